@@ -1,0 +1,164 @@
+# sockrec / sockana
+#
+#   make            build/sockrec, build/sockana and the BPF object and skeleton
+#   make sockana    the analyzer alone: needs only a C compiler and libzstd
+#   make check      build and run every test (as root: installs missing packages,
+#                   runs the end-to-end tests that record real traffic)
+#   make demo       record a short loopback workload and show what sockana makes of it
+#   make install    PREFIX=/usr/local DESTDIR=
+#   V=1             show the commands
+
+VERSION		:= 0.1.0
+BUILD		:= build
+PREFIX		?= /usr/local
+DESTDIR		?=
+
+CC		?= cc
+CLANG		?= clang
+PKG_CONFIG	?= pkg-config
+BPFTOOL		?= $(or $(shell command -v bpftool 2>/dev/null),$(wildcard /usr/sbin/bpftool),bpftool)
+VMLINUX_BTF	?= $(firstword $(wildcard /sys/kernel/btf/vmlinux /boot/vmlinux-$(shell uname -r)))
+
+CFLAGS		?= -O2 -g
+WARNFLAGS	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+BASEFLAGS	:= -std=c11 $(WARNFLAGS) -MMD -MP -I. -I$(BUILD)
+# format/ and analyze/ are portable POSIX; record/ and tests/ are Linux-only.
+PORTFLAGS	:= -D_POSIX_C_SOURCE=200809L
+LINUXFLAGS	:= -D_GNU_SOURCE
+SAN		?=
+ifneq ($(SAN),)
+CFLAGS		+= -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS		+= -fsanitize=$(SAN)
+endif
+
+ZSTD_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null),-lzstd)
+ZSTD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libzstd 2>/dev/null)
+BPF_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf -lelf -lz)
+CHECK_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck -lsubunit -lm -lrt -pthread)
+CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+
+ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/')
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I. -I$(BUILD)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.PHONY: all sockrec sockana check check-unit check-e2e demo clean install deps fuzz bench samples
+
+FORMAT_SRCS	:= $(wildcard format/*.c)
+ANALYZE_SRCS	:= $(wildcard analyze/*.c)
+RECORD_SRCS	:= $(wildcard record/*.c)
+TEST_SRCS	:= $(wildcard tests/unit/test_*.c)
+
+FORMAT_OBJS	:= $(FORMAT_SRCS:%.c=$(BUILD)/%.o)
+ANALYZE_OBJS	:= $(ANALYZE_SRCS:%.c=$(BUILD)/%.o)
+RECORD_OBJS	:= $(RECORD_SRCS:%.c=$(BUILD)/%.o)
+TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# analyze/ objects other than main are linked into the unit tests too.
+ANALYZE_LIB_OBJS := $(filter-out $(BUILD)/analyze/main.o,$(ANALYZE_OBJS))
+
+LIBSKR		:= $(BUILD)/libskr.a
+VMLINUX_H	:= $(BUILD)/vmlinux.h
+BPF_OBJ		:= $(BUILD)/bpf/sockrec.bpf.o
+SKEL		:= $(BUILD)/sockrec.skel.h
+
+all: sockrec sockana
+
+sockana: $(BUILD)/sockana
+sockrec: $(BUILD)/sockrec
+
+# ---- format/: libskr ----
+$(BUILD)/format/%.o: format/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) $(ZSTD_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBSKR): $(FORMAT_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+# ---- analyze/: sockana ----
+$(BUILD)/analyze/%.o: analyze/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) -DSKR_VERSION='"$(VERSION)"' $(CFLAGS) -c $< -o $@
+
+$(BUILD)/sockana: $(ANALYZE_OBJS) $(LIBSKR)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(ZSTD_LIBS) -lm -o $@
+
+# ---- bpf/: kernel side ----
+$(VMLINUX_H):
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ -z "$(VMLINUX_BTF)" ]; then echo "make: no kernel BTF found; set VMLINUX_BTF=/path/to/vmlinux" >&2; exit 1; fi
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name sockrec_bpf > $@
+
+# ---- record/: sockrec ----
+$(BUILD)/record/%.o: record/%.c | $(SKEL)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) -DSKR_VERSION='"$(VERSION)"' $(CFLAGS) -c $< -o $@
+
+$(BUILD)/sockrec: $(RECORD_OBJS) $(LIBSKR)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(BPF_LIBS) $(ZSTD_LIBS) -o $@
+
+# ---- tests ----
+$(BUILD)/tests/%.o: tests/unit/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(ZSTD_LIBS) -lm -o $@
+
+$(BUILD)/tests/workload: tests/e2e/workload.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $< -o $@ -pthread
+
+deps:
+	$(Q).ci/install-deps
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(BUILD)/tests/workload
+	$(Q)$(MAKE) --no-print-directory check-unit check-e2e
+
+check-unit: $(TEST_BINS)
+	$(Q)tests/run-unit $(TEST_BINS)
+
+check-e2e: all $(BUILD)/tests/workload
+	$(Q)tests/e2e/run $(BUILD)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/workload
+	$(Q)tests/e2e/demo $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sockrec
+	install -m 0755 $(BUILD)/sockrec $(BUILD)/sockana $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/sockrec/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libskr: writer and reader of sockrec trace files (docs/FORMAT.md).
+ *
+ * User space only; depends on libc and libzstd.  Every int function returns
+ * 0 (or a documented positive value) on success and a negative errno on
+ * failure.  Every _free/_close accepts NULL.
+ */
+#ifndef SKR_H
+#define SKR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skr_events.h"
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                               */
+/* ------------------------------------------------------------------ */
+
+struct skr_writer;
+
+struct skr_writer_opts {
+	int level;		/* zstd level; 0 means the default (1) */
+	size_t frame_bytes;	/* end a frame once this much is buffered;
+				 * 0 means 1 MiB; capped at SKR_FRAME_MAX */
+};
+
+/*
+ * Start writing to fd, which stays owned by the caller.  Nothing is
+ * written until the first record is appended and a frame flushed.
+ * Returns 0, -EINVAL (bad options) or -ENOMEM.
+ */
+int skr_writer_open(struct skr_writer **wp, int fd,
+		    const struct skr_writer_opts *opts);
+
+/*
+ * Append one complete record (header included).  The record's hdr.len
+ * must equal len and lie in [SKR_REC_MIN, SKR_REC_MAX].  When the frame
+ * buffer is full the current frame is compressed and written first.
+ * Returns 0, -EINVAL (bad record) or the error of the write (-ENOSPC,
+ * -EFBIG, -EIO, ...).  After a write error the writer refuses further
+ * records with the same error.
+ */
+int skr_writer_append(struct skr_writer *w, const void *rec, size_t len);
+
+/*
+ * End the current zstd frame and write it completely.  A no-op when
+ * nothing is buffered.  Returns 0 or a negative errno from write().
+ */
+int skr_writer_flush(struct skr_writer *w);
+
+/* Bytes appended (uncompressed) and written (compressed) so far. */
+uint64_t skr_writer_bytes_in(const struct skr_writer *w);
+uint64_t skr_writer_bytes_out(const struct skr_writer *w);
+
+/* Flush and free.  Returns the flush result; w is freed in every case. */
+int skr_writer_close(struct skr_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Attribute (TLV) records: HOST, RECORDER, PROBE                      */
+/* ------------------------------------------------------------------ */
+
+struct skr_tlv_builder {
+	uint8_t buf[SKR_REC_MAX];
+	size_t len;
+	int err;		/* first error; sticky */
+};
+
+/* Start a record of the given type. */
+void skr_tlv_begin(struct skr_tlv_builder *b, uint16_t type);
+/* Add one attribute; on overflow set b->err = -E2BIG and add nothing. */
+void skr_tlv_put(struct skr_tlv_builder *b, uint16_t tag, const void *val,
+		 size_t len);
+void skr_tlv_put_str(struct skr_tlv_builder *b, uint16_t tag, const char *s);
+void skr_tlv_put_u8(struct skr_tlv_builder *b, uint16_t tag, uint8_t v);
+void skr_tlv_put_u16(struct skr_tlv_builder *b, uint16_t tag, uint16_t v);
+void skr_tlv_put_u32(struct skr_tlv_builder *b, uint16_t tag, uint32_t v);
+void skr_tlv_put_u64(struct skr_tlv_builder *b, uint16_t tag, uint64_t v);
+/*
+ * Finish the record: fill in the header length.  Returns the record length
+ * (> 0) or the first error; the record is b->buf.
+ */
+int skr_tlv_end(struct skr_tlv_builder *b);
+
+struct skr_tlv_iter {
+	const uint8_t *p;
+	const uint8_t *end;
+};
+
+/* Iterate the attributes of a TLV record (rec points at its header). */
+void skr_tlv_iter_init(struct skr_tlv_iter *it, const void *rec, size_t len);
+/*
+ * Next attribute.  Returns 1 and sets tag, val, vlen; 0 at the end; -EINVAL
+ * if an attribute runs past the record.
+ */
+int skr_tlv_next(struct skr_tlv_iter *it, uint16_t *tag, const uint8_t **val,
+		 uint16_t *vlen);
+/* Integer value of an attribute of 1, 2, 4 or 8 bytes; -EINVAL otherwise. */
+int skr_tlv_uint(const uint8_t *val, uint16_t vlen, uint64_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                               */
+/* ------------------------------------------------------------------ */
+
+struct skr_reader;
+
+/* One record as read; data stays valid until the next skr_reader_next(). */
+struct skr_record {
+	const uint8_t *data;	/* len bytes, header included */
+	uint32_t len;
+	uint16_t type;
+	uint16_t flags;
+	uint32_t segment;	/* index of the file within a concatenation */
+	uint16_t minor;		/* minor version of that file */
+};
+
+struct skr_reader_status {
+	uint16_t major, minor;	/* version of the first file */
+	uint32_t segments;	/* files seen (FILE_HEADER records) */
+	uint32_t segments_ended;	/* files that ended with an END record */
+	bool truncated;		/* input ended inside a frame or before END */
+	uint64_t frames;	/* complete zstd frames decoded */
+	uint64_t bytes_in;	/* compressed bytes consumed */
+	uint64_t bytes_out;	/* decompressed bytes produced */
+	uint64_t records;	/* records returned */
+	uint64_t skipped;	/* records of unknown type returned (callers skip them) */
+};
+
+/*
+ * Open a trace.  path "-" reads standard input.  Returns 0, -ENOENT and the
+ * like from open(), or -ENOMEM.  The file's contents are only checked by
+ * skr_reader_next().
+ */
+int skr_reader_open(struct skr_reader **rp, const char *path);
+/* Read from a caller-owned file descriptor; name is used in messages. */
+int skr_reader_open_fd(struct skr_reader **rp, int fd, const char *name);
+/* Read from memory (tests, fuzzing); buf must outlive the reader. */
+int skr_reader_open_mem(struct skr_reader **rp, const void *buf, size_t len);
+
+/*
+ * Next record, in file order.  Returns 1 with *rec filled, 0 at the end of
+ * the input (complete or truncated: see skr_reader_get_status), or a
+ * negative errno: -EINVAL when the data is not a valid trace (bad magic,
+ * bad length, corrupt frame), -EPROTONOSUPPORT for a newer major version,
+ * -EIO and friends from read(), -ENOMEM.  After an error, calls keep
+ * returning it; skr_reader_errmsg() names the field and the values found.
+ */
+int skr_reader_next(struct skr_reader *r, struct skr_record *rec);
+const char *skr_reader_errmsg(const struct skr_reader *r);
+void skr_reader_get_status(const struct skr_reader *r,
+			   struct skr_reader_status *st);
+void skr_reader_free(struct skr_reader *r);
+
+/* ------------------------------------------------------------------ */
+/* Decoding fixed records                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Copy a record into its host-order struct.  A record shorter than the
+ * struct is refused (-EINVAL); bytes beyond the struct (fields a later
+ * minor version appended) are ignored.  rec->type must match.
+ */
+int skr_decode_file_header(const struct skr_record *rec,
+			   struct skr_file_header *out);
+int skr_decode_clock(const struct skr_record *rec, struct skr_clock *out);
+int skr_decode_loss(const struct skr_record *rec, struct skr_loss *out);
+int skr_decode_round(const struct skr_record *rec, struct skr_round *out);
+int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
+int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
+
+/* Event time of a kernel event record (type >= 0x0100); -EINVAL if none. */
+int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns);
+
+/* ------------------------------------------------------------------ */
+/* Names                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Names for values taken from data.  Unknown values give "UNKNOWN(n)"
+ * written into buf (which must hold at least 24 bytes); known ones return
+ * a static string.
+ */
+const char *skr_tcp_state_name(unsigned state, char *buf, size_t size);
+const char *skr_rec_type_name(unsigned type, char *buf, size_t size);
+const char *skr_tier_name(unsigned tier, char *buf, size_t size);
+const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
+
+#endif /* SKR_H */
