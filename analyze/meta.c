@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What a trace says about itself: file header, host, recorder, probes,
+ * clock samples, losses and record counts.  Descriptions are taken from
+ * the first segment only, because every rotated file repeats them; a
+ * record repeated within a segment does not replace the first one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/sockana.h"
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+void sa_meta_init(struct sa_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	sa_wallclock_init(&m->clock);
+}
+
+static void count_type(struct sa_meta *m, uint16_t type)
+{
+	size_t i;
+
+	m->records++;
+	for (i = 0; i < m->ntypes && m->types[i].type < type; i++)
+		;
+	if (i < m->ntypes && m->types[i].type == type) {
+		m->types[i].n++;
+		return;
+	}
+	/* A file full of invented types must not grow the table. */
+	if (m->ntypes == SA_TYPES_MAX) {
+		m->other_types++;
+		return;
+	}
+	memmove(&m->types[i + 1], &m->types[i],
+		(m->ntypes - i) * sizeof(m->types[0]));
+	m->types[i].type = type;
+	m->types[i].n = 1;
+	m->ntypes++;
+}
+
+/* Set *dst to a sanitized copy of an attribute, unless already set. */
+static int keep_str(char **dst, const uint8_t *val, uint16_t vlen)
+{
+	if (*dst)
+		return 0;
+	*dst = sa_text_dup(val, vlen);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int parse_host(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct skr_tlv_iter it;
+	const uint8_t *val;
+	uint16_t tag, vlen;
+	uint64_t v;
+	int err = 0;
+
+	skr_tlv_iter_init(&it, rec->data, rec->len);
+	while (err == 0 && skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
+		switch (tag) {
+		case SKR_HOST_HOSTNAME:
+			err = keep_str(&m->hostname, val, vlen);
+			break;
+		case SKR_HOST_KRELEASE:
+			err = keep_str(&m->krelease, val, vlen);
+			break;
+		case SKR_HOST_KVERSION:
+			err = keep_str(&m->kversion, val, vlen);
+			break;
+		case SKR_HOST_MACHINE:
+			err = keep_str(&m->machine, val, vlen);
+			break;
+		case SKR_HOST_BOOT_ID:
+			err = keep_str(&m->boot_id, val, vlen);
+			break;
+		case SKR_HOST_OS:
+			err = keep_str(&m->os, val, vlen);
+			break;
+		case SKR_HOST_NCPUS:
+			if (!m->have_ncpus && skr_tlv_uint(val, vlen, &v) == 0 &&
+			    v <= UINT32_MAX) {
+				m->ncpus = (uint32_t)v;
+				m->have_ncpus = true;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return err;
+}
+
+/* Append one argv element to the command line, quoted if it needs it. */
+static int append_arg(char **line, const uint8_t *val, uint16_t vlen)
+{
+	size_t old = *line ? strlen(*line) : 0;
+	size_t room;
+	char *arg, *n;
+	bool quote;
+	int len, err = 0;
+
+	arg = sa_text_dup(val, vlen);
+	if (!arg)
+		return -ENOMEM;
+	quote = arg[0] == '\0' || strpbrk(arg, " \"'\\$`") != NULL;
+	room = strlen(arg) + 4;		/* space, two quotes, NUL */
+	n = realloc(*line, old + room);
+	if (!n) {
+		err = -ENOMEM;
+		goto out;
+	}
+	*line = n;
+	len = snprintf(n + old, room, "%s%s%s%s", old ? " " : "",
+		       quote ? "'" : "", arg, quote ? "'" : "");
+	if (len < 0 || (size_t)len >= room)
+		err = -EOVERFLOW;
+out:
+	free(arg);
+	return err;
+}
+
+static int parse_recorder(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct skr_tlv_iter it;
+	const uint8_t *val;
+	uint16_t tag, vlen;
+	bool first = !m->have_recorder;
+	uint64_t v;
+	int err = 0;
+
+	m->have_recorder = true;
+	skr_tlv_iter_init(&it, rec->data, rec->len);
+	while (err == 0 && skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
+		switch (tag) {
+		case SKR_RECORDER_VERSION:
+			err = keep_str(&m->rec_version, val, vlen);
+			break;
+		case SKR_RECORDER_COMMENT:
+			err = keep_str(&m->rec_comment, val, vlen);
+			break;
+		case SKR_RECORDER_ARG:
+			if (first)
+				err = append_arg(&m->rec_cmdline, val, vlen);
+			break;
+		case SKR_RECORDER_PID:
+			if (!m->have_rec_pid && skr_tlv_uint(val, vlen, &v) == 0 &&
+			    v <= UINT32_MAX) {
+				m->rec_pid = (uint32_t)v;
+				m->have_rec_pid = true;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return err;
+}
+
+static int parse_probe(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct sa_probe *p;
+	struct skr_tlv_iter it;
+	const uint8_t *val;
+	uint16_t tag, vlen;
+	uint64_t v;
+	int err = 0;
+
+	if (m->nprobes == SA_PROBES_MAX) {
+		m->probes_dropped++;
+		return 0;
+	}
+	p = &m->probes[m->nprobes++];
+	memset(p, 0, sizeof(*p));
+	skr_tlv_iter_init(&it, rec->data, rec->len);
+	while (err == 0 && skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
+		switch (tag) {
+		case SKR_PROBE_NAME:
+			err = keep_str(&p->name, val, vlen);
+			break;
+		case SKR_PROBE_REASON:
+			err = keep_str(&p->reason, val, vlen);
+			break;
+		case SKR_PROBE_TIER:
+			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT8_MAX) {
+				p->tier = (uint8_t)v;
+				p->has_tier = true;
+			}
+			break;
+		case SKR_PROBE_ERROR:
+			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
+				p->error = (uint32_t)v;
+			break;
+		case SKR_PROBE_EVENT:
+			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT16_MAX)
+				p->event = (uint16_t)v;
+			break;
+		default:
+			break;
+		}
+	}
+	return err;
+}
+
+static void end_segment(struct sa_meta *m, uint64_t end_lost)
+{
+	m->perf_lost = sat_add(m->perf_lost,
+			       m->seg_loss > end_lost ? m->seg_loss : end_lost);
+	m->seg_loss = 0;
+}
+
+int sa_meta_record(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct skr_file_header fh;
+	struct skr_clock ck;
+	struct skr_loss ls;
+	struct skr_end end;
+
+	count_type(m, rec->type);
+	switch (rec->type) {
+	case SKR_REC_FILE_HEADER:
+		if (skr_decode_file_header(rec, &fh) != 0)
+			return 0;
+		if (!m->have_header) {
+			m->header = fh;
+			m->have_header = true;
+		} else {
+			/* A segment that ended without END: close its count. */
+			end_segment(m, 0);
+			if (memcmp(fh.capture_id, m->header.capture_id,
+				   sizeof(fh.capture_id)) != 0)
+				m->mixed_captures = true;
+		}
+		m->last_file_index = fh.file_index;
+		return 0;
+	case SKR_REC_HOST:
+		return rec->segment == 0 ? parse_host(m, rec) : 0;
+	case SKR_REC_RECORDER:
+		return rec->segment == 0 ? parse_recorder(m, rec) : 0;
+	case SKR_REC_PROBE:
+		return rec->segment == 0 ? parse_probe(m, rec) : 0;
+	case SKR_REC_CLOCK:
+		if (skr_decode_clock(rec, &ck) == 0)
+			sa_wallclock_add(&m->clock, &ck);
+		return 0;
+	case SKR_REC_LOSS:
+		if (skr_decode_loss(rec, &ls) == 0) {
+			m->loss_records++;
+			m->seg_loss = sat_add(m->seg_loss, ls.count);
+		}
+		return 0;
+	case SKR_REC_END:
+		if (skr_decode_end(rec, &end) == 0) {
+			end_segment(m, end.lost);
+			m->output_failed = sat_add(m->output_failed,
+						   end.output_failed);
+			m->recursion_misses = sat_add(m->recursion_misses,
+						      end.recursion_misses);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void sa_meta_event(struct sa_meta *m, uint16_t type, uint64_t ts_ns)
+{
+	count_type(m, type);
+	if (m->events == 0 || ts_ns < m->first_ts)
+		m->first_ts = ts_ns;
+	if (m->events == 0 || ts_ns > m->last_ts)
+		m->last_ts = ts_ns;
+	m->events++;
+}
+
+void sa_meta_finish(struct sa_meta *m)
+{
+	end_segment(m, 0);
+}
+
+uint64_t sa_meta_lost(const struct sa_meta *m)
+{
+	uint64_t perf = m->perf_lost > m->output_failed ? m->perf_lost
+							 : m->output_failed;
+
+	return sat_add(perf, m->recursion_misses);
+}
+
+void sa_meta_release(struct sa_meta *m)
+{
+	size_t i;
+
+	free(m->hostname);
+	free(m->krelease);
+	free(m->kversion);
+	free(m->machine);
+	free(m->boot_id);
+	free(m->os);
+	free(m->rec_version);
+	free(m->rec_cmdline);
+	free(m->rec_comment);
+	for (i = 0; i < m->nprobes; i++) {
+		free(m->probes[i].name);
+		free(m->probes[i].reason);
+	}
+	sa_meta_init(m);
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Formatting shared by the reports.  Strings from a trace are untrusted:
+ * they may lack a terminator or carry terminal escapes, so they are copied
+ * through sa_text_copy() before they reach the output.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "analyze/sockana.h"
+
+static void terminate_empty(char *buf, size_t size, int n)
+{
+	/* A result that did not fit is shown as nothing rather than cut. */
+	if (size > 0 && (n < 0 || (size_t)n >= size))
+		buf[0] = '\0';
+}
+
+void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
+{
+	const unsigned char *s = src;
+	size_t i;
+
+	if (dsize == 0)
+		return;
+	for (i = 0; i < slen && i + 1 < dsize && s[i] != '\0'; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+	dst[i] = '\0';
+}
+
+char *sa_text_dup(const void *src, size_t slen)
+{
+	char *d = malloc(slen + 1);
+
+	if (d)
+		sa_text_copy(d, slen + 1, src, slen);
+	return d;
+}
+
+const char *sa_text_secs(uint64_t ns, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%" PRIu64 ".%06" PRIu64,
+			 ns / 1000000000u, ns % 1000000000u / 1000u);
+
+	terminate_empty(buf, size, n);
+	return buf;
+}
+
+const char *sa_text_family(unsigned family, char *buf, size_t size)
+{
+	int n;
+
+	if (family == SKR_AF_INET)
+		return "IPv4";
+	if (family == SKR_AF_INET6)
+		return "IPv6";
+	n = snprintf(buf, size, "UNKNOWN(%u)", family);
+	terminate_empty(buf, size, n);
+	return buf;
+}
+
+const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
+			     unsigned port, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+	int n;
+
+	/* The trace's family numbers are Linux's; map them to the host's. */
+	if (family == SKR_AF_INET && inet_ntop(AF_INET, addr, a, sizeof(a)))
+		n = snprintf(buf, size, "%s:%u", a, port);
+	else if (family == SKR_AF_INET6 &&
+		 inet_ntop(AF_INET6, addr, a, sizeof(a)))
+		n = snprintf(buf, size, "[%s]:%u", a, port);
+	else
+		n = snprintf(buf, size, "?:%u", port);
+	terminate_empty(buf, size, n);
+	return buf;
+}
+
+const char *sa_text_task(const char *comm, uint32_t pid, char *buf,
+			 size_t size)
+{
+	int n = snprintf(buf, size, "%s[%" PRIu32 "]", comm, pid);
+
+	terminate_empty(buf, size, n);
+	return buf;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Event clock (boot or monotonic) to wall time, from the CLOCK records the
+ * recorder writes.  The offset between the two clocks drifts as NTP slews
+ * the wall clock, so each event is converted with the sample nearest
+ * before it rather than with one fixed offset.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze/sockana.h"
+
+#define NSEC_PER_SEC	1000000000ull
+
+void sa_wallclock_init(struct sa_wallclock *wc)
+{
+	memset(wc, 0, sizeof(*wc));
+}
+
+void sa_wallclock_add(struct sa_wallclock *wc, const struct skr_clock *c)
+{
+	size_t i;
+
+	if (wc->samples == 0)
+		wc->clock_id = c->clock_id;
+	else if (c->clock_id != wc->clock_id)
+		wc->mixed_ids = true;
+	wc->samples++;
+	if (c->uncertainty_ns > wc->max_uncertainty_ns)
+		wc->max_uncertainty_ns = c->uncertainty_ns;
+	/* Samples of another clock would convert events with the wrong base. */
+	if (c->clock_id != wc->clock_id)
+		return;
+
+	if (wc->n == SA_CLOCK_SAMPLES) {
+		if (c->clock_ns <= wc->s[0].clock_ns)
+			return;
+		memmove(&wc->s[0], &wc->s[1], (wc->n - 1) * sizeof(wc->s[0]));
+		wc->n--;
+	}
+	/* Insert keeping the order; equal clock_ns replaces (later wins). */
+	i = wc->n;
+	while (i > 0 && wc->s[i - 1].clock_ns > c->clock_ns)
+		i--;
+	if (i > 0 && wc->s[i - 1].clock_ns == c->clock_ns) {
+		wc->s[i - 1].realtime_ns = c->realtime_ns;
+		return;
+	}
+	memmove(&wc->s[i + 1], &wc->s[i], (wc->n - i) * sizeof(wc->s[0]));
+	wc->s[i].clock_ns = c->clock_ns;
+	wc->s[i].realtime_ns = c->realtime_ns;
+	wc->n++;
+}
+
+int sa_wallclock_to_wall(const struct sa_wallclock *wc, uint64_t ts_ns,
+			 uint64_t *wall_ns)
+{
+	const struct sa_clock_sample *s;
+	size_t lo = 0, hi;
+	uint64_t d;
+
+	if (wc->n == 0)
+		return -ENOENT;
+	/* Latest sample with clock_ns <= ts_ns: binary search on [lo, hi). */
+	hi = wc->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (wc->s[mid].clock_ns <= ts_ns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	s = &wc->s[lo > 0 ? lo - 1 : 0];
+
+	if (ts_ns >= s->clock_ns) {
+		d = ts_ns - s->clock_ns;
+		if (d > UINT64_MAX - s->realtime_ns)
+			return -ERANGE;
+		*wall_ns = s->realtime_ns + d;
+	} else {
+		d = s->clock_ns - ts_ns;
+		if (d > s->realtime_ns)
+			return -ERANGE;
+		*wall_ns = s->realtime_ns - d;
+	}
+	return 0;
+}
+
+int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
+{
+	uint64_t secs = wall_ns / NSEC_PER_SEC;
+	unsigned usec = (unsigned)(wall_ns % NSEC_PER_SEC / 1000);
+	struct tm tm;
+	time_t t;
+	int n;
+
+	t = (time_t)secs;
+	if (t < 0 || (uint64_t)t != secs || !gmtime_r(&t, &tm))
+		return -ERANGE;
+	if (tm.tm_year > 9999 - 1900)
+		return -ERANGE;
+	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		     tm.tm_min, tm.tm_sec, usec);
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return 0;
+}
+
+const char *sa_wallclock_format(const struct sa_wallclock *wc, uint64_t ts_ns,
+				char *buf, size_t size)
+{
+	char secs[32];
+	uint64_t wall;
+	int n;
+
+	if (sa_wallclock_to_wall(wc, ts_ns, &wall) == 0 &&
+	    sa_format_wall(wall, buf, size) == 0)
+		return buf;
+	n = snprintf(buf, size, "clock+%s",
+		     sa_text_secs(ts_ns, secs, sizeof(secs)));
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+	return buf;
+}

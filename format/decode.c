@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Fixed records to host-order structs.  The on-disk layout is the struct
+ * layout on a little-endian host, so decoding is a copy of the v1 prefix,
+ * followed on a big-endian host by a swap of every multi-byte field.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "skr.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define le16(v) ((v) = __builtin_bswap16(v))
+#define le32(v) ((v) = __builtin_bswap32(v))
+#define le64(v) ((v) = __builtin_bswap64(v))
+#else
+#define le16(v) ((void)0)
+#define le32(v) ((void)0)
+#define le64(v) ((void)0)
+#endif
+
+static int copy_prefix(const struct skr_record *rec, unsigned type,
+		       void *out, size_t size)
+{
+	if (!rec || !out || !rec->data || rec->type != type ||
+	    rec->len < size)
+		return -EINVAL;
+	memcpy(out, rec->data, size);
+	return 0;
+}
+
+static void swap_hdr(struct skr_rec_hdr *h)
+{
+	le32(h->len);
+	le16(h->type);
+	le16(h->flags);
+	(void)h;
+}
+
+static void swap_common(struct skr_ev_common *c)
+{
+	le64(c->ts_ns);
+	le64(c->cookie);
+	le32(c->netns);
+	le32(c->tgid);
+	le32(c->tid);
+	le16(c->cpu);
+	(void)c;
+}
+
+int skr_decode_file_header(const struct skr_record *rec,
+			   struct skr_file_header *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_FILE_HEADER, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	le16(out->major);
+	le16(out->minor);
+	le32(out->file_index);
+	le64(out->created_ns);
+	return 0;
+}
+
+int skr_decode_clock(const struct skr_record *rec, struct skr_clock *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_CLOCK, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	le64(out->clock_ns);
+	le64(out->realtime_ns);
+	le64(out->uncertainty_ns);
+	le32(out->clock_id);
+	le32(out->pad);
+	return 0;
+}
+
+int skr_decode_loss(const struct skr_record *rec, struct skr_loss *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_LOSS, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	le64(out->ts_ns);
+	le64(out->count);
+	le32(out->cpu);
+	le32(out->pad);
+	return 0;
+}
+
+int skr_decode_round(const struct skr_record *rec, struct skr_round *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_ROUND, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	le64(out->horizon_ns);
+	return 0;
+}
+
+int skr_decode_end(const struct skr_record *rec, struct skr_end *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_END, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	le64(out->ts_ns);
+	le64(out->events);
+	le64(out->lost);
+	le64(out->output_failed);
+	le64(out->recursion_misses);
+	return 0;
+}
+
+int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_STATE, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le16(out->sport);
+	le16(out->dport);
+	return 0;
+}
+
+int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns)
+{
+	const size_t off = sizeof(struct skr_rec_hdr);
+	uint64_t v = 0;
+	size_t i;
+
+	if (!rec || !ts_ns || !rec->data || rec->type < 0x0100 ||
+	    rec->len < off + sizeof(v))
+		return -EINVAL;
+	for (i = 0; i < sizeof(v); i++)
+		v |= (uint64_t)rec->data[off + i] << (8 * i);
+	*ts_ns = v;
+	return 0;
+}

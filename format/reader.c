@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Trace reader (docs/FORMAT.md §2-§6, §8).  Input may come from strangers: every
+ * length is checked before use, memory is one input buffer plus one frame
+ * buffer of at most SKR_FRAME_MAX, and the zstd window is capped.  Records
+ * are handed out only from complete, checksum-verified frames, so a file cut
+ * at any byte reads up to its last complete frame.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "skr.h"
+
+#define IN_BUF_SIZE	(128u << 10)
+#define FRAME_BUF_MIN	(64u << 10)
+#define EVENT_MIN	(sizeof(struct skr_rec_hdr) + sizeof(struct skr_ev_common))
+
+/* RFC 8878 frame header: magic (4), descriptor (1), then optional fields. */
+#define ZHDR_PREFIX	5u
+#define ZHDR_CHECKSUM	0x04u
+#define SKIP_HDR	8u
+
+#ifdef __GNUC__
+#define PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF(a, b)
+#endif
+
+struct skr_reader {
+	char *name;
+	int fd;			/* -1 when reading memory */
+	bool own_fd;
+	bool eof;		/* nothing more will come from the source */
+	bool cut;		/* the input ended inside a frame */
+	bool done;
+	int err;		/* sticky */
+
+	const uint8_t *in;	/* in_buf, or the caller's memory */
+	uint8_t *in_buf;
+	size_t in_pos, in_len;
+	uint64_t frame_off;	/* input offset where the current frame starts */
+
+	ZSTD_DCtx *dctx;
+	uint8_t *frame;
+	size_t frame_cap, frame_len, frame_pos;
+	uint64_t frame_idx;	/* index of the frame in frame[] */
+
+	bool seg_ended;		/* the current segment saw its END */
+	uint16_t seg_minor;
+	struct skr_reader_status st;
+	char msg[512];
+};
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static PRINTF(3, 4) int fail(struct skr_reader *r, int err, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		what[0] = '\0';
+	n = snprintf(r->msg, sizeof(r->msg), "%s: %s", r->name, what);
+	if (n < 0)
+		r->msg[0] = '\0';
+	r->err = err;
+	return err;
+}
+
+/* "89 50 4e 47" for the first bytes of p, for messages. */
+static const char *hex_bytes(const uint8_t *p, size_t n, char *buf, size_t size)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	if (n > 8)
+		n = 8;
+	for (i = 0; i < n; i++) {
+		int k = snprintf(buf + off, size - off, "%s%02x", i ? " " : "",
+				 p[i]);
+
+		if (k < 0 || (size_t)k >= size - off)
+			break;
+		off += (size_t)k;
+	}
+	return buf;
+}
+
+static size_t in_avail(const struct skr_reader *r)
+{
+	return r->in_len - r->in_pos;
+}
+
+static void in_consume(struct skr_reader *r, size_t n)
+{
+	r->in_pos += n;
+	r->st.bytes_in += n;
+}
+
+/*
+ * Make at least need bytes (need <= IN_BUF_SIZE) available unless the
+ * source ends first; fewer are available only at EOF.
+ */
+static int in_fill(struct skr_reader *r, size_t need)
+{
+	if (in_avail(r) >= need || r->eof)
+		return 0;
+	if (!r->in_buf) {
+		r->eof = true;
+		return 0;
+	}
+	if (r->in_pos > 0) {
+		memmove(r->in_buf, r->in_buf + r->in_pos, in_avail(r));
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	while (r->in_len < need) {
+		ssize_t n = read(r->fd, r->in_buf + r->in_len,
+				 IN_BUF_SIZE - r->in_len);
+
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			return fail(r, -e, "read: %s", strerror(e));
+		}
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		r->in_len += (size_t)n;
+	}
+	return 0;
+}
+
+/* Could these few bytes at EOF be the start of a zstd or skippable frame? */
+static bool magic_prefix(const uint8_t *p, size_t n)
+{
+	static const uint8_t zstd[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	static const uint8_t skip[4] = { 0x50, 0x2a, 0x4d, 0x18 };
+
+	if (memcmp(p, zstd, n) == 0)
+		return true;
+	return (p[0] & 0xf0) == skip[0] && (n < 2 || memcmp(p + 1, skip + 1, n - 1) == 0);
+}
+
+static int bad_magic(struct skr_reader *r, const uint8_t *p, size_t n)
+{
+	char hex[32];
+
+	hex_bytes(p, n < 4 ? n : 4, hex, sizeof(hex));
+	if (r->st.frames == 0)
+		return fail(r, -EINVAL, "not a sockrec trace: input does not start "
+			    "with a zstd frame (found bytes %s)", hex);
+	return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
+		    ": not a zstd frame (found bytes %s)", r->st.frames,
+		    r->st.bytes_in, hex);
+}
+
+/* Returns 1 when skipped, 0 when the input ends inside it. */
+static int skip_frame(struct skr_reader *r)
+{
+	uint32_t left;
+	int rc;
+
+	rc = in_fill(r, SKIP_HDR);
+	if (rc)
+		return rc;
+	if (in_avail(r) < SKIP_HDR) {
+		r->cut = true;
+		return 0;
+	}
+	left = get_le32(r->in + r->in_pos + 4);
+	in_consume(r, SKIP_HDR);
+	while (left > 0) {
+		size_t n;
+
+		rc = in_fill(r, 1);
+		if (rc)
+			return rc;
+		n = in_avail(r);
+		if (n == 0) {
+			r->cut = true;
+			return 0;
+		}
+		if (n > left)
+			n = left;
+		in_consume(r, n);
+		left -= (uint32_t)n;
+	}
+	r->frame_len = r->frame_pos = 0;
+	r->st.frames++;
+	return 1;
+}
+
+static size_t zstd_header_size(uint8_t fhd)
+{
+	static const size_t did[4] = { 0, 1, 2, 4 };
+	static const size_t fcs[4] = { 0, 2, 4, 8 };
+	bool single = fhd & 0x20;
+	size_t n = ZHDR_PREFIX + (single ? 0 : 1) + did[fhd & 3] + fcs[fhd >> 6];
+
+	if (single && (fhd >> 6) == 0)
+		n += 1;
+	return n;
+}
+
+static int grow_frame(struct skr_reader *r, size_t want)
+{
+	size_t cap = r->frame_cap ? r->frame_cap : FRAME_BUF_MIN;
+	uint8_t *p;
+
+	if (want <= r->frame_cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	if (cap > SKR_FRAME_MAX)
+		cap = SKR_FRAME_MAX;
+	p = realloc(r->frame, cap);
+	if (!p)
+		return fail(r, -ENOMEM, "frame buffer of %zu bytes: %s", cap,
+			    strerror(ENOMEM));
+	r->frame = p;
+	r->frame_cap = cap;
+	return 0;
+}
+
+static int too_big(struct skr_reader *r, const char *what)
+{
+	return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
+		    ": decompressed size %s exceeds the limit of %u bytes",
+		    r->st.frames, r->frame_off, what, SKR_FRAME_MAX);
+}
+
+/* Decode one zstd frame into r->frame: 1 done, 0 input ended inside it. */
+static int zstd_frame(struct skr_reader *r)
+{
+	unsigned long long csize;
+	ZSTD_outBuffer out;
+	uint8_t scratch;
+	size_t hsize;
+	int rc;
+
+	rc = in_fill(r, ZHDR_PREFIX);
+	if (rc)
+		return rc;
+	if (in_avail(r) < ZHDR_PREFIX)
+		goto cut;
+	hsize = zstd_header_size(r->in[r->in_pos + 4]);
+	rc = in_fill(r, hsize);
+	if (rc)
+		return rc;
+	if (in_avail(r) < hsize)
+		goto cut;
+	if (!(r->in[r->in_pos + 4] & ZHDR_CHECKSUM))
+		return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
+			    ": no content checksum (descriptor 0x%02x)",
+			    r->st.frames, r->frame_off, r->in[r->in_pos + 4]);
+	csize = ZSTD_getFrameContentSize(r->in + r->in_pos, hsize);
+	if (csize == ZSTD_CONTENTSIZE_ERROR)
+		return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
+			    ": invalid zstd frame header", r->st.frames,
+			    r->frame_off);
+	if (csize == ZSTD_CONTENTSIZE_UNKNOWN) {
+		rc = grow_frame(r, FRAME_BUF_MIN);
+	} else if (csize > SKR_FRAME_MAX) {
+		char num[24];
+
+		rc = snprintf(num, sizeof(num), "%llu", csize);
+		return too_big(r, rc > 0 ? num : "?");
+	} else {
+		rc = grow_frame(r, csize > 0 ? (size_t)csize : 1);
+	}
+	if (rc)
+		return rc;
+
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	out.dst = r->frame;
+	out.size = r->frame_cap;
+	out.pos = 0;
+	r->frame_len = 0;
+	for (;;) {
+		ZSTD_inBuffer in;
+		size_t ret;
+
+		rc = in_fill(r, 1);
+		if (rc)
+			return rc;
+		if (in_avail(r) == 0)
+			goto cut;
+		in.src = r->in + r->in_pos;
+		in.size = in_avail(r);
+		in.pos = 0;
+		ret = ZSTD_decompressStream(r->dctx, &out, &in);
+		in_consume(r, in.pos);
+		if (ZSTD_isError(ret))
+			return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
+				    ": cannot decode: %s", r->st.frames,
+				    r->frame_off, ZSTD_getErrorName(ret));
+		if (out.dst == &scratch && out.pos > 0)
+			return too_big(r, "(not recorded)");
+		if (ret == 0)
+			break;
+		if (out.pos < out.size)
+			continue;
+		if (r->frame_cap < SKR_FRAME_MAX) {
+			rc = grow_frame(r, r->frame_cap + 1);
+			if (rc)
+				return rc;
+			out.dst = r->frame;
+			out.size = r->frame_cap;
+		} else if (out.dst != &scratch) {
+			/*
+			 * The buffer is at the limit but the frame may only
+			 * lack its checksum: keep decoding into one spare
+			 * byte, and any byte written there is one too many.
+			 */
+			r->frame_len = out.pos;
+			out.dst = &scratch;
+			out.size = 1;
+			out.pos = 0;
+		}
+	}
+	if (out.dst != &scratch)
+		r->frame_len = out.pos;
+	r->frame_pos = 0;
+	r->frame_idx = r->st.frames;
+	r->st.frames++;
+	r->st.bytes_out += r->frame_len;
+	return 1;
+cut:
+	r->cut = true;
+	return 0;
+}
+
+/* Next frame with records: 1 loaded, 0 end of input, < 0 error. */
+static int next_frame(struct skr_reader *r)
+{
+	for (;;) {
+		const uint8_t *p;
+		uint32_t magic;
+		size_t n;
+		int rc;
+
+		rc = in_fill(r, 4);
+		if (rc)
+			return rc;
+		p = r->in + r->in_pos;
+		n = in_avail(r);
+		r->frame_off = r->st.bytes_in;
+		if (n == 0)
+			return 0;
+		if (n < 4) {
+			if (!magic_prefix(p, n))
+				return bad_magic(r, p, n);
+			r->cut = true;
+			return 0;
+		}
+		magic = get_le32(p);
+		if ((magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START)
+			rc = skip_frame(r);
+		else if (magic == ZSTD_MAGICNUMBER)
+			rc = zstd_frame(r);
+		else
+			return bad_magic(r, p, n);
+		if (rc < 0 || r->cut)
+			return rc;
+		if (r->frame_len > 0)
+			return 1;
+	}
+}
+
+/* Shortest valid length of a record type in this version. */
+static size_t min_len(uint16_t type)
+{
+	switch (type) {
+	case SKR_REC_FILE_HEADER:
+		return sizeof(struct skr_file_header);
+	case SKR_REC_CLOCK:
+		return sizeof(struct skr_clock);
+	case SKR_REC_LOSS:
+		return sizeof(struct skr_loss);
+	case SKR_REC_ROUND:
+		return sizeof(struct skr_round);
+	case SKR_REC_END:
+		return sizeof(struct skr_end);
+	case SKR_REC_STATE:
+		return sizeof(struct skr_ev_state);
+	default:
+		return type >= 0x0100 ? EVENT_MIN : SKR_REC_MIN;
+	}
+}
+
+static bool known_type(uint16_t type)
+{
+	switch (type) {
+	case SKR_REC_FILE_HEADER:
+	case SKR_REC_HOST:
+	case SKR_REC_RECORDER:
+	case SKR_REC_CLOCK:
+	case SKR_REC_PROBE:
+	case SKR_REC_LOSS:
+	case SKR_REC_ROUND:
+	case SKR_REC_END:
+	case SKR_REC_STATE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *type_str(uint16_t type, char *buf, size_t size)
+{
+	int n;
+
+	if (known_type(type))
+		return skr_rec_type_name(type, buf, size);
+	n = snprintf(buf, size, "type 0x%04x", type);
+	return n > 0 && (size_t)n < size ? buf : "of unknown type";
+}
+
+static int start_segment(struct skr_reader *r, const struct skr_record *rec)
+{
+	struct skr_file_header fh;
+	char hex[32];
+
+	if (skr_decode_file_header(rec, &fh))
+		return fail(r, -EINVAL, "FILE_HEADER at frame %" PRIu64
+			    " offset %zu: cannot decode", r->frame_idx,
+			    r->frame_pos);
+	if (memcmp(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN) != 0)
+		return fail(r, -EINVAL, "not a sockrec trace: FILE_HEADER at frame %"
+			    PRIu64 " offset %zu has magic %s, expected \"%s\"",
+			    r->frame_idx, r->frame_pos,
+			    hex_bytes((const uint8_t *)fh.magic, SKR_MAGIC_LEN,
+				      hex, sizeof(hex)), SKR_MAGIC);
+	if (fh.major > SKR_VERSION_MAJOR)
+		return fail(r, -EPROTONOSUPPORT, "trace format version %u.%u is "
+			    "newer than this reader (%u.%u); a newer sockana is "
+			    "needed", fh.major, fh.minor, SKR_VERSION_MAJOR,
+			    SKR_VERSION_MINOR);
+	if (fh.major < SKR_VERSION_MAJOR)
+		return fail(r, -EPROTONOSUPPORT, "trace format version %u.%u is "
+			    "not supported by this reader (%u.%u)", fh.major,
+			    fh.minor, SKR_VERSION_MAJOR, SKR_VERSION_MINOR);
+	if (r->st.segments == 0) {
+		r->st.major = fh.major;
+		r->st.minor = fh.minor;
+	}
+	r->st.segments++;
+	r->seg_minor = fh.minor;
+	r->seg_ended = false;
+	return 0;
+}
+
+/* Check the record at frame_pos and hand it out. */
+static int take_record(struct skr_reader *r, struct skr_record *rec)
+{
+	const uint8_t *p = r->frame + r->frame_pos;
+	size_t left = r->frame_len - r->frame_pos;
+	char tbuf[32];
+	uint32_t len;
+	uint16_t type;
+	int rc;
+
+	if (left < SKR_REC_MIN)
+		return fail(r, -EINVAL, "frame %" PRIu64 " offset %zu: %zu bytes "
+			    "left, too few for a record header", r->frame_idx,
+			    r->frame_pos, left);
+	len = get_le32(p);
+	type = get_le16(p + 4);
+	if (len < SKR_REC_MIN || len > SKR_REC_MAX)
+		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu:"
+			    " length %" PRIu32 " out of range [%u, %u]",
+			    type_str(type, tbuf, sizeof(tbuf)), r->frame_idx,
+			    r->frame_pos, len, SKR_REC_MIN, SKR_REC_MAX);
+	if (len > left)
+		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu:"
+			    " length %" PRIu32 " runs past the end of the frame "
+			    "(%zu bytes left)", type_str(type, tbuf, sizeof(tbuf)),
+			    r->frame_idx, r->frame_pos, len, left);
+	if (len < min_len(type))
+		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu:"
+			    " length %" PRIu32 " shorter than %zu",
+			    type_str(type, tbuf, sizeof(tbuf)), r->frame_idx,
+			    r->frame_pos, len, min_len(type));
+
+	rec->data = p;
+	rec->len = len;
+	rec->type = type;
+	rec->flags = get_le16(p + 6);
+
+	if (type == SKR_REC_FILE_HEADER) {
+		rc = start_segment(r, rec);
+		if (rc)
+			return rc;
+	} else if (r->st.segments == 0) {
+		return fail(r, -EINVAL, "not a sockrec trace: first record is "
+			    "type 0x%04x, expected FILE_HEADER", type);
+	} else if (r->seg_ended) {
+		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu"
+			    " follows the END of segment %" PRIu32 "; only a "
+			    "FILE_HEADER may", type_str(type, tbuf, sizeof(tbuf)),
+			    r->frame_idx, r->frame_pos, r->st.segments - 1);
+	}
+	if (type == SKR_REC_END) {
+		r->seg_ended = true;
+		r->st.segments_ended++;
+	}
+	if (!known_type(type))
+		r->st.skipped++;
+	rec->segment = r->st.segments - 1;
+	rec->minor = r->seg_minor;
+	r->st.records++;
+	r->frame_pos += len;
+	return 1;
+}
+
+int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
+{
+	int rc;
+
+	if (!r || !rec)
+		return -EINVAL;
+	if (r->err)
+		return r->err;
+	for (;;) {
+		if (r->frame_pos < r->frame_len)
+			return take_record(r, rec);
+		if (r->done)
+			return 0;
+		rc = next_frame(r);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			r->done = true;
+			r->st.truncated = r->cut || r->st.segments == 0 ||
+					  r->st.segments_ended != r->st.segments;
+			return 0;
+		}
+	}
+}
+
+static int reader_new(struct skr_reader **rp, int fd, bool own_fd,
+		      const char *name)
+{
+	struct skr_reader *r;
+	int rc = -ENOMEM;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		goto fail;
+	r->fd = fd;
+	r->own_fd = own_fd;
+	r->name = strdup(name);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->name || !r->dctx)
+		goto fail;
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax,
+						SKR_WINDOW_LOG_MAX))) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (fd >= 0) {
+		r->in_buf = malloc(IN_BUF_SIZE);
+		if (!r->in_buf)
+			goto fail;
+		r->in = r->in_buf;
+	}
+	*rp = r;
+	return 0;
+fail:
+	if (r)
+		r->own_fd = false;	/* the caller closes on failure */
+	skr_reader_free(r);
+	return rc;
+}
+
+int skr_reader_open_fd(struct skr_reader **rp, int fd, const char *name)
+{
+	if (!rp || fd < 0)
+		return -EINVAL;
+	*rp = NULL;
+	return reader_new(rp, fd, false, name ? name : "(fd)");
+}
+
+int skr_reader_open(struct skr_reader **rp, const char *path)
+{
+	int fd, rc;
+
+	if (!rp || !path)
+		return -EINVAL;
+	*rp = NULL;
+	if (strcmp(path, "-") == 0)
+		return reader_new(rp, STDIN_FILENO, false, "(stdin)");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = reader_new(rp, fd, true, path);
+	if (rc)
+		close(fd);
+	return rc;
+}
+
+int skr_reader_open_mem(struct skr_reader **rp, const void *buf, size_t len)
+{
+	int rc;
+
+	if (!rp || (!buf && len))
+		return -EINVAL;
+	*rp = NULL;
+	rc = reader_new(rp, -1, false, "(memory)");
+	if (rc)
+		return rc;
+	(*rp)->in = buf;
+	(*rp)->in_len = len;
+	(*rp)->eof = true;
+	return 0;
+}
+
+const char *skr_reader_errmsg(const struct skr_reader *r)
+{
+	if (!r || !r->err)
+		return "";
+	return r->msg;
+}
+
+void skr_reader_get_status(const struct skr_reader *r,
+			   struct skr_reader_status *st)
+{
+	if (!st)
+		return;
+	if (!r) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	*st = r->st;
+}
+
+void skr_reader_free(struct skr_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	free(r->frame);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->in_buf);
+	free(r->name);
+	free(r);
+}

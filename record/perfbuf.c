@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Reading the per-CPU perf buffers: raw samples become records in the
+ * file, lost-sample reports become LOSS records, and each full sweep of
+ * the buffers lets us promise readers a time order (ROUND records).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+
+#include <bpf/libbpf.h>
+
+#include "record/sockrec.h"
+#include "sockrec.skel.h"
+
+/*
+ * After the last event, the rounds that release it: see the argument in
+ * rec_perfbuf_sweep().  An event read during sweep k has a time stamp
+ * below the start of sweep k+1, so ROUND k+2 releases it.
+ */
+#define ROUNDS_AFTER_EVENT	3u
+
+struct raw_sample {
+	struct perf_event_header header;
+	uint32_t size;
+	/* size bytes of payload follow, only 4-byte aligned */
+};
+
+struct lost_event {
+	struct perf_event_header header;
+	uint64_t id;
+	uint64_t lost;
+};
+
+/* Smallest record of each kernel event type; 0 if the type is unknown. */
+static size_t event_min_len(uint16_t type)
+{
+	switch (type) {
+	case SKR_REC_STATE:
+		return sizeof(struct skr_ev_state);
+	default:
+		return 0;
+	}
+}
+
+static void on_sample(struct rec_session *s, const struct perf_event_header *e)
+{
+	/* 8-byte aligned copy of one record; samples are below 64 KiB. */
+	static uint64_t rec[SKR_REC_MAX / sizeof(uint64_t)];
+	const struct raw_sample *rs = (const void *)e;
+	struct skr_rec_hdr hdr;
+	uint32_t size;
+
+	if (e->size < sizeof(*rs)) {
+		s->malformed++;
+		return;
+	}
+	memcpy(&size, &rs->size, sizeof(size));
+	if (size > e->size - sizeof(*rs) || size < sizeof(hdr)) {
+		s->malformed++;
+		return;
+	}
+	memcpy(&hdr, rs + 1, sizeof(hdr));
+	if (hdr.len < sizeof(hdr) || hdr.len > size ||
+	    event_min_len(hdr.type) == 0 || hdr.len < event_min_len(hdr.type)) {
+		s->malformed++;
+		return;
+	}
+	if (s->max_events && s->events >= s->max_events)
+		return;		/* -c reached: the loop stops after this sweep */
+	memcpy(rec, rs + 1, hdr.len);
+	if (rec_write(s, rec, hdr.len) == 0) {
+		s->events++;
+		s->rounds_pending = ROUNDS_AFTER_EVENT;
+	}
+}
+
+static void on_lost(struct rec_session *s, int cpu,
+		    const struct perf_event_header *e)
+{
+	struct lost_event le;
+	struct skr_loss l;
+
+	if (e->size < sizeof(le)) {
+		s->malformed++;
+		return;
+	}
+	memcpy(&le, e, sizeof(le));
+	s->lost += le.lost;
+	memset(&l, 0, sizeof(l));
+	l.hdr.len = sizeof(l);
+	l.hdr.type = SKR_REC_LOSS;
+	l.ts_ns = rec_boot_ns();
+	l.count = le.lost;
+	l.cpu = (uint32_t)cpu;
+	rec_write(s, &l, sizeof(l));
+}
+
+static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
+					struct perf_event_header *e)
+{
+	struct rec_session *s = ctx;
+
+	/*
+	 * After a write error keep consuming, so the kernel side is not left
+	 * blocked on a full ring, but write nothing: the loop stops.
+	 */
+	if (s->werr)
+		return LIBBPF_PERF_EVENT_CONT;
+	switch (e->type) {
+	case PERF_RECORD_SAMPLE:
+		on_sample(s, e);
+		break;
+	case PERF_RECORD_LOST:
+		on_lost(s, cpu, e);
+		break;
+	default:
+		break;
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+int rec_perfbuf_open(struct rec_session *s)
+{
+	struct perf_event_attr attr;
+	long page = sysconf(_SC_PAGESIZE);
+	struct perf_buffer *pb;
+	int err;
+
+	if (page <= 0)
+		page = 4096;
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
+	attr.sample_type = PERF_SAMPLE_RAW;
+	attr.sample_period = 1;
+	/*
+	 * One wakeup per event costs ~10 us of kernel time each
+	 * (KERNEL-NOTES); wake the reader only when a quarter of the ring
+	 * is used, and sweep on a timer for the rest.
+	 */
+	attr.watermark = 1;
+	attr.wakeup_watermark = (uint32_t)(s->pb_pages * (size_t)page / 4);
+
+	pb = perf_buffer__new_raw(bpf_map__fd(s->skel->maps.events), s->pb_pages,
+				  &attr, on_event, s, NULL);
+	if (!pb) {
+		err = -errno;
+		fprintf(stderr, "sockrec: opening perf buffer: %s\n",
+			strerror(-err));
+		return err;
+	}
+	s->pb = pb;
+	return 0;
+}
+
+int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
+{
+	int err = perf_buffer__poll(s->pb, timeout_ms);
+
+	if (err == -EINTR)
+		return 0;
+	if (err < 0) {
+		fprintf(stderr, "sockrec: polling perf buffer: %s\n",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Why the horizon is the start of the previous sweep.
+ *
+ * The BPF program takes an event's time stamp and commits it to the ring
+ * of the CPU it runs on a few hundred nanoseconds later.  A sweep reads
+ * every ring up to its head.  Let sweep k start at boot time T(k).  Any
+ * event not read by sweep k (or earlier) was committed after sweep k read
+ * its CPU's ring, hence after T(k), and its stamp precedes that commit by
+ * no more than the program's run time.  So for such an event to carry a
+ * stamp before T(k-1), the program would have had to run for longer than
+ * the whole of sweep k-1 plus the gap to sweep k.  We take that as
+ * impossible, and promise, after sweep k, that every event still to come
+ * has ts >= T(k-1).  Events read between sweeps by poll() do not weaken
+ * this: they were not read by sweep k either, so the same bound holds.
+ * Using T(k) instead would be wrong by exactly the commit delay: an event
+ * stamped just before T(k) and committed just after sweep k passed its
+ * CPU would break the promise.
+ */
+int rec_perfbuf_sweep(struct rec_session *s)
+{
+	uint64_t start = rec_boot_ns();
+	struct skr_round r;
+	int err;
+
+	err = perf_buffer__consume(s->pb);
+	if (err < 0 && err != -EINTR) {
+		fprintf(stderr, "sockrec: reading perf buffer: %s\n",
+			strerror(-err));
+		return err;
+	}
+	if (s->werr)
+		return s->werr;
+	/*
+	 * A quiet host needs no markers; after the last event a few rounds
+	 * are still written so that a reader of a live file can release it.
+	 */
+	if (s->prev_sweep_start_ns && s->rounds_pending) {
+		memset(&r, 0, sizeof(r));
+		r.hdr.len = sizeof(r);
+		r.hdr.type = SKR_REC_ROUND;
+		r.horizon_ns = s->prev_sweep_start_ns;
+		err = rec_write(s, &r, sizeof(r));
+		if (err)
+			return err;
+		s->rounds_pending--;
+	}
+	s->prev_sweep_start_ns = start;
+	return 0;
+}
+
+void rec_perfbuf_close(struct rec_session *s)
+{
+	perf_buffer__free(s->pb);
+	s->pb = NULL;
+}
