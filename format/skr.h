@@ -170,6 +170,10 @@ int skr_decode_round(const struct skr_record *rec, struct skr_round *out);
 int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
 
+/* ---- decoders of kernel event records (format/decode.c) ---- */
+
+/* ---- decoders of sock_diag records (format/decode_diag.c) ---- */
+
 /* Event time of a kernel event record (type >= 0x0100); -EINVAL if none. */
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns);
 

@@ -52,10 +52,22 @@ enum skr_rec_type {
 	SKR_REC_RECORDER	= 0x0003,
 	SKR_REC_CLOCK		= 0x0004,
 	SKR_REC_PROBE		= 0x0005,
+	SKR_REC_FILTER		= 0x0006,	/* filters in force (TLV) */
+	SKR_REC_SNAPSHOT	= 0x0007,	/* a socket that existed at start (sock_diag) */
+	SKR_REC_STATS		= 0x0008,	/* periodic cumulative recorder/kernel counters */
 	SKR_REC_LOSS		= 0x0010,
 	SKR_REC_ROUND		= 0x0011,
 	SKR_REC_END		= 0x001f,
 	SKR_REC_STATE		= 0x0100,
+	SKR_REC_LISTEN		= 0x0101,
+	SKR_REC_ACCEPT		= 0x0102,
+	SKR_REC_RESET		= 0x0103,	/* reset sent or received */
+	SKR_REC_SOCK_ERROR	= 0x0104,
+	SKR_REC_RETRANSMIT	= 0x0105,	/* SYN-ACK or data retransmit */
+	SKR_REC_DESTROY		= 0x0106,
+	SKR_REC_SKB_DROP	= 0x0107,	/* kfree_skb with a drop reason */
+	SKR_REC_LISTENER	= 0x0108,	/* periodic listener sample (sock_diag) */
+	SKR_REC_NETNS_STATS	= 0x0109,	/* ListenOverflows/ListenDrops of a netns */
 };
 
 struct skr_rec_hdr {
@@ -197,6 +209,10 @@ struct skr_ev_state {
 	skr_u8 oldstate;		/* TCP state, Linux numbering */
 	skr_u8 newstate;
 };
+
+/* ---- kernel event records (bpf/): LISTEN .. SKB_DROP, FILTER, STATS ---- */
+
+/* ---- sock_diag records (record/diag.c): SNAPSHOT, LISTENER, NETNS_STATS ---- */
 
 /* Linux TCP states, as the kernel numbers them. */
 enum skr_tcp_state {
