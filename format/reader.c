@@ -485,6 +485,20 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	uint16_t type;
 	int rc;
 
+	/*
+	 * Until a FILE_HEADER has been seen the bytes may be any zstd data:
+	 * say it is not a trace rather than describe a record it never was.
+	 */
+	if (r->st.segments == 0) {
+		if (left < SKR_REC_MIN)
+			return fail(r, -EINVAL, "not a sockrec trace: the first "
+				    "frame holds %zu bytes, too few for a record",
+				    left);
+		if (get_le16(p + 4) != SKR_REC_FILE_HEADER)
+			return fail(r, -EINVAL, "not a sockrec trace: first record "
+				    "is type 0x%04x, expected FILE_HEADER",
+				    get_le16(p + 4));
+	}
 	if (left < SKR_REC_MIN)
 		return fail(r, -EINVAL, "frame %" PRIu64 " offset %zu: %zu bytes "
 			    "left, too few for a record header", r->frame_idx,

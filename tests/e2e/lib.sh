@@ -1,0 +1,96 @@
+# Helpers for the end-to-end tests (bash).  Source it after setting nothing;
+# the test's first argument is the build directory.
+#   need_root            exit 77 (skip) unless root and BPF is usable
+#   netns_new NAME       create and enter-able namespace $NS (lo up), inode in $NS_INODE
+#   rec_start FILE ARGS  start sockrec in the background, wait until it records
+#   rec_stop             SIGINT it and wait; returns its exit status
+#   check DESC CMD...    run CMD, count a pass or a failure
+#   finish               exit 1 if any check failed
+set -u
+
+BUILD=${1:?usage: $0 BUILD_DIR}
+BUILD=$(cd "$BUILD" && pwd)
+SOCKREC=$BUILD/sockrec
+SOCKANA=$BUILD/sockana
+WORKLOAD=$BUILD/tests/workload
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+T_FAILS=0
+T_PASSES=0
+NS=
+REC_PID=
+TMP=$(mktemp -d /tmp/skr-e2e.XXXXXX)
+
+ok() { echo "  ok: $*"; T_PASSES=$((T_PASSES + 1)); }
+bad() { echo "  FAIL: $*"; T_FAILS=$((T_FAILS + 1)); }
+
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+# Compare two values; shows both on failure.
+check_eq() {
+	local desc=$1 want=$2 got=$3
+	if [ "$want" = "$got" ]; then ok "$desc"; else bad "$desc: want '$want', got '$got'"; fi
+}
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "needs root to load BPF programs" >&2
+		exit 77
+	fi
+	if [ ! -r /sys/kernel/btf/vmlinux ]; then
+		echo "kernel has no BTF (/sys/kernel/btf/vmlinux)" >&2
+		exit 77
+	fi
+}
+
+t_cleanup() {
+	if [ -n "$REC_PID" ] && kill -0 "$REC_PID" 2>/dev/null; then
+		kill -KILL "$REC_PID" 2>/dev/null
+		wait "$REC_PID" 2>/dev/null
+	fi
+	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap t_cleanup EXIT
+
+netns_new() {
+	NS=skr-$1-$$
+	ip netns add "$NS" || return 1
+	ip -n "$NS" link set lo up || return 1
+	NS_INODE=$(ip netns exec "$NS" stat -L -c %i /proc/self/ns/net)
+}
+
+# rec_start FILE [sockrec args...]: the recorder writes its metadata as soon as
+# its probes are attached, so a non-empty file means it is recording.
+rec_start() {
+	local file=$1
+	shift
+	"$SOCKREC" -o "$file" "$@" 2>"$TMP/sockrec.err" &
+	REC_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$file" ] && return 0
+		kill -0 "$REC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "sockrec did not start:" >&2
+	cat "$TMP/sockrec.err" >&2
+	return 1
+}
+
+rec_stop() {
+	local rc=0
+	kill -INT "$REC_PID"
+	wait "$REC_PID" || rc=$?
+	REC_PID=
+	return $rc
+}
+
+finish() {
+	echo "  $T_PASSES checks passed, $T_FAILS failed"
+	[ "$T_FAILS" -eq 0 ]
+	exit $?
+}
