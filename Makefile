@@ -136,17 +136,65 @@ $(BUILD)/tests/workload: tests/e2e/workload.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $< -o $@ -pthread
 
+# event and filter test helpers (tests/e2e/t_events.sh, t_filters.sh)
+$(BUILD)/tests/skrdump: tests/e2e/skrdump.c $(LIBSKR)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -o $@
+
+$(BUILD)/tests/evgen: tests/e2e/evgen.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+# sock_diag test helper (tests/e2e/t_diag.sh): sockets to snapshot, a flood, a dumper
+$(BUILD)/tests/diagtool: tests/e2e/diagtool.c $(LIBSKR)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -o $@
+
+# ---- fuzzing: `make fuzz FUZZ_SECONDS=N` (clang libFuzzer, tests/fuzz/run) ----
+FUZZ_SECONDS	?= 60
+FUZZ_CC		?= clang
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS	:= -O1 -g $(FUZZ_SAN)
+FUZZ_LIB_OBJS	:= $(FORMAT_SRCS:%.c=$(BUILD)/fuzz/%.o) \
+		   $(filter-out $(BUILD)/fuzz/analyze/main.o,$(ANALYZE_SRCS:%.c=$(BUILD)/fuzz/%.o))
+
+$(BUILD)/fuzz/format/%.o: format/%.c
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(BASEFLAGS) $(PORTFLAGS) $(ZSTD_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/analyze/%.o: analyze/%.c
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(BASEFLAGS) $(PORTFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_reader: tests/fuzz/fuzz_reader.c $(FUZZ_LIB_OBJS)
+	$(call msg,FUZZLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(BASEFLAGS) $(PORTFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) $(ZSTD_LIBS) -lm -o $@
+
+$(BUILD)/fuzz/gen_corpus: tests/fuzz/gen_corpus.c $(LIBSKR)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c %.a,$^) $(ZSTD_LIBS) -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_reader $(BUILD)/fuzz/gen_corpus
+	$(Q)tests/fuzz/run $(BUILD) $(FUZZ_SECONDS)
+
 deps:
 	$(Q).ci/install-deps
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(BUILD)/tests/workload
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump $(BUILD)/tests/evgen
 	$(Q)$(MAKE) --no-print-directory check-unit check-e2e
 
 check-unit: $(TEST_BINS)
 	$(Q)tests/run-unit $(TEST_BINS)
 
-check-e2e: all $(BUILD)/tests/workload
+check-e2e: all $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump $(BUILD)/tests/evgen
 	$(Q)tests/e2e/run $(BUILD)
 
 demo: deps
@@ -162,3 +210,19 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+
+# ---- bench/: `make bench` (docs/PERFORMANCE.md); root, installs libbpf-tools and bpftrace ----
+BENCH_BINS	:= $(BUILD)/bench/storm $(BUILD)/bench/synth
+
+$(BUILD)/bench/storm: bench/storm.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -pthread
+
+$(BUILD)/bench/synth: bench/synth.c $(LIBSKR)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -o $@
+
+bench: all $(BENCH_BINS)
+	$(Q)REPS='$(REPS)' COUNT='$(COUNT)' bench/run $(BUILD)

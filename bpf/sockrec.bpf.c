@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only)
 /*
- * Kernel side of sockrec: turns TCP state changes into fixed-layout records
+ * Kernel side of sockrec: turns TCP socket events into fixed-layout records
  * (format/skr_events.h) and hands them, unchanged, to a per-CPU perf buffer.
+ *
+ * Most hooks come in two tiers: a tp_btf program (typed arguments, socket
+ * cookie helper) and a classic tracepoint program (an address in a trace
+ * record, cookie read from the socket).  record/probes.c chooses one per
+ * hook before load and disables the other; both share one body below.
+ * docs/EVENTS.md lists every hook, its tiers and its fields.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -10,12 +16,19 @@
 #include <bpf/bpf_tracing.h>
 
 #include "format/skr_events.h"
-
-#define AF_INET		2
-#define AF_INET6	10
-#define IPPROTO_TCP	6
+#include "bpf/sock.h"
+#include "bpf/filter.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Arguments of this kernel's hooks, read from BTF by record/probes.c: the
+ * newer ones (reset reason 6.10, retransmit result 6.16, drop reason 5.17,
+ * receiving socket 6.11) are only read where they exist.
+ */
+const volatile __u32 rst_nargs = 3;
+const volatile __u32 retrans_nargs = 3;
+const volatile __u32 drop_nargs = 4;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -35,6 +48,24 @@ struct {
 	__type(value, __u64);
 } output_failed SEC(".maps");
 
+/* listen()/accept() between syscall entry and exit, by thread id. */
+struct inflight {
+	__u64 sk;
+	__s32 fd;
+	__s32 backlog;
+	__u32 qlen;
+	__u8 again;
+	__u8 accept4;
+	__u8 pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
 /*
  * Who acted: the kernel changes a TCP socket's state either in a system call
  * on it, with the socket lock owned by the calling task (connect, listen,
@@ -52,17 +83,24 @@ static __always_inline __u8 exec_ctx(const struct sock *sk)
 	return BPF_CORE_READ(sk, sk_lock.owned) ? SKR_CTX_PROCESS : SKR_CTX_SOFTIRQ;
 }
 
-static __always_inline void fill_common(struct skr_ev_common *c,
-					const struct sock *sk)
+/* Only full sockets have a lock, a protocol and TCP counters. */
+static __always_inline bool state_fullsock(__u8 state)
+{
+	return state != BPF_TCP_TIME_WAIT && state != BPF_TCP_NEW_SYN_RECV;
+}
+
+static __always_inline void fill_common(struct skr_ev_common *c, __u64 cookie,
+					__u32 netns, __u8 ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
 	c->ts_ns = bpf_ktime_get_boot_ns();
-	c->cookie = bpf_get_socket_cookie((void *)sk);
-	c->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	c->cookie = cookie;
+	c->netns = netns;
 	c->tgid = id >> 32;
 	c->tid = (__u32)id;
 	c->cpu = (__u16)bpf_get_smp_processor_id();
+	c->ctx = ctx;
 }
 
 static __always_inline void emit(void *ctx, void *ev, __u64 size)
@@ -77,44 +115,55 @@ static __always_inline void emit(void *ctx, void *ev, __u64 size)
 		*failed += 1;
 }
 
+#define copy_tuple(ev, t) do {					\
+	__builtin_memcpy((ev)->saddr, (t)->saddr, 16);		\
+	__builtin_memcpy((ev)->daddr, (t)->daddr, 16);		\
+	(ev)->sport = (t)->sport;				\
+	(ev)->dport = (t)->dport;				\
+	(ev)->family = (t)->family;				\
+} while (0)
+
+/* ---- state changes ---- */
+
 static __always_inline int record_state(void *ctx, const struct sock *sk,
-					int oldstate, int newstate)
+					__u64 cookie, int oldstate, int newstate)
 {
 	struct skr_ev_state ev;
-	__u16 family;
+	struct tuple t = {};
+	__u32 netns = sk_netns(sk);
+	__u8 ectx = exec_ctx(sk);
 
-	/* sk_protocol is a plain u16 since 5.6, older than any tp_btf we need. */
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	sk_tuple(sk, &t);
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
 		return 0;
+	if (task_filtering()) {
+		__u64 key = port_key(netns, t.sport);
+		__u8 one = 1;
+		bool pass = task_pass(cookie, ectx == SKR_CTX_PROCESS);
+
+		/* A child is born in softirq: admit it by its listener's port. */
+		if (!pass && oldstate == BPF_TCP_LISTEN &&
+		    bpf_map_lookup_elem(&admitted_ports, &key)) {
+			admit(cookie);
+			pass = true;
+		}
+		if (!pass)
+			return 0;
+		if (newstate == BPF_TCP_LISTEN)
+			bpf_map_update_elem(&admitted_ports, &key, &one, BPF_ANY);
+		else if (oldstate == BPF_TCP_LISTEN && newstate == BPF_TCP_CLOSE)
+			bpf_map_delete_elem(&admitted_ports, &key);
+	}
 
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_STATE;
-	fill_common(&ev.c, sk);
-	ev.c.ctx = exec_ctx(sk);
+	fill_common(&ev.c, cookie, netns, ectx);
 	bpf_get_current_comm(ev.comm, sizeof(ev.comm));
-
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	ev.family = (__u8)family;
+	copy_tuple(&ev, &t);
 	ev.protocol = IPPROTO_TCP;
-	ev.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	ev.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	ev.oldstate = (__u8)oldstate;
 	ev.newstate = (__u8)newstate;
-
-	/* Explicit sizes: the READ_INTO macros would size by one array element. */
-	if (family == AF_INET) {
-		bpf_core_read(ev.saddr, sizeof(sk->__sk_common.skc_rcv_saddr),
-			      &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(ev.daddr, sizeof(sk->__sk_common.skc_daddr),
-			      &sk->__sk_common.skc_daddr);
-	} else if (family == AF_INET6) {
-		bpf_core_read(ev.saddr, sizeof(sk->__sk_common.skc_v6_rcv_saddr),
-			      &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(ev.daddr, sizeof(sk->__sk_common.skc_v6_daddr),
-			      &sk->__sk_common.skc_v6_daddr);
-	}
-
 	emit(ctx, &ev, sizeof(ev));
 	return 0;
 }
@@ -123,5 +172,533 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate,
 	     int newstate)
 {
-	return record_state(ctx, sk, oldstate, newstate);
+	__u64 cookie;
+
+	if (!sk_is_tcp(sk))
+		return 0;
+	/* Before any filter: the syscall programs read the cookie this assigns. */
+	cookie = bpf_get_socket_cookie((void *)sk);
+	return record_state(ctx, sk, cookie, oldstate, newstate);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int handle_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	return record_state(ctx, sk, sk_cookie_read(sk), ctx->oldstate,
+			    ctx->newstate);
+}
+
+/* ---- listen() and accept(): syscall tracepoints ---- */
+
+static __always_inline void stash(struct sock *sk, int fd, int backlog,
+				  bool accept4)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight in = {};
+
+	in.sk = (__u64)sk;
+	in.fd = fd;
+	in.backlog = backlog;
+	in.qlen = BPF_CORE_READ(sk, sk_ack_backlog);
+	in.again = BPF_CORE_READ(sk, __sk_common.skc_state) == BPF_TCP_LISTEN;
+	in.accept4 = accept4;
+	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int handle_listen_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	int fd = (int)ctx->args[0];
+	struct sock *sk = fd_to_tcp_sock(fd);
+
+	if (sk)
+		stash(sk, fd, (int)ctx->args[1], false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct skr_ev_listen ev;
+	struct inflight *in;
+	struct tuple t = {};
+	struct sock *sk;
+	__u64 cookie;
+	__u32 netns;
+
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return 0;
+	sk = (struct sock *)in->sk;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.fd = in->fd;
+	ev.backlog = in->backlog;
+	ev.flags = in->again ? SKR_LISTEN_AGAIN : 0;
+	bpf_map_delete_elem(&inflight, &tid);
+
+	sk_tuple(sk, &t);
+	netns = sk_netns(sk);
+	cookie = sk_cookie_read(sk);
+	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
+		return 0;
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_LISTEN;
+	fill_common(&ev.c, cookie, netns, SKR_CTX_PROCESS);
+	ev.ret = (__s32)ctx->ret;
+	ev.max_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	ev.qlen = BPF_CORE_READ(sk, sk_ack_backlog);
+	ev.drops = sk_drops(sk);
+	ev.sport = t.sport;
+	ev.family = t.family;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline int accept_enter(struct trace_event_raw_sys_enter *ctx,
+					bool accept4)
+{
+	int fd = (int)ctx->args[0];
+	struct sock *sk = fd_to_tcp_sock(fd);
+
+	if (sk)
+		stash(sk, fd, 0, accept4);
+	return 0;
+}
+
+static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct skr_ev_accept ev;
+	struct inflight *in;
+	struct tuple t = {};
+	struct sock *sk, *child = NULL;
+	__u64 cookie;
+	__u32 netns;
+
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return 0;
+	sk = (struct sock *)in->sk;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.fd = in->fd;
+	ev.qlen = in->qlen;
+	ev.flags = in->accept4 ? SKR_ACCEPT_4 : 0;
+	bpf_map_delete_elem(&inflight, &tid);
+
+	ev.ret = (__s32)ctx->ret;
+	if (ev.ret >= 0) {
+		child = fd_to_tcp_sock(ev.ret);
+		ev.child_cookie = sk_cookie_read(child);
+	}
+	sk_tuple(sk, &t);
+	netns = sk_netns(sk);
+	cookie = sk_cookie_read(sk);
+	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
+		return 0;
+	/* The accepting task owns the child from now on. */
+	if (task_filtering())
+		admit(ev.child_cookie);
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_ACCEPT;
+	fill_common(&ev.c, cookie, netns, SKR_CTX_PROCESS);
+	ev.qlen_exit = BPF_CORE_READ(sk, sk_ack_backlog);
+	ev.max_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	ev.drops = sk_drops(sk);
+	ev.sport = t.sport;
+	ev.family = t.family;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept")
+int handle_accept_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return accept_enter(ctx, false);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int handle_accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int handle_accept4_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return accept_enter(ctx, true);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int handle_accept4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx);
+}
+
+/* ---- resets ---- */
+
+/* sk may be NULL (a reset sent in reply to a packet no socket wanted). */
+static __always_inline int record_reset(void *ctx, const struct sock *sk,
+					const struct sk_buff *skb, __u64 cookie,
+					__u32 reason, __u8 dir)
+{
+	struct skr_ev_reset ev;
+	struct tuple t = {};
+	__u8 ectx = SKR_CTX_SOFTIRQ;
+	__u32 netns;
+
+	if (sk) {
+		sk_tuple(sk, &t);
+		netns = sk_netns(sk);
+		if (state_fullsock(t.state))
+			ectx = exec_ctx(sk);
+	} else {
+		if (!skb || !skb_tuple(skb, true, &t))
+			return 0;
+		netns = skb_netns(skb);
+	}
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
+	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_RESET;
+	fill_common(&ev.c, cookie, netns, ectx);
+	copy_tuple(&ev, &t);
+	ev.state = t.state;
+	ev.reason = reason;
+	ev.dir = dir;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int handle_send_reset(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	const struct sk_buff *skb = (const struct sk_buff *)ctx[1];
+	__u32 reason = SKR_REASON_NONE;
+	__u64 cookie = 0;
+
+	if (rst_nargs >= 3)
+		reason = (__u32)ctx[2];
+	if (sk)
+		cookie = bpf_get_socket_cookie((void *)sk);
+	return record_reset(ctx, sk, skb, cookie, reason, SKR_RESET_SENT);
+}
+
+SEC("tracepoint/tcp/tcp_send_reset")
+int handle_send_reset_tp(struct trace_event_raw_tcp_send_reset *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+	__u32 reason = SKR_REASON_NONE;
+
+	if (bpf_core_field_exists(ctx->reason))
+		reason = ctx->reason;
+	return record_reset(ctx, sk, ctx->skbaddr, sk_cookie_read(sk), reason,
+			    SKR_RESET_SENT);
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(handle_receive_reset, struct sock *sk)
+{
+	if (!sk)
+		return 0;
+	return record_reset(ctx, sk, NULL, bpf_get_socket_cookie(sk),
+			    SKR_REASON_NONE, SKR_RESET_RECEIVED);
+}
+
+/* The classic record of tcp_receive_reset and tcp_destroy_sock. */
+static __always_inline __u64 tp_sk_cookie(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	if (bpf_core_field_exists(ctx->sock_cookie))
+		return ctx->sock_cookie;
+	return sk_cookie_read(ctx->skaddr);
+}
+
+SEC("tracepoint/tcp/tcp_receive_reset")
+int handle_receive_reset_tp(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	return record_reset(ctx, ctx->skaddr, NULL, tp_sk_cookie(ctx),
+			    SKR_REASON_NONE, SKR_RESET_RECEIVED);
+}
+
+/* ---- socket errors ---- */
+
+static __always_inline int record_error(void *ctx, __u64 cookie, __u32 netns,
+					__u8 ectx, const struct tuple *t,
+					int error)
+{
+	struct skr_ev_sock_error ev;
+
+	/* Some paths report with sk_err already consumed: nothing to say. */
+	if (error == 0)
+		return 0;
+	if (!sock_pass(cookie, t->family, netns, t->sport, t->dport) ||
+	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_SOCK_ERROR;
+	fill_common(&ev.c, cookie, netns, ectx);
+	copy_tuple(&ev, t);
+	ev.state = t->state;
+	ev.error = error;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(handle_error_report, const struct sock *sk)
+{
+	struct tuple t = {};
+
+	if (!sk_is_tcp(sk))
+		return 0;
+	sk_tuple(sk, &t);
+	return record_error(ctx, bpf_get_socket_cookie((void *)sk),
+			    sk_netns(sk), exec_ctx(sk), &t,
+			    BPF_CORE_READ(sk, sk_err));
+}
+
+/* The classic record has no socket: no cookie, no namespace, no state. */
+SEC("tracepoint/sock/inet_sk_error_report")
+int handle_error_report_tp(struct trace_event_raw_inet_sk_error_report *ctx)
+{
+	struct tuple t = {};
+
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	t.family = (__u8)ctx->family;
+	t.sport = ctx->sport;
+	t.dport = ctx->dport;
+	/* Relocated offsets into the context cannot be loaded directly. */
+	if (t.family == AF_INET) {
+		bpf_core_read(t.saddr, 4, &ctx->saddr);
+		bpf_core_read(t.daddr, 4, &ctx->daddr);
+	} else {
+		bpf_core_read(t.saddr, 16, &ctx->saddr_v6);
+		bpf_core_read(t.daddr, 16, &ctx->daddr_v6);
+	}
+	return record_error(ctx, 0, 0, SKR_CTX_UNKNOWN, &t, ctx->error);
+}
+
+/* ---- retransmits ---- */
+
+static __always_inline int record_retrans(void *ctx, const struct sock *sk,
+					  const struct sock *req, __u64 cookie,
+					  int err)
+{
+	struct skr_ev_retransmit ev;
+	struct tuple t = {};
+	__u32 netns = sk_netns(sk);
+	__u8 ectx = exec_ctx(sk);
+
+	/* A SYN-ACK's addresses are the request's; its state the listener's. */
+	sk_tuple(req ? req : sk, &t);
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
+	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_RETRANSMIT;
+	fill_common(&ev.c, cookie, netns, ectx);
+	copy_tuple(&ev, &t);
+	ev.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (req) {
+		ev.kind = SKR_RETRANS_SYNACK;
+		ev.retrans = BPF_CORE_READ((const struct request_sock *)req,
+					   num_retrans);
+	} else {
+		ev.kind = SKR_RETRANS_DATA;
+		ev.retrans = BPF_CORE_READ((const struct tcp_sock *)sk,
+					   total_retrans);
+		ev.err = err;
+	}
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int handle_retransmit_skb(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	int err = 0;
+
+	if (!sk)
+		return 0;
+	if (retrans_nargs >= 3)
+		err = (int)ctx[2];
+	return record_retrans(ctx, sk, NULL, bpf_get_socket_cookie((void *)sk),
+			      err);
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int handle_retransmit_skb_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+	int err = 0;
+
+	if (!sk)
+		return 0;
+	if (bpf_core_field_exists(ctx->err))
+		err = ctx->err;
+	return record_retrans(ctx, sk, NULL, sk_cookie_read(sk), err);
+}
+
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(handle_retransmit_synack, const struct sock *sk,
+	     const struct request_sock *req)
+{
+	if (!sk || !req)
+		return 0;
+	return record_retrans(ctx, sk, (const struct sock *)req,
+			      bpf_get_socket_cookie((void *)sk), 0);
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_synack")
+int handle_retransmit_synack_tp(struct trace_event_raw_tcp_retransmit_synack *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+
+	return record_retrans(ctx, sk, ctx->req, sk_cookie_read(sk), 0);
+}
+
+/* ---- destroy ---- */
+
+static __always_inline int record_destroy(void *ctx, const struct sock *sk,
+					  __u64 cookie)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct skr_ev_destroy ev;
+	struct tuple t = {};
+	__u32 netns = sk_netns(sk);
+	__u8 ectx = exec_ctx(sk);
+	bool pass;
+
+	sk_tuple(sk, &t);
+	pass = sock_pass(cookie, t.family, netns, t.sport, t.dport) &&
+	       task_pass(cookie, ectx == SKR_CTX_PROCESS);
+	/* The socket's last event: nothing more to admit it for. */
+	forget(cookie);
+	if (!pass)
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_DESTROY;
+	fill_common(&ev.c, cookie, netns, ectx);
+	ev.bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+	ev.bytes_received = BPF_CORE_READ(tp, bytes_received);
+	ev.segs_in = BPF_CORE_READ(tp, segs_in);
+	ev.segs_out = BPF_CORE_READ(tp, segs_out);
+	ev.total_retrans = BPF_CORE_READ(tp, total_retrans);
+	ev.srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	ev.drops = sk_drops(sk);
+	ev.sport = t.sport;
+	ev.dport = t.dport;
+	ev.family = t.family;
+	ev.state = t.state;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(handle_destroy, struct sock *sk)
+{
+	if (!sk_is_tcp(sk))
+		return 0;
+	return record_destroy(ctx, sk, bpf_get_socket_cookie(sk));
+}
+
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int handle_destroy_tp(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	return record_destroy(ctx, ctx->skaddr, tp_sk_cookie(ctx));
+}
+
+/* ---- packet drops with a reason ---- */
+
+/*
+ * Called for every freed-with-reason packet of the host, so it leaves early:
+ * only TCP packets (by their socket, or by their headers) go on.
+ */
+static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
+				       __u64 location, __u32 reason,
+				       const struct sock *rx_sk)
+{
+	const struct sock *sk = BPF_CORE_READ(skb, sk);
+	struct skr_ev_skb_drop ev;
+	struct tuple t = {};
+	bool have = false;
+	__u64 cookie = 0;
+	__u32 netns;
+
+	if (!sk)
+		sk = rx_sk;
+	if (sk) {
+		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+		/* Timewait and request sockets exist only for TCP here. */
+		if ((family == AF_INET || family == AF_INET6) &&
+		    (!state_fullsock(state) || sk_is_tcp(sk))) {
+			sk_tuple(sk, &t);
+			have = true;
+		}
+	}
+	if (!have) {
+		sk = NULL;
+		if (!skb_tuple(skb, true, &t))
+			return 0;
+	}
+	cookie = sk_cookie_read(sk);
+	netns = sk ? sk_netns(sk) : skb_netns(skb);
+	/* A drop is no task's act: it passes task filters by its socket only. */
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
+	    !task_pass(cookie, false))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_SKB_DROP;
+	fill_common(&ev.c, cookie, netns, SKR_CTX_UNKNOWN);
+	copy_tuple(&ev, &t);
+	ev.state = sk ? t.state : 0;
+	ev.location = location;
+	ev.reason = reason;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+SEC("tp_btf/kfree_skb")
+int handle_kfree_skb(__u64 *ctx)
+{
+	const struct sk_buff *skb = (const struct sk_buff *)ctx[0];
+	const struct sock *rx_sk = NULL;
+	__u32 reason = SKR_REASON_NONE;
+
+	if (!skb)
+		return 0;
+	if (drop_nargs >= 3)
+		reason = (__u32)ctx[2];
+	if (drop_nargs >= 4)
+		rx_sk = (const struct sock *)ctx[3];
+	return record_drop(ctx, skb, ctx[1], reason, rx_sk);
+}
+
+SEC("tracepoint/skb/kfree_skb")
+int handle_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
+{
+	const struct sock *rx_sk = NULL;
+	__u32 reason = SKR_REASON_NONE;
+
+	if (bpf_core_field_exists(ctx->reason))
+		reason = ctx->reason;
+	if (bpf_core_field_exists(ctx->rx_sk))
+		rx_sk = ctx->rx_sk;
+	return record_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason,
+			   rx_sk);
 }

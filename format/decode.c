@@ -131,6 +131,124 @@ int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out)
 	return 0;
 }
 
+int skr_decode_listen(const struct skr_record *rec, struct skr_ev_listen *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_LISTEN, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le32(out->ret);
+	le32(out->fd);
+	le32(out->backlog);
+	le32(out->max_backlog);
+	le32(out->qlen);
+	le32(out->drops);
+	le16(out->sport);
+	return 0;
+}
+
+int skr_decode_accept(const struct skr_record *rec, struct skr_ev_accept *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_ACCEPT, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le64(out->child_cookie);
+	le32(out->ret);
+	le32(out->fd);
+	le32(out->qlen);
+	le32(out->qlen_exit);
+	le32(out->max_backlog);
+	le32(out->drops);
+	le16(out->sport);
+	return 0;
+}
+
+int skr_decode_reset(const struct skr_record *rec, struct skr_ev_reset *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_RESET, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le32(out->reason);
+	le16(out->sport);
+	le16(out->dport);
+	return 0;
+}
+
+int skr_decode_sock_error(const struct skr_record *rec,
+			  struct skr_ev_sock_error *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_SOCK_ERROR, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le32(out->error);
+	le16(out->sport);
+	le16(out->dport);
+	return 0;
+}
+
+int skr_decode_retransmit(const struct skr_record *rec,
+			  struct skr_ev_retransmit *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_RETRANSMIT, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le32(out->retrans);
+	le32(out->err);
+	le16(out->sport);
+	le16(out->dport);
+	return 0;
+}
+
+int skr_decode_destroy(const struct skr_record *rec, struct skr_ev_destroy *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_DESTROY, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le64(out->bytes_acked);
+	le64(out->bytes_received);
+	le32(out->segs_in);
+	le32(out->segs_out);
+	le32(out->total_retrans);
+	le32(out->srtt_us);
+	le32(out->drops);
+	le16(out->sport);
+	le16(out->dport);
+	return 0;
+}
+
+int skr_decode_skb_drop(const struct skr_record *rec,
+			struct skr_ev_skb_drop *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_SKB_DROP, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le64(out->location);
+	le32(out->reason);
+	le16(out->sport);
+	le16(out->dport);
+	return 0;
+}
+
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns)
 {
 	const size_t off = sizeof(struct skr_rec_hdr);
@@ -143,5 +261,23 @@ int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns)
 	for (i = 0; i < sizeof(v); i++)
 		v |= (uint64_t)rec->data[off + i] << (8 * i);
 	*ts_ns = v;
+	return 0;
+}
+
+int skr_decode_stats(const struct skr_record *rec, struct skr_stats *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_STATS, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	le64(out->ts_ns);
+	le64(out->events);
+	le64(out->lost);
+	le64(out->output_failed);
+	le64(out->recursion_misses);
+	le64(out->bytes_in);
+	le64(out->bytes_out);
+	le64(out->malformed);
 	return 0;
 }

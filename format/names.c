@@ -51,10 +51,22 @@ static const struct {
 	{ SKR_REC_RECORDER,	"RECORDER" },
 	{ SKR_REC_CLOCK,	"CLOCK" },
 	{ SKR_REC_PROBE,	"PROBE" },
+	{ SKR_REC_FILTER,	"FILTER" },
+	{ SKR_REC_SNAPSHOT,	"SNAPSHOT" },
+	{ SKR_REC_STATS,	"STATS" },
 	{ SKR_REC_LOSS,		"LOSS" },
 	{ SKR_REC_ROUND,	"ROUND" },
 	{ SKR_REC_END,		"END" },
 	{ SKR_REC_STATE,	"STATE" },
+	{ SKR_REC_LISTEN,	"LISTEN" },
+	{ SKR_REC_ACCEPT,	"ACCEPT" },
+	{ SKR_REC_RESET,	"RESET" },
+	{ SKR_REC_SOCK_ERROR,	"SOCK_ERROR" },
+	{ SKR_REC_RETRANSMIT,	"RETRANSMIT" },
+	{ SKR_REC_DESTROY,	"DESTROY" },
+	{ SKR_REC_SKB_DROP,	"SKB_DROP" },
+	{ SKR_REC_LISTENER,	"LISTENER" },
+	{ SKR_REC_NETNS_STATS,	"NETNS_STATS" },
 };
 
 static const char *unknown(unsigned v, char *buf, size_t size)

@@ -169,10 +169,30 @@ int skr_decode_loss(const struct skr_record *rec, struct skr_loss *out);
 int skr_decode_round(const struct skr_record *rec, struct skr_round *out);
 int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
+int skr_decode_stats(const struct skr_record *rec, struct skr_stats *out);
 
 /* ---- decoders of kernel event records (format/decode.c) ---- */
 
+/* Same contract as the decoders above: 0, or -EINVAL for a wrong type or length. */
+int skr_decode_listen(const struct skr_record *rec, struct skr_ev_listen *out);
+int skr_decode_accept(const struct skr_record *rec, struct skr_ev_accept *out);
+int skr_decode_reset(const struct skr_record *rec, struct skr_ev_reset *out);
+int skr_decode_sock_error(const struct skr_record *rec,
+			  struct skr_ev_sock_error *out);
+int skr_decode_retransmit(const struct skr_record *rec,
+			  struct skr_ev_retransmit *out);
+int skr_decode_destroy(const struct skr_record *rec, struct skr_ev_destroy *out);
+int skr_decode_skb_drop(const struct skr_record *rec,
+			struct skr_ev_skb_drop *out);
+
 /* ---- decoders of sock_diag records (format/decode_diag.c) ---- */
+
+/* Same contract as the decoders above: 0, or -EINVAL for a wrong type or length. */
+int skr_decode_snapshot(const struct skr_record *rec, struct skr_snapshot *out);
+int skr_decode_listener(const struct skr_record *rec,
+			struct skr_ev_listener *out);
+int skr_decode_netns_stats(const struct skr_record *rec,
+			   struct skr_ev_netns_stats *out);
 
 /* Event time of a kernel event record (type >= 0x0100); -EINVAL if none. */
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns);

@@ -116,6 +116,8 @@ enum skr_probe_tag {
 	SKR_PROBE_ERROR		= 3,	/* u32: errno of the last failed tier, 0 if attached */
 	SKR_PROBE_REASON	= 4,	/* string: why no tier attached, for people */
 	SKR_PROBE_EVENT		= 5,	/* u16: record type the hook produces */
+	SKR_PROBE_ENUM		= 6,	/* repeated: u32 value then its name: a reason code of this kernel */
+	SKR_PROBE_TIERS		= 7,	/* u8: bit (1 << tier) for each tier this kernel offers */
 };
 
 enum skr_tier {
@@ -170,6 +172,24 @@ struct skr_end {
 	skr_u64 recursion_misses;	/* program re-entries the kernel skipped, this file */
 };
 
+/*
+ * Recorder and kernel counters, cumulative since the capture started (not
+ * since the file began: END has the per-file figures).  Written every few
+ * seconds and just before each END, so a file cut short still says how
+ * much was lost up to its last frame.
+ */
+struct skr_stats {
+	struct skr_rec_hdr hdr;
+	skr_u64 ts_ns;			/* event clock when the counters were read */
+	skr_u64 events;			/* event records written */
+	skr_u64 lost;			/* events the perf buffers reported lost */
+	skr_u64 output_failed;		/* failed perf outputs counted in BPF */
+	skr_u64 recursion_misses;	/* program re-entries skipped, all programs */
+	skr_u64 bytes_in;		/* uncompressed bytes written before this record */
+	skr_u64 bytes_out;		/* compressed bytes written before this record */
+	skr_u64 malformed;		/* samples the recorder dropped as invalid */
+};
+
 /* Execution context of the event, from the preempt count. */
 enum skr_ctx {
 	SKR_CTX_UNKNOWN		= 0,
@@ -212,7 +232,231 @@ struct skr_ev_state {
 
 /* ---- kernel event records (bpf/): LISTEN .. SKB_DROP, FILTER, STATS ---- */
 
+/*
+ * docs/EVENTS.md says, for each record, which kernel hook fills it in each
+ * tier and what every field means.  Addresses: IPv4 in the first 4 bytes
+ * (network order), the rest 0.  Ports are numbers (host order on disk:
+ * little-endian like every integer).  state is a TCP state, 0 if unknown.
+ */
+
+/* Value of a reason field when the kernel's hook carries none. */
+#define SKR_REASON_NONE		0xffffffffu
+
+/* listen(2), from the syscall tracepoints: cookie is the socket's. */
+struct skr_ev_listen {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_s32 ret;			/* 0 or -errno */
+	skr_s32 fd;
+	skr_s32 backlog;		/* as the program asked */
+	skr_u32 max_backlog;		/* sk_max_ack_backlog after the call */
+	skr_u32 qlen;			/* sk_ack_backlog after the call */
+	skr_u32 drops;			/* sk_drops after the call */
+	skr_u16 sport;			/* local port */
+	skr_u8 family;
+	skr_u8 flags;			/* SKR_LISTEN_* */
+	skr_u32 pad;
+};
+#define SKR_LISTEN_AGAIN	0x01	/* the socket already listened */
+
+/* accept(2)/accept4(2): cookie is the listener's. */
+struct skr_ev_accept {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u64 child_cookie;		/* 0 when the call failed */
+	skr_s32 ret;			/* new fd or -errno */
+	skr_s32 fd;			/* the listener's fd */
+	skr_u32 qlen;			/* listener's sk_ack_backlog when called */
+	skr_u32 qlen_exit;		/* ... when the call returned */
+	skr_u32 max_backlog;		/* listener's sk_max_ack_backlog */
+	skr_u32 drops;			/* listener's sk_drops when the call returned */
+	skr_u16 sport;			/* listener's local port */
+	skr_u8 family;
+	skr_u8 flags;			/* SKR_ACCEPT_* */
+	skr_u32 pad;
+};
+#define SKR_ACCEPT_4		0x01	/* accept4(2) rather than accept(2) */
+
+/* A TCP reset sent or received.  cookie 0: sent with no socket. */
+struct skr_ev_reset {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u8 saddr[16];		/* local */
+	skr_u8 daddr[16];		/* remote */
+	skr_u32 reason;			/* sent: enum sk_rst_reason (PROBE ENUM); else SKR_REASON_NONE */
+	skr_u16 sport;
+	skr_u16 dport;
+	skr_u8 family;
+	skr_u8 state;
+	skr_u8 dir;			/* enum skr_reset_dir */
+	skr_u8 pad;
+	skr_u32 pad2;
+};
+enum skr_reset_dir {
+	SKR_RESET_SENT		= 1,
+	SKR_RESET_RECEIVED	= 2,
+};
+
+/* inet_sk_error_report on a TCP socket: sk_err became error. */
+struct skr_ev_sock_error {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u8 saddr[16];
+	skr_u8 daddr[16];
+	skr_s32 error;			/* positive errno (ECONNREFUSED, ETIMEDOUT, ...) */
+	skr_u16 sport;
+	skr_u16 dport;
+	skr_u8 family;
+	skr_u8 state;
+	skr_u16 pad;
+	skr_u32 pad2;
+};
+
+/* A segment sent again: data (cookie: the socket) or SYN-ACK (cookie: the listener). */
+struct skr_ev_retransmit {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u8 saddr[16];
+	skr_u8 daddr[16];
+	skr_u32 retrans;		/* data: tcp total_retrans; SYN-ACK: the request's num_retrans */
+	skr_s32 err;			/* data: result of the retransmit where the kernel says, else 0 */
+	skr_u16 sport;
+	skr_u16 dport;
+	skr_u8 family;
+	skr_u8 state;			/* of the socket (SYN-ACK: of the listener) */
+	skr_u8 kind;			/* enum skr_retrans_kind */
+	skr_u8 pad;
+};
+enum skr_retrans_kind {
+	SKR_RETRANS_DATA	= 1,
+	SKR_RETRANS_SYNACK	= 2,
+};
+
+/* tcp_destroy_sock: the socket's last counters. */
+struct skr_ev_destroy {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u64 bytes_acked;
+	skr_u64 bytes_received;
+	skr_u32 segs_in;
+	skr_u32 segs_out;
+	skr_u32 total_retrans;
+	skr_u32 srtt_us;		/* smoothed RTT in microseconds */
+	skr_u32 drops;			/* sk_drops: for a listener, attempts it dropped */
+	skr_u16 sport;			/* local port; 0 once the socket left its port */
+	skr_u16 dport;
+	skr_u8 family;
+	skr_u8 state;
+	skr_u16 pad;
+	skr_u32 pad2;
+};
+
+/* kfree_skb of a TCP packet with a drop reason. */
+struct skr_ev_skb_drop {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;	/* cookie: the packet's socket, 0 if none */
+	skr_u64 location;		/* kernel text address that freed it */
+	skr_u8 saddr[16];		/* local side (the packet's destination if received) */
+	skr_u8 daddr[16];
+	skr_u32 reason;			/* enum skb_drop_reason of this kernel (PROBE ENUM) */
+	skr_u16 sport;
+	skr_u16 dport;
+	skr_u8 family;
+	skr_u8 state;			/* of the socket, 0 if none */
+	skr_u16 pad;
+	skr_u32 pad2;
+};
+
+/*
+ * FILTER (0x0006): the filters in force, as attributes like HOST's.  One
+ * record per file, with no attribute when nothing is filtered.  Filters of
+ * different tags all apply (and); repeated tags are alternatives (or).
+ */
+enum skr_filter_tag {
+	SKR_FILTER_PID		= 1,	/* u32, repeated: process id (tgid) */
+	SKR_FILTER_COMM		= 2,	/* string: task name */
+	SKR_FILTER_PORT		= 3,	/* u16, repeated: local or remote port */
+	SKR_FILTER_NETNS	= 4,	/* u32: network namespace inode */
+	SKR_FILTER_CGROUP	= 5,	/* string: cgroup v2 path (tasks in it or below) */
+	SKR_FILTER_CGROUP_ID	= 6,	/* u64: that cgroup's id */
+	SKR_FILTER_FAMILY	= 7,	/* u8: SKR_AF_INET or SKR_AF_INET6 */
+};
+
 /* ---- sock_diag records (record/diag.c): SNAPSHOT, LISTENER, NETNS_STATS ---- */
+
+/* What a SNAPSHOT record describes. */
+enum skr_snap_kind {
+	SKR_SNAP_SOCKET		= 1,	/* one TCP socket that existed */
+	SKR_SNAP_NETNS		= 2,	/* one namespace was listed (or failed) */
+	SKR_SNAP_END		= 3,	/* the snapshot is complete */
+};
+
+/*
+ * Metadata, not an event: the TCP sockets of every namespace sockrec could
+ * list, written at the start of each file before any event.  A segment's
+ * snapshot is whole only once its END kind was read.
+ */
+struct skr_snapshot {
+	struct skr_rec_hdr hdr;
+	skr_u64 ts_ns;			/* event clock when the namespace was listed */
+	skr_u64 cookie;			/* SOCKET: socket cookie, as BPF sees it */
+	skr_u32 netns;			/* SOCKET, NETNS: namespace inode */
+	skr_u32 inode;			/* SOCKET: socket inode, 0 if none */
+	skr_u32 uid;			/* SOCKET: owner */
+	skr_u32 rqueue;			/* SOCKET: LISTEN: accept queue; else bytes unread */
+	skr_u32 wqueue;			/* SOCKET: LISTEN: its limit; else bytes unsent */
+	skr_u32 count;			/* NETNS, END: SOCKET records written */
+	skr_s32 error;			/* NETNS: -errno if it could not be listed */
+	skr_u16 netns_listed;		/* END: NETNS records with error 0 */
+	skr_u16 netns_failed;		/* END: namespaces not listed */
+	skr_u8 saddr[16];		/* SOCKET: IPv4 in the first 4 bytes */
+	skr_u8 daddr[16];
+	skr_u16 sport;			/* host byte order */
+	skr_u16 dport;
+	skr_u8 family;			/* SKR_AF_INET or SKR_AF_INET6 */
+	skr_u8 state;			/* enum skr_tcp_state */
+	skr_u8 kind;			/* enum skr_snap_kind */
+	skr_u8 pad;
+};
+
+/* LISTENER flags. */
+#define SKR_LISTENER_FIRST	0x01	/* first sample of it in this file */
+#define SKR_LISTENER_NO_DROPS	0x02	/* the kernel did not report drops */
+
+/*
+ * Periodic sample of a listener (sock_diag), written when its queue length
+ * or drops changed, and for every listener in the first sample of a file.
+ * The common block's task fields are 0: no task is behind a sample.
+ */
+struct skr_ev_listener {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u64 drops;			/* sk_drops: cumulative, since listen() */
+	skr_u8 saddr[16];
+	skr_u32 ack_backlog;		/* accept queue length */
+	skr_u32 max_ack_backlog;	/* its limit, after the somaxconn clamp */
+	skr_u32 inode;
+	skr_u16 sport;
+	skr_u8 family;
+	skr_u8 flags;			/* SKR_LISTENER_* */
+};
+
+/* NETNS_STATS flags. */
+#define SKR_NETNS_STATS_FIRST	0x01	/* first sample of it in this file */
+
+/* A namespace's listen counters (/proc/net/netstat), written when they change. */
+struct skr_ev_netns_stats {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;		/* cookie 0 */
+	skr_u64 listen_overflows;	/* TcpExtListenOverflows, cumulative */
+	skr_u64 listen_drops;		/* TcpExtListenDrops, cumulative */
+	skr_u32 flags;			/* SKR_NETNS_STATS_* */
+	skr_u32 pad;
+};
+
+_Static_assert(sizeof(struct skr_snapshot) == 96, "skr_snapshot layout");
+_Static_assert(sizeof(struct skr_ev_listener) == 80, "skr_ev_listener layout");
+_Static_assert(sizeof(struct skr_ev_netns_stats) == 64, "skr_ev_netns_stats layout");
 
 /* Linux TCP states, as the kernel numbers them. */
 enum skr_tcp_state {
@@ -236,7 +480,15 @@ _Static_assert(sizeof(struct skr_clock) == 40, "skr_clock layout");
 _Static_assert(sizeof(struct skr_loss) == 32, "skr_loss layout");
 _Static_assert(sizeof(struct skr_round) == 16, "skr_round layout");
 _Static_assert(sizeof(struct skr_end) == 48, "skr_end layout");
+_Static_assert(sizeof(struct skr_stats) == 72, "skr_stats layout");
 _Static_assert(sizeof(struct skr_ev_common) == 32, "skr_ev_common layout");
 _Static_assert(sizeof(struct skr_ev_state) == 96, "skr_ev_state layout");
+_Static_assert(sizeof(struct skr_ev_listen) == 72, "skr_ev_listen layout");
+_Static_assert(sizeof(struct skr_ev_accept) == 80, "skr_ev_accept layout");
+_Static_assert(sizeof(struct skr_ev_reset) == 88, "skr_ev_reset layout");
+_Static_assert(sizeof(struct skr_ev_sock_error) == 88, "skr_ev_sock_error layout");
+_Static_assert(sizeof(struct skr_ev_retransmit) == 88, "skr_ev_retransmit layout");
+_Static_assert(sizeof(struct skr_ev_destroy) == 88, "skr_ev_destroy layout");
+_Static_assert(sizeof(struct skr_ev_skb_drop) == 96, "skr_ev_skb_drop layout");
 
 #endif /* SKR_EVENTS_H */

@@ -125,10 +125,23 @@ static int os_pretty_name(char *buf, size_t size)
 	return ret;
 }
 
+int rec_meta_capture_id(struct rec_session *s)
+{
+	ssize_t n = getrandom(s->capture_id, sizeof(s->capture_id), 0);
+
+	if (n != (ssize_t)sizeof(s->capture_id)) {
+		int err = n < 0 ? -errno : -EIO;
+
+		fprintf(stderr, "sockrec: making a capture id: %s\n",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 static int write_file_header(struct rec_session *s)
 {
 	struct skr_file_header fh;
-	ssize_t n;
 
 	memset(&fh, 0, sizeof(fh));
 	fh.hdr.len = sizeof(fh);
@@ -136,15 +149,8 @@ static int write_file_header(struct rec_session *s)
 	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
 	fh.major = SKR_VERSION_MAJOR;
 	fh.minor = SKR_VERSION_MINOR;
-	fh.file_index = 0;
-	n = getrandom(fh.capture_id, sizeof(fh.capture_id), 0);
-	if (n != (ssize_t)sizeof(fh.capture_id)) {
-		int err = n < 0 ? -errno : -EIO;
-
-		fprintf(stderr, "sockrec: making a capture id: %s\n",
-			strerror(-err));
-		return err;
-	}
+	fh.file_index = s->file_index;
+	memcpy(fh.capture_id, s->capture_id, sizeof(fh.capture_id));
 	fh.created_ns = clock_ns(CLOCK_REALTIME);
 	return rec_write(s, &fh, sizeof(fh));
 }
@@ -187,6 +193,9 @@ static int write_recorder(struct rec_session *s, int argc, char **argv)
 
 	skr_tlv_begin(&b, SKR_REC_RECORDER);
 	skr_tlv_put_str(&b, SKR_RECORDER_VERSION, SKR_VERSION);
+	/* Before argv, which may be cut to fit; options.c bounds its length. */
+	if (s->opt && s->opt->comment)
+		skr_tlv_put_str(&b, SKR_RECORDER_COMMENT, s->opt->comment);
 	for (i = 0; i < argc; i++) {
 		size_t n = strlen(argv[i]);
 
@@ -275,9 +284,27 @@ int rec_meta_end(struct rec_session *s, uint64_t output_failed,
 	e.hdr.len = sizeof(e);
 	e.hdr.type = SKR_REC_END;
 	e.ts_ns = now;
-	e.events = s->events;
-	e.lost = s->lost;
+	e.events = s->events - s->file_events0;
+	e.lost = s->lost - s->file_lost0;
 	e.output_failed = output_failed;
 	e.recursion_misses = recursion_misses;
 	return rec_write(s, &e, sizeof(e));
+}
+
+int rec_meta_stats(struct rec_session *s)
+{
+	struct skr_stats st;
+
+	memset(&st, 0, sizeof(st));
+	st.hdr.len = sizeof(st);
+	st.hdr.type = SKR_REC_STATS;
+	st.ts_ns = rec_boot_ns();
+	st.events = s->events;
+	st.lost = s->lost;
+	st.output_failed = s->output_failed;
+	st.recursion_misses = s->recursion_misses;
+	st.bytes_in = rec_output_bytes_in(s);
+	st.bytes_out = rec_output_bytes_out(s);
+	st.malformed = s->malformed;
+	return rec_write(s, &st, sizeof(st));
 }

@@ -40,6 +40,20 @@ static size_t event_min_len(uint16_t type)
 	switch (type) {
 	case SKR_REC_STATE:
 		return sizeof(struct skr_ev_state);
+	case SKR_REC_LISTEN:
+		return sizeof(struct skr_ev_listen);
+	case SKR_REC_ACCEPT:
+		return sizeof(struct skr_ev_accept);
+	case SKR_REC_RESET:
+		return sizeof(struct skr_ev_reset);
+	case SKR_REC_SOCK_ERROR:
+		return sizeof(struct skr_ev_sock_error);
+	case SKR_REC_RETRANSMIT:
+		return sizeof(struct skr_ev_retransmit);
+	case SKR_REC_DESTROY:
+		return sizeof(struct skr_ev_destroy);
+	case SKR_REC_SKB_DROP:
+		return sizeof(struct skr_ev_skb_drop);
 	default:
 		return 0;
 	}

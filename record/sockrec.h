@@ -8,26 +8,71 @@
 #ifndef SOCKREC_H
 #define SOCKREC_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "format/skr.h"
 
 struct sockrec_bpf;
 struct perf_buffer;
 
+/* The command line, parsed by options.c. */
+struct rec_options {
+	const char *out_path;		/* "-": standard output */
+	uint64_t seconds;		/* -d; 0: until interrupted */
+	uint64_t count;			/* -c; 0: no limit */
+	uint64_t rotate_bytes;		/* -C, compressed bytes; 0: off */
+	uint64_t rotate_secs;		/* -G; 0: off */
+	uint32_t ring;			/* -W: files kept; 0: all */
+	int level;			/* -z: zstd level */
+	bool flush_each_sweep;		/* -U */
+	bool quiet;			/* -q */
+	size_t buffer_pages;		/* --buffer-pages, per CPU */
+	const char *comment;		/* --comment; NULL: none */
+	const char *user;		/* -Z; NULL: stay root */
+	uid_t uid;			/* of -Z USER, resolved before loading BPF */
+	gid_t gid;
+	int argc;			/* for the RECORDER record of every file */
+	char **argv;
+	/* Options of other modules (filters, sock_diag) go below. */
+	uint32_t sample_ms;		/* --sample-interval (diag.c); 0: off */
+};
+
+/* ---- options.c: the command line ---- */
+
+/* Parse argv into o.  Returns -1 to go on, or the exit status (0 or 2). */
+int rec_options_parse(int argc, char **argv, struct rec_options *o);
+
 struct rec_session {
-	/* output */
+	const struct rec_options *opt;
+
+	/* output: the current file (rotate.c) */
 	struct skr_writer *w;
-	const char *out_name;		/* for messages */
+	const char *out_name;		/* for messages: cur_path or "standard output" */
+	char cur_path[PATH_MAX];
 	int out_fd;
 	int werr;			/* first write error, sticky */
+	bool werr_shown;		/* and its message is printed already */
+	bool out_created;		/* the current file is a regular file we made */
+	bool rotating;			/* -C or -G: files are FILE.0, FILE.1, ... */
+	uint32_t file_index;		/* of the current file */
+	uint32_t files;			/* files opened so far */
+	uint8_t capture_id[16];		/* shared by every file of the capture */
+	uint64_t file_start_ms;		/* rec_mono_ms() when the current file opened */
+	uint64_t bytes_in_done;		/* uncompressed bytes of closed files */
+	uint64_t bytes_out_done;	/* compressed bytes of closed files */
+	/* totals when the current file began, for its END record */
+	uint64_t file_events0, file_lost0, file_ofail0, file_rmiss0;
 
 	/* kernel side */
 	struct sockrec_bpf *skel;
 	struct perf_buffer *pb;
 	int ncpus;			/* possible CPUs */
 	size_t pb_pages;		/* per CPU, a power of two */
+
+	struct rec_diag *diag;		/* diag.c: sock_diag state; NULL before use */
 
 	/* limits */
 	uint64_t max_events;		/* 0: no limit */
@@ -38,6 +83,16 @@ struct rec_session {
 	uint64_t malformed;		/* samples dropped as invalid */
 	uint64_t prev_sweep_start_ns;	/* boot clock; 0 before the first sweep */
 	unsigned rounds_pending;	/* ROUND records still owed to recent events */
+	/* kernel counters, as last read by rec_probes_totals() */
+	uint64_t output_failed;
+	uint64_t recursion_misses;
+
+	/* status line (status.c) */
+	bool status_tty;		/* stderr is a terminal and not -q */
+	bool status_shown;		/* a status line is on the terminal */
+	uint64_t rate_ms;		/* when rate_events was taken */
+	uint64_t rate_events;
+	double rate;			/* events per second, recent */
 };
 
 /* ---- meta.c: records other than kernel events ---- */
@@ -54,9 +109,54 @@ uint64_t rec_mono_ms(void);
 int rec_meta_begin(struct rec_session *s, int argc, char **argv);
 /* One CLOCK record: CLOCK_BOOTTIME bracketed by CLOCK_REALTIME. */
 int rec_meta_clock(struct rec_session *s);
-/* The final ROUND and the END record with the given kernel totals. */
+/*
+ * The final ROUND and the END record: this file's events and losses, and
+ * the given kernel counts for this file.
+ */
 int rec_meta_end(struct rec_session *s, uint64_t output_failed,
 		 uint64_t recursion_misses);
+/* A random capture id into s->capture_id, once per capture. */
+int rec_meta_capture_id(struct rec_session *s);
+/* One STATS record: the capture's cumulative counters (s->output_failed etc.). */
+int rec_meta_stats(struct rec_session *s);
+
+/* ---- rotate.c: the output files ---- */
+
+/* Open the first output file (before BPF loads, so a bad path fails fast). */
+int rec_output_open(struct rec_session *s);
+/* Write the metadata every file starts with, and flush it. */
+int rec_output_begin(struct rec_session *s);
+/* True when -C or -G says the current file is full. */
+bool rec_output_due(const struct rec_session *s, uint64_t now_ms);
+/*
+ * End the current file (STATS, ROUND, END with its own totals), open the
+ * next one, delete the oldest beyond -W, and begin it.  Call between
+ * sweeps so no event straddles two files.
+ */
+int rec_output_rotate(struct rec_session *s);
+/* End the last file: STATS, ROUND, END, flush.  Programs must be detached. */
+int rec_output_end(struct rec_session *s);
+/* chown the current file to the -Z user (called while still root). */
+int rec_output_chown(struct rec_session *s);
+/* Free the writer and close the file; unlink it if nothing was written. */
+int rec_output_close(struct rec_session *s, bool failed);
+/* Compressed and uncompressed bytes over every file so far. */
+uint64_t rec_output_bytes_out(const struct rec_session *s);
+uint64_t rec_output_bytes_in(const struct rec_session *s);
+
+/* ---- status.c: what the operator sees ---- */
+
+/* Read the kernel's loss counters into s; keeps the old values on failure. */
+void rec_counters_refresh(struct rec_session *s);
+void rec_status_init(struct rec_session *s);
+/* Refresh the terminal status line (rate-limited by the caller). */
+void rec_status_update(struct rec_session *s, uint64_t now_ms);
+/* The stats line on its own line (SIGUSR1). */
+void rec_status_print(struct rec_session *s);
+/* The summary at exit (unless -q). */
+void rec_status_summary(struct rec_session *s);
+/* Remove the status line before other messages are printed. */
+void rec_status_clear(struct rec_session *s);
 
 /* ---- probes.c: BPF skeleton ---- */
 
@@ -72,6 +172,37 @@ void rec_probes_detach(struct rec_session *s);
 int rec_probes_totals(struct rec_session *s, uint64_t *output_failed,
 		      uint64_t *recursion_misses);
 void rec_probes_close(struct rec_session *s);
+/*
+ * --list-probes: print, per hook, the tiers this kernel offers and the one
+ * a recording would use (checked by loading, without attaching).  Returns
+ * the exit status.
+ */
+int rec_probes_list(void);
+
+/* ---- filters.c: in-kernel filters ---- */
+
+enum rec_filter_opt {
+	REC_FILTER_PID,			/* -p PID */
+	REC_FILTER_COMM,		/* --comm NAME */
+	REC_FILTER_PORT,		/* --port PORT */
+	REC_FILTER_NETNS,		/* --netns INODE|PATH */
+	REC_FILTER_CGROUP,		/* --cgroup PATH */
+	REC_FILTER_INET,		/* -4 */
+	REC_FILTER_INET6,		/* -6 */
+};
+
+/*
+ * Take one filter option (arg NULL for -4/-6).  Returns 0, or -errno with
+ * *why set to a printf format (one %s: arg) for the usage message.
+ */
+int rec_filters_parse(int opt, const char *arg, const char **why);
+/* Before load: the switches in the programs' read-only data. */
+int rec_filters_setup(struct sockrec_bpf *skel);
+/* After load, before attach: the value sets (pids, ports, cgroup). */
+int rec_filters_fill(struct sockrec_bpf *skel);
+/* The FILTER record: every filter in force (none: an empty record). */
+int rec_filters_write(struct rec_session *s);
+void rec_filters_close(void);
 
 /* ---- perfbuf.c: perf buffer ---- */
 
@@ -81,5 +212,22 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms);
 /* Read every CPU buffer, then write a ROUND record when one is due. */
 int rec_perfbuf_sweep(struct rec_session *s);
 void rec_perfbuf_close(struct rec_session *s);
+
+/* ---- diag.c: sockets that already exist (sock_diag) ---- */
+
+#define REC_DIAG_INTERVAL_MS	250	/* --sample-interval default */
+
+/* --sample-interval MS: 0 (off) to 3600000; -EINVAL or -ERANGE. */
+int rec_diag_parse_interval(const char *arg, uint32_t *ms);
+/*
+ * The SNAPSHOT records of every existing TCP socket (every namespace with
+ * processes), then, when sampling, the file's first LISTENER/NETNS_STATS
+ * baseline.  Call at the start of every file, before any event.  Failures
+ * to list are printed and recorded; returns 0 or a write error.
+ */
+int rec_diag_snapshot(struct rec_session *s);
+/* One sample: LISTENER and NETNS_STATS records for what changed. */
+int rec_diag_sample(struct rec_session *s);
+void rec_diag_close(struct rec_session *s);
 
 #endif /* SOCKREC_H */

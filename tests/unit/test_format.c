@@ -1352,7 +1352,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(skr_rec_type_name(SKR_REC_FILE_HEADER, buf, sizeof(buf)), "FILE_HEADER");
 	ck_assert_str_eq(skr_rec_type_name(SKR_REC_STATE, buf, sizeof(buf)), "STATE");
 	ck_assert_str_eq(skr_rec_type_name(SKR_REC_END, buf, sizeof(buf)), "END");
-	ck_assert_str_eq(skr_rec_type_name(0x0101, buf, sizeof(buf)), "UNKNOWN(257)");
+	ck_assert_str_eq(skr_rec_type_name(0x01ff, buf, sizeof(buf)), "UNKNOWN(511)");
 	ck_assert_str_eq(skr_tier_name(SKR_TIER_NONE, buf, sizeof(buf)), "none");
 	ck_assert_str_eq(skr_tier_name(SKR_TIER_TP_BTF, buf, sizeof(buf)), "tp_btf");
 	ck_assert_str_eq(skr_tier_name(SKR_TIER_FENTRY, buf, sizeof(buf)), "fentry");

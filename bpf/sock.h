@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * Reading sockets and packets for sockrec's programs.  Everything here goes
+ * through CO-RE probe reads, so the same code serves tp_btf programs (whose
+ * arguments are BTF pointers) and classic tracepoint programs (which only
+ * hold addresses).
+ */
+#ifndef SKR_BPF_SOCK_H
+#define SKR_BPF_SOCK_H
+
+#define AF_INET		2
+#define AF_INET6	10
+#define IPPROTO_TCP	6
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+
+/* The address and ports of a socket or of a packet, as records store them. */
+struct tuple {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 family;
+	__u8 state;
+};
+
+/*
+ * A socket's cookie without the helper, which classic tracepoints and
+ * pointers read from memory cannot use.  It is non-zero once anyone asked
+ * for it: our tp_btf state program does for every TCP socket that changes
+ * state, sock_diag does for every socket it reports.
+ */
+static __always_inline __u64 sk_cookie_read(const struct sock *sk)
+{
+	if (!sk)
+		return 0;
+	return (__u64)BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+}
+
+static __always_inline __u32 sk_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* Works on full, request and timewait sockets: it reads sock_common only. */
+static __always_inline void sk_tuple(const struct sock *sk, struct tuple *t)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	t->family = (__u8)family;
+	t->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	t->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	t->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* Explicit sizes: the READ_INTO macros would size by one array element. */
+	if (family == AF_INET) {
+		bpf_core_read(t->saddr, sizeof(sk->__sk_common.skc_rcv_saddr),
+			      &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(t->daddr, sizeof(sk->__sk_common.skc_daddr),
+			      &sk->__sk_common.skc_daddr);
+	} else if (family == AF_INET6) {
+		bpf_core_read(t->saddr, sizeof(sk->__sk_common.skc_v6_rcv_saddr),
+			      &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(t->daddr, sizeof(sk->__sk_common.skc_v6_daddr),
+			      &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+static __always_inline bool sk_is_tcp(const struct sock *sk)
+{
+	/* sk_protocol is a plain u16 since 5.6, older than any tp_btf we use. */
+	return sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+}
+
+/*
+ * sk_drops.  Since 6.18 a socket may count drops per NUMA node besides
+ * sk_drops; TCP sockets do not use that, but add it where it is set.
+ */
+static __always_inline __u32 sk_drops(const struct sock *sk)
+{
+	__u32 drops = (__u32)BPF_CORE_READ(sk, sk_drops.counter);
+	struct numa_drop_counters *nd;
+
+	if (bpf_core_field_exists(sk->sk_drop_counters)) {
+		nd = BPF_CORE_READ(sk, sk_drop_counters);
+		if (nd)
+			drops += (__u32)BPF_CORE_READ(nd, drops0.counter) +
+				 (__u32)BPF_CORE_READ(nd, drops1.counter);
+	}
+	return drops;
+}
+
+/*
+ * The TCP tuple of a packet from its headers.  reply: the packet came in,
+ * so the local side is its destination.  Returns false for anything but
+ * TCP over IPv4/IPv6 (extension headers are not walked).
+ */
+static __always_inline bool skb_tuple(const struct sk_buff *skb, bool reply,
+				      struct tuple *t)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 th = BPF_CORE_READ(skb, transport_header);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	__u8 *src = reply ? t->daddr : t->saddr;
+	__u8 *dst = reply ? t->saddr : t->daddr;
+	struct tcphdr tcp;
+
+	if (!head || nh == (__u16)~0u)
+		return false;
+	if (proto == ETH_P_IP) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+			return false;
+		if (ip.protocol != IPPROTO_TCP)
+			return false;
+		t->family = AF_INET;
+		__builtin_memcpy(src, &ip.saddr, 4);
+		__builtin_memcpy(dst, &ip.daddr, 4);
+		if (th == (__u16)~0u || th <= nh)
+			th = nh + ip.ihl * 4;
+	} else if (proto == ETH_P_IPV6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+			return false;
+		if (ip6.nexthdr != IPPROTO_TCP)
+			return false;
+		t->family = AF_INET6;
+		__builtin_memcpy(src, &ip6.saddr, 16);
+		__builtin_memcpy(dst, &ip6.daddr, 16);
+		if (th == (__u16)~0u || th <= nh)
+			th = nh + sizeof(ip6);
+	} else {
+		return false;
+	}
+	if (bpf_probe_read_kernel(&tcp, sizeof(tcp), head + th))
+		return false;
+	t->sport = bpf_ntohs(reply ? tcp.dest : tcp.source);
+	t->dport = bpf_ntohs(reply ? tcp.source : tcp.dest);
+	return true;
+}
+
+/* The namespace of a packet that has no socket: its device's. */
+static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	if (!dev)
+		return 0;
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+
+/*
+ * The TCP socket behind a file descriptor of the current task, or NULL:
+ * task -> files -> fdt -> fd[fd] -> file (a socket inode) -> socket -> sk.
+ */
+static __always_inline struct sock *fd_to_tcp_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	if (!sock)
+		return NULL;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk_is_tcp(sk))
+		return NULL;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	return sk;
+}
+
+#endif /* SKR_BPF_SOCK_H */

@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Sockets BPF did not see being born, and counters BPF cannot see move:
+ * the SNAPSHOT that starts every file (each existing TCP socket of every
+ * namespace that has processes), periodic LISTENER samples (accept queue,
+ * limit and sk_drops of each listener) and NETNS_STATS (ListenOverflows and
+ * ListenDrops of each namespace).  Samples are written only when something
+ * changed, except the first of a file, which is the baseline.
+ *
+ * A failure to list a namespace is printed once and recorded in the file
+ * (SNAPSHOT NETNS with its error); only write errors stop the recording.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "record/diag.h"
+#include "record/sockrec.h"
+
+/* How often the namespaces are looked for again, between snapshots. */
+#define NS_RESCAN_MS	2000
+/* Listeners tracked at most (about 64 bytes each). */
+#define LISTENERS_MAX	65536u
+#define INTERVAL_MAX_MS	3600000u
+/* As in perfbuf.c: ROUNDs still owed so a live reader releases a sample. */
+#define ROUNDS_AFTER_SAMPLE	3u
+
+#define STATE_BIT(s)	(1u << (s))
+/*
+ * Full sockets only: request (SYN_RECV, NEW_SYN_RECV) and TIME_WAIT mini
+ * sockets never appear in BPF events under their own cookie.
+ */
+#define SNAP_STATES	(STATE_BIT(SKR_TCP_ESTABLISHED) | STATE_BIT(SKR_TCP_SYN_SENT) | \
+			 STATE_BIT(SKR_TCP_FIN_WAIT1) | STATE_BIT(SKR_TCP_FIN_WAIT2) | \
+			 STATE_BIT(SKR_TCP_CLOSE) | STATE_BIT(SKR_TCP_CLOSE_WAIT) | \
+			 STATE_BIT(SKR_TCP_LAST_ACK) | STATE_BIT(SKR_TCP_LISTEN) | \
+			 STATE_BIT(SKR_TCP_CLOSING))
+
+struct listener {
+	uint64_t cookie;
+	uint64_t drops;
+	uint64_t ts_ns;
+	uint8_t saddr[16];
+	uint32_t netns;
+	uint32_t ack_backlog, max_ack_backlog;
+	uint32_t inode;
+	uint16_t sport;
+	uint8_t family;
+	uint8_t flags;		/* SKR_LISTENER_NO_DROPS */
+};
+
+struct listeners {
+	struct listener *v;
+	size_t n, cap;
+};
+
+struct rec_diag {
+	struct diag_nl *nl;
+	struct diag_ns ns[DIAG_NS_MAX];
+	struct diag_ns scan[DIAG_NS_MAX];
+	int nns;
+	unsigned ns_skipped;	/* namespaces beyond DIAG_NS_MAX */
+	uint64_t scan_ms;	/* rec_mono_ms() of the last scan */
+	bool scanned;
+	bool file_first;	/* the next sample is a file's baseline */
+	bool warned_full;
+	struct listeners cur, prev;
+};
+
+/* Collecting the listeners of one namespace during a sample. */
+struct collect {
+	struct rec_diag *d;
+	uint32_t netns;
+	uint64_t ts_ns;
+};
+
+/* Writing the SOCKET records of one namespace during a snapshot. */
+struct snap {
+	struct rec_session *s;
+	uint32_t netns;
+	uint64_t ts_ns;
+	uint32_t count;
+};
+
+int rec_diag_parse_interval(const char *arg, uint32_t *ms)
+{
+	unsigned long v;
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end != '\0')
+		return -EINVAL;
+	if (v > INTERVAL_MAX_MS)
+		return -ERANGE;
+	*ms = (uint32_t)v;
+	return 0;
+}
+
+static int diag_get(struct rec_session *s, struct rec_diag **dp)
+{
+	struct rec_diag *d = s->diag;
+	int err;
+
+	if (d) {
+		*dp = d;
+		return 0;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	err = diag_nl_open(&d->nl);
+	if (err) {
+		fprintf(stderr, "sockrec: opening own netns for sock_diag: %s\n",
+			strerror(-err));
+		free(d);
+		return err;
+	}
+	s->diag = d;
+	*dp = d;
+	return 0;
+}
+
+void rec_diag_close(struct rec_session *s)
+{
+	struct rec_diag *d = s->diag;
+
+	if (!d)
+		return;
+	diag_nl_close(d->nl);
+	free(d->cur.v);
+	free(d->prev.v);
+	free(d);
+	s->diag = NULL;
+}
+
+static void rescan(struct rec_diag *d)
+{
+	unsigned skipped = 0;
+	int n;
+
+	n = diag_nl_scan(d->nl, d->ns, d->nns, d->scan, DIAG_NS_MAX, &skipped);
+	d->scan_ms = rec_mono_ms();
+	d->scanned = true;
+	if (n < 0) {
+		/* Without /proc, our own namespace is still worth listing. */
+		fprintf(stderr, "sockrec: looking for network namespaces in /proc: %s\n",
+			strerror(-n));
+		memset(&d->scan[0], 0, sizeof(d->scan[0]));
+		d->scan[0].ino = diag_nl_self_ns(d->nl);
+		n = 1;
+	}
+	if (skipped && d->ns_skipped != skipped)
+		fprintf(stderr, "sockrec: %u network namespaces beyond the first %d "
+			"are not listed\n", skipped, DIAG_NS_MAX);
+	memcpy(d->ns, d->scan, (size_t)n * sizeof(d->ns[0]));
+	d->nns = n;
+	d->ns_skipped = skipped;
+}
+
+/* Print a namespace's failure once; a process that just left is no news. */
+static void warn_ns(struct diag_ns *ns, const char *what, int err)
+{
+	if (ns->warned || err == -ESRCH || err == -ENOTRECOVERABLE)
+		return;
+	ns->warned = true;
+	fprintf(stderr, "sockrec: %s of netns %u: %s\n", what, ns->ino,
+		strerror(-err));
+}
+
+static bool limit_reached(const struct rec_session *s)
+{
+	return s->max_events && s->events >= s->max_events;
+}
+
+/* An event record: counted in END like the kernel's, and released by ROUNDs. */
+static int write_event(struct rec_session *s, const void *rec, size_t len)
+{
+	int err = rec_write(s, rec, len);
+
+	if (err)
+		return err;
+	s->events++;
+	if (s->rounds_pending < ROUNDS_AFTER_SAMPLE)
+		s->rounds_pending = ROUNDS_AFTER_SAMPLE;
+	return 0;
+}
+
+/* ---- snapshot ---- */
+
+static int snap_socket(void *arg, const struct diag_sock *ds)
+{
+	struct snap *sn = arg;
+	struct skr_snapshot r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_SNAPSHOT;
+	r.kind = SKR_SNAP_SOCKET;
+	r.ts_ns = sn->ts_ns;
+	r.cookie = ds->cookie;
+	r.netns = sn->netns;
+	r.inode = ds->inode;
+	r.uid = ds->uid;
+	r.rqueue = ds->rqueue;
+	r.wqueue = ds->wqueue;
+	memcpy(r.saddr, ds->saddr, sizeof(r.saddr));
+	memcpy(r.daddr, ds->daddr, sizeof(r.daddr));
+	r.sport = ds->sport;
+	r.dport = ds->dport;
+	r.family = ds->family;
+	r.state = ds->state;
+	err = rec_write(sn->s, &r, sizeof(r));
+	if (!err)
+		sn->count++;
+	return err;
+}
+
+static int snap_marker(struct rec_session *s, uint8_t kind, uint32_t netns,
+		       uint32_t count, int error, unsigned listed,
+		       unsigned failed)
+{
+	struct skr_snapshot r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_SNAPSHOT;
+	r.kind = kind;
+	r.ts_ns = rec_boot_ns();
+	r.netns = netns;
+	r.count = count;
+	r.error = error;
+	r.netns_listed = listed > UINT16_MAX ? UINT16_MAX : (uint16_t)listed;
+	r.netns_failed = failed > UINT16_MAX ? UINT16_MAX : (uint16_t)failed;
+	return rec_write(s, &r, sizeof(r));
+}
+
+/* List one namespace into SOCKET records; returns the listing's error. */
+static int snap_ns(struct rec_session *s, struct diag_ns *ns, uint32_t *count)
+{
+	struct rec_diag *d = s->diag;
+	struct snap sn = { .s = s, .netns = ns->ino };
+	int fd, err;
+
+	fd = diag_nl_socket(d->nl, ns);
+	if (fd < 0) {
+		*count = 0;
+		return fd;
+	}
+	sn.ts_ns = rec_boot_ns();
+	err = diag_nl_dump(d->nl, fd, SKR_AF_INET, SNAP_STATES, false,
+			   snap_socket, &sn);
+	if (!err)
+		err = diag_nl_dump(d->nl, fd, SKR_AF_INET6, SNAP_STATES, false,
+				   snap_socket, &sn);
+	close(fd);
+	*count = sn.count;
+	return err;
+}
+
+int rec_diag_snapshot(struct rec_session *s)
+{
+	struct rec_diag *d;
+	unsigned listed = 0, failed;
+	uint32_t total = 0;
+	int i, err;
+
+	err = diag_get(s, &d);
+	if (err) {
+		/* Still say in the file that nothing could be listed. */
+		return snap_marker(s, SKR_SNAP_END, 0, 0, err, 0, 1);
+	}
+	rescan(d);
+	failed = d->ns_skipped;
+	for (i = 0; i < d->nns; i++) {
+		struct diag_ns *ns = &d->ns[i];
+		uint32_t count;
+
+		err = snap_ns(s, ns, &count);
+		if (s->werr)
+			return s->werr;
+		if (err) {
+			warn_ns(ns, "listing sockets", err);
+			failed++;
+		} else {
+			listed++;
+		}
+		total += count;
+		err = snap_marker(s, SKR_SNAP_NETNS, ns->ino, count, err, 0, 0);
+		if (err)
+			return err;
+		/* A new file: its first sample is a full baseline. */
+		ns->stats_written = false;
+	}
+	err = snap_marker(s, SKR_SNAP_END, 0, total, 0, listed, failed);
+	if (err)
+		return err;
+	d->file_first = true;
+	d->prev.n = 0;
+	if (s->opt && s->opt->sample_ms)
+		return rec_diag_sample(s);
+	return 0;
+}
+
+/* ---- samples ---- */
+
+static int collect_listener(void *arg, const struct diag_sock *ds)
+{
+	struct collect *c = arg;
+	struct listeners *l = &c->d->cur;
+	struct listener *e;
+
+	if (ds->state != SKR_TCP_LISTEN)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct listener *v;
+
+		if (l->cap >= LISTENERS_MAX) {
+			if (!c->d->warned_full)
+				fprintf(stderr, "sockrec: more than %u listeners; "
+					"sampling only the first\n", LISTENERS_MAX);
+			c->d->warned_full = true;
+			return 0;
+		}
+		v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->cookie = ds->cookie;
+	e->drops = ds->drops;
+	e->ts_ns = c->ts_ns;
+	memcpy(e->saddr, ds->saddr, sizeof(e->saddr));
+	e->netns = c->netns;
+	/* For a listener, sock_diag's queues are the accept queue and its limit. */
+	e->ack_backlog = ds->rqueue;
+	e->max_ack_backlog = ds->wqueue;
+	e->inode = ds->inode;
+	e->sport = ds->sport;
+	e->family = ds->family;
+	e->flags = ds->has_drops ? 0 : SKR_LISTENER_NO_DROPS;
+	return 0;
+}
+
+static int cmp_listener(const void *a, const void *b)
+{
+	const struct listener *x = a, *y = b;
+
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->cookie != y->cookie)
+		return x->cookie < y->cookie ? -1 : 1;
+	return 0;
+}
+
+static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
+			     uint64_t ts_ns)
+{
+	struct skr_ev_netns_stats r;
+	uint64_t ovf = 0, drops = 0;
+	int err;
+
+	err = diag_nl_netstat(ns, &ovf, &drops);
+	if (err) {
+		warn_ns(ns, "reading ListenOverflows", err);
+		return 0;
+	}
+	if (ns->stats_written && ns->overflows == ovf && ns->drops == drops)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_NETNS_STATS;
+	r.c.ts_ns = ts_ns;
+	r.c.netns = ns->ino;
+	r.listen_overflows = ovf;
+	r.listen_drops = drops;
+	r.flags = ns->stats_written ? 0 : SKR_NETNS_STATS_FIRST;
+	err = write_event(s, &r, sizeof(r));
+	if (err)
+		return err;
+	ns->stats_written = true;
+	ns->overflows = ovf;
+	ns->drops = drops;
+	return 0;
+}
+
+static int write_listener(struct rec_session *s, const struct listener *e,
+			  bool first)
+{
+	struct skr_ev_listener r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_LISTENER;
+	r.c.ts_ns = e->ts_ns;
+	r.c.cookie = e->cookie;
+	r.c.netns = e->netns;
+	r.drops = e->drops;
+	memcpy(r.saddr, e->saddr, sizeof(r.saddr));
+	r.ack_backlog = e->ack_backlog;
+	r.max_ack_backlog = e->max_ack_backlog;
+	r.inode = e->inode;
+	r.sport = e->sport;
+	r.family = e->family;
+	r.flags = e->flags | (first ? SKR_LISTENER_FIRST : 0);
+	return write_event(s, &r, sizeof(r));
+}
+
+/* Listeners and counters of one namespace into d->cur; NETNS_STATS out. */
+static int sample_ns(struct rec_session *s, struct diag_ns *ns)
+{
+	struct rec_diag *d = s->diag;
+	struct collect c = { .d = d, .netns = ns->ino };
+	size_t n0 = d->cur.n;
+	int fd, err;
+
+	fd = diag_nl_socket(d->nl, ns);
+	if (fd < 0) {
+		warn_ns(ns, "sampling listeners", fd);
+		return 0;
+	}
+	c.ts_ns = rec_boot_ns();
+	err = diag_nl_dump(d->nl, fd, SKR_AF_INET, STATE_BIT(SKR_TCP_LISTEN),
+			   true, collect_listener, &c);
+	if (!err)
+		err = diag_nl_dump(d->nl, fd, SKR_AF_INET6,
+				   STATE_BIT(SKR_TCP_LISTEN), true,
+				   collect_listener, &c);
+	close(fd);
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		/* A partial list would look like listeners that closed. */
+		d->cur.n = n0;
+		warn_ns(ns, "sampling listeners", err);
+	}
+	return write_netns_stats(s, ns, c.ts_ns);
+}
+
+int rec_diag_sample(struct rec_session *s)
+{
+	struct rec_diag *d;
+	struct listeners t;
+	size_t i;
+	int err;
+
+	if (s->werr)
+		return s->werr;
+	if (limit_reached(s))
+		return 0;
+	err = diag_get(s, &d);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	if (!d->scanned || rec_mono_ms() - d->scan_ms >= NS_RESCAN_MS)
+		rescan(d);
+	d->cur.n = 0;
+	for (i = 0; i < (size_t)d->nns; i++) {
+		err = sample_ns(s, &d->ns[i]);
+		if (err)
+			return err;
+	}
+	qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);
+	for (i = 0; i < d->cur.n; i++) {
+		const struct listener *e = &d->cur.v[i];
+		const struct listener *old = NULL;
+
+		if (!d->file_first && d->prev.n)
+			old = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
+				      cmp_listener);
+		if (old && old->ack_backlog == e->ack_backlog &&
+		    old->drops == e->drops &&
+		    old->max_ack_backlog == e->max_ack_backlog)
+			continue;
+		err = write_listener(s, e, old == NULL);
+		if (err)
+			return err;
+	}
+	t = d->prev;
+	d->prev = d->cur;
+	d->cur = t;
+	d->file_first = false;
+	return 0;
+}

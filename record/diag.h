@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to record/diag.c and record/diag_nl.c: how sockrec asks the
+ * kernel about sockets that BPF did not see being born.  diag_nl.c talks to
+ * the kernel (namespaces, sock_diag netlink, /proc/net/netstat); diag.c turns
+ * the answers into records.  Every int function returns 0 or a negative
+ * errno.
+ */
+#ifndef SOCKREC_DIAG_H
+#define SOCKREC_DIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Namespaces listed at most; the rest are counted as not listed. */
+#define DIAG_NS_MAX	256
+
+/* A network namespace that has at least one process in it. */
+struct diag_ns {
+	uint32_t ino;		/* nsfs inode: the netns number BPF reports */
+	pid_t pid;		/* a process in it; 0 for sockrec's own */
+	/* last NETNS_STATS written to the current file */
+	bool stats_written;
+	uint64_t overflows, drops;
+	bool warned;		/* a failure of this namespace was printed */
+};
+
+/* One TCP socket as sock_diag describes it, in host order. */
+struct diag_sock {
+	uint64_t cookie;
+	uint64_t drops;		/* sk_drops, when has_drops */
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	uint32_t inode, uid;
+	uint32_t rqueue, wqueue;
+	uint16_t sport, dport;
+	uint8_t family, state;
+	bool has_drops;
+};
+
+/* Called for each socket of a dump; a non-zero return stops the dump with it. */
+typedef int (*diag_sock_fn)(void *arg, const struct diag_sock *ds);
+
+struct diag_nl;
+
+/* Remember sockrec's own namespace, to come back to after each visit. */
+int diag_nl_open(struct diag_nl **np);
+void diag_nl_close(struct diag_nl *n);
+/* Inode of sockrec's own network namespace. */
+uint32_t diag_nl_self_ns(const struct diag_nl *n);
+
+/*
+ * Find the network namespaces that have processes: sockrec's own first, then
+ * one entry per other inode found under /proc/<pid>/ns/net, in /proc order,
+ * keeping the state of entries of old[] that are still there.  At most max
+ * entries; *skipped counts the namespaces beyond.  Returns the count or
+ * -errno (only if /proc cannot be read at all).
+ */
+int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
+		 struct diag_ns *out, int max, unsigned *skipped);
+
+/*
+ * A sock_diag socket inside namespace ns, or -errno (-ESRCH: its process
+ * left; -EPERM: not allowed to enter).  -ENOTRECOVERABLE means sockrec could
+ * not return to its own namespace: no namespace may be visited after that.
+ */
+int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns);
+
+/*
+ * Dump the TCP sockets of one family whose state bit is set in states,
+ * asking for memory info (drops) when meminfo is set.  fn sees each socket.
+ * Returns 0, fn's non-zero result, or -errno (from the kernel's NLMSG_ERROR,
+ * a malformed answer: -EBADMSG, or a timeout: -EAGAIN).
+ */
+int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
+		 bool meminfo, diag_sock_fn fn, void *arg);
+
+/* TcpExtListenOverflows and TcpExtListenDrops of namespace ns. */
+int diag_nl_netstat(const struct diag_ns *ns, uint64_t *overflows,
+		    uint64_t *drops);
+
+#endif /* SOCKREC_DIAG_H */

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The sockrec command line: every option, its range check and its help.
+ *
+ * Other modules' options (filters, sock_diag sampling) are parsed here too:
+ * add the long option to longopts, the letter to SHORTOPTS, a line to the
+ * help, and a case that hands optarg to the module's own parser.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/sockrec.h"
+
+#define EXIT_USAGE	2
+
+#define MAX_SECONDS	(100ull * 365 * 24 * 3600)
+#define LEVEL_DEFAULT	1
+#define LEVEL_MAX	19	/* higher levels want windows a reader refuses */
+#define PAGES_DEFAULT	512	/* per CPU: no loss at ~770k events/s here */
+#define PAGES_MAX	65536	/* 256 MiB per CPU */
+#define ROTATE_MIN	4096	/* below this the metadata alone fills a file */
+#define RING_MAX	1000000
+#define COMMENT_MAX	4096
+
+/* Letters of every module's short options. */
+#define SHORTOPTS	":o:d:c:C:G:W:z:UZ:qp:46"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sockrec -o FILE [options]\n"
+		"Record the life of TCP sockets into a trace file (needs root).\n"
+		"\n"
+		"Output:\n"
+		"  -o, --output FILE      write the trace to FILE ('-': standard output,\n"
+		"                         which must not be a terminal)\n"
+		"  -C, --file-size SIZE   start a new file once this one holds SIZE\n"
+		"                         compressed bytes (suffix k, M or G: KiB, MiB, GiB;\n"
+		"                         at least 4k); a file may pass SIZE by one frame\n"
+		"  -G, --file-time SECS   start a new file every SECS seconds\n"
+		"  -W, --files N          with -C or -G: keep only the N newest files\n"
+		"                         (the oldest is deleted when a new one starts)\n"
+		"  -z, --level LEVEL      zstd level, 1 (fast, default) to 19 (small)\n"
+		"  -U, --unbuffered       end a frame after every read of the buffers\n"
+		"                         (~10 per second) instead of once a second\n"
+		"      --comment TEXT     store TEXT in the file (sockana --info shows it)\n"
+		"\n"
+		"Session:\n"
+		"  -d, --duration SECONDS stop after SECONDS\n"
+		"  -c, --count COUNT      stop after COUNT events\n"
+		"      --buffer-pages N   perf buffer pages per CPU, a power of two\n"
+		"                         (default 512)\n"
+		"  -Z, --user USER        once the probes are attached, give the output\n"
+		"                         files to USER and run as USER\n"
+		"  -q, --quiet            no status line, no summary\n"
+		"      --sample-interval MS  sample every listener's accept queue and\n"
+		"                         drops every MS milliseconds (default 250;\n"
+		"                         0: only the snapshot at the start of a file)\n"
+		"      --list-probes      show which kernel hooks this kernel offers and\n"
+		"                         which tier each would use, and exit\n"
+		"      --help             show this help and exit\n"
+		"      --version          show the version and exit\n"
+		"\n"
+		"Filters (in the kernel; repeated -p/--port: any of them):\n"
+		"  -p, --pid PID          sockets of process PID (their softirq events too)\n"
+		"      --comm NAME        sockets of tasks named NAME\n"
+		"      --cgroup PATH      sockets of tasks in cgroup v2 PATH or below\n"
+		"      --port PORT        sockets with local or remote port PORT\n"
+		"      --netns NS         sockets of network namespace NS (inode number,\n"
+		"                         or a path such as /run/netns/NAME)\n"
+		"  -4, -6                 IPv4 or IPv6 sockets only\n"
+		"\n"
+		"With -C or -G, FILE is a prefix: the files are FILE.0, FILE.1, ...; each\n"
+		"is a complete trace, and 'cat FILE.0 FILE.1 ...' in index order is one\n"
+		"trace too.\n"
+		"\n"
+		"On a terminal, a status line on stderr shows events, losses, bytes and\n"
+		"rate; SIGUSR1 prints it at any time.  SIGINT or SIGTERM ends the\n"
+		"recording cleanly; a second SIGINT ends it at once, leaving the file\n"
+		"readable up to its last flush (within ~1 s).\n");
+}
+
+static int misuse(const char *fmt, const char *arg)
+{
+	fputs("sockrec: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'sockrec --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull accepts "-1" as a huge number; we want digits only. */
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end != '\0')
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* A byte count with an optional binary suffix: 4096, 64k, 10M, 2G. */
+static int parse_size(const char *s, uint64_t min, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end != '\0')
+		return -EINVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	v <<= shift;
+	if (v < min)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* -Z must name a real user, found now: after the drop there is no fixing it. */
+static int resolve_user(struct rec_options *o)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(o->user);
+	if (!pw)
+		return errno ? -errno : -ENOENT;
+	o->uid = pw->pw_uid;
+	o->gid = pw->pw_gid;
+	return 0;
+}
+
+static int check_combinations(struct rec_options *o)
+{
+	bool rotating = o->rotate_bytes || o->rotate_secs;
+	int err;
+
+	if (!o->out_path)
+		return misuse("%s", "no output file: use -o FILE");
+	if (o->ring && !rotating)
+		return misuse("%s", "-W needs -C or -G");
+	if (rotating && strcmp(o->out_path, "-") == 0)
+		return misuse("%s", "-C and -G need a file name, not '-'");
+	if (o->user) {
+		err = resolve_user(o);
+		if (err == -ENOENT)
+			return misuse("-Z: no such user '%s'", o->user);
+		if (err) {
+			fprintf(stderr, "sockrec: looking up user %s: %s\n",
+				o->user, strerror(-err));
+			return 1;
+		}
+	}
+	return -1;
+}
+
+static int unknown_option(char **argv)
+{
+	if (optopt && optopt < 256) {
+		char opt[3] = { '-', (char)optopt, '\0' };
+
+		return misuse("unknown option '%s'", opt);
+	}
+	return misuse("unknown option '%s'", argv[optind - 1]);
+}
+
+static int missing_argument(char **argv)
+{
+	if (optopt && optopt < 256) {
+		char opt[3] = { '-', (char)optopt, '\0' };
+
+		return misuse("option '%s' needs an argument", opt);
+	}
+	return misuse("option '%s' needs an argument", argv[optind - 1]);
+}
+
+int rec_options_parse(int argc, char **argv, struct rec_options *o)
+{
+	enum {
+		OPT_HELP = 256, OPT_VERSION, OPT_COMMENT, OPT_BUFFER_PAGES,
+		/* other modules' long-only options: add after this line */
+		OPT_COMM, OPT_PORT, OPT_NETNS, OPT_CGROUP, OPT_LIST_PROBES,
+		OPT_SAMPLE_INTERVAL,
+	};
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "file-size", required_argument, NULL, 'C' },
+		{ "file-time", required_argument, NULL, 'G' },
+		{ "files", required_argument, NULL, 'W' },
+		{ "level", required_argument, NULL, 'z' },
+		{ "unbuffered", no_argument, NULL, 'U' },
+		{ "user", required_argument, NULL, 'Z' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
+		{ "buffer-pages", required_argument, NULL, OPT_BUFFER_PAGES },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "list-probes", no_argument, NULL, OPT_LIST_PROBES },
+		/* other modules' options: add before this line */
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	o->level = LEVEL_DEFAULT;
+	o->buffer_pages = PAGES_DEFAULT;
+	o->sample_ms = REC_DIAG_INTERVAL_MS;
+	o->argc = argc;
+	o->argv = argv;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->out_path = optarg;
+			break;
+		case 'd':
+			if (parse_u64(optarg, 1, MAX_SECONDS, &o->seconds))
+				return misuse("-d wants a number of seconds from 1, not '%s'",
+					      optarg);
+			break;
+		case 'c':
+			if (parse_u64(optarg, 1, UINT64_MAX, &o->count))
+				return misuse("-c wants a count from 1, not '%s'",
+					      optarg);
+			break;
+		case 'C':
+			if (parse_size(optarg, ROTATE_MIN, &o->rotate_bytes))
+				return misuse("-C wants a size from 4k (suffix k, M or G), not '%s'",
+					      optarg);
+			break;
+		case 'G':
+			if (parse_u64(optarg, 1, MAX_SECONDS, &o->rotate_secs))
+				return misuse("-G wants a number of seconds from 1, not '%s'",
+					      optarg);
+			break;
+		case 'W':
+			if (parse_u64(optarg, 1, RING_MAX, &v))
+				return misuse("-W wants a number of files from 1, not '%s'",
+					      optarg);
+			o->ring = (uint32_t)v;
+			break;
+		case 'z':
+			if (parse_u64(optarg, 1, LEVEL_MAX, &v))
+				return misuse("-z wants a zstd level from 1 to 19, not '%s'",
+					      optarg);
+			o->level = (int)v;
+			break;
+		case 'U':
+			o->flush_each_sweep = true;
+			break;
+		case 'Z':
+			o->user = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_COMMENT:
+			if (strlen(optarg) > COMMENT_MAX)
+				return misuse("--comment is longer than 4096 bytes: '%.40s...'",
+					      optarg);
+			o->comment = optarg;
+			break;
+		case OPT_BUFFER_PAGES:
+			if (parse_u64(optarg, 1, PAGES_MAX, &v) || (v & (v - 1)))
+				return misuse("--buffer-pages wants a power of two from 1 to 65536, not '%s'",
+					      optarg);
+			o->buffer_pages = (size_t)v;
+			break;
+		/* other modules' options: add their cases here */
+		case 'p': case OPT_COMM: case OPT_PORT: case OPT_NETNS:
+		case OPT_CGROUP: case '4': case '6': {
+			const char *why = NULL;
+			int f = c == 'p' ? REC_FILTER_PID :
+				c == OPT_COMM ? REC_FILTER_COMM :
+				c == OPT_PORT ? REC_FILTER_PORT :
+				c == OPT_NETNS ? REC_FILTER_NETNS :
+				c == OPT_CGROUP ? REC_FILTER_CGROUP :
+				c == '4' ? REC_FILTER_INET : REC_FILTER_INET6;
+
+			if (rec_filters_parse(f, optarg, &why))
+				return misuse(why, optarg ? optarg : "");
+			break;
+		}
+		case OPT_LIST_PROBES:
+			return rec_probes_list();
+		case OPT_SAMPLE_INTERVAL:
+			if (rec_diag_parse_interval(optarg, &o->sample_ms))
+				return misuse("--sample-interval wants milliseconds from 0 (off) to 3600000, not '%s'",
+					      optarg);
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return fflush(stdout) ? 1 : 0;
+		case OPT_VERSION:
+			printf("sockrec %s\n", SKR_VERSION);
+			return fflush(stdout) ? 1 : 0;
+		case ':':
+			return missing_argument(argv);
+		default:
+			return unknown_option(argv);
+		}
+	}
+	if (optind < argc)
+		return misuse("unexpected argument '%s'", argv[optind]);
+	return check_combinations(o);
+}

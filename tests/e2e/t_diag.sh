@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The sock_diag side of sockrec, in a namespace of our own that sockrec (in
+# its own namespace) must visit:
+#  - a listener and an established connection opened BEFORE sockrec starts
+#    appear as SNAPSHOT records with their ports and SO_COOKIE cookies, and
+#    the BPF state events of the same sockets carry the same cookies;
+#  - a listener with a tiny backlog that never accepts while clients keep
+#    connecting shows, in LISTENER samples, a full queue and growing drops,
+#    and NETNS_STATS show ListenOverflows growing.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+DIAGTOOL=$BUILD/tests/diagtool
+if [ ! -x "$DIAGTOOL" ]; then
+	echo "missing $DIAGTOOL (make BUILD=... $DIAGTOOL)" >&2
+	exit 1
+fi
+
+HOLD_PORT=7101
+FLOOD_PORT=7102
+FLOODERS=50
+
+netns_new diag || exit 1
+# Small limit: listen(16) and listen(8) both become 2.
+ip netns exec "$NS" sysctl -qw net.core.somaxconn=2 || exit 1
+
+# ---- misuse of the option, before anything is loaded ----
+"$SOCKREC" -o "$TMP/x.skr" --sample-interval 1x 2>"$TMP/misuse.err"
+check_eq "--sample-interval 1x is misuse" 2 $?
+check "misuse names the option" grep -q -- "--sample-interval" "$TMP/misuse.err"
+
+# ---- sockets that exist before sockrec starts ----
+ip netns exec "$NS" "$DIAGTOOL" hold "$HOLD_PORT" >"$TMP/hold.out" &
+HOLD_PID=$!
+for _ in $(seq 50); do
+	grep -q '^ready' "$TMP/hold.out" 2>/dev/null && break
+	sleep 0.1
+done
+if ! grep -q '^ready' "$TMP/hold.out"; then
+	echo "diagtool hold did not start" >&2
+	exit 1
+fi
+# "listen port=P cookie=C" -> the value of key $2 on the line starting with $1
+field() { awk -v k="$1" -v f="$2" '$1 == k { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }' "$TMP/hold.out"; }
+L_COOKIE=$(field listen cookie)
+C_PORT=$(field client port)
+C_COOKIE=$(field client cookie)
+A_COOKIE=$(field accepted cookie)
+
+trace=$TMP/diag.skr
+rec_start "$trace" -q --sample-interval 100 || exit 1
+
+# ---- an accept queue that overflows ----
+ip netns exec "$NS" "$DIAGTOOL" flood "$FLOOD_PORT" 8 "$FLOODERS" 1500 >"$TMP/flood.out"
+check_eq "flood ran" 0 $?
+F_COOKIE=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "cookie") print kv[2] } }' "$TMP/flood.out")
+
+# Closing the held connection makes BPF report its cookie.
+kill -TERM "$HOLD_PID"
+wait "$HOLD_PID"
+sleep 0.5
+rc=0
+rec_stop || rc=$?
+check_eq "sockrec exits 0" 0 "$rc"
+
+"$DIAGTOOL" dump "$trace" >"$TMP/dump"
+check_eq "trace dumps cleanly" 0 $?
+grep " netns=$NS_INODE " "$TMP/dump" >"$TMP/mine"
+
+# count LINES matching all "key=value" words given
+count() {
+	awk -v words="$*" 'BEGIN { n = split(words, w, " ") }
+		{ line = " " $0 " "; for (i = 1; i <= n; i++) if (!index(line, " " w[i] " ")) next; c++ }
+		END { print c + 0 }' "$TMP/mine"
+}
+
+# ---- snapshot ----
+check_eq "snapshot: listener with port, cookie and clamped limit" 1 \
+	"$(count SNAPSHOT kind=1 state=10 sport=$HOLD_PORT cookie=$L_COOKIE rqueue=0 wqueue=2)"
+check_eq "snapshot: client side of the connection" 1 \
+	"$(count SNAPSHOT kind=1 state=1 sport=$C_PORT dport=$HOLD_PORT cookie=$C_COOKIE)"
+check_eq "snapshot: accepted side of the connection" 1 \
+	"$(count SNAPSHOT kind=1 state=1 sport=$HOLD_PORT dport=$C_PORT cookie=$A_COOKIE)"
+check_eq "snapshot: our namespace listed, 3 sockets, no error" 1 \
+	"$(count SNAPSHOT kind=2 count=3 error=0)"
+check_eq "snapshot: one END marker" 1 "$(grep -c '^SNAPSHOT kind=3 ' "$TMP/dump")"
+last_snap=$(grep -n '^SNAPSHOT' "$TMP/dump" | tail -n 1 | cut -d: -f1)
+first_ev=$(grep -n -E '^(STATE|LISTENER|NETNS_STATS)' "$TMP/dump" | head -n 1 | cut -d: -f1)
+check "snapshot: END is its last record, before any event" \
+	test "$(sed -n "${last_snap}p" "$TMP/dump" | cut -d' ' -f2)" = kind=3 -a "$last_snap" -lt "${first_ev:-0}"
+listed=$(grep '^SNAPSHOT kind=3 ' "$TMP/dump" | sed 's/.* listed=\([0-9]*\).*/\1/')
+check "snapshot: at least 2 namespaces listed (own and ours)" test "${listed:-0}" -ge 2
+
+# The cookie sock_diag gives is the one bpf_get_socket_cookie gives.
+check "BPF state events carry the client's snapshot cookie" \
+	test "$(count STATE cookie=$C_COOKIE old=1 new=4)" -eq 1
+check "BPF state events carry the accepted socket's snapshot cookie" \
+	test "$(count STATE cookie=$A_COOKIE)" -ge 1
+
+# ---- listener samples ----
+check_eq "first sample of the held listener is a baseline" 1 \
+	"$(count LISTENER cookie=$L_COOKIE sport=$HOLD_PORT ack=0 max=2 flags=1)"
+awk -v c="cookie=$F_COOKIE" '$1 == "LISTENER" && $0 ~ (" " c " ") {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["ack"], v["max"], v["drops"], v["flags"]
+	}' "$TMP/mine" >"$TMP/flood.samples"
+n=$(wc -l <"$TMP/flood.samples")
+check "flood listener: several samples ($n)" test "$n" -ge 3
+check "flood listener: limit 2 after the somaxconn clamp" \
+	test "$(awk '$2 != 2' "$TMP/flood.samples" | wc -l)" -eq 0
+peak=$(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$TMP/flood.samples")
+check "flood listener: accept queue reached its limit (peak $peak)" test "$peak" -ge 2
+first_drops=$(head -n 1 "$TMP/flood.samples" | cut -d' ' -f3)
+last_drops=$(tail -n 1 "$TMP/flood.samples" | cut -d' ' -f3)
+check "flood listener: drops grow ($first_drops -> $last_drops)" \
+	test "$last_drops" -gt "$first_drops"
+check "flood listener: drops counted by the kernel" \
+	test "$(awk '$4 >= 2' "$TMP/flood.samples" | wc -l)" -eq 0
+
+# ---- namespace counters ----
+# Last NETNS_STATS: "overflows drops"; the flood is over, so they are final.
+awk '$1 == "NETNS_STATS" { split($4, o, "="); split($5, d, "="); last = (o[2] + 0) " " (d[2] + 0) }
+	END { print last }' "$TMP/mine" >"$TMP/netns.last"
+read -r ovf ldrops <"$TMP/netns.last"
+check "NETNS_STATS: ListenOverflows > 0 (${ovf:-none})" test "${ovf:-0}" -gt 0
+check_eq "NETNS_STATS: one baseline" 1 "$(count NETNS_STATS flags=1)"
+# One overflowing listener in the namespace: its sk_drops is the netns's ListenDrops.
+check_eq "listener drops equal the namespace's ListenDrops" "${ldrops:-none}" "$last_drops"
+echo "  measured: $FLOODERS connects, peak queue $peak/2, sk_drops $first_drops -> $last_drops," \
+	"ListenOverflows $ovf, ListenDrops $ldrops"
+
+if [ -x "$SOCKANA" ]; then
+	"$SOCKANA" "$trace" --info >"$TMP/info" 2>&1
+	check_eq "sockana reads the trace" 0 $?
+fi
+
+# ---- no sampling: snapshot only ----
+trace0=$TMP/diag0.skr
+rec_start "$trace0" -q --sample-interval 0 || exit 1
+sleep 0.3
+rc=0
+rec_stop || rc=$?
+check_eq "sockrec --sample-interval 0 exits 0" 0 "$rc"
+"$DIAGTOOL" dump "$trace0" >"$TMP/dump0"
+check_eq "--sample-interval 0: no samples" 0 "$(grep -c -E '^(LISTENER|NETNS_STATS)' "$TMP/dump0")"
+check_eq "--sample-interval 0: still a snapshot" 1 "$(grep -c '^SNAPSHOT kind=3 ' "$TMP/dump0")"
+
+finish

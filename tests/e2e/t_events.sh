@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The kernel event catalogue: one scenario per event, in a namespace of our
+# own, each asserting the record sockrec wrote (dumped by tests/skrdump).
+# Then the same scenarios with every hook forced to its classic tracepoint.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+EVGEN=$BUILD/tests/evgen
+SKRDUMP=$BUILD/tests/skrdump
+for t in "$EVGEN" "$SKRDUMP"; do
+	[ -x "$t" ] || { echo "missing $t (make $t)" >&2; exit 77; }
+done
+
+netns_new events || exit 1
+nsx() { ip netns exec "$NS" "$@"; }
+nsx sysctl -qw net.core.somaxconn=64 net.ipv4.tcp_syn_retries=1 || exit 1
+# 10.99.0.2 is behind a veth whose peer is down: SYNs vanish silently.
+ip -n "$NS" link add veth0 type veth peer name veth1 &&
+ip -n "$NS" addr add 10.99.0.1/24 dev veth0 &&
+ip -n "$NS" link set veth0 up &&
+ip -n "$NS" neigh add 10.99.0.2 lladdr 02:00:00:00:00:02 dev veth0 nud permanent || exit 1
+
+# ev TYPE [key=value...]: the dump lines of our namespace with those fields.
+ev() {
+	local type=$1 f
+	shift
+	local out
+	out=$(grep -E "^$type " "$DUMP" | grep -F " netns=$NS_INODE ")
+	for f in "$@"; do
+		out=$(printf '%s\n' "$out" | grep -E " $f( |$)")
+	done
+	[ -n "$out" ] && printf '%s\n' "$out"
+}
+has() { ev "$@" >/dev/null; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -n 1; }
+# Value of reason NAME in the PROBE record of HOOK ("" if the kernel has none).
+enum_value() {
+	grep -E "^PROBE t1=$1 " "$DUMP" | tr ' ' '\n' |
+		sed -n "s/^enum\([0-9]*\)=$2\$/\1/p" | head -n 1
+}
+
+run_scenarios() {
+	nsx "$EVGEN" listen 5000 1024 || return 1
+	nsx "$EVGEN" accept 5001 || return 1
+	nsx "$EVGEN" refused 5002 >"$TMP/refused.out" || return 1
+	nsx "$EVGEN" linger0 5003 || return 1
+	nsx "$EVGEN" noaccept 5004 8 || return 1
+	nsx "$EVGEN" synack 5006 || return 1
+	nsx "$EVGEN" timeout 10.99.0.2 5005 >"$TMP/timeout.out" || return 1
+	sleep 0.3
+}
+
+record() {
+	local trace=$1
+	shift
+	rec_start "$trace" -q "$@" || return 1
+	run_scenarios
+	check_eq "scenarios ran" 0 $?
+	local rc=0
+	rec_stop || rc=$?
+	check_eq "sockrec exits 0" 0 "$rc"
+	"$SKRDUMP" "$trace" >"$TMP/dump.txt"
+	check_eq "trace reads without error" 0 $?
+	DUMP=$TMP/dump.txt
+}
+
+echo "tier: best available"
+record "$TMP/events.skr" || exit 1
+
+for h in inet_sock_set_state tcp_send_reset tcp_receive_reset inet_sk_error_report \
+	 tcp_retransmit_skb tcp_retransmit_synack tcp_destroy_sock kfree_skb; do
+	check "$h attached with tp_btf" grep -Eq "^PROBE t1=$h t2=1 " "$DUMP"
+done
+for h in listen accept accept4; do
+	check "$h attached with a tracepoint" grep -Eq "^PROBE t1=$h t2=2 " "$DUMP"
+done
+check "FILTER record present (empty)" grep -Eq '^FILTER$' "$DUMP"
+
+# listen: asked 1024, clamped to somaxconn 64; a second listen() flagged.
+check "listen: backlog 1024 asked, 64 effective" \
+	has LISTEN sport=5000 ret=0 backlog=1024 max_backlog=64 flags=0
+check "listen: repeated listen() flagged" has LISTEN sport=5000 backlog=513 flags=1
+lcookie=$(ev LISTEN sport=5000 flags=0 | field cookie)
+check "listen: cookie is the listener's (CLOSE->LISTEN)" \
+	has STATE cookie="$lcookie" old=7 new=10
+
+# accept and accept4: listener and child cookies; counters at destroy.
+check "accept: accept() recorded" has ACCEPT sport=5001 flags=0 qlen=1 qlen_exit=0 max_backlog=16
+check "accept: accept4() recorded" has ACCEPT sport=5001 flags=1
+child=$(ev ACCEPT sport=5001 flags=0 | field child)
+check "accept: child cookie is a socket born on the listener" \
+	has STATE cookie="$child" old=10 new=3 sport=5001
+dline=$(ev DESTROY cookie="$child")
+check "destroy: child has its counters" test -n "$dline"
+check "destroy: bytes_received >= 1000" test "$(echo "$dline" | field bytes_received)" -ge 1000
+check "destroy: bytes_acked >= 1000" test "$(echo "$dline" | field bytes_acked)" -ge 1000
+check "destroy: segments in and out" test "$(echo "$dline" | field segs_in)" -gt 0 -a \
+	"$(echo "$dline" | field segs_out)" -gt 0
+check "destroy: srtt measured" test "$(echo "$dline" | field srtt_us)" -gt 0
+
+# closed port: reset sent without a socket, received by the client; ECONNREFUSED.
+check "refused: connect saw ECONNREFUSED" grep -q ECONNREFUSED "$TMP/refused.out"
+check "refused: reset received by the client" has RESET dir=2 dport=5002 state=2
+ccookie=$(ev RESET dir=2 dport=5002 | field cookie)
+check "refused: socket error ECONNREFUSED (111)" has SOCK_ERROR cookie="$ccookie" error=111
+check "refused: reset sent with no socket (cookie 0)" has RESET dir=1 cookie=0 sport=5002
+nosock=$(enum_value tcp_send_reset NO_SOCKET)
+if [ -n "$nosock" ]; then
+	check "refused: reset reason NO_SOCKET" has RESET dir=1 sport=5002 reason="$nosock"
+fi
+drop=$(enum_value kfree_skb NO_SOCKET)
+check "refused: the SYN dropped with reason NO_SOCKET" has SKB_DROP sport=5002 reason="$drop"
+
+# SO_LINGER 0: the client sends a reset with a reason; the server gets ECONNRESET.
+rline=$(ev RESET dir=1 dport=5003)
+check "linger0: reset sent by the client socket" test -n "$rline" -a "$(echo "$rline" | field cookie)" != 0
+check "linger0: reset has a reason" test "$(echo "$rline" | field reason)" != 4294967295
+scookie=$(ev RESET dir=2 sport=5003 | field cookie)
+check "linger0: reset received by the server" test -n "$scookie"
+check "linger0: server socket error ECONNRESET (104)" has SOCK_ERROR cookie="$scookie" error=104
+
+# a listener that never accepts: its queue overflows, clients resend SYNs.
+check "noaccept: listener dropped connection attempts" \
+	test "$(ev DESTROY sport=5004 dport=0 | field drops)" -gt 0
+check "noaccept: clients retransmit their SYNs" has RETRANSMIT kind=1 state=2 dport=5004
+
+# TCP_DEFER_ACCEPT: the server resends its SYN-ACK; cookie is the listener's.
+scookie=$(ev LISTEN sport=5006 | field cookie)
+check "synack: SYN-ACK retransmit of the listener" \
+	has RETRANSMIT kind=2 cookie="$scookie" state=10 sport=5006
+
+# silently dropped destination: SYN retransmits, then ETIMEDOUT.
+check "timeout: connect saw ETIMEDOUT" grep -q ETIMEDOUT "$TMP/timeout.out"
+check "timeout: SYN retransmitted" has RETRANSMIT kind=1 state=2 dport=5005
+check "timeout: socket error ETIMEDOUT (110)" has SOCK_ERROR error=110 dport=5005
+
+echo "tier: classic tracepoints (SKR_PROBE_TIER=tracepoint)"
+SKR_PROBE_TIER=tracepoint record "$TMP/events-tp.skr" || exit 1
+for h in inet_sock_set_state listen accept accept4 tcp_send_reset tcp_receive_reset \
+	 inet_sk_error_report tcp_retransmit_skb tcp_retransmit_synack tcp_destroy_sock kfree_skb; do
+	check "$h attached with a tracepoint" grep -Eq "^PROBE t1=$h t2=2 " "$DUMP"
+done
+check "tp: state changes recorded" has STATE old=7 new=10 sport=5000
+check "tp: listen recorded" has LISTEN sport=5000 backlog=1024 max_backlog=64
+check "tp: accept recorded" has ACCEPT sport=5001 flags=1
+check "tp: reset received" has RESET dir=2 dport=5002
+check "tp: reset sent with no socket" has RESET dir=1 cookie=0 sport=5002
+# The classic record names no socket: no cookie, no namespace to match on.
+check "tp: socket error ECONNREFUSED" grep -Eq "^SOCK_ERROR .* error=111 .*dport=5002" "$DUMP"
+check "tp: SYN-ACK retransmit" has RETRANSMIT kind=2 sport=5006
+check "tp: destroy has a cookie (tracepoint's own)" \
+	test "$(ev DESTROY sport=5004 dport=0 | field cookie)" != 0
+check "tp: SKB drop" has SKB_DROP sport=5002
+
+finish

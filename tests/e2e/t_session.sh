@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# The recording session: rotation by size and time with a ring of files,
+# zstd level, comment, privilege drop, SIGUSR1 stats, and the files left
+# behind by SIGKILL and by a file size limit.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+netns_new session || exit 1
+chmod 755 "$TMP"
+
+# session_start OUT_PREFIX WAIT_FILE [sockrec args...]: like rec_start, for
+# runs whose first file is not named by -o.
+session_start() {
+	local out=$1 first=$2
+	shift 2
+	"$SOCKREC" -o "$out" "$@" 2>"$TMP/sockrec.err" &
+	REC_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$first" ] && return 0
+		kill -0 "$REC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "sockrec did not start:" >&2
+	cat "$TMP/sockrec.err" >&2
+	return 1
+}
+
+# The files of a rotated capture, in index order.
+series() { ls -1v "$1".* 2>/dev/null; }
+
+# Transitions recorded for the sockets of our namespace, from a timeline.
+our_transitions() {
+	awk -v ns="$NS_INODE" '
+		/^#[0-9]+ / { mine = 0; for (i = 1; i < NF; i++) if ($i == "netns" && $(i + 1) == ns) mine = 1; next }
+		mine && $4 == "->" { n++ }
+		END { print n + 0 }' "$1"
+}
+
+workload() { ip netns exec "$NS" "$WORKLOAD" -n "$1" -p "$2" >/dev/null; }
+
+# ---- -C without a ring: no event lost or repeated across rotations
+N=300
+dir=$TMP/all
+mkdir "$dir"
+session_start "$dir/c.skr" "$dir/c.skr.0" -C 4k --buffer-pages 64 || exit 1
+workload "$N" 7201
+check_eq "workload ran" 0 $?
+sleep 0.5
+rc=0
+rec_stop || rc=$?
+check_eq "-C: sockrec exits 0" 0 "$rc"
+nfiles=$(series "$dir/c.skr" | wc -l)
+check "-C: rotated into several files ($nfiles)" [ "$nfiles" -ge 3 ]
+# shellcheck disable=SC2046
+cat $(series "$dir/c.skr") >"$TMP/c.cat"
+"$SOCKANA" "$TMP/c.cat" --timeline >"$TMP/c.timeline" 2>&1
+check_eq "-C: every transition of the workload once, across files" \
+	$((10 * N + 2)) "$(our_transitions "$TMP/c.timeline")"
+"$SOCKANA" "$TMP/c.cat" --info >"$TMP/c.info" 2>&1
+check "-C: the series is complete, one segment per file" \
+	grep -Eq "^File status: +complete, $nfiles segments\$" "$TMP/c.info"
+check "-C: the files are one capture" \
+	grep -Eq "^File index: +0 to $((nfiles - 1))\$" "$TMP/c.info"
+
+# ---- -C with -W 3: exactly the 3 newest files, each complete, one series
+dir=$TMP/ring
+mkdir "$dir"
+session_start "$dir/r.skr" "$dir/r.skr.0" -C 4k -W 3 || exit 1
+workload 400 7202
+sleep 0.5
+rc=0
+rec_stop || rc=$?
+check_eq "-W 3: sockrec exits 0" 0 "$rc"
+check_eq "-W 3: exactly 3 files left" 3 "$(series "$dir/r.skr" | wc -l)"
+for f in $(series "$dir/r.skr"); do
+	check "-W 3: $(basename "$f") passes zstd -t" zstd -q -t "$f"
+	"$SOCKANA" "$f" --info >"$TMP/r.info" 2>&1
+	check "-W 3: $(basename "$f") alone is complete" \
+		grep -Eq '^File status: +complete, 1 segment$' "$TMP/r.info"
+done
+first=$(series "$dir/r.skr" | head -n 1)
+check "-W 3: older files were deleted" [ "${first##*.}" -ge 3 ]
+# shellcheck disable=SC2046,SC2002
+cat $(series "$dir/r.skr") | "$SOCKANA" - --info >"$TMP/r.cat.info" 2>&1
+check_eq "-W 3: sockana reads the concatenation" 0 $?
+check "-W 3: concatenation is complete, 3 segments" \
+	grep -Eq '^File status: +complete, 3 segments$' "$TMP/r.cat.info"
+check "-W 3: one capture" sh -c "! grep -q 'different captures' '$TMP/r.cat.info'"
+
+# ---- -G: a new file every second
+dir=$TMP/time
+mkdir "$dir"
+session_start "$dir/g.skr" "$dir/g.skr.0" -G 1 -q || exit 1
+sleep 3.5
+rc=0
+rec_stop || rc=$?
+check_eq "-G: sockrec exits 0" 0 "$rc"
+n=$(series "$dir/g.skr" | wc -l)
+check "-G 1 for 3.5 s: 3 to 5 files ($n)" test "$n" -ge 3 -a "$n" -le 5
+for f in $(series "$dir/g.skr"); do
+	"$SOCKANA" "$f" --info >"$TMP/g.info" 2>&1
+	check "-G: $(basename "$f") alone is complete" \
+		grep -Eq '^File status: +complete, 1 segment$' "$TMP/g.info"
+done
+check_eq "-q: nothing on stderr" 0 "$(wc -c <"$TMP/sockrec.err" | tr -d ' ')"
+
+# ---- -Z nobody, with rotation, --comment, -z 19, SIGUSR1
+dir=$TMP/user
+mkdir "$dir"
+chmod 1777 "$dir"
+session_start "$dir/z.skr" "$dir/z.skr.0" -G 1 -Z nobody -z 19 \
+	--comment "session test $$" || exit 1
+uids=""
+for _ in $(seq 30); do
+	uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$REC_PID/status")
+	[ "$uids" = "65534 65534 65534 65534" ] && break
+	sleep 0.1
+done
+check_eq "-Z: the recorder runs as nobody" "65534 65534 65534 65534" "$uids"
+check_eq "-Z: no capability left" 0000000000000000 \
+	"$(awk '/^CapEff:/ { print $2 }' "/proc/$REC_PID/status")"
+workload 5 7203
+sleep 1.5
+kill -USR1 "$REC_PID"
+sleep 0.5
+rc=0
+rec_stop || rc=$?
+check_eq "-Z: sockrec exits 0" 0 "$rc"
+check "SIGUSR1 prints the stats" grep -Eq '^sockrec: [0-9]+ events, [0-9]+ lost, .* events/s$' "$TMP/sockrec.err"
+check "summary states losses and recursion misses" \
+	grep -Eq 'events recorded, [0-9]+ lost \(perf buffer [0-9]+, failed outputs [0-9]+\), [0-9]+ recursion misses' "$TMP/sockrec.err"
+# shellcheck disable=SC2046
+owners=$(stat -c %U $(series "$dir/z.skr") | sort -u)
+check_eq "-Z: every file is owned by nobody" nobody "$owners"
+check "-Z: at least 2 files" [ "$(series "$dir/z.skr" | wc -l)" -ge 2 ]
+# shellcheck disable=SC2046
+cat $(series "$dir/z.skr") >"$TMP/z.cat"
+check "-z 19: passes zstd -t" zstd -q -t "$TMP/z.cat"
+"$SOCKANA" "$TMP/z.cat" --info >"$TMP/z.info" 2>&1
+check_eq "-z 19: sockana --info exits 0" 0 $?
+check "-z 19: complete" grep -Eq '^File status: +complete' "$TMP/z.info"
+check "--comment is in the file" grep -Eq "^Comment: +session test $$\$" "$TMP/z.info"
+"$SOCKANA" "$TMP/z.cat" --timeline >"$TMP/z.timeline" 2>&1
+check_eq "-Z: events after the drop are recorded" 52 "$(our_transitions "$TMP/z.timeline")"
+
+rc=0
+"$SOCKREC" -o "$TMP/nouser.skr" -Z skr-no-such-user 2>"$TMP/nouser.err" || rc=$?
+check_eq "-Z with an unknown user exits 2" 2 "$rc"
+check "-Z with an unknown user: no file" [ ! -e "$TMP/nouser.skr" ]
+check "-Z with an unknown user: says so" grep -q "no such user" "$TMP/nouser.err"
+
+# ---- SIGKILL: readable up to the last flush
+killed=$TMP/killed.skr
+rec_start "$killed" || exit 1
+workload 3 7204
+sleep 1.5
+kill -KILL "$REC_PID"
+wait "$REC_PID" 2>/dev/null
+REC_PID=
+"$SOCKANA" "$killed" --timeline >"$TMP/killed.timeline" 2>&1
+check_eq "SIGKILL: sockana reads the file" 0 $?
+check_eq "SIGKILL: every transition up to the last flush" 32 "$(our_transitions "$TMP/killed.timeline")"
+
+# ---- RLIMIT_FSIZE: a clear error, exit 1, a file valid up to the failure
+fsize=$TMP/fsize.skr
+(ulimit -f 4; exec "$SOCKREC" -o "$fsize" -U) 2>"$TMP/fsize.err" &
+REC_PID=$!
+for _ in $(seq 50); do [ -s "$fsize" ] && break; sleep 0.1; done
+workload 800 7205
+for _ in $(seq 50); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
+kill -INT "$REC_PID" 2>/dev/null
+rc=0
+wait "$REC_PID" || rc=$?
+REC_PID=
+check_eq "ulimit -f: sockrec exits 1" 1 "$rc"
+check "ulimit -f: says the file is too large" grep -q "File too large" "$TMP/fsize.err"
+check_eq "ulimit -f: the file stops at the limit" 4096 "$(stat -c %s "$fsize")"
+"$SOCKANA" "$fsize" --info >"$TMP/fsize.info" 2>&1
+check_eq "ulimit -f: sockana reads the file" 0 $?
+check "ulimit -f: reported truncated" grep -Eq '^File status: +truncated' "$TMP/fsize.info"
+
+# ---- misuse
+for args in "-W 3" "-C 1k" "-C 10x" "-z 20" "--buffer-pages 3" "-G 0"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$SOCKREC" -o "$TMP/misuse.skr" $args 2>/dev/null || rc=$?
+	check_eq "sockrec -o F $args exits 2" 2 "$rc"
+done
+rc=0
+"$SOCKREC" -o - -C 1M >/dev/null 2>&1 || rc=$?
+check_eq "sockrec -o - -C exits 2" 2 "$rc"
+
+finish
