@@ -6,6 +6,7 @@
  * record repeated within a segment does not replace the first one.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,8 +164,27 @@ static int parse_recorder(struct sa_meta *m, const struct skr_record *rec)
 	return err;
 }
 
+static int add_enum(struct sa_meta *m, const uint8_t *val, uint16_t vlen)
+{
+	struct sa_enum_name *e;
+	uint64_t v;
+
+	if (vlen < 4 || m->nenums == SA_ENUM_MAX)
+		return 0;
+	if (skr_tlv_uint(val, 4, &v) != 0)
+		return 0;
+	e = &m->enums[m->nenums];
+	e->name = sa_text_dup(val + 4, (size_t)vlen - 4);
+	if (!e->name)
+		return -ENOMEM;
+	e->value = (uint32_t)v;
+	m->nenums++;
+	return 0;
+}
+
 static int parse_probe(struct sa_meta *m, const struct skr_record *rec)
 {
+	size_t first_enum = m->nenums;
 	struct sa_probe *p;
 	struct skr_tlv_iter it;
 	const uint8_t *val;
@@ -201,11 +221,113 @@ static int parse_probe(struct sa_meta *m, const struct skr_record *rec)
 			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT16_MAX)
 				p->event = (uint16_t)v;
 			break;
+		case SKR_PROBE_ENUM:
+			err = add_enum(m, val, vlen);
+			break;
 		default:
 			break;
 		}
 	}
+	/* The EVENT tag may follow the names it qualifies. */
+	for (; first_enum < m->nenums; first_enum++)
+		m->enums[first_enum].event = p->event;
 	return err;
+}
+
+/* A FILTER record, as words for --info: "port 80 or 443; netns 1234". */
+static int describe_filter(struct sa_meta *m, const struct skr_record *rec)
+{
+	static const char *const names[] = {
+		[SKR_FILTER_PID] = "pid", [SKR_FILTER_COMM] = "comm",
+		[SKR_FILTER_PORT] = "port", [SKR_FILTER_NETNS] = "netns",
+		[SKR_FILTER_CGROUP] = "cgroup",
+		[SKR_FILTER_CGROUP_ID] = "cgroup id",
+		[SKR_FILTER_FAMILY] = "family",
+	};
+	struct skr_tlv_iter it;
+	struct sa_buf b;
+	const uint8_t *val;
+	uint16_t tag, vlen, last = 0;
+	char word[48], txt[64];
+	uint64_t v;
+	int n, err = 0;
+
+	if (m->have_filter)
+		return 0;
+	m->have_filter = true;
+	memset(&b, 0, sizeof(b));
+	skr_tlv_iter_init(&it, rec->data, rec->len);
+	while (skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
+		if (tag == 0 || tag >= sizeof(names) / sizeof(names[0]))
+			continue;
+		if (tag == SKR_FILTER_COMM || tag == SKR_FILTER_CGROUP) {
+			sa_text_copy(txt, sizeof(txt), val, vlen);
+		} else if (skr_tlv_uint(val, vlen, &v) != 0) {
+			continue;
+		} else if (tag == SKR_FILTER_FAMILY) {
+			n = snprintf(txt, sizeof(txt), "%s",
+				     sa_text_family((unsigned)v, word,
+						    sizeof(word)));
+			if (n < 0 || (size_t)n >= sizeof(txt))
+				continue;
+		} else {
+			n = snprintf(txt, sizeof(txt), "%" PRIu64, v);
+			if (n < 0 || (size_t)n >= sizeof(txt))
+				continue;
+		}
+		if (tag == last) {
+			sa_buf_append(&b, " or ");
+		} else {
+			if (last != 0)
+				sa_buf_append(&b, "; ");
+			sa_buf_append(&b, names[tag]);
+			sa_buf_append(&b, " ");
+		}
+		sa_buf_append(&b, txt);
+		last = tag;
+	}
+	if (b.failed)
+		err = -ENOMEM;
+	else
+		m->filters = b.p;
+	if (err)
+		sa_buf_free(&b);
+	return err;
+}
+
+static void account_snapshot(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct skr_snapshot sn;
+
+	if (rec->segment != 0 || skr_decode_snapshot(rec, &sn) != 0)
+		return;
+	switch (sn.kind) {
+	case SKR_SNAP_SOCKET:
+		m->snap_sockets++;
+		break;
+	case SKR_SNAP_NETNS:
+		if (sn.error != 0)
+			m->snap_netns_failed++;
+		break;
+	case SKR_SNAP_END:
+		m->snap_complete = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void account_stats(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct skr_stats st;
+
+	if (skr_decode_stats(rec, &st) != 0)
+		return;
+	/* Cumulative within a capture: the latest is the total so far. */
+	m->have_stats = true;
+	m->stats_lost = st.lost;
+	m->stats_output_failed = st.output_failed;
+	m->stats_recursion = st.recursion_misses;
 }
 
 static void end_segment(struct sa_meta *m, uint64_t end_lost)
@@ -233,10 +355,23 @@ int sa_meta_record(struct sa_meta *m, const struct skr_record *rec)
 		} else {
 			/* A segment that ended without END: close its count. */
 			end_segment(m, 0);
-			if (memcmp(fh.capture_id, m->header.capture_id,
-				   sizeof(fh.capture_id)) != 0)
+			if (memcmp(fh.capture_id, m->last_capture,
+				   sizeof(fh.capture_id)) != 0) {
 				m->mixed_captures = true;
+				/* STATS restart with a new capture. */
+				m->stats_base_lost = sat_add(m->stats_base_lost,
+							     m->stats_lost);
+				m->stats_base_failed = sat_add(
+					m->stats_base_failed,
+					m->stats_output_failed);
+				m->stats_base_recursion = sat_add(
+					m->stats_base_recursion,
+					m->stats_recursion);
+				m->stats_lost = m->stats_output_failed = 0;
+				m->stats_recursion = 0;
+			}
 		}
+		memcpy(m->last_capture, fh.capture_id, sizeof(fh.capture_id));
 		m->last_file_index = fh.file_index;
 		return 0;
 	case SKR_REC_HOST:
@@ -245,6 +380,14 @@ int sa_meta_record(struct sa_meta *m, const struct skr_record *rec)
 		return rec->segment == 0 ? parse_recorder(m, rec) : 0;
 	case SKR_REC_PROBE:
 		return rec->segment == 0 ? parse_probe(m, rec) : 0;
+	case SKR_REC_FILTER:
+		return rec->segment == 0 ? describe_filter(m, rec) : 0;
+	case SKR_REC_SNAPSHOT:
+		account_snapshot(m, rec);
+		return 0;
+	case SKR_REC_STATS:
+		account_stats(m, rec);
+		return 0;
 	case SKR_REC_CLOCK:
 		if (skr_decode_clock(rec, &ck) == 0)
 			sa_wallclock_add(&m->clock, &ck);
@@ -284,12 +427,77 @@ void sa_meta_finish(struct sa_meta *m)
 	end_segment(m, 0);
 }
 
+static uint64_t max3(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t m = a > b ? a : b;
+
+	return m > c ? m : c;
+}
+
 uint64_t sa_meta_lost(const struct sa_meta *m)
 {
-	uint64_t perf = m->perf_lost > m->output_failed ? m->perf_lost
-							 : m->output_failed;
+	/*
+	 * STATS totals cover a file cut before its END; END and LOSS cover
+	 * a file without STATS.  Each is a lower bound: take the largest.
+	 */
+	uint64_t perf = max3(m->perf_lost, m->output_failed,
+			     sat_add(m->stats_base_lost, m->stats_lost));
+	uint64_t failed = sat_add(m->stats_base_failed, m->stats_output_failed);
+	uint64_t rec = sat_add(m->stats_base_recursion, m->stats_recursion);
 
-	return sat_add(perf, m->recursion_misses);
+	if (failed > perf)
+		perf = failed;
+	return sat_add(perf, rec > m->recursion_misses ? rec
+						       : m->recursion_misses);
+}
+
+uint64_t sa_meta_count(const struct sa_meta *m, uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntypes; i++)
+		if (m->types[i].type == type)
+			return m->types[i].n;
+	return 0;
+}
+
+enum sa_observe sa_meta_observe(const struct sa_meta *m, uint16_t type,
+				const char **why)
+{
+	const struct sa_probe *missing = NULL;
+	size_t i;
+
+	for (i = 0; i < m->nprobes; i++) {
+		const struct sa_probe *p = &m->probes[i];
+
+		if (p->event != type)
+			continue;
+		if (p->has_tier && p->tier != SKR_TIER_NONE)
+			return SA_OBSERVED;
+		if (!missing)
+			missing = p;
+	}
+	/* Records of the type prove it was observed, whatever was recorded. */
+	if (sa_meta_count(m, type) > 0)
+		return SA_OBSERVED;
+	if (missing) {
+		*why = missing->reason ? missing->reason
+		       : missing->name ? missing->name : "probe not attached";
+		return SA_NOT_ATTACHED;
+	}
+	*why = "no probe recorded for it";
+	return SA_NO_PROBE;
+}
+
+const char *sa_meta_enum(const struct sa_meta *m, uint16_t type,
+			 uint32_t value)
+{
+	size_t i;
+
+	for (i = 0; i < m->nenums; i++)
+		if (m->enums[i].value == value && m->enums[i].event == type)
+			return m->enums[i].name;
+	return NULL;
 }
 
 void sa_meta_release(struct sa_meta *m)
@@ -309,5 +517,8 @@ void sa_meta_release(struct sa_meta *m)
 		free(m->probes[i].name);
 		free(m->probes[i].reason);
 	}
+	for (i = 0; i < m->nenums; i++)
+		free(m->enums[i].name);
+	free(m->filters);
 	sa_meta_init(m);
 }

@@ -7,6 +7,10 @@
  * bounded by one round.  A file without rounds (or with rounds too far
  * apart) hits the heap's bound instead: the oldest event is then released
  * early and counted, trading exact order for bounded memory.
+ *
+ * The interface pulls one event at a time (sa_replay_next), so that the
+ * replays of several inputs can be merged by their heads; sa_replay_run is
+ * the push form for a single input.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +33,8 @@ struct slot {
 	struct held *h;
 };
 
-struct replay {
+struct sa_replay {
+	struct skr_reader *r;
 	const struct sa_replay_ops *ops;
 	void *ctx;
 	struct sa_replay_stats *st;
@@ -40,6 +45,17 @@ struct replay {
 	uint64_t seq;
 	uint64_t last_released;
 	bool released_any;
+	struct held *cur;		/* handed out by the last next() */
+	/*
+	 * A ROUND, END or FILE_HEADER read but not yet passed on: the events
+	 * it releases must come out before it does.  Its data stays valid
+	 * because the reader is not called again until it is passed on.
+	 */
+	bool pending;
+	struct skr_record pend;
+	bool release_all;		/* pending is END or FILE_HEADER */
+	uint64_t horizon;		/* pending is ROUND(horizon) */
+	bool eof;
 };
 
 /* Bytes an event costs while held, for the memory bound. */
@@ -87,64 +103,48 @@ static void sift_down(struct slot *h, size_t n, size_t i)
 	}
 }
 
-/* Release the oldest held event to the callback. */
-static int release_one(struct replay *rp)
+/* Take the oldest held event out of the heap; it becomes rp->cur. */
+static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
 	struct slot top = rp->heap[0];
-	struct skr_record rec;
-	int err;
 
 	rp->heap[0] = rp->heap[--rp->n];
 	sift_down(rp->heap, rp->n, 0);
 	rp->bytes -= held_cost(top.h->len);
 
-	memset(&rec, 0, sizeof(rec));
-	rec.data = top.h->data;
-	rec.len = top.h->len;
-	rec.type = top.h->type;
-	rec.flags = top.h->flags;
-	rec.segment = top.h->segment;
-	rec.minor = top.h->minor;
+	memset(rec, 0, sizeof(*rec));
+	rec->data = top.h->data;
+	rec->len = top.h->len;
+	rec->type = top.h->type;
+	rec->flags = top.h->flags;
+	rec->segment = top.h->segment;
+	rec->minor = top.h->minor;
+	*ts = top.ts;
 	rp->last_released = top.ts;
 	rp->released_any = true;
 	rp->st->events++;
-	err = rp->ops->event(rp->ctx, &rec, top.ts);
-	free(top.h);
-	return err;
+	free(rp->cur);
+	rp->cur = top.h;
 }
 
-static int release_before(struct replay *rp, uint64_t horizon)
+/*
+ * Hold one event.  When the bounds are reached the oldest held event is
+ * released early (returns 1 with it in rec/ts); otherwise returns 0.
+ */
+static int hold(struct sa_replay *rp, const struct skr_record *in,
+		struct skr_record *rec, uint64_t *ts, uint64_t in_ts)
 {
-	int err = 0;
-
-	while (err == 0 && rp->n > 0 && rp->heap[0].ts < horizon)
-		err = release_one(rp);
-	return err;
-}
-
-static int release_all(struct replay *rp)
-{
-	int err = 0;
-
-	while (err == 0 && rp->n > 0)
-		err = release_one(rp);
-	return err;
-}
-
-static int hold(struct replay *rp, const struct skr_record *rec, uint64_t ts)
-{
-	size_t cost = held_cost(rec->len);
+	size_t cost = held_cost(in->len);
 	struct held *h;
-	int err;
+	int ret = 0;
 
-	while (rp->n > 0 &&
-	       (rp->n >= rp->max_events || rp->bytes + cost > rp->max_bytes)) {
+	if (rp->n > 0 &&
+	    (rp->n >= rp->max_events || rp->bytes + cost > rp->max_bytes)) {
 		rp->st->forced++;
-		err = release_one(rp);
-		if (err)
-			return err;
+		pop(rp, rec, ts);
+		ret = 1;
 	}
-	if (rp->released_any && ts < rp->last_released)
+	if (rp->released_any && in_ts < rp->last_released)
 		rp->st->late++;
 	if (rp->n == rp->cap) {
 		size_t cap = rp->cap ? rp->cap * 2 : 1024;
@@ -158,17 +158,17 @@ static int hold(struct replay *rp, const struct skr_record *rec, uint64_t ts)
 		rp->heap = heap;
 		rp->cap = cap;
 	}
-	h = malloc(sizeof(*h) + rec->len);
+	h = malloc(sizeof(*h) + in->len);
 	if (!h)
 		return -ENOMEM;
-	h->len = rec->len;
-	h->segment = rec->segment;
-	h->type = rec->type;
-	h->flags = rec->flags;
-	h->minor = rec->minor;
-	memcpy(h->data, rec->data, rec->len);
+	h->len = in->len;
+	h->segment = in->segment;
+	h->type = in->type;
+	h->flags = in->flags;
+	h->minor = in->minor;
+	memcpy(h->data, in->data, in->len);
 
-	rp->heap[rp->n].ts = ts;
+	rp->heap[rp->n].ts = in_ts;
 	rp->heap[rp->n].seq = rp->seq++;
 	rp->heap[rp->n].h = h;
 	sift_up(rp->heap, rp->n);
@@ -178,72 +178,150 @@ static int hold(struct replay *rp, const struct skr_record *rec, uint64_t ts)
 		rp->st->peak_held = rp->n;
 	if (rp->bytes > rp->st->peak_bytes)
 		rp->st->peak_bytes = rp->bytes;
+	return ret;
+}
+
+int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
+		  const struct sa_replay_opts *opts,
+		  const struct sa_replay_ops *ops, void *ctx,
+		  struct sa_replay_stats *st)
+{
+	struct sa_replay *rp;
+
+	memset(st, 0, sizeof(*st));
+	rp = calloc(1, sizeof(*rp));
+	if (!rp)
+		return -ENOMEM;
+	rp->r = r;
+	rp->ops = ops;
+	rp->ctx = ctx;
+	rp->st = st;
+	rp->max_events = opts && opts->max_events ? opts->max_events
+						 : SA_REPLAY_MAX_EVENTS;
+	rp->max_bytes = opts && opts->max_bytes ? opts->max_bytes
+					       : SA_REPLAY_MAX_BYTES;
+	*rpp = rp;
 	return 0;
 }
 
-static int meta_record(struct replay *rp, const struct skr_record *rec)
+int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
+		   uint64_t *ts)
 {
+	struct skr_record in;
 	struct skr_round round;
-	int err = 0;
+	struct skr_snapshot snap;
+	uint64_t in_ts;
+	int ret, err;
 
-	switch (rec->type) {
-	case SKR_REC_ROUND:
-		if (skr_decode_round(rec, &round) == 0) {
-			rp->st->rounds++;
-			err = release_before(rp, round.horizon_ns);
+	for (;;) {
+		if (rp->pending) {
+			if (rp->n > 0 && (rp->release_all ||
+					  rp->heap[0].ts < rp->horizon)) {
+				pop(rp, rec, ts);
+				return 1;
+			}
+			rp->pending = false;
+			err = rp->ops->meta ? rp->ops->meta(rp->ctx, &rp->pend)
+					    : 0;
+			if (err)
+				return err;
 		}
-		break;
-	case SKR_REC_END:
-		err = release_all(rp);
-		break;
-	case SKR_REC_FILE_HEADER:
-		/* The previous segment may have been cut before its END. */
-		err = release_all(rp);
-		break;
-	default:
-		break;
+		if (rp->eof) {
+			if (rp->n == 0)
+				return 0;
+			pop(rp, rec, ts);
+			return 1;
+		}
+		ret = skr_reader_next(rp->r, &in);
+		if (ret < 0) {
+			rp->st->reader_failed = true;
+			return ret;
+		}
+		if (ret == 0) {
+			rp->eof = true;
+			continue;
+		}
+		if (in.type >= 0x0100) {
+			if (skr_event_ts(&in, &in_ts) != 0) {
+				rp->st->malformed++;
+				continue;
+			}
+			ret = hold(rp, &in, rec, ts, in_ts);
+			if (ret != 0)
+				return ret;
+			continue;
+		}
+		switch (in.type) {
+		case SKR_REC_SNAPSHOT:
+			/*
+			 * Metadata, but it describes sockets at a time: it also
+			 * joins the time order, so that the merge of several
+			 * inputs puts it where it belongs.
+			 */
+			err = rp->ops->meta ? rp->ops->meta(rp->ctx, &in) : 0;
+			if (err)
+				return err;
+			if (skr_decode_snapshot(&in, &snap) != 0)
+				continue;
+			ret = hold(rp, &in, rec, ts, snap.ts_ns);
+			if (ret != 0)
+				return ret;
+			continue;
+		case SKR_REC_ROUND:
+			if (skr_decode_round(&in, &round) != 0)
+				break;
+			rp->st->rounds++;
+			rp->pending = true;
+			rp->release_all = false;
+			rp->horizon = round.horizon_ns;
+			break;
+		case SKR_REC_END:
+		case SKR_REC_FILE_HEADER:
+			/* A new FILE_HEADER: the previous segment may lack END. */
+			rp->pending = true;
+			rp->release_all = true;
+			break;
+		default:
+			break;
+		}
+		if (rp->pending) {
+			rp->pend = in;
+			continue;
+		}
+		err = rp->ops->meta ? rp->ops->meta(rp->ctx, &in) : 0;
+		if (err)
+			return err;
 	}
-	return err ? err : rp->ops->meta(rp->ctx, rec);
+}
+
+void sa_replay_free(struct sa_replay *rp)
+{
+	if (!rp)
+		return;
+	while (rp->n > 0)
+		free(rp->heap[--rp->n].h);
+	free(rp->heap);
+	free(rp->cur);
+	free(rp);
 }
 
 int sa_replay_run(struct skr_reader *r, const struct sa_replay_opts *opts,
 		  const struct sa_replay_ops *ops, void *ctx,
 		  struct sa_replay_stats *st)
 {
-	struct replay rp;
+	struct sa_replay *rp = NULL;
 	struct skr_record rec;
 	uint64_t ts;
-	int ret, err = 0;
+	int ret;
 
-	memset(st, 0, sizeof(*st));
-	memset(&rp, 0, sizeof(rp));
-	rp.ops = ops;
-	rp.ctx = ctx;
-	rp.st = st;
-	rp.max_events = opts && opts->max_events ? opts->max_events
-						 : SA_REPLAY_MAX_EVENTS;
-	rp.max_bytes = opts && opts->max_bytes ? opts->max_bytes
-					       : SA_REPLAY_MAX_BYTES;
-
-	while (err == 0 && (ret = skr_reader_next(r, &rec)) != 0) {
-		if (ret < 0) {
-			st->reader_failed = true;
-			err = ret;
+	ret = sa_replay_new(&rp, r, opts, ops, ctx, st);
+	if (ret)
+		return ret;
+	while ((ret = sa_replay_next(rp, &rec, &ts)) == 1) {
+		ret = ops->event(ctx, &rec, ts);
+		if (ret)
 			break;
-		}
-		if (rec.type < 0x0100) {
-			err = meta_record(&rp, &rec);
-		} else if (skr_event_ts(&rec, &ts) == 0) {
-			err = hold(&rp, &rec, ts);
-		} else {
-			st->malformed++;
-		}
 	}
-	if (err == 0)
-		err = release_all(&rp);
-
-	while (rp.n > 0)
-		free(rp.heap[--rp.n].h);
-	free(rp.heap);
-	return err;
+	sa_replay_free(rp);
+	return ret;
 }

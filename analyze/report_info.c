@@ -47,24 +47,30 @@ static const char *clock_name(uint32_t id, char *buf, size_t size)
 	return buf;
 }
 
-static void print_file(FILE *out, const struct sa_analysis *a)
+static void capture_hex(const struct sa_meta *m, char *id, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
-	const struct sa_meta *m = &a->meta;
-	const struct skr_reader_status *st = &a->status;
-	char id[2 * sizeof(m->header.capture_id) + 1];
 	size_t i;
 
-	for (i = 0; i < sizeof(m->header.capture_id); i++) {
+	for (i = 0; i < sizeof(m->header.capture_id) && 2 * i + 2 < size;
+	     i++) {
 		id[2 * i] = hex[m->header.capture_id[i] >> 4];
 		id[2 * i + 1] = hex[m->header.capture_id[i] & 0xf];
 	}
 	id[2 * i] = '\0';
+}
 
-	kv(out, "File name:", "%s", a->name);
+static void print_file(FILE *out, const struct sa_input *in)
+{
+	const struct sa_meta *m = &in->meta;
+	const struct skr_reader_status *st = &in->status;
+	char id[2 * sizeof(m->header.capture_id) + 1];
+
+	capture_hex(m, id, sizeof(id));
+	kv(out, "File name:", "%s", in->name);
 	kv(out, "File format:", "sockrec trace %u.%u", st->major, st->minor);
 	kv(out, "File status:", "%s, %" PRIu32 " segment%s%s",
-	   sa_truncated(a) ? "truncated" : "complete", st->segments,
+	   sa_input_truncated(in) ? "truncated" : "complete", st->segments,
 	   st->segments == 1 ? "" : "s",
 	   m->mixed_captures ? " (from different captures)" : "");
 	kv(out, "Capture id:", "%s", id);
@@ -89,8 +95,18 @@ static void print_host(FILE *out, const struct sa_meta *m)
 		kv(out, "CPUs:", "%s", NOT_RECORDED);
 	kv(out, "Recorder version:", "%s", or_none(m->rec_version));
 	kv(out, "Recorder command:", "%s", or_none(m->rec_cmdline));
-	if (m->rec_comment)
-		kv(out, "Comment:", "%s", m->rec_comment);
+	kv(out, "Comment:", "%s", or_none(m->rec_comment));
+	if (!m->have_filter)
+		kv(out, "Filters:", "%s", NOT_RECORDED);
+	else
+		kv(out, "Filters:", "%s", m->filters ? m->filters : "none");
+	if (sa_meta_count(m, SKR_REC_SNAPSHOT) == 0)
+		kv(out, "Start snapshot:", "%s", NOT_RECORDED);
+	else
+		kv(out, "Start snapshot:", "%" PRIu64 " socket%s%s%s",
+		   m->snap_sockets, m->snap_sockets == 1 ? "" : "s",
+		   m->snap_complete ? "" : " (incomplete)",
+		   m->snap_netns_failed ? ", some namespaces not listed" : "");
 }
 
 static void print_clock(FILE *out, const struct sa_meta *m)
@@ -128,7 +144,7 @@ static void print_probes(FILE *out, const struct sa_meta *m)
 	}
 	for (i = 0; i < m->nprobes; i++) {
 		const struct sa_probe *p = &m->probes[i];
-		char buf[24], why[48];
+		char buf[24], why[160];
 		const char *state;
 
 		if (p->has_tier && p->tier != SKR_TIER_NONE) {
@@ -137,7 +153,15 @@ static void print_probes(FILE *out, const struct sa_meta *m)
 			   or_none(p->name), state);
 			continue;
 		}
-		if (p->reason) {
+		if (p->reason && p->error) {
+			const char *e = sa_errno_name((int32_t)p->error);
+			int n = e ? snprintf(why, sizeof(why), "%s (%s)",
+					     p->reason, e)
+				  : snprintf(why, sizeof(why), "%s (errno %"
+					     PRIu32 ")", p->reason, p->error);
+
+			state = n < 0 ? p->reason : why;
+		} else if (p->reason) {
 			state = p->reason;
 		} else if (p->error) {
 			int n = snprintf(why, sizeof(why), "errno %" PRIu32,
@@ -167,8 +191,8 @@ static void print_types(FILE *out, const struct sa_meta *m, bool events)
 		if ((m->types[i].type >= 0x0100) != events)
 			continue;
 		n = snprintf(key, sizeof(key), "  %s:",
-			     skr_rec_type_name(m->types[i].type, name,
-					       sizeof(name)));
+			     sa_rec_type_name(m->types[i].type, name,
+					      sizeof(name)));
 		if (n < 0 || (size_t)n >= sizeof(key))
 			continue;
 		kv(out, key, "%" PRIu64, m->types[i].n);
@@ -177,9 +201,9 @@ static void print_types(FILE *out, const struct sa_meta *m, bool events)
 		kv(out, "  other types:", "%" PRIu64, m->other_types);
 }
 
-static void print_events(FILE *out, const struct sa_analysis *a)
+static void print_events(FILE *out, const struct sa_input *in)
 {
-	const struct sa_meta *m = &a->meta;
+	const struct sa_meta *m = &in->meta;
 	char wall[SA_WALL_LEN], dur[32];
 
 	if (m->events > 0) {
@@ -200,14 +224,12 @@ static void print_events(FILE *out, const struct sa_analysis *a)
 	print_types(out, m, true);
 	kv(out, "Other records:", "%" PRIu64, m->records - m->events);
 	print_types(out, m, false);
-	kv(out, "Sockets seen:", "%" PRIu64, sa_sockets_seen(a->socks));
-	kv(out, "Transitions:", "%" PRIu64, sa_sockets_transitions(a->socks));
 }
 
-static void print_health(FILE *out, const struct sa_analysis *a)
+static void print_health(FILE *out, const struct sa_input *in)
 {
-	const struct sa_meta *m = &a->meta;
-	const struct skr_reader_status *st = &a->status;
+	const struct sa_meta *m = &in->meta;
+	const struct skr_reader_status *st = &in->status;
 
 	if (sa_meta_lost(m) == 0)
 		kv(out, "Lost events:", "0");
@@ -218,7 +240,7 @@ static void print_health(FILE *out, const struct sa_analysis *a)
 		   m->recursion_misses);
 	kv(out, "Reordering:", "peak %" PRIu64 " events held, %" PRIu64
 	   " released early, %" PRIu64 " out of order",
-	   a->replay.peak_held, a->replay.forced, a->replay.late);
+	   in->replay.peak_held, in->replay.forced, in->replay.late);
 	kv(out, "Compressed size:", "%" PRIu64 " bytes", st->bytes_in);
 	kv(out, "Uncompressed size:", "%" PRIu64 " bytes", st->bytes_out);
 	if (st->bytes_in > 0)
@@ -228,12 +250,139 @@ static void print_health(FILE *out, const struct sa_analysis *a)
 		kv(out, "Compression ratio:", "-");
 }
 
-void sa_report_info(const struct sa_analysis *a)
+static const char *probe_state(const struct sa_probe *p, char *buf,
+			       size_t size)
 {
-	print_file(a->out, a);
-	print_host(a->out, &a->meta);
-	print_clock(a->out, &a->meta);
-	print_probes(a->out, &a->meta);
-	print_events(a->out, a);
-	print_health(a->out, a);
+	if (p->has_tier && p->tier != SKR_TIER_NONE)
+		return skr_tier_name(p->tier, buf, size);
+	return "none";
+}
+
+static void row_input(struct sa_analysis *a, const struct sa_input *in)
+{
+	const struct sa_meta *m = &in->meta;
+	char id[2 * sizeof(m->header.capture_id) + 1], wall[SA_WALL_LEN];
+	char buf[24];
+	struct sa_out *o = &a->o;
+	size_t i;
+
+	capture_hex(m, id, sizeof(id));
+	sa_row_begin(o, "file");
+	sa_row_str(o, "file", in->name);
+	sa_row_u64(o, "major", in->status.major);
+	sa_row_u64(o, "minor", in->status.minor);
+	sa_row_bool(o, "complete", !sa_input_truncated(in));
+	sa_row_u64(o, "segments", in->status.segments);
+	sa_row_str(o, "capture_id", id);
+	sa_row_u64(o, "file_index_first", m->header.file_index);
+	sa_row_u64(o, "file_index_last", m->last_file_index);
+	sa_row_str(o, "hostname", m->hostname);
+	sa_row_str(o, "kernel_release", m->krelease);
+	sa_row_str(o, "kernel_version", m->kversion);
+	sa_row_str(o, "machine", m->machine);
+	sa_row_str(o, "os", m->os);
+	sa_row_str(o, "boot_id", m->boot_id);
+	if (m->have_ncpus)
+		sa_row_u64(o, "cpus", m->ncpus);
+	else
+		sa_row_null(o, "cpus");
+	sa_row_str(o, "recorder_version", m->rec_version);
+	sa_row_str(o, "recorder_command", m->rec_cmdline);
+	sa_row_str(o, "comment", m->rec_comment);
+	sa_row_str(o, "filters", m->have_filter ? (m->filters ? m->filters
+							       : "none")
+					       : NULL);
+	if (sa_meta_count(m, SKR_REC_SNAPSHOT) > 0)
+		sa_row_u64(o, "snapshot_sockets", m->snap_sockets);
+	else
+		sa_row_null(o, "snapshot_sockets");
+	sa_row_u64(o, "clock_samples", m->clock.samples);
+	if (m->events > 0) {
+		sa_row_str(o, "first_event", sa_wallclock_format(
+				&m->clock, m->first_ts, wall, sizeof(wall)));
+		sa_row_str(o, "last_event", sa_wallclock_format(
+				&m->clock, m->last_ts, wall, sizeof(wall)));
+		sa_row_u64(o, "duration_ns", m->last_ts - m->first_ts);
+	} else {
+		sa_row_null(o, "first_event");
+		sa_row_null(o, "last_event");
+		sa_row_null(o, "duration_ns");
+	}
+	sa_row_u64(o, "events", m->events);
+	sa_row_u64(o, "records", m->records);
+	sa_row_u64(o, "lost", sa_meta_lost(m));
+	sa_row_u64(o, "perf_lost", m->perf_lost);
+	sa_row_u64(o, "output_failed", m->output_failed);
+	sa_row_u64(o, "recursion_misses", m->recursion_misses);
+	sa_row_u64(o, "bytes_compressed", in->status.bytes_in);
+	sa_row_u64(o, "bytes_uncompressed", in->status.bytes_out);
+	sa_row_end(o);
+
+	for (i = 0; i < m->nprobes; i++) {
+		const struct sa_probe *p = &m->probes[i];
+
+		sa_row_begin(o, "probe");
+		sa_row_str(o, "file", in->name);
+		sa_row_str(o, "probe", p->name);
+		sa_row_str(o, "tier", probe_state(p, buf, sizeof(buf)));
+		sa_row_bool(o, "attached", p->has_tier &&
+					   p->tier != SKR_TIER_NONE);
+		sa_row_u64(o, "error", p->error);
+		sa_row_str(o, "reason", p->reason);
+		sa_row_str(o, "event", p->event ? sa_rec_type_name(
+					 p->event, buf, sizeof(buf)) : NULL);
+		sa_row_end(o);
+	}
+	for (i = 0; i < m->ntypes; i++) {
+		sa_row_begin(o, "record_type");
+		sa_row_str(o, "file", in->name);
+		sa_row_str(o, "type", sa_rec_type_name(m->types[i].type, buf,
+						       sizeof(buf)));
+		sa_row_u64(o, "count", m->types[i].n);
+		sa_row_end(o);
+	}
+}
+
+void sa_report_info(struct sa_analysis *a)
+{
+	FILE *out = a->out;
+	size_t i;
+
+	if (a->opts->format != SA_FORMAT_TEXT) {
+		for (i = 0; i < a->nin; i++)
+			row_input(a, &a->in[i]);
+		sa_row_begin(&a->o, "analysis");
+		sa_row_u64(&a->o, "inputs", a->nin);
+		sa_row_u64(&a->o, "hosts", a->nhosts);
+		sa_row_u64(&a->o, "sockets", sa_sockets_seen(a->socks));
+		sa_row_u64(&a->o, "transitions",
+			   sa_sockets_transitions(a->socks));
+		sa_row_u64(&a->o, "peak_live_sockets",
+			   sa_sockets_peak_live(a->socks));
+		sa_row_u64(&a->o, "lost", sa_lost(a));
+		sa_row_end(&a->o);
+		sa_row_warnings(a);
+		return;
+	}
+	for (i = 0; i < a->nin; i++) {
+		const struct sa_input *in = &a->in[i];
+
+		if (i > 0)
+			fputc('\n', out);
+		print_file(out, in);
+		print_host(out, &in->meta);
+		print_clock(out, &in->meta);
+		print_probes(out, &in->meta);
+		print_events(out, in);
+		print_health(out, in);
+	}
+	if (a->nin > 1) {
+		fputc('\n', out);
+		kv(out, "Inputs:", "%zu, %" PRIu32 " host%s", a->nin, a->nhosts,
+		   a->nhosts == 1 ? "" : "s");
+	}
+	kv(out, "Sockets seen:", "%" PRIu64, sa_sockets_seen(a->socks));
+	kv(out, "Transitions:", "%" PRIu64, sa_sockets_transitions(a->socks));
+	kv(out, "Peak live sockets:", "%" PRIu64,
+	   sa_sockets_peak_live(a->socks));
 }

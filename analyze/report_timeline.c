@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * --timeline: one block per socket life, one line per transition.
+ * --timeline: one block per socket life, one line per transition or other
+ * event on it (listen, accept, reset, error, retransmit, destroy, ...).
  *
- * A block is printed as soon as its socket reaches CLOSE, so the report
+ * A block is printed as soon as its socket's life is over, so the report
  * streams with memory bounded by the open sockets; sockets still open at
  * the end follow in order of first appearance.  Ids count sockets in order
  * of first appearance, which is deterministic because events are replayed
@@ -10,27 +11,92 @@
  * at different times still line up.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "analyze/sockana.h"
 
-static const char *task_of(const struct sa_trans *tr, char *buf, size_t size)
+const char *sa_event_name(uint16_t type)
+{
+	switch (type) {
+	case SKR_REC_STATE:
+		return "state";
+	case SKR_REC_LISTEN:
+		return "listen";
+	case SKR_REC_ACCEPT:
+		return "accept";
+	case SKR_REC_RESET:
+		return "reset";
+	case SKR_REC_SOCK_ERROR:
+		return "error";
+	case SKR_REC_RETRANSMIT:
+		return "retransmit";
+	case SKR_REC_DESTROY:
+		return "destroy";
+	case SKR_REC_SKB_DROP:
+		return "drop";
+	case SKR_REC_SNAPSHOT:
+		return "snapshot";
+	case SKR_REC_LISTENER:
+		return "listener";
+	default:
+		return "other";
+	}
+}
+
+const char *sa_rec_type_name(unsigned type, char *buf, size_t size)
+{
+	static const struct {
+		uint16_t type;
+		const char *name;
+	} v1[] = {
+		{ SKR_REC_FILTER, "FILTER" }, { SKR_REC_SNAPSHOT, "SNAPSHOT" },
+		{ SKR_REC_STATS, "STATS" }, { SKR_REC_LISTEN, "LISTEN" },
+		{ SKR_REC_ACCEPT, "ACCEPT" }, { SKR_REC_RESET, "RESET" },
+		{ SKR_REC_SOCK_ERROR, "SOCK_ERROR" },
+		{ SKR_REC_RETRANSMIT, "RETRANSMIT" },
+		{ SKR_REC_DESTROY, "DESTROY" }, { SKR_REC_SKB_DROP, "SKB_DROP" },
+		{ SKR_REC_LISTENER, "LISTENER" },
+		{ SKR_REC_NETNS_STATS, "NETNS_STATS" },
+	};
+	const char *n = skr_rec_type_name(type, buf, size);
+	size_t i;
+
+	/* The library may not name every type of the catalogue yet. */
+	if (strncmp(n, "UNKNOWN", 7) != 0)
+		return n;
+	for (i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
+		if (v1[i].type == type)
+			return v1[i].name;
+	return n;
+}
+
+static const char *task_of(const struct sa_sock *s, const struct sa_item *it,
+			   char *buf, size_t size)
 {
 	char name[24];
 	int n;
 
-	switch (tr->ctx) {
+	switch (it->ctx) {
 	case SKR_CTX_PROCESS:
-		return sa_text_task(tr->comm, tr->tgid, buf, size);
+		/* Syscall records carry no task name; the owner's may fit. */
+		if (it->type != SKR_REC_STATE && it->comm[0] == '\0') {
+			if (s->have_owner && s->owner_pid == it->tgid)
+				return sa_text_task(s->owner_comm, it->tgid,
+						    buf, size);
+			n = snprintf(buf, size, "[%" PRIu32 "]", it->tgid);
+			break;
+		}
+		return sa_text_task(it->comm, it->tgid, buf, size);
 	case SKR_CTX_UNKNOWN:
-		if (tr->tgid == 0)
+		if (it->tgid == 0)
 			return "-";
-		sa_text_task(tr->comm, tr->tgid, name, sizeof(name));
+		sa_text_task(it->comm, it->tgid, name, sizeof(name));
 		n = snprintf(buf, size, "%s (context unknown)", name);
 		break;
 	default:
 		/* The current task in interrupt context is not the socket's. */
 		n = snprintf(buf, size, "(%s)",
-			     skr_ctx_name(tr->ctx, name, sizeof(name)));
+			     skr_ctx_name(it->ctx, name, sizeof(name)));
 		break;
 	}
 	if (n < 0 || (size_t)n >= size)
@@ -38,97 +104,195 @@ static const char *task_of(const struct sa_trans *tr, char *buf, size_t size)
 	return buf;
 }
 
-static void print_header(FILE *out, const struct sa_sock *s)
+static const char *owner_of(const struct sa_sock *s, char *buf, size_t size)
+{
+	if (!s->have_owner)
+		return "unknown";
+	return sa_text_task(s->owner_comm, s->owner_pid, buf, size);
+}
+
+static void print_header(struct sa_analysis *a, const struct sa_sock *s)
 {
 	char fam[24], src[SA_ENDPOINT_LEN], dst[SA_ENDPOINT_LEN];
 	char owner[SA_TASK_LEN];
 
-	fprintf(out, "#%" PRIu64 " cookie 0x%" PRIx64 " %s %s -> %s netns %"
-		PRIu32 " owner %s\n",
-		s->id, s->cookie, sa_text_family(s->family, fam, sizeof(fam)),
+	fprintf(a->out, "#%" PRIu64 " cookie 0x%" PRIx64 " %s %s -> %s netns %"
+		PRIu32 " owner %s", s->id, s->cookie,
+		sa_text_family(s->family, fam, sizeof(fam)),
 		sa_text_endpoint(s->family, s->saddr, s->sport, src,
 				 sizeof(src)),
 		sa_text_endpoint(s->family, s->daddr, s->dport, dst,
 				 sizeof(dst)),
-		s->netns,
-		s->have_owner ? sa_text_task(s->owner_comm, s->owner_pid,
-					     owner, sizeof(owner))
-			      : "unknown");
+		s->netns, owner_of(s, owner, sizeof(owner)));
+	if (a->nhosts > 1)
+		fprintf(a->out, " host %s", sa_host_name(a, s->host));
+	if (s->from_snapshot)
+		fputs(" (in the start snapshot)", a->out);
+	else if (s->older)
+		fputs(" (older than the trace)", a->out);
+	fputc('\n', a->out);
 }
 
-static void print_trans(FILE *out, const struct sa_wallclock *wc,
-			const struct sa_sock *s, size_t i)
+static void print_item(struct sa_analysis *a, const struct sa_sock *s,
+		       const struct sa_item *it, const struct sa_item *prev)
 {
-	const struct sa_trans *tr = &s->trans[i];
-	char wall[SA_WALL_LEN], off[32], prev[32];
-	char olds[24], news[24], task[64];
+	char wall[SA_WALL_LEN], off[32], pv[32], olds[24], news[24], task[64];
 	uint64_t since;
 
 	/* Replay is in time order, but a late event may still step back. */
-	since = tr->ts_ns >= s->first_ts ? tr->ts_ns - s->first_ts : 0;
-	if (i == 0) {
-		prev[0] = '-';
-		prev[1] = '\0';
-	} else {
-		const struct sa_trans *p = &s->trans[i - 1];
-
-		sa_text_secs(tr->ts_ns >= p->ts_ns ? tr->ts_ns - p->ts_ns : 0,
-			     prev, sizeof(prev));
+	since = it->ts_ns >= s->first_ts ? it->ts_ns - s->first_ts : 0;
+	sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
+	sa_text_secs(since, off, sizeof(off));
+	if (it->type != SKR_REC_STATE) {
+		fprintf(a->out, "  %-27s  +%-10s  * %s", wall, off, it->detail);
+		if (it->ctx == SKR_CTX_PROCESS && it->tgid != 0)
+			fprintf(a->out, "  %s", task_of(s, it, task, sizeof(task)));
+		fputc('\n', a->out);
+		return;
 	}
-	fprintf(out, "  %-27s  +%-10s  %-12s -> %-12s  %10s  %s\n",
-		sa_wallclock_format(wc, tr->ts_ns, wall, sizeof(wall)),
-		sa_text_secs(since, off, sizeof(off)),
-		skr_tcp_state_name(tr->oldstate, olds, sizeof(olds)),
-		skr_tcp_state_name(tr->newstate, news, sizeof(news)),
-		prev, task_of(tr, task, sizeof(task)));
+	if (!prev) {
+		pv[0] = '-';
+		pv[1] = '\0';
+	} else {
+		sa_text_secs(it->ts_ns >= prev->ts_ns ? it->ts_ns - prev->ts_ns
+						      : 0, pv, sizeof(pv));
+	}
+	fprintf(a->out, "  %-27s  +%-10s  %-12s -> %-12s  %10s  %s\n", wall, off,
+		skr_tcp_state_name(it->oldstate, olds, sizeof(olds)),
+		skr_tcp_state_name(it->newstate, news, sizeof(news)), pv,
+		task_of(s, it, task, sizeof(task)));
 }
 
-int sa_timeline_socket(void *ctx, const struct sa_sock *s)
+static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
 {
-	struct sa_analysis *a = ctx;
+	char buf[SA_ENDPOINT_LEN], cookie[24], fam[24];
+	struct sa_out *o = &a->o;
+	int n;
+
+	sa_row_begin(o, "socket");
+	sa_row_u64(o, "socket", s->id);
+	sa_row_str(o, "host", sa_host_name(a, s->host));
+	n = snprintf(cookie, sizeof(cookie), "0x%" PRIx64, s->cookie);
+	sa_row_str(o, "cookie", n > 0 && (size_t)n < sizeof(cookie) ? cookie
+								   : NULL);
+	sa_row_u64(o, "netns", s->netns);
+	sa_row_str(o, "family", sa_text_family(s->family, fam, sizeof(fam)));
+	sa_row_str(o, "local", sa_text_endpoint(s->family, s->saddr, s->sport,
+						buf, sizeof(buf)));
+	sa_row_str(o, "remote", sa_text_endpoint(s->family, s->daddr,
+						 s->dport, buf, sizeof(buf)));
+	if (s->have_owner) {
+		sa_row_u64(o, "owner_pid", s->owner_pid);
+		sa_row_str(o, "owner_comm", s->owner_comm);
+	} else {
+		sa_row_null(o, "owner_pid");
+		sa_row_null(o, "owner_comm");
+	}
+	sa_row_str(o, "role", sa_role_name(s->role));
+	sa_row_str(o, "outcome", sa_outcome_name(sa_life_outcome(s)));
+	sa_row_bool(o, "older", s->older);
+	sa_row_bool(o, "snapshot", s->from_snapshot);
+	sa_row_bool(o, "closed", s->closed);
+	sa_row_u64(o, "events", s->nitems + s->items_dropped);
+	sa_row_end(o);
+}
+
+static void row_item(struct sa_analysis *a, const struct sa_sock *s,
+		     const struct sa_item *it, const struct sa_item *prev)
+{
+	char wall[SA_WALL_LEN], buf[SA_ENDPOINT_LEN], st[24];
+	struct sa_out *o = &a->o;
+
+	sa_row_begin(o, "event");
+	sa_row_u64(o, "socket", s->id);
+	sa_row_str(o, "host", sa_host_name(a, s->host));
+	sa_row_str(o, "local", sa_text_endpoint(s->family, s->saddr, s->sport,
+						buf, sizeof(buf)));
+	sa_row_str(o, "remote", sa_text_endpoint(s->family, s->daddr,
+						 s->dport, buf, sizeof(buf)));
+	sa_row_str(o, "time", sa_time_text(a, it->input, it->ts_ns, wall,
+					   sizeof(wall)));
+	sa_row_u64(o, "ts_ns", it->ts_ns);
+	sa_row_u64(o, "offset_ns", it->ts_ns >= s->first_ts
+				   ? it->ts_ns - s->first_ts : 0);
+	sa_row_str(o, "event", sa_event_name(it->type));
+	if (it->type == SKR_REC_STATE) {
+		sa_row_str(o, "old_state", skr_tcp_state_name(it->oldstate, st,
+							      sizeof(st)));
+		sa_row_str(o, "new_state", skr_tcp_state_name(it->newstate, st,
+							      sizeof(st)));
+		if (prev)
+			sa_row_u64(o, "prev_state_ns",
+				   it->ts_ns >= prev->ts_ns
+				   ? it->ts_ns - prev->ts_ns : 0);
+		else
+			sa_row_null(o, "prev_state_ns");
+	} else {
+		sa_row_null(o, "old_state");
+		sa_row_null(o, "new_state");
+		sa_row_null(o, "prev_state_ns");
+	}
+	sa_row_str(o, "ctx", skr_ctx_name(it->ctx, st, sizeof(st)));
+	sa_row_u64(o, "pid", it->tgid);
+	sa_row_str(o, "comm", it->comm);
+	sa_row_str(o, "detail", it->type == SKR_REC_STATE ? "" : it->detail);
+	sa_row_end(o);
+}
+
+int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
+{
+	const struct sa_item *prev = NULL;
+	uint64_t shown = 0;
 	size_t i;
 
-	if (a->shown_sockets > 0)
-		fputc('\n', a->out);
-	print_header(a->out, s);
-	for (i = 0; i < s->ntrans; i++)
-		print_trans(a->out, &a->meta.clock, s, i);
-	if (s->trans_dropped > 0)
-		fprintf(a->out, "  ... %" PRIu64 " more transitions not kept "
-			"(limit %u per socket)\n", s->trans_dropped,
-			SA_SOCK_MAX_TRANS);
+	if (a->opts->format == SA_FORMAT_TEXT) {
+		if (a->shown_sockets > 0)
+			fputc('\n', a->out);
+		print_header(a, s);
+	} else {
+		row_socket(a, s);
+	}
+	for (i = 0; i < s->nitems; i++) {
+		const struct sa_item *it = &s->items[i];
+		uint64_t mt = sa_merge_time(a, it->input, it->ts_ns);
+		bool in_window = mt >= a->win_lo && mt <= a->win_hi;
+
+		if (in_window) {
+			if (a->opts->format == SA_FORMAT_TEXT)
+				print_item(a, s, it, prev);
+			else
+				row_item(a, s, it, prev);
+			shown++;
+		}
+		if (it->type == SKR_REC_STATE)
+			prev = it;
+	}
+	if (shown == 0 && s->nitems > 0 && a->opts->format == SA_FORMAT_TEXT)
+		fputs("  (alive in the time range, no event inside it)\n",
+		      a->out);
+	if (s->items_dropped > 0 && a->opts->format == SA_FORMAT_TEXT)
+		fprintf(a->out, "  ... %" PRIu64 " more events not kept "
+			"(limit %u per socket)\n", s->items_dropped,
+			SA_SOCK_MAX_ITEMS);
 	a->shown_sockets++;
-	a->shown_trans += s->ntrans + s->trans_dropped;
+	a->shown_trans += shown + s->items_dropped;
 	return 0;
 }
 
-void sa_timeline_end(const struct sa_analysis *a)
+void sa_timeline_end(struct sa_analysis *a)
 {
-	uint64_t lost = sa_meta_lost(&a->meta);
-	uint64_t disorder = a->replay.late;
-
+	if (a->opts->format != SA_FORMAT_TEXT) {
+		sa_row_begin(&a->o, "summary");
+		sa_row_u64(&a->o, "sockets", a->shown_sockets);
+		sa_row_u64(&a->o, "events", a->shown_trans);
+		sa_row_end(&a->o);
+		sa_row_warnings(a);
+		return;
+	}
 	if (a->shown_sockets > 0)
 		fputc('\n', a->out);
-	fprintf(a->out, "%" PRIu64 " socket%s, %" PRIu64 " transition%s\n",
+	fprintf(a->out, "%" PRIu64 " socket%s, %" PRIu64 " event%s\n",
 		a->shown_sockets, a->shown_sockets == 1 ? "" : "s",
 		a->shown_trans, a->shown_trans == 1 ? "" : "s");
-	if (lost > 0)
-		fprintf(a->out, "WARNING: %" PRIu64 " event%s lost; timelines "
-			"may have gaps\n", lost, lost == 1 ? "" : "s");
-	if (sa_truncated(a))
-		fprintf(a->out, "WARNING: trace is truncated (recorder killed "
-			"or file cut); showing its complete part\n");
-	if (disorder > 0)
-		fprintf(a->out, "WARNING: %" PRIu64 " event%s could not be put "
-			"in time order (reorder buffer full or rounds broken)\n",
-			disorder, disorder == 1 ? "" : "s");
-	if (a->no_cookie > 0)
-		fprintf(a->out, "WARNING: %" PRIu64 " state event%s without a "
-			"socket cookie ignored\n", a->no_cookie,
-			a->no_cookie == 1 ? "" : "s");
-	if (a->meta.malformed + a->replay.malformed > 0)
-		fprintf(a->out, "WARNING: %" PRIu64 " malformed event%s "
-			"ignored\n", a->meta.malformed + a->replay.malformed,
-			a->meta.malformed + a->replay.malformed == 1 ? ""
-								      : "s");
+	sa_print_warnings(a, a->out);
 }

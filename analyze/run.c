@@ -1,103 +1,491 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * One pass over a trace: reader -> replay (time order) -> metadata and
- * socket table -> the chosen report.  Kept out of main.c so that tests can
- * run a whole analysis on an in-memory trace and compare the text.
+ * One pass over one or more traces: each input is replayed in time order
+ * by its own reorder buffer, and the inputs are merged by a k-way pick of
+ * the earliest head.  Inputs are compared on wall time (each converted by
+ * its own CLOCK records), so traces of several hosts line up; an input's
+ * own order is never changed by the merge.  Events then go to the socket
+ * table and the chosen report.  Kept out of main.c so that tests can run a
+ * whole analysis on in-memory traces and compare the text.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze/sockana.h"
 
 static int on_meta(void *ctx, const struct skr_record *rec)
 {
-	struct sa_analysis *a = ctx;
+	struct sa_input *in = ctx;
 
-	return sa_meta_record(&a->meta, rec);
+	return sa_meta_record(&in->meta, rec);
 }
 
-static int on_event(void *ctx, const struct skr_record *rec, uint64_t ts_ns)
-{
-	struct sa_analysis *a = ctx;
-	struct skr_ev_state ev;
+static const struct sa_replay_ops replay_ops = {
+	.meta = on_meta,
+	.event = NULL,
+};
 
-	sa_meta_event(&a->meta, rec->type, ts_ns);
-	if (rec->type != SKR_REC_STATE)
-		return 0;		/* later tasks will read more types */
-	if (skr_decode_state(rec, &ev) != 0) {
-		a->meta.malformed++;
-		return 0;
-	}
-	/* Without a cookie there is no identity; merging would invent a socket. */
-	if (ev.c.cookie == 0) {
-		a->no_cookie++;
-		return 0;
-	}
-	return sa_sockets_state(a->socks, &ev);
+bool sa_input_truncated(const struct sa_input *in)
+{
+	return in->status.truncated ||
+	       in->status.segments_ended < in->status.segments;
 }
 
 bool sa_truncated(const struct sa_analysis *a)
 {
-	return a->status.truncated ||
-	       a->status.segments_ended < a->status.segments;
+	size_t i;
+
+	for (i = 0; i < a->nin; i++)
+		if (sa_input_truncated(&a->in[i]))
+			return true;
+	return false;
+}
+
+uint64_t sa_lost(const struct sa_analysis *a)
+{
+	uint64_t sum = 0, v;
+	size_t i;
+
+	for (i = 0; i < a->nin; i++) {
+		v = sa_meta_lost(&a->in[i].meta);
+		sum = sum > UINT64_MAX - v ? UINT64_MAX : sum + v;
+	}
+	return sum;
+}
+
+const char *sa_time_text(const struct sa_analysis *a, uint16_t input,
+			 uint64_t ts, char *buf, size_t size)
+{
+	if (input >= a->nin)
+		input = 0;
+	return sa_wallclock_format(&a->in[input].meta.clock, ts, buf, size);
+}
+
+const char *sa_host_name(const struct sa_analysis *a, uint32_t h)
+{
+	size_t i;
+
+	for (i = 0; i < a->nin; i++)
+		if (a->in[i].host_set && a->in[i].host == h &&
+		    a->in[i].meta.hostname)
+			return a->in[i].meta.hostname;
+	return "(unnamed host)";
+}
+
+bool sa_observable(const struct sa_analysis *a, uint16_t type,
+		   const char **why)
+{
+	size_t i;
+
+	*why = NULL;
+	for (i = 0; i < a->nin; i++)
+		if (sa_meta_observe(&a->in[i].meta, type, why) != SA_OBSERVED)
+			return false;
+	return true;
+}
+
+bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
+			 const char *probe, const char **why)
+{
+	const struct sa_probe *p;
+	bool named = false;
+	size_t i, k;
+
+	for (i = 0; i < a->nin; i++) {
+		const struct sa_meta *m = &a->in[i].meta;
+
+		for (k = 0; k < m->nprobes; k++) {
+			p = &m->probes[k];
+			if (!p->name || strcmp(p->name, probe) != 0)
+				continue;
+			named = true;
+			if (!p->has_tier || p->tier == SKR_TIER_NONE) {
+				*why = p->reason ? p->reason
+						 : "probe not attached";
+				return false;
+			}
+		}
+	}
+	if (named)
+		return true;
+	return sa_observable(a, type, why);
+}
+
+static bool same_str(const char *x, const char *y)
+{
+	return x && y && strcmp(x, y) == 0;
+}
+
+/*
+ * Inputs of one boot of one machine (a rotated series) share a host, so
+ * a socket that lives across a rotation keeps one life.  Without a boot
+ * id nothing proves two inputs came from the same boot.
+ */
+static void assign_host(struct sa_analysis *a, struct sa_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < a->nin; i++) {
+		const struct sa_input *o = &a->in[i];
+
+		if (o == in || !o->host_set)
+			continue;
+		if (same_str(o->meta.boot_id, in->meta.boot_id) &&
+		    (same_str(o->meta.hostname, in->meta.hostname) ||
+		     (!o->meta.hostname && !in->meta.hostname))) {
+			in->host = o->host;
+			in->host_set = true;
+			return;
+		}
+	}
+	in->host = a->nhosts++;
+	in->host_set = true;
+}
+
+/* Merge time of an event: wall time when the input can say it. */
+static uint64_t merge_time(const struct sa_input *in, uint64_t ts)
+{
+	uint64_t wall;
+
+	if (sa_wallclock_to_wall(&in->meta.clock, ts, &wall) == 0)
+		return wall;
+	return ts;
+}
+
+uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
+		       uint64_t ts)
+{
+	if (input >= a->nin)
+		return ts;
+	return merge_time(&a->in[input], ts);
+}
+
+static int advance(struct sa_input *in)
+{
+	int ret = sa_replay_next(in->rp, &in->head, &in->head_ts);
+
+	if (ret < 0)
+		return ret;
+	in->have_head = ret == 1;
+	if (in->have_head)
+		in->head_mt = merge_time(in, in->head_ts);
+	else
+		in->eof = true;
+	return 0;
+}
+
+static int sock_done(void *ctx, const struct sa_sock *s)
+{
+	struct sa_analysis *a = ctx;
+
+	if (!sa_filter_socket(&a->opts->filters, s, a->win_lo, a->win_hi)) {
+		a->filtered_out++;
+		return 0;
+	}
+	a->selected++;
+	switch (a->opts->report) {
+	case SA_REPORT_TIMELINE:
+		return sa_timeline_socket(a, s);
+	case SA_REPORT_DIAG: {
+		int err = sa_backlog_socket(a, s);
+
+		return err ? err : sa_diag_socket(a, s);
+	}
+	case SA_REPORT_LATENCY:
+		return sa_latency_socket(a, s);
+	case SA_REPORT_BACKLOG:
+		return sa_backlog_socket(a, s);
+	default:
+		return 0;
+	}
+}
+
+static int first_event(struct sa_analysis *a, struct sa_input *in,
+		       uint64_t mt)
+{
+	a->started = true;
+	a->start_mt = a->end_mt = mt;
+	a->wall = in->meta.clock.n > 0;
+	a->win_err = sa_filter_window(&a->opts->filters, mt, a->wall,
+				      &a->win_lo, &a->win_hi, a->winmsg,
+				      sizeof(a->winmsg));
+	return a->win_err;
+}
+
+static int dispatch(struct sa_analysis *a, struct sa_input *in)
+{
+	const struct skr_record *rec = &in->head;
+	struct skr_ev_state ev;
+	struct sa_evctx ec;
+	int err;
+
+	if (!in->host_set)
+		assign_host(a, in);
+	if (!a->started) {
+		err = first_event(a, in, in->head_mt);
+		if (err)
+			return err;
+	}
+	if (in->head_mt > a->end_mt)
+		a->end_mt = in->head_mt;
+	ec.host = in->host;
+	ec.input = (uint16_t)(in - a->in);
+	ec.mt = in->head_mt;
+	err = sa_sockets_tick(a->socks, ec.mt);
+	if (err)
+		return err;
+	if (rec->type == SKR_REC_SNAPSHOT)
+		return sa_events_apply(a, &ec, rec, in->head_ts);
+	sa_meta_event(&in->meta, rec->type, in->head_ts);
+	if (rec->type != SKR_REC_STATE)
+		return sa_events_apply(a, &ec, rec, in->head_ts);
+	if (skr_decode_state(rec, &ev) != 0) {
+		in->meta.malformed++;
+		return 0;
+	}
+	/* Without a cookie there is no identity; merging would invent a socket. */
+	if (ev.c.cookie == 0) {
+		in->no_cookie++;
+		a->no_cookie++;
+		return 0;
+	}
+	return sa_sockets_state(a->socks, &ec, &ev);
+}
+
+static int merge(struct sa_analysis *a, size_t *failed)
+{
+	struct sa_input *best;
+	size_t i;
+	int err;
+
+	for (i = 0; i < a->nin; i++) {
+		err = advance(&a->in[i]);
+		if (err) {
+			*failed = i;
+			return err;
+		}
+	}
+	for (;;) {
+		best = NULL;
+		for (i = 0; i < a->nin; i++) {
+			struct sa_input *in = &a->in[i];
+
+			if (in->have_head &&
+			    (!best || in->head_mt < best->head_mt))
+				best = in;
+		}
+		if (!best)
+			return 0;
+		err = dispatch(a, best);
+		if (err) {
+			*failed = SIZE_MAX;
+			return err;
+		}
+		err = advance(best);
+		if (err) {
+			*failed = (size_t)(best - a->in);
+			return err;
+		}
+	}
+}
+
+static void sum_stats(struct sa_analysis *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nin; i++) {
+		const struct sa_replay_stats *st = &a->in[i].replay;
+
+		a->replay.events += st->events;
+		a->replay.rounds += st->rounds;
+		a->replay.forced += st->forced;
+		a->replay.late += st->late;
+		a->replay.malformed += st->malformed;
+		if (st->peak_held > a->replay.peak_held)
+			a->replay.peak_held = st->peak_held;
+		if (st->peak_bytes > a->replay.peak_bytes)
+			a->replay.peak_bytes = st->peak_bytes;
+	}
+}
+
+static const char *csv_kind(enum sa_report r)
+{
+	switch (r) {
+	case SA_REPORT_TIMELINE:
+		return "event";
+	case SA_REPORT_LATENCY:
+		return "latency";
+	case SA_REPORT_BACKLOG:
+		return "listener";
+	default:
+		return NULL;
+	}
+}
+
+static int report_new(struct sa_analysis *a)
+{
+	switch (a->opts->report) {
+	case SA_REPORT_DIAG: {
+		int err = sa_backlog_new(a);
+
+		return err ? err : sa_diag_new(a);
+	}
+	case SA_REPORT_LATENCY:
+		return sa_latency_new(a);
+	case SA_REPORT_BACKLOG:
+		return sa_backlog_new(a);
+	default:
+		return 0;
+	}
+}
+
+static void report_end(struct sa_analysis *a)
+{
+	switch (a->opts->report) {
+	case SA_REPORT_TIMELINE:
+		sa_timeline_end(a);
+		break;
+	case SA_REPORT_DIAG:
+		sa_diag_end(a);
+		break;
+	case SA_REPORT_LATENCY:
+		sa_latency_end(a);
+		break;
+	case SA_REPORT_BACKLOG:
+		sa_backlog_end(a);
+		break;
+	case SA_REPORT_INFO:
+	default:
+		sa_report_info(a);
+		break;
+	}
+}
+
+static void set_msg(char *msg, size_t size, const char *name,
+		    const char *what)
+{
+	int n;
+
+	if (!msg || size == 0)
+		return;
+	n = name ? snprintf(msg, size, "%s: %s", name, what)
+		 : snprintf(msg, size, "%s", what);
+	if (n < 0)
+		msg[0] = '\0';
+}
+
+int sa_run_many(struct skr_reader *const *rs, size_t n,
+		const struct sa_run_opts *opts, FILE *out, char *msg,
+		size_t msgsize)
+{
+	const char *what = NULL, *who = NULL;
+	size_t i, failed = SIZE_MAX;
+	struct sa_analysis a;
+	int err = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.opts = opts;
+	a.out = out;
+	if (n == 0 || n > SA_INPUTS_MAX) {
+		err = -EINVAL;
+		what = "too many or no inputs";
+		goto out;
+	}
+	if (opts->format == SA_FORMAT_CSV && !csv_kind(opts->report)) {
+		err = -EINVAL;
+		what = "--csv is for --timeline, --latency and --backlog";
+		goto out;
+	}
+	sa_out_init(&a.o, out, opts->format, csv_kind(opts->report));
+	a.in = calloc(n, sizeof(*a.in));
+	if (!a.in) {
+		err = -ENOMEM;
+		goto out;
+	}
+	a.nin = n;
+	for (i = 0; i < n; i++) {
+		struct sa_input *in = &a.in[i];
+
+		in->r = rs[i];
+		in->name = opts->names && opts->names[i] ? opts->names[i]
+			   : (n == 1 && opts->name ? opts->name : "-");
+		sa_meta_init(&in->meta);
+		err = sa_replay_new(&in->rp, in->r, &opts->replay, &replay_ops,
+				    in, &in->replay);
+		if (err)
+			goto out;
+	}
+	a.name = a.in[0].name;
+	err = sa_sockets_new(&a.socks, sock_done, &a);
+	if (err)
+		goto out;
+	sa_sockets_keep_items(a.socks, opts->report == SA_REPORT_TIMELINE);
+	err = report_new(&a);
+	if (err)
+		goto out;
+
+	err = merge(&a, &failed);
+	if (err) {
+		if (a.win_err) {
+			what = a.winmsg;
+		} else if (failed != SIZE_MAX && a.in[failed].replay.reader_failed) {
+			set_msg(msg, msgsize, NULL,
+				skr_reader_errmsg(a.in[failed].r));
+			goto out_nomsg;
+		} else if (failed != SIZE_MAX) {
+			who = a.in[failed].name;
+		}
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		sa_meta_finish(&a.in[i].meta);
+		skr_reader_get_status(a.in[i].r, &a.in[i].status);
+		if (a.in[i].status.segments == 0 || !a.in[i].meta.have_header) {
+			err = -EINVAL;
+			who = a.in[i].name;
+			what = "no trace data: the input is empty or was cut "
+			       "before its first complete frame";
+			goto out;
+		}
+		if (!a.in[i].host_set)
+			assign_host(&a, &a.in[i]);
+	}
+	sum_stats(&a);
+	if (!a.started) {
+		/* No event: the window still needs checking for misuse. */
+		a.win_err = sa_filter_window(&opts->filters, 0, true, &a.win_lo,
+					     &a.win_hi, a.winmsg,
+					     sizeof(a.winmsg));
+	}
+	err = sa_sockets_finish(a.socks);
+	if (err)
+		goto out;
+	report_end(&a);
+	if (a.o.failed)
+		err = -ENOMEM;
+out:
+	if (err) {
+		if (!who && n == 1 && a.in)
+			who = a.in[0].name;
+		set_msg(msg, msgsize, who, what ? what : strerror(-err));
+	}
+out_nomsg:
+	sa_sockets_free(a.socks);
+	sa_diag_free(a.diag);
+	sa_latency_free(a.lat);
+	sa_backlog_free(a.bl);
+	for (i = 0; a.in && i < a.nin; i++) {
+		sa_replay_free(a.in[i].rp);
+		sa_meta_release(&a.in[i].meta);
+	}
+	free(a.in);
+	sa_out_release(&a.o);
+	return err;
 }
 
 int sa_run(struct skr_reader *r, const struct sa_run_opts *opts, FILE *out,
 	   char *msg, size_t msgsize)
 {
-	static const struct sa_replay_ops ops = {
-		.meta = on_meta,
-		.event = on_event,
-	};
-	const char *what = NULL;
-	struct sa_analysis a;
-	int n, err;
-
-	memset(&a, 0, sizeof(a));
-	a.name = opts->name ? opts->name : "-";
-	a.out = out;
-	sa_meta_init(&a.meta);
-	err = sa_sockets_new(&a.socks,
-			     opts->report == SA_REPORT_TIMELINE ?
-			     sa_timeline_socket : NULL, &a);
-	if (err)
-		goto out;
-
-	err = sa_replay_run(r, &opts->replay, &ops, &a, &a.replay);
-	if (err)
-		goto out;
-	sa_meta_finish(&a.meta);
-	skr_reader_get_status(r, &a.status);
-	if (a.status.segments == 0 || !a.meta.have_header) {
-		err = -EINVAL;
-		what = "no trace data: the input is empty or was cut before "
-		       "its first complete frame";
-		goto out;
-	}
-
-	switch (opts->report) {
-	case SA_REPORT_TIMELINE:
-		err = sa_sockets_finish(a.socks);
-		if (err == 0)
-			sa_timeline_end(&a);
-		break;
-	case SA_REPORT_INFO:
-	default:
-		sa_report_info(&a);
-		break;
-	}
-out:
-	if (err && msg && msgsize > 0) {
-		/* The reader's message already names the input. */
-		if (a.replay.reader_failed)
-			n = snprintf(msg, msgsize, "%s", skr_reader_errmsg(r));
-		else
-			n = snprintf(msg, msgsize, "%s: %s", a.name,
-				     what ? what : strerror(-err));
-		if (n < 0)
-			msg[0] = '\0';
-	}
-	sa_sockets_free(a.socks);
-	sa_meta_release(&a.meta);
-	return err;
+	return sa_run_many(&r, 1, opts, out, msg, msgsize);
 }

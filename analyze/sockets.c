@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The socket table.  A socket is identified by (netns, cookie), never by
- * its addresses, which the kernel reuses.  Only live sockets are held: a
- * socket that reaches CLOSE is handed to the callback and freed, so memory
- * follows the number of open sockets rather than the length of the trace.
+ * The socket table.  A socket is identified by (host, netns, cookie), never
+ * by its addresses, which the kernel reuses; the host is part of the key
+ * because cookies are only unique within one boot of one machine.
  *
- * Live sockets are also kept on a list in order of first appearance, which
- * is the order sa_sockets_finish() reports them in; nothing is ever
- * reported in hash order.
+ * Only live sockets are held.  A socket that reaches CLOSE moves to a
+ * closing list for SA_CLOSE_GRACE_NS (the kernel reports a refused
+ * connect's error and a socket's destroy counters after CLOSE), then is
+ * handed to the callback and freed, so memory follows the number of open
+ * sockets rather than the length of the trace.
+ *
+ * Live sockets are kept in order of first appearance and closing ones in
+ * order of closing, which are the orders lives are handed on in; nothing
+ * is ever reported in hash order.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,23 +20,32 @@
 
 #include "analyze/sockana.h"
 
+struct list {
+	struct sa_sock *head, *tail;
+};
+
 struct sa_sockets {
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
-	size_t live;
-	struct sa_sock *head, *tail;	/* live, by first appearance */
+	size_t live;			/* in the table: open and closing */
+	struct list open, closing;
 	sa_sock_fn done;
 	void *ctx;
+	bool keep_items;
 	uint64_t next_id;
 	uint64_t seen;
 	uint64_t transitions;
 	uint64_t peak_live;
+	size_t items_held;		/* over all live sockets */
+	uint64_t evicted;
 };
 
-static size_t hash_key(uint32_t netns, uint64_t cookie, size_t nbuckets)
+static size_t hash_key(uint32_t host, uint32_t netns, uint64_t cookie,
+		       size_t nbuckets)
 {
 	/* splitmix64 finalizer: cookies are sequential, so mix them. */
-	uint64_t x = cookie ^ ((uint64_t)netns << 32 | netns);
+	uint64_t x = cookie ^ ((uint64_t)netns << 32 | netns) ^
+		     ((uint64_t)host * 0x9e3779b97f4a7c15ull);
 
 	x ^= x >> 30;
 	x *= 0xbf58476d1ce4e5b9ull;
@@ -39,6 +53,11 @@ static size_t hash_key(uint32_t netns, uint64_t cookie, size_t nbuckets)
 	x *= 0x94d049bb133111ebull;
 	x ^= x >> 31;
 	return (size_t)(x & (nbuckets - 1));
+}
+
+static size_t hash_sock(const struct sa_sock *s, size_t nbuckets)
+{
+	return hash_key(s->host, s->netns, s->cookie, nbuckets);
 }
 
 int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
@@ -56,11 +75,17 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->done = done;
 	t->ctx = ctx;
 	t->next_id = 1;
+	t->keep_items = true;
 	*tp = t;
 	return 0;
 fail:
 	sa_sockets_free(t);
 	return err;
+}
+
+void sa_sockets_keep_items(struct sa_sockets *t, bool keep)
+{
+	t->keep_items = keep;
 }
 
 static void grow(struct sa_sockets *t)
@@ -78,7 +103,7 @@ static void grow(struct sa_sockets *t)
 		struct sa_sock *s = t->buckets[i], *next;
 
 		for (; s; s = next) {
-			size_t h = hash_key(s->netns, s->cookie, n);
+			size_t h = hash_sock(s, n);
 
 			next = s->hnext;
 			s->hnext = b[h];
@@ -90,22 +115,51 @@ static void grow(struct sa_sockets *t)
 	t->nbuckets = n;
 }
 
-static struct sa_sock *lookup(struct sa_sockets *t, uint32_t netns,
-			      uint64_t cookie)
+static struct sa_sock *lookup(struct sa_sockets *t, uint32_t host,
+			      uint32_t netns, uint64_t cookie)
 {
-	struct sa_sock *s = t->buckets[hash_key(netns, cookie, t->nbuckets)];
+	struct sa_sock *s;
 
-	while (s && !(s->cookie == cookie && s->netns == netns))
+	s = t->buckets[hash_key(host, netns, cookie, t->nbuckets)];
+	while (s && !(s->cookie == cookie && s->netns == netns &&
+		      s->host == host))
 		s = s->hnext;
 	return s;
 }
 
-static struct sa_sock *create(struct sa_sockets *t, uint32_t netns,
-			      uint64_t cookie)
+static void list_add(struct list *l, struct sa_sock *s)
+{
+	s->lnext = NULL;
+	s->lprev = l->tail;
+	if (l->tail)
+		l->tail->lnext = s;
+	else
+		l->head = s;
+	l->tail = s;
+}
+
+static void list_del(struct list *l, struct sa_sock *s)
+{
+	if (s->lprev)
+		s->lprev->lnext = s->lnext;
+	else
+		l->head = s->lnext;
+	if (s->lnext)
+		s->lnext->lprev = s->lprev;
+	else
+		l->tail = s->lprev;
+	s->lprev = s->lnext = NULL;
+}
+
+static struct sa_sock *create(struct sa_sockets *t, const struct sa_evctx *ec,
+			      uint32_t netns, uint64_t cookie, uint64_t ts)
 {
 	struct sa_sock *s;
 	size_t h;
 
+	/* Other events name sockets while holding one: they get no room made. */
+	if (t->live >= SA_SOCKETS_MAX_LIVE)
+		return NULL;
 	if (t->live >= t->nbuckets)
 		grow(t);
 	s = calloc(1, sizeof(*s));
@@ -114,15 +168,15 @@ static struct sa_sock *create(struct sa_sockets *t, uint32_t netns,
 	s->id = t->next_id++;
 	s->cookie = cookie;
 	s->netns = netns;
-	h = hash_key(netns, cookie, t->nbuckets);
+	s->host = ec->host;
+	s->input = ec->input;
+	s->first_ts = s->last_ts = ts;
+	s->first_mt = s->last_mt = ec->mt;
+	s->reset_reason = SKR_REASON_NONE;
+	h = hash_sock(s, t->nbuckets);
 	s->hnext = t->buckets[h];
 	t->buckets[h] = s;
-	s->lprev = t->tail;
-	if (t->tail)
-		t->tail->lnext = s;
-	else
-		t->head = s;
-	t->tail = s;
+	list_add(&t->open, s);
 	t->live++;
 	t->seen++;
 	if (t->live > t->peak_live)
@@ -132,78 +186,146 @@ static struct sa_sock *create(struct sa_sockets *t, uint32_t netns,
 
 static void destroy(struct sa_sockets *t, struct sa_sock *s)
 {
-	struct sa_sock **pp = &t->buckets[hash_key(s->netns, s->cookie,
-						    t->nbuckets)];
+	struct sa_sock **pp = &t->buckets[hash_sock(s, t->nbuckets)];
 
 	while (*pp && *pp != s)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = s->hnext;
-	if (s->lprev)
-		s->lprev->lnext = s->lnext;
-	else
-		t->head = s->lnext;
-	if (s->lnext)
-		s->lnext->lprev = s->lprev;
-	else
-		t->tail = s->lprev;
+	list_del(s->ending ? &t->closing : &t->open, s);
 	t->live--;
-	free(s->trans);
+	t->items_held -= s->nitems;
+	free(s->items);
 	free(s);
+}
+
+/* Hand a life on and forget it. */
+static int hand_on(struct sa_sockets *t, struct sa_sock *s)
+{
+	int err = 0;
+
+	if (t->done)
+		err = t->done(t->ctx, s);
+	destroy(t, s);
+	return err;
+}
+
+static void start_closing(struct sa_sockets *t, struct sa_sock *s,
+			  uint64_t mt)
+{
+	if (s->ending)
+		return;
+	list_del(&t->open, s);
+	list_add(&t->closing, s);
+	s->ending = true;
+	s->close_mt = mt;
 }
 
 /*
  * The owner is the process seen in process context.  Transitions run in
  * softirq carry whatever task was interrupted, so they never name it.
  * Without context information (ctx UNKNOWN) the first non-idle task is the
- * best guess, and a later process-context event replaces it.
+ * best guess, and a later process-context event replaces it.  An owner
+ * seen in the owning syscall (sa_sockets_owner) is never replaced.
  */
-static void attribute(struct sa_sock *s, const struct skr_ev_state *ev)
+static void attribute(struct sa_sock *s, const struct skr_ev_common *c,
+		      const char *comm, size_t commlen)
 {
-	if (ev->c.ctx == SKR_CTX_PROCESS) {
+	if (s->owner_by_call)
+		return;
+	if (c->ctx == SKR_CTX_PROCESS) {
 		if (s->have_owner && s->owner_ctx == SKR_CTX_PROCESS)
 			return;
-	} else if (ev->c.ctx == SKR_CTX_UNKNOWN && ev->c.tgid != 0) {
+	} else if (c->ctx == SKR_CTX_UNKNOWN && c->tgid != 0) {
 		if (s->have_owner)
 			return;
 	} else {
 		return;
 	}
 	s->have_owner = true;
-	s->owner_ctx = ev->c.ctx;
-	s->owner_pid = ev->c.tgid;
-	sa_text_copy(s->owner_comm, sizeof(s->owner_comm), ev->comm,
-		     sizeof(ev->comm));
+	s->owner_ctx = c->ctx;
+	s->owner_pid = c->tgid;
+	sa_text_copy(s->owner_comm, sizeof(s->owner_comm), comm, commlen);
 }
 
-static int add_trans(struct sa_sock *s, const struct skr_ev_state *ev)
+void sa_sockets_owner(struct sa_sock *s, const struct skr_ev_common *c,
+		      const char *comm)
 {
-	struct sa_trans *tr;
+	bool same = s->have_owner && s->owner_pid == c->tgid;
 
-	if (s->ntrans == SA_SOCK_MAX_TRANS) {
-		s->trans_dropped++;
+	if (s->owner_by_call || c->ctx == SKR_CTX_SOFTIRQ ||
+	    c->ctx == SKR_CTX_HARDIRQ || c->ctx == SKR_CTX_NMI || c->tgid == 0)
+		return;
+	s->have_owner = true;
+	s->owner_by_call = true;
+	s->owner_ctx = SKR_CTX_PROCESS;
+	s->owner_pid = c->tgid;
+	/* Syscall records carry no task name: keep the one already seen. */
+	if (comm)
+		sa_text_copy(s->owner_comm, sizeof(s->owner_comm), comm,
+			     strnlen(comm, SKR_COMM_LEN));
+	else if (!same)
+		sa_text_copy(s->owner_comm, sizeof(s->owner_comm), "?", 1);
+}
+
+/* *out: a cleared item to fill, or NULL when items are not kept. */
+static int add_item(struct sa_sockets *t, struct sa_sock *s,
+		    struct sa_item **out)
+{
+	struct sa_item *it;
+
+	*out = NULL;
+	if (!t->keep_items)
+		return 0;
+	if (s->nitems == SA_SOCK_MAX_ITEMS ||
+	    t->items_held >= SA_ITEMS_MAX_HELD) {
+		s->items_dropped++;
 		return 0;
 	}
-	if (s->ntrans == s->cap) {
+	if (s->nitems == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 
-		tr = realloc(s->trans, cap * sizeof(*tr));
-		if (!tr)
+		it = realloc(s->items, cap * sizeof(*it));
+		if (!it)
 			return -ENOMEM;
-		s->trans = tr;
+		s->items = it;
 		s->cap = cap;
 	}
-	tr = &s->trans[s->ntrans++];
-	memset(tr, 0, sizeof(*tr));
-	tr->ts_ns = ev->c.ts_ns;
-	tr->tgid = ev->c.tgid;
-	tr->oldstate = ev->oldstate;
-	tr->newstate = ev->newstate;
-	tr->ctx = ev->c.ctx;
-	sa_text_copy(tr->comm, sizeof(tr->comm), ev->comm, sizeof(ev->comm));
+	it = &s->items[s->nitems++];
+	t->items_held++;
+	memset(it, 0, sizeof(*it));
+	*out = it;
 	return 0;
 }
 
+static void touch(struct sa_sock *s, const struct sa_evctx *ec, uint64_t ts)
+{
+	if (ts > s->last_ts)
+		s->last_ts = ts;
+	if (ec->mt > s->last_mt)
+		s->last_mt = ec->mt;
+}
+
+int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
+		    const struct sa_evctx *ec, const struct skr_ev_common *c,
+		    uint16_t type, const char *detail)
+{
+	struct sa_item *it;
+	int err;
+
+	touch(s, ec, c->ts_ns);
+	err = add_item(t, s, &it);
+	if (err || !it)
+		return err;
+	it->ts_ns = c->ts_ns;
+	it->tgid = c->tgid;
+	it->type = type;
+	it->input = ec->input;
+	it->ctx = c->ctx;
+	it->oldstate = it->newstate = s->state;
+	sa_text_copy(it->detail, sizeof(it->detail), detail, strlen(detail));
+	return 0;
+}
 
 /*
  * The endpoints a socket is known by: the latest non-zero value of each
@@ -219,55 +341,211 @@ static bool is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static void update_endpoints(struct sa_sock *s, const struct skr_ev_state *ev)
+static void update_endpoints(struct sa_sock *s, unsigned family,
+			     const uint8_t saddr[16], const uint8_t daddr[16],
+			     uint16_t sport, uint16_t dport)
 {
-	if (ev->family != s->family) {
+	if (family != s->family) {
 		/* First event, or a family the socket did not have: start over. */
-		s->family = ev->family;
-		memcpy(s->saddr, ev->saddr, sizeof(s->saddr));
-		memcpy(s->daddr, ev->daddr, sizeof(s->daddr));
-		s->sport = ev->sport;
-		s->dport = ev->dport;
+		s->family = (uint8_t)family;
+		memcpy(s->saddr, saddr, sizeof(s->saddr));
+		memcpy(s->daddr, daddr, sizeof(s->daddr));
+		s->sport = sport;
+		s->dport = dport;
 		return;
 	}
-	if (!is_zero(ev->saddr, sizeof(ev->saddr)))
-		memcpy(s->saddr, ev->saddr, sizeof(s->saddr));
-	if (!is_zero(ev->daddr, sizeof(ev->daddr)))
-		memcpy(s->daddr, ev->daddr, sizeof(s->daddr));
-	if (ev->sport)
-		s->sport = ev->sport;
-	if (ev->dport)
-		s->dport = ev->dport;
+	if (!is_zero(saddr, sizeof(s->saddr)))
+		memcpy(s->saddr, saddr, sizeof(s->saddr));
+	if (!is_zero(daddr, sizeof(s->daddr)))
+		memcpy(s->daddr, daddr, sizeof(s->daddr));
+	if (sport)
+		s->sport = sport;
+	if (dport)
+		s->dport = dport;
 }
 
-int sa_sockets_state(struct sa_sockets *t, const struct skr_ev_state *ev)
+static void mark(struct sa_sock *s, enum sa_mark m, uint64_t ts)
+{
+	if (s->have_at & (1u << m))
+		return;
+	s->have_at |= 1u << m;
+	s->at[m] = ts;
+}
+
+static void apply_state(struct sa_sock *s, const struct skr_ev_state *ev,
+			bool first)
+{
+	/* The mark of entering each state, plus one (0: none). */
+	static const uint8_t marks[16] = {
+		[SKR_TCP_SYN_SENT] = SA_AT_SYN_SENT + 1,
+		[SKR_TCP_SYN_RECV] = SA_AT_SYN_RECV + 1,
+		[SKR_TCP_ESTABLISHED] = SA_AT_ESTABLISHED + 1,
+		[SKR_TCP_FIN_WAIT1] = SA_AT_FIN_WAIT1 + 1,
+		[SKR_TCP_CLOSE_WAIT] = SA_AT_CLOSE_WAIT + 1,
+		[SKR_TCP_LAST_ACK] = SA_AT_LAST_ACK + 1,
+		[SKR_TCP_TIME_WAIT] = SA_AT_TIME_WAIT + 1,
+		[SKR_TCP_CLOSE] = SA_AT_CLOSE + 1,
+		[SKR_TCP_LISTEN] = SA_AT_LISTEN + 1,
+	};
+	uint8_t o = ev->oldstate, n = ev->newstate;
+	uint64_t ts = ev->c.ts_ns;
+
+	if (first) {
+		/* Born here: from CLOSE, or a listener's child from LISTEN. */
+		s->older = !(o == SKR_TCP_CLOSE ||
+			     (o == SKR_TCP_LISTEN && n == SKR_TCP_SYN_RECV));
+		if (o < 32)
+			s->states_seen |= 1u << o;
+		/*
+		 * A socket older than the trace entered its old state at an
+		 * unknown time: no mark, so no duration starts from a guess.
+		 */
+	}
+	if (s->role == SA_ROLE_UNKNOWN) {
+		if (n == SKR_TCP_SYN_SENT || o == SKR_TCP_SYN_SENT)
+			s->role = SA_ROLE_ACTIVE;
+		else if (n == SKR_TCP_LISTEN || (o == SKR_TCP_LISTEN &&
+						 n == SKR_TCP_CLOSE))
+			s->role = SA_ROLE_LISTENER;
+		else if (n == SKR_TCP_SYN_RECV || o == SKR_TCP_SYN_RECV ||
+			 o == SKR_TCP_LISTEN)
+			s->role = SA_ROLE_PASSIVE;
+	}
+	if (n < 32)
+		s->states_seen |= 1u << n;
+	if (n < 16 && marks[n])
+		mark(s, (enum sa_mark)(marks[n] - 1), ts);
+	if (o == SKR_TCP_TIME_WAIT)
+		mark(s, SA_AT_TIME_WAIT_END, ts);
+	if (n == SKR_TCP_CLOSE)
+		s->close_ctx = ev->c.ctx;
+	s->state = n;
+}
+
+int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
+		     const struct skr_ev_state *ev)
 {
 	struct sa_sock *s;
+	struct sa_item *it;
 	bool first;
 	int err = 0;
 
-	s = lookup(t, ev->c.netns, ev->c.cookie);
+	s = lookup(t, ec->host, ev->c.netns, ev->c.cookie);
+	/* A closed socket used again (connect after a failed connect). */
+	if (s && s->ending && ev->oldstate == SKR_TCP_CLOSE &&
+	    ev->newstate != SKR_TCP_CLOSE) {
+		err = hand_on(t, s);
+		if (err)
+			return err;
+		s = NULL;
+	}
 	first = s == NULL;
+	/*
+	 * A file can claim any number of open sockets; memory must not follow.
+	 * Make room by handing on the oldest life, here where no caller holds
+	 * a socket that this could free.
+	 */
+	while (!s && t->live >= SA_SOCKETS_MAX_LIVE) {
+		t->evicted++;
+		err = hand_on(t, t->closing.head ? t->closing.head
+						 : t->open.head);
+		if (err)
+			return err;
+	}
 	if (!s) {
-		s = create(t, ev->c.netns, ev->c.cookie);
+		s = create(t, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns);
 		if (!s)
 			return -ENOMEM;
-		s->first_ts = ev->c.ts_ns;
 	}
-	err = add_trans(s, ev);
+	err = add_item(t, s, &it);
 	if (err)
 		return err;
+	if (it) {
+		it->ts_ns = ev->c.ts_ns;
+		it->tgid = ev->c.tgid;
+		it->type = SKR_REC_STATE;
+		it->input = ec->input;
+		it->oldstate = ev->oldstate;
+		it->newstate = ev->newstate;
+		it->ctx = ev->c.ctx;
+		sa_text_copy(it->comm, sizeof(it->comm), ev->comm,
+			     sizeof(ev->comm));
+	}
 	t->transitions++;
-	s->last_ts = ev->c.ts_ns;
-	update_endpoints(s, ev);
-	attribute(s, ev);
+	s->transitions++;
+	touch(s, ec, ev->c.ts_ns);
+	update_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			 ev->dport);
+	attribute(s, &ev->c, ev->comm, sizeof(ev->comm));
+	apply_state(s, ev, first);
+	/* A child is born from the listener bound to its local end. */
+	if (first && s->role == SA_ROLE_PASSIVE && s->parent == 0) {
+		struct sa_sock *l = sa_sockets_listener(t, s->host, s->netns,
+							s->family, s->saddr,
+							s->sport);
+
+		if (l)
+			s->parent = l->id;
+	}
 
 	/* A first event CLOSE->CLOSE says nothing ended; keep the socket. */
 	if (ev->newstate == SKR_TCP_CLOSE &&
 	    !(first && ev->oldstate == SKR_TCP_CLOSE)) {
-		if (t->done)
-			err = t->done(t->ctx, s);
-		destroy(t, s);
+		s->closed = true;
+		start_closing(t, s, ec->mt);
+	}
+	return 0;
+}
+
+struct sa_sock *sa_sockets_get(struct sa_sockets *t,
+			       const struct sa_evctx *ec, uint32_t netns,
+			       uint64_t cookie, uint64_t ts, bool create_it)
+{
+	struct sa_sock *s = lookup(t, ec->host, netns, cookie);
+
+	if (s || !create_it)
+		return s;
+	s = create(t, ec, netns, cookie, ts);
+	if (s)
+		s->older = true;
+	return s;
+}
+
+struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
+				    uint32_t netns, unsigned family,
+				    const uint8_t addr[16], uint16_t port)
+{
+	struct sa_sock *s, *wild = NULL;
+
+	/* A listener bound to the address beats one bound to any address. */
+	for (s = t->open.head; s; s = s->lnext) {
+		if (s->role != SA_ROLE_LISTENER || s->host != host ||
+		    s->netns != netns || s->sport != port)
+			continue;
+		if (s->family == family && memcmp(s->saddr, addr, 16) == 0)
+			return s;
+		if (!wild && is_zero(s->saddr, sizeof(s->saddr)))
+			wild = s;
+	}
+	return wild;
+}
+
+void sa_sockets_destroyed(struct sa_sockets *t, struct sa_sock *s)
+{
+	s->destroyed = true;
+	start_closing(t, s, s->last_mt);
+}
+
+int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
+{
+	struct sa_sock *s;
+	int err = 0;
+
+	while (err == 0 && (s = t->closing.head) != NULL) {
+		if (!s->destroyed && (now < s->close_mt ||
+				      now - s->close_mt < SA_CLOSE_GRACE_NS))
+			break;
+		err = hand_on(t, s);
 	}
 	return err;
 }
@@ -276,13 +554,10 @@ int sa_sockets_finish(struct sa_sockets *t)
 {
 	int err = 0;
 
-	while (err == 0 && t->head) {
-		struct sa_sock *s = t->head;
-
-		if (t->done)
-			err = t->done(t->ctx, s);
-		destroy(t, s);
-	}
+	while (err == 0 && t->closing.head)
+		err = hand_on(t, t->closing.head);
+	while (err == 0 && t->open.head)
+		err = hand_on(t, t->open.head);
 	return err;
 }
 
@@ -296,6 +571,11 @@ uint64_t sa_sockets_transitions(const struct sa_sockets *t)
 	return t->transitions;
 }
 
+uint64_t sa_sockets_evicted(const struct sa_sockets *t)
+{
+	return t->evicted;
+}
+
 uint64_t sa_sockets_peak_live(const struct sa_sockets *t)
 {
 	return t->peak_live;
@@ -305,8 +585,10 @@ void sa_sockets_free(struct sa_sockets *t)
 {
 	if (!t)
 		return;
-	while (t->head)
-		destroy(t, t->head);
+	while (t->closing.head)
+		destroy(t, t->closing.head);
+	while (t->open.head)
+		destroy(t, t->open.head);
 	free(t->buckets);
 	free(t);
 }

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Kernel events other than state changes, placed on the lives they belong
+ * to: the socket snapshot at start, listen and accept calls (which also
+ * name a socket's owner), resets, socket errors, retransmits, destroy
+ * counters, drops, and the periodic listener and namespace samples.
+ *
+ * An event for a socket the table does not know starts a life only when
+ * the event proves the socket is alive (snapshot, listener sample, reset,
+ * error, retransmit, accept); a DESTROY for an unknown socket is counted
+ * and dropped, since nothing is left to give a life to.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "analyze/sockana.h"
+
+static const char *state_name(unsigned st, char *buf, size_t size)
+{
+	return skr_tcp_state_name(st, buf, size);
+}
+
+static int note(struct sa_analysis *a, struct sa_sock *s,
+		const struct sa_evctx *ec, const struct skr_ev_common *c,
+		uint16_t type, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static int note(struct sa_analysis *a, struct sa_sock *s,
+		const struct sa_evctx *ec, const struct skr_ev_common *c,
+		uint16_t type, const char *fmt, ...)
+{
+	char detail[SA_DETAIL_LEN];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		detail[0] = '\0';
+	/* A detail that did not fit is cut, which vsnprintf already did. */
+	return sa_sockets_note(a->socks, s, ec, c, type, detail);
+}
+
+static void endpoints(struct sa_sock *s, unsigned family,
+		      const uint8_t *saddr, const uint8_t *daddr,
+		      uint16_t sport, uint16_t dport)
+{
+	static const uint8_t zero[16];
+
+	if (s->family != 0)
+		return;
+	s->family = (uint8_t)family;
+	memcpy(s->saddr, saddr ? saddr : zero, 16);
+	memcpy(s->daddr, daddr ? daddr : zero, 16);
+	s->sport = sport;
+	s->dport = dport;
+}
+
+static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
+		       const struct skr_record *rec)
+{
+	struct skr_snapshot sn;
+	struct skr_ev_common c;
+	struct sa_sock *s;
+	char st[24];
+
+	if (skr_decode_snapshot(rec, &sn) != 0 || sn.kind != SKR_SNAP_SOCKET ||
+	    sn.cookie == 0)
+		return 0;
+	/* Time-wait and request sockets are not full sockets with a life. */
+	if (sn.state == SKR_TCP_TIME_WAIT || sn.state == SKR_TCP_CLOSE ||
+	    sn.state == SKR_TCP_NEW_SYN_RECV)
+		return 0;
+	s = sa_sockets_get(a->socks, ec, sn.netns, sn.cookie, sn.ts_ns, false);
+	if (s)
+		return 0;	/* already known: a rotated file's snapshot */
+	s = sa_sockets_get(a->socks, ec, sn.netns, sn.cookie, sn.ts_ns, true);
+	if (!s)
+		return -ENOMEM;
+	s->from_snapshot = true;
+	endpoints(s, sn.family, sn.saddr, sn.daddr, sn.sport, sn.dport);
+	s->state = sn.state;
+	if (sn.state < 32)
+		s->states_seen |= 1u << sn.state;
+	s->snap_rqueue = sn.rqueue;
+	s->snap_wqueue = sn.wqueue;
+	if (sn.state == SKR_TCP_LISTEN)
+		s->role = SA_ROLE_LISTENER;
+	else if (sn.state == SKR_TCP_SYN_SENT)
+		s->role = SA_ROLE_ACTIVE;
+	else if (sn.state == SKR_TCP_SYN_RECV)
+		s->role = SA_ROLE_PASSIVE;
+	memset(&c, 0, sizeof(c));
+	c.ts_ns = sn.ts_ns;
+	c.cookie = sn.cookie;
+	c.netns = sn.netns;
+	if (sn.state == SKR_TCP_LISTEN)
+		return note(a, s, ec, &c, rec->type, "existed at start: LISTEN, "
+			    "accept queue %" PRIu32 " of %" PRIu32 ", uid %"
+			    PRIu32, sn.rqueue, sn.wqueue, sn.uid);
+	return note(a, s, ec, &c, rec->type, "existed at start: %s, uid %"
+		    PRIu32, state_name(sn.state, st, sizeof(st)), sn.uid);
+}
+
+static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
+		     const struct skr_record *rec)
+{
+	struct skr_ev_listen ev;
+	struct sa_sock *s;
+	bool clamp;
+
+	if (skr_decode_listen(rec, &ev) != 0 ||
+	    ev.c.cookie == 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   ev.ret == 0);
+	if (!s)
+		return ev.ret == 0 ? -ENOMEM : 0;
+	if (ev.ret == 0) {
+		s->role = SA_ROLE_LISTENER;
+		s->have_listen = true;
+		s->backlog_asked = ev.backlog;
+		s->backlog_limit = ev.max_backlog;
+		if (s->family == 0) {
+			s->family = ev.family;
+			s->sport = ev.sport;
+		}
+	}
+	sa_sockets_owner(s, &ev.c, NULL);
+	if (ev.ret == 0) {
+		int err = sa_backlog_event(a, ec, rec, s);
+
+		if (err)
+			return err;
+	}
+	clamp = ev.ret == 0 && ev.backlog > 0 &&
+		(uint64_t)ev.backlog > ev.max_backlog;
+	if (ev.ret != 0)
+		return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32
+			    ", backlog %" PRId32 ") failed: %s", ev.fd,
+			    ev.backlog, sa_errno_name(-ev.ret) ?
+			    sa_errno_name(-ev.ret) : "error");
+	return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32 ", backlog %"
+		    PRId32 "): limit %" PRIu32 "%s", ev.fd, ev.backlog,
+		    ev.max_backlog, clamp ? " (clamped by net.core.somaxconn)"
+					  : "");
+}
+
+static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
+		     const struct skr_record *rec)
+{
+	struct skr_ev_accept ev;
+	struct sa_sock *l, *c = NULL;
+	char w[32];
+	uint64_t wait;
+	int err;
+
+	if (skr_decode_accept(rec, &ev) != 0 ||
+	    ev.c.cookie == 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	l = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   true);
+	if (!l)
+		return -ENOMEM;
+	if (l->role == SA_ROLE_UNKNOWN)
+		l->role = SA_ROLE_LISTENER;
+	if (l->family == 0) {
+		l->family = ev.family;
+		l->sport = ev.sport;
+	}
+	if (ev.ret >= 0 && ev.child_cookie != 0) {
+		c = sa_sockets_get(a->socks, ec, ev.c.netns, ev.child_cookie,
+				   ev.c.ts_ns, true);
+		if (!c)
+			return -ENOMEM;
+		if (c->role == SA_ROLE_UNKNOWN)
+			c->role = SA_ROLE_PASSIVE;
+		c->parent = l->id;
+		if (!(c->have_at & (1u << SA_AT_ACCEPT))) {
+			c->have_at |= 1u << SA_AT_ACCEPT;
+			c->at[SA_AT_ACCEPT] = ev.c.ts_ns;
+		}
+		/* The accepting process owns the child, as the listener's. */
+		if (l->have_owner && l->owner_pid == ev.c.tgid &&
+		    !c->owner_by_call) {
+			c->have_owner = true;
+			c->owner_pid = l->owner_pid;
+			memcpy(c->owner_comm, l->owner_comm,
+			       sizeof(c->owner_comm));
+		}
+		sa_sockets_owner(c, &ev.c, NULL);
+		if (sa_life_time(c, SA_AT_ESTABLISHED, SA_AT_ACCEPT, &wait))
+			err = note(a, c, ec, &ev.c, rec->type, "accepted from "
+				   "listener #%" PRIu64 " after %s s in the "
+				   "accept queue", l->id,
+				   sa_text_secs(wait, w, sizeof(w)));
+		else
+			err = note(a, c, ec, &ev.c, rec->type, "accepted from "
+				   "listener #%" PRIu64, l->id);
+		if (err)
+			return err;
+	}
+	sa_sockets_owner(l, &ev.c, NULL);
+	err = sa_backlog_event(a, ec, rec, l);
+	if (err)
+		return err;
+	if (!c)
+		return note(a, l, ec, &ev.c, rec->type, "accept failed: %s "
+			    "(queue %" PRIu32 " of %" PRIu32 ")",
+			    sa_errno_name(-ev.ret) ? sa_errno_name(-ev.ret)
+						   : "error",
+			    ev.qlen, ev.max_backlog);
+	return note(a, l, ec, &ev.c, rec->type, "accept: #%" PRIu64 " (queue %"
+		    PRIu32 " of %" PRIu32 " at the call)", c->id, ev.qlen,
+		    ev.max_backlog);
+}
+
+static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
+		    const struct skr_record *rec)
+{
+	const struct sa_meta *m = &a->in[ec->input].meta;
+	struct skr_ev_reset ev;
+	struct sa_sock *s;
+	const char *why;
+	char st[24], rb[24];
+	int n;
+
+	if (skr_decode_reset(rec, &ev) != 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	if (ev.c.cookie == 0) {
+		if (ev.dir == SKR_RESET_SENT)
+			a->resets_nosock++;
+		return 0;
+	}
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   true);
+	if (!s)
+		return -ENOMEM;
+	endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport, ev.dport);
+	if (ev.dir == SKR_RESET_RECEIVED) {
+		s->resets_in++;
+		s->reset_in_state = ev.state;
+		return note(a, s, ec, &ev.c, rec->type, "reset received in %s",
+			    state_name(ev.state, st, sizeof(st)));
+	}
+	s->resets_out++;
+	s->reset_reason = ev.reason;
+	why = ev.reason == SKR_REASON_NONE ? NULL
+	      : sa_meta_enum(m, SKR_REC_RESET, ev.reason);
+	if (!why && ev.reason != SKR_REASON_NONE) {
+		n = snprintf(rb, sizeof(rb), "reason %" PRIu32, ev.reason);
+		why = n > 0 && (size_t)n < sizeof(rb) ? rb : NULL;
+	}
+	return note(a, s, ec, &ev.c, rec->type, "reset sent in %s%s%s",
+		    state_name(ev.state, st, sizeof(st)), why ? ": " : "",
+		    why ? why : "");
+}
+
+static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
+		    const struct skr_record *rec)
+{
+	struct skr_ev_sock_error ev;
+	struct sa_sock *s;
+	const char *name;
+	char st[24];
+
+	if (skr_decode_sock_error(rec, &ev) != 0 ||
+	    ev.c.cookie == 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   true);
+	if (!s)
+		return -ENOMEM;
+	endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport, ev.dport);
+	s->error = ev.error;
+	s->error_state = ev.state;
+	name = sa_errno_name(ev.error);
+	if (name)
+		return note(a, s, ec, &ev.c, rec->type, "error %s in %s", name,
+			    state_name(ev.state, st, sizeof(st)));
+	return note(a, s, ec, &ev.c, rec->type, "error %" PRId32 " in %s",
+		    ev.error, state_name(ev.state, st, sizeof(st)));
+}
+
+static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
+			 const struct skr_record *rec)
+{
+	struct skr_ev_retransmit ev;
+	struct sa_sock *s;
+	char st[24], peer[SA_ENDPOINT_LEN];
+	int err;
+
+	if (skr_decode_retransmit(rec, &ev) != 0 ||
+	    ev.c.cookie == 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   true);
+	if (!s)
+		return -ENOMEM;
+	if (ev.kind == SKR_RETRANS_SYNACK) {
+		if (s->role == SA_ROLE_UNKNOWN)
+			s->role = SA_ROLE_LISTENER;
+		if (s->family == 0) {
+			s->family = ev.family;
+			memcpy(s->saddr, ev.saddr, 16);
+			s->sport = ev.sport;
+		}
+		s->synack_retrans++;
+		err = sa_backlog_event(a, ec, rec, s);
+		if (err)
+			return err;
+		return note(a, s, ec, &ev.c, rec->type, "SYN-ACK retransmit "
+			    "#%" PRIu32 " to %s", ev.retrans,
+			    sa_text_endpoint(ev.family, ev.daddr, ev.dport,
+					     peer, sizeof(peer)));
+	}
+	endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport, ev.dport);
+	s->retrans++;
+	return note(a, s, ec, &ev.c, rec->type, "retransmit in %s (total %"
+		    PRIu32 ")", state_name(ev.state, st, sizeof(st)),
+		    ev.retrans);
+}
+
+static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
+		      const struct skr_record *rec)
+{
+	struct skr_ev_destroy ev;
+	struct sa_sock *s;
+	char rtt[32];
+	int err;
+
+	if (skr_decode_destroy(rec, &ev) != 0 ||
+	    ev.c.cookie == 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   false);
+	if (!s) {
+		a->in[ec->input].orphans++;
+		return 0;
+	}
+	s->have_destroy = true;
+	s->bytes_acked = ev.bytes_acked;
+	s->bytes_received = ev.bytes_received;
+	s->segs_in = ev.segs_in;
+	s->segs_out = ev.segs_out;
+	s->total_retrans = ev.total_retrans;
+	s->srtt_us = ev.srtt_us;
+	err = note(a, s, ec, &ev.c, rec->type, "destroy: %" PRIu64 " bytes "
+		   "acked, %" PRIu64 " received, %" PRIu32 " segments out, %"
+		   PRIu32 " in, %" PRIu32 " retransmitted, srtt %s s",
+		   ev.bytes_acked, ev.bytes_received, ev.segs_out, ev.segs_in,
+		   ev.total_retrans,
+		   sa_text_secs((uint64_t)ev.srtt_us * 1000, rtt, sizeof(rtt)));
+	if (err == 0)
+		sa_sockets_destroyed(a->socks, s);
+	return err;
+}
+
+static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
+		       const struct skr_record *rec)
+{
+	const struct sa_meta *m = &a->in[ec->input].meta;
+	struct skr_ev_skb_drop ev;
+	struct sa_sock *s;
+	const char *why;
+
+	if (skr_decode_skb_drop(rec, &ev) != 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	if (ev.c.cookie == 0)
+		return 0;
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   false);
+	if (!s)
+		return 0;
+	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev.reason);
+	if (why)
+		return note(a, s, ec, &ev.c, rec->type, "packet dropped: %s",
+			    why);
+	return note(a, s, ec, &ev.c, rec->type, "packet dropped: reason %"
+		    PRIu32, ev.reason);
+}
+
+static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
+		       const struct skr_record *rec)
+{
+	struct skr_ev_listener ev;
+	struct sa_sock *s;
+
+	if (skr_decode_listener(rec, &ev) != 0 || ev.c.cookie == 0) {
+		a->in[ec->input].meta.malformed++;
+		return 0;
+	}
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   true);
+	if (!s)
+		return -ENOMEM;
+	if (s->family == 0) {
+		s->family = ev.family;
+		memcpy(s->saddr, ev.saddr, 16);
+		s->sport = ev.sport;
+	}
+	if (s->role == SA_ROLE_UNKNOWN)
+		s->role = SA_ROLE_LISTENER;
+	if (s->state == 0) {
+		s->state = SKR_TCP_LISTEN;
+		s->states_seen |= 1u << SKR_TCP_LISTEN;
+	}
+	return sa_backlog_event(a, ec, rec, s);
+}
+
+int sa_events_apply(struct sa_analysis *a, const struct sa_evctx *ec,
+		    const struct skr_record *rec, uint64_t ts)
+{
+	(void)ts;
+	switch (rec->type) {
+	case SKR_REC_SNAPSHOT:
+		return on_snapshot(a, ec, rec);
+	case SKR_REC_LISTEN:
+		return on_listen(a, ec, rec);
+	case SKR_REC_ACCEPT:
+		return on_accept(a, ec, rec);
+	case SKR_REC_RESET:
+		return on_reset(a, ec, rec);
+	case SKR_REC_SOCK_ERROR:
+		return on_error(a, ec, rec);
+	case SKR_REC_RETRANSMIT:
+		return on_retransmit(a, ec, rec);
+	case SKR_REC_DESTROY:
+		return on_destroy(a, ec, rec);
+	case SKR_REC_SKB_DROP:
+		return on_skb_drop(a, ec, rec);
+	case SKR_REC_LISTENER:
+		return on_listener(a, ec, rec);
+	case SKR_REC_NETNS_STATS:
+		return sa_backlog_event(a, ec, rec, NULL);
+	default:
+		return 0;	/* a type of a later minor version */
+	}
+}

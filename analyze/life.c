@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What a finished life means: how a connect ended, how long each phase
+ * took.  Kept apart from the reports so that the diagnosis, the latency
+ * tables and the tests all classify a socket the same way.
+ */
+#include <string.h>
+
+#include "analyze/sockana.h"
+
+/* Linux errno values: the trace's numbers, not the host's <errno.h>. */
+#define L_ECONNREFUSED	111
+#define L_ETIMEDOUT	110
+
+static const char *const outcome_names[SA_OUT_COUNT] = {
+	[SA_OUT_LISTENER] = "listener",
+	[SA_OUT_CONNECTED] = "connect established",
+	[SA_OUT_REFUSED] = "connect refused",
+	[SA_OUT_CONNECT_TIMEOUT] = "connect timed out",
+	[SA_OUT_CONNECT_ERROR] = "connect failed with an error",
+	[SA_OUT_CONNECT_ABORTED] = "connect abandoned by its process",
+	[SA_OUT_CONNECT_FAILED] = "connect failed, reason not seen",
+	[SA_OUT_CONNECTING] = "connect pending at end",
+	[SA_OUT_ACCEPTED] = "accepted connection",
+	[SA_OUT_HANDSHAKE_FAILED] = "passive handshake failed",
+	[SA_OUT_OTHER] = "other (older than the trace or partial)",
+};
+
+const char *sa_outcome_name(enum sa_outcome o)
+{
+	return (unsigned)o < SA_OUT_COUNT ? outcome_names[o] : "?";
+}
+
+const char *sa_role_name(unsigned role)
+{
+	switch (role) {
+	case SA_ROLE_ACTIVE:
+		return "active";
+	case SA_ROLE_PASSIVE:
+		return "passive";
+	case SA_ROLE_LISTENER:
+		return "listener";
+	default:
+		return "unknown";
+	}
+}
+
+static bool has(const struct sa_sock *s, enum sa_mark m)
+{
+	return (s->have_at & (1u << m)) != 0;
+}
+
+enum sa_outcome sa_life_outcome(const struct sa_sock *s)
+{
+	switch (s->role) {
+	case SA_ROLE_LISTENER:
+		return SA_OUT_LISTENER;
+	case SA_ROLE_ACTIVE:
+		if (has(s, SA_AT_ESTABLISHED))
+			return SA_OUT_CONNECTED;
+		if (!s->closed)
+			return s->state == SKR_TCP_SYN_SENT ? SA_OUT_CONNECTING
+							    : SA_OUT_OTHER;
+		if (!has(s, SA_AT_SYN_SENT))
+			return SA_OUT_OTHER;
+		if (s->error == L_ECONNREFUSED ||
+		    (s->resets_in > 0 && s->reset_in_state == SKR_TCP_SYN_SENT))
+			return SA_OUT_REFUSED;
+		if (s->error == L_ETIMEDOUT)
+			return SA_OUT_CONNECT_TIMEOUT;
+		if (s->error != 0)
+			return SA_OUT_CONNECT_ERROR;
+		/*
+		 * The kernel ends a refused or timed-out connect in softirq or
+		 * a timer; a close() in SYN_SENT runs in the process.
+		 */
+		if (s->close_ctx == SKR_CTX_PROCESS)
+			return SA_OUT_CONNECT_ABORTED;
+		return SA_OUT_CONNECT_FAILED;
+	case SA_ROLE_PASSIVE:
+		if (has(s, SA_AT_ESTABLISHED))
+			return SA_OUT_ACCEPTED;
+		if (s->closed && has(s, SA_AT_SYN_RECV))
+			return SA_OUT_HANDSHAKE_FAILED;
+		return SA_OUT_OTHER;
+	default:
+		return SA_OUT_OTHER;
+	}
+}
+
+bool sa_life_reset(const struct sa_sock *s)
+{
+	return s->resets_in > 0 || s->resets_out > 0;
+}
+
+bool sa_life_time(const struct sa_sock *s, enum sa_mark from,
+		  enum sa_mark to, uint64_t *ns)
+{
+	if (!has(s, from) || !has(s, to) || s->at[to] < s->at[from])
+		return false;
+	*ns = s->at[to] - s->at[from];
+	return true;
+}
+
+const char *sa_errno_name(int32_t err)
+{
+	static const struct {
+		int32_t v;
+		const char *name;
+	} names[] = {
+		{ 1, "EPERM" }, { 2, "ENOENT" }, { 3, "ESRCH" },
+		{ 4, "EINTR" }, { 5, "EIO" }, { 7, "E2BIG" }, { 9, "EBADF" },
+		{ 14, "EFAULT" }, { 16, "EBUSY" }, { 17, "EEXIST" },
+		{ 19, "ENODEV" }, { 38, "ENOSYS" }, { 95, "EOPNOTSUPP" },
+		{ 524, "ENOTSUPP" },
+		{ 11, "EAGAIN" }, { 12, "ENOMEM" }, { 13, "EACCES" },
+		{ 22, "EINVAL" }, { 24, "EMFILE" }, { 32, "EPIPE" },
+		{ 71, "EPROTO" }, { 90, "EMSGSIZE" }, { 97, "EAFNOSUPPORT" },
+		{ 98, "EADDRINUSE" }, { 99, "EADDRNOTAVAIL" },
+		{ 100, "ENETDOWN" }, { 101, "ENETUNREACH" },
+		{ 102, "ENETRESET" }, { 103, "ECONNABORTED" },
+		{ 104, "ECONNRESET" }, { 105, "ENOBUFS" },
+		{ 107, "ENOTCONN" }, { 110, "ETIMEDOUT" },
+		{ 111, "ECONNREFUSED" }, { 112, "EHOSTDOWN" },
+		{ 113, "EHOSTUNREACH" }, { 114, "EALREADY" },
+		{ 115, "EINPROGRESS" }, { 125, "ECANCELED" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].v == err)
+			return names[i].name;
+	return NULL;
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Machine-readable rows: JSON Lines and CSV (docs/OUTPUT.md).
+ *
+ * A report describes each row once, field by field, and this module writes
+ * it in the chosen syntax.  Values that come from a trace are hostile: JSON
+ * strings escape every control character and replace each byte that is
+ * not part of valid UTF-8 with U+FFFD, so every line parses.  CSV carries
+ * exactly one table per report (the row kind the report names), with a
+ * header taken from the names of the first row's fields.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/sockana.h"
+
+static void buf_putc(struct sa_buf *b, char c)
+{
+	char *n;
+	size_t cap;
+
+	if (b->failed)
+		return;
+	if (b->len + 1 >= b->cap) {
+		cap = b->cap ? b->cap * 2 : 256;
+		n = realloc(b->p, cap);
+		if (!n) {
+			b->failed = true;
+			return;
+		}
+		b->p = n;
+		b->cap = cap;
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+static void buf_puts(struct sa_buf *b, const char *s)
+{
+	while (*s)
+		buf_putc(b, *s++);
+}
+
+void sa_buf_append(struct sa_buf *b, const char *s)
+{
+	buf_puts(b, s);
+}
+
+void sa_buf_free(struct sa_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left), or 0 if the
+ * bytes there are not one: overlong forms, surrogates and code points
+ * above U+10FFFF are refused, as RFC 3629 asks.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = src;
+	size_t i = 0, k, len;
+
+	buf_putc(b, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+			i++;
+		} else if (c == '\n') {
+			buf_puts(b, "\\n");
+			i++;
+		} else if (c == '\t') {
+			buf_puts(b, "\\t");
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_puts(b, "\\u00");
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 0xf]);
+			i++;
+		} else if ((len = utf8_len(s + i, n - i)) == 0) {
+			buf_puts(b, "\\ufffd");
+			i++;
+		} else {
+			for (k = 0; k < len; k++)
+				buf_putc(b, (char)s[i + k]);
+			i += len;
+		}
+	}
+	buf_putc(b, '"');
+}
+
+/* RFC 4180: quote when needed, double the quotes; no control bytes. */
+static void csv_escape(struct sa_buf *b, const char *s)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ';
+	const char *p;
+
+	if (quote)
+		buf_putc(b, '"');
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"')
+			buf_putc(b, '"');
+		buf_putc(b, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
+	}
+	if (quote)
+		buf_putc(b, '"');
+}
+
+void sa_out_init(struct sa_out *o, FILE *f, enum sa_format fmt,
+		 const char *csv_kind)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->fmt = fmt;
+	o->csv_kind = csv_kind;
+}
+
+void sa_out_release(struct sa_out *o)
+{
+	sa_buf_free(&o->names);
+	sa_buf_free(&o->vals);
+}
+
+static bool active(const struct sa_out *o)
+{
+	return o->in_row && o->emit;
+}
+
+void sa_row_begin(struct sa_out *o, const char *kind)
+{
+	o->in_row = true;
+	o->nfields = 0;
+	o->names.len = 0;
+	o->vals.len = 0;
+	if (o->vals.p)
+		o->vals.p[0] = '\0';
+	if (o->names.p)
+		o->names.p[0] = '\0';
+	switch (o->fmt) {
+	case SA_FORMAT_JSON:
+		o->emit = true;
+		buf_puts(&o->vals, "{\"row\":");
+		sa_json_escape(&o->vals, kind, strlen(kind));
+		break;
+	case SA_FORMAT_CSV:
+		o->emit = o->csv_kind && strcmp(kind, o->csv_kind) == 0;
+		break;
+	default:
+		o->emit = false;
+		break;
+	}
+}
+
+/* Start a field: its name and the separator. */
+static void field(struct sa_out *o, const char *key)
+{
+	if (o->fmt == SA_FORMAT_JSON) {
+		buf_putc(&o->vals, ',');
+		sa_json_escape(&o->vals, key, strlen(key));
+		buf_putc(&o->vals, ':');
+	} else {
+		if (o->nfields > 0) {
+			buf_putc(&o->vals, ',');
+			buf_putc(&o->names, ',');
+		}
+		buf_puts(&o->names, key);
+	}
+	o->nfields++;
+}
+
+void sa_row_str(struct sa_out *o, const char *key, const char *val)
+{
+	if (!active(o))
+		return;
+	field(o, key);
+	if (o->fmt == SA_FORMAT_JSON) {
+		if (val)
+			sa_json_escape(&o->vals, val, strlen(val));
+		else
+			buf_puts(&o->vals, "null");
+	} else if (val) {
+		csv_escape(&o->vals, val);
+	}
+}
+
+void sa_row_u64(struct sa_out *o, const char *key, uint64_t v)
+{
+	char num[24];
+	int n;
+
+	if (!active(o))
+		return;
+	field(o, key);
+	n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	buf_puts(&o->vals, n > 0 && (size_t)n < sizeof(num) ? num : "0");
+}
+
+void sa_row_i64(struct sa_out *o, const char *key, int64_t v)
+{
+	char num[24];
+	int n;
+
+	if (!active(o))
+		return;
+	field(o, key);
+	n = snprintf(num, sizeof(num), "%" PRId64, v);
+	buf_puts(&o->vals, n > 0 && (size_t)n < sizeof(num) ? num : "0");
+}
+
+void sa_row_bool(struct sa_out *o, const char *key, bool v)
+{
+	if (!active(o))
+		return;
+	field(o, key);
+	buf_puts(&o->vals, v ? "true" : "false");
+}
+
+void sa_row_null(struct sa_out *o, const char *key)
+{
+	if (!active(o))
+		return;
+	field(o, key);
+	if (o->fmt == SA_FORMAT_JSON)
+		buf_puts(&o->vals, "null");
+}
+
+void sa_row_end(struct sa_out *o)
+{
+	if (!active(o)) {
+		o->in_row = false;
+		return;
+	}
+	o->in_row = false;
+	if (o->vals.failed || o->names.failed) {
+		/* Half a row would be worse than none; the caller sees ENOMEM. */
+		o->failed = true;
+		return;
+	}
+	if (o->fmt == SA_FORMAT_JSON) {
+		buf_putc(&o->vals, '}');
+	} else if (!o->csv_header_done) {
+		fputs(o->names.p ? o->names.p : "", o->f);
+		fputc('\n', o->f);
+		o->csv_header_done = true;
+	}
+	fputs(o->vals.p ? o->vals.p : "", o->f);
+	fputc('\n', o->f);
+}

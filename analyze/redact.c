@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sockana --redact KEYFILE [--redact-comm] -o OUT FILE
+ *
+ * Rewrites a trace record by record, in file order, into one that can be
+ * attached to a public bug report:
+ *   - every address goes through the keyed prefix-preserving mapping of
+ *     redact_map.c (loopback and unspecified ones are kept);
+ *   - HOST's host name and boot id and RECORDER's command line and comment
+ *     are replaced (the boot id by a keyed pseudonym, so segments of one
+ *     boot still compare equal);
+ *   - process names are replaced by keyed pseudonyms with --redact-comm;
+ *   - a record whose layout this version does not know may hold anything,
+ *     so it is dropped and counted, and every record is cut to the size
+ *     this version knows, dropping fields a later minor appended.  The
+ *     output therefore declares itself as this reader's minor version.
+ * Times, cookies, ports, pids and states are kept: they are what the
+ * analysis needs, and they do not name a host.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze/redact.h"
+
+#define EXIT_USAGE	2
+#define REDACTED	"redacted"
+
+/* Where the sensitive fields of a fixed-layout record lie. */
+struct layout {
+	uint16_t type;
+	uint16_t size;			/* bytes this version knows */
+	uint16_t family;		/* offset of the u8 family; 0: none */
+	uint16_t addr[2];		/* offsets of 16-byte addresses; 0: none */
+	uint16_t comm;			/* offset of a SKR_COMM_LEN name; 0: none */
+	uint16_t zero;			/* offset of a u64 cleared; 0: none */
+};
+
+/* Layouts: nothing to change, and two addresses (saddr, daddr) plus family. */
+#define PLAIN(t, st)	{ t, sizeof(struct st), 0, { 0, 0 }, 0, 0 }
+#define TWO_ADDRS(t, st, comm, zero)					\
+	{ t, sizeof(struct st), offsetof(struct st, family),		\
+	  { offsetof(struct st, saddr), offsetof(struct st, daddr) },	\
+	  comm, zero }
+
+static const struct layout layouts[] = {
+	PLAIN(SKR_REC_FILE_HEADER, skr_file_header),
+	PLAIN(SKR_REC_CLOCK, skr_clock),
+	PLAIN(SKR_REC_LOSS, skr_loss),
+	PLAIN(SKR_REC_ROUND, skr_round),
+	PLAIN(SKR_REC_END, skr_end),
+	PLAIN(SKR_REC_STATS, skr_stats),
+	PLAIN(SKR_REC_NETNS_STATS, skr_ev_netns_stats),
+	/* Ports, fds, queue lengths and counters only. */
+	PLAIN(SKR_REC_LISTEN, skr_ev_listen),
+	PLAIN(SKR_REC_ACCEPT, skr_ev_accept),
+	PLAIN(SKR_REC_DESTROY, skr_ev_destroy),
+	TWO_ADDRS(SKR_REC_STATE, skr_ev_state,
+		  offsetof(struct skr_ev_state, comm), 0),
+	TWO_ADDRS(SKR_REC_SNAPSHOT, skr_snapshot, 0, 0),
+	TWO_ADDRS(SKR_REC_RESET, skr_ev_reset, 0, 0),
+	TWO_ADDRS(SKR_REC_SOCK_ERROR, skr_ev_sock_error, 0, 0),
+	TWO_ADDRS(SKR_REC_RETRANSMIT, skr_ev_retransmit, 0, 0),
+	/* A kernel text address tells where the kernel was loaded (KASLR). */
+	TWO_ADDRS(SKR_REC_SKB_DROP, skr_ev_skb_drop, 0,
+		  offsetof(struct skr_ev_skb_drop, location)),
+	{ SKR_REC_LISTENER, sizeof(struct skr_ev_listener),
+	  offsetof(struct skr_ev_listener, family),
+	  { offsetof(struct skr_ev_listener, saddr), 0 }, 0, 0 },
+};
+
+struct redactor {
+	const struct sa_redact_opts *o;
+	struct sa_redact_stats *st;
+	struct skr_writer *w;
+	struct skr_tlv_builder tlv;
+	uint8_t buf[SKR_REC_MAX];
+};
+
+static const struct layout *find_layout(uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (layouts[i].type == type)
+			return &layouts[i];
+	return NULL;
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+static int fixed_record(struct redactor *rd, const struct skr_record *rec,
+			const struct layout *l)
+{
+	uint8_t *b = rd->buf;
+	uint8_t addr[16];
+	int i;
+
+	if (rec->len < l->size) {
+		rd->st->malformed++;
+		return 1;	/* dropped */
+	}
+	memcpy(b, rec->data, l->size);
+	put_le32(b, l->size);
+	/* Fields of a later minor were cut: say so in the version. */
+	if (l->type == SKR_REC_FILE_HEADER && rec->minor > SKR_VERSION_MINOR)
+		put_le16(b + offsetof(struct skr_file_header, minor),
+			 SKR_VERSION_MINOR);
+	for (i = 0; i < 2; i++) {
+		if (!l->addr[i])
+			continue;
+		if (sa_redact_addr(rd->o->key, b[l->family], b + l->addr[i],
+				   addr))
+			rd->st->addresses++;
+		memcpy(b + l->addr[i], addr, sizeof(addr));
+	}
+	if (l->comm && rd->o->comm)
+		sa_redact_comm(rd->o->key, (const char *)b + l->comm,
+			       SKR_COMM_LEN, (char *)b + l->comm, SKR_COMM_LEN);
+	if (l->zero)
+		memset(b + l->zero, 0, sizeof(uint64_t));
+	return skr_writer_append(rd->w, b, l->size);
+}
+
+static void boot_pseudonym(const struct redactor *rd, const uint8_t *val,
+			   uint16_t vlen, char *out, size_t size)
+{
+	uint64_t h = sa_siphash24(rd->o->key, val, vlen);
+	int n = snprintf(out, size, REDACTED "-%016" PRIx64, h);
+
+	if (n < 0 || (size_t)n >= size)
+		out[0] = '\0';
+}
+
+/* FILTER: a cgroup path may name a user or a container; the rest is numbers. */
+static void filter_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
+			uint16_t vlen)
+{
+	char comm[SKR_COMM_LEN];
+
+	switch (tag) {
+	case SKR_FILTER_COMM:
+		if (!rd->o->comm) {
+			skr_tlv_put(&rd->tlv, tag, val, vlen);
+			break;
+		}
+		/* The pseudonym the events' comm fields get. */
+		memset(comm, 0, sizeof(comm));
+		memcpy(comm, val, vlen < sizeof(comm) ? vlen : sizeof(comm));
+		sa_redact_comm(rd->o->key, comm, sizeof(comm), comm, sizeof(comm));
+		skr_tlv_put(&rd->tlv, tag, comm, strnlen(comm, sizeof(comm)));
+		break;
+	case SKR_FILTER_CGROUP:
+		skr_tlv_put_str(&rd->tlv, tag, REDACTED);
+		break;
+	case SKR_FILTER_PID:
+	case SKR_FILTER_PORT:
+	case SKR_FILTER_NETNS:
+	case SKR_FILTER_CGROUP_ID:
+	case SKR_FILTER_FAMILY:
+		skr_tlv_put(&rd->tlv, tag, val, vlen);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * HOST and RECORDER: keep what describes the software, replace what names
+ * the machine or the person; tags this version does not know are dropped.
+ */
+static int tlv_record(struct redactor *rd, const struct skr_record *rec)
+{
+	struct skr_tlv_builder *b = &rd->tlv;
+	struct skr_tlv_iter it;
+	const uint8_t *val;
+	uint16_t tag, vlen;
+	bool args = false;
+	char boot[40];
+	int rc;
+
+	skr_tlv_begin(b, rec->type);
+	skr_tlv_iter_init(&it, rec->data, rec->len);
+	while ((rc = skr_tlv_next(&it, &tag, &val, &vlen)) == 1) {
+		if (rec->type == SKR_REC_HOST) {
+			switch (tag) {
+			case SKR_HOST_HOSTNAME:
+				skr_tlv_put_str(b, tag, REDACTED);
+				break;
+			case SKR_HOST_BOOT_ID:
+				boot_pseudonym(rd, val, vlen, boot, sizeof(boot));
+				skr_tlv_put_str(b, tag, boot);
+				break;
+			case SKR_HOST_KRELEASE:
+			case SKR_HOST_KVERSION:
+			case SKR_HOST_MACHINE:
+			case SKR_HOST_NCPUS:
+			case SKR_HOST_OS:
+				skr_tlv_put(b, tag, val, vlen);
+				break;
+			default:
+				break;
+			}
+		} else if (rec->type == SKR_REC_RECORDER) {
+			switch (tag) {
+			case SKR_RECORDER_ARG:
+				/* One placeholder for the whole command line. */
+				if (!args)
+					skr_tlv_put_str(b, tag, "[" REDACTED "]");
+				args = true;
+				break;
+			case SKR_RECORDER_VERSION:
+			case SKR_RECORDER_PID:
+				skr_tlv_put(b, tag, val, vlen);
+				break;
+			default:
+				break;
+			}
+		} else if (rec->type == SKR_REC_FILTER) {
+			filter_attr(rd, tag, val, vlen);
+		} else {
+			skr_tlv_put(b, tag, val, vlen);	/* PROBE: hooks only */
+		}
+	}
+	if (rec->type == SKR_REC_RECORDER)
+		skr_tlv_put_str(b, SKR_RECORDER_COMMENT,
+				REDACTED " by sockana --redact");
+	/*
+	 * A malformed attribute list ends the walk and what came before is
+	 * kept, as the analyzer reads attributes up to the first bad one.  A
+	 * record the placeholders made too long cannot be written: dropped.
+	 */
+	rc = skr_tlv_end(b);
+	if (rc == -E2BIG) {
+		rd->st->malformed++;
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	return skr_writer_append(rd->w, b->buf, (size_t)rc);
+}
+
+static int one_record(struct redactor *rd, const struct skr_record *rec)
+{
+	const struct layout *l;
+	int rc;
+
+	switch (rec->type) {
+	case SKR_REC_HOST:
+	case SKR_REC_RECORDER:
+	case SKR_REC_PROBE:
+	case SKR_REC_FILTER:
+		rc = tlv_record(rd, rec);
+		break;
+	default:
+		l = find_layout(rec->type);
+		if (!l) {
+			rd->st->dropped++;
+			return 0;
+		}
+		rc = fixed_record(rd, rec, l);
+		break;
+	}
+	if (rc == 1)
+		return 0;	/* dropped */
+	if (rc == 0)
+		rd->st->records_out++;
+	/* Frames end where segments end, as the recorder's do. */
+	if (rc == 0 && rec->type == SKR_REC_END)
+		rc = skr_writer_flush(rd->w);
+	return rc;
+}
+
+static void set_msg(char *msg, size_t size, const char *what, int err)
+{
+	int n;
+
+	if (!msg || size == 0)
+		return;
+	n = snprintf(msg, size, "%s: %s", what, strerror(-err));
+	if (n < 0)
+		msg[0] = '\0';
+}
+
+int sa_redact(struct skr_reader *r, const struct sa_redact_opts *opts, int fd,
+	      struct sa_redact_stats *st, char *msg, size_t msgsize)
+{
+	struct skr_reader_status rs;
+	struct sa_redact_stats dummy;
+	struct redactor *rd;
+	struct skr_record rec;
+	int rc, err;
+
+	if (!st)
+		st = &dummy;
+	memset(st, 0, sizeof(*st));
+	rd = calloc(1, sizeof(*rd));
+	if (!rd) {
+		set_msg(msg, msgsize, "redacting", -ENOMEM);
+		return -ENOMEM;
+	}
+	rd->o = opts;
+	rd->st = st;
+	err = skr_writer_open(&rd->w, fd, NULL);
+	if (err) {
+		set_msg(msg, msgsize, "redacting", err);
+		goto out;
+	}
+	while ((rc = skr_reader_next(r, &rec)) == 1) {
+		st->records_in++;
+		err = one_record(rd, &rec);
+		if (err) {
+			set_msg(msg, msgsize, "writing the redacted trace", err);
+			goto out;
+		}
+	}
+	if (rc < 0) {
+		err = rc;
+		if (msg && msgsize > 0 &&
+		    snprintf(msg, msgsize, "%s", skr_reader_errmsg(r)) < 0)
+			msg[0] = '\0';
+		goto out;
+	}
+	skr_reader_get_status(r, &rs);
+	st->truncated = rs.truncated;
+out:
+	rc = skr_writer_close(rd->w);
+	if (err == 0 && rc) {
+		err = rc;
+		set_msg(msg, msgsize, "writing the redacted trace", err);
+	}
+	free(rd);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Command line                                                         */
+/* ------------------------------------------------------------------ */
+
+static const char redact_usage[] =
+"Usage: sockana --redact KEYFILE [--redact-comm] -o OUT FILE\n"
+"Write a copy of the trace FILE that can be published.\n"
+"\n"
+"  --redact KEYFILE  key of the address mapping: a file of 16 to 4096 bytes,\n"
+"                    e.g. made with 'head -c 32 /dev/urandom > KEYFILE'.\n"
+"                    The same key maps the same address the same way in\n"
+"                    every trace; keep it secret, or anyone can test guesses.\n"
+"  --redact-comm     replace process names by keyed pseudonyms too\n"
+"  -o, --output OUT  the redacted trace ('-': standard output, which must not\n"
+"                    be a terminal); created readable by its owner only\n"
+"\n"
+"Addresses are replaced by a keyed prefix-preserving mapping (hosts of one\n"
+"subnet stay in one subnet); loopback and unspecified addresses are kept.\n"
+"The host name, boot id, command line and comment are replaced.  Times,\n"
+"ports, socket cookies, pids and states are kept.  Records of a type this\n"
+"sockana cannot interpret are dropped, and counted on standard error.\n"
+"\n"
+"Exit status: 0 success, 1 unreadable input or failed write, 2 usage error.\n";
+
+static void err_line(const char *a, const char *b)
+{
+	fprintf(stderr, "sockana: %s%s%s\n", a, b ? ": " : "", b ? b : "");
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	if (arg)
+		fprintf(stderr, "sockana: %s '%s'\n", what, arg);
+	else
+		fprintf(stderr, "sockana: %s\n", what);
+	fputs("Try 'sockana --redact --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+bool sa_redact_wanted(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strncmp(argv[i], "--redact", 8) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int read_key(const char *path, uint8_t key[SA_REDACT_KEY_LEN])
+{
+	uint8_t buf[SA_REDACT_KEYFILE_MAX + 1];
+	size_t len = 0;
+	char what[600];
+	int fd, n, status = EXIT_FAILURE;
+
+	n = snprintf(what, sizeof(what), "key file %s", path);
+	if (n < 0 || (size_t)n >= sizeof(what))
+		what[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_line(what, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	while (len < sizeof(buf)) {
+		ssize_t k = read(fd, buf + len, sizeof(buf) - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			err_line(what, strerror(errno));
+			goto out;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	if (len < SA_REDACT_KEYFILE_MIN || len > SA_REDACT_KEYFILE_MAX) {
+		fprintf(stderr, "sockana: %s: holds %s%zu bytes, expected %u to "
+			"%u (e.g. head -c 32 /dev/urandom > KEYFILE)\n", what,
+			len > SA_REDACT_KEYFILE_MAX ? "more than " : "",
+			len > SA_REDACT_KEYFILE_MAX ? (size_t)SA_REDACT_KEYFILE_MAX
+						    : len,
+			SA_REDACT_KEYFILE_MIN, SA_REDACT_KEYFILE_MAX);
+		goto out;
+	}
+	sa_redact_derive_key(buf, len, key);
+	status = EXIT_SUCCESS;
+out:
+	memset(buf, 0, sizeof(buf));
+	close(fd);
+	return status;
+}
+
+/* Open OUT, refusing to truncate the input itself. */
+static int open_output(const char *out, const char *in, bool *created)
+{
+	struct stat si, so;
+	int fd;
+
+	*created = false;
+	if (strcmp(out, "-") == 0) {
+		if (isatty(STDOUT_FILENO)) {
+			err_line("refusing to write a trace to a terminal", NULL);
+			return -1;
+		}
+		return STDOUT_FILENO;
+	}
+	if (stat(out, &so) == 0 &&
+	    ((strcmp(in, "-") == 0 && fstat(STDIN_FILENO, &si) == 0) ||
+	     (strcmp(in, "-") != 0 && stat(in, &si) == 0)) &&
+	    si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+		err_line(out, "is the input; refusing to overwrite it");
+		return -1;
+	}
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err_line(out, strerror(errno));
+		return -1;
+	}
+	*created = true;
+	return fd;
+}
+
+static int run(const char *in, const char *out, const char *keyfile,
+	       bool comm)
+{
+	struct sa_redact_opts opts;
+	struct sa_redact_stats st;
+	struct skr_reader *r = NULL;
+	bool created = false;
+	char msg[600];
+	int fd = -1, err, status = EXIT_FAILURE;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.comm = comm;
+	if (read_key(keyfile, opts.key) != EXIT_SUCCESS)
+		goto out;
+	err = skr_reader_open(&r, in);
+	if (err) {
+		err_line(in, strerror(-err));
+		goto out;
+	}
+	fd = open_output(out, in, &created);
+	if (fd < 0)
+		goto out;
+	err = sa_redact(r, &opts, fd, &st, msg, sizeof(msg));
+	if (err) {
+		err_line(msg, NULL);
+		goto out;
+	}
+	if (fd != STDOUT_FILENO && close(fd) != 0) {
+		fd = -1;
+		err_line(out, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (st.dropped + st.malformed > 0)
+		fprintf(stderr, "sockana: %s: %" PRIu64 " record%s of a type this "
+			"sockana cannot redact dropped, %" PRIu64 " malformed "
+			"dropped\n", in, st.dropped, st.dropped == 1 ? "" : "s",
+			st.malformed);
+	if (st.truncated)
+		fprintf(stderr, "sockana: %s: the trace is truncated; so is the "
+			"redacted copy\n", in);
+	status = EXIT_SUCCESS;
+out:
+	if (fd >= 0 && fd != STDOUT_FILENO)
+		close(fd);
+	/* A failed run leaves no half-written file that looks like a trace. */
+	if (status != EXIT_SUCCESS && created)
+		unlink(out);
+	skr_reader_free(r);
+	memset(&opts, 0, sizeof(opts));
+	return status;
+}
+
+int sa_redact_main(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL, *keyfile = NULL;
+	bool comm = false, options_done = false;
+	int i;
+
+	/* Before parsing, so that "--redact --help" is not read as a key file. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(redact_usage, stdout);
+			return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+		}
+	}
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (in)
+				return usage_error("one trace file at a time; "
+						   "extra argument", arg);
+			in = arg;
+		} else if (strcmp(arg, "--") == 0) {
+			options_done = true;
+		} else if (strcmp(arg, "--redact-comm") == 0) {
+			comm = true;
+		} else if (strcmp(arg, "--redact") == 0 ||
+			   strcmp(arg, "-o") == 0 ||
+			   strcmp(arg, "--output") == 0) {
+			const char **dst = arg[2] == 'r' ? &keyfile : &out;
+
+			if (i + 1 >= argc)
+				return usage_error("missing argument to", arg);
+			if (*dst)
+				return usage_error("given twice:", arg);
+			*dst = argv[++i];
+		} else {
+			return usage_error("--redact writes a trace and takes "
+					   "no other option; unknown or "
+					   "incompatible option", arg);
+		}
+	}
+	if (!keyfile)
+		return usage_error("--redact-comm needs --redact KEYFILE", NULL);
+	if (!out)
+		return usage_error("--redact needs -o OUT", NULL);
+	if (!in)
+		return usage_error("missing trace FILE", NULL);
+	return run(in, out, keyfile, comm);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What every report must say about the trace itself: events lost,
+ * truncation, events that could not be put in order or decoded.  A report
+ * built on a damaged trace says so, in the same words everywhere.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include "analyze/sockana.h"
+
+struct warning {
+	const char *kind;
+	const char *input;	/* NULL: the whole analysis */
+	uint64_t count;
+	char text[200];
+};
+
+typedef void (*warn_fn)(struct sa_analysis *a, const struct warning *w);
+
+static void emit(struct sa_analysis *a, warn_fn fn, const char *kind,
+		 const char *input, uint64_t count, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void emit(struct sa_analysis *a, warn_fn fn, const char *kind,
+		 const char *input, uint64_t count, const char *fmt, ...)
+{
+	struct warning w;
+	va_list ap;
+	int n;
+
+	w.kind = kind;
+	w.input = input;
+	w.count = count;
+	va_start(ap, fmt);
+	n = vsnprintf(w.text, sizeof(w.text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		w.text[0] = '\0';
+	fn(a, &w);
+}
+
+static const char *s_(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void each_warning(struct sa_analysis *a, warn_fn fn)
+{
+	uint64_t malformed = a->replay.malformed, lost;
+	size_t i;
+
+	for (i = 0; i < a->nin; i++)
+		malformed += a->in[i].meta.malformed;
+	for (i = 0; i < a->nin; i++) {
+		const struct sa_input *in = &a->in[i];
+		const char *name = a->nin > 1 ? in->name : NULL;
+
+		lost = sa_meta_lost(&in->meta);
+		if (lost > 0)
+			emit(a, fn, "lost", name, lost, "%s%s%" PRIu64 " event%s "
+			     "lost; timelines may have gaps", name ? name : "",
+			     name ? ": " : "", lost, s_(lost));
+		if (sa_input_truncated(in))
+			emit(a, fn, "truncated", name, 1, "%s%strace is "
+			     "truncated (recorder killed or file cut); showing "
+			     "its complete part", name ? name : "",
+			     name ? ": " : "");
+	}
+	if (a->replay.late > 0)
+		emit(a, fn, "disorder", NULL, a->replay.late, "%" PRIu64
+		     " event%s could not be put in time order (reorder buffer "
+		     "full or rounds broken)", a->replay.late,
+		     s_(a->replay.late));
+	if (a->no_cookie > 0)
+		emit(a, fn, "no_cookie", NULL, a->no_cookie, "%" PRIu64
+		     " state event%s without a socket cookie ignored",
+		     a->no_cookie, s_(a->no_cookie));
+	if (malformed > 0)
+		emit(a, fn, "malformed", NULL, malformed, "%" PRIu64
+		     " malformed event%s ignored", malformed, s_(malformed));
+	if (a->socks && sa_sockets_evicted(a->socks) > 0)
+		emit(a, fn, "evicted", NULL, sa_sockets_evicted(a->socks),
+		     "%" PRIu64 " socket%s reported before their end: more "
+		     "than %u open at once", sa_sockets_evicted(a->socks),
+		     s_(sa_sockets_evicted(a->socks)), SA_SOCKETS_MAX_LIVE);
+}
+
+static void print_one(struct sa_analysis *a, const struct warning *w)
+{
+	fprintf(a->out, "WARNING: %s\n", w->text);
+}
+
+static void row_one(struct sa_analysis *a, const struct warning *w)
+{
+	/* In CSV, rows of other kinds than the table's are not written. */
+	sa_row_begin(&a->o, "warning");
+	sa_row_str(&a->o, "kind", w->kind);
+	sa_row_str(&a->o, "input", w->input);
+	sa_row_u64(&a->o, "count", w->count);
+	sa_row_str(&a->o, "message", w->text);
+	sa_row_end(&a->o);
+}
+
+void sa_print_warnings(struct sa_analysis *a, FILE *out)
+{
+	(void)out;
+	each_warning(a, print_one);
+}
+
+void sa_row_warnings(struct sa_analysis *a)
+{
+	each_warning(a, row_one);
+}

@@ -1,0 +1,1225 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests of sockana's reports: small synthetic traces written through
+ * the format library, every report's text compared exactly, every --json
+ * line checked by a strict JSON syntax checker, CSV headers pinned, and the
+ * building blocks (filters, histograms, JSON escaping, merging of several
+ * inputs) tested on their own.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/sockana.h"
+
+#define NETNS		4026531840u
+#define WALL_BASE	1795341600ull	/* 2026-11-22T10:00:00Z */
+#define SEC		1000000000ull
+#define MSEC		1000000ull
+#define USEC		1000ull
+#define T0		(2 * SEC)
+#define P		SKR_CTX_PROCESS
+#define I		SKR_CTX_SOFTIRQ
+#define LO		"127.0.0.1"
+
+/* ------------------------------------------------------------------ */
+/* Building traces                                                      */
+/* ------------------------------------------------------------------ */
+
+struct trace {
+	int fd;
+	struct skr_writer *w;
+};
+
+static void put(struct trace *t, const void *rec, size_t len)
+{
+	ck_assert_int_eq(skr_writer_append(t->w, rec, len), 0);
+}
+
+static void put_tlv(struct trace *t, struct skr_tlv_builder *b)
+{
+	int len = skr_tlv_end(b);
+
+	ck_assert_int_gt(len, 0);
+	put(t, b->buf, (size_t)len);
+}
+
+static void put_probe(struct trace *t, const char *name, uint16_t event,
+		      uint8_t tier, const char *reason)
+{
+	struct skr_tlv_builder b;
+
+	skr_tlv_begin(&b, SKR_REC_PROBE);
+	skr_tlv_put_str(&b, SKR_PROBE_NAME, name);
+	skr_tlv_put_u8(&b, SKR_PROBE_TIER, tier);
+	skr_tlv_put_u16(&b, SKR_PROBE_EVENT, event);
+	if (reason) {
+		skr_tlv_put_u32(&b, SKR_PROBE_ERROR, ENOENT);
+		skr_tlv_put_str(&b, SKR_PROBE_REASON, reason);
+	}
+	put_tlv(t, &b);
+}
+
+/* all: every probe of the catalogue attached; else only the state one. */
+static void begin(struct trace *t, const char *host, const char *boot,
+		  bool all)
+{
+	char path[] = "/tmp/test_analyze_reports.XXXXXX";
+	struct skr_tlv_builder b;
+	struct skr_file_header fh;
+	struct skr_clock c;
+
+	t->fd = mkstemp(path);
+	ck_assert_int_ge(t->fd, 0);
+	unlink(path);
+	ck_assert_int_eq(skr_writer_open(&t->w, t->fd, NULL), 0);
+	memset(&fh, 0, sizeof(fh));
+	fh.hdr.len = sizeof(fh);
+	fh.hdr.type = SKR_REC_FILE_HEADER;
+	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
+	fh.major = SKR_VERSION_MAJOR;
+	memset(fh.capture_id, 0x5a, sizeof(fh.capture_id));
+	fh.created_ns = WALL_BASE * SEC;
+	put(t, &fh, sizeof(fh));
+
+	skr_tlv_begin(&b, SKR_REC_HOST);
+	skr_tlv_put_str(&b, SKR_HOST_HOSTNAME, host);
+	skr_tlv_put_str(&b, SKR_HOST_BOOT_ID, boot);
+	put_tlv(t, &b);
+	skr_tlv_begin(&b, SKR_REC_RECORDER);
+	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "sockrec");
+	skr_tlv_put_str(&b, SKR_RECORDER_COMMENT, "unit test");
+	put_tlv(t, &b);
+
+	put_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
+		  NULL);
+	if (all) {
+		put_probe(t, "listen", SKR_REC_LISTEN, SKR_TIER_TRACEPOINT, NULL);
+		put_probe(t, "accept", SKR_REC_ACCEPT, SKR_TIER_TRACEPOINT, NULL);
+		put_probe(t, "tcp_receive_reset", SKR_REC_RESET,
+			  SKR_TIER_TP_BTF, NULL);
+		put_probe(t, "inet_sk_error_report", SKR_REC_SOCK_ERROR,
+			  SKR_TIER_TP_BTF, NULL);
+		put_probe(t, "tcp_retransmit_synack", SKR_REC_RETRANSMIT,
+			  SKR_TIER_TP_BTF, NULL);
+		put_probe(t, "tcp_destroy_sock", SKR_REC_DESTROY,
+			  SKR_TIER_TP_BTF, NULL);
+	} else {
+		put_probe(t, "tcp_receive_reset", SKR_REC_RESET, SKR_TIER_NONE,
+			  "tracefs not mounted");
+	}
+	skr_tlv_begin(&b, SKR_REC_FILTER);
+	if (all)
+		skr_tlv_put_u16(&b, SKR_FILTER_PORT, 8080);
+	if (all)
+		skr_tlv_put_u16(&b, SKR_FILTER_PORT, 9);
+	put_tlv(t, &b);
+
+	memset(&c, 0, sizeof(c));
+	c.hdr.len = sizeof(c);
+	c.hdr.type = SKR_REC_CLOCK;
+	c.clock_ns = 1 * SEC;
+	c.realtime_ns = WALL_BASE * SEC;
+	c.clock_id = SKR_CLOCK_BOOTTIME;
+	put(t, &c, sizeof(c));
+}
+
+static void common(struct skr_ev_common *c, uint64_t ts, uint64_t cookie,
+		   uint8_t ctx, uint32_t tgid)
+{
+	memset(c, 0, sizeof(*c));
+	c->ts_ns = ts;
+	c->cookie = cookie;
+	c->netns = NETNS;
+	c->tgid = tgid;
+	c->tid = tgid;
+	c->ctx = ctx;
+}
+
+static void addr(const char *s, uint8_t out[16], uint8_t *family)
+{
+	bool v6 = strchr(s, ':') != NULL;
+
+	memset(out, 0, 16);
+	ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, s, out), 1);
+	*family = v6 ? SKR_AF_INET6 : SKR_AF_INET;
+}
+
+static void st(struct trace *t, uint64_t ts, uint64_t cookie, uint8_t ctx,
+	       uint32_t tgid, const char *comm, uint8_t o, uint8_t n,
+	       const char *src, uint16_t sport, const char *dst,
+	       uint16_t dport)
+{
+	struct skr_ev_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.hdr.len = sizeof(s);
+	s.hdr.type = SKR_REC_STATE;
+	common(&s.c, ts, cookie, ctx, tgid);
+	addr(src, s.saddr, &s.family);
+	addr(dst, s.daddr, &s.family);
+	memcpy(s.comm, comm, strnlen(comm, sizeof(s.comm)));
+	s.sport = sport;
+	s.dport = dport;
+	s.protocol = 6;
+	s.oldstate = o;
+	s.newstate = n;
+	put(t, &s, sizeof(s));
+}
+
+static void ev_listen(struct trace *t, uint64_t ts, uint64_t cookie,
+		      uint32_t tgid, int32_t backlog, uint32_t limit,
+		      uint16_t port)
+{
+	struct skr_ev_listen e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_LISTEN;
+	common(&e.c, ts, cookie, P, tgid);
+	e.fd = 3;
+	e.backlog = backlog;
+	e.max_backlog = limit;
+	e.sport = port;
+	e.family = SKR_AF_INET;
+	put(t, &e, sizeof(e));
+}
+
+static void ev_accept(struct trace *t, uint64_t ts, uint64_t lcookie,
+		      uint64_t child, uint32_t tgid, uint32_t qlen,
+		      uint32_t limit, uint32_t drops)
+{
+	struct skr_ev_accept e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_ACCEPT;
+	common(&e.c, ts, lcookie, P, tgid);
+	e.child_cookie = child;
+	e.ret = 5;
+	e.fd = 3;
+	e.qlen = qlen;
+	e.max_backlog = limit;
+	e.drops = drops;
+	e.sport = 8080;
+	e.family = SKR_AF_INET;
+	put(t, &e, sizeof(e));
+}
+
+static void ev_reset(struct trace *t, uint64_t ts, uint64_t cookie,
+		     uint8_t state)
+{
+	struct skr_ev_reset e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_RESET;
+	common(&e.c, ts, cookie, I, 0);
+	addr(LO, e.saddr, &e.family);
+	addr(LO, e.daddr, &e.family);
+	e.dport = 9;
+	e.reason = SKR_REASON_NONE;
+	e.state = state;
+	e.dir = SKR_RESET_RECEIVED;
+	put(t, &e, sizeof(e));
+}
+
+static void ev_error(struct trace *t, uint64_t ts, uint64_t cookie,
+		     int32_t err, uint8_t state)
+{
+	struct skr_ev_sock_error e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_SOCK_ERROR;
+	common(&e.c, ts, cookie, I, 0);
+	addr(LO, e.saddr, &e.family);
+	addr(LO, e.daddr, &e.family);
+	e.dport = 9;
+	e.error = err;
+	e.state = state;
+	put(t, &e, sizeof(e));
+}
+
+static void ev_listener(struct trace *t, uint64_t ts, uint64_t cookie,
+			uint32_t qlen, uint32_t limit, uint64_t drops)
+{
+	struct skr_ev_listener e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_LISTENER;
+	common(&e.c, ts, cookie, SKR_CTX_UNKNOWN, 0);
+	addr(LO, e.saddr, &e.family);
+	e.ack_backlog = qlen;
+	e.max_ack_backlog = limit;
+	e.drops = drops;
+	e.sport = 8080;
+	put(t, &e, sizeof(e));
+}
+
+static void ev_netns(struct trace *t, uint64_t ts, uint64_t ovf)
+{
+	struct skr_ev_netns_stats e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_NETNS_STATS;
+	common(&e.c, ts, 0, SKR_CTX_UNKNOWN, 0);
+	e.listen_overflows = ovf;
+	e.listen_drops = ovf;
+	put(t, &e, sizeof(e));
+}
+
+static void ev_round(struct trace *t, uint64_t horizon)
+{
+	struct skr_round r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_ROUND;
+	r.horizon_ns = horizon;
+	put(t, &r, sizeof(r));
+}
+
+static void end(struct trace *t, uint64_t ts, uint64_t lost)
+{
+	struct skr_end e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_END;
+	e.ts_ns = ts;
+	e.lost = lost;
+	put(t, &e, sizeof(e));
+}
+
+static struct skr_reader *finish(struct trace *t)
+{
+	struct skr_reader *r = NULL;
+
+	ck_assert_int_eq(skr_writer_close(t->w), 0);
+	t->w = NULL;
+	ck_assert_int_eq(lseek(t->fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(skr_reader_open_fd(&r, t->fd, "test.skr"), 0);
+	return r;
+}
+
+/* Run opts over n traces; returns the output; *err the result. */
+static char *run(struct trace *t, size_t n, struct sa_run_opts *opts,
+		 int *err, char *msg, size_t msgsize)
+{
+	static const char *const names[] = { "a.skr", "b.skr", "c.skr" };
+	struct skr_reader *r[3];
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *out;
+
+	ck_assert_uint_le(n, 3);
+	for (i = 0; i < n; i++)
+		r[i] = finish(&t[i]);
+	out = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(out);
+	if (!opts->name)
+		opts->name = "test.skr";
+	if (n > 1)
+		opts->names = names;
+	*err = sa_run_many(r, n, opts, out, msg, msgsize);
+	ck_assert_int_eq(fclose(out), 0);
+	for (i = 0; i < n; i++) {
+		skr_reader_free(r[i]);
+		close(t[i].fd);
+	}
+	return text;
+}
+
+static char *report1(void (*build)(struct trace *), enum sa_report rep,
+		     enum sa_format fmt, enum sa_group by)
+{
+	struct sa_run_opts opts;
+	struct trace t;
+	char msg[256];
+	char *text;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = rep;
+	opts.format = fmt;
+	opts.by = by;
+	build(&t);
+	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
+	return text;
+}
+
+/* ------------------------------------------------------------------ */
+/* The scenario: one of each thing that can go wrong                    */
+/* ------------------------------------------------------------------ */
+
+#define LSN	0x100		/* listener on 127.0.0.1:8080 */
+#define CLI	0x101		/* client, completes, closes first */
+#define SRV	0x102		/* its accepted socket */
+#define REF	0x103		/* refused connect to port 9 */
+#define CW	0x104		/* accepted, left in CLOSE_WAIT */
+#define CWC	0x105		/* CW's client */
+
+static void build_full_body(struct trace *t)
+{
+	const uint64_t b = T0;
+
+	begin(t, "alpha", "boot-a", true);
+	st(t, b, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO, 8080,
+	   "0.0.0.0", 0);
+	ev_listen(t, b + 1 * USEC, LSN, 10, 1024, 4, 8080);
+	ev_listener(t, b + 2 * USEC, LSN, 0, 4, 0);
+	ev_netns(t, b + 2 * USEC, 100);
+	/* connection 1: client closes first */
+	st(t, b + 10 * USEC, CLI, P, 20, "cli", SKR_TCP_CLOSE,
+	   SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
+	st(t, b + 12 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LISTEN,
+	   SKR_TCP_SYN_RECV, LO, 8080, LO, 40001);
+	/* CPU 1 drained before CPU 0: out of order inside the round */
+	st(t, b + 20 * USEC, SRV, I, 0, "swapper/1", SKR_TCP_SYN_RECV,
+	   SKR_TCP_ESTABLISHED, LO, 8080, LO, 40001);
+	st(t, b + 15 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
+	   SKR_TCP_ESTABLISHED, LO, 40001, LO, 8080);
+	ev_round(t, b + 30 * USEC);
+	ev_accept(t, b + 60 * USEC, LSN, SRV, 10, 1, 4, 0);
+	st(t, b + 100 * USEC, CLI, P, 20, "cli", SKR_TCP_ESTABLISHED,
+	   SKR_TCP_FIN_WAIT1, LO, 40001, LO, 8080);
+	st(t, b + 110 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_ESTABLISHED,
+	   SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40001);
+	st(t, b + 120 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_FIN_WAIT1,
+	   SKR_TCP_FIN_WAIT2, LO, 40001, LO, 8080);
+	st(t, b + 300 * USEC, SRV, P, 10, "srv", SKR_TCP_CLOSE_WAIT,
+	   SKR_TCP_LAST_ACK, LO, 8080, LO, 40001);
+	st(t, b + 310 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_FIN_WAIT2,
+	   SKR_TCP_CLOSE, LO, 40001, LO, 8080);
+	st(t, b + 320 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LAST_ACK,
+	   SKR_TCP_CLOSE, LO, 8080, LO, 40001);
+	/* refused: the RST comes in, CLOSE, then the error report */
+	st(t, b + 1 * MSEC, REF, P, 30, "curl", SKR_TCP_CLOSE,
+	   SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	ev_reset(t, b + 1 * MSEC + 40 * USEC, REF, SKR_TCP_SYN_SENT);
+	st(t, b + 1 * MSEC + 41 * USEC, REF, I, 0, "swapper/0",
+	   SKR_TCP_SYN_SENT, SKR_TCP_CLOSE, LO, 40002, LO, 9);
+	ev_error(t, b + 1 * MSEC + 42 * USEC, REF, 111, SKR_TCP_CLOSE);
+	/* overflow: drops grow between two samples */
+	ev_listener(t, b + 250 * MSEC, LSN, 5, 4, 12);
+	ev_netns(t, b + 250 * MSEC, 112);
+	ev_listener(t, b + 500 * MSEC, LSN, 5, 4, 20);
+	/* CLOSE_WAIT at the end */
+	st(t, b + 600 * MSEC, CWC, P, 21, "cli", SKR_TCP_CLOSE,
+	   SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
+	st(t, b + 600 * MSEC + 5 * USEC, CW, I, 0, "swapper/0",
+	   SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO, 8080, LO, 40003);
+	st(t, b + 600 * MSEC + 6 * USEC, CW, I, 0, "swapper/0",
+	   SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED, LO, 8080, LO, 40003);
+	st(t, b + 600 * MSEC + 7 * USEC, CWC, I, 0, "swapper/0",
+	   SKR_TCP_SYN_SENT, SKR_TCP_ESTABLISHED, LO, 40003, LO, 8080);
+	ev_accept(t, b + 600 * MSEC + 500 * USEC, LSN, CW, 10, 1, 4, 20);
+	st(t, b + 700 * MSEC, CWC, P, 21, "cli", SKR_TCP_ESTABLISHED,
+	   SKR_TCP_FIN_WAIT1, LO, 40003, LO, 8080);
+	st(t, b + 700 * MSEC + 10 * USEC, CW, I, 0, "swapper/0",
+	   SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40003);
+	st(t, b + 700 * MSEC + 20 * USEC, CWC, I, 0, "swapper/0",
+	   SKR_TCP_FIN_WAIT1, SKR_TCP_FIN_WAIT2, LO, 40003, LO, 8080);
+}
+
+static void build_full(struct trace *t)
+{
+	build_full_body(t);
+	end(t, T0 + 2 * SEC, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Golden outputs                                                       */
+/* ------------------------------------------------------------------ */
+
+#include "test_analyze_golden.h"
+
+/*
+ * SA_GOLDEN_DUMP=DIR writes each actual output to DIR/NAME, to review and
+ * regenerate test_analyze_golden.h after an intended change.
+ */
+static void golden(const char *name, const char *text, const char *want)
+{
+	const char *dir = getenv("SA_GOLDEN_DUMP");
+	char path[512];
+	FILE *f;
+
+	if (dir) {
+		ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir,
+					  name), (int)sizeof(path));
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(text, f);
+		fclose(f);
+		return;
+	}
+	ck_assert_str_eq(text, want);
+}
+
+START_TEST(test_diag_full)
+{
+	char *text = report1(build_full, SA_REPORT_DIAG, SA_FORMAT_TEXT,
+			     SA_BY_NONE);
+
+	golden("diag_full", text, golden_diag_full);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_timeline_full)
+{
+	char *text = report1(build_full, SA_REPORT_TIMELINE, SA_FORMAT_TEXT,
+			     SA_BY_NONE);
+
+	golden("timeline_full", text, golden_timeline_full);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_latency_full)
+{
+	char *text = report1(build_full, SA_REPORT_LATENCY, SA_FORMAT_TEXT,
+			     SA_BY_NONE);
+
+	golden("latency_full", text, golden_latency_full);
+	free(text);
+	text = report1(build_full, SA_REPORT_LATENCY, SA_FORMAT_JSON,
+		       SA_BY_REMOTE);
+	golden("latency_remote_json", text, golden_latency_remote_json);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_backlog_full)
+{
+	char *text = report1(build_full, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+			     SA_BY_NONE);
+
+	golden("backlog_full", text, golden_backlog_full);
+	free(text);
+	text = report1(build_full, SA_REPORT_BACKLOG, SA_FORMAT_CSV,
+		       SA_BY_NONE);
+	golden("backlog_full_csv", text, golden_backlog_full_csv);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_diag_json)
+{
+	char *text = report1(build_full, SA_REPORT_DIAG, SA_FORMAT_JSON,
+			     SA_BY_NONE);
+
+	golden("diag_full_json", text, golden_diag_full_json);
+	free(text);
+}
+END_TEST
+
+/* A trace with state events only: what cannot be known is said so. */
+static void build_state_only(struct trace *t)
+{
+	begin(t, "beta", "boot-b", false);
+	st(t, T0, 0x200, P, 40, "curl", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	   0, LO, 9);
+	st(t, T0 + 50 * USEC, 0x200, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
+	   SKR_TCP_CLOSE, LO, 40100, LO, 9);
+	/* older than the trace: first seen mid-life */
+	st(t, T0 + 60 * USEC, 0x201, I, 0, "swapper/1", SKR_TCP_ESTABLISHED,
+	   SKR_TCP_CLOSE_WAIT, LO, 22, "10.0.0.7", 51000);
+	st(t, T0 + 70 * USEC, 0x202, P, 41, "nc", SKR_TCP_CLOSE,
+	   SKR_TCP_LISTEN, "::", 7000, "::", 0);
+	end(t, T0 + SEC, 5);
+}
+
+START_TEST(test_state_only)
+{
+	char *text = report1(build_state_only, SA_REPORT_DIAG, SA_FORMAT_TEXT,
+			     SA_BY_NONE);
+
+	golden("diag_state_only", text, golden_diag_state_only);
+	free(text);
+	text = report1(build_state_only, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+		       SA_BY_NONE);
+	golden("backlog_state_only", text, golden_backlog_state_only);
+	free(text);
+	text = report1(build_state_only, SA_REPORT_TIMELINE, SA_FORMAT_CSV,
+		       SA_BY_NONE);
+	golden("timeline_state_only_csv", text, golden_timeline_state_only_csv);
+	free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* A strict JSON syntax checker (RFC 8259), for every --json line        */
+/* ------------------------------------------------------------------ */
+
+struct js {
+	const char *p, *end;
+	int depth;
+};
+
+static bool js_value(struct js *j);
+
+static void js_ws(struct js *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+				 *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static bool js_lit(struct js *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+		return false;
+	j->p += n;
+	return true;
+}
+
+static bool js_hex4(struct js *j)
+{
+	int i;
+
+	for (i = 0; i < 4; i++, j->p++)
+		if (j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p) ||
+		    *j->p == '\0')
+			return false;
+	return true;
+}
+
+/* Strings: escapes as the RFC lists them, no raw control byte, UTF-8. */
+static bool js_string(struct js *j)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return false;
+	for (j->p++; j->p < j->end;) {
+		unsigned char c = (unsigned char)*j->p;
+
+		if (c == '"') {
+			j->p++;
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			j->p++;
+			if (j->p >= j->end)
+				return false;
+			if (*j->p == 'u') {
+				j->p++;
+				if (!js_hex4(j))
+					return false;
+				continue;
+			}
+			if (!strchr("\"\\/bfnrt", *j->p) || *j->p == '\0')
+				return false;
+			j->p++;
+			continue;
+		}
+		if (c < 0x80) {
+			j->p++;
+			continue;
+		}
+		{
+			int len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3
+				  : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+			int k;
+
+			if (len == 0 || j->end - j->p < len)
+				return false;
+			for (k = 1; k < len; k++)
+				if (((unsigned char)j->p[k] & 0xc0) != 0x80)
+					return false;
+			j->p += len;
+		}
+	}
+	return false;
+}
+
+static bool js_number(struct js *j)
+{
+	const char *s = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p >= j->end)
+		return false;
+	if (*j->p == '0') {
+		j->p++;
+	} else if (*j->p >= '1' && *j->p <= '9') {
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	} else {
+		return false;
+	}
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+			return false;
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	}
+	return j->p > s;
+}
+
+static bool js_container(struct js *j, char open, char close, bool object)
+{
+	if (++j->depth > 32)
+		return false;
+	j->p++;
+	js_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		j->depth--;
+		return true;
+	}
+	for (;;) {
+		js_ws(j);
+		if (object) {
+			if (!js_string(j))
+				return false;
+			js_ws(j);
+			if (j->p >= j->end || *j->p != ':')
+				return false;
+			j->p++;
+		}
+		if (!js_value(j))
+			return false;
+		js_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			j->depth--;
+			return true;
+		}
+		(void)open;
+		return false;
+	}
+}
+
+static bool js_value(struct js *j)
+{
+	js_ws(j);
+	if (j->p >= j->end)
+		return false;
+	switch (*j->p) {
+	case '{':
+		return js_container(j, '{', '}', true);
+	case '[':
+		return js_container(j, '[', ']', false);
+	case '"':
+		return js_string(j);
+	case 't':
+		return js_lit(j, "true");
+	case 'f':
+		return js_lit(j, "false");
+	case 'n':
+		return js_lit(j, "null");
+	default:
+		return js_number(j);
+	}
+}
+
+/* One JSON Lines document: every line an object, nothing else. */
+static int json_lines_ok(const char *text)
+{
+	const char *line = text, *nl;
+	int n = 0;
+
+	while (*line) {
+		struct js j;
+
+		nl = strchr(line, '\n');
+		ck_assert_msg(nl != NULL, "last line without newline");
+		j.p = line;
+		j.end = nl;
+		j.depth = 0;
+		ck_assert_msg(*line == '{' && js_value(&j) && j.p == nl,
+			      "not a JSON object: %.*s", (int)(nl - line), line);
+		n++;
+		line = nl + 1;
+	}
+	return n;
+}
+
+START_TEST(test_json_checker)
+{
+	ck_assert_int_eq(json_lines_ok("{\"a\":[1,-2.5,true,null,\"\\u00e9\"]}\n"
+				       "{}\n"), 2);
+}
+END_TEST
+
+/* Every report as JSON, on a trace whose names are hostile. */
+START_TEST(test_json_every_report)
+{
+	static const enum sa_report reps[] = {
+		SA_REPORT_DIAG, SA_REPORT_INFO, SA_REPORT_TIMELINE,
+		SA_REPORT_LATENCY, SA_REPORT_BACKLOG,
+	};
+	struct sa_run_opts opts;
+	struct trace t;
+	char msg[256];
+	char *text;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {
+		memset(&opts, 0, sizeof(opts));
+		opts.report = reps[i];
+		opts.format = SA_FORMAT_JSON;
+		opts.by = reps[i] == SA_REPORT_LATENCY ? SA_BY_PROCESS
+						       : SA_BY_NONE;
+		opts.name = "bad\x01\"name\xff\xc3\x28\\.skr";
+		build_full_body(&t);
+		st(&t, T0 + 800 * MSEC, 0x300, P, 50, "e\x1b[31m\xe2\x82",
+		   SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+		end(&t, T0 + 2 * SEC, 3);
+		text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+		ck_assert_int_eq(err, 0);
+		ck_assert_int_gt(json_lines_ok(text), 0);
+		if (reps[i] == SA_REPORT_INFO)
+			ck_assert_ptr_nonnull(strstr(text,
+				"\"file\":\"bad\\u0001\\\"name\\ufffd\\ufffd(\\\\.skr\""));
+		free(text);
+	}
+}
+END_TEST
+
+START_TEST(test_json_escape)
+{
+	static const char in[] = "a\"\\\n\t\x01\x7f\xc3\xa9\xe2\x82\xac"
+				 "\xf0\x9f\x98\x80\xc0\xaf\xed\xa0\x80\xff";
+	struct sa_buf b;
+
+	memset(&b, 0, sizeof(b));
+	sa_json_escape(&b, in, sizeof(in) - 1);
+	ck_assert(!b.failed);
+	/* overlong, surrogate and stray bytes each become U+FFFD */
+	ck_assert_str_eq(b.p, "\"a\\\"\\\\\\n\\t\\u0001\\u007f\xc3\xa9\xe2\x82\xac"
+			 "\xf0\x9f\x98\x80\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"
+			 "\\ufffd\"");
+	sa_buf_free(&b);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Filters                                                              */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_filters)
+{
+	struct sa_filters f;
+	struct sa_sock s;
+	char msg[160];
+	uint64_t lo, hi;
+
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	s.id = 7;
+	s.family = SKR_AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, "10.1.2.3", s.saddr), 1);
+	ck_assert_int_eq(inet_pton(AF_INET, "192.168.0.9", s.daddr), 1);
+	s.sport = 40000;
+	s.dport = 443;
+	s.netns = 99;
+	s.have_owner = true;
+	s.owner_pid = 1234;
+	memcpy(s.owner_comm, "nginx", 6);
+	s.states_seen = 1u << SKR_TCP_SYN_SENT | 1u << SKR_TCP_CLOSE_WAIT;
+	s.first_mt = 10 * SEC;
+	s.last_mt = 20 * SEC;
+
+	ck_assert(sa_filter_socket(&f, &s, 0, UINT64_MAX));
+	ck_assert_int_eq(sa_filter_parse(&f, "--port", "80", msg, sizeof(msg)), 0);
+	ck_assert(!sa_filter_socket(&f, &s, 0, UINT64_MAX));
+	ck_assert_int_eq(sa_filter_parse(&f, "--port", "443", msg, sizeof(msg)), 0);
+	ck_assert(sa_filter_socket(&f, &s, 0, UINT64_MAX));	/* or */
+	ck_assert_int_eq(sa_filter_parse(&f, "--addr", "192.168.0.0/16", msg,
+					 sizeof(msg)), 0);
+	ck_assert(sa_filter_socket(&f, &s, 0, UINT64_MAX));
+	ck_assert_int_eq(sa_filter_parse(&f, "--state", "close-wait", msg,
+					 sizeof(msg)), 0);
+	ck_assert(sa_filter_socket(&f, &s, 0, UINT64_MAX));
+	ck_assert_int_eq(sa_filter_parse(&f, "--comm", "nginx", msg,
+					 sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&f, "--pid", "1234", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&f, "--netns", "99", msg, sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&f, "--socket", "#7", msg, sizeof(msg)), 0);
+	ck_assert(sa_filter_socket(&f, &s, 0, UINT64_MAX));
+	/* and: one more filter that does not match */
+	ck_assert_int_eq(sa_filter_parse(&f, "--state", "LISTEN", msg,
+					 sizeof(msg)), 0);
+	ck_assert(sa_filter_socket(&f, &s, 0, UINT64_MAX));	/* states or */
+	ck_assert(!sa_filter_socket(&f, &s, 21 * SEC, UINT64_MAX));
+	ck_assert(sa_filter_socket(&f, &s, 15 * SEC, 16 * SEC));
+	ck_assert(!sa_filter_socket(&f, &s, 0, 9 * SEC));
+	ck_assert_int_eq(sa_filter_parse(&f, "--pid", "1", msg, sizeof(msg)), 0);
+	s.owner_pid = 2;
+	ck_assert(!sa_filter_socket(&f, &s, 0, UINT64_MAX));
+
+	/* bad values, each with a message */
+	ck_assert_int_eq(sa_filter_parse(&f, "--port", "65536", msg,
+					 sizeof(msg)), -EINVAL);
+	ck_assert_str_eq(msg, "bad --port '65536'");
+	ck_assert_int_eq(sa_filter_parse(&f, "--pid", "12x", msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--pid", "-1", msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--addr", "10.0.0.0/33", msg,
+					 sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--addr", "::1/129", msg,
+					 sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--state", "SLEEPING", msg,
+					 sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--since", "yesterday", msg,
+					 sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--comm", "a-name-much-too-long",
+					 msg, sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--socket", "0", msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_int_eq(sa_filter_parse(&f, "--nope", "1", msg, sizeof(msg)),
+			 -ENOENT);
+
+	/* time: ISO 8601 UTC or +seconds from the first event */
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(sa_filter_parse(&f, "--since", "2026-11-22T10:00:01.5Z",
+					 msg, sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&f, "--until", "+2.25", msg,
+					 sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_window(&f, WALL_BASE * SEC, true, &lo, &hi,
+					  msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(lo, WALL_BASE * SEC + SEC + SEC / 2);
+	ck_assert_uint_eq(hi, WALL_BASE * SEC + 2 * SEC + SEC / 4);
+	ck_assert_int_eq(sa_filter_window(&f, 5, false, &lo, &hi, msg,
+					  sizeof(msg)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "no wall clock"));
+}
+END_TEST
+
+START_TEST(test_cidr)
+{
+	struct sa_filters f;
+	uint8_t a[16];
+	char msg[160];
+
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(sa_filter_parse(&f, "--addr", "10.1.0.0/15", msg,
+					 sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&f, "--addr", "2001:db8::/33", msg,
+					 sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&f, "--addr", "fe80::1", msg,
+					 sizeof(msg)), 0);
+	memset(a, 0, sizeof(a));
+	inet_pton(AF_INET, "10.0.255.255", a);
+	ck_assert(sa_cidr_match(&f.addr[0], SKR_AF_INET, a));
+	inet_pton(AF_INET, "10.2.0.0", a);
+	ck_assert(!sa_cidr_match(&f.addr[0], SKR_AF_INET, a));
+	/* an IPv4-mapped IPv6 address matches an IPv4 prefix */
+	inet_pton(AF_INET6, "::ffff:10.1.200.1", a);
+	ck_assert(sa_cidr_match(&f.addr[0], SKR_AF_INET6, a));
+	inet_pton(AF_INET6, "2001:db8:7fff::1", a);
+	ck_assert(sa_cidr_match(&f.addr[1], SKR_AF_INET6, a));
+	inet_pton(AF_INET6, "2001:db8:8000::1", a);
+	ck_assert(!sa_cidr_match(&f.addr[1], SKR_AF_INET6, a));
+	inet_pton(AF_INET6, "fe80::1", a);
+	ck_assert(sa_cidr_match(&f.addr[2], SKR_AF_INET6, a));
+	ck_assert(!sa_cidr_match(&f.addr[2], SKR_AF_INET, a));
+}
+END_TEST
+
+/* A filtered timeline: ids stay those of the unfiltered trace. */
+START_TEST(test_filtered_timeline)
+{
+	struct sa_run_opts opts;
+	struct trace t;
+	char msg[256];
+	char *text;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_TIMELINE;
+	ck_assert_int_eq(sa_filter_parse(&opts.filters, "--port", "9", msg,
+					 sizeof(msg)), 0);
+	ck_assert_int_eq(sa_filter_parse(&opts.filters, "--until", "+0.0010405",
+					 msg, sizeof(msg)), 0);
+	build_full(&t);
+	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_int_eq(err, 0);
+	ck_assert_str_eq(text,
+"#4 cookie 0x103 IPv4 127.0.0.1:40002 -> 127.0.0.1:9 netns 4026531840 owner curl[30]\n"
+"  2026-11-22T10:00:01.001000Z  +0.000000    CLOSE        -> SYN_SENT               -  curl[30]\n"
+"  2026-11-22T10:00:01.001040Z  +0.000040    * reset received in SYN_SENT\n"
+"\n"
+"1 socket, 2 events\n");
+	free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Histograms                                                           */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_hist)
+{
+	struct sa_hist h;
+	uint64_t v, p;
+	unsigned pct;
+
+	sa_hist_init(&h);
+	ck_assert_uint_eq(sa_hist_pct(&h, 50), 0);
+	for (v = 100; v >= 1; v--)
+		ck_assert_int_eq(sa_hist_add(&h, v * USEC), 0);
+	ck_assert(sa_hist_exact(&h));
+	ck_assert_uint_eq(sa_hist_pct(&h, 50), 50 * USEC);
+	ck_assert_uint_eq(sa_hist_pct(&h, 90), 90 * USEC);
+	ck_assert_uint_eq(sa_hist_pct(&h, 99), 99 * USEC);
+	ck_assert_uint_eq(sa_hist_pct(&h, 100), 100 * USEC);
+	ck_assert_uint_eq(h.min, 1 * USEC);
+	ck_assert_uint_eq(h.log2[1], 1);	/* [1, 2) us */
+	ck_assert_uint_eq(h.log2[7], 37);	/* [64, 128) us: 64..100 */
+	sa_hist_release(&h);
+
+	/* past the exact buffer: bounded relative error */
+	sa_hist_init(&h);
+	for (v = 1; v <= 100000; v++)
+		ck_assert_int_eq(sa_hist_add(&h, v * 997), 0);
+	ck_assert(!sa_hist_exact(&h));
+	for (pct = 1; pct <= 100; pct++) {
+		uint64_t want = (uint64_t)pct * 1000 * 997;
+
+		p = sa_hist_pct(&h, pct);
+		ck_assert_msg(p >= want - want / 31 && p <= want + want / 31,
+			      "p%u %llu want %llu", pct, (unsigned long long)p,
+			      (unsigned long long)want);
+	}
+	ck_assert_uint_eq(sa_hist_pct(&h, 100), 100000 * 997);
+	sa_hist_release(&h);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Several inputs                                                       */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_merge_hosts)
+{
+	struct sa_run_opts opts;
+	struct trace t[2];
+	char msg[256];
+	char *text;
+	int err;
+
+	/* The same cookie on two hosts is two sockets; time order across. */
+	begin(&t[0], "alpha", "boot-a", false);
+	st(&t[0], T0 + 10 * USEC, 0x42, P, 1, "a1", SKR_TCP_CLOSE,
+	   SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+	st(&t[0], T0 + 30 * USEC, 0x42, I, 0, "x", SKR_TCP_SYN_SENT,
+	   SKR_TCP_CLOSE, LO, 1000, LO, 80);
+	end(&t[0], T0 + SEC, 0);
+	begin(&t[1], "beta", "boot-b", false);
+	st(&t[1], T0 + 20 * USEC, 0x42, P, 2, "b1", SKR_TCP_CLOSE,
+	   SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+	st(&t[1], T0 + 25 * USEC, 0x42, I, 0, "x", SKR_TCP_SYN_SENT,
+	   SKR_TCP_CLOSE, LO, 1001, LO, 80);
+	/* the second input is cut: no END */
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_TIMELINE;
+	text = run(t, 2, &opts, &err, msg, sizeof(msg));
+	ck_assert_int_eq(err, 0);
+	ck_assert_str_eq(text,
+"#2 cookie 0x42 IPv4 127.0.0.1:1001 -> 127.0.0.1:80 netns 4026531840 owner b1[2] host beta\n"
+"  2026-11-22T10:00:01.000020Z  +0.000000    CLOSE        -> SYN_SENT               -  b1[2]\n"
+"  2026-11-22T10:00:01.000025Z  +0.000005    SYN_SENT     -> CLOSE           0.000005  (softirq)\n"
+"\n"
+"#1 cookie 0x42 IPv4 127.0.0.1:1000 -> 127.0.0.1:80 netns 4026531840 owner a1[1] host alpha\n"
+"  2026-11-22T10:00:01.000010Z  +0.000000    CLOSE        -> SYN_SENT               -  a1[1]\n"
+"  2026-11-22T10:00:01.000030Z  +0.000020    SYN_SENT     -> CLOSE           0.000020  (softirq)\n"
+"\n"
+"2 sockets, 4 events\n"
+"WARNING: b.skr: trace is truncated (recorder killed or file cut); showing its complete part\n");
+	free(text);
+}
+END_TEST
+
+/* A rotated series of one boot: a socket across the rotation is one life. */
+START_TEST(test_merge_rotation)
+{
+	struct sa_run_opts opts;
+	struct trace t[2];
+	char msg[256];
+	char *text;
+	int err;
+
+	begin(&t[0], "alpha", "boot-a", false);
+	st(&t[0], T0, 0x77, P, 1, "c", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
+	   LO, 80);
+	st(&t[0], T0 + 5 * USEC, 0x77, I, 0, "x", SKR_TCP_SYN_SENT,
+	   SKR_TCP_ESTABLISHED, LO, 1000, LO, 80);
+	end(&t[0], T0 + SEC, 0);
+	begin(&t[1], "alpha", "boot-a", false);
+	st(&t[1], T0 + 2 * SEC, 0x77, P, 1, "c", SKR_TCP_ESTABLISHED,
+	   SKR_TCP_FIN_WAIT1, LO, 1000, LO, 80);
+	end(&t[1], T0 + 3 * SEC, 0);
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_DIAG;
+	opts.format = SA_FORMAT_JSON;
+	text = run(t, 2, &opts, &err, msg, sizeof(msg));
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_gt(json_lines_ok(text), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\"inputs\":2,\"file\":null,"));
+	ck_assert_ptr_nonnull(strstr(text, "\"sockets\":1,\"selected\":1}"));
+	ck_assert_ptr_nonnull(strstr(text, "{\"row\":\"outcome\",\"outcome\":"
+				     "\"connect established\",\"count\":1,"
+				     "\"sockets\":\"1\""));
+	free(text);
+}
+END_TEST
+
+/* Sockets older than the trace, from the start snapshot. */
+START_TEST(test_snapshot_life)
+{
+	struct sa_run_opts opts;
+	struct skr_snapshot sn;
+	struct trace t;
+	char msg[256];
+	char *text;
+	int err;
+
+	begin(&t, "alpha", "boot-a", true);
+	memset(&sn, 0, sizeof(sn));
+	sn.hdr.len = sizeof(sn);
+	sn.hdr.type = SKR_REC_SNAPSHOT;
+	sn.ts_ns = T0;
+	sn.cookie = 0x900;
+	sn.netns = NETNS;
+	sn.kind = SKR_SNAP_SOCKET;
+	sn.state = SKR_TCP_ESTABLISHED;
+	sn.family = SKR_AF_INET;
+	inet_pton(AF_INET, LO, sn.saddr);
+	inet_pton(AF_INET, "10.9.9.9", sn.daddr);
+	sn.sport = 22;
+	sn.dport = 50000;
+	sn.uid = 0;
+	put(&t, &sn, sizeof(sn));
+	sn.kind = SKR_SNAP_END;
+	sn.cookie = 0;
+	put(&t, &sn, sizeof(sn));
+	st(&t, T0 + SEC, 0x900, I, 0, "x", SKR_TCP_ESTABLISHED,
+	   SKR_TCP_CLOSE_WAIT, LO, 22, "10.9.9.9", 50000);
+	end(&t, T0 + 2 * SEC, 0);
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_TIMELINE;
+	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_int_eq(err, 0);
+	ck_assert_str_eq(text,
+"#1 cookie 0x900 IPv4 127.0.0.1:22 -> 10.9.9.9:50000 netns 4026531840 owner unknown (in the start snapshot)\n"
+"  2026-11-22T10:00:01.000000Z  +0.000000    * existed at start: ESTABLISHED, uid 0\n"
+"  2026-11-22T10:00:02.000000Z  +1.000000    ESTABLISHED  -> CLOSE_WAIT             -  (softirq)\n"
+"\n"
+"1 socket, 2 events\n");
+	free(text);
+}
+END_TEST
+
+/* A socket connecting again after a failed connect starts a new life. */
+START_TEST(test_reconnect_same_cookie)
+{
+	struct sa_run_opts opts;
+	struct trace t;
+	char msg[256];
+	char *text;
+	int err;
+
+	begin(&t, "alpha", "boot-a", false);
+	st(&t, T0, 0x50, P, 7, "retry", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	   0, LO, 81);
+	st(&t, T0 + 10 * USEC, 0x50, I, 0, "x", SKR_TCP_SYN_SENT,
+	   SKR_TCP_CLOSE, LO, 1000, LO, 81);
+	st(&t, T0 + 20 * USEC, 0x50, P, 7, "retry", SKR_TCP_CLOSE,
+	   SKR_TCP_SYN_SENT, LO, 0, LO, 82);
+	st(&t, T0 + 25 * USEC, 0x50, I, 0, "x", SKR_TCP_SYN_SENT,
+	   SKR_TCP_ESTABLISHED, LO, 1001, LO, 82);
+	end(&t, T0 + SEC, 0);
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_DIAG;
+	opts.format = SA_FORMAT_JSON;
+	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_int_eq(err, 0);
+	ck_assert_ptr_nonnull(strstr(text, "\"outcome\":\"connect established\","
+				     "\"count\":1,\"sockets\":\"2\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"reason\":\"reason not seen\","
+				     "\"remote\":\"127.0.0.1:81\",\"count\":1,"
+				     "\"sockets\":\"1\""));
+	free(text);
+}
+END_TEST
+
+/* Usage errors reported by sa_run_many itself. */
+START_TEST(test_csv_refused)
+{
+	struct sa_run_opts opts;
+	struct trace t;
+	char msg[256];
+	char *text;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_INFO;
+	opts.format = SA_FORMAT_CSV;
+	build_full(&t);
+	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_int_eq(err, -EINVAL);
+	ck_assert_str_eq(msg, "--csv is for --timeline, --latency and "
+			 "--backlog");
+	free(text);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("analyze_reports");
+	TCase *tc = tcase_create("reports");
+
+	tcase_add_test(tc, test_diag_full);
+	tcase_add_test(tc, test_timeline_full);
+	tcase_add_test(tc, test_latency_full);
+	tcase_add_test(tc, test_backlog_full);
+	tcase_add_test(tc, test_diag_json);
+	tcase_add_test(tc, test_state_only);
+	tcase_add_test(tc, test_json_checker);
+	tcase_add_test(tc, test_json_every_report);
+	tcase_add_test(tc, test_json_escape);
+	tcase_add_test(tc, test_filters);
+	tcase_add_test(tc, test_cidr);
+	tcase_add_test(tc, test_filtered_timeline);
+	tcase_add_test(tc, test_hist);
+	tcase_add_test(tc, test_merge_hosts);
+	tcase_add_test(tc, test_merge_rotation);
+	tcase_add_test(tc, test_snapshot_life);
+	tcase_add_test(tc, test_csv_refused);
+	tcase_add_test(tc, test_reconnect_same_cookie);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
