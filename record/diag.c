@@ -139,6 +139,17 @@ void rec_diag_close(struct rec_session *s)
 	s->diag = NULL;
 }
 
+/* Namespaces a --netns filter leaves out are neither listed nor sampled. */
+static int keep_wanted(struct diag_ns *v, int n)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (rec_filters_want_netns(v[i].ino))
+			v[kept++] = v[i];
+	return kept;
+}
+
 static void rescan(struct rec_diag *d)
 {
 	unsigned skipped = 0;
@@ -155,6 +166,7 @@ static void rescan(struct rec_diag *d)
 		d->scan[0].ino = diag_nl_self_ns(d->nl);
 		n = 1;
 	}
+	n = keep_wanted(d->scan, n);
 	if (skipped && d->ns_skipped != skipped)
 		fprintf(stderr, "sockrec: %u network namespaces beyond the first %d "
 			"are not listed\n", skipped, DIAG_NS_MAX);
@@ -163,10 +175,15 @@ static void rescan(struct rec_diag *d)
 	d->ns_skipped = skipped;
 }
 
-/* Print a namespace's failure once; a process that just left is no news. */
-static void warn_ns(struct diag_ns *ns, const char *what, int err)
+/*
+ * Print a namespace's failure once.  A process that just left is no news,
+ * and a refused or broken setns() was reported once for all namespaces.
+ */
+static void warn_ns(struct rec_diag *d, struct diag_ns *ns, const char *what,
+		    int err)
 {
-	if (ns->warned || err == -ESRCH || err == -ENOTRECOVERABLE)
+	if (ns->warned || err == -ESRCH || err == -ENOTRECOVERABLE ||
+	    ((err == -EPERM || err == -EACCES) && diag_nl_denied(d->nl)))
 		return;
 	ns->warned = true;
 	fprintf(stderr, "sockrec: %s of netns %u: %s\n", what, ns->ino,
@@ -199,6 +216,8 @@ static int snap_socket(void *arg, const struct diag_sock *ds)
 	struct skr_snapshot r;
 	int err;
 
+	if (!rec_filters_want_sock(ds->family, ds->sport, ds->dport))
+		return 0;
 	memset(&r, 0, sizeof(r));
 	r.hdr.len = sizeof(r);
 	r.hdr.type = SKR_REC_SNAPSHOT;
@@ -286,7 +305,7 @@ int rec_diag_snapshot(struct rec_session *s)
 		if (s->werr)
 			return s->werr;
 		if (err) {
-			warn_ns(ns, "listing sockets", err);
+			warn_ns(d, ns, "listing sockets", err);
 			failed++;
 		} else {
 			listed++;
@@ -316,7 +335,8 @@ static int collect_listener(void *arg, const struct diag_sock *ds)
 	struct listeners *l = &c->d->cur;
 	struct listener *e;
 
-	if (ds->state != SKR_TCP_LISTEN)
+	if (ds->state != SKR_TCP_LISTEN ||
+	    !rec_filters_want_sock(ds->family, ds->sport, ds->dport))
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -372,7 +392,7 @@ static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
 
 	err = diag_nl_netstat(ns, &ovf, &drops);
 	if (err) {
-		warn_ns(ns, "reading ListenOverflows", err);
+		warn_ns(s->diag, ns, "reading ListenOverflows", err);
 		return 0;
 	}
 	if (ns->stats_written && ns->overflows == ovf && ns->drops == drops)
@@ -426,7 +446,7 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns)
 
 	fd = diag_nl_socket(d->nl, ns);
 	if (fd < 0) {
-		warn_ns(ns, "sampling listeners", fd);
+		warn_ns(d, ns, "sampling listeners", fd);
 		return 0;
 	}
 	c.ts_ns = rec_boot_ns();
@@ -442,7 +462,7 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns)
 	if (err) {
 		/* A partial list would look like listeners that closed. */
 		d->cur.n = n0;
-		warn_ns(ns, "sampling listeners", err);
+		warn_ns(d, ns, "sampling listeners", err);
 	}
 	return write_netns_stats(s, ns, c.ts_ns);
 }

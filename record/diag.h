@@ -49,6 +49,8 @@ int diag_nl_open(struct diag_nl **np);
 void diag_nl_close(struct diag_nl *n);
 /* Inode of sockrec's own network namespace. */
 uint32_t diag_nl_self_ns(const struct diag_nl *n);
+/* True once entering a namespace was refused; diag_nl_socket() said so. */
+bool diag_nl_denied(const struct diag_nl *n);
 
 /*
  * Find the network namespaces that have processes: sockrec's own first, then

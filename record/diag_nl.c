@@ -44,6 +44,7 @@ struct diag_nl {
 	uint32_t self_ino;
 	uint32_t seq;
 	bool broken;		/* could not return home: visit no more */
+	bool denied;		/* entering refused (privileges dropped, -Z) */
 	uint8_t *buf;		/* NL_BUF_SIZE, malloc-aligned */
 };
 
@@ -91,6 +92,11 @@ uint32_t diag_nl_self_ns(const struct diag_nl *n)
 	return n->self_ino;
 }
 
+bool diag_nl_denied(const struct diag_nl *n)
+{
+	return n->denied;
+}
+
 static bool all_digits(const char *s)
 {
 	if (!*s)
@@ -107,6 +113,16 @@ static int find_ns(const struct diag_ns *tab, int n, uint32_t ino)
 
 	for (i = 0; i < n; i++)
 		if (tab[i].ino == ino)
+			return i;
+	return -1;
+}
+
+static int find_pid(const struct diag_ns *tab, int n, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].pid == pid && pid != 0)
 			return i;
 	return -1;
 }
@@ -161,6 +177,7 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 	while ((de = readdir(d)) != NULL) {
 		char path[64];
 		struct stat st;
+		pid_t pid;
 		int len;
 
 		if (!all_digits(de->d_name))
@@ -168,12 +185,24 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 		len = snprintf(path, sizeof(path), "%s/ns/net", de->d_name);
 		if (len < 0 || (size_t)len >= sizeof(path))
 			continue;
-		/* Processes come and go, and some hide their ns: skip those. */
-		if (fstatat(dirfd(d), path, &st, 0))
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (fstatat(dirfd(d), path, &st, 0) == 0) {
+			add_ns(out, &count, max, old, nold, (uint32_t)st.st_ino,
+			       pid, skip, &nskip, skipped);
 			continue;
-		add_ns(out, &count, max, old, nold, (uint32_t)st.st_ino,
-		       (pid_t)strtol(de->d_name, NULL, 10), skip, &nskip,
-		       skipped);
+		}
+		/*
+		 * Processes come and go.  After -Z, other users' namespaces are
+		 * hidden: keep those known from before, so that their failure
+		 * is recorded rather than their existence forgotten.
+		 */
+		if (errno == EACCES || errno == EPERM) {
+			int i = find_pid(old, nold, pid);
+
+			if (i >= 0)
+				add_ns(out, &count, max, old, nold, old[i].ino,
+				       pid, skip, &nskip, skipped);
+		}
 	}
 	closedir(d);
 	return count;
@@ -236,6 +265,19 @@ fail:
 	return err;
 }
 
+/* After -Z: one line for all namespaces, not one per namespace and file. */
+static int note_denied(struct diag_nl *n, const struct diag_ns *ns, int err)
+{
+	if (err != -EPERM && err != -EACCES)
+		return err;
+	if (!n->denied)
+		fprintf(stderr, "sockrec: entering netns %u: %s; only netns %u "
+			"is listed from now on\n", ns->ino, strerror(-err),
+			n->self_ino);
+	n->denied = true;
+	return err;
+}
+
 int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns)
 {
 	int dfd, nsfd = -1, fd;
@@ -246,9 +288,9 @@ int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns)
 		return -ENOTRECOVERABLE;
 	dfd = open_proc_dir(ns, &nsfd);
 	if (dfd < 0)
-		return dfd;
+		return note_denied(n, ns, dfd);
 	if (setns(nsfd, CLONE_NEWNET)) {
-		fd = -errno;
+		fd = note_denied(n, ns, -errno);
 		goto out;
 	}
 	fd = open_nl_socket();

@@ -276,6 +276,25 @@ int rec_filters_write(struct rec_session *s)
 	return rec_write(s, b.buf, (size_t)len);
 }
 
+bool rec_filters_want_netns(uint32_t netns)
+{
+	return !f.netns || netns == f.netns;
+}
+
+bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport)
+{
+	unsigned i;
+
+	if (f.family && family != f.family)
+		return false;
+	if (!f.nports)
+		return true;
+	for (i = 0; i < f.nports; i++)
+		if (sport == f.ports[i] || dport == f.ports[i])
+			return true;
+	return false;
+}
+
 void rec_filters_close(void)
 {
 	if (f.cgroup_fd >= 0)

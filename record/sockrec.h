@@ -202,6 +202,14 @@ int rec_filters_setup(struct sockrec_bpf *skel);
 int rec_filters_fill(struct sockrec_bpf *skel);
 /* The FILTER record: every filter in force (none: an empty record). */
 int rec_filters_write(struct rec_session *s);
+/*
+ * The socket-level filters (netns, family, port) applied in user space to
+ * what sock_diag reports (snapshot, listener samples), so a filtered
+ * recording holds no other socket.  netns 0: any; family/ports as in
+ * skr_events.h (host order).
+ */
+bool rec_filters_want_netns(uint32_t netns);
+bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport);
 void rec_filters_close(void);
 
 /* ---- perfbuf.c: perf buffer ---- */

@@ -16,6 +16,14 @@ if [ ! -x "$DIAGTOOL" ]; then
 	exit 1
 fi
 
+HOLD_PID=
+# Leaving the namespace does not end its processes: end ours first.
+diag_cleanup() {
+	[ -n "$HOLD_PID" ] && kill -KILL "$HOLD_PID" 2>/dev/null
+	t_cleanup
+}
+trap diag_cleanup EXIT
+
 HOLD_PORT=7101
 FLOOD_PORT=7102
 FLOODERS=50
@@ -55,9 +63,23 @@ ip netns exec "$NS" "$DIAGTOOL" flood "$FLOOD_PORT" 8 "$FLOODERS" 1500 >"$TMP/fl
 check_eq "flood ran" 0 $?
 F_COOKIE=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "cookie") print kv[2] } }' "$TMP/flood.out")
 
+# ---- every rotated file starts with its own snapshot and baseline ----
+"$SOCKREC" -q -o "$TMP/rot.skr" -G 1 -d 2 --sample-interval 100 2>"$TMP/rot.err"
+check_eq "rotating sockrec exits 0" 0 $?
+for f in "$TMP/rot.skr.0" "$TMP/rot.skr.1"; do
+	"$DIAGTOOL" dump "$f" >"$TMP/rot.dump" 2>&1
+	b=$(basename "$f")
+	check_eq "$b: one whole snapshot" 1 "$(grep -c '^SNAPSHOT kind=3 ' "$TMP/rot.dump")"
+	check_eq "$b: held listener in the snapshot" 1 \
+		"$(grep -c "^SNAPSHOT kind=1 .* netns=$NS_INODE cookie=$L_COOKIE state=10 " "$TMP/rot.dump")"
+	check_eq "$b: held listener's baseline sample" 1 \
+		"$(grep -c "^LISTENER .* netns=$NS_INODE cookie=$L_COOKIE .* flags=1\$" "$TMP/rot.dump")"
+done
+
 # Closing the held connection makes BPF report its cookie.
 kill -TERM "$HOLD_PID"
 wait "$HOLD_PID"
+HOLD_PID=
 sleep 0.5
 rc=0
 rec_stop || rc=$?
