@@ -50,7 +50,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all sockrec sockana check check-unit check-e2e demo clean install deps fuzz bench samples
+.PHONY: all sockrec sockana check check-unit check-e2e check-golden demo clean install deps fuzz bench samples
 
 FORMAT_SRCS	:= $(wildcard format/*.c)
 ANALYZE_SRCS	:= $(wildcard analyze/*.c)
@@ -187,19 +187,36 @@ fuzz: $(BUILD)/fuzz/fuzz_reader $(BUILD)/fuzz/gen_corpus
 deps:
 	$(Q).ci/install-deps
 
+# Programs the end-to-end tests and the samples drive.
+E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
+		   $(BUILD)/tests/evgen $(BUILD)/samples/scenario
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump $(BUILD)/tests/evgen
-	$(Q)$(MAKE) --no-print-directory check-unit check-e2e
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)
+	$(Q)$(MAKE) --no-print-directory check-unit check-golden check-e2e
 
 check-unit: $(TEST_BINS)
 	$(Q)tests/run-unit $(TEST_BINS)
 
-check-e2e: all $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump $(BUILD)/tests/evgen
+# sockana on the committed sample traces against their expected outputs (no root)
+check-golden: $(BUILD)/sockana
+	$(Q)tests/golden $(BUILD)
+
+check-e2e: all $(E2E_TOOLS)
 	$(Q)tests/e2e/run $(BUILD)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/tests/workload
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/samples/scenario
 	$(Q)tests/e2e/demo $(BUILD)
+
+# ---- samples/: `make samples` re-records every sample (root) and its expected outputs ----
+$(BUILD)/samples/scenario: samples/tools/scenario.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+samples: all $(BUILD)/samples/scenario
+	$(Q)samples/regen $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/sockrec

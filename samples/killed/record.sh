@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A recording cut short: sockrec is killed with SIGKILL 1.5 s into a
+# workload of 100 connections 20 ms apart.  The file ends without its END
+# record, at the last frame sockrec flushed (it flushes once a second).
+. "$(dirname "$0")/../lib.sh"
+sample_begin killed
+rec_begin --comment "sample killed: sockrec killed with SIGKILL during the workload"
+ns_run "$SCENARIO" healthy 127.0.0.1 8080 100 2 20 &
+work=$!
+sleep 1.5
+rec_kill
+wait "$work"

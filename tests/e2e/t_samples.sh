@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Every samples/NAME/record.sh still records what its README says, into a
+# temporary file (the committed traces are left alone): each scenario's
+# telltale lines in sockana's diagnosis, and only the sample's own network
+# namespace in the trace (sockrec --netns also filters the sock_diag
+# snapshot and listener samples).  A listener in this test's own namespace
+# exists during every recording and must not appear.
+. "$(dirname "$0")/lib.sh"
+need_root
+SCENARIO=$BUILD/samples/scenario
+[ -x "$SCENARIO" ] || { echo "no $SCENARIO (make $SCENARIO)" >&2; exit 77; }
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+
+# A listener outside the samples' namespaces, seen by sock_diag if unfiltered.
+command -v python3 >/dev/null || { echo "no python3 for the outside listener" >&2; exit 77; }
+netns_new samples-other || exit 1
+ip netns exec "$NS" python3 -c 'import socket,time
+s=socket.socket(); s.bind(("127.0.0.1",4444)); s.listen(); time.sleep(60)' &
+other=$!
+sleep 0.3
+
+# sample name, then extended regexps its diagnosis must match
+declare -A WANT=(
+	[healthy]='^  connect established +204 |^  accepted connection +204 '
+	[overflow]='^  #[0-9]+ 127\.0\.0\.1:8080 owner srv-slow\[[0-9]+\]: [1-9][0-9]* drops'
+	[refused]='^  ECONNREFUSED +127\.0\.0\.1:9 +3 |^  ECONNREFUSED +127\.0\.0\.1:5432 +2 '
+	[timeout]='^  ETIMEDOUT +10\.99\.0\.2:80 +2 |^  ETIMEDOUT +10\.99\.0\.3:443 +1 '
+	[resets]='^  received +ESTABLISHED +2 |^  sent +TCP_ABORT_ON_CLOSE +1 '
+	[closewait]='^Sockets: 25 \(0 older than the trace, 13 open at the end\)|^  #[0-9]+ 127\.0\.0\.1:8080 <- .* owner srv-leaky'
+	[ipv6]='^  ECONNREFUSED +\[::1\]:9 +2 |^  connect established +22 '
+	[killed]='TRUNCATED'
+)
+for name in ${T_SAMPLES:-healthy overflow refused timeout resets closewait ipv6 killed}; do
+	out=$TMP/$name.skr
+	if ! (cd "$ROOT" && SAMPLE_OUT=$out timeout 60 bash "samples/$name/record.sh" "$BUILD" \
+		>"$TMP/$name.log" 2>&1); then
+		bad "$name: record.sh failed: $(tail -n 2 "$TMP/$name.log" | tr '\n' ' ')"
+		continue
+	fi
+	"$SOCKANA" "$out" >"$TMP/$name.diag" 2>/dev/null
+	IFS='|' read -r -a res <<<"${WANT[$name]}"
+	for re in "${res[@]}"; do
+		if ! grep -Eq "$re" "$TMP/$name.diag"; then
+			bad "$name: diagnosis does not match /$re/:"
+			sed 's/^/    | /' "$TMP/$name.diag"
+		else
+			ok "$name: diagnosis matches /$re/"
+		fi
+	done
+	"$SOCKANA" --timeline --json "$out" 2>/dev/null | grep '"row":"socket"' |
+		grep -o '"netns":[0-9]*' | sort -u >"$TMP/$name.ns"
+	check_eq "$name: sockets of one namespace only" 1 "$(wc -l <"$TMP/$name.ns")"
+	if [ "$name" = overflow ]; then
+		"$SOCKANA" --backlog "$out" >"$TMP/bl" 2>/dev/null
+		check "overflow: SYN-ACK retransmitted" grep -Eq '^  SYN-ACK retransmits: +[1-9]' "$TMP/bl"
+	fi
+done
+kill "$other" 2>/dev/null
+wait "$other" 2>/dev/null
+finish
