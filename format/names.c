@@ -42,31 +42,37 @@ static const char *const ctxs[] = {
 };
 
 /* Record types are sparse, so they get a list rather than an index. */
+/*
+ * Every record type of this version: its name and its shortest valid length
+ * (the v1 struct; the header alone for attribute records).  The reader's
+ * length checks and the recorder's sample checks both come from here.
+ */
 static const struct {
 	unsigned type;
 	const char *name;
+	size_t min_len;
 } rec_types[] = {
-	{ SKR_REC_FILE_HEADER,	"FILE_HEADER" },
-	{ SKR_REC_HOST,		"HOST" },
-	{ SKR_REC_RECORDER,	"RECORDER" },
-	{ SKR_REC_CLOCK,	"CLOCK" },
-	{ SKR_REC_PROBE,	"PROBE" },
-	{ SKR_REC_FILTER,	"FILTER" },
-	{ SKR_REC_SNAPSHOT,	"SNAPSHOT" },
-	{ SKR_REC_STATS,	"STATS" },
-	{ SKR_REC_LOSS,		"LOSS" },
-	{ SKR_REC_ROUND,	"ROUND" },
-	{ SKR_REC_END,		"END" },
-	{ SKR_REC_STATE,	"STATE" },
-	{ SKR_REC_LISTEN,	"LISTEN" },
-	{ SKR_REC_ACCEPT,	"ACCEPT" },
-	{ SKR_REC_RESET,	"RESET" },
-	{ SKR_REC_SOCK_ERROR,	"SOCK_ERROR" },
-	{ SKR_REC_RETRANSMIT,	"RETRANSMIT" },
-	{ SKR_REC_DESTROY,	"DESTROY" },
-	{ SKR_REC_SKB_DROP,	"SKB_DROP" },
-	{ SKR_REC_LISTENER,	"LISTENER" },
-	{ SKR_REC_NETNS_STATS,	"NETNS_STATS" },
+	{ SKR_REC_FILE_HEADER,	"FILE_HEADER",	sizeof(struct skr_file_header) },
+	{ SKR_REC_HOST,		"HOST",		SKR_REC_MIN },
+	{ SKR_REC_RECORDER,	"RECORDER",	SKR_REC_MIN },
+	{ SKR_REC_CLOCK,	"CLOCK",	sizeof(struct skr_clock) },
+	{ SKR_REC_PROBE,	"PROBE",	SKR_REC_MIN },
+	{ SKR_REC_FILTER,	"FILTER",	SKR_REC_MIN },
+	{ SKR_REC_SNAPSHOT,	"SNAPSHOT",	sizeof(struct skr_snapshot) },
+	{ SKR_REC_STATS,	"STATS",	sizeof(struct skr_stats) },
+	{ SKR_REC_LOSS,		"LOSS",		sizeof(struct skr_loss) },
+	{ SKR_REC_ROUND,	"ROUND",	sizeof(struct skr_round) },
+	{ SKR_REC_END,		"END",		sizeof(struct skr_end) },
+	{ SKR_REC_STATE,	"STATE",	sizeof(struct skr_ev_state) },
+	{ SKR_REC_LISTEN,	"LISTEN",	sizeof(struct skr_ev_listen) },
+	{ SKR_REC_ACCEPT,	"ACCEPT",	sizeof(struct skr_ev_accept) },
+	{ SKR_REC_RESET,	"RESET",	sizeof(struct skr_ev_reset) },
+	{ SKR_REC_SOCK_ERROR,	"SOCK_ERROR",	sizeof(struct skr_ev_sock_error) },
+	{ SKR_REC_RETRANSMIT,	"RETRANSMIT",	sizeof(struct skr_ev_retransmit) },
+	{ SKR_REC_DESTROY,	"DESTROY",	sizeof(struct skr_ev_destroy) },
+	{ SKR_REC_SKB_DROP,	"SKB_DROP",	sizeof(struct skr_ev_skb_drop) },
+	{ SKR_REC_LISTENER,	"LISTENER",	sizeof(struct skr_ev_listener) },
+	{ SKR_REC_NETNS_STATS,	"NETNS_STATS",	sizeof(struct skr_ev_netns_stats) },
 };
 
 static const char *unknown(unsigned v, char *buf, size_t size)
@@ -104,12 +110,24 @@ const char *skr_ctx_name(unsigned ctx, char *buf, size_t size)
 	return lookup(ctxs, ARRAY_SIZE(ctxs), ctx, buf, size);
 }
 
+static int rec_type_index(unsigned type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rec_types); i++)
+		if (rec_types[i].type == type)
+			return (int)i;
+	return -1;
+}
+
 const char *skr_rec_type_name(unsigned type, char *buf, size_t size)
 {
-	size_t i;
+	int i = rec_type_index(type);
 
-	for (i = 0; i < ARRAY_SIZE(rec_types); i++)
-		if (rec_types[i].type == type)
-			return rec_types[i].name;
-	return unknown(type, buf, size);
+	return i >= 0 ? rec_types[i].name : unknown(type, buf, size);
+}
+
+size_t skr_rec_min_len(unsigned type)
+{
+	int i = rec_type_index(type);
+
+	return i >= 0 ? rec_types[i].min_len : 0;
 }

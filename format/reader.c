@@ -392,43 +392,23 @@ static int next_frame(struct skr_reader *r)
 	}
 }
 
-/* Shortest valid length of a record type in this version. */
+/*
+ * Shortest valid length of a record type.  A type this reader does not know
+ * still has to be a whole header, and an event (>= 0x0100) must also carry
+ * the common event fields, so that it can be time-ordered and skipped.
+ */
 static size_t min_len(uint16_t type)
 {
-	switch (type) {
-	case SKR_REC_FILE_HEADER:
-		return sizeof(struct skr_file_header);
-	case SKR_REC_CLOCK:
-		return sizeof(struct skr_clock);
-	case SKR_REC_LOSS:
-		return sizeof(struct skr_loss);
-	case SKR_REC_ROUND:
-		return sizeof(struct skr_round);
-	case SKR_REC_END:
-		return sizeof(struct skr_end);
-	case SKR_REC_STATE:
-		return sizeof(struct skr_ev_state);
-	default:
-		return type >= 0x0100 ? EVENT_MIN : SKR_REC_MIN;
-	}
+	size_t n = skr_rec_min_len(type);
+
+	if (n)
+		return n;
+	return type >= 0x0100 ? EVENT_MIN : SKR_REC_MIN;
 }
 
 static bool known_type(uint16_t type)
 {
-	switch (type) {
-	case SKR_REC_FILE_HEADER:
-	case SKR_REC_HOST:
-	case SKR_REC_RECORDER:
-	case SKR_REC_CLOCK:
-	case SKR_REC_PROBE:
-	case SKR_REC_LOSS:
-	case SKR_REC_ROUND:
-	case SKR_REC_END:
-	case SKR_REC_STATE:
-		return true;
-	default:
-		return false;
-	}
+	return skr_rec_min_len(type) != 0;
 }
 
 static const char *type_str(uint16_t type, char *buf, size_t size)

@@ -208,6 +208,12 @@ int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns);
  */
 const char *skr_tcp_state_name(unsigned state, char *buf, size_t size);
 const char *skr_rec_type_name(unsigned type, char *buf, size_t size);
+/*
+ * Shortest valid length of a record type of this version (its v1 struct, or
+ * the header alone for attribute records); 0 for a type this library does
+ * not know.
+ */
+size_t skr_rec_min_len(unsigned type);
 const char *skr_tier_name(unsigned tier, char *buf, size_t size);
 const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
 
