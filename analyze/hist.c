@@ -20,13 +20,18 @@
 #define SUB		(1u << SUB_BITS)
 #define FINE_BUCKETS	(SUB + (64 - SUB_BITS) * SUB)
 
+/* Of v > 0, for every duration added: one instruction where a builtin exists. */
 static unsigned log2_floor(uint64_t v)
 {
+#if defined(__GNUC__) || defined(__clang__)
+	return 63u - (unsigned)__builtin_clzll(v);
+#else
 	unsigned e = 0;
 
 	while (v >>= 1)
 		e++;
 	return e;
+#endif
 }
 
 static size_t fine_index(uint64_t v)

@@ -9,37 +9,62 @@
  * exactly one table per report (the row kind the report names), with a
  * header taken from the names of the first row's fields.
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/sockana.h"
 
-static void buf_putc(struct sa_buf *b, char c)
+/* Room for n more bytes and the terminator; false (failed) on ENOMEM. */
+static bool buf_grow(struct sa_buf *b, size_t n)
 {
-	char *n;
 	size_t cap;
+	char *p;
 
 	if (b->failed)
-		return;
-	if (b->len + 1 >= b->cap) {
-		cap = b->cap ? b->cap * 2 : 256;
-		n = realloc(b->p, cap);
-		if (!n) {
-			b->failed = true;
-			return;
-		}
-		b->p = n;
-		b->cap = cap;
+		return false;
+	if (b->len + n < b->cap)
+		return true;
+	if (n > SIZE_MAX / 2 - b->len) {
+		b->failed = true;
+		return false;
 	}
+	cap = b->cap ? b->cap : 256;
+	while (b->len + n >= cap)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->failed = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+/*
+ * Rows are built a piece at a time, several pieces per field: the check
+ * for room is inline, growing is not.
+ */
+static inline void buf_put(struct sa_buf *b, const char *s, size_t n)
+{
+	if ((b->failed || b->len + n >= b->cap) && !buf_grow(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void buf_putc(struct sa_buf *b, char c)
+{
+	if ((b->failed || b->len + 1 >= b->cap) && !buf_grow(b, 1))
+		return;
 	b->p[b->len++] = c;
 	b->p[b->len] = '\0';
 }
 
 static void buf_puts(struct sa_buf *b, const char *s)
 {
-	while (*s)
-		buf_putc(b, *s++);
+	buf_put(b, s, strlen(s));
 }
 
 void sa_buf_append(struct sa_buf *b, const char *s)
@@ -90,6 +115,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes a JSON string carries as they are: printable ASCII but " and \. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -100,7 +131,13 @@ void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
 	while (i < n) {
 		unsigned char c = s[i];
 
-		if (c == '"' || c == '\\') {
+		if (json_plain(c)) {
+			/* The common case: copy the whole run at once. */
+			for (k = i + 1; k < n && json_plain(s[k]); k++)
+				;
+			buf_put(b, (const char *)s + i, k - i);
+			i = k;
+		} else if (c == '"' || c == '\\') {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)c);
 			i++;
@@ -119,8 +156,7 @@ void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
 			buf_puts(b, "\\ufffd");
 			i++;
 		} else {
-			for (k = 0; k < len; k++)
-				buf_putc(b, (char)s[i + k]);
+			buf_put(b, (const char *)s + i, len);
 			i += len;
 		}
 	}
@@ -223,28 +259,36 @@ void sa_row_str(struct sa_out *o, const char *key, const char *val)
 	}
 }
 
-void sa_row_u64(struct sa_out *o, const char *key, uint64_t v)
+/* Decimal digits of v, without printf's machinery: rows are mostly numbers. */
+static void put_u64(struct sa_buf *b, uint64_t v, bool minus)
 {
 	char num[24];
-	int n;
+	size_t i = sizeof(num);
 
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (minus)
+		num[--i] = '-';
+	buf_put(b, num + i, sizeof(num) - i);
+}
+
+void sa_row_u64(struct sa_out *o, const char *key, uint64_t v)
+{
 	if (!active(o))
 		return;
 	field(o, key);
-	n = snprintf(num, sizeof(num), "%" PRIu64, v);
-	buf_puts(&o->vals, n > 0 && (size_t)n < sizeof(num) ? num : "0");
+	put_u64(&o->vals, v, false);
 }
 
 void sa_row_i64(struct sa_out *o, const char *key, int64_t v)
 {
-	char num[24];
-	int n;
-
 	if (!active(o))
 		return;
 	field(o, key);
-	n = snprintf(num, sizeof(num), "%" PRId64, v);
-	buf_puts(&o->vals, n > 0 && (size_t)n < sizeof(num) ? num : "0");
+	/* The magnitude of INT64_MIN fits in uint64_t. */
+	put_u64(&o->vals, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void sa_row_bool(struct sa_out *o, const char *key, bool v)
@@ -283,6 +327,7 @@ void sa_row_end(struct sa_out *o)
 		fputc('\n', o->f);
 		o->csv_header_done = true;
 	}
-	fputs(o->vals.p ? o->vals.p : "", o->f);
+	if (o->vals.len > 0)
+		fwrite(o->vals.p, 1, o->vals.len, o->f);
 	fputc('\n', o->f);
 }

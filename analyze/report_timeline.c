@@ -197,19 +197,24 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
 	sa_row_end(o);
 }
 
+/* What every row of one socket repeats, formatted once per socket. */
+struct sock_text {
+	const char *host;
+	char local[SA_ENDPOINT_LEN], remote[SA_ENDPOINT_LEN];
+};
+
 static void row_item(struct sa_analysis *a, const struct sa_sock *s,
-		     const struct sa_item *it, const struct sa_item *prev)
+		     const struct sock_text *t, const struct sa_item *it,
+		     const struct sa_item *prev)
 {
-	char wall[SA_WALL_LEN], buf[SA_ENDPOINT_LEN], st[24];
+	char wall[SA_WALL_LEN], st[24];
 	struct sa_out *o = &a->o;
 
 	sa_row_begin(o, "event");
 	sa_row_u64(o, "socket", s->id);
-	sa_row_str(o, "host", sa_host_name(a, s->host));
-	sa_row_str(o, "local", sa_text_endpoint(s->family, s->saddr, s->sport,
-						buf, sizeof(buf)));
-	sa_row_str(o, "remote", sa_text_endpoint(s->family, s->daddr,
-						 s->dport, buf, sizeof(buf)));
+	sa_row_str(o, "host", t->host);
+	sa_row_str(o, "local", t->local);
+	sa_row_str(o, "remote", t->remote);
 	sa_row_str(o, "time", sa_time_text(a, it->input, it->ts_ns, wall,
 					   sizeof(wall)));
 	sa_row_u64(o, "ts_ns", it->ts_ns);
@@ -242,6 +247,7 @@ static void row_item(struct sa_analysis *a, const struct sa_sock *s,
 int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 {
 	const struct sa_item *prev = NULL;
+	struct sock_text t;
 	uint64_t shown = 0;
 	size_t i;
 
@@ -251,6 +257,11 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 		print_header(a, s);
 	} else {
 		row_socket(a, s);
+		t.host = sa_host_name(a, s->host);
+		sa_text_endpoint(s->family, s->saddr, s->sport, t.local,
+				 sizeof(t.local));
+		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
+				 sizeof(t.remote));
 	}
 	for (i = 0; i < s->nitems; i++) {
 		const struct sa_item *it = &s->items[i];
@@ -261,7 +272,7 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 			if (a->opts->format == SA_FORMAT_TEXT)
 				print_item(a, s, it, prev);
 			else
-				row_item(a, s, it, prev);
+				row_item(a, s, &t, it, prev);
 			shown++;
 		}
 		if (it->type == SKR_REC_STATE)

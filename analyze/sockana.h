@@ -368,6 +368,17 @@ void sa_row_end(struct sa_out *o);
  * connect, the destroy counters.
  */
 #define SA_CLOSE_GRACE_NS	1000000000ull
+/*
+ * Closed sockets held in their grace at once.  Past it the one that
+ * closed first is handed on early, so memory follows the open sockets
+ * rather than the closing rate times the grace (a storm closes 100,000
+ * sockets a second: 40 MiB of lives held for a second).  What the grace
+ * waits for comes soon after the CLOSE (a refused connect's error within
+ * microseconds; the DESTROY, which ends the grace at once, when the
+ * process closes the socket), so a report arriving after 4096 later
+ * closes is rare; it then counts as an orphan or starts a life of its own.
+ */
+#define SA_CLOSING_MAX		4096u
 
 struct sa_item {
 	uint64_t ts_ns;
@@ -414,6 +425,7 @@ struct sa_sock {
 	uint64_t cookie;
 	uint32_t netns;
 	uint32_t host;			/* index of the host it came from */
+	struct sa_sock *hnext;		/* private: hash chain, beside the key */
 	uint16_t input;			/* input of its first event */
 	uint8_t family;
 	uint8_t saddr[16], daddr[16];	/* last seen 4-tuple */
@@ -461,9 +473,10 @@ struct sa_sock {
 	/* Private to sockets.c. */
 	bool destroyed;
 	bool ending;			/* on the closing list */
+	bool listed;			/* on the open-listener index */
 	uint64_t close_mt;
-	struct sa_sock *hnext;
 	struct sa_sock *lprev, *lnext;
+	struct sa_sock *xprev, *xnext;	/* open-listener index */
 };
 
 /*
@@ -481,9 +494,10 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx);
 void sa_sockets_keep_items(struct sa_sockets *t, bool keep);
 /*
  * Apply one state change, in time order.  A socket is (host, netns,
- * cookie); after it reaches CLOSE it is kept for SA_CLOSE_GRACE_NS, then
- * handed to the callback and forgotten, so a later event for the same key
- * starts a new life with a new id.
+ * cookie); after it reaches CLOSE it is kept for SA_CLOSE_GRACE_NS (or
+ * until SA_CLOSING_MAX others closed after it), then handed to the
+ * callback and forgotten, so a later event for the same key starts a new
+ * life with a new id.
  */
 int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		     const struct skr_ev_state *ev);

@@ -6,13 +6,21 @@
  *
  * Only live sockets are held.  A socket that reaches CLOSE moves to a
  * closing list for SA_CLOSE_GRACE_NS (the kernel reports a refused
- * connect's error and a socket's destroy counters after CLOSE), then is
- * handed to the callback and freed, so memory follows the number of open
- * sockets rather than the length of the trace.
+ * connect's error and a socket's destroy counters after CLOSE), or until
+ * SA_CLOSING_MAX later ones closed, then is handed to the callback and
+ * freed, so memory follows the number of open sockets rather than the
+ * length of the trace or its rate of closes.
  *
  * Live sockets are kept in order of first appearance and closing ones in
  * order of closing, which are the orders lives are handed on in; nothing
  * is ever reported in hash order.
+ *
+ * Each passive socket asks for the listener it came from.  Open listeners
+ * are kept on an index of their own, in order of first appearance, so
+ * that question does not walk every open socket.  A socket becomes a
+ * listener either here (a transition) or in the caller's hands after
+ * sa_sockets_get(); the latter are remembered and checked on the next
+ * tick or listener lookup, once the caller is done with them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +31,9 @@
 struct list {
 	struct sa_sock *head, *tail;
 };
+
+#define DIRTY_MAX	8	/* sockets handed out between two ticks */
+#define SPARE_MAX	4096	/* freed sockets kept for reuse */
 
 struct sa_sockets {
 	struct sa_sock **buckets;
@@ -38,6 +49,13 @@ struct sa_sockets {
 	uint64_t peak_live;
 	size_t items_held;		/* over all live sockets */
 	uint64_t evicted;
+	size_t nclosing;
+	struct sa_sock *lis_head, *lis_tail;	/* open listeners, by id */
+	struct sa_sock *dirty[DIRTY_MAX];	/* handed out by get */
+	size_t ndirty;
+	bool rescan;			/* dirty overflowed: check every one */
+	struct sa_sock *spare;		/* freed sockets, linked by hnext */
+	size_t nspare;
 };
 
 static size_t hash_key(uint32_t host, uint32_t netns, uint64_t cookie,
@@ -151,6 +169,104 @@ static void list_del(struct list *l, struct sa_sock *s)
 	s->lprev = s->lnext = NULL;
 }
 
+static void index_add(struct sa_sockets *t, struct sa_sock *s)
+{
+	struct sa_sock *after = t->lis_tail;
+
+	/* Almost always the newest socket: found at the tail. */
+	while (after && after->id > s->id)
+		after = after->xprev;
+	s->xprev = after;
+	s->xnext = after ? after->xnext : t->lis_head;
+	if (s->xnext)
+		s->xnext->xprev = s;
+	else
+		t->lis_tail = s;
+	if (after)
+		after->xnext = s;
+	else
+		t->lis_head = s;
+	s->listed = true;
+}
+
+static void index_del(struct sa_sockets *t, struct sa_sock *s)
+{
+	if (!s->listed)
+		return;
+	if (s->xprev)
+		s->xprev->xnext = s->xnext;
+	else
+		t->lis_head = s->xnext;
+	if (s->xnext)
+		s->xnext->xprev = s->xprev;
+	else
+		t->lis_tail = s->xprev;
+	s->xprev = s->xnext = NULL;
+	s->listed = false;
+}
+
+/*
+ * Listeners are the open sockets whose role says so.  Nothing turns a
+ * listener into another role, but the lookup checks the role again all
+ * the same: the index may hold more than the listeners, never fewer.
+ */
+static void index_check(struct sa_sockets *t, struct sa_sock *s)
+{
+	if (!s->listed && !s->ending && s->role == SA_ROLE_LISTENER)
+		index_add(t, s);
+}
+
+static void settle(struct sa_sockets *t)
+{
+	struct sa_sock *s;
+	size_t i;
+
+	if (t->rescan) {
+		for (s = t->open.head; s; s = s->lnext)
+			index_check(t, s);
+		t->rescan = false;
+	}
+	for (i = 0; i < t->ndirty; i++)
+		index_check(t, t->dirty[i]);
+	t->ndirty = 0;
+}
+
+static void mark_dirty(struct sa_sockets *t, struct sa_sock *s)
+{
+	if (s->listed || s->ending)
+		return;
+	if (t->ndirty > 0 && t->dirty[t->ndirty - 1] == s)
+		return;
+	if (t->ndirty == DIRTY_MAX) {
+		t->rescan = true;
+		return;
+	}
+	t->dirty[t->ndirty++] = s;
+}
+
+static struct sa_sock *sock_alloc(struct sa_sockets *t)
+{
+	struct sa_sock *s = t->spare;
+
+	if (!s)
+		return calloc(1, sizeof(*s));
+	t->spare = s->hnext;
+	t->nspare--;
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+static void sock_free(struct sa_sockets *t, struct sa_sock *s)
+{
+	if (t->nspare == SPARE_MAX) {
+		free(s);
+		return;
+	}
+	s->hnext = t->spare;
+	t->spare = s;
+	t->nspare++;
+}
+
 static struct sa_sock *create(struct sa_sockets *t, const struct sa_evctx *ec,
 			      uint32_t netns, uint64_t cookie, uint64_t ts)
 {
@@ -162,7 +278,7 @@ static struct sa_sock *create(struct sa_sockets *t, const struct sa_evctx *ec,
 		return NULL;
 	if (t->live >= t->nbuckets)
 		grow(t);
-	s = calloc(1, sizeof(*s));
+	s = sock_alloc(t);
 	if (!s)
 		return NULL;
 	s->id = t->next_id++;
@@ -187,16 +303,26 @@ static struct sa_sock *create(struct sa_sockets *t, const struct sa_evctx *ec,
 static void destroy(struct sa_sockets *t, struct sa_sock *s)
 {
 	struct sa_sock **pp = &t->buckets[hash_sock(s, t->nbuckets)];
+	size_t i;
 
 	while (*pp && *pp != s)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = s->hnext;
+	for (i = 0; i < t->ndirty;) {
+		if (t->dirty[i] == s)
+			t->dirty[i] = t->dirty[--t->ndirty];
+		else
+			i++;
+	}
+	index_del(t, s);
+	if (s->ending)
+		t->nclosing--;
 	list_del(s->ending ? &t->closing : &t->open, s);
 	t->live--;
 	t->items_held -= s->nitems;
 	free(s->items);
-	free(s);
+	sock_free(t, s);
 }
 
 /* Hand a life on and forget it. */
@@ -215,10 +341,12 @@ static void start_closing(struct sa_sockets *t, struct sa_sock *s,
 {
 	if (s->ending)
 		return;
+	index_del(t, s);
 	list_del(&t->open, s);
 	list_add(&t->closing, s);
 	s->ending = true;
 	s->close_mt = mt;
+	t->nclosing++;
 }
 
 /*
@@ -478,6 +606,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 			 ev->dport);
 	attribute(s, &ev->c, ev->comm, sizeof(ev->comm));
 	apply_state(s, ev, first);
+	index_check(t, s);
 	/* A child is born from the listener bound to its local end. */
 	if (first && s->role == SA_ROLE_PASSIVE && s->parent == 0) {
 		struct sa_sock *l = sa_sockets_listener(t, s->host, s->netns,
@@ -503,11 +632,14 @@ struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 {
 	struct sa_sock *s = lookup(t, ec->host, netns, cookie);
 
-	if (s || !create_it)
-		return s;
-	s = create(t, ec, netns, cookie, ts);
+	if (!s && create_it) {
+		s = create(t, ec, netns, cookie, ts);
+		if (s)
+			s->older = true;
+	}
+	/* The caller may make it a listener. */
 	if (s)
-		s->older = true;
+		mark_dirty(t, s);
 	return s;
 }
 
@@ -517,8 +649,9 @@ struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 {
 	struct sa_sock *s, *wild = NULL;
 
+	settle(t);
 	/* A listener bound to the address beats one bound to any address. */
-	for (s = t->open.head; s; s = s->lnext) {
+	for (s = t->lis_head; s; s = s->xnext) {
 		if (s->role != SA_ROLE_LISTENER || s->host != host ||
 		    s->netns != netns || s->sport != port)
 			continue;
@@ -541,9 +674,11 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 	struct sa_sock *s;
 	int err = 0;
 
+	settle(t);
 	while (err == 0 && (s = t->closing.head) != NULL) {
-		if (!s->destroyed && (now < s->close_mt ||
-				      now - s->close_mt < SA_CLOSE_GRACE_NS))
+		if (!s->destroyed && t->nclosing <= SA_CLOSING_MAX &&
+		    (now < s->close_mt ||
+		     now - s->close_mt < SA_CLOSE_GRACE_NS))
 			break;
 		err = hand_on(t, s);
 	}
@@ -589,6 +724,12 @@ void sa_sockets_free(struct sa_sockets *t)
 		destroy(t, t->closing.head);
 	while (t->open.head)
 		destroy(t, t->open.head);
+	while (t->spare) {
+		struct sa_sock *s = t->spare;
+
+		t->spare = s->hnext;
+		free(s);
+	}
 	free(t->buckets);
 	free(t);
 }

@@ -89,24 +89,57 @@ int sa_wallclock_to_wall(const struct sa_wallclock *wc, uint64_t ts_ns,
 	return 0;
 }
 
+/* "YYYY-MM-DDTHH:MM:SS" is 19 characters for the years 1970 to 9999. */
+#define WALL_SECS_LEN	19
+#define WALL_LEN	(WALL_SECS_LEN + 8)	/* ".UUUUUUZ" */
+
+/*
+ * The date and time of the latest second formatted.  A report formats a
+ * time per event, and events come in time order, so most share the second
+ * of the one before: gmtime and printf run once a second of trace instead
+ * of once an event.  sockana is single-threaded.
+ */
+static struct {
+	bool valid;
+	uint64_t secs;
+	char text[WALL_SECS_LEN + 1];
+} wall_cache;
+
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 {
 	uint64_t secs = wall_ns / NSEC_PER_SEC;
 	unsigned usec = (unsigned)(wall_ns % NSEC_PER_SEC / 1000);
 	struct tm tm;
 	time_t t;
-	int n;
+	int n, i;
 
-	t = (time_t)secs;
-	if (t < 0 || (uint64_t)t != secs || !gmtime_r(&t, &tm))
-		return -ERANGE;
-	if (tm.tm_year > 9999 - 1900)
-		return -ERANGE;
-	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		     tm.tm_min, tm.tm_sec, usec);
-	if (n < 0 || (size_t)n >= size)
+	if (!wall_cache.valid || wall_cache.secs != secs) {
+		t = (time_t)secs;
+		if (t < 0 || (uint64_t)t != secs || !gmtime_r(&t, &tm))
+			return -ERANGE;
+		if (tm.tm_year > 9999 - 1900)
+			return -ERANGE;
+		n = snprintf(wall_cache.text, sizeof(wall_cache.text),
+			     "%04d-%02d-%02dT%02d:%02d:%02d",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			     tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (n != WALL_SECS_LEN) {
+			wall_cache.valid = false;
+			return -ERANGE;
+		}
+		wall_cache.secs = secs;
+		wall_cache.valid = true;
+	}
+	if (size <= WALL_LEN)
 		return -ENOSPC;
+	memcpy(buf, wall_cache.text, WALL_SECS_LEN);
+	buf[WALL_SECS_LEN] = '.';
+	for (i = 6; i > 0; i--) {
+		buf[WALL_SECS_LEN + i] = (char)('0' + usec % 10);
+		usec /= 10;
+	}
+	buf[WALL_LEN - 1] = 'Z';
+	buf[WALL_LEN] = '\0';
 	return 0;
 }
 
