@@ -44,6 +44,7 @@ static int note(struct sa_analysis *a, struct sa_sock *s,
 	return sa_sockets_note(a->socks, s, ec, c, type, detail);
 }
 
+/* Endpoints of a snapshot: only for a socket not yet known otherwise. */
 static void endpoints(struct sa_sock *s, unsigned family,
 		      const uint8_t *saddr, const uint8_t *daddr,
 		      uint16_t sport, uint16_t dport)
@@ -131,7 +132,7 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 			s->sport = ev.sport;
 		}
 	}
-	sa_sockets_owner(s, &ev.c, NULL);
+	sa_sockets_owner(a->socks, s, &ev.c, NULL);
 	if (ev.ret == 0) {
 		int err = sa_backlog_event(a, ec, rec, s);
 
@@ -195,7 +196,7 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 			memcpy(c->owner_comm, l->owner_comm,
 			       sizeof(c->owner_comm));
 		}
-		sa_sockets_owner(c, &ev.c, NULL);
+		sa_sockets_owner(a->socks, c, &ev.c, NULL);
 		if (sa_life_time(c, SA_AT_ESTABLISHED, SA_AT_ACCEPT, &wait))
 			err = note(a, c, ec, &ev.c, rec->type, "accepted from "
 				   "listener #%" PRIu64 " after %s s in the "
@@ -207,7 +208,7 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 		if (err)
 			return err;
 	}
-	sa_sockets_owner(l, &ev.c, NULL);
+	sa_sockets_owner(a->socks, l, &ev.c, NULL);
 	err = sa_backlog_event(a, ec, rec, l);
 	if (err)
 		return err;
@@ -245,7 +246,8 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 			   true);
 	if (!s)
 		return -ENOMEM;
-	endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport, ev.dport);
+	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
+			     ev.dport);
 	if (ev.dir == SKR_RESET_RECEIVED) {
 		s->resets_in++;
 		s->reset_in_state = ev.state;
@@ -282,7 +284,8 @@ static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 			   true);
 	if (!s)
 		return -ENOMEM;
-	endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport, ev.dport);
+	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
+			     ev.dport);
 	s->error = ev.error;
 	s->error_state = ev.state;
 	name = sa_errno_name(ev.error);
@@ -327,7 +330,8 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 			    sa_text_endpoint(ev.family, ev.daddr, ev.dport,
 					     peer, sizeof(peer)));
 	}
-	endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport, ev.dport);
+	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
+			     ev.dport);
 	s->retrans++;
 	return note(a, s, ec, &ev.c, rec->type, "retransmit in %s (total %"
 		    PRIu32 ")", state_name(ev.state, st, sizeof(st)),
@@ -389,6 +393,8 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 			   false);
 	if (!s)
 		return 0;
+	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
+			     ev.dport);
 	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev.reason);
 	if (why)
 		return note(a, s, ec, &ev.c, rec->type, "packet dropped: %s",

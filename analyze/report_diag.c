@@ -54,7 +54,8 @@ struct sa_diag {
 	struct table failed;
 	struct table resets;
 	struct cw cw[CLOSE_WAIT_SHOWN];
-	struct ids close_wait;
+	size_t ncw;			/* filled in cw[] */
+	uint64_t close_wait;		/* sockets in CLOSE_WAIT at the end */
 	uint64_t reset_sockets;
 };
 
@@ -235,16 +236,17 @@ int sa_diag_socket(struct sa_analysis *a, const struct sa_sock *s)
 	err = fold_resets(a, d, s);
 	if (err)
 		return err;
+	/* Its own bound: each socket gets a line, not just an id. */
 	if (!s->closed && s->state == SKR_TCP_CLOSE_WAIT) {
-		if (d->close_wait.n < CLOSE_WAIT_SHOWN) {
-			struct cw *c = &d->cw[d->close_wait.n];
+		if (d->ncw < CLOSE_WAIT_SHOWN) {
+			struct cw *c = &d->cw[d->ncw++];
 
 			c->id = s->id;
 			c->s = *s;
 			c->s.items = NULL;
 			c->s.nitems = 0;
 		}
-		ids_add(&d->close_wait, s->id);
+		d->close_wait++;
 	}
 	return 0;
 }
@@ -607,12 +609,15 @@ static void close_wait(struct sa_analysis *a)
 	if (text)
 		fputs("\nStuck in CLOSE_WAIT at the end (peer closed, the "
 		      "application did not):\n", a->out);
-	if (d->close_wait.count == 0) {
+	if (d->close_wait == 0) {
 		if (text)
 			fputs("  none\n", a->out);
 		return;
 	}
-	for (i = 0; i < d->close_wait.n && i < CLOSE_WAIT_SHOWN; i++) {
+	if (text)
+		fprintf(a->out, "  %" PRIu64 " socket%s\n", d->close_wait,
+			d->close_wait == 1 ? "" : "s");
+	for (i = 0; i < d->ncw; i++) {
 		const struct sa_sock *s = &d->cw[i].s;
 		bool since = (s->have_at & (1u << SA_AT_CLOSE_WAIT)) != 0;
 		uint64_t mt = since ? sa_merge_time(a, s->input,
@@ -655,9 +660,17 @@ static void close_wait(struct sa_analysis *a)
 					     dur, sizeof(dur)));
 		fputc('\n', a->out);
 	}
-	if (d->close_wait.count > CLOSE_WAIT_SHOWN && text)
-		fprintf(a->out, "  ... and %" PRIu64 " more\n",
-			d->close_wait.count - CLOSE_WAIT_SHOWN);
+	if (d->close_wait <= d->ncw)
+		return;
+	if (text) {
+		fprintf(a->out, "  (+%" PRIu64 " more)\n",
+			d->close_wait - d->ncw);
+		return;
+	}
+	sa_row_begin(&a->o, "close_wait_more");
+	sa_row_u64(&a->o, "count", d->close_wait);
+	sa_row_u64(&a->o, "sockets_more", d->close_wait - d->ncw);
+	sa_row_end(&a->o);
 }
 
 static void health(struct sa_analysis *a)

@@ -281,10 +281,19 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 	if (shown == 0 && s->nitems > 0 && a->opts->format == SA_FORMAT_TEXT)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);
-	if (s->items_dropped > 0 && a->opts->format == SA_FORMAT_TEXT)
-		fprintf(a->out, "  ... %" PRIu64 " more events not kept "
-			"(limit %u per socket)\n", s->items_dropped,
-			SA_SOCK_MAX_ITEMS);
+	if (s->items_dropped > 0 && a->opts->format == SA_FORMAT_TEXT) {
+		/* Name the limit that was hit: the socket's, the global one, both. */
+		fprintf(a->out, "  ... %" PRIu64 " more events not kept (",
+			s->items_dropped);
+		if (s->items_dropped_held < s->items_dropped)
+			fprintf(a->out, "limit %u per socket%s",
+				SA_SOCK_MAX_ITEMS,
+				s->items_dropped_held ? ", and " : "");
+		if (s->items_dropped_held > 0)
+			fprintf(a->out, "limit %u events held over all "
+				"sockets", SA_ITEMS_MAX_HELD);
+		fputs(")\n", a->out);
+	}
 	a->shown_sockets++;
 	a->shown_trans += shown + s->items_dropped;
 	return 0;

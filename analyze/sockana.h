@@ -468,6 +468,7 @@ struct sa_sock {
 	struct sa_item *items;
 	size_t nitems, cap;
 	uint64_t items_dropped;
+	uint64_t items_dropped_held;	/* of those, for SA_ITEMS_MAX_HELD */
 	uint64_t transitions;
 
 	/* Private to sockets.c. */
@@ -519,10 +520,21 @@ int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
 		    uint16_t type, const char *detail);
 /*
  * Owner from its owning syscall (connect, listen, accept), which wins over
- * guesses from transitions.  comm may be NULL (the record has none).
+ * guesses from transitions.  comm may be NULL (the record has none): the
+ * name is then the latest one the pid showed in process context (a bounded
+ * pid -> name map), else "?" until the socket's life is handed on.
  */
-void sa_sockets_owner(struct sa_sock *s, const struct skr_ev_common *c,
-		      const char *comm);
+void sa_sockets_owner(struct sa_sockets *t, struct sa_sock *s,
+		      const struct skr_ev_common *c, const char *comm);
+/*
+ * Endpoints from another event of the socket: the latest non-zero value of
+ * each field, as for transitions (a refused connect's local port is only
+ * in its RESET).  Ignored for a listener already known, and for a family
+ * other than the socket's.
+ */
+void sa_sockets_endpoints(struct sa_sock *s, unsigned family,
+			  const uint8_t saddr[16], const uint8_t daddr[16],
+			  uint16_t sport, uint16_t dport);
 /* The socket's life is over now (DESTROY); it is handed on in order. */
 void sa_sockets_destroyed(struct sa_sockets *t, struct sa_sock *s);
 /* Hand on the lives whose grace ended before merge time now. */
@@ -532,6 +544,7 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now);
 int sa_sockets_finish(struct sa_sockets *t);
 uint64_t sa_sockets_seen(const struct sa_sockets *t);
 uint64_t sa_sockets_transitions(const struct sa_sockets *t);
+/* Most sockets open at once (not counting closed ones in their grace). */
 uint64_t sa_sockets_peak_live(const struct sa_sockets *t);
 /* Sockets handed on early because SA_SOCKETS_MAX_LIVE were live. */
 uint64_t sa_sockets_evicted(const struct sa_sockets *t);

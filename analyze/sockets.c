@@ -35,6 +35,29 @@ struct list {
 #define DIRTY_MAX	8	/* sockets handed out between two ticks */
 #define SPARE_MAX	4096	/* freed sockets kept for reuse */
 
+/*
+ * Task names by pid.  Syscall records (listen, accept) carry a pid but no
+ * name; any event in process context names its task, so the latest name
+ * seen for a pid names owners that came from a syscall.  Bounded: past
+ * COMM_MAX pids the name learnt first is replaced.
+ */
+#define COMM_MAX	4096
+#define COMM_BUCKETS	8192	/* power of two */
+#define COMM_NONE	UINT32_MAX
+
+struct comm_ent {
+	uint32_t pid;
+	uint32_t next;			/* hash chain, COMM_NONE ends it */
+	char comm[SKR_COMM_LEN + 1];	/* sanitized */
+};
+
+struct comm_map {
+	struct comm_ent e[COMM_MAX];
+	uint32_t bucket[COMM_BUCKETS];
+	uint32_t n;			/* entries in use */
+	uint32_t oldest;		/* next to replace once full */
+};
+
 struct sa_sockets {
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
@@ -46,7 +69,8 @@ struct sa_sockets {
 	uint64_t next_id;
 	uint64_t seen;
 	uint64_t transitions;
-	uint64_t peak_live;
+	uint64_t peak_live;		/* open sockets, not those in their grace */
+	size_t nopen;
 	size_t items_held;		/* over all live sockets */
 	uint64_t evicted;
 	size_t nclosing;
@@ -56,6 +80,7 @@ struct sa_sockets {
 	bool rescan;			/* dirty overflowed: check every one */
 	struct sa_sock *spare;		/* freed sockets, linked by hnext */
 	size_t nspare;
+	struct comm_map *comms;
 };
 
 static size_t hash_key(uint32_t host, uint32_t netns, uint64_t cookie,
@@ -90,6 +115,12 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	if (!t->buckets)
 		goto fail;
+	t->comms = malloc(sizeof(*t->comms));
+	if (!t->comms)
+		goto fail;
+	t->comms->n = t->comms->oldest = 0;
+	for (size_t i = 0; i < COMM_BUCKETS; i++)
+		t->comms->bucket[i] = COMM_NONE;
 	t->done = done;
 	t->ctx = ctx;
 	t->next_id = 1;
@@ -294,9 +325,11 @@ static struct sa_sock *create(struct sa_sockets *t, const struct sa_evctx *ec,
 	t->buckets[h] = s;
 	list_add(&t->open, s);
 	t->live++;
+	t->nopen++;
 	t->seen++;
-	if (t->live > t->peak_live)
-		t->peak_live = t->live;
+	/* Closed ones waiting out their grace are not live any more. */
+	if (t->nopen > t->peak_live)
+		t->peak_live = t->nopen;
 	return s;
 }
 
@@ -318,6 +351,8 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 	index_del(t, s);
 	if (s->ending)
 		t->nclosing--;
+	else
+		t->nopen--;
 	list_del(s->ending ? &t->closing : &t->open, s);
 	t->live--;
 	t->items_held -= s->nitems;
@@ -325,11 +360,79 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 	sock_free(t, s);
 }
 
+static uint32_t comm_hash(uint32_t pid)
+{
+	return (pid * 2654435761u) & (COMM_BUCKETS - 1);
+}
+
+static const char *comm_find(const struct comm_map *m, uint32_t pid)
+{
+	uint32_t i = m->bucket[comm_hash(pid)];
+
+	while (i != COMM_NONE && m->e[i].pid != pid)
+		i = m->e[i].next;
+	return i == COMM_NONE ? NULL : m->e[i].comm;
+}
+
+static void comm_unlink(struct comm_map *m, uint32_t idx)
+{
+	uint32_t *pp = &m->bucket[comm_hash(m->e[idx].pid)];
+
+	while (*pp != COMM_NONE && *pp != idx)
+		pp = &m->e[*pp].next;
+	if (*pp == idx)
+		*pp = m->e[idx].next;
+}
+
+/* The latest name of a process-context task, from a record's comm field. */
+static void comm_learn(struct comm_map *m, const struct skr_ev_common *c,
+		       const char *comm, size_t commlen)
+{
+	char name[SKR_COMM_LEN + 1];
+	uint32_t i, h;
+
+	if (c->ctx != SKR_CTX_PROCESS || c->tgid == 0)
+		return;
+	sa_text_copy(name, sizeof(name), comm, commlen);
+	if (name[0] == '\0')
+		return;
+	h = comm_hash(c->tgid);
+	for (i = m->bucket[h]; i != COMM_NONE; i = m->e[i].next)
+		if (m->e[i].pid == c->tgid)
+			break;
+	if (i == COMM_NONE) {
+		if (m->n < COMM_MAX) {
+			i = m->n++;
+		} else {
+			i = m->oldest;
+			m->oldest = (m->oldest + 1) % COMM_MAX;
+			comm_unlink(m, i);
+		}
+		m->e[i].pid = c->tgid;
+		m->e[i].next = m->bucket[h];
+		m->bucket[h] = i;
+	}
+	memcpy(m->e[i].comm, name, sizeof(name));
+}
+
+/* An owner named "?" (from a syscall record) may have shown its name since. */
+static void name_owner(struct sa_sockets *t, struct sa_sock *s)
+{
+	const char *name;
+
+	if (!s->have_owner || strcmp(s->owner_comm, "?") != 0)
+		return;
+	name = comm_find(t->comms, s->owner_pid);
+	if (name)
+		memcpy(s->owner_comm, name, sizeof(s->owner_comm));
+}
+
 /* Hand a life on and forget it. */
 static int hand_on(struct sa_sockets *t, struct sa_sock *s)
 {
 	int err = 0;
 
+	name_owner(t, s);
 	if (t->done)
 		err = t->done(t->ctx, s);
 	destroy(t, s);
@@ -347,6 +450,7 @@ static void start_closing(struct sa_sockets *t, struct sa_sock *s,
 	s->ending = true;
 	s->close_mt = mt;
 	t->nclosing++;
+	t->nopen--;
 }
 
 /*
@@ -376,10 +480,11 @@ static void attribute(struct sa_sock *s, const struct skr_ev_common *c,
 	sa_text_copy(s->owner_comm, sizeof(s->owner_comm), comm, commlen);
 }
 
-void sa_sockets_owner(struct sa_sock *s, const struct skr_ev_common *c,
-		      const char *comm)
+void sa_sockets_owner(struct sa_sockets *t, struct sa_sock *s,
+		      const struct skr_ev_common *c, const char *comm)
 {
 	bool same = s->have_owner && s->owner_pid == c->tgid;
+	const char *known;
 
 	if (s->owner_by_call || c->ctx == SKR_CTX_SOFTIRQ ||
 	    c->ctx == SKR_CTX_HARDIRQ || c->ctx == SKR_CTX_NMI || c->tgid == 0)
@@ -388,12 +493,21 @@ void sa_sockets_owner(struct sa_sock *s, const struct skr_ev_common *c,
 	s->owner_by_call = true;
 	s->owner_ctx = SKR_CTX_PROCESS;
 	s->owner_pid = c->tgid;
-	/* Syscall records carry no task name: keep the one already seen. */
-	if (comm)
+	/*
+	 * Syscall records carry no task name: keep the one already seen, or
+	 * the one the pid showed in another event ("?" until it shows one).
+	 */
+	if (comm) {
 		sa_text_copy(s->owner_comm, sizeof(s->owner_comm), comm,
 			     strnlen(comm, SKR_COMM_LEN));
-	else if (!same)
-		sa_text_copy(s->owner_comm, sizeof(s->owner_comm), "?", 1);
+	} else if (!same || strcmp(s->owner_comm, "?") == 0) {
+		known = comm_find(t->comms, c->tgid);
+		if (known)
+			memcpy(s->owner_comm, known, sizeof(s->owner_comm));
+		else
+			sa_text_copy(s->owner_comm, sizeof(s->owner_comm),
+				     "?", 1);
+	}
 }
 
 /* *out: a cleared item to fill, or NULL when items are not kept. */
@@ -405,9 +519,13 @@ static int add_item(struct sa_sockets *t, struct sa_sock *s,
 	*out = NULL;
 	if (!t->keep_items)
 		return 0;
-	if (s->nitems == SA_SOCK_MAX_ITEMS ||
-	    t->items_held >= SA_ITEMS_MAX_HELD) {
+	if (s->nitems == SA_SOCK_MAX_ITEMS) {
 		s->items_dropped++;
+		return 0;
+	}
+	if (t->items_held >= SA_ITEMS_MAX_HELD) {
+		s->items_dropped++;
+		s->items_dropped_held++;
 		return 0;
 	}
 	if (s->nitems == s->cap) {
@@ -490,6 +608,21 @@ static void update_endpoints(struct sa_sock *s, unsigned family,
 		s->sport = sport;
 	if (dport)
 		s->dport = dport;
+}
+
+void sa_sockets_endpoints(struct sa_sock *s, unsigned family,
+			  const uint8_t saddr[16], const uint8_t daddr[16],
+			  uint16_t sport, uint16_t dport)
+{
+	/*
+	 * A listener's records may carry a request's tuple (remote = a
+	 * client); it is known by its local end only.  A family other than
+	 * the socket's says nothing about its endpoints.
+	 */
+	if (s->family != 0 &&
+	    (s->role == SA_ROLE_LISTENER || family != s->family))
+		return;
+	update_endpoints(s, family, saddr, daddr, sport, dport);
 }
 
 static void mark(struct sa_sock *s, enum sa_mark m, uint64_t ts)
@@ -605,6 +738,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 	update_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			 ev->dport);
 	attribute(s, &ev->c, ev->comm, sizeof(ev->comm));
+	comm_learn(t->comms, &ev->c, ev->comm, sizeof(ev->comm));
 	apply_state(s, ev, first);
 	index_check(t, s);
 	/* A child is born from the listener bound to its local end. */
@@ -731,5 +865,6 @@ void sa_sockets_free(struct sa_sockets *t)
 		free(s);
 	}
 	free(t->buckets);
+	free(t->comms);
 	free(t);
 }
