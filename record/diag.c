@@ -489,7 +489,8 @@ int rec_diag_sample(struct rec_session *s)
 		if (err)
 			return err;
 	}
-	qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);
+	if (d->cur.n > 1)	/* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);
 	for (i = 0; i < d->cur.n; i++) {
 		const struct listener *e = &d->cur.v[i];
 		const struct listener *old = NULL;
