@@ -40,14 +40,15 @@ struct layout {
 	uint16_t addr[2];		/* offsets of 16-byte addresses; 0: none */
 	uint16_t comm;			/* offset of a SKR_COMM_LEN name; 0: none */
 	uint16_t zero;			/* offset of a u64 cleared; 0: none */
+	uint16_t alen;			/* 4: IPv4-only addresses of 4 bytes; 0: 16 */
 };
 
 /* Layouts: nothing to change, and two addresses (saddr, daddr) plus family. */
-#define PLAIN(t, st)	{ t, sizeof(struct st), 0, { 0, 0 }, 0, 0 }
+#define PLAIN(t, st)	{ t, sizeof(struct st), 0, { 0, 0 }, 0, 0, 0 }
 #define TWO_ADDRS(t, st, comm, zero)					\
 	{ t, sizeof(struct st), offsetof(struct st, family),		\
 	  { offsetof(struct st, saddr), offsetof(struct st, daddr) },	\
-	  comm, zero }
+	  comm, zero, 0 }
 
 static const struct layout layouts[] = {
 	PLAIN(SKR_REC_FILE_HEADER, skr_file_header),
@@ -63,6 +64,11 @@ static const struct layout layouts[] = {
 	PLAIN(SKR_REC_DESTROY, skr_ev_destroy),
 	TWO_ADDRS(SKR_REC_STATE, skr_ev_state,
 		  offsetof(struct skr_ev_state, comm), 0),
+	{ SKR_REC_STATE4, sizeof(struct skr_ev_state4),
+	  offsetof(struct skr_ev_state4, family),
+	  { offsetof(struct skr_ev_state4, saddr),
+	    offsetof(struct skr_ev_state4, daddr) },
+	  offsetof(struct skr_ev_state4, comm), 0, 4 },
 	TWO_ADDRS(SKR_REC_SNAPSHOT, skr_snapshot, 0, 0),
 	TWO_ADDRS(SKR_REC_RESET, skr_ev_reset, 0, 0),
 	TWO_ADDRS(SKR_REC_SOCK_ERROR, skr_ev_sock_error, 0, 0),
@@ -72,7 +78,7 @@ static const struct layout layouts[] = {
 		  offsetof(struct skr_ev_skb_drop, location)),
 	{ SKR_REC_LISTENER, sizeof(struct skr_ev_listener),
 	  offsetof(struct skr_ev_listener, family),
-	  { offsetof(struct skr_ev_listener, saddr), 0 }, 0, 0 },
+	  { offsetof(struct skr_ev_listener, saddr), 0 }, 0, 0, 0 },
 };
 
 struct redactor {
@@ -109,7 +115,8 @@ static int fixed_record(struct redactor *rd, const struct skr_record *rec,
 			const struct layout *l)
 {
 	uint8_t *b = rd->buf;
-	uint8_t addr[16];
+	size_t alen = l->alen ? l->alen : 16;
+	uint8_t in[16], addr[16];
 	int i;
 
 	if (rec->len < l->size) {
@@ -125,10 +132,13 @@ static int fixed_record(struct redactor *rd, const struct skr_record *rec,
 	for (i = 0; i < 2; i++) {
 		if (!l->addr[i])
 			continue;
-		if (sa_redact_addr(rd->o->key, b[l->family], b + l->addr[i],
-				   addr))
+		/* A 4-byte address is IPv4 whatever the family byte says. */
+		memset(in, 0, sizeof(in));
+		memcpy(in, b + l->addr[i], alen);
+		if (sa_redact_addr(rd->o->key, alen == 4 ? SKR_AF_INET :
+				   b[l->family], in, addr))
 			rd->st->addresses++;
-		memcpy(b + l->addr[i], addr, sizeof(addr));
+		memcpy(b + l->addr[i], addr, alen);
 	}
 	if (l->comm && rd->o->comm)
 		sa_redact_comm(rd->o->key, (const char *)b + l->comm,

@@ -238,7 +238,7 @@ static int dispatch(struct sa_analysis *a, struct sa_input *in)
 	if (rec->type == SKR_REC_SNAPSHOT)
 		return sa_events_apply(a, &ec, rec, in->head_ts);
 	sa_meta_event(&in->meta, rec->type, in->head_ts);
-	if (rec->type != SKR_REC_STATE)
+	if (rec->type != SKR_REC_STATE && rec->type != SKR_REC_STATE4)
 		return sa_events_apply(a, &ec, rec, in->head_ts);
 	if (skr_decode_state(rec, &ev) != 0) {
 		in->meta.malformed++;

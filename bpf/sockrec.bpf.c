@@ -76,11 +76,22 @@ struct {
  * needs, on every kernel and without the preempt count (whose per-CPU
  * address this kernel does not export: no CONFIG_KALLSYMS_ALL).
  */
-static __always_inline __u8 exec_ctx(const struct sock *sk)
+static __always_inline __u8 exec_ctx(const struct sock *sk, const bool btf)
 {
 	if (!bpf_core_field_exists(sk->sk_lock.owned))
 		return SKR_CTX_UNKNOWN;
-	return BPF_CORE_READ(sk, sk_lock.owned) ? SKR_CTX_PROCESS : SKR_CTX_SOFTIRQ;
+	return SKF(btf, sk, sk_lock.owned) ? SKR_CTX_PROCESS : SKR_CTX_SOFTIRQ;
+}
+
+/*
+ * The TCP socket of a tp_btf argument typed struct sock: the verifier
+ * allows a direct load only within the type it knows, so tcp_sock fields
+ * need this cast (one cheap helper call; a probe read per field costs
+ * more).  NULL (reads as 0) if sk is not a full TCP socket.
+ */
+static __always_inline const struct tcp_sock *tcp_of(const struct sock *sk)
+{
+	return bpf_skc_to_tcp_sock((void *)sk);
 }
 
 /* Only full sockets have a lock, a protocol and TCP counters. */
@@ -115,6 +126,101 @@ static __always_inline void emit(void *ctx, void *ev, __u64 size)
 		*failed += 1;
 }
 
+/*
+ * --recover-misses.  The kernel skips a tp_btf program that is entered
+ * again on a CPU where it is already running (a softirq interrupting it
+ * fires the same hook) and only counts a recursion miss.  Each tp_btf hook
+ * has a twin program on the same hook; the main program marks itself busy
+ * on its CPU while it runs, and the twin, called for every event after or
+ * before it, records the event only when the main program is busy there:
+ * exactly the events the kernel skipped, so nothing is recorded twice.
+ * Events that hit the few instructions before the mark is set or after it
+ * is cleared stay lost, and counted: lost = misses of the main programs -
+ * recovered.  Off (the default), the verifier removes all of it.
+ */
+const volatile bool recover_misses = false;
+
+enum busy_bit {
+	BUSY_STATE		= 1 << 0,
+	BUSY_SEND_RESET		= 1 << 1,
+	BUSY_RECEIVE_RESET	= 1 << 2,
+	BUSY_ERROR_REPORT	= 1 << 3,
+	BUSY_RETRANSMIT		= 1 << 4,
+	BUSY_SYNACK		= 1 << 5,
+	BUSY_DESTROY		= 1 << 6,
+	BUSY_KFREE_SKB		= 1 << 7,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} busy SEC(".maps");
+
+/* Events the twins handled, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} recovered SEC(".maps");
+
+static __always_inline __u32 *busy_enter(__u32 bit)
+{
+	__u32 zero = 0, *b;
+
+	if (!recover_misses)
+		return NULL;
+	b = bpf_map_lookup_elem(&busy, &zero);
+	if (b)
+		*b |= bit;
+	return b;
+}
+
+static __always_inline void busy_exit(__u32 *b, __u32 bit)
+{
+	if (b)
+		*b &= ~bit;
+}
+
+static __always_inline bool recovering(__u32 bit)
+{
+	__u32 zero = 0, *b;
+	__u64 *n;
+
+	if (!recover_misses)
+		return false;
+	b = bpf_map_lookup_elem(&busy, &zero);
+	if (!b || !(*b & bit))
+		return false;
+	n = bpf_map_lookup_elem(&recovered, &zero);
+	if (n)
+		*n += 1;
+	return true;
+}
+
+/*
+ * A tp_btf hook: its main program NAME and its twin rcv_NAME, one body.
+ * The prefix survives the kernel's 15-character program names, so tools
+ * that list programs (bench/run) can tell twins apart.
+ */
+#define TP_BTF_HOOK(hook, name, bit)					\
+SEC("tp_btf/" #hook)							\
+int name(__u64 *ctx)							\
+{									\
+	__u32 *b = busy_enter(bit);					\
+	int ret = name##_body(ctx);					\
+									\
+	busy_exit(b, bit);						\
+	return ret;							\
+}									\
+SEC("tp_btf/" #hook)							\
+int rcv_##name(__u64 *ctx)						\
+{									\
+	return recovering(bit) ? name##_body(ctx) : 0;			\
+}
+
 #define copy_tuple(ev, t) do {					\
 	__builtin_memcpy((ev)->saddr, (t)->saddr, 16);		\
 	__builtin_memcpy((ev)->daddr, (t)->daddr, 16);		\
@@ -125,15 +231,35 @@ static __always_inline void emit(void *ctx, void *ev, __u64 size)
 
 /* ---- state changes ---- */
 
-static __always_inline int record_state(void *ctx, const struct sock *sk,
-					__u64 cookie, int oldstate, int newstate)
-{
-	struct skr_ev_state ev;
-	struct tuple t = {};
-	__u32 netns = sk_netns(sk);
-	__u8 ectx = exec_ctx(sk);
+/*
+ * The fields STATE and STATE4 share.  No comm in softirq: the current task
+ * is then whoever was interrupted, and its name would only mislead; the
+ * helper call is saved on most of the hottest hook's runs, and the file is
+ * no bigger (measured: the zeros compress as well as the repeated names).
+ */
+#define fill_state(ev, cookie, netns, ectx, t, oldstate, newstate) do {	\
+	__builtin_memset(&(ev), 0, sizeof(ev));				\
+	(ev).hdr.len = sizeof(ev);					\
+	fill_common(&(ev).c, cookie, netns, ectx);			\
+	if ((ectx) != SKR_CTX_SOFTIRQ)					\
+		bpf_get_current_comm((ev).comm, sizeof((ev).comm));	\
+	(ev).sport = (t)->sport;					\
+	(ev).dport = (t)->dport;					\
+	(ev).family = (t)->family;					\
+	(ev).protocol = IPPROTO_TCP;					\
+	(ev).oldstate = (__u8)(oldstate);				\
+	(ev).newstate = (__u8)(newstate);				\
+} while (0)
 
-	sk_tuple(sk, &t);
+static __always_inline int record_state(void *ctx, const struct sock *sk,
+					__u64 cookie, int oldstate, int newstate,
+					const bool btf)
+{
+	struct tuple t = {};
+	__u32 netns = sk_netns(sk, btf);
+	__u8 ectx = exec_ctx(sk, btf);
+
+	sk_tuple(sk, &t, btf);
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
 		return 0;
 	if (task_filtering()) {
@@ -155,31 +281,39 @@ static __always_inline int record_state(void *ctx, const struct sock *sk,
 			bpf_map_delete_elem(&admitted_ports, &key);
 	}
 
-	__builtin_memset(&ev, 0, sizeof(ev));
-	ev.hdr.len = sizeof(ev);
-	ev.hdr.type = SKR_REC_STATE;
-	fill_common(&ev.c, cookie, netns, ectx);
-	bpf_get_current_comm(ev.comm, sizeof(ev.comm));
-	copy_tuple(&ev, &t);
-	ev.protocol = IPPROTO_TCP;
-	ev.oldstate = (__u8)oldstate;
-	ev.newstate = (__u8)newstate;
-	emit(ctx, &ev, sizeof(ev));
+	/* IPv4: the compact record, 24 bytes fewer to copy and compress. */
+	if (t.family == AF_INET) {
+		struct skr_ev_state4 ev;
+
+		fill_state(ev, cookie, netns, ectx, &t, oldstate, newstate);
+		ev.hdr.type = SKR_REC_STATE4;
+		__builtin_memcpy(ev.saddr, t.saddr, 4);
+		__builtin_memcpy(ev.daddr, t.daddr, 4);
+		emit(ctx, &ev, sizeof(ev));
+	} else {
+		struct skr_ev_state ev;
+
+		fill_state(ev, cookie, netns, ectx, &t, oldstate, newstate);
+		ev.hdr.type = SKR_REC_STATE;
+		__builtin_memcpy(ev.saddr, t.saddr, 16);
+		__builtin_memcpy(ev.daddr, t.daddr, 16);
+		emit(ctx, &ev, sizeof(ev));
+	}
 	return 0;
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate,
-	     int newstate)
+static __always_inline int handle_set_state_body(__u64 *ctx)
 {
+	const struct sock *sk = (const struct sock *)ctx[0];
 	__u64 cookie;
 
-	if (!sk_is_tcp(sk))
+	if (!sk_is_tcp(sk, true))
 		return 0;
 	/* Before any filter: the syscall programs read the cookie this assigns. */
 	cookie = bpf_get_socket_cookie((void *)sk);
-	return record_state(ctx, sk, cookie, oldstate, newstate);
+	return record_state(ctx, sk, cookie, (int)ctx[1], (int)ctx[2], true);
 }
+TP_BTF_HOOK(inet_sock_set_state, handle_set_state, BUSY_STATE)
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int handle_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
@@ -189,7 +323,7 @@ int handle_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
 	return record_state(ctx, sk, sk_cookie_read(sk), ctx->oldstate,
-			    ctx->newstate);
+			    ctx->newstate, false);
 }
 
 /* ---- listen() and accept(): syscall tracepoints ---- */
@@ -241,8 +375,8 @@ int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
 	ev.flags = in->again ? SKR_LISTEN_AGAIN : 0;
 	bpf_map_delete_elem(&inflight, &tid);
 
-	sk_tuple(sk, &t);
-	netns = sk_netns(sk);
+	sk_tuple(sk, &t, false);
+	netns = sk_netns(sk, false);
 	cookie = sk_cookie_read(sk);
 	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
 		return 0;
@@ -252,7 +386,7 @@ int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
 	ev.ret = (__s32)ctx->ret;
 	ev.max_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
 	ev.qlen = BPF_CORE_READ(sk, sk_ack_backlog);
-	ev.drops = sk_drops(sk);
+	ev.drops = sk_drops(sk, false);
 	ev.sport = t.sport;
 	ev.family = t.family;
 	emit(ctx, &ev, sizeof(ev));
@@ -295,8 +429,8 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 		child = fd_to_tcp_sock(ev.ret);
 		ev.child_cookie = sk_cookie_read(child);
 	}
-	sk_tuple(sk, &t);
-	netns = sk_netns(sk);
+	sk_tuple(sk, &t, false);
+	netns = sk_netns(sk, false);
 	cookie = sk_cookie_read(sk);
 	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
 		return 0;
@@ -308,7 +442,7 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 	fill_common(&ev.c, cookie, netns, SKR_CTX_PROCESS);
 	ev.qlen_exit = BPF_CORE_READ(sk, sk_ack_backlog);
 	ev.max_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
-	ev.drops = sk_drops(sk);
+	ev.drops = sk_drops(sk, false);
 	ev.sport = t.sport;
 	ev.family = t.family;
 	emit(ctx, &ev, sizeof(ev));
@@ -344,7 +478,7 @@ int handle_accept4_exit(struct trace_event_raw_sys_exit *ctx)
 /* sk may be NULL (a reset sent in reply to a packet no socket wanted). */
 static __always_inline int record_reset(void *ctx, const struct sock *sk,
 					const struct sk_buff *skb, __u64 cookie,
-					__u32 reason, __u8 dir)
+					__u32 reason, __u8 dir, const bool btf)
 {
 	struct skr_ev_reset ev;
 	struct tuple t = {};
@@ -352,14 +486,14 @@ static __always_inline int record_reset(void *ctx, const struct sock *sk,
 	__u32 netns;
 
 	if (sk) {
-		sk_tuple(sk, &t);
-		netns = sk_netns(sk);
+		sk_tuple(sk, &t, btf);
+		netns = sk_netns(sk, btf);
 		if (state_fullsock(t.state))
-			ectx = exec_ctx(sk);
+			ectx = exec_ctx(sk, btf);
 	} else {
-		if (!skb || !skb_tuple(skb, true, &t))
+		if (!skb || !skb_tuple(skb, true, &t, btf))
 			return 0;
-		netns = skb_netns(skb);
+		netns = skb_netns(skb, btf);
 	}
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
 	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
@@ -376,8 +510,7 @@ static __always_inline int record_reset(void *ctx, const struct sock *sk,
 	return 0;
 }
 
-SEC("tp_btf/tcp_send_reset")
-int handle_send_reset(__u64 *ctx)
+static __always_inline int handle_send_reset_body(__u64 *ctx)
 {
 	const struct sock *sk = (const struct sock *)ctx[0];
 	const struct sk_buff *skb = (const struct sk_buff *)ctx[1];
@@ -388,8 +521,9 @@ int handle_send_reset(__u64 *ctx)
 		reason = (__u32)ctx[2];
 	if (sk)
 		cookie = bpf_get_socket_cookie((void *)sk);
-	return record_reset(ctx, sk, skb, cookie, reason, SKR_RESET_SENT);
+	return record_reset(ctx, sk, skb, cookie, reason, SKR_RESET_SENT, true);
 }
+TP_BTF_HOOK(tcp_send_reset, handle_send_reset, BUSY_SEND_RESET)
 
 SEC("tracepoint/tcp/tcp_send_reset")
 int handle_send_reset_tp(struct trace_event_raw_tcp_send_reset *ctx)
@@ -400,17 +534,19 @@ int handle_send_reset_tp(struct trace_event_raw_tcp_send_reset *ctx)
 	if (bpf_core_field_exists(ctx->reason))
 		reason = ctx->reason;
 	return record_reset(ctx, sk, ctx->skbaddr, sk_cookie_read(sk), reason,
-			    SKR_RESET_SENT);
+			    SKR_RESET_SENT, false);
 }
 
-SEC("tp_btf/tcp_receive_reset")
-int BPF_PROG(handle_receive_reset, struct sock *sk)
+static __always_inline int handle_receive_reset_body(__u64 *ctx)
 {
+	struct sock *sk = (struct sock *)ctx[0];
+
 	if (!sk)
 		return 0;
 	return record_reset(ctx, sk, NULL, bpf_get_socket_cookie(sk),
-			    SKR_REASON_NONE, SKR_RESET_RECEIVED);
+			    SKR_REASON_NONE, SKR_RESET_RECEIVED, true);
 }
+TP_BTF_HOOK(tcp_receive_reset, handle_receive_reset, BUSY_RECEIVE_RESET)
 
 /* The classic record of tcp_receive_reset and tcp_destroy_sock. */
 static __always_inline __u64 tp_sk_cookie(struct trace_event_raw_tcp_event_sk *ctx)
@@ -424,7 +560,7 @@ SEC("tracepoint/tcp/tcp_receive_reset")
 int handle_receive_reset_tp(struct trace_event_raw_tcp_event_sk *ctx)
 {
 	return record_reset(ctx, ctx->skaddr, NULL, tp_sk_cookie(ctx),
-			    SKR_REASON_NONE, SKR_RESET_RECEIVED);
+			    SKR_REASON_NONE, SKR_RESET_RECEIVED, false);
 }
 
 /* ---- socket errors ---- */
@@ -452,18 +588,18 @@ static __always_inline int record_error(void *ctx, __u64 cookie, __u32 netns,
 	return 0;
 }
 
-SEC("tp_btf/inet_sk_error_report")
-int BPF_PROG(handle_error_report, const struct sock *sk)
+static __always_inline int handle_error_report_body(__u64 *ctx)
 {
+	const struct sock *sk = (const struct sock *)ctx[0];
 	struct tuple t = {};
 
-	if (!sk_is_tcp(sk))
+	if (!sk_is_tcp(sk, true))
 		return 0;
-	sk_tuple(sk, &t);
+	sk_tuple(sk, &t, true);
 	return record_error(ctx, bpf_get_socket_cookie((void *)sk),
-			    sk_netns(sk), exec_ctx(sk), &t,
-			    BPF_CORE_READ(sk, sk_err));
+			    sk_netns(sk, true), exec_ctx(sk, true), &t, sk->sk_err);
 }
+TP_BTF_HOOK(inet_sk_error_report, handle_error_report, BUSY_ERROR_REPORT)
 
 /* The classic record has no socket: no cookie, no namespace, no state. */
 SEC("tracepoint/sock/inet_sk_error_report")
@@ -491,15 +627,15 @@ int handle_error_report_tp(struct trace_event_raw_inet_sk_error_report *ctx)
 
 static __always_inline int record_retrans(void *ctx, const struct sock *sk,
 					  const struct sock *req, __u64 cookie,
-					  int err)
+					  int err, const bool btf)
 {
 	struct skr_ev_retransmit ev;
 	struct tuple t = {};
-	__u32 netns = sk_netns(sk);
-	__u8 ectx = exec_ctx(sk);
+	__u32 netns = sk_netns(sk, btf);
+	__u8 ectx = exec_ctx(sk, btf);
 
 	/* A SYN-ACK's addresses are the request's; its state the listener's. */
-	sk_tuple(req ? req : sk, &t);
+	sk_tuple(req ? req : sk, &t, btf);
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
 	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
 		return 0;
@@ -508,23 +644,25 @@ static __always_inline int record_retrans(void *ctx, const struct sock *sk,
 	ev.hdr.type = SKR_REC_RETRANSMIT;
 	fill_common(&ev.c, cookie, netns, ectx);
 	copy_tuple(&ev, &t);
-	ev.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	ev.state = SKC(btf, sk, skc_state);
 	if (req) {
 		ev.kind = SKR_RETRANS_SYNACK;
-		ev.retrans = BPF_CORE_READ((const struct request_sock *)req,
-					   num_retrans);
+		ev.retrans = SKF(btf, (const struct request_sock *)req,
+				 num_retrans);
 	} else {
+		const struct tcp_sock *tp = btf ? tcp_of(sk) :
+					    (const struct tcp_sock *)sk;
+
 		ev.kind = SKR_RETRANS_DATA;
-		ev.retrans = BPF_CORE_READ((const struct tcp_sock *)sk,
-					   total_retrans);
+		if (tp)
+			ev.retrans = SKF(btf, tp, total_retrans);
 		ev.err = err;
 	}
 	emit(ctx, &ev, sizeof(ev));
 	return 0;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int handle_retransmit_skb(__u64 *ctx)
+static __always_inline int handle_retransmit_skb_body(__u64 *ctx)
 {
 	const struct sock *sk = (const struct sock *)ctx[0];
 	int err = 0;
@@ -534,8 +672,9 @@ int handle_retransmit_skb(__u64 *ctx)
 	if (retrans_nargs >= 3)
 		err = (int)ctx[2];
 	return record_retrans(ctx, sk, NULL, bpf_get_socket_cookie((void *)sk),
-			      err);
+			      err, true);
 }
+TP_BTF_HOOK(tcp_retransmit_skb, handle_retransmit_skb, BUSY_RETRANSMIT)
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int handle_retransmit_skb_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
@@ -547,40 +686,43 @@ int handle_retransmit_skb_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
 		return 0;
 	if (bpf_core_field_exists(ctx->err))
 		err = ctx->err;
-	return record_retrans(ctx, sk, NULL, sk_cookie_read(sk), err);
+	return record_retrans(ctx, sk, NULL, sk_cookie_read(sk), err, false);
 }
 
-SEC("tp_btf/tcp_retransmit_synack")
-int BPF_PROG(handle_retransmit_synack, const struct sock *sk,
-	     const struct request_sock *req)
+static __always_inline int handle_retransmit_synack_body(__u64 *ctx)
 {
+	const struct sock *sk = (const struct sock *)ctx[0];
+	const struct sock *req = (const struct sock *)ctx[1];
+
 	if (!sk || !req)
 		return 0;
-	return record_retrans(ctx, sk, (const struct sock *)req,
-			      bpf_get_socket_cookie((void *)sk), 0);
+	return record_retrans(ctx, sk, req, bpf_get_socket_cookie((void *)sk),
+			      0, true);
 }
+TP_BTF_HOOK(tcp_retransmit_synack, handle_retransmit_synack, BUSY_SYNACK)
 
 SEC("tracepoint/tcp/tcp_retransmit_synack")
 int handle_retransmit_synack_tp(struct trace_event_raw_tcp_retransmit_synack *ctx)
 {
 	const struct sock *sk = ctx->skaddr;
 
-	return record_retrans(ctx, sk, ctx->req, sk_cookie_read(sk), 0);
+	return record_retrans(ctx, sk, ctx->req, sk_cookie_read(sk), 0, false);
 }
 
 /* ---- destroy ---- */
 
 static __always_inline int record_destroy(void *ctx, const struct sock *sk,
-					  __u64 cookie)
+					  __u64 cookie, const bool btf)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	const struct tcp_sock *tp = btf ? tcp_of(sk) :
+				    (const struct tcp_sock *)sk;
 	struct skr_ev_destroy ev;
 	struct tuple t = {};
-	__u32 netns = sk_netns(sk);
-	__u8 ectx = exec_ctx(sk);
+	__u32 netns = sk_netns(sk, btf);
+	__u8 ectx = exec_ctx(sk, btf);
 	bool pass;
 
-	sk_tuple(sk, &t);
+	sk_tuple(sk, &t, btf);
 	pass = sock_pass(cookie, t.family, netns, t.sport, t.dport) &&
 	       task_pass(cookie, ectx == SKR_CTX_PROCESS);
 	/* The socket's last event: nothing more to admit it for. */
@@ -591,13 +733,15 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_DESTROY;
 	fill_common(&ev.c, cookie, netns, ectx);
-	ev.bytes_acked = BPF_CORE_READ(tp, bytes_acked);
-	ev.bytes_received = BPF_CORE_READ(tp, bytes_received);
-	ev.segs_in = BPF_CORE_READ(tp, segs_in);
-	ev.segs_out = BPF_CORE_READ(tp, segs_out);
-	ev.total_retrans = BPF_CORE_READ(tp, total_retrans);
-	ev.srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	ev.drops = sk_drops(sk);
+	if (tp) {
+		ev.bytes_acked = SKF(btf, tp, bytes_acked);
+		ev.bytes_received = SKF(btf, tp, bytes_received);
+		ev.segs_in = SKF(btf, tp, segs_in);
+		ev.segs_out = SKF(btf, tp, segs_out);
+		ev.total_retrans = SKF(btf, tp, total_retrans);
+		ev.srtt_us = SKF(btf, tp, srtt_us) >> 3;
+	}
+	ev.drops = sk_drops(sk, btf);
 	ev.sport = t.sport;
 	ev.dport = t.dport;
 	ev.family = t.family;
@@ -606,18 +750,20 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 	return 0;
 }
 
-SEC("tp_btf/tcp_destroy_sock")
-int BPF_PROG(handle_destroy, struct sock *sk)
+static __always_inline int handle_destroy_body(__u64 *ctx)
 {
-	if (!sk_is_tcp(sk))
+	struct sock *sk = (struct sock *)ctx[0];
+
+	if (!sk_is_tcp(sk, true))
 		return 0;
-	return record_destroy(ctx, sk, bpf_get_socket_cookie(sk));
+	return record_destroy(ctx, sk, bpf_get_socket_cookie(sk), true);
 }
+TP_BTF_HOOK(tcp_destroy_sock, handle_destroy, BUSY_DESTROY)
 
 SEC("tracepoint/tcp/tcp_destroy_sock")
 int handle_destroy_tp(struct trace_event_raw_tcp_event_sk *ctx)
 {
-	return record_destroy(ctx, ctx->skaddr, tp_sk_cookie(ctx));
+	return record_destroy(ctx, ctx->skaddr, tp_sk_cookie(ctx), false);
 }
 
 /* ---- packet drops with a reason ---- */
@@ -628,9 +774,9 @@ int handle_destroy_tp(struct trace_event_raw_tcp_event_sk *ctx)
  */
 static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 				       __u64 location, __u32 reason,
-				       const struct sock *rx_sk)
+				       const struct sock *rx_sk, const bool btf)
 {
-	const struct sock *sk = BPF_CORE_READ(skb, sk);
+	const struct sock *sk = SKF(btf, skb, sk);
 	struct skr_ev_skb_drop ev;
 	struct tuple t = {};
 	bool have = false;
@@ -640,23 +786,26 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 	if (!sk)
 		sk = rx_sk;
 	if (sk) {
-		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		__u8 state = SKC(btf, sk, skc_state);
+		__u16 family = SKC(btf, sk, skc_family);
 
 		/* Timewait and request sockets exist only for TCP here. */
 		if ((family == AF_INET || family == AF_INET6) &&
-		    (!state_fullsock(state) || sk_is_tcp(sk))) {
-			sk_tuple(sk, &t);
+		    (!state_fullsock(state) || sk_is_tcp(sk, btf))) {
+			sk_tuple(sk, &t, btf);
 			have = true;
 		}
 	}
 	if (!have) {
 		sk = NULL;
-		if (!skb_tuple(skb, true, &t))
+		if (!skb_tuple(skb, true, &t, btf))
 			return 0;
 	}
-	cookie = sk_cookie_read(sk);
-	netns = sk ? sk_netns(sk) : skb_netns(skb);
+	if (btf)
+		cookie = sk ? sk->__sk_common.skc_cookie.counter : 0;
+	else
+		cookie = sk_cookie_read(sk);
+	netns = sk ? sk_netns(sk, btf) : skb_netns(skb, btf);
 	/* A drop is no task's act: it passes task filters by its socket only. */
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
 	    !task_pass(cookie, false))
@@ -673,8 +822,7 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 	return 0;
 }
 
-SEC("tp_btf/kfree_skb")
-int handle_kfree_skb(__u64 *ctx)
+static __always_inline int handle_kfree_skb_body(__u64 *ctx)
 {
 	const struct sk_buff *skb = (const struct sk_buff *)ctx[0];
 	const struct sock *rx_sk = NULL;
@@ -686,8 +834,9 @@ int handle_kfree_skb(__u64 *ctx)
 		reason = (__u32)ctx[2];
 	if (drop_nargs >= 4)
 		rx_sk = (const struct sock *)ctx[3];
-	return record_drop(ctx, skb, ctx[1], reason, rx_sk);
+	return record_drop(ctx, skb, ctx[1], reason, rx_sk, true);
 }
+TP_BTF_HOOK(kfree_skb, handle_kfree_skb, BUSY_KFREE_SKB)
 
 SEC("tracepoint/skb/kfree_skb")
 int handle_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
@@ -700,5 +849,5 @@ int handle_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
 	if (bpf_core_field_exists(ctx->rx_sk))
 		rx_sk = ctx->rx_sk;
 	return record_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason,
-			   rx_sk);
+			   rx_sk, false);
 }

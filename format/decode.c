@@ -118,10 +118,37 @@ int skr_decode_end(const struct skr_record *rec, struct skr_end *out)
 	return 0;
 }
 
+/* STATE4 (IPv4, 4-byte addresses) widened to STATE, as every reader wants it. */
+static int decode_state4(const struct skr_record *rec, struct skr_ev_state *out)
+{
+	struct skr_ev_state4 s4;
+	int rc = copy_prefix(rec, SKR_REC_STATE4, &s4, sizeof(s4));
+
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->hdr = s4.hdr;
+	out->c = s4.c;
+	memcpy(out->saddr, s4.saddr, sizeof(s4.saddr));
+	memcpy(out->daddr, s4.daddr, sizeof(s4.daddr));
+	memcpy(out->comm, s4.comm, sizeof(out->comm));
+	out->sport = s4.sport;
+	out->dport = s4.dport;
+	out->family = s4.family;
+	out->protocol = s4.protocol;
+	out->oldstate = s4.oldstate;
+	out->newstate = s4.newstate;
+	return 0;
+}
+
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out)
 {
-	int rc = copy_prefix(rec, SKR_REC_STATE, out, sizeof(*out));
+	int rc;
 
+	if (rec && rec->type == SKR_REC_STATE4)
+		rc = decode_state4(rec, out);
+	else
+		rc = copy_prefix(rec, SKR_REC_STATE, out, sizeof(*out));
 	if (rc)
 		return rc;
 	swap_hdr(&out->hdr);

@@ -73,6 +73,7 @@ static const struct {
 	{ SKR_REC_SKB_DROP,	"SKB_DROP",	sizeof(struct skr_ev_skb_drop) },
 	{ SKR_REC_LISTENER,	"LISTENER",	sizeof(struct skr_ev_listener) },
 	{ SKR_REC_NETNS_STATS,	"NETNS_STATS",	sizeof(struct skr_ev_netns_stats) },
+	{ SKR_REC_STATE4,	"STATE4",	sizeof(struct skr_ev_state4) },
 };
 
 static const char *unknown(unsigned v, char *buf, size_t size)

@@ -168,6 +168,7 @@ int skr_decode_clock(const struct skr_record *rec, struct skr_clock *out);
 int skr_decode_loss(const struct skr_record *rec, struct skr_loss *out);
 int skr_decode_round(const struct skr_record *rec, struct skr_round *out);
 int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
+/* STATE, or STATE4 widened (addresses in the first 4 bytes, type kept). */
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
 int skr_decode_stats(const struct skr_record *rec, struct skr_stats *out);
 

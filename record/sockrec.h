@@ -29,7 +29,7 @@ struct rec_options {
 	int level;			/* -z: zstd level */
 	bool flush_each_sweep;		/* -U */
 	bool quiet;			/* -q */
-	size_t buffer_pages;		/* --buffer-pages, per CPU */
+	size_t buffer_pages;		/* --buffer-pages, per CPU; 0: default */
 	const char *comment;		/* --comment; NULL: none */
 	const char *user;		/* -Z; NULL: stay root */
 	uid_t uid;			/* of -Z USER, resolved before loading BPF */
@@ -38,6 +38,7 @@ struct rec_options {
 	char **argv;
 	/* Options of other modules (filters, sock_diag) go below. */
 	uint32_t sample_ms;		/* --sample-interval (diag.c); 0: off */
+	bool recover_misses;		/* --recover-misses (probes.c) */
 };
 
 /* ---- options.c: the command line ---- */
@@ -70,7 +71,7 @@ struct rec_session {
 	struct sockrec_bpf *skel;
 	struct perf_buffer *pb;
 	int ncpus;			/* possible CPUs */
-	size_t pb_pages;		/* per CPU, a power of two */
+	size_t pb_pages;		/* per CPU, a power of two; 0: perfbuf.c chooses */
 
 	struct rec_diag *diag;		/* diag.c: sock_diag state; NULL before use */
 
@@ -85,7 +86,8 @@ struct rec_session {
 	unsigned rounds_pending;	/* ROUND records still owed to recent events */
 	/* kernel counters, as last read by rec_probes_totals() */
 	uint64_t output_failed;
-	uint64_t recursion_misses;
+	uint64_t recursion_misses;	/* not recovered: lost */
+	uint64_t recovered;		/* --recover-misses: skipped, then recorded */
 
 	/* status line (status.c) */
 	bool status_tty;		/* stderr is a terminal and not -q */
@@ -168,9 +170,13 @@ int rec_probes_attach(struct rec_session *s);
 int rec_probes_write(struct rec_session *s);
 /* Stop the programs so that a final drain sees every event. */
 void rec_probes_detach(struct rec_session *s);
-/* Failed perf outputs (all CPUs) and recursion misses (all programs). */
+/*
+ * Failed perf outputs (all CPUs); recursion misses of the programs minus
+ * the events --recover-misses recovered (what was really lost); and those
+ * recovered.
+ */
 int rec_probes_totals(struct rec_session *s, uint64_t *output_failed,
-		      uint64_t *recursion_misses);
+		      uint64_t *recursion_misses, uint64_t *recovered);
 void rec_probes_close(struct rec_session *s);
 /*
  * --list-probes: print, per hook, the tiers this kernel offers and the one

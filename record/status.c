@@ -18,12 +18,12 @@
 void rec_counters_refresh(struct rec_session *s)
 {
 	static bool failed;
-	uint64_t ofail, rmiss;
+	uint64_t ofail, rmiss, rcv;
 
 	/* One message is enough: later STATS keep the last good figures. */
 	if (!s->skel || failed)
 		return;
-	if (rec_probes_totals(s, &ofail, &rmiss)) {
+	if (rec_probes_totals(s, &ofail, &rmiss, &rcv)) {
 		failed = true;
 		return;
 	}
@@ -31,6 +31,8 @@ void rec_counters_refresh(struct rec_session *s)
 		s->output_failed = ofail;
 	if (rmiss > s->recursion_misses)
 		s->recursion_misses = rmiss;
+	if (rcv > s->recovered)
+		s->recovered = rcv;
 }
 
 /* Every failed output is a lost event; the ring's reports are a subset. */
@@ -151,6 +153,10 @@ void rec_status_summary(struct rec_session *s)
 		" recursion misses, %" PRIu64 " bytes written to %s\n",
 		s->events, s->werr ? "read" : "recorded", lost_total(s),
 		s->lost, s->output_failed, s->recursion_misses, out, where);
+	if (s->opt->recover_misses)
+		fprintf(stderr, "sockrec: %" PRIu64 " events skipped by the kernel "
+			"(recursion) were recovered by --recover-misses\n",
+			s->recovered);
 	if (s->malformed)
 		fprintf(stderr, "sockrec: %" PRIu64 " malformed samples dropped\n",
 			s->malformed);

@@ -220,7 +220,8 @@ static int dump_one(const struct skr_record *rec)
 		       r.listen_overflows, r.listen_drops, r.flags);
 		return 0;
 	}
-	case SKR_REC_STATE: {
+	case SKR_REC_STATE:
+	case SKR_REC_STATE4: {	/* printed as STATE: same fields */
 		struct skr_ev_state r;
 
 		if (skr_decode_state(rec, &r))

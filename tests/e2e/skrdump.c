@@ -81,6 +81,7 @@ static void dump(const struct skr_record *rec)
 		tlv(rec, "FILTER");
 		return;
 	case SKR_REC_STATE:
+	case SKR_REC_STATE4:	/* printed as STATE: same fields */
 		if (skr_decode_state(rec, &u.st))
 			break;
 		common("STATE", &u.st.c);
