@@ -34,31 +34,13 @@ struct lost_event {
 	uint64_t lost;
 };
 
-/* Smallest record of each kernel event type; 0 if the type is unknown. */
+/*
+ * Shortest record of a kernel event type (>= 0x0100) this recorder knows;
+ * 0 for anything else, which the BPF side never emits.
+ */
 static size_t event_min_len(uint16_t type)
 {
-	switch (type) {
-	case SKR_REC_STATE:
-		return sizeof(struct skr_ev_state);
-	case SKR_REC_STATE4:
-		return sizeof(struct skr_ev_state4);
-	case SKR_REC_LISTEN:
-		return sizeof(struct skr_ev_listen);
-	case SKR_REC_ACCEPT:
-		return sizeof(struct skr_ev_accept);
-	case SKR_REC_RESET:
-		return sizeof(struct skr_ev_reset);
-	case SKR_REC_SOCK_ERROR:
-		return sizeof(struct skr_ev_sock_error);
-	case SKR_REC_RETRANSMIT:
-		return sizeof(struct skr_ev_retransmit);
-	case SKR_REC_DESTROY:
-		return sizeof(struct skr_ev_destroy);
-	case SKR_REC_SKB_DROP:
-		return sizeof(struct skr_ev_skb_drop);
-	default:
-		return 0;
-	}
+	return type >= 0x0100 ? skr_rec_min_len(type) : 0;
 }
 
 static void on_sample(struct rec_session *s, const struct perf_event_header *e)
