@@ -127,7 +127,13 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
+# tracegen: the synthetic-trace builders every unit test may use
+$(BUILD)/tests/tracegen.o: tests/unit/tracegen.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/tracegen.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(ZSTD_LIBS) -lm -o $@
 

@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "analyze/sockana.h"
+#include "tracegen.h"
 
-#define NETNS		4026531840u
+#define NETNS		TG_NETNS
 #define WALL_BASE	1795341600ull	/* 2026-11-22T10:00:00Z */
 #define SEC		1000000000ull
 #define USEC		1000ull
@@ -24,209 +25,40 @@
 /* Building traces                                                      */
 /* ------------------------------------------------------------------ */
 
-struct trace {
-	int fd;
-	struct skr_writer *w;
-};
-
-static void put(struct trace *t, const void *rec, size_t len)
+/* One segment's header, metadata and, if asked, clock. */
+static void segment(struct tg *t, uint32_t file_index, bool with_clock)
 {
-	ck_assert_int_eq(skr_writer_append(t->w, rec, len), 0);
-}
+	static const char *const args[] = { "sockrec", "-w", "my trace.skr",
+					    NULL };
+	static const struct tg_host host = {
+		.hostname = "testhost", .krelease = "6.18.0",
+		.machine = "x86_64", .ncpus = 2,
+	};
 
-static void put_header(struct trace *t, uint32_t file_index)
-{
-	struct skr_file_header fh;
-
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = SKR_VERSION_MINOR;
-	fh.file_index = file_index;
-	memset(fh.capture_id, 0xab, sizeof(fh.capture_id));
-	fh.created_ns = WALL_BASE * SEC;
-	put(t, &fh, sizeof(fh));
-}
-
-static void put_clock(struct trace *t, uint64_t clock_ns, uint64_t wall_ns)
-{
-	struct skr_clock c;
-
-	memset(&c, 0, sizeof(c));
-	c.hdr.len = sizeof(c);
-	c.hdr.type = SKR_REC_CLOCK;
-	c.clock_ns = clock_ns;
-	c.realtime_ns = wall_ns;
-	c.uncertainty_ns = 1500;
-	c.clock_id = SKR_CLOCK_BOOTTIME;
-	put(t, &c, sizeof(c));
-}
-
-static void put_meta(struct trace *t)
-{
-	struct skr_tlv_builder b;
-	int len;
-
-	skr_tlv_begin(&b, SKR_REC_HOST);
-	skr_tlv_put_str(&b, SKR_HOST_HOSTNAME, "testhost");
-	skr_tlv_put_str(&b, SKR_HOST_KRELEASE, "6.18.0");
-	skr_tlv_put_str(&b, SKR_HOST_MACHINE, "x86_64");
-	skr_tlv_put_u32(&b, SKR_HOST_NCPUS, 2);
-	len = skr_tlv_end(&b);
-	ck_assert_int_gt(len, 0);
-	put(t, b.buf, (size_t)len);
-
-	skr_tlv_begin(&b, SKR_REC_RECORDER);
-	skr_tlv_put_str(&b, SKR_RECORDER_VERSION, "0.1.0");
-	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "sockrec");
-	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "-w");
-	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "my trace.skr");
-	len = skr_tlv_end(&b);
-	ck_assert_int_gt(len, 0);
-	put(t, b.buf, (size_t)len);
-
-	skr_tlv_begin(&b, SKR_REC_PROBE);
-	skr_tlv_put_str(&b, SKR_PROBE_NAME, "inet_sock_set_state");
-	skr_tlv_put_u8(&b, SKR_PROBE_TIER, SKR_TIER_TP_BTF);
-	len = skr_tlv_end(&b);
-	ck_assert_int_gt(len, 0);
-	put(t, b.buf, (size_t)len);
-
-	skr_tlv_begin(&b, SKR_REC_PROBE);
-	skr_tlv_put_str(&b, SKR_PROBE_NAME, "listen");
-	skr_tlv_put_u8(&b, SKR_PROBE_TIER, SKR_TIER_NONE);
-	skr_tlv_put_u32(&b, SKR_PROBE_ERROR, ENOENT);
-	skr_tlv_put_str(&b, SKR_PROBE_REASON, "tracefs not mounted");
-	len = skr_tlv_end(&b);
-	ck_assert_int_gt(len, 0);
-	put(t, b.buf, (size_t)len);
-}
-
-static void begin(struct trace *t, bool with_clock)
-{
-	char path[] = "/tmp/test_analyze.XXXXXX";
-
-	t->fd = mkstemp(path);
-	ck_assert_int_ge(t->fd, 0);
-	unlink(path);
-	ck_assert_int_eq(skr_writer_open(&t->w, t->fd, NULL), 0);
-	put_header(t, 0);
-	put_meta(t);
+	tg_header(t, file_index, 0xab, SKR_VERSION_MINOR, WALL_BASE * SEC);
+	tg_host(t, &host);
+	tg_recorder(t, "0.1.0", args, NULL);
+	tg_probe(t, "inet_sock_set_state", 0, SKR_TIER_TP_BTF, NULL);
+	tg_probe(t, "listen", 0, SKR_TIER_NONE, "tracefs not mounted");
 	if (with_clock)
-		put_clock(t, 1 * SEC, WALL_BASE * SEC);
+		tg_clock(t, 1 * SEC, WALL_BASE * SEC, 1500);
 }
 
-struct ev {
-	uint64_t ts;
-	uint64_t cookie;
-	uint16_t cpu;
-	uint8_t ctx;
-	uint32_t tgid;
-	const char *comm;
-	uint8_t oldstate, newstate;
-	const char *src;
-	uint16_t sport;
-	const char *dst;
-	uint16_t dport;
-};
-
-static void put_state(struct trace *t, const struct ev *e)
+static void begin(struct tg *t, bool with_clock)
 {
-	struct skr_ev_state s;
-	bool v6 = strchr(e->src, ':') != NULL;
-
-	memset(&s, 0, sizeof(s));
-	s.hdr.len = sizeof(s);
-	s.hdr.type = SKR_REC_STATE;
-	s.c.ts_ns = e->ts;
-	s.c.cookie = e->cookie;
-	s.c.netns = NETNS;
-	s.c.tgid = e->tgid;
-	s.c.tid = e->tgid;
-	s.c.cpu = e->cpu;
-	s.c.ctx = e->ctx;
-	ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, e->src, s.saddr), 1);
-	ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, e->dst, s.daddr), 1);
-	/* comm fills all 16 bytes when long: no terminator, as in the kernel */
-	memcpy(s.comm, e->comm, strnlen(e->comm, sizeof(s.comm)));
-	s.sport = e->sport;
-	s.dport = e->dport;
-	s.family = v6 ? SKR_AF_INET6 : SKR_AF_INET;
-	s.protocol = 6;
-	s.oldstate = e->oldstate;
-	s.newstate = e->newstate;
-	put(t, &s, sizeof(s));
-}
-
-static void put_round(struct trace *t, uint64_t horizon)
-{
-	struct skr_round r;
-
-	memset(&r, 0, sizeof(r));
-	r.hdr.len = sizeof(r);
-	r.hdr.type = SKR_REC_ROUND;
-	r.horizon_ns = horizon;
-	put(t, &r, sizeof(r));
-}
-
-static void put_loss(struct trace *t, uint64_t ts, uint64_t count)
-{
-	struct skr_loss l;
-
-	memset(&l, 0, sizeof(l));
-	l.hdr.len = sizeof(l);
-	l.hdr.type = SKR_REC_LOSS;
-	l.ts_ns = ts;
-	l.count = count;
-	put(t, &l, sizeof(l));
-}
-
-static void put_end(struct trace *t, uint64_t ts, uint64_t lost)
-{
-	struct skr_end e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_END;
-	e.ts_ns = ts;
-	e.lost = lost;
-	put(t, &e, sizeof(e));
-}
-
-/* Finish writing and open a reader on the result. */
-static struct skr_reader *finish(struct trace *t)
-{
-	struct skr_reader *r = NULL;
-
-	ck_assert_int_eq(skr_writer_close(t->w), 0);
-	t->w = NULL;
-	ck_assert_int_eq(lseek(t->fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(skr_reader_open_fd(&r, t->fd, "test.skr"), 0);
-	return r;
+	tg_begin(t);
+	segment(t, 0, with_clock);
 }
 
 /* Run a report over the trace; returns the text, *err the result. */
-static char *report(struct trace *t, enum sa_report rep, int *err)
+static char *report(struct tg *t, enum sa_report rep, int *err)
 {
 	struct sa_run_opts opts;
-	struct skr_reader *r = finish(t);
 	char msg[512];
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
 
-	out = open_memstream(&text, &len);
-	ck_assert_ptr_nonnull(out);
 	memset(&opts, 0, sizeof(opts));
 	opts.report = rep;
-	opts.name = "test.skr";
-	*err = sa_run(r, &opts, out, msg, sizeof(msg));
-	ck_assert_int_eq(fclose(out), 0);
-	skr_reader_free(r);
-	close(t->fd);
-	return text;
+	return tg_run(t, 1, &opts, err, msg, sizeof(msg));
 }
 
 /* ------------------------------------------------------------------ */
@@ -239,7 +71,7 @@ static char *report(struct trace *t, enum sa_report rep, int *err)
 #define P	SKR_CTX_PROCESS
 #define I	SKR_CTX_SOFTIRQ
 
-static const struct ev conn[10] = {
+static const struct tg_ev conn[10] = {
 	{ T0 + 0,	 C, 0, P, 100, "client", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT,
 	  LO, 0, LO, 8080 },
 	{ T0 + 10 * USEC, S, 1, I, 0, "swapper/1", SKR_TCP_LISTEN,
@@ -264,17 +96,17 @@ static const struct ev conn[10] = {
 };
 
 /* CPU 1's buffer is drained before CPU 0's, as the perf reader does. */
-static void put_conn(struct trace *t)
+static void put_conn(struct tg *t)
 {
 	static const int round1[] = { 1, 3, 0, 2 };
 	static const int round2[] = { 5, 6, 7, 4, 8, 9 };
 	size_t i;
 
 	for (i = 0; i < sizeof(round1) / sizeof(round1[0]); i++)
-		put_state(t, &conn[round1[i]]);
-	put_round(t, T0 + 50 * USEC);
+		tg_state(t, &conn[round1[i]]);
+	tg_round(t, T0 + 50 * USEC);
 	for (i = 0; i < sizeof(round2) / sizeof(round2[0]); i++)
-		put_state(t, &conn[round2[i]]);
+		tg_state(t, &conn[round2[i]]);
 }
 
 static const char conn_timeline[] =
@@ -296,13 +128,13 @@ static const char conn_timeline[] =
 
 START_TEST(test_timeline_conn)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 	int err;
 
 	begin(&t, true);
 	put_conn(&t);
-	put_end(&t, T0 + SEC, 0);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_TIMELINE, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_str_eq(text, conn_timeline);
@@ -350,25 +182,13 @@ static int collect(void *ctx, const struct sa_sock *s)
 	return 0;
 }
 
-static void feed(struct sa_sockets *tab, const struct ev *e)
+static void feed(struct sa_sockets *tab, const struct tg_ev *e)
 {
+	static const struct tg dflt = { .netns = NETNS };
 	struct skr_ev_state s;
 	struct sa_evctx ec;
 
-	memset(&s, 0, sizeof(s));
-	s.c.ts_ns = e->ts;
-	s.c.cookie = e->cookie;
-	s.c.netns = NETNS;
-	s.c.tgid = e->tgid;
-	s.c.ctx = e->ctx;
-	memcpy(s.comm, e->comm, strnlen(e->comm, sizeof(s.comm)));
-	s.family = SKR_AF_INET;
-	ck_assert_int_eq(inet_pton(AF_INET, e->src, s.saddr), 1);
-	ck_assert_int_eq(inet_pton(AF_INET, e->dst, s.daddr), 1);
-	s.sport = e->sport;
-	s.dport = e->dport;
-	s.oldstate = e->oldstate;
-	s.newstate = e->newstate;
+	tg_state_fill(&dflt, e, &s);
 	ec.host = 0;
 	ec.input = 0;
 	ec.mt = e->ts;
@@ -414,7 +234,7 @@ END_TEST
 
 START_TEST(test_sockets_owner_unknown_ctx)
 {
-	static const struct ev evs[] = {
+	static const struct tg_ev evs[] = {
 		{ 1, 7, 0, SKR_CTX_UNKNOWN, 0, "swapper/0", SKR_TCP_CLOSE,
 		  SKR_TCP_LISTEN, LO, 80, "0.0.0.0", 0 },
 		{ 2, 7, 0, SKR_CTX_UNKNOWN, 42, "nginx", SKR_TCP_LISTEN,
@@ -445,7 +265,7 @@ START_TEST(test_address_reuse)
 {
 	/* Two lives on the same 4-tuple, the second starting before the
 	 * first is gone (TIME_WAIT reuse): two cookies, two sockets. */
-	static const struct ev evs[] = {
+	static const struct tg_ev evs[] = {
 		{ T0, 0xa, 0, P, 100, "client", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT,
 		  LO, 0, LO, 8080 },
 		{ T0 + 1 * USEC, 0xa, 0, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
@@ -457,15 +277,15 @@ START_TEST(test_address_reuse)
 		{ T0 + 4 * USEC, 0xa, 0, P, 100, "client", SKR_TCP_ESTABLISHED,
 		  SKR_TCP_CLOSE, LO, 40000, LO, 8080 },
 	};
-	struct trace t;
+	struct tg t;
 	char *text;
 	size_t i;
 	int err;
 
 	begin(&t, true);
 	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
-		put_state(&t, &evs[i]);
-	put_end(&t, T0 + SEC, 0);
+		tg_state(&t, &evs[i]);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_TIMELINE, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_str_eq(text,
@@ -525,14 +345,14 @@ START_TEST(test_replay_order)
 	struct sa_replay_stats st;
 	struct skr_reader *r;
 	struct order o;
-	struct trace t;
+	struct tg t;
 	size_t i;
 
 	begin(&t, true);
 	put_conn(&t);
-	put_round(&t, T0 + 1000 * USEC);
-	put_end(&t, T0 + SEC, 0);
-	r = finish(&t);
+	tg_round(&t, T0 + 1000 * USEC);
+	tg_end(&t, T0 + SEC, 0, 0);
+	r = tg_finish(&t);
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(sa_replay_run(r, NULL, &order_ops, &o, &st), 0);
 	ck_assert_uint_eq(o.n, 10);
@@ -557,20 +377,20 @@ START_TEST(test_replay_bound)
 	struct sa_replay_stats st;
 	struct skr_reader *r;
 	struct order o;
-	struct trace t;
+	struct tg t;
 	int i;
 
 	/* No ROUND at all, and times descending: the bound must hold. */
 	begin(&t, true);
 	for (i = 0; i < 100; i++) {
-		struct ev e = { T0 + (uint64_t)(100 - i) * USEC, 0x10, 0, P,
+		struct tg_ev e = { T0 + (uint64_t)(100 - i) * USEC, 0x10, 0, P,
 				1, "x", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
 				LO, 80 };
 
-		put_state(&t, &e);
+		tg_state(&t, &e);
 	}
-	put_end(&t, T0 + SEC, 0);
-	r = finish(&t);
+	tg_end(&t, T0 + SEC, 0, 0);
+	r = tg_finish(&t);
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(sa_replay_run(r, &opts, &order_ops, &o, &st), 0);
 	ck_assert_uint_eq(o.n, 100);
@@ -644,13 +464,13 @@ END_TEST
 
 START_TEST(test_info)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 	int err;
 
 	begin(&t, true);
 	put_conn(&t);
-	put_end(&t, T0 + SEC, 0);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_INFO, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "File name:          test.skr\n"));
@@ -678,15 +498,15 @@ END_TEST
 
 START_TEST(test_loss_and_truncation)
 {
-	struct trace t;
+	struct tg t;
 	char *text, *tail;
 	int err;
 
 	/* No END: the recorder was killed; losses only in LOSS records. */
 	begin(&t, true);
 	put_conn(&t);
-	put_loss(&t, T0 + 300 * USEC, 7);
-	put_loss(&t, T0 + 400 * USEC, 5);
+	tg_loss(&t, T0 + 300 * USEC, 7);
+	tg_loss(&t, T0 + 400 * USEC, 5);
 	text = report(&t, SA_REPORT_TIMELINE, &err);
 	ck_assert_int_eq(err, 0);
 	tail = strstr(text, "\n2 sockets, 10 events\n");
@@ -701,8 +521,8 @@ START_TEST(test_loss_and_truncation)
 	/* END.lost and the LOSS records describe the same loss. */
 	begin(&t, true);
 	put_conn(&t);
-	put_loss(&t, T0 + 300 * USEC, 7);
-	put_end(&t, T0 + SEC, 9);
+	tg_loss(&t, T0 + 300 * USEC, 7);
+	tg_end(&t, T0 + SEC, 9, 0);
 	text = report(&t, SA_REPORT_INFO, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "Lost events:        9 (perf buffer 9,"));
@@ -718,22 +538,22 @@ START_TEST(test_open_at_end_and_unknown_types)
 		0x10, 0, 0, 0, 0, 0, 0, 0,	/* ts */
 	};
 	static const uint8_t unknown_meta[12] = { 12, 0, 0, 0, 0x42, 0, 0, 0 };
-	static const struct ev evs[] = {
+	static const struct tg_ev evs[] = {
 		{ T0 + 5, 0x22, 0, P, 300, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
 		  "::", 443, "::", 0 },
 		{ T0 + 2, 0x21, 0, P, 301, "cli", SKR_TCP_CLOSE,
 		  SKR_TCP_SYN_SENT, "fe80::1", 0, "2001:db8::2", 443 },
 	};
-	struct trace t;
+	struct tg t;
 	char *text;
 	int err;
 
 	begin(&t, false);
-	put(&t, unknown_meta, sizeof(unknown_meta));
-	put_state(&t, &evs[0]);
-	put(&t, unknown_event, sizeof(unknown_event));
-	put_state(&t, &evs[1]);
-	put_end(&t, T0 + SEC, 0);
+	tg_put(&t, unknown_meta, sizeof(unknown_meta));
+	tg_state(&t, &evs[0]);
+	tg_put(&t, unknown_event, sizeof(unknown_event));
+	tg_state(&t, &evs[1]);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_TIMELINE, &err);
 	ck_assert_int_eq(err, 0);
 	/* no CLOCK record: times are shown on the event clock */
@@ -751,23 +571,21 @@ END_TEST
 
 START_TEST(test_concatenated)
 {
-	static const struct ev later = { T0 + 2 * SEC, 0x3003, 0, P, 7, "late",
+	static const struct tg_ev later = { T0 + 2 * SEC, 0x3003, 0, P, 7, "late",
 					 SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
 					 22, "0.0.0.0", 0 };
-	struct trace t;
+	struct tg t;
 	char *text;
 	int err;
 
 	/* Two rotated files back to back, as `cat a.skr b.skr` makes. */
 	begin(&t, true);
 	put_conn(&t);
-	put_end(&t, T0 + SEC, 0);
-	put_header(&t, 1);
-	put_meta(&t);
-	put_clock(&t, 1 * SEC, WALL_BASE * SEC);
-	put_state(&t, &later);
-	put_loss(&t, T0 + 2 * SEC, 3);
-	put_end(&t, T0 + 3 * SEC, 0);
+	tg_end(&t, T0 + SEC, 0, 0);
+	segment(&t, 1, true);
+	tg_state(&t, &later);
+	tg_loss(&t, T0 + 2 * SEC, 3);
+	tg_end(&t, T0 + 3 * SEC, 0, 0);
 	text = report(&t, SA_REPORT_INFO, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "File status:        complete, 2 segments\n"));
@@ -846,11 +664,5 @@ static Suite *analyze_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(analyze_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(analyze_suite());
 }

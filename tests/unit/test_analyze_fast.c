@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "analyze/sockana.h"
+#include "tracegen.h"
 
 #define NETNS	4026531840u
 #define SEC	1000000000ull
@@ -81,16 +82,12 @@ static void replay_case(unsigned ncpus, unsigned n, bool jitter)
 {
 	struct sa_replay_ops ops = { .meta = no_meta, .event = got_event };
 	struct sa_replay_stats st;
-	struct skr_writer_opts wo;
-	struct skr_file_header fh;
 	struct skr_reader *r;
 	struct sent *sent;
 	struct got got;
 	uint64_t cpu_ts[64];
-	char path[] = "/tmp/test_analyze_fast.XXXXXX";
-	struct skr_writer *w;
 	unsigned i, k, c;
-	int fd;
+	struct tg t;
 
 	ck_assert_uint_le(ncpus, 64);
 	sent = calloc(n, sizeof(*sent));
@@ -98,22 +95,11 @@ static void replay_case(unsigned ncpus, unsigned n, bool jitter)
 	got.n = 0;
 	ck_assert_ptr_nonnull(sent);
 	ck_assert_ptr_nonnull(got.v);
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	unlink(path);
-	memset(&wo, 0, sizeof(wo));
-	ck_assert_int_eq(skr_writer_open(&w, fd, &wo), 0);
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = SKR_VERSION_MINOR;
-	ck_assert_int_eq(skr_writer_append(w, &fh, sizeof(fh)), 0);
+	tg_begin(&t);
+	tg_header(&t, 0, 0, SKR_VERSION_MINOR, 0);
 	for (c = 0; c < ncpus; c++)
 		cpu_ts[c] = SEC + rnd() % 1000;
 	for (i = 0; i < n;) {
-		struct skr_round round;
 		uint64_t horizon = UINT64_MAX;
 
 		for (c = 0; c < ncpus; c++) {
@@ -134,25 +120,19 @@ static void replay_case(unsigned ncpus, unsigned n, bool jitter)
 				ev.c.cpu = (uint16_t)c;
 				sent[i].ts = ev.c.ts_ns;
 				sent[i].cookie = i + 1;
-				ck_assert_int_eq(skr_writer_append(w, &ev, sizeof(ev)), 0);
+				tg_put(&t, &ev, sizeof(ev));
 			}
 		}
 		for (c = 0; c < ncpus; c++)
 			if (cpu_ts[c] < horizon)
 				horizon = cpu_ts[c];
 		/* Jittered events may be older than the horizon: keep it low. */
-		memset(&round, 0, sizeof(round));
-		round.hdr.len = sizeof(round);
-		round.hdr.type = SKR_REC_ROUND;
-		round.horizon_ns = jitter ? horizon - 60 : horizon + 1;
-		ck_assert_int_eq(skr_writer_append(w, &round, sizeof(round)), 0);
+		tg_round(&t, jitter ? horizon - 60 : horizon + 1);
 	}
-	ck_assert_int_eq(skr_writer_close(w), 0);
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(skr_reader_open_fd(&r, fd, "t"), 0);
+	r = tg_finish(&t);
 	ck_assert_int_eq(sa_replay_run(r, NULL, &ops, &got, &st), 0);
 	skr_reader_free(r);
-	close(fd);
+	close(t.fd);
 
 	qsort(sent, n, sizeof(*sent), by_time);
 	ck_assert_uint_eq(got.n, n);
@@ -402,11 +382,5 @@ static Suite *fast_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fast_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(fast_suite());
 }

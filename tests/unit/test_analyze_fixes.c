@@ -23,6 +23,7 @@
 
 #include "analyze/redact.h"
 #include "analyze/sockana.h"
+#include "tracegen.h"
 
 #define NETNS		4026531840u
 #define WALL_BASE	1795341600ull	/* 2026-11-22T10:00:00Z */
@@ -38,225 +39,28 @@
 /* Building traces                                                      */
 /* ------------------------------------------------------------------ */
 
-struct trace {
-	int fd;
-	struct skr_writer *w;
-};
-
-static void put(struct trace *t, const void *rec, size_t len)
+static void begin(struct tg *t)
 {
-	ck_assert_int_eq(skr_writer_append(t->w, rec, len), 0);
-}
+	static const struct tg_host host = {
+		.hostname = "alpha", .boot_id = "boot-a",
+	};
 
-static void put_probe(struct trace *t, const char *name, uint16_t event)
-{
-	struct skr_tlv_builder b;
-	int len;
-
-	skr_tlv_begin(&b, SKR_REC_PROBE);
-	skr_tlv_put_str(&b, SKR_PROBE_NAME, name);
-	skr_tlv_put_u8(&b, SKR_PROBE_TIER, SKR_TIER_TP_BTF);
-	skr_tlv_put_u16(&b, SKR_PROBE_EVENT, event);
-	len = skr_tlv_end(&b);
-	ck_assert_int_gt(len, 0);
-	put(t, b.buf, (size_t)len);
-}
-
-static void begin(struct trace *t)
-{
-	char path[] = "/tmp/test_analyze_fixes.XXXXXX";
-	struct skr_tlv_builder b;
-	struct skr_file_header fh;
-	struct skr_clock c;
-	int len;
-
-	t->fd = mkstemp(path);
-	ck_assert_int_ge(t->fd, 0);
-	unlink(path);
-	ck_assert_int_eq(skr_writer_open(&t->w, t->fd, NULL), 0);
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	memset(fh.capture_id, 0x5a, sizeof(fh.capture_id));
-	fh.created_ns = WALL_BASE * SEC;
-	put(t, &fh, sizeof(fh));
-	skr_tlv_begin(&b, SKR_REC_HOST);
-	skr_tlv_put_str(&b, SKR_HOST_HOSTNAME, "alpha");
-	skr_tlv_put_str(&b, SKR_HOST_BOOT_ID, "boot-a");
-	len = skr_tlv_end(&b);
-	ck_assert_int_gt(len, 0);
-	put(t, b.buf, (size_t)len);
-	put_probe(t, "inet_sock_set_state", SKR_REC_STATE);
-	put_probe(t, "listen", SKR_REC_LISTEN);
-	put_probe(t, "accept", SKR_REC_ACCEPT);
-	put_probe(t, "tcp_receive_reset", SKR_REC_RESET);
-	put_probe(t, "inet_sk_error_report", SKR_REC_SOCK_ERROR);
-	memset(&c, 0, sizeof(c));
-	c.hdr.len = sizeof(c);
-	c.hdr.type = SKR_REC_CLOCK;
-	c.clock_ns = 1 * SEC;
-	c.realtime_ns = WALL_BASE * SEC;
-	c.clock_id = SKR_CLOCK_BOOTTIME;
-	put(t, &c, sizeof(c));
-}
-
-static void common(struct skr_ev_common *c, uint64_t ts, uint64_t cookie,
-		   uint8_t ctx, uint32_t tgid)
-{
-	memset(c, 0, sizeof(*c));
-	c->ts_ns = ts;
-	c->cookie = cookie;
-	c->netns = NETNS;
-	c->tgid = tgid;
-	c->tid = tgid;
-	c->ctx = ctx;
-}
-
-static void addr(const char *s, uint8_t out[16], uint8_t *family)
-{
-	bool v6 = strchr(s, ':') != NULL;
-
-	memset(out, 0, 16);
-	ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, s, out), 1);
-	*family = v6 ? SKR_AF_INET6 : SKR_AF_INET;
-}
-
-static void st(struct trace *t, uint64_t ts, uint64_t cookie, uint8_t ctx,
-	       uint32_t tgid, const char *comm, uint8_t o, uint8_t n,
-	       const char *src, uint16_t sport, const char *dst,
-	       uint16_t dport)
-{
-	struct skr_ev_state s;
-
-	memset(&s, 0, sizeof(s));
-	s.hdr.len = sizeof(s);
-	s.hdr.type = SKR_REC_STATE;
-	common(&s.c, ts, cookie, ctx, tgid);
-	addr(src, s.saddr, &s.family);
-	addr(dst, s.daddr, &s.family);
-	/* Interrupt context records no task name, as the recorder does. */
-	if (ctx == P)
-		memcpy(s.comm, comm, strnlen(comm, sizeof(s.comm)));
-	s.sport = sport;
-	s.dport = dport;
-	s.protocol = 6;
-	s.oldstate = o;
-	s.newstate = n;
-	put(t, &s, sizeof(s));
-}
-
-static void ev_accept(struct trace *t, uint64_t ts, uint64_t lcookie,
-		      uint64_t child, uint32_t tgid)
-{
-	struct skr_ev_accept e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_ACCEPT;
-	common(&e.c, ts, lcookie, P, tgid);
-	e.child_cookie = child;
-	e.ret = 5;
-	e.fd = 3;
-	e.qlen = 1;
-	e.max_backlog = 128;
-	e.sport = 8080;
-	e.family = SKR_AF_INET;
-	put(t, &e, sizeof(e));
-}
-
-/* As the kernel reports them: the socket's tuple, local port included. */
-static void ev_reset(struct trace *t, uint64_t ts, uint64_t cookie,
-		     uint16_t sport, uint16_t dport)
-{
-	struct skr_ev_reset e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_RESET;
-	common(&e.c, ts, cookie, I, 0);
-	addr(LO, e.saddr, &e.family);
-	addr(LO, e.daddr, &e.family);
-	e.sport = sport;
-	e.dport = dport;
-	e.reason = SKR_REASON_NONE;
-	e.state = SKR_TCP_SYN_SENT;
-	e.dir = SKR_RESET_RECEIVED;
-	put(t, &e, sizeof(e));
-}
-
-/* After CLOSE the socket has left its port: sport 0. */
-static void ev_error(struct trace *t, uint64_t ts, uint64_t cookie,
-		     int32_t err, uint16_t dport)
-{
-	struct skr_ev_sock_error e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_SOCK_ERROR;
-	common(&e.c, ts, cookie, I, 0);
-	addr(LO, e.saddr, &e.family);
-	addr(LO, e.daddr, &e.family);
-	e.dport = dport;
-	e.error = err;
-	e.state = SKR_TCP_CLOSE;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_round(struct trace *t, uint64_t horizon)
-{
-	struct skr_round r;
-
-	memset(&r, 0, sizeof(r));
-	r.hdr.len = sizeof(r);
-	r.hdr.type = SKR_REC_ROUND;
-	r.horizon_ns = horizon;
-	put(t, &r, sizeof(r));
-}
-
-static void end(struct trace *t, uint64_t ts)
-{
-	struct skr_end e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_END;
-	e.ts_ns = ts;
-	put(t, &e, sizeof(e));
-}
-
-static void close_writer(struct trace *t)
-{
-	ck_assert_int_eq(skr_writer_close(t->w), 0);
-	t->w = NULL;
-	ck_assert_int_eq(lseek(t->fd, 0, SEEK_SET), 0);
-}
-
-/* Analyze the trace behind fd (rewound) with opts; the report's text. */
-static char *analyze_fd(int fd, struct sa_run_opts *opts)
-{
-	struct skr_reader *r = NULL;
-	char *text = NULL, msg[256];
-	size_t len = 0;
-	FILE *out;
-	int err;
-
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(skr_reader_open_fd(&r, fd, "test.skr"), 0);
-	out = open_memstream(&text, &len);
-	ck_assert_ptr_nonnull(out);
-	if (!opts->name)
-		opts->name = "test.skr";
-	err = sa_run(r, opts, out, msg, sizeof(msg));
-	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
-	ck_assert_int_eq(fclose(out), 0);
-	skr_reader_free(r);
-	return text;
+	tg_begin(t);
+	t->comm_process_only = true;
+	tg_header(t, 0, 0x5a, 0, WALL_BASE * SEC);
+	tg_host(t, &host);
+	tg_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
+		 NULL);
+	tg_probe(t, "listen", SKR_REC_LISTEN, SKR_TIER_TP_BTF, NULL);
+	tg_probe(t, "accept", SKR_REC_ACCEPT, SKR_TIER_TP_BTF, NULL);
+	tg_probe(t, "tcp_receive_reset", SKR_REC_RESET, SKR_TIER_TP_BTF, NULL);
+	tg_probe(t, "inet_sk_error_report", SKR_REC_SOCK_ERROR,
+		 SKR_TIER_TP_BTF, NULL);
+	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
 }
 
 /* Close t, analyze it and forget it. */
-static char *report(struct trace *t, enum sa_report rep, enum sa_format fmt)
+static char *report(struct tg *t, enum sa_report rep, enum sa_format fmt)
 {
 	struct sa_run_opts opts;
 	char *text;
@@ -264,8 +68,8 @@ static char *report(struct trace *t, enum sa_report rep, enum sa_format fmt)
 	memset(&opts, 0, sizeof(opts));
 	opts.report = rep;
 	opts.format = fmt;
-	close_writer(t);
-	text = analyze_fd(t->fd, &opts);
+	tg_close_writer(t);
+	text = tg_analyze_fd(t->fd, &opts);
 	close(t->fd);
 	return text;
 }
@@ -292,7 +96,7 @@ static size_t count_lines(const char *text, const char *prefix)
 /* n sockets left in CLOSE_WAIT; the diagnosis's section from its header. */
 static char *close_wait_report(unsigned n, char **section)
 {
-	struct trace t;
+	struct tg t;
 	char *text, *sec;
 	unsigned i;
 
@@ -301,15 +105,16 @@ static char *close_wait_report(unsigned n, char **section)
 		uint64_t ts = T0 + i * MSEC;
 		uint16_t port = (uint16_t)(40000 + i);
 
-		st(&t, ts, 0x100 + i, I, 0, "", SKR_TCP_LISTEN,
-		   SKR_TCP_SYN_RECV, LO, 8080, LO, port);
-		st(&t, ts + 10 * USEC, 0x100 + i, I, 0, "",
-		   SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED, LO, 8080, LO, port);
-		st(&t, ts + 20 * USEC, 0x100 + i, I, 0, "",
-		   SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO,
-		   port);
+		tg_st(&t, ts, 0x100 + i, I, 0, "", SKR_TCP_LISTEN,
+		      SKR_TCP_SYN_RECV, LO, 8080, LO, port);
+		tg_st(&t, ts + 10 * USEC, 0x100 + i, I, 0, "",
+		      SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED, LO, 8080, LO,
+		      port);
+		tg_st(&t, ts + 20 * USEC, 0x100 + i, I, 0, "",
+		      SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO,
+		      port);
 	}
-	end(&t, T0 + SEC);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
 	sec = strstr(text, "Stuck in CLOSE_WAIT");
 	ck_assert_ptr_nonnull(sec);
@@ -338,16 +143,16 @@ END_TEST
 
 START_TEST(test_close_wait_json)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 	unsigned i;
 
 	begin(&t);
 	for (i = 0; i < 21; i++)
-		st(&t, T0 + i * MSEC, 0x100 + i, I, 0, "",
-		   SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO,
-		   (uint16_t)(40000 + i));
-	end(&t, T0 + SEC);
+		tg_st(&t, T0 + i * MSEC, 0x100 + i, I, 0, "",
+		      SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO,
+		      (uint16_t)(40000 + i));
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_JSON);
 	ck_assert_uint_eq(count_lines(text, "{\"row\":\"close_wait\""), 20);
 	ck_assert_msg(strstr(text, "{\"row\":\"close_wait_more\",\"count\":21,"
@@ -362,37 +167,37 @@ END_TEST
 
 #define LSN	0x200
 
-static void accepted(struct trace *t, uint64_t ts, uint64_t cookie,
+static void accepted(struct tg *t, uint64_t ts, uint64_t cookie,
 		     uint16_t port, uint32_t pid)
 {
-	st(t, ts, cookie, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO,
-	   8080, LO, port);
-	st(t, ts + 10 * USEC, cookie, I, 0, "", SKR_TCP_SYN_RECV,
-	   SKR_TCP_ESTABLISHED, LO, 8080, LO, port);
-	ev_accept(t, ts + 20 * USEC, LSN, cookie, pid);
+	tg_st(t, ts, cookie, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO,
+	      8080, LO, port);
+	tg_st(t, ts + 10 * USEC, cookie, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, port);
+	tg_accept(t, ts + 20 * USEC, LSN, cookie, pid, 1, 128, 0);
 }
 
 START_TEST(test_accept_owner_name)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 
 	begin(&t);
-	st(&t, T0, LSN, P, 10, "master", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
-	   8080, "0.0.0.0", 0);
+	tg_st(&t, T0, LSN, P, 10, "master", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
 	/* Worker 11 names itself before its accept (a connect of its own). */
-	st(&t, T0 + 1 * MSEC, 0x300, P, 11, "worker", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 5432);
+	tg_st(&t, T0 + 1 * MSEC, 0x300, P, 11, "worker", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 5432);
 	accepted(&t, T0 + 2 * MSEC, 0x201, 40001, 11);
 	/* Worker 12 names itself only after: when it closes the socket. */
 	accepted(&t, T0 + 3 * MSEC, 0x202, 40002, 12);
-	st(&t, T0 + 4 * MSEC, 0x202, I, 0, "", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40002);
-	st(&t, T0 + 5 * MSEC, 0x202, P, 12, "late", SKR_TCP_CLOSE_WAIT,
-	   SKR_TCP_LAST_ACK, LO, 8080, LO, 40002);
+	tg_st(&t, T0 + 4 * MSEC, 0x202, I, 0, "", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40002);
+	tg_st(&t, T0 + 5 * MSEC, 0x202, P, 12, "late", SKR_TCP_CLOSE_WAIT,
+	      SKR_TCP_LAST_ACK, LO, 8080, LO, 40002);
 	/* Worker 13 never shows a name. */
 	accepted(&t, T0 + 6 * MSEC, 0x203, 40003, 13);
-	end(&t, T0 + SEC);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "127.0.0.1:8080 -> 127.0.0.1:40001 netns "
 			     "4026531840 owner worker[11]\n") != NULL, "%s",
@@ -409,24 +214,24 @@ END_TEST
 /* The map is bounded: the pid named first is forgotten past 4096 others. */
 START_TEST(test_owner_map_bounded)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 	unsigned i;
 
 	begin(&t);
-	st(&t, T0, LSN, P, 10, "master", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
-	   8080, "0.0.0.0", 0);
+	tg_st(&t, T0, LSN, P, 10, "master", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
 	for (i = 0; i <= 4096; i++) {
 		char name[16];
 
 		ck_assert_int_lt(snprintf(name, sizeof(name), "w%u", i),
 				 (int)sizeof(name));
-		st(&t, T0 + 1 * MSEC + i * USEC, 0x10000 + i, P, 1000 + i,
-		   name, SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0, LO, 5432);
+		tg_st(&t, T0 + 1 * MSEC + i * USEC, 0x10000 + i, P, 1000 + i,
+		      name, SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0, LO, 5432);
 	}
 	accepted(&t, T0 + 10 * MSEC, 0x201, 40001, 1000);
 	accepted(&t, T0 + 11 * MSEC, 0x202, 40002, 1001);
-	end(&t, T0 + SEC);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_ptr_nonnull(strstr(text, "40001 netns 4026531840 owner "
 					   "?[1000]\n"));
@@ -442,17 +247,17 @@ END_TEST
 
 START_TEST(test_refused_local_port)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 
 	begin(&t);
-	st(&t, T0, 0x400, P, 30, "curl", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
-	   0, LO, 9);
-	ev_reset(&t, T0 + 40 * USEC, 0x400, 40002, 9);
-	st(&t, T0 + 41 * USEC, 0x400, P, 30, "curl", SKR_TCP_SYN_SENT,
-	   SKR_TCP_CLOSE, LO, 0, LO, 9);
-	ev_error(&t, T0 + 42 * USEC, 0x400, 111, 9);
-	end(&t, T0 + SEC);
+	tg_st(&t, T0, 0x400, P, 30, "curl", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	      0, LO, 9);
+	tg_reset(&t, T0 + 40 * USEC, 0x400, SKR_TCP_SYN_SENT, 40002, 9);
+	tg_st(&t, T0 + 41 * USEC, 0x400, P, 30, "curl", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 0, LO, 9);
+	tg_error(&t, T0 + 42 * USEC, 0x400, 111, SKR_TCP_CLOSE, 9);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "#1 cookie 0x400 IPv4 127.0.0.1:40002 -> "
 			     "127.0.0.1:9 ") != NULL, "%s", text);
@@ -469,28 +274,28 @@ END_TEST
  * earlier but later in the file (another CPU's buffer).  Their addresses
  * are swapped between the two variants.
  */
-static void build_ids(struct trace *t, bool swap)
+static void build_ids(struct tg *t, bool swap)
 {
 	const char *x = swap ? "10.0.0.1" : "10.0.0.9";
 	const char *y = swap ? "10.0.0.9" : "10.0.0.1";
 	const char *z = swap ? "192.168.1.1" : "172.16.0.1";
 
 	begin(t);
-	st(t, T0 + 10 * USEC, 0xa, P, 20, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, "0.0.0.0", 0, x, 80);
-	st(t, T0 + 10 * USEC, 0xb, P, 21, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, "0.0.0.0", 0, y, 80);
-	st(t, T0 + 5 * USEC, 0xc, P, 22, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, "0.0.0.0", 0, z, 443);
-	ev_round(t, T0 + 20 * USEC);
+	tg_st(t, T0 + 10 * USEC, 0xa, P, 20, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, "0.0.0.0", 0, x, 80);
+	tg_st(t, T0 + 10 * USEC, 0xb, P, 21, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, "0.0.0.0", 0, y, 80);
+	tg_st(t, T0 + 5 * USEC, 0xc, P, 22, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, "0.0.0.0", 0, z, 443);
+	tg_round(t, T0 + 20 * USEC);
 	/* Closed in the reverse order, at one time too. */
-	st(t, T0 + 3 * SEC, 0xc, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
-	   "0.0.0.0", 0, z, 443);
-	st(t, T0 + 3 * SEC, 0xb, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
-	   "0.0.0.0", 0, y, 80);
-	st(t, T0 + 3 * SEC, 0xa, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
-	   "0.0.0.0", 0, x, 80);
-	end(t, T0 + 4 * SEC);
+	tg_st(t, T0 + 3 * SEC, 0xc, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
+	      "0.0.0.0", 0, z, 443);
+	tg_st(t, T0 + 3 * SEC, 0xb, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
+	      "0.0.0.0", 0, y, 80);
+	tg_st(t, T0 + 3 * SEC, 0xa, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
+	      "0.0.0.0", 0, x, 80);
+	tg_end(t, T0 + 4 * SEC, 0, 0);
 }
 
 /* "#ID cookie C" of each socket block, in the order printed. */
@@ -523,7 +328,7 @@ static char *timeline_fd(int fd)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.report = SA_REPORT_TIMELINE;
-	return analyze_fd(fd, &opts);
+	return tg_analyze_fd(fd, &opts);
 }
 
 START_TEST(test_ids_not_from_addresses)
@@ -533,20 +338,20 @@ START_TEST(test_ids_not_from_addresses)
 	struct sa_redact_opts ro;
 	struct sa_redact_stats rs;
 	struct skr_reader *r = NULL;
-	struct trace t, u;
+	struct tg t, u;
 	char ids[256], msg[256], *text;
 	FILE *red;
 	unsigned k;
 
 	build_ids(&t, false);
-	close_writer(&t);
+	tg_close_writer(&t);
 	text = timeline_fd(t.fd);
 	ids_of(text, ids, sizeof(ids));
 	ck_assert_msg(strcmp(ids, want) == 0, "%s\n%s", ids, text);
 	free(text);
 
 	build_ids(&u, true);
-	close_writer(&u);
+	tg_close_writer(&u);
 	text = timeline_fd(u.fd);
 	ids_of(text, ids, sizeof(ids));
 	ck_assert_str_eq(ids, want);
@@ -582,7 +387,7 @@ END_TEST
 
 START_TEST(test_peak_live_open_only)
 {
-	struct trace t;
+	struct tg t;
 	char *text;
 	unsigned i;
 
@@ -591,17 +396,17 @@ START_TEST(test_peak_live_open_only)
 	for (i = 0; i < 5; i++) {
 		uint64_t ts = T0 + i * MSEC;
 
-		st(&t, ts, 0x500 + i, P, 40, "cli", SKR_TCP_CLOSE,
-		   SKR_TCP_SYN_SENT, LO, 0, LO, 9);
-		st(&t, ts + 100 * USEC, 0x500 + i, I, 0, "",
-		   SKR_TCP_SYN_SENT, SKR_TCP_CLOSE, LO, 0, LO, 9);
+		tg_st(&t, ts, 0x500 + i, P, 40, "cli", SKR_TCP_CLOSE,
+		      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+		tg_st(&t, ts + 100 * USEC, 0x500 + i, I, 0, "",
+		      SKR_TCP_SYN_SENT, SKR_TCP_CLOSE, LO, 0, LO, 9);
 	}
 	/* Two open at once at the end. */
-	st(&t, T0 + 100 * MSEC, 0x600, P, 40, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 9);
-	st(&t, T0 + 101 * MSEC, 0x601, P, 40, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 9);
-	end(&t, T0 + SEC);
+	tg_st(&t, T0 + 100 * MSEC, 0x600, P, 40, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	tg_st(&t, T0 + 101 * MSEC, 0x601, P, 40, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	tg_end(&t, T0 + SEC, 0, 0);
 	text = report(&t, SA_REPORT_INFO, SA_FORMAT_JSON);
 	ck_assert_msg(strstr(text, "\"peak_live_sockets\":2,") != NULL, "%s",
 		      text);
@@ -616,7 +421,7 @@ END_TEST
 START_TEST(test_items_limit_named)
 {
 	struct sa_run_opts opts;
-	struct trace t;
+	struct tg t;
 	uint64_t ts = T0, c;
 	char *text, *one, *last;
 	unsigned k;
@@ -631,21 +436,21 @@ START_TEST(test_items_limit_named)
 		unsigned n = c == 1 ? SA_SOCK_MAX_ITEMS + 1
 			     : c == 1025 ? 3 : SA_SOCK_MAX_ITEMS;
 
-		st(&t, ts++, c, P, 50, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT,
-		   LO, 0, LO, 80);
+		tg_st(&t, ts++, c, P, 50, "cli", SKR_TCP_CLOSE,
+		      SKR_TCP_SYN_SENT, LO, 0, LO, 80);
 		for (k = 1; k < n; k++)
-			st(&t, ts++, c, I, 0, "", SKR_TCP_ESTABLISHED,
-			   SKR_TCP_ESTABLISHED, LO, 1000, LO, 80);
-		ev_round(&t, ts);
+			tg_st(&t, ts++, c, I, 0, "", SKR_TCP_ESTABLISHED,
+			      SKR_TCP_ESTABLISHED, LO, 1000, LO, 80);
+		tg_round(&t, ts);
 	}
-	end(&t, ts + SEC);
-	close_writer(&t);
+	tg_end(&t, ts + SEC, 0, 0);
+	tg_close_writer(&t);
 	memset(&opts, 0, sizeof(opts));
 	opts.report = SA_REPORT_TIMELINE;
 	opts.filters.any = true;
 	opts.filters.socket[opts.filters.nsocket++] = 1;
 	opts.filters.socket[opts.filters.nsocket++] = 1025;
-	text = analyze_fd(t.fd, &opts);
+	text = tg_analyze_fd(t.fd, &opts);
 	close(t.fd);
 	one = strstr(text, "#1 cookie");
 	last = strstr(text, "#1025 cookie");
@@ -680,11 +485,5 @@ static Suite *fixes_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fixes_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(fixes_suite());
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analyze/sockana.h"
+#include "tracegen.h"
 
 #define NETNS		4026531840u
 #define WALL_BASE	1795341600ull	/* 2026-11-22T10:00:00Z */
@@ -30,318 +31,51 @@
 /* Building traces                                                      */
 /* ------------------------------------------------------------------ */
 
-struct trace {
-	int fd;
-	struct skr_writer *w;
-};
-
-static void put(struct trace *t, const void *rec, size_t len)
-{
-	ck_assert_int_eq(skr_writer_append(t->w, rec, len), 0);
-}
-
-static void put_tlv(struct trace *t, struct skr_tlv_builder *b)
-{
-	int len = skr_tlv_end(b);
-
-	ck_assert_int_gt(len, 0);
-	put(t, b->buf, (size_t)len);
-}
-
-static void put_probe(struct trace *t, const char *name, uint16_t event,
-		      uint8_t tier, const char *reason)
-{
-	struct skr_tlv_builder b;
-
-	skr_tlv_begin(&b, SKR_REC_PROBE);
-	skr_tlv_put_str(&b, SKR_PROBE_NAME, name);
-	skr_tlv_put_u8(&b, SKR_PROBE_TIER, tier);
-	skr_tlv_put_u16(&b, SKR_PROBE_EVENT, event);
-	if (reason) {
-		skr_tlv_put_u32(&b, SKR_PROBE_ERROR, ENOENT);
-		skr_tlv_put_str(&b, SKR_PROBE_REASON, reason);
-	}
-	put_tlv(t, &b);
-}
-
 /* all: every probe of the catalogue attached; else only the state one. */
-static void begin(struct trace *t, const char *host, const char *boot,
+static void begin(struct tg *t, const char *host, const char *boot,
 		  bool all)
 {
-	char path[] = "/tmp/test_analyze_reports.XXXXXX";
+	static const char *const args[] = { "sockrec", NULL };
+	const struct tg_host h = { .hostname = host, .boot_id = boot };
 	struct skr_tlv_builder b;
-	struct skr_file_header fh;
-	struct skr_clock c;
 
-	t->fd = mkstemp(path);
-	ck_assert_int_ge(t->fd, 0);
-	unlink(path);
-	ck_assert_int_eq(skr_writer_open(&t->w, t->fd, NULL), 0);
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	memset(fh.capture_id, 0x5a, sizeof(fh.capture_id));
-	fh.created_ns = WALL_BASE * SEC;
-	put(t, &fh, sizeof(fh));
-
-	skr_tlv_begin(&b, SKR_REC_HOST);
-	skr_tlv_put_str(&b, SKR_HOST_HOSTNAME, host);
-	skr_tlv_put_str(&b, SKR_HOST_BOOT_ID, boot);
-	put_tlv(t, &b);
-	skr_tlv_begin(&b, SKR_REC_RECORDER);
-	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "sockrec");
-	skr_tlv_put_str(&b, SKR_RECORDER_COMMENT, "unit test");
-	put_tlv(t, &b);
-
-	put_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
-		  NULL);
+	tg_begin(t);
+	tg_header(t, 0, 0x5a, 0, WALL_BASE * SEC);
+	tg_host(t, &h);
+	tg_recorder(t, NULL, args, "unit test");
+	tg_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
+		 NULL);
 	if (all) {
-		put_probe(t, "listen", SKR_REC_LISTEN, SKR_TIER_TRACEPOINT, NULL);
-		put_probe(t, "accept", SKR_REC_ACCEPT, SKR_TIER_TRACEPOINT, NULL);
-		put_probe(t, "tcp_receive_reset", SKR_REC_RESET,
-			  SKR_TIER_TP_BTF, NULL);
-		put_probe(t, "inet_sk_error_report", SKR_REC_SOCK_ERROR,
-			  SKR_TIER_TP_BTF, NULL);
-		put_probe(t, "tcp_retransmit_synack", SKR_REC_RETRANSMIT,
-			  SKR_TIER_TP_BTF, NULL);
-		put_probe(t, "tcp_destroy_sock", SKR_REC_DESTROY,
-			  SKR_TIER_TP_BTF, NULL);
+		tg_probe(t, "listen", SKR_REC_LISTEN, SKR_TIER_TRACEPOINT,
+			 NULL);
+		tg_probe(t, "accept", SKR_REC_ACCEPT, SKR_TIER_TRACEPOINT,
+			 NULL);
+		tg_probe(t, "tcp_receive_reset", SKR_REC_RESET,
+			 SKR_TIER_TP_BTF, NULL);
+		tg_probe(t, "inet_sk_error_report", SKR_REC_SOCK_ERROR,
+			 SKR_TIER_TP_BTF, NULL);
+		tg_probe(t, "tcp_retransmit_synack", SKR_REC_RETRANSMIT,
+			 SKR_TIER_TP_BTF, NULL);
+		tg_probe(t, "tcp_destroy_sock", SKR_REC_DESTROY,
+			 SKR_TIER_TP_BTF, NULL);
 	} else {
-		put_probe(t, "tcp_receive_reset", SKR_REC_RESET, SKR_TIER_NONE,
-			  "tracefs not mounted");
+		tg_probe(t, "tcp_receive_reset", SKR_REC_RESET, SKR_TIER_NONE,
+			 "tracefs not mounted");
 	}
 	skr_tlv_begin(&b, SKR_REC_FILTER);
-	if (all)
+	if (all) {
 		skr_tlv_put_u16(&b, SKR_FILTER_PORT, 8080);
-	if (all)
 		skr_tlv_put_u16(&b, SKR_FILTER_PORT, 9);
-	put_tlv(t, &b);
-
-	memset(&c, 0, sizeof(c));
-	c.hdr.len = sizeof(c);
-	c.hdr.type = SKR_REC_CLOCK;
-	c.clock_ns = 1 * SEC;
-	c.realtime_ns = WALL_BASE * SEC;
-	c.clock_id = SKR_CLOCK_BOOTTIME;
-	put(t, &c, sizeof(c));
-}
-
-static void common(struct skr_ev_common *c, uint64_t ts, uint64_t cookie,
-		   uint8_t ctx, uint32_t tgid)
-{
-	memset(c, 0, sizeof(*c));
-	c->ts_ns = ts;
-	c->cookie = cookie;
-	c->netns = NETNS;
-	c->tgid = tgid;
-	c->tid = tgid;
-	c->ctx = ctx;
-}
-
-static void addr(const char *s, uint8_t out[16], uint8_t *family)
-{
-	bool v6 = strchr(s, ':') != NULL;
-
-	memset(out, 0, 16);
-	ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, s, out), 1);
-	*family = v6 ? SKR_AF_INET6 : SKR_AF_INET;
-}
-
-static void st(struct trace *t, uint64_t ts, uint64_t cookie, uint8_t ctx,
-	       uint32_t tgid, const char *comm, uint8_t o, uint8_t n,
-	       const char *src, uint16_t sport, const char *dst,
-	       uint16_t dport)
-{
-	struct skr_ev_state s;
-
-	memset(&s, 0, sizeof(s));
-	s.hdr.len = sizeof(s);
-	s.hdr.type = SKR_REC_STATE;
-	common(&s.c, ts, cookie, ctx, tgid);
-	addr(src, s.saddr, &s.family);
-	addr(dst, s.daddr, &s.family);
-	memcpy(s.comm, comm, strnlen(comm, sizeof(s.comm)));
-	s.sport = sport;
-	s.dport = dport;
-	s.protocol = 6;
-	s.oldstate = o;
-	s.newstate = n;
-	put(t, &s, sizeof(s));
-}
-
-static void ev_listen(struct trace *t, uint64_t ts, uint64_t cookie,
-		      uint32_t tgid, int32_t backlog, uint32_t limit,
-		      uint16_t port)
-{
-	struct skr_ev_listen e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_LISTEN;
-	common(&e.c, ts, cookie, P, tgid);
-	e.fd = 3;
-	e.backlog = backlog;
-	e.max_backlog = limit;
-	e.sport = port;
-	e.family = SKR_AF_INET;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_accept(struct trace *t, uint64_t ts, uint64_t lcookie,
-		      uint64_t child, uint32_t tgid, uint32_t qlen,
-		      uint32_t limit, uint32_t drops)
-{
-	struct skr_ev_accept e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_ACCEPT;
-	common(&e.c, ts, lcookie, P, tgid);
-	e.child_cookie = child;
-	e.ret = 5;
-	e.fd = 3;
-	e.qlen = qlen;
-	e.max_backlog = limit;
-	e.drops = drops;
-	e.sport = 8080;
-	e.family = SKR_AF_INET;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_reset(struct trace *t, uint64_t ts, uint64_t cookie,
-		     uint8_t state)
-{
-	struct skr_ev_reset e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_RESET;
-	common(&e.c, ts, cookie, I, 0);
-	addr(LO, e.saddr, &e.family);
-	addr(LO, e.daddr, &e.family);
-	e.dport = 9;
-	e.reason = SKR_REASON_NONE;
-	e.state = state;
-	e.dir = SKR_RESET_RECEIVED;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_error(struct trace *t, uint64_t ts, uint64_t cookie,
-		     int32_t err, uint8_t state)
-{
-	struct skr_ev_sock_error e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_SOCK_ERROR;
-	common(&e.c, ts, cookie, I, 0);
-	addr(LO, e.saddr, &e.family);
-	addr(LO, e.daddr, &e.family);
-	e.dport = 9;
-	e.error = err;
-	e.state = state;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_listener(struct trace *t, uint64_t ts, uint64_t cookie,
-			uint32_t qlen, uint32_t limit, uint64_t drops)
-{
-	struct skr_ev_listener e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_LISTENER;
-	common(&e.c, ts, cookie, SKR_CTX_UNKNOWN, 0);
-	addr(LO, e.saddr, &e.family);
-	e.ack_backlog = qlen;
-	e.max_ack_backlog = limit;
-	e.drops = drops;
-	e.sport = 8080;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_netns(struct trace *t, uint64_t ts, uint64_t ovf)
-{
-	struct skr_ev_netns_stats e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_NETNS_STATS;
-	common(&e.c, ts, 0, SKR_CTX_UNKNOWN, 0);
-	e.listen_overflows = ovf;
-	e.listen_drops = ovf;
-	put(t, &e, sizeof(e));
-}
-
-static void ev_round(struct trace *t, uint64_t horizon)
-{
-	struct skr_round r;
-
-	memset(&r, 0, sizeof(r));
-	r.hdr.len = sizeof(r);
-	r.hdr.type = SKR_REC_ROUND;
-	r.horizon_ns = horizon;
-	put(t, &r, sizeof(r));
-}
-
-static void end(struct trace *t, uint64_t ts, uint64_t lost)
-{
-	struct skr_end e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_END;
-	e.ts_ns = ts;
-	e.lost = lost;
-	put(t, &e, sizeof(e));
-}
-
-static struct skr_reader *finish(struct trace *t)
-{
-	struct skr_reader *r = NULL;
-
-	ck_assert_int_eq(skr_writer_close(t->w), 0);
-	t->w = NULL;
-	ck_assert_int_eq(lseek(t->fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(skr_reader_open_fd(&r, t->fd, "test.skr"), 0);
-	return r;
-}
-
-/* Run opts over n traces; returns the output; *err the result. */
-static char *run(struct trace *t, size_t n, struct sa_run_opts *opts,
-		 int *err, char *msg, size_t msgsize)
-{
-	static const char *const names[] = { "a.skr", "b.skr", "c.skr" };
-	struct skr_reader *r[3];
-	char *text = NULL;
-	size_t len = 0, i;
-	FILE *out;
-
-	ck_assert_uint_le(n, 3);
-	for (i = 0; i < n; i++)
-		r[i] = finish(&t[i]);
-	out = open_memstream(&text, &len);
-	ck_assert_ptr_nonnull(out);
-	if (!opts->name)
-		opts->name = "test.skr";
-	if (n > 1)
-		opts->names = names;
-	*err = sa_run_many(r, n, opts, out, msg, msgsize);
-	ck_assert_int_eq(fclose(out), 0);
-	for (i = 0; i < n; i++) {
-		skr_reader_free(r[i]);
-		close(t[i].fd);
 	}
-	return text;
+	tg_put_tlv(t, &b);
+	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
 }
 
-static char *report1(void (*build)(struct trace *), enum sa_report rep,
+static char *report1(void (*build)(struct tg *), enum sa_report rep,
 		     enum sa_format fmt, enum sa_group by)
 {
 	struct sa_run_opts opts;
-	struct trace t;
+	struct tg t;
 	char msg[256];
 	char *text;
 	int err;
@@ -351,7 +85,7 @@ static char *report1(void (*build)(struct trace *), enum sa_report rep,
 	opts.format = fmt;
 	opts.by = by;
 	build(&t);
-	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
 	return text;
 }
@@ -367,73 +101,73 @@ static char *report1(void (*build)(struct trace *), enum sa_report rep,
 #define CW	0x104		/* accepted, left in CLOSE_WAIT */
 #define CWC	0x105		/* CW's client */
 
-static void build_full_body(struct trace *t)
+static void build_full_body(struct tg *t)
 {
 	const uint64_t b = T0;
 
 	begin(t, "alpha", "boot-a", true);
-	st(t, b, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO, 8080,
-	   "0.0.0.0", 0);
-	ev_listen(t, b + 1 * USEC, LSN, 10, 1024, 4, 8080);
-	ev_listener(t, b + 2 * USEC, LSN, 0, 4, 0);
-	ev_netns(t, b + 2 * USEC, 100);
+	tg_st(t, b, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO, 8080,
+	      "0.0.0.0", 0);
+	tg_listen(t, b + 1 * USEC, LSN, 10, 1024, 4, 8080);
+	tg_listener(t, b + 2 * USEC, LSN, 0, 4, 0);
+	tg_netns_stats(t, b + 2 * USEC, 100);
 	/* connection 1: client closes first */
-	st(t, b + 10 * USEC, CLI, P, 20, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
-	st(t, b + 12 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LISTEN,
-	   SKR_TCP_SYN_RECV, LO, 8080, LO, 40001);
+	tg_st(t, b + 10 * USEC, CLI, P, 20, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
+	tg_st(t, b + 12 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LISTEN,
+	      SKR_TCP_SYN_RECV, LO, 8080, LO, 40001);
 	/* CPU 1 drained before CPU 0: out of order inside the round */
-	st(t, b + 20 * USEC, SRV, I, 0, "swapper/1", SKR_TCP_SYN_RECV,
-	   SKR_TCP_ESTABLISHED, LO, 8080, LO, 40001);
-	st(t, b + 15 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
-	   SKR_TCP_ESTABLISHED, LO, 40001, LO, 8080);
-	ev_round(t, b + 30 * USEC);
-	ev_accept(t, b + 60 * USEC, LSN, SRV, 10, 1, 4, 0);
-	st(t, b + 100 * USEC, CLI, P, 20, "cli", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_FIN_WAIT1, LO, 40001, LO, 8080);
-	st(t, b + 110 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40001);
-	st(t, b + 120 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_FIN_WAIT1,
-	   SKR_TCP_FIN_WAIT2, LO, 40001, LO, 8080);
-	st(t, b + 300 * USEC, SRV, P, 10, "srv", SKR_TCP_CLOSE_WAIT,
-	   SKR_TCP_LAST_ACK, LO, 8080, LO, 40001);
-	st(t, b + 310 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_FIN_WAIT2,
-	   SKR_TCP_CLOSE, LO, 40001, LO, 8080);
-	st(t, b + 320 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LAST_ACK,
-	   SKR_TCP_CLOSE, LO, 8080, LO, 40001);
+	tg_st(t, b + 20 * USEC, SRV, I, 0, "swapper/1", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, 40001);
+	tg_st(t, b + 15 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 40001, LO, 8080);
+	tg_round(t, b + 30 * USEC);
+	tg_accept(t, b + 60 * USEC, LSN, SRV, 10, 1, 4, 0);
+	tg_st(t, b + 100 * USEC, CLI, P, 20, "cli", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_FIN_WAIT1, LO, 40001, LO, 8080);
+	tg_st(t, b + 110 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40001);
+	tg_st(t, b + 120 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_FIN_WAIT1,
+	      SKR_TCP_FIN_WAIT2, LO, 40001, LO, 8080);
+	tg_st(t, b + 300 * USEC, SRV, P, 10, "srv", SKR_TCP_CLOSE_WAIT,
+	      SKR_TCP_LAST_ACK, LO, 8080, LO, 40001);
+	tg_st(t, b + 310 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_FIN_WAIT2,
+	      SKR_TCP_CLOSE, LO, 40001, LO, 8080);
+	tg_st(t, b + 320 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LAST_ACK,
+	      SKR_TCP_CLOSE, LO, 8080, LO, 40001);
 	/* refused: the RST comes in, CLOSE, then the error report */
-	st(t, b + 1 * MSEC, REF, P, 30, "curl", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 9);
-	ev_reset(t, b + 1 * MSEC + 40 * USEC, REF, SKR_TCP_SYN_SENT);
-	st(t, b + 1 * MSEC + 41 * USEC, REF, I, 0, "swapper/0",
-	   SKR_TCP_SYN_SENT, SKR_TCP_CLOSE, LO, 40002, LO, 9);
-	ev_error(t, b + 1 * MSEC + 42 * USEC, REF, 111, SKR_TCP_CLOSE);
+	tg_st(t, b + 1 * MSEC, REF, P, 30, "curl", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	tg_reset(t, b + 1 * MSEC + 40 * USEC, REF, SKR_TCP_SYN_SENT, 0, 9);
+	tg_st(t, b + 1 * MSEC + 41 * USEC, REF, I, 0, "swapper/0",
+	      SKR_TCP_SYN_SENT, SKR_TCP_CLOSE, LO, 40002, LO, 9);
+	tg_error(t, b + 1 * MSEC + 42 * USEC, REF, 111, SKR_TCP_CLOSE, 9);
 	/* overflow: drops grow between two samples */
-	ev_listener(t, b + 250 * MSEC, LSN, 5, 4, 12);
-	ev_netns(t, b + 250 * MSEC, 112);
-	ev_listener(t, b + 500 * MSEC, LSN, 5, 4, 20);
+	tg_listener(t, b + 250 * MSEC, LSN, 5, 4, 12);
+	tg_netns_stats(t, b + 250 * MSEC, 112);
+	tg_listener(t, b + 500 * MSEC, LSN, 5, 4, 20);
 	/* CLOSE_WAIT at the end */
-	st(t, b + 600 * MSEC, CWC, P, 21, "cli", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
-	st(t, b + 600 * MSEC + 5 * USEC, CW, I, 0, "swapper/0",
-	   SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO, 8080, LO, 40003);
-	st(t, b + 600 * MSEC + 6 * USEC, CW, I, 0, "swapper/0",
-	   SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED, LO, 8080, LO, 40003);
-	st(t, b + 600 * MSEC + 7 * USEC, CWC, I, 0, "swapper/0",
-	   SKR_TCP_SYN_SENT, SKR_TCP_ESTABLISHED, LO, 40003, LO, 8080);
-	ev_accept(t, b + 600 * MSEC + 500 * USEC, LSN, CW, 10, 1, 4, 20);
-	st(t, b + 700 * MSEC, CWC, P, 21, "cli", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_FIN_WAIT1, LO, 40003, LO, 8080);
-	st(t, b + 700 * MSEC + 10 * USEC, CW, I, 0, "swapper/0",
-	   SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40003);
-	st(t, b + 700 * MSEC + 20 * USEC, CWC, I, 0, "swapper/0",
-	   SKR_TCP_FIN_WAIT1, SKR_TCP_FIN_WAIT2, LO, 40003, LO, 8080);
+	tg_st(t, b + 600 * MSEC, CWC, P, 21, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
+	tg_st(t, b + 600 * MSEC + 5 * USEC, CW, I, 0, "swapper/0",
+	      SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO, 8080, LO, 40003);
+	tg_st(t, b + 600 * MSEC + 6 * USEC, CW, I, 0, "swapper/0",
+	      SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED, LO, 8080, LO, 40003);
+	tg_st(t, b + 600 * MSEC + 7 * USEC, CWC, I, 0, "swapper/0",
+	      SKR_TCP_SYN_SENT, SKR_TCP_ESTABLISHED, LO, 40003, LO, 8080);
+	tg_accept(t, b + 600 * MSEC + 500 * USEC, LSN, CW, 10, 1, 4, 20);
+	tg_st(t, b + 700 * MSEC, CWC, P, 21, "cli", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_FIN_WAIT1, LO, 40003, LO, 8080);
+	tg_st(t, b + 700 * MSEC + 10 * USEC, CW, I, 0, "swapper/0",
+	      SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO, 40003);
+	tg_st(t, b + 700 * MSEC + 20 * USEC, CWC, I, 0, "swapper/0",
+	      SKR_TCP_FIN_WAIT1, SKR_TCP_FIN_WAIT2, LO, 40003, LO, 8080);
 }
 
-static void build_full(struct trace *t)
+static void build_full(struct tg *t)
 {
 	build_full_body(t);
-	end(t, T0 + 2 * SEC, 0);
+	tg_end(t, T0 + 2 * SEC, 0, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -523,19 +257,19 @@ START_TEST(test_diag_json)
 END_TEST
 
 /* A trace with state events only: what cannot be known is said so. */
-static void build_state_only(struct trace *t)
+static void build_state_only(struct tg *t)
 {
 	begin(t, "beta", "boot-b", false);
-	st(t, T0, 0x200, P, 40, "curl", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
-	   0, LO, 9);
-	st(t, T0 + 50 * USEC, 0x200, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
-	   SKR_TCP_CLOSE, LO, 40100, LO, 9);
+	tg_st(t, T0, 0x200, P, 40, "curl", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	      0, LO, 9);
+	tg_st(t, T0 + 50 * USEC, 0x200, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 40100, LO, 9);
 	/* older than the trace: first seen mid-life */
-	st(t, T0 + 60 * USEC, 0x201, I, 0, "swapper/1", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_CLOSE_WAIT, LO, 22, "10.0.0.7", 51000);
-	st(t, T0 + 70 * USEC, 0x202, P, 41, "nc", SKR_TCP_CLOSE,
-	   SKR_TCP_LISTEN, "::", 7000, "::", 0);
-	end(t, T0 + SEC, 5);
+	tg_st(t, T0 + 60 * USEC, 0x201, I, 0, "swapper/1", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE_WAIT, LO, 22, "10.0.0.7", 51000);
+	tg_st(t, T0 + 70 * USEC, 0x202, P, 41, "nc", SKR_TCP_CLOSE,
+	      SKR_TCP_LISTEN, "::", 7000, "::", 0);
+	tg_end(t, T0 + SEC, 5, 0);
 }
 
 START_TEST(test_state_only)
@@ -768,7 +502,7 @@ START_TEST(test_json_every_report)
 		SA_REPORT_LATENCY, SA_REPORT_BACKLOG,
 	};
 	struct sa_run_opts opts;
-	struct trace t;
+	struct tg t;
 	char msg[256];
 	char *text;
 	size_t i;
@@ -782,10 +516,10 @@ START_TEST(test_json_every_report)
 						       : SA_BY_NONE;
 		opts.name = "bad\x01\"name\xff\xc3\x28\\.skr";
 		build_full_body(&t);
-		st(&t, T0 + 800 * MSEC, 0x300, P, 50, "e\x1b[31m\xe2\x82",
-		   SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0, LO, 80);
-		end(&t, T0 + 2 * SEC, 3);
-		text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+		tg_st(&t, T0 + 800 * MSEC, 0x300, P, 50, "e\x1b[31m\xe2\x82",
+		      SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+		tg_end(&t, T0 + 2 * SEC, 3, 0);
+		text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 		ck_assert_int_eq(err, 0);
 		ck_assert_int_gt(json_lines_ok(text), 0);
 		if (reps[i] == SA_REPORT_INFO)
@@ -942,7 +676,7 @@ END_TEST
 START_TEST(test_filtered_timeline)
 {
 	struct sa_run_opts opts;
-	struct trace t;
+	struct tg t;
 	char msg[256];
 	char *text;
 	int err;
@@ -954,7 +688,7 @@ START_TEST(test_filtered_timeline)
 	ck_assert_int_eq(sa_filter_parse(&opts.filters, "--until", "+0.0010405",
 					 msg, sizeof(msg)), 0);
 	build_full(&t);
-	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, 0);
 	ck_assert_str_eq(text,
 "#4 cookie 0x103 IPv4 127.0.0.1:40002 -> 127.0.0.1:9 netns 4026531840 owner curl[30]\n"
@@ -1015,27 +749,27 @@ END_TEST
 START_TEST(test_merge_hosts)
 {
 	struct sa_run_opts opts;
-	struct trace t[2];
+	struct tg t[2];
 	char msg[256];
 	char *text;
 	int err;
 
 	/* The same cookie on two hosts is two sockets; time order across. */
 	begin(&t[0], "alpha", "boot-a", false);
-	st(&t[0], T0 + 10 * USEC, 0x42, P, 1, "a1", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 80);
-	st(&t[0], T0 + 30 * USEC, 0x42, I, 0, "x", SKR_TCP_SYN_SENT,
-	   SKR_TCP_CLOSE, LO, 1000, LO, 80);
-	end(&t[0], T0 + SEC, 0);
+	tg_st(&t[0], T0 + 10 * USEC, 0x42, P, 1, "a1", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+	tg_st(&t[0], T0 + 30 * USEC, 0x42, I, 0, "x", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 1000, LO, 80);
+	tg_end(&t[0], T0 + SEC, 0, 0);
 	begin(&t[1], "beta", "boot-b", false);
-	st(&t[1], T0 + 20 * USEC, 0x42, P, 2, "b1", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 80);
-	st(&t[1], T0 + 25 * USEC, 0x42, I, 0, "x", SKR_TCP_SYN_SENT,
-	   SKR_TCP_CLOSE, LO, 1001, LO, 80);
+	tg_st(&t[1], T0 + 20 * USEC, 0x42, P, 2, "b1", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+	tg_st(&t[1], T0 + 25 * USEC, 0x42, I, 0, "x", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 1001, LO, 80);
 	/* the second input is cut: no END */
 	memset(&opts, 0, sizeof(opts));
 	opts.report = SA_REPORT_TIMELINE;
-	text = run(t, 2, &opts, &err, msg, sizeof(msg));
+	text = tg_run(t, 2, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, 0);
 	ck_assert_str_eq(text,
 "#2 cookie 0x42 IPv4 127.0.0.1:1001 -> 127.0.0.1:80 netns 4026531840 owner b1[2] host beta\n"
@@ -1056,25 +790,25 @@ END_TEST
 START_TEST(test_merge_rotation)
 {
 	struct sa_run_opts opts;
-	struct trace t[2];
+	struct tg t[2];
 	char msg[256];
 	char *text;
 	int err;
 
 	begin(&t[0], "alpha", "boot-a", false);
-	st(&t[0], T0, 0x77, P, 1, "c", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
-	   LO, 80);
-	st(&t[0], T0 + 5 * USEC, 0x77, I, 0, "x", SKR_TCP_SYN_SENT,
-	   SKR_TCP_ESTABLISHED, LO, 1000, LO, 80);
-	end(&t[0], T0 + SEC, 0);
+	tg_st(&t[0], T0, 0x77, P, 1, "c", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
+	      LO, 80);
+	tg_st(&t[0], T0 + 5 * USEC, 0x77, I, 0, "x", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 1000, LO, 80);
+	tg_end(&t[0], T0 + SEC, 0, 0);
 	begin(&t[1], "alpha", "boot-a", false);
-	st(&t[1], T0 + 2 * SEC, 0x77, P, 1, "c", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_FIN_WAIT1, LO, 1000, LO, 80);
-	end(&t[1], T0 + 3 * SEC, 0);
+	tg_st(&t[1], T0 + 2 * SEC, 0x77, P, 1, "c", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_FIN_WAIT1, LO, 1000, LO, 80);
+	tg_end(&t[1], T0 + 3 * SEC, 0, 0);
 	memset(&opts, 0, sizeof(opts));
 	opts.report = SA_REPORT_DIAG;
 	opts.format = SA_FORMAT_JSON;
-	text = run(t, 2, &opts, &err, msg, sizeof(msg));
+	text = tg_run(t, 2, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, 0);
 	ck_assert_int_gt(json_lines_ok(text), 0);
 	ck_assert_ptr_nonnull(strstr(text, "\"inputs\":2,\"file\":null,"));
@@ -1091,7 +825,7 @@ START_TEST(test_snapshot_life)
 {
 	struct sa_run_opts opts;
 	struct skr_snapshot sn;
-	struct trace t;
+	struct tg t;
 	char msg[256];
 	char *text;
 	int err;
@@ -1111,16 +845,16 @@ START_TEST(test_snapshot_life)
 	sn.sport = 22;
 	sn.dport = 50000;
 	sn.uid = 0;
-	put(&t, &sn, sizeof(sn));
+	tg_put(&t, &sn, sizeof(sn));
 	sn.kind = SKR_SNAP_END;
 	sn.cookie = 0;
-	put(&t, &sn, sizeof(sn));
-	st(&t, T0 + SEC, 0x900, I, 0, "x", SKR_TCP_ESTABLISHED,
-	   SKR_TCP_CLOSE_WAIT, LO, 22, "10.9.9.9", 50000);
-	end(&t, T0 + 2 * SEC, 0);
+	tg_put(&t, &sn, sizeof(sn));
+	tg_st(&t, T0 + SEC, 0x900, I, 0, "x", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE_WAIT, LO, 22, "10.9.9.9", 50000);
+	tg_end(&t, T0 + 2 * SEC, 0, 0);
 	memset(&opts, 0, sizeof(opts));
 	opts.report = SA_REPORT_TIMELINE;
-	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, 0);
 	ck_assert_str_eq(text,
 "#1 cookie 0x900 IPv4 127.0.0.1:22 -> 10.9.9.9:50000 netns 4026531840 owner unknown (in the start snapshot)\n"
@@ -1136,25 +870,25 @@ END_TEST
 START_TEST(test_reconnect_same_cookie)
 {
 	struct sa_run_opts opts;
-	struct trace t;
+	struct tg t;
 	char msg[256];
 	char *text;
 	int err;
 
 	begin(&t, "alpha", "boot-a", false);
-	st(&t, T0, 0x50, P, 7, "retry", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
-	   0, LO, 81);
-	st(&t, T0 + 10 * USEC, 0x50, I, 0, "x", SKR_TCP_SYN_SENT,
-	   SKR_TCP_CLOSE, LO, 1000, LO, 81);
-	st(&t, T0 + 20 * USEC, 0x50, P, 7, "retry", SKR_TCP_CLOSE,
-	   SKR_TCP_SYN_SENT, LO, 0, LO, 82);
-	st(&t, T0 + 25 * USEC, 0x50, I, 0, "x", SKR_TCP_SYN_SENT,
-	   SKR_TCP_ESTABLISHED, LO, 1001, LO, 82);
-	end(&t, T0 + SEC, 0);
+	tg_st(&t, T0, 0x50, P, 7, "retry", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	      0, LO, 81);
+	tg_st(&t, T0 + 10 * USEC, 0x50, I, 0, "x", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 1000, LO, 81);
+	tg_st(&t, T0 + 20 * USEC, 0x50, P, 7, "retry", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 82);
+	tg_st(&t, T0 + 25 * USEC, 0x50, I, 0, "x", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 1001, LO, 82);
+	tg_end(&t, T0 + SEC, 0, 0);
 	memset(&opts, 0, sizeof(opts));
 	opts.report = SA_REPORT_DIAG;
 	opts.format = SA_FORMAT_JSON;
-	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "\"outcome\":\"connect established\","
 				     "\"count\":1,\"sockets\":\"2\""));
@@ -1169,7 +903,7 @@ END_TEST
 START_TEST(test_csv_refused)
 {
 	struct sa_run_opts opts;
-	struct trace t;
+	struct tg t;
 	char msg[256];
 	char *text;
 	int err;
@@ -1178,7 +912,7 @@ START_TEST(test_csv_refused)
 	opts.report = SA_REPORT_INFO;
 	opts.format = SA_FORMAT_CSV;
 	build_full(&t);
-	text = run(&t, 1, &opts, &err, msg, sizeof(msg));
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, -EINVAL);
 	ck_assert_str_eq(msg, "--csv is for --timeline, --latency and "
 			 "--backlog");
@@ -1215,11 +949,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(suite());
 }

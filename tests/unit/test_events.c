@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "format/skr.h"
+#include "tracegen.h"
 
 typedef int (*decode_fn)(const struct skr_record *, void *);
 
@@ -124,16 +125,10 @@ int main(void)
 {
 	Suite *s = suite_create("events");
 	TCase *tc = tcase_create("decode");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_event_decoders);
 	tcase_add_test(tc, test_event_ts_of_new_events);
 	tcase_add_test(tc, test_decoders_refuse_null);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(s);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analyze/redact.h"
+#include "tracegen.h"
 
 static const uint8_t key[SA_REDACT_KEY_LEN] = "unit-test-key-01";
 
@@ -173,96 +174,38 @@ END_TEST
 
 /* ---- a whole trace ---- */
 
-static void put(struct skr_writer *w, const void *rec, size_t len)
-{
-	ck_assert_int_eq(skr_writer_append(w, rec, len), 0);
-}
-
-static void rhdr(struct skr_rec_hdr *h, uint16_t type, size_t len)
-{
-	h->len = (uint32_t)len;
-	h->type = type;
-	h->flags = 0;
-}
-
 /* Write a small trace to a temporary file; returns its bytes. */
 static uint8_t *make_trace(size_t *len)
 {
+	static const char *const args[] = { "sockrec",
+					    "/home/secret-user/x.skr", NULL };
+	static const struct tg_host host = {
+		.hostname = "secret-host.example.com",
+		.boot_id = "boot-id-secret", .krelease = "6.18.0",
+	};
 	static struct skr_tlv_builder b;
-	struct skr_file_header fh;
-	struct skr_ev_state ev;
-	struct skr_end end;
-	struct skr_writer *w;
+	struct skr_rec_hdr *h;
 	uint8_t unknown[64];
-	FILE *f = tmpfile();
-	uint8_t *data;
-	long size;
-	int n;
+	struct tg t;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(skr_writer_open(&w, fileno(f), NULL), 0);
-	memset(&fh, 0, sizeof(fh));
-	rhdr(&fh.hdr, SKR_REC_FILE_HEADER, sizeof(fh));
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	put(w, &fh, sizeof(fh));
-	skr_tlv_begin(&b, SKR_REC_HOST);
-	skr_tlv_put_str(&b, SKR_HOST_HOSTNAME, "secret-host.example.com");
-	skr_tlv_put_str(&b, SKR_HOST_KRELEASE, "6.18.0");
-	skr_tlv_put_str(&b, SKR_HOST_BOOT_ID, "boot-id-secret");
+	tg_begin(&t);
+	t.netns = 0;
+	tg_header(&t, 0, 0, 0, 0);
+	tg_host_tlv(&b, &host);
 	skr_tlv_put(&b, 99, "unknown-tag-secret", 18);
-	n = skr_tlv_end(&b);
-	ck_assert_int_gt(n, 0);
-	put(w, b.buf, (size_t)n);
-	skr_tlv_begin(&b, SKR_REC_RECORDER);
-	skr_tlv_put_str(&b, SKR_RECORDER_VERSION, "0.1.0");
-	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "sockrec");
-	skr_tlv_put_str(&b, SKR_RECORDER_ARG, "/home/secret-user/x.skr");
-	skr_tlv_put_str(&b, SKR_RECORDER_COMMENT, "secret comment");
-	n = skr_tlv_end(&b);
-	put(w, b.buf, (size_t)n);
-
-	memset(&ev, 0, sizeof(ev));
-	rhdr(&ev.hdr, SKR_REC_STATE, sizeof(ev));
-	ev.c.ts_ns = 1000;
-	ev.c.cookie = 5;
-	ev.c.ctx = SKR_CTX_PROCESS;
-	ev.family = SKR_AF_INET;
-	v4(ev.saddr, 10, 77, 1, 1);
-	v4(ev.daddr, 203, 0, 113, 9);
-	memcpy(ev.comm, "secretcomm", 10);
-	ev.oldstate = SKR_TCP_CLOSE;
-	ev.newstate = SKR_TCP_SYN_SENT;
-	put(w, &ev, sizeof(ev));
+	tg_put_tlv(&t, &b);
+	tg_recorder(&t, "0.1.0", args, "secret comment");
+	tg_st(&t, 1000, 5, SKR_CTX_PROCESS, 0, "secretcomm", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, "10.77.1.1", 0, "203.0.113.9", 0);
 	/* An event type the redactor cannot interpret: dropped. */
 	memset(unknown, 0, sizeof(unknown));
-	rhdr((struct skr_rec_hdr *)unknown, 0x01ff, sizeof(unknown));
+	h = (struct skr_rec_hdr *)unknown;
+	h->len = sizeof(unknown);
+	h->type = 0x01ff;
 	memcpy(unknown + 40, "\xcb\x00\x71\x09", 4);
-	put(w, unknown, sizeof(unknown));
-	memset(&end, 0, sizeof(end));
-	rhdr(&end.hdr, SKR_REC_END, sizeof(end));
-	put(w, &end, sizeof(end));
-	ck_assert_int_eq(skr_writer_close(w), 0);
-
-	size = ftell(f);
-	ck_assert_int_gt(size, 0);
-	data = malloc((size_t)size);
-	ck_assert_ptr_nonnull(data);
-	rewind(f);
-	ck_assert_uint_eq(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*len = (size_t)size;
-	return data;
-}
-
-static bool contains(const uint8_t *h, size_t hl, const void *n, size_t nl)
-{
-	size_t i;
-
-	for (i = 0; i + nl <= hl; i++)
-		if (memcmp(h + i, n, nl) == 0)
-			return true;
-	return false;
+	tg_put(&t, unknown, sizeof(unknown));
+	tg_end(&t, 0, 0, 0);
+	return tg_bytes(&t, len);
 }
 
 START_TEST(test_redact_trace)
@@ -326,12 +269,12 @@ START_TEST(test_redact_trace)
 	skr_reader_free(r2);
 	ck_assert_int_eq(states, 1);
 	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
-		ck_assert_msg(!contains(plain, plen, secrets[i], strlen(secrets[i])),
+		ck_assert_msg(!tg_contains(plain, plen, secrets[i], strlen(secrets[i])),
 			      "%s left in the redacted trace", secrets[i]);
 	memcpy(addr, "\x0a\x4d\x01\x01", 4);
-	ck_assert(!contains(plain, plen, addr, 4));
+	ck_assert(!tg_contains(plain, plen, addr, 4));
 	memcpy(addr, "\xcb\x00\x71\x09", 4);
-	ck_assert(!contains(plain, plen, addr, 4));
+	ck_assert(!tg_contains(plain, plen, addr, 4));
 	free(plain);
 	free(out);
 	free(in);
@@ -385,11 +328,5 @@ static Suite *redact_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(redact_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(redact_suite());
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyze/redact.h"
+#include "tracegen.h"
 
 static const uint8_t key[SA_REDACT_KEY_LEN] = "unit-test-key-02";
 
@@ -98,43 +99,18 @@ END_TEST
 /* A file of FILE_HEADER, STATE4 x n, END written to tmp; returns its bytes. */
 static uint8_t *make_trace(unsigned n, size_t *len)
 {
-	struct skr_file_header fh;
-	struct skr_end end;
-	struct skr_writer *w;
-	FILE *f = tmpfile();
-	uint8_t *data;
-	long size;
+	struct tg t;
 	unsigned i;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(skr_writer_open(&w, fileno(f), NULL), 0);
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	ck_assert_int_eq(skr_writer_append(w, &fh, sizeof(fh)), 0);
+	tg_begin(&t);
+	tg_header(&t, 0, 0, 0, 0);
 	for (i = 0; i < n; i++) {
 		struct skr_ev_state4 s4 = mk_state4(100 + i);
 
-		ck_assert_int_eq(skr_writer_append(w, &s4, sizeof(s4)), 0);
+		tg_put(&t, &s4, sizeof(s4));
 	}
-	memset(&end, 0, sizeof(end));
-	end.hdr.len = sizeof(end);
-	end.hdr.type = SKR_REC_END;
-	end.events = n;
-	ck_assert_int_eq(skr_writer_append(w, &end, sizeof(end)), 0);
-	ck_assert_int_eq(skr_writer_close(w), 0);
-
-	size = ftell(f);
-	ck_assert_int_gt(size, 0);
-	data = malloc((size_t)size);
-	ck_assert_ptr_nonnull(data);
-	rewind(f);
-	ck_assert_uint_eq(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*len = (size_t)size;
-	return data;
+	tg_end(&t, 0, 0, n);
+	return tg_bytes(&t, len);
 }
 
 START_TEST(test_reader_round_trip)
@@ -169,16 +145,6 @@ START_TEST(test_reader_round_trip)
 	free(data);
 }
 END_TEST
-
-static bool contains(const uint8_t *h, size_t hl, const void *n, size_t nl)
-{
-	size_t i;
-
-	for (i = 0; i + nl <= hl; i++)
-		if (memcmp(h + i, n, nl) == 0)
-			return true;
-	return false;
-}
 
 START_TEST(test_redact_state4)
 {
@@ -226,9 +192,9 @@ START_TEST(test_redact_state4)
 	ck_assert_int_eq(rc, 0);
 	skr_reader_free(r);
 	ck_assert_int_eq(states, 1);
-	ck_assert(!contains(plain, plen, "\x0a\x4d\x01\x01", 4));
-	ck_assert(!contains(plain, plen, "\xcb\x00\x71\x09", 4));
-	ck_assert(!contains(plain, plen, "secretcomm", 10));
+	ck_assert(!tg_contains(plain, plen, "\x0a\x4d\x01\x01", 4));
+	ck_assert(!tg_contains(plain, plen, "\xcb\x00\x71\x09", 4));
+	ck_assert(!tg_contains(plain, plen, "secretcomm", 10));
 	free(out);
 	free(in);
 }
@@ -249,11 +215,5 @@ static Suite *state4_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(state4_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tg_main(state4_suite());
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "format/skr.h"
+#include "tracegen.h"
 
 static struct skr_stats mk_stats(uint64_t base)
 {
@@ -64,51 +65,31 @@ START_TEST(test_decode_stats)
 END_TEST
 
 /* One file of a capture as sockrec writes it: header, STATS, END. */
-static void write_segment(struct skr_writer *w, uint32_t index, uint64_t base)
+static void write_segment(struct tg *t, uint32_t index, uint64_t base)
 {
-	struct skr_file_header fh;
 	struct skr_stats st = mk_stats(base);
-	struct skr_end e;
 
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = SKR_VERSION_MINOR;
-	fh.file_index = index;
-	memset(fh.capture_id, 0x5a, sizeof(fh.capture_id));
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_END;
-	ck_assert_int_eq(skr_writer_append(w, &fh, sizeof(fh)), 0);
-	ck_assert_int_eq(skr_writer_append(w, &st, sizeof(st)), 0);
-	ck_assert_int_eq(skr_writer_append(w, &e, sizeof(e)), 0);
-	ck_assert_int_eq(skr_writer_flush(w), 0);
+	tg_header(t, index, 0x5a, SKR_VERSION_MINOR, 0);
+	tg_put(t, &st, sizeof(st));
+	tg_end(t, 0, 0, 0);
+	ck_assert_int_eq(skr_writer_flush(t->w), 0);
 }
 
 START_TEST(test_stats_concatenated)
 {
 	struct skr_reader_status status;
-	struct skr_writer *w1, *w2;
 	struct skr_reader *r;
 	struct skr_record rec;
 	struct skr_stats st;
-	FILE *f = tmpfile();
-	int fd, n = 0, ret;
+	struct tg t;
+	int n = 0, ret;
 
-	ck_assert_ptr_nonnull(f);
-	fd = fileno(f);
 	/* Two writers on one file descriptor: the bytes of `cat f.0 f.1`. */
-	ck_assert_int_eq(skr_writer_open(&w1, fd, NULL), 0);
-	write_segment(w1, 0, 1000);
-	ck_assert_int_eq(skr_writer_close(w1), 0);
-	ck_assert_int_eq(skr_writer_open(&w2, fd, NULL), 0);
-	write_segment(w2, 1, 2000);
-	ck_assert_int_eq(skr_writer_close(w2), 0);
-
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(skr_reader_open_fd(&r, fd, "stats"), 0);
+	tg_begin(&t);
+	write_segment(&t, 0, 1000);
+	tg_next_segment(&t);
+	write_segment(&t, 1, 2000);
+	r = tg_finish(&t);
 	while ((ret = skr_reader_next(r, &rec)) == 1) {
 		if (rec.type != SKR_REC_STATS)
 			continue;
@@ -124,7 +105,7 @@ START_TEST(test_stats_concatenated)
 	ck_assert_uint_eq(status.segments_ended, 2);
 	ck_assert(!status.truncated);
 	skr_reader_free(r);
-	fclose(f);
+	close(t.fd);
 }
 END_TEST
 
@@ -132,15 +113,9 @@ int main(void)
 {
 	Suite *s = suite_create("stats");
 	TCase *tc = tcase_create("stats");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_decode_stats);
 	tcase_add_test(tc, test_stats_concatenated);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tg_main(s);
 }
