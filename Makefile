@@ -49,6 +49,8 @@ msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
 .DELETE_ON_ERROR:
+# Objects reached through pattern chains (tests, fuzz) are kept, not deleted as intermediates.
+.SECONDARY:
 .SUFFIXES:
 .PHONY: all sockrec sockana check check-unit check-e2e check-golden demo clean install deps fuzz bench samples
 
@@ -127,12 +129,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
-# tracegen: the synthetic-trace builders every unit test may use
-$(BUILD)/tests/tracegen.o: tests/unit/tracegen.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
-
+# Every unit test links tracegen.o, the synthetic-trace builders (built by the rule above).
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/tracegen.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(ZSTD_LIBS) -lm -o $@
