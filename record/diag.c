@@ -2,13 +2,15 @@
 /*
  * Sockets BPF did not see being born, and counters BPF cannot see move:
  * the SNAPSHOT that starts every file (each existing TCP socket of every
- * namespace that has processes), periodic LISTENER samples (accept queue,
+ * namespace that is pinned or has processes), periodic LISTENER samples (accept queue,
  * limit and sk_drops of each listener) and NETNS_STATS (ListenOverflows and
  * ListenDrops of each namespace).  Samples are written only when something
  * changed, except the first of a file, which is the baseline.
  *
  * A failure to list a namespace is printed once and recorded in the file
  * (SNAPSHOT NETNS with its error); only write errors stop the recording.
+ * A namespace whose process left since the last scan is looked for again at
+ * once (another process, or its pin), not after NS_RESCAN_MS.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,6 +67,7 @@ struct rec_diag {
 	unsigned ns_skipped;	/* namespaces beyond DIAG_NS_MAX */
 	uint64_t scan_ms;	/* rec_mono_ms() of the last scan */
 	bool scanned;
+	bool stale;		/* a namespace's process left: rescan now */
 	bool file_first;	/* the next sample is a file's baseline */
 	bool warned_full;
 	struct listeners cur, prev;
@@ -173,6 +176,21 @@ static void rescan(struct rec_diag *d)
 	memcpy(d->ns, d->scan, (size_t)n * sizeof(d->ns[0]));
 	d->nns = n;
 	d->ns_skipped = skipped;
+	d->stale = false;
+}
+
+/*
+ * A visit found ns's process gone (nothing of it was written yet): mark it
+ * to be visited again after a rescan, once per sample or snapshot.
+ */
+static bool defer_gone(struct rec_diag *d, struct diag_ns *ns, int err,
+		       bool retrying)
+{
+	if (err != -ESRCH || retrying)
+		return false;
+	ns->retry = true;
+	d->stale = true;
+	return true;
 }
 
 /*
@@ -267,7 +285,7 @@ static int snap_ns(struct rec_session *s, struct diag_ns *ns, uint32_t *count)
 	struct snap sn = { .s = s, .netns = ns->ino };
 	int fd, err;
 
-	fd = diag_nl_socket(d->nl, ns);
+	fd = diag_nl_socket(d->nl, ns, NULL);
 	if (fd < 0) {
 		*count = 0;
 		return fd;
@@ -283,11 +301,42 @@ static int snap_ns(struct rec_session *s, struct diag_ns *ns, uint32_t *count)
 	return err;
 }
 
+/* Totals of a snapshot's NETNS records, for its END record. */
+struct snap_totals {
+	unsigned listed, failed;
+	uint32_t total;
+};
+
+/* List one namespace and write its NETNS record, unless deferred. */
+static int snap_one(struct rec_session *s, struct diag_ns *ns, bool retrying,
+		    struct snap_totals *t)
+{
+	struct rec_diag *d = s->diag;
+	uint32_t count;
+	int err;
+
+	err = snap_ns(s, ns, &count);
+	if (s->werr)
+		return s->werr;
+	if (count == 0 && defer_gone(d, ns, err, retrying))
+		return 0;
+	if (err) {
+		warn_ns(d, ns, "listing sockets", err);
+		t->failed++;
+	} else {
+		t->listed++;
+	}
+	t->total += count;
+	err = snap_marker(s, SKR_SNAP_NETNS, ns->ino, count, err, 0, 0);
+	/* A new file: its first sample is a full baseline. */
+	ns->stats_written = false;
+	return err;
+}
+
 int rec_diag_snapshot(struct rec_session *s)
 {
 	struct rec_diag *d;
-	unsigned listed = 0, failed;
-	uint32_t total = 0;
+	struct snap_totals t = { 0 };
 	int i, err;
 
 	err = diag_get(s, &d);
@@ -296,28 +345,25 @@ int rec_diag_snapshot(struct rec_session *s)
 		return snap_marker(s, SKR_SNAP_END, 0, 0, err, 0, 1);
 	}
 	rescan(d);
-	failed = d->ns_skipped;
 	for (i = 0; i < d->nns; i++) {
-		struct diag_ns *ns = &d->ns[i];
-		uint32_t count;
-
-		err = snap_ns(s, ns, &count);
-		if (s->werr)
-			return s->werr;
-		if (err) {
-			warn_ns(d, ns, "listing sockets", err);
-			failed++;
-		} else {
-			listed++;
-		}
-		total += count;
-		err = snap_marker(s, SKR_SNAP_NETNS, ns->ino, count, err, 0, 0);
+		err = snap_one(s, &d->ns[i], false, &t);
 		if (err)
 			return err;
-		/* A new file: its first sample is a full baseline. */
-		ns->stats_written = false;
 	}
-	err = snap_marker(s, SKR_SNAP_END, 0, total, 0, listed, failed);
+	if (d->stale) {
+		/* Gone namespaces drop out; moved ones are listed via the new process. */
+		rescan(d);
+		for (i = 0; i < d->nns; i++) {
+			if (!d->ns[i].retry)
+				continue;
+			d->ns[i].retry = false;
+			err = snap_one(s, &d->ns[i], true, &t);
+			if (err)
+				return err;
+		}
+	}
+	t.failed += d->ns_skipped;
+	err = snap_marker(s, SKR_SNAP_END, 0, t.total, 0, t.listed, t.failed);
 	if (err)
 		return err;
 	d->file_first = true;
@@ -383,14 +429,15 @@ static int cmp_listener(const void *a, const void *b)
 	return 0;
 }
 
+/* statfd: the namespace's netstat opened during the visit, or -errno. */
 static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
-			     uint64_t ts_ns)
+			     int statfd, uint64_t ts_ns)
 {
 	struct skr_ev_netns_stats r;
 	uint64_t ovf = 0, drops = 0;
 	int err;
 
-	err = diag_nl_netstat(ns, &ovf, &drops);
+	err = statfd < 0 ? statfd : diag_nl_netstat(statfd, &ovf, &drops);
 	if (err) {
 		warn_ns(s->diag, ns, "reading ListenOverflows", err);
 		return 0;
@@ -437,16 +484,17 @@ static int write_listener(struct rec_session *s, const struct listener *e,
 }
 
 /* Listeners and counters of one namespace into d->cur; NETNS_STATS out. */
-static int sample_ns(struct rec_session *s, struct diag_ns *ns)
+static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 {
 	struct rec_diag *d = s->diag;
 	struct collect c = { .d = d, .netns = ns->ino };
 	size_t n0 = d->cur.n;
-	int fd, err;
+	int fd, statfd = -EBADF, err;
 
-	fd = diag_nl_socket(d->nl, ns);
+	fd = diag_nl_socket(d->nl, ns, &statfd);
 	if (fd < 0) {
-		warn_ns(d, ns, "sampling listeners", fd);
+		if (!defer_gone(d, ns, fd, retrying))
+			warn_ns(d, ns, "sampling listeners", fd);
 		return 0;
 	}
 	c.ts_ns = rec_boot_ns();
@@ -458,13 +506,17 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns)
 				   collect_listener, &c);
 	close(fd);
 	if (err == -ENOMEM)
-		return err;
+		goto out;
 	if (err) {
 		/* A partial list would look like listeners that closed. */
 		d->cur.n = n0;
 		warn_ns(d, ns, "sampling listeners", err);
 	}
-	return write_netns_stats(s, ns, c.ts_ns);
+	err = write_netns_stats(s, ns, statfd, c.ts_ns);
+out:
+	if (statfd >= 0)
+		close(statfd);
+	return err;
 }
 
 int rec_diag_sample(struct rec_session *s)
@@ -485,9 +537,21 @@ int rec_diag_sample(struct rec_session *s)
 		rescan(d);
 	d->cur.n = 0;
 	for (i = 0; i < (size_t)d->nns; i++) {
-		err = sample_ns(s, &d->ns[i]);
+		err = sample_ns(s, &d->ns[i], false);
 		if (err)
 			return err;
+	}
+	if (d->stale) {
+		/* Deferred ones added nothing to d->cur: no listener twice. */
+		rescan(d);
+		for (i = 0; i < (size_t)d->nns; i++) {
+			if (!d->ns[i].retry)
+				continue;
+			d->ns[i].retry = false;
+			err = sample_ns(s, &d->ns[i], true);
+			if (err)
+				return err;
+		}
 	}
 	if (d->cur.n > 1)	/* qsort(NULL, 0, ...) is undefined behaviour */
 		qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);

@@ -16,14 +16,25 @@
 /* Namespaces listed at most; the rest are counted as not listed. */
 #define DIAG_NS_MAX	256
 
-/* A network namespace that has at least one process in it. */
+/* Where a pinned namespace lives: ip netns add's bind mounts. */
+#define DIAG_NS_PIN_DIR	"/run/netns"
+/* Longest file name there that is followed (NAME_MAX); longer ones are not. */
+#define DIAG_NS_NAME_MAX	255
+
+/*
+ * A network namespace that sockrec can enter: sockrec's own, one pinned
+ * under DIAG_NS_PIN_DIR (name set), or one that a process is in (pid set).
+ * A pinned one is entered by its file, which outlives every process in it.
+ */
 struct diag_ns {
 	uint32_t ino;		/* nsfs inode: the netns number BPF reports */
-	pid_t pid;		/* a process in it; 0 for sockrec's own */
+	pid_t pid;		/* a process in it; 0 for own and pinned ones */
+	char name[DIAG_NS_NAME_MAX + 1];	/* its file in DIAG_NS_PIN_DIR, or "" */
 	/* last NETNS_STATS written to the current file */
 	bool stats_written;
 	uint64_t overflows, drops;
 	bool warned;		/* a failure of this namespace was printed */
+	bool retry;		/* its process left: visit again after a rescan */
 };
 
 /* One TCP socket as sock_diag describes it, in host order. */
@@ -53,21 +64,26 @@ uint32_t diag_nl_self_ns(const struct diag_nl *n);
 bool diag_nl_denied(const struct diag_nl *n);
 
 /*
- * Find the network namespaces that have processes: sockrec's own first, then
- * one entry per other inode found under /proc/<pid>/ns/net, in /proc order,
- * keeping the state of entries of old[] that are still there.  At most max
- * entries; *skipped counts the namespaces beyond.  Returns the count or
- * -errno (only if /proc cannot be read at all).
+ * Find the network namespaces: sockrec's own first, then those pinned under
+ * DIAG_NS_PIN_DIR in directory order, then one entry per other inode found
+ * under /proc/<pid>/ns/net, in /proc order, keeping the state of entries of
+ * old[] that are still there.  At most max entries; *skipped counts the
+ * namespaces beyond.  Returns the count or -errno (only if /proc cannot be
+ * read at all; a missing or unreadable DIAG_NS_PIN_DIR just pins nothing).
  */
 int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 		 struct diag_ns *out, int max, unsigned *skipped);
 
 /*
  * A sock_diag socket inside namespace ns, or -errno (-ESRCH: its process
- * left; -EPERM: not allowed to enter).  -ENOTRECOVERABLE means sockrec could
- * not return to its own namespace: no namespace may be visited after that.
+ * left or its pin was removed; -EPERM: not allowed to enter).
+ * -ENOTRECOVERABLE means sockrec could not return to its own namespace: no
+ * namespace may be visited after that.  When netstat is not NULL it gets,
+ * opened during the same visit, the namespace's /proc/net/netstat (an fd
+ * that keeps reading that namespace's counters wherever it is read from) or
+ * -errno; it is only set when the socket was made.
  */
-int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns);
+int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat);
 
 /*
  * Dump the TCP sockets of one family whose state bit is set in states,
@@ -78,8 +94,7 @@ int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns);
 int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
 		 bool meminfo, diag_sock_fn fn, void *arg);
 
-/* TcpExtListenOverflows and TcpExtListenDrops of namespace ns. */
-int diag_nl_netstat(const struct diag_ns *ns, uint64_t *overflows,
-		    uint64_t *drops);
+/* TcpExtListenOverflows and TcpExtListenDrops from a netstat fd (not closed). */
+int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops);
 
 #endif /* SOCKREC_DIAG_H */

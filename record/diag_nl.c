@@ -6,8 +6,11 @@
  * sock_diag only answers about the namespace its socket was created in, so a
  * socket is made inside each namespace (setns there and straight back) and
  * closed after one query: holding it would keep a namespace alive after its
- * last process left.  Everything the kernel sends is length-checked against
- * what was actually received before it is read.
+ * last process left.  The namespace's netstat file is opened during the same
+ * visit, so its counters stay readable when the process it was found through
+ * has exited.  Namespaces are entered through their pin under /run/netns when
+ * they have one, else through a process in them.  Everything the kernel sends
+ * is length-checked against what was actually received before it is read.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,11 +23,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 
@@ -127,50 +132,117 @@ static int find_pid(const struct diag_ns *tab, int n, pid_t pid)
 	return -1;
 }
 
-/* Add ino to out[] (keeping what old[] knew of it) unless present or full. */
-static void add_ns(struct diag_ns *out, int *count, int max,
-		   const struct diag_ns *old, int nold, uint32_t ino, pid_t pid,
-		   uint32_t *skip, unsigned *nskip, unsigned *skipped)
+/* What a scan has found so far. */
+struct scan {
+	struct diag_ns *out;
+	int count, max;
+	const struct diag_ns *old;
+	int nold;
+	uint32_t skip[DIAG_NS_MAX];	/* inodes counted in *skipped */
+	unsigned nskip;
+	unsigned *skipped;
+};
+
+/*
+ * Add ino to out[] (keeping what old[] knew of it) unless present or full.
+ * name is its pin in DIAG_NS_PIN_DIR or NULL; the caller checked its length.
+ */
+static void add_ns(struct scan *sc, uint32_t ino, pid_t pid, const char *name)
 {
-	struct diag_ns *e;
+	struct diag_ns *out = sc->out, *e;
 	int i;
 
-	if (find_ns(out, *count, ino) >= 0)
+	if (find_ns(out, sc->count, ino) >= 0)
 		return;
-	if (*count >= max) {
-		for (i = 0; i < (int)*nskip; i++)
-			if (skip[i] == ino)
+	if (sc->count >= sc->max) {
+		for (i = 0; i < (int)sc->nskip; i++)
+			if (sc->skip[i] == ino)
 				return;
 		/* Past the dedup table a namespace may be counted twice. */
-		if (*nskip < DIAG_NS_MAX)
-			skip[(*nskip)++] = ino;
-		(*skipped)++;
+		if (sc->nskip < DIAG_NS_MAX)
+			sc->skip[sc->nskip++] = ino;
+		(*sc->skipped)++;
 		return;
 	}
-	e = &out[(*count)++];
-	i = find_ns(old, nold, ino);
+	e = &out[sc->count++];
+	i = find_ns(sc->old, sc->nold, ino);
 	if (i >= 0)
-		*e = old[i];
+		*e = sc->old[i];
 	else
 		memset(e, 0, sizeof(*e));
 	e->ino = ino;
 	e->pid = pid;
+	e->name[0] = '\0';
+	if (name)
+		memcpy(e->name, name, strlen(name) + 1);
+}
+
+/* True if fd is a network namespace file (nsfs), which setns() can enter. */
+static bool is_netns_fd(int fd)
+{
+	return ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWNET;
+}
+
+/*
+ * Namespaces that `ip netns add` pinned by a bind mount: they may have no
+ * process at all for a while.  Only regular files (nsfs inodes are) are
+ * opened, so a FIFO or device left there cannot block or be disturbed.
+ */
+static void scan_pinned(struct scan *sc)
+{
+	struct dirent *de;
+	DIR *d;
+	int i;
+
+	d = opendir(DIAG_NS_PIN_DIR);
+	if (!d) {
+		/* After -Z: keep the pins known from before, as for /proc. */
+		if (errno == EACCES || errno == EPERM)
+			for (i = 0; i < sc->nold; i++)
+				if (sc->old[i].name[0])
+					add_ns(sc, sc->old[i].ino, 0,
+					       sc->old[i].name);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		int fd;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strlen(de->d_name) > DIAG_NS_NAME_MAX)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		fd = openat(dirfd(d), de->d_name,
+			    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0)
+			continue;
+		/* A name being created has no namespace mounted on it yet. */
+		if (is_netns_fd(fd) && fstat(fd, &st) == 0)
+			add_ns(sc, (uint32_t)st.st_ino, 0, de->d_name);
+		close(fd);
+	}
+	closedir(d);
 }
 
 int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 		 struct diag_ns *out, int max, unsigned *skipped)
 {
-	uint32_t skip[DIAG_NS_MAX];
-	unsigned nskip = 0;
+	struct scan sc = {
+		.out = out, .max = max, .old = old, .nold = nold,
+		.skipped = skipped,
+	};
 	struct dirent *de;
-	int count = 0;
 	DIR *d;
 
 	*skipped = 0;
 	if (max < 1)
 		return -EINVAL;
-	add_ns(out, &count, max, old, nold, n->self_ino, 0, skip, &nskip,
-	       skipped);
+	add_ns(&sc, n->self_ino, 0, NULL);
+	/* Pins first: entered by file, they need no process to stay alive. */
+	scan_pinned(&sc);
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
@@ -187,8 +259,7 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 			continue;
 		pid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (fstatat(dirfd(d), path, &st, 0) == 0) {
-			add_ns(out, &count, max, old, nold, (uint32_t)st.st_ino,
-			       pid, skip, &nskip, skipped);
+			add_ns(&sc, (uint32_t)st.st_ino, pid, NULL);
 			continue;
 		}
 		/*
@@ -200,12 +271,11 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 			int i = find_pid(old, nold, pid);
 
 			if (i >= 0)
-				add_ns(out, &count, max, old, nold, old[i].ino,
-				       pid, skip, &nskip, skipped);
+				add_ns(&sc, old[i].ino, pid, NULL);
 		}
 	}
 	closedir(d);
-	return count;
+	return sc.count;
 }
 
 static int open_nl_socket(void)
@@ -265,6 +335,48 @@ fail:
 	return err;
 }
 
+/*
+ * A pin is looked up again at each visit: it may have been removed, or
+ * removed and made again for another namespace, which the inode tells.
+ */
+static int open_pinned(const struct diag_ns *ns, int *nsfd)
+{
+	char path[sizeof(DIAG_NS_PIN_DIR) + DIAG_NS_NAME_MAX + 1];
+	struct stat st;
+	int fd, err, len;
+
+	if (strchr(ns->name, '/'))
+		return -EINVAL;
+	len = snprintf(path, sizeof(path), "%s/%s", DIAG_NS_PIN_DIR, ns->name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || (uint32_t)st.st_ino != ns->ino ||
+	    !is_netns_fd(fd)) {
+		err = -ESRCH;
+		goto fail;
+	}
+	*nsfd = fd;
+	return 0;
+fail:
+	close(fd);
+	return err;
+}
+
+/* The netstat of the namespace the calling thread is in now, or -errno. */
+static int open_netstat(void)
+{
+	int fd = open("/proc/thread-self/net/netstat", O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
 /* After -Z: one line for all namespaces, not one per namespace and file. */
 static int note_denied(struct diag_nl *n, const struct diag_ns *ns, int err)
 {
@@ -278,22 +390,33 @@ static int note_denied(struct diag_nl *n, const struct diag_ns *ns, int err)
 	return err;
 }
 
-int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns)
+int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
 {
-	int dfd, nsfd = -1, fd;
+	int dfd = -1, nsfd = -1, sfd = -ENOENT, fd;
 
-	if (ns->pid == 0 || ns->ino == n->self_ino)
-		return open_nl_socket();
+	if (ns->ino == n->self_ino || (ns->pid == 0 && !ns->name[0])) {
+		fd = open_nl_socket();
+		if (fd >= 0 && netstat)
+			*netstat = open_netstat();
+		return fd;
+	}
 	if (n->broken)
 		return -ENOTRECOVERABLE;
-	dfd = open_proc_dir(ns, &nsfd);
-	if (dfd < 0)
-		return note_denied(n, ns, dfd);
+	if (ns->name[0]) {
+		fd = open_pinned(ns, &nsfd);
+	} else {
+		dfd = open_proc_dir(ns, &nsfd);
+		fd = dfd < 0 ? dfd : 0;
+	}
+	if (fd < 0)
+		return note_denied(n, ns, fd);
 	if (setns(nsfd, CLONE_NEWNET)) {
 		fd = note_denied(n, ns, -errno);
 		goto out;
 	}
 	fd = open_nl_socket();
+	if (fd >= 0 && netstat)
+		sfd = open_netstat();
 	if (setns(n->self_fd, CLONE_NEWNET)) {
 		int err = errno;
 
@@ -306,9 +429,16 @@ int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns)
 			close(fd);
 		fd = -ENOTRECOVERABLE;
 	}
+	if (fd >= 0 && netstat) {
+		*netstat = sfd;
+		sfd = -1;
+	}
 out:
+	if (sfd >= 0)
+		close(sfd);
 	close(nsfd);
-	close(dfd);
+	if (dfd >= 0)
+		close(dfd);
 	return fd;
 }
 
@@ -561,30 +691,17 @@ static int parse_netstat(char *buf, uint64_t *overflows, uint64_t *drops)
 	return err;
 }
 
-int diag_nl_netstat(const struct diag_ns *ns, uint64_t *overflows,
-		    uint64_t *drops)
+int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops)
 {
 	char *buf;
 	size_t got = 0;
-	int dfd = -1, fd, err = 0;
+	int err = 0;
 
+	if (fd < 0)
+		return -EBADF;
 	buf = malloc(NETSTAT_MAX + 1);
 	if (!buf)
 		return -ENOMEM;
-	if (ns->pid == 0) {
-		fd = open("/proc/thread-self/net/netstat", O_RDONLY | O_CLOEXEC);
-	} else {
-		dfd = open_proc_dir(ns, NULL);
-		if (dfd < 0) {
-			err = dfd;
-			goto out;
-		}
-		fd = openat(dfd, "net/netstat", O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		err = errno == ENOENT ? -ESRCH : -errno;
-		goto out;
-	}
 	while (got < NETSTAT_MAX) {
 		ssize_t r = read(fd, buf + got, NETSTAT_MAX - got);
 
@@ -598,13 +715,9 @@ int diag_nl_netstat(const struct diag_ns *ns, uint64_t *overflows,
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
 	buf[got] = '\0';
 	if (!err)
 		err = parse_netstat(buf, overflows, drops);
-out:
-	if (dfd >= 0)
-		close(dfd);
 	free(buf);
 	return err;
 }

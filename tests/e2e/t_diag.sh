@@ -6,7 +6,11 @@
 #    the BPF state events of the same sockets carry the same cookies;
 #  - a listener with a tiny backlog that never accepts while clients keep
 #    connecting shows, in LISTENER samples, a full queue and growing drops,
-#    and NETNS_STATS show ListenOverflows growing.
+#    and NETNS_STATS show ListenOverflows growing;
+#  - a namespace pinned with `ip netns add` that has no process when sockrec
+#    starts is listed anyway, and when a short-lived process floods a
+#    listener there and exits, its counters are still read (from inside the
+#    namespace, not through that process).
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -17,15 +21,18 @@ if [ ! -x "$DIAGTOOL" ]; then
 fi
 
 HOLD_PID=
+NS2=
 # Leaving the namespace does not end its processes: end ours first.
 diag_cleanup() {
 	[ -n "$HOLD_PID" ] && kill -KILL "$HOLD_PID" 2>/dev/null
+	[ -n "$NS2" ] && ip netns del "$NS2" 2>/dev/null
 	t_cleanup
 }
 trap diag_cleanup EXIT
 
 HOLD_PORT=7101
 FLOOD_PORT=7102
+PIN_PORT=7103
 FLOODERS=50
 
 netns_new diag || exit 1
@@ -93,7 +100,7 @@ grep " netns=$NS_INODE " "$TMP/dump" >"$TMP/mine"
 count() {
 	awk -v words="$*" 'BEGIN { n = split(words, w, " ") }
 		{ line = " " $0 " "; for (i = 1; i <= n; i++) if (!index(line, " " w[i] " ")) next; c++ }
-		END { print c + 0 }' "$TMP/mine"
+		END { print c + 0 }' "${MINE:-$TMP/mine}"
 }
 
 # ---- snapshot ----
@@ -166,5 +173,59 @@ check_eq "sockrec --sample-interval 0 exits 0" 0 "$rc"
 "$DIAGTOOL" dump "$trace0" >"$TMP/dump0"
 check_eq "--sample-interval 0: no samples" 0 "$(grep -c -E '^(LISTENER|NETNS_STATS)' "$TMP/dump0")"
 check_eq "--sample-interval 0: still a snapshot" 1 "$(grep -c '^SNAPSHOT kind=3 ' "$TMP/dump0")"
+
+# ---- a pinned namespace where only short-lived processes run ----
+NS2=skr-diagpin-$$
+ip netns add "$NS2" || exit 1
+NS2_INODE=$(stat -L -c %i "/run/netns/$NS2")
+trace2=$TMP/pinned.skr
+rec_start "$trace2" -q --sample-interval 100 --netns "/run/netns/$NS2" || exit 1
+check_eq "pinned netns: no process in it when sockrec starts" "" "$(ip netns pids "$NS2")"
+sleep 0.3
+# lo is down in a fresh namespace; bringing it up is another brief process.
+ip -n "$NS2" link set lo up
+ip netns exec "$NS2" "$DIAGTOOL" flood "$PIN_PORT" 2 "$FLOODERS" 1000 >"$TMP/flood2.out"
+check_eq "pinned netns: flood ran" 0 $?
+check_eq "pinned netns: its process has exited" "" "$(ip netns pids "$NS2")"
+# Samples after the last process left must still read the counters.
+sleep 0.5
+rc=0
+rec_stop || rc=$?
+check_eq "pinned netns: sockrec exits 0" 0 "$rc"
+P_COOKIE=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "cookie") print kv[2] } }' "$TMP/flood2.out")
+"$DIAGTOOL" dump "$trace2" >"$TMP/dump2"
+check_eq "pinned netns: trace dumps cleanly" 0 $?
+grep " netns=$NS2_INODE " "$TMP/dump2" >"$TMP/mine2"
+MINE=$TMP/mine2
+check_eq "pinned netns: listed in the snapshot without a process" 1 \
+	"$(count SNAPSHOT kind=2 netns=$NS2_INODE error=0)"
+check_eq "pinned netns: snapshot lists one namespace (--netns), none failed" 1 \
+	"$(grep -c '^SNAPSHOT kind=3 .* listed=1 failed=0' "$TMP/dump2")"
+check_eq "pinned netns: flood listener not in the snapshot" 0 "$(count SNAPSHOT cookie=$P_COOKIE)"
+check_eq "pinned netns: flood listener's first sample" 1 "$(count LISTENER cookie=$P_COOKIE flags=1)"
+awk -v c="cookie=$P_COOKIE" '$1 == "LISTENER" && $0 ~ (" " c " ") {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["drops"]
+	}' "$TMP/mine2" >"$TMP/pin.drops"
+n=$(wc -l <"$TMP/pin.drops")
+check "pinned netns: several listener samples ($n)" test "$n" -ge 3
+p_first=$(head -n 1 "$TMP/pin.drops")
+p_last=$(tail -n 1 "$TMP/pin.drops")
+awk '$1 == "NETNS_STATS" { split($4, o, "="); split($5, d, "="); print o[2] + 0, d[2] + 0, $NF }' \
+	"$TMP/mine2" >"$TMP/pin.stats"
+check_eq "pinned netns: NETNS_STATS baseline of zero counters" "0 0 flags=1" "$(head -n 1 "$TMP/pin.stats")"
+read -r p_ovf p_ldrops _ < <(tail -n 1 "$TMP/pin.stats")
+check "pinned netns: ListenOverflows grew (${p_ovf:-none})" test "${p_ovf:-0}" -gt 0
+# The namespace was new: the listener's sk_drops is all of its ListenDrops.
+check_eq "pinned netns: ListenDrops equal the listener's drops" "${p_last:-none}" "${p_ldrops:-none}"
+check_eq "pinned netns: ListenOverflows equal the listener's drops" "${p_last:-none}" "${p_ovf:-none}"
+if [ -x "$SOCKANA" ]; then
+	"$SOCKANA" --backlog --json "$trace2" >"$TMP/pin.json" 2>"$TMP/pin.err"
+	check_eq "pinned netns: sockana --backlog --json" 0 $?
+	check_eq "pinned netns: sockana's netns row" \
+		"\"netns\":$NS2_INODE,\"listen_overflows\":$p_ovf," \
+		"$(grep -o "\"netns\":$NS2_INODE,\"listen_overflows\":[0-9]*," "$TMP/pin.json")"
+fi
+echo "  measured (pinned netns): sk_drops $p_first -> $p_last, ListenOverflows $p_ovf, ListenDrops $p_ldrops"
 
 finish
