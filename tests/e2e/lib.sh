@@ -3,6 +3,7 @@
 #   need_root            exit 77 (skip) unless root and BPF is usable
 #   netns_new NAME       create and enter-able namespace $NS (lo up), inode in $NS_INODE
 #   rec_start FILE ARGS  start sockrec in the background, wait until it records
+#   rec_start_wait W FILE ARGS  the same, waiting for file W (rotation: FILE.0)
 #   rec_stop             SIGINT it and wait; returns its exit status
 #   check DESC CMD...    run CMD, count a pass or a failure
 #   finish               exit 1 if any check failed
@@ -67,12 +68,18 @@ netns_new() {
 # rec_start FILE [sockrec args...]: the recorder writes its metadata as soon as
 # its probes are attached, so a non-empty file means it is recording.
 rec_start() {
-	local file=$1
-	shift
+	rec_start_wait "$1" "$@"
+}
+
+# rec_start_wait WAIT_FILE FILE [sockrec args...]: the same, for runs whose
+# first file is not FILE itself (with -C or -G it is FILE.0).
+rec_start_wait() {
+	local wait=$1 file=$2
+	shift 2
 	"$SOCKREC" -o "$file" "$@" 2>"$TMP/sockrec.err" &
 	REC_PID=$!
 	for _ in $(seq 100); do
-		[ -s "$file" ] && return 0
+		[ -s "$wait" ] && return 0
 		kill -0 "$REC_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -8,23 +8,6 @@ need_root
 netns_new session || exit 1
 chmod 755 "$TMP"
 
-# session_start OUT_PREFIX WAIT_FILE [sockrec args...]: like rec_start, for
-# runs whose first file is not named by -o.
-session_start() {
-	local out=$1 first=$2
-	shift 2
-	"$SOCKREC" -o "$out" "$@" 2>"$TMP/sockrec.err" &
-	REC_PID=$!
-	for _ in $(seq 100); do
-		[ -s "$first" ] && return 0
-		kill -0 "$REC_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "sockrec did not start:" >&2
-	cat "$TMP/sockrec.err" >&2
-	return 1
-}
-
 # The files of a rotated capture, in index order.
 series() { ls -1v "$1".* 2>/dev/null; }
 
@@ -42,7 +25,7 @@ workload() { ip netns exec "$NS" "$WORKLOAD" -n "$1" -p "$2" >/dev/null; }
 N=300
 dir=$TMP/all
 mkdir "$dir"
-session_start "$dir/c.skr" "$dir/c.skr.0" -C 4k --buffer-pages 64 || exit 1
+rec_start_wait "$dir/c.skr.0" "$dir/c.skr" -C 4k --buffer-pages 64 || exit 1
 workload "$N" 7201
 check_eq "workload ran" 0 $?
 sleep 0.5
@@ -65,7 +48,7 @@ check "-C: the files are one capture" \
 # ---- -C with -W 3: exactly the 3 newest files, each complete, one series
 dir=$TMP/ring
 mkdir "$dir"
-session_start "$dir/r.skr" "$dir/r.skr.0" -C 4k -W 3 || exit 1
+rec_start_wait "$dir/r.skr.0" "$dir/r.skr" -C 4k -W 3 || exit 1
 workload 400 7202
 sleep 0.5
 rc=0
@@ -90,7 +73,7 @@ check "-W 3: one capture" sh -c "! grep -q 'different captures' '$TMP/r.cat.info
 # ---- -G: a new file every second
 dir=$TMP/time
 mkdir "$dir"
-session_start "$dir/g.skr" "$dir/g.skr.0" -G 1 -q || exit 1
+rec_start_wait "$dir/g.skr.0" "$dir/g.skr" -G 1 -q || exit 1
 sleep 3.5
 rc=0
 rec_stop || rc=$?
@@ -108,7 +91,7 @@ check_eq "-q: nothing on stderr" 0 "$(wc -c <"$TMP/sockrec.err" | tr -d ' ')"
 dir=$TMP/user
 mkdir "$dir"
 chmod 1777 "$dir"
-session_start "$dir/z.skr" "$dir/z.skr.0" -G 1 -Z nobody -z 19 \
+rec_start_wait "$dir/z.skr.0" "$dir/z.skr" -G 1 -Z nobody -z 19 \
 	--comment "session test $$" || exit 1
 uids=""
 for _ in $(seq 30); do
