@@ -50,6 +50,7 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	const struct raw_sample *rs = (const void *)e;
 	struct skr_rec_hdr hdr;
 	uint32_t size;
+	size_t min;
 
 	if (e->size < sizeof(*rs)) {
 		s->malformed++;
@@ -61,8 +62,8 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 		return;
 	}
 	memcpy(&hdr, rs + 1, sizeof(hdr));
-	if (hdr.len < sizeof(hdr) || hdr.len > size ||
-	    event_min_len(hdr.type) == 0 || hdr.len < event_min_len(hdr.type)) {
+	min = event_min_len(hdr.type);
+	if (min == 0 || hdr.len < min || hdr.len > size) {
 		s->malformed++;
 		return;
 	}
