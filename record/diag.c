@@ -90,19 +90,12 @@ struct snap {
 
 int rec_diag_parse_interval(const char *arg, uint32_t *ms)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
+	int err = rec_parse_u64(arg, 0, INTERVAL_MAX_MS, &v);
 
-	if (*arg < '0' || *arg > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end != '\0')
-		return -EINVAL;
-	if (v > INTERVAL_MAX_MS)
-		return -ERANGE;
-	*ms = (uint32_t)v;
-	return 0;
+	if (!err)
+		*ms = (uint32_t)v;
+	return err;
 }
 
 static int diag_get(struct rec_session *s, struct rec_diag **dp)

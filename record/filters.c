@@ -44,23 +44,6 @@ static struct {
 	int cgroup_fd;			/* open directory, -1 if none */
 } f = { .cgroup_fd = -1 };
 
-static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end != '\0')
-		return -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
 /* A namespace inode, or a path to one (/proc/PID/ns/net, /run/netns/NAME). */
 static int parse_netns(const char *arg, uint32_t *ino)
 {
@@ -75,7 +58,7 @@ static int parse_netns(const char *arg, uint32_t *ino)
 		*ino = (uint32_t)st.st_ino;
 		return 0;
 	}
-	if (parse_uint(arg, 1, UINT32_MAX, &v))
+	if (rec_parse_u64(arg, 1, UINT32_MAX, &v))
 		return -EINVAL;
 	*ino = (uint32_t)v;
 	return 0;
@@ -157,7 +140,7 @@ int rec_filters_parse(int opt, const char *arg, const char **why)
 
 	switch (opt) {
 	case REC_FILTER_PID:
-		if (parse_uint(arg, 1, INT32_MAX, &v)) {
+		if (rec_parse_u64(arg, 1, INT32_MAX, &v)) {
 			*why = "-p wants a process id, not '%s'";
 			return -EINVAL;
 		}
@@ -168,7 +151,7 @@ int rec_filters_parse(int opt, const char *arg, const char **why)
 		f.pids[f.npids++] = (uint32_t)v;
 		return 0;
 	case REC_FILTER_PORT:
-		if (parse_uint(arg, 1, 65535, &v)) {
+		if (rec_parse_u64(arg, 1, 65535, &v)) {
 			*why = "--port wants a port from 1 to 65535, not '%s'";
 			return -EINVAL;
 		}

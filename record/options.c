@@ -96,7 +96,7 @@ static int misuse(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int rec_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -263,12 +263,12 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 			o->out_path = optarg;
 			break;
 		case 'd':
-			if (parse_u64(optarg, 1, MAX_SECONDS, &o->seconds))
+			if (rec_parse_u64(optarg, 1, MAX_SECONDS, &o->seconds))
 				return misuse("-d wants a number of seconds from 1, not '%s'",
 					      optarg);
 			break;
 		case 'c':
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->count))
+			if (rec_parse_u64(optarg, 1, UINT64_MAX, &o->count))
 				return misuse("-c wants a count from 1, not '%s'",
 					      optarg);
 			break;
@@ -278,18 +278,18 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 					      optarg);
 			break;
 		case 'G':
-			if (parse_u64(optarg, 1, MAX_SECONDS, &o->rotate_secs))
+			if (rec_parse_u64(optarg, 1, MAX_SECONDS, &o->rotate_secs))
 				return misuse("-G wants a number of seconds from 1, not '%s'",
 					      optarg);
 			break;
 		case 'W':
-			if (parse_u64(optarg, 1, RING_MAX, &v))
+			if (rec_parse_u64(optarg, 1, RING_MAX, &v))
 				return misuse("-W wants a number of files from 1, not '%s'",
 					      optarg);
 			o->ring = (uint32_t)v;
 			break;
 		case 'z':
-			if (parse_u64(optarg, 1, LEVEL_MAX, &v))
+			if (rec_parse_u64(optarg, 1, LEVEL_MAX, &v))
 				return misuse("-z wants a zstd level from 1 to 19, not '%s'",
 					      optarg);
 			o->level = (int)v;
@@ -310,7 +310,7 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 			o->comment = optarg;
 			break;
 		case OPT_BUFFER_PAGES:
-			if (parse_u64(optarg, 1, PAGES_MAX, &v) || (v & (v - 1)))
+			if (rec_parse_u64(optarg, 1, PAGES_MAX, &v) || (v & (v - 1)))
 				return misuse("--buffer-pages wants a power of two from 1 to 65536, not '%s'",
 					      optarg);
 			o->buffer_pages = (size_t)v;

@@ -45,6 +45,11 @@ struct rec_options {
 
 /* Parse argv into o.  Returns -1 to go on, or the exit status (0 or 2). */
 int rec_options_parse(int argc, char **argv, struct rec_options *o);
+/*
+ * A decimal number of the command line, digits only, in [min, max].
+ * Returns 0, -EINVAL (not a number) or -ERANGE.
+ */
+int rec_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 struct rec_session {
 	const struct rec_options *opt;
