@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show the commands
 
-VERSION		:= 0.1.0
+VERSION		:= 0.2.0
 BUILD		:= build
 PREFIX		?= /usr/local
 DESTDIR		?=

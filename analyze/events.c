@@ -219,8 +219,7 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 						   : "error",
 			    ev.qlen, ev.max_backlog);
 	return note(a, l, ec, &ev.c, rec->type, "accept: #%" PRIu64 " (queue %"
-		    PRIu32 " of %" PRIu32 " at the call)", c->id, ev.qlen,
-		    ev.max_backlog);
+		    PRIu32 " of %" PRIu32 ")", c->id, ev.qlen, ev.max_backlog);
 }
 
 static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,

@@ -194,6 +194,52 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb,
 }
 
 /*
+ * A typed view of a kernel address (6.2+): plain loads instead of probe
+ * reads.  Weak: on an older kernel it stays unresolved and only the
+ * programs that call it fail to load, which record/probes.c then skips.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/*
+ * fd_to_tcp_sock() below with typed pointers: one probe read (the fd
+ * table's slot, an array the verifier cannot index) and plain loads for
+ * the rest, here and in what the caller then reads from the socket with
+ * btf = true.  About a dozen helper calls fewer than the probe-read walk.
+ */
+static __always_inline struct sock *fd_to_tcp_sock_btf(int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
+	struct file *f = NULL;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!files)
+		return NULL;
+	fdt = files->fdt;
+	if (fd < 0 || !fdt || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]) || !f)
+		return NULL;
+	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	if (!f->f_inode || (f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	sock = bpf_rdonly_cast(f->private_data,
+			       bpf_core_type_id_kernel(struct socket));
+	if (!sock)
+		return NULL;
+	sk = sock->sk;
+	if (!sk_is_tcp(sk, true))
+		return NULL;
+	family = sk->__sk_common.skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	return sk;
+}
+
+/*
  * The TCP socket behind a file descriptor of the current task, or NULL:
  * task -> files -> fdt -> fd[fd] -> file (a socket inode) -> socket -> sk.
  */

@@ -289,8 +289,9 @@ struct skr_ev_accept {
 	skr_u64 child_cookie;		/* 0 when the call failed */
 	skr_s32 ret;			/* new fd or -errno */
 	skr_s32 fd;			/* the listener's fd */
-	skr_u32 qlen;			/* listener's sk_ack_backlog when called */
-	skr_u32 qlen_exit;		/* ... when the call returned */
+	skr_u32 qlen;			/* queue as the call took its connection:
+					 * qlen_exit + 1 on success, else qlen_exit */
+	skr_u32 qlen_exit;		/* listener's sk_ack_backlog when the call returned */
 	skr_u32 max_backlog;		/* listener's sk_max_ack_backlog */
 	skr_u32 drops;			/* listener's sk_drops when the call returned */
 	skr_u16 sport;			/* listener's local port */

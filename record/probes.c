@@ -64,6 +64,27 @@ struct hook {
 	{ .tier = SKR_TIER_TRACEPOINT, \
 	  .events = { "syscalls/sys_enter_" sys, "syscalls/sys_exit_" sys }, \
 	  .progs = { enter, exit } }
+#define SYSCALL_EXIT_TIER(sys, exit) \
+	{ .tier = SKR_TIER_TRACEPOINT, \
+	  .events = { "syscalls/sys_exit_" sys }, .progs = { exit } }
+
+/*
+ * The accept hooks come in two versions (bpf/sockrec.bpf.c): one program at
+ * exit reading through typed pointers, which needs the bpf_rdonly_cast
+ * kfunc (6.2+), or, before it, an entry and an exit program reading through
+ * probe reads.  choose_accept() puts the right one in hooks[].
+ */
+static const struct {
+	const char *hook;
+	struct tier_def fast, old;
+} accept_versions[] = {
+	{ "accept", SYSCALL_EXIT_TIER("accept", "handle_accept_exit"),
+	  SYSCALL_TIER("accept", "handle_accept_enter_old",
+		       "handle_accept_exit_old") },
+	{ "accept4", SYSCALL_EXIT_TIER("accept4", "handle_accept4_exit"),
+	  SYSCALL_TIER("accept4", "handle_accept4_enter_old",
+		       "handle_accept4_exit_old") },
+};
 
 static struct hook hooks[] = {
 	{ .name = "inet_sock_set_state", .event = SKR_REC_STATE, .required = true,
@@ -73,11 +94,9 @@ static struct hook hooks[] = {
 	  .tiers = { SYSCALL_TIER("listen", "handle_listen_enter",
 				  "handle_listen_exit") } },
 	{ .name = "accept", .event = SKR_REC_ACCEPT,
-	  .tiers = { SYSCALL_TIER("accept", "handle_accept_enter",
-				  "handle_accept_exit") } },
+	  .tiers = { SYSCALL_EXIT_TIER("accept", "handle_accept_exit") } },
 	{ .name = "accept4", .event = SKR_REC_ACCEPT,
-	  .tiers = { SYSCALL_TIER("accept4", "handle_accept4_enter",
-				  "handle_accept4_exit") } },
+	  .tiers = { SYSCALL_EXIT_TIER("accept4", "handle_accept4_exit") } },
 	{ .name = "tcp_send_reset", .event = SKR_REC_RESET,
 	  .enum_name = "sk_rst_reason", .enum_prefix = "SK_RST_REASON_",
 	  .tiers = { BTF_TIER("handle_send_reset"),
@@ -271,6 +290,25 @@ static void explain_missing(struct hook *h)
 	}
 }
 
+/*
+ * The fast accept programs where the kernel has bpf_rdonly_cast; the old
+ * ones otherwise, and with SKR_PROBE_TIER=tracepoint, which asks for the
+ * path of older kernels everywhere (the tests run it).
+ */
+static void choose_accept(void)
+{
+	bool fast = vmlinux_btf && forced_tier() != SKR_TIER_TRACEPOINT &&
+		    btf__find_by_name_kind(vmlinux_btf, "bpf_rdonly_cast",
+					   BTF_KIND_FUNC) > 0;
+	size_t i, k;
+
+	for (i = 0; i < NHOOKS; i++)
+		for (k = 0; k < sizeof(accept_versions) / sizeof(accept_versions[0]); k++)
+			if (strcmp(hooks[i].name, accept_versions[k].hook) == 0)
+				hooks[i].tiers[0] = fast ? accept_versions[k].fast
+							 : accept_versions[k].old;
+}
+
 /* Fill offered/chosen of every hook from what the kernel has. */
 static void choose_tiers(void)
 {
@@ -281,6 +319,7 @@ static void choose_tiers(void)
 	if (!vmlinux_btf)
 		vmlinux_btf = btf__load_vmlinux_btf();
 	find_tracefs();
+	choose_accept();
 	for (i = 0; i < NHOOKS; i++) {
 		struct hook *h = &hooks[i];
 

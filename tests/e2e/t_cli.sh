@@ -13,7 +13,7 @@ lines() { wc -l <"$1" | tr -d ' '; }
 
 check_eq "sockrec --help exits 0" 0 "$(run_rc "$SOCKREC" --help)"
 check "sockrec --help prints usage on stdout" grep -q -- '-o FILE' "$TMP/out"
-check_eq "sockrec --version" "sockrec 0.1.0" "$(head -n 1 <("$SOCKREC" --version))"
+check_eq "sockrec --version" "sockrec 0.2.0" "$(head -n 1 <("$SOCKREC" --version))"
 check_eq "sockrec without -o exits 2" 2 "$(run_rc "$SOCKREC")"
 check "sockrec misuse hints at --help" grep -q "Try 'sockrec --help'" "$TMP/err"
 check_eq "sockrec -d with a bad number exits 2" 2 "$(run_rc "$SOCKREC" -o "$TMP/x" -d 12x)"
@@ -21,7 +21,7 @@ check_eq "sockrec with an extra argument exits 2" 2 "$(run_rc "$SOCKREC" -o "$TM
 
 check_eq "sockana --help exits 0" 0 "$(run_rc "$SOCKANA" --help)"
 check "sockana --help documents --timeline" grep -q -- '--timeline' "$TMP/out"
-check_eq "sockana --version" "sockana 0.1.0" "$(head -n 1 <("$SOCKANA" --version))"
+check_eq "sockana --version" "sockana 0.2.0" "$(head -n 1 <("$SOCKANA" --version))"
 check_eq "sockana without a file exits 2" 2 "$(run_rc "$SOCKANA")"
 check "sockana misuse hints at --help" grep -q "Try 'sockana --help'" "$TMP/err"
 
