@@ -50,10 +50,21 @@ run_scenarios() {
 	sleep 0.3
 }
 
+# Names of the BPF programs sockrec holds (bpftool shows the full name from BTF).
+rec_progs() {
+	local f id
+	for f in /proc/"$REC_PID"/fdinfo/*; do
+		id=$(sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null)
+		[ -n "$id" ] && bpftool prog show id "$id" 2>/dev/null |
+			sed -n 's/.* name \([^ ]*\).*/\1/p'
+	done | sort -u
+}
+
 record() {
 	local trace=$1
 	shift
 	rec_start "$trace" -q "$@" || return 1
+	rec_progs >"$TMP/progs.txt"
 	run_scenarios
 	check_eq "scenarios ran" 0 $?
 	local rc=0
@@ -75,6 +86,15 @@ for h in listen accept accept4; do
 	check "$h attached with a tracepoint" grep -Eq "^PROBE t1=$h t2=2 " "$DUMP"
 done
 check "FILTER record present (empty)" grep -Eq '^FILTER$' "$DUMP"
+# With bpf_rdonly_cast (6.2+) accept is one program at exit; before, a pair.
+if grep -qw bpf_rdonly_cast /proc/kallsyms; then
+	check "accept: exit-only programs loaded" grep -qx handle_accept4_exit "$TMP/progs.txt"
+	check "accept: no entry program" \
+		test "$(grep -c '^handle_accept' "$TMP/progs.txt")" = 2
+else
+	check "accept: entry/exit pair (no bpf_rdonly_cast)" \
+		grep -qx handle_accept4_enter_old "$TMP/progs.txt"
+fi
 
 # listen: asked 1024, clamped to somaxconn 64; a second listen() flagged.
 check "listen: backlog 1024 asked, 64 effective" \
@@ -140,6 +160,7 @@ for h in inet_sock_set_state listen accept accept4 tcp_send_reset tcp_receive_re
 	 inet_sk_error_report tcp_retransmit_skb tcp_retransmit_synack tcp_destroy_sock kfree_skb; do
 	check "$h attached with a tracepoint" grep -Eq "^PROBE t1=$h t2=2 " "$DUMP"
 done
+check "tp: accept by the entry/exit pair" grep -qx handle_accept4_enter_old "$TMP/progs.txt"
 check "tp: state changes recorded" has STATE old=7 new=10 sport=5000
 check "tp: listen recorded" has LISTEN sport=5000 backlog=1024 max_backlog=64
 check "tp: accept recorded" has ACCEPT sport=5001 flags=1
