@@ -6,11 +6,18 @@
  *   meta.c             metadata, clock, loss and per-type counts of a trace
  *   wallclock.c        event clock -> wall time
  *   sockets.c          socket table: one life per (netns, cookie)
+ *   sockets_listen.c   its open-listener index
+ *   sockets_owner.c    its owners and task names
+ *   sockets_state.c    transitions and endpoints onto its lives
+ *                      (the four share the private analyze/sockets.h)
  *   text.c             formatting shared by the reports
  *   run.c              wires reader, replay, table and a report together
  *   report_info.c      --info
  *   report_timeline.c  --timeline
  *   report_diag.c      the default report: what went wrong
+ *   report_diag_out.c  its sections written out, and
+ *   report_diag_sockets.c  those with a line per socket (listen overflows,
+ *                      CLOSE_WAIT); the three share analyze/report_diag.h
  *   report_latency.c   --latency
  *   report_backlog.c   --backlog
  *   events.c           non-state kernel events onto socket lives
@@ -348,7 +355,7 @@ void sa_row_null(struct sa_out *o, const char *key);
 void sa_row_end(struct sa_out *o);
 
 /* ------------------------------------------------------------------ */
-/* sockets.c                                                            */
+/* sockets.c (and the sockets_*.c files behind it)                      */
 /* ------------------------------------------------------------------ */
 
 /* Items (transitions and other events) kept per socket for --timeline. */
@@ -471,7 +478,7 @@ struct sa_sock {
 	uint64_t items_dropped_held;	/* of those, for SA_ITEMS_MAX_HELD */
 	uint64_t transitions;
 
-	/* Private to sockets.c. */
+	/* Private to the socket table (sockets*.c). */
 	bool destroyed;
 	bool ending;			/* on the closing list */
 	bool listed;			/* on the open-listener index */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The default report's insides, shared by its files:
+ *
+ *   report_diag.c          lives folded into bounded tables as they end
+ *   report_diag_out.c      the sections, in order, as text or rows
+ *   report_diag_sockets.c  the sections with a line per socket found:
+ *                          listen overflows and CLOSE_WAIT
+ *
+ * Kept apart from sockana.h: only the report looks inside struct sa_diag.
+ */
+#ifndef SA_REPORT_DIAG_H
+#define SA_REPORT_DIAG_H
+
+#include "analyze/sockana.h"
+
+#define SA_DIAG_IDS_SHOWN	8	/* socket ids named per finding */
+#define SA_DIAG_CLOSE_WAIT_SHOWN 20
+#define SA_DIAG_KEY_LEN		128
+
+struct sa_diag_ids {
+	uint64_t id[SA_DIAG_IDS_SHOWN];
+	size_t n;
+	uint64_t count;
+};
+
+struct sa_diag_group {
+	char a[40], b[SA_DIAG_KEY_LEN - 40];	/* the key: two columns */
+	char c[40];
+	struct sa_diag_ids ids;
+	uint64_t ns_min, ns_max;	/* time from start to failure */
+	bool have_ns;
+};
+
+struct sa_diag_table {
+	struct sa_diag_group *g;
+	size_t n, cap;
+	struct sa_diag_ids other;
+};
+
+struct sa_diag_cw {
+	uint64_t id;
+	struct sa_sock s;		/* summary copy, no items */
+};
+
+struct sa_diag {
+	uint64_t sockets;
+	uint64_t older, snapshot, open_at_end;
+	struct sa_diag_ids outcome[SA_OUT_COUNT];
+	struct sa_diag_table failed;
+	struct sa_diag_table resets;
+	struct sa_diag_cw cw[SA_DIAG_CLOSE_WAIT_SHOWN];
+	size_t ncw;			/* filled in cw[] */
+	uint64_t close_wait;		/* sockets in CLOSE_WAIT at the end */
+	uint64_t reset_sockets;
+};
+
+/* report_diag_out.c: a finding whose events were not recorded. */
+void sa_diag_not_observable(struct sa_analysis *a, const char *finding,
+			    const char *why);
+/* report_diag_sockets.c: the "Listen overflows" section. */
+void sa_diag_overflows(struct sa_analysis *a);
+/* report_diag_sockets.c: the "Stuck in CLOSE_WAIT" section. */
+void sa_diag_close_wait(struct sa_analysis *a);
+
+#endif /* SA_REPORT_DIAG_H */

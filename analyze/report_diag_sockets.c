@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The diagnosis sections that give each socket found a line of its own,
+ * with its endpoints and owner: listeners whose accept queue overflowed
+ * (and the namespaces' overflow counters), and connections stuck in
+ * CLOSE_WAIT at the end of the trace.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "analyze/report_diag.h"
+
+void sa_diag_overflows(struct sa_analysis *a)
+{
+	bool text = a->opts->format == SA_FORMAT_TEXT;
+	bool obs = false, any = false;
+	const char *why = NULL, *why2 = NULL;
+	char ep[SA_ENDPOINT_LEN], own[SA_TASK_LEN], w1[SA_WALL_LEN];
+	char w2[SA_WALL_LEN];
+	struct sa_netns_delta nd;
+	struct sa_overflow ov;
+	size_t i;
+
+	if (text)
+		fputs("\nListen overflows:\n", a->out);
+	obs = sa_observable(a, SKR_REC_LISTENER, &why) ||
+	      sa_observable(a, SKR_REC_ACCEPT, &why2);
+	for (i = 0; i < sa_backlog_count(a); i++) {
+		const struct sa_sock *l;
+
+		if (!sa_backlog_overflows(a, i, &ov) || !ov.known ||
+		    ov.drops == 0)
+			continue;
+		any = true;
+		l = ov.listener;
+		sa_text_endpoint(l->family, l->saddr, l->sport, ep, sizeof(ep));
+		if (l->have_owner)
+			sa_text_task(l->owner_comm, l->owner_pid, own,
+				     sizeof(own));
+		else
+			memcpy(own, "unknown", sizeof("unknown"));
+		sa_time_text(a, ov.input, ov.first, w1, sizeof(w1));
+		sa_time_text(a, ov.input, ov.last, w2, sizeof(w2));
+		if (!text) {
+			sa_row_begin(&a->o, "listen_overflow");
+			sa_row_u64(&a->o, "socket", l->id);
+			sa_row_str(&a->o, "local", ep);
+			sa_row_str(&a->o, "owner", own);
+			sa_row_u64(&a->o, "drops", ov.drops);
+			sa_row_str(&a->o, "first", w1);
+			sa_row_str(&a->o, "last", w2);
+			if (ov.have_q)
+				sa_row_u64(&a->o, "queue_peak", ov.qpeak);
+			else
+				sa_row_null(&a->o, "queue_peak");
+			sa_row_u64(&a->o, "limit", ov.limit);
+			sa_row_end(&a->o);
+			continue;
+		}
+		fprintf(a->out, "  #%" PRIu64 " %s owner %s: %" PRIu64 " drops "
+			"(sk_drops) from %s to %s", l->id, ep, own, ov.drops, w1,
+			w2);
+		if (ov.have_q)
+			fprintf(a->out, ", accept queue peak %" PRIu32 " of %"
+				PRIu32, ov.qpeak, ov.limit);
+		fputc('\n', a->out);
+	}
+	for (i = 0; sa_backlog_netns(a, i, &nd); i++) {
+		if (!nd.shown || (nd.overflows == 0 && nd.drops == 0))
+			continue;
+		any = true;
+		if (!text) {
+			sa_row_begin(&a->o, "netns_overflow");
+			sa_row_str(&a->o, "host", sa_host_name(a, nd.host));
+			sa_row_u64(&a->o, "netns", nd.netns);
+			sa_row_u64(&a->o, "listen_overflows", nd.overflows);
+			sa_row_u64(&a->o, "listen_drops", nd.drops);
+			sa_row_end(&a->o);
+			continue;
+		}
+		fprintf(a->out, "  netns %" PRIu32 ": ListenOverflows +%" PRIu64
+			", ListenDrops +%" PRIu64 "\n", nd.netns, nd.overflows,
+			nd.drops);
+	}
+	if (!any && !obs && !sa_observable(a, SKR_REC_NETNS_STATS, &why2)) {
+		sa_diag_not_observable(a, "listen_overflows", why ? why : why2);
+		return;
+	}
+	if (!any && text)
+		fputs("  none\n", a->out);
+}
+
+void sa_diag_close_wait(struct sa_analysis *a)
+{
+	struct sa_diag *d = a->diag;
+	bool text = a->opts->format == SA_FORMAT_TEXT;
+	char l[SA_ENDPOINT_LEN], r[SA_ENDPOINT_LEN], own[SA_TASK_LEN];
+	char w[SA_WALL_LEN], dur[32];
+	size_t i;
+
+	if (text)
+		fputs("\nStuck in CLOSE_WAIT at the end (peer closed, the "
+		      "application did not):\n", a->out);
+	if (d->close_wait == 0) {
+		if (text)
+			fputs("  none\n", a->out);
+		return;
+	}
+	if (text)
+		fprintf(a->out, "  %" PRIu64 " socket%s\n", d->close_wait,
+			d->close_wait == 1 ? "" : "s");
+	for (i = 0; i < d->ncw; i++) {
+		const struct sa_sock *s = &d->cw[i].s;
+		bool since = (s->have_at & (1u << SA_AT_CLOSE_WAIT)) != 0;
+		uint64_t mt = since ? sa_merge_time(a, s->input,
+						    s->at[SA_AT_CLOSE_WAIT]) : 0;
+
+		sa_text_endpoint(s->family, s->saddr, s->sport, l, sizeof(l));
+		sa_text_endpoint(s->family, s->daddr, s->dport, r, sizeof(r));
+		if (s->have_owner)
+			sa_text_task(s->owner_comm, s->owner_pid, own,
+				     sizeof(own));
+		else
+			memcpy(own, "unknown", sizeof("unknown"));
+		if (!text) {
+			sa_row_begin(&a->o, "close_wait");
+			sa_row_u64(&a->o, "socket", s->id);
+			sa_row_str(&a->o, "local", l);
+			sa_row_str(&a->o, "remote", r);
+			sa_row_str(&a->o, "owner", own);
+			if (since) {
+				sa_row_str(&a->o, "since", sa_time_text(
+					a, s->input, s->at[SA_AT_CLOSE_WAIT],
+					w, sizeof(w)));
+				sa_row_u64(&a->o, "duration_ns",
+					   a->end_mt > mt ? a->end_mt - mt : 0);
+			} else {
+				sa_row_null(&a->o, "since");
+				sa_row_null(&a->o, "duration_ns");
+			}
+			sa_row_end(&a->o);
+			continue;
+		}
+		fprintf(a->out, "  #%" PRIu64 " %s <- %s owner %s", s->id, l, r,
+			own);
+		if (since)
+			fprintf(a->out, ", since %s (%s s before the end)",
+				sa_time_text(a, s->input,
+					     s->at[SA_AT_CLOSE_WAIT], w,
+					     sizeof(w)),
+				sa_text_secs(a->end_mt > mt ? a->end_mt - mt : 0,
+					     dur, sizeof(dur)));
+		fputc('\n', a->out);
+	}
+	if (d->close_wait <= d->ncw)
+		return;
+	if (text) {
+		fprintf(a->out, "  (+%" PRIu64 " more)\n",
+			d->close_wait - d->ncw);
+		return;
+	}
+	sa_row_begin(&a->o, "close_wait_more");
+	sa_row_u64(&a->o, "count", d->close_wait);
+	sa_row_u64(&a->o, "sockets_more", d->close_wait - d->ncw);
+	sa_row_end(&a->o);
+}

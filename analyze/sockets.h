@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The socket table's insides, shared by the files that keep it:
+ *
+ *   sockets.c          storage by key and the end of each life (the grace
+ *                      after CLOSE, eviction, handing lives on)
+ *   sockets_listen.c   the index of open listeners a child is matched to
+ *   sockets_owner.c    which task owns a socket, task names by pid
+ *   sockets_state.c    what transitions and other events say about a socket
+ *
+ * Kept apart from sockana.h: the rest of sockana sees the table only
+ * through the sa_sockets_*() functions declared there.
+ */
+#ifndef SA_SOCKETS_H
+#define SA_SOCKETS_H
+
+#include "analyze/sockana.h"
+
+struct sa_list {
+	struct sa_sock *head, *tail;
+};
+
+#define SA_DIRTY_MAX	8	/* sockets handed out between two ticks */
+
+/*
+ * Task names by pid.  Syscall records (listen, accept) carry a pid but no
+ * name; any event in process context names its task, so the latest name
+ * seen for a pid names owners that came from a syscall.  Bounded: past
+ * SA_COMM_MAX pids the name learnt first is replaced.
+ */
+#define SA_COMM_MAX	4096
+#define SA_COMM_BUCKETS	8192	/* power of two */
+#define SA_COMM_NONE	UINT32_MAX
+
+struct sa_comm_ent {
+	uint32_t pid;
+	uint32_t next;			/* hash chain, SA_COMM_NONE ends it */
+	char comm[SKR_COMM_LEN + 1];	/* sanitized */
+};
+
+struct sa_comm_map {
+	struct sa_comm_ent e[SA_COMM_MAX];
+	uint32_t bucket[SA_COMM_BUCKETS];
+	uint32_t n;			/* entries in use */
+	uint32_t oldest;		/* next to replace once full */
+};
+
+struct sa_sockets {
+	struct sa_sock **buckets;
+	size_t nbuckets;		/* power of two */
+	size_t live;			/* in the table: open and closing */
+	struct sa_list open, closing;
+	sa_sock_fn done;
+	void *ctx;
+	bool keep_items;
+	uint64_t next_id;
+	uint64_t seen;
+	uint64_t transitions;
+	uint64_t peak_live;		/* open sockets, not those in their grace */
+	size_t nopen;
+	size_t items_held;		/* over all live sockets */
+	uint64_t evicted;
+	size_t nclosing;
+	struct sa_sock *lis_head, *lis_tail;	/* open listeners, by id */
+	struct sa_sock *dirty[SA_DIRTY_MAX];	/* handed out by get */
+	size_t ndirty;
+	bool rescan;			/* dirty overflowed: check every one */
+	struct sa_sock *spare;		/* freed sockets, linked by hnext */
+	size_t nspare;
+	struct sa_comm_map *comms;
+};
+
+/* sockets.c */
+/* The life of (host, netns, cookie), live or in its grace; NULL if none. */
+struct sa_sock *sa_sockets_lookup(struct sa_sockets *t, uint32_t host,
+				  uint32_t netns, uint64_t cookie);
+/* A new open life with the next id; NULL on ENOMEM or at the live bound. */
+struct sa_sock *sa_sockets_create(struct sa_sockets *t,
+				  const struct sa_evctx *ec, uint32_t netns,
+				  uint64_t cookie, uint64_t ts);
+/* Hand a life to the callback and free it; the callback's result. */
+int sa_sockets_hand_on(struct sa_sockets *t, struct sa_sock *s);
+/* Move an open life to the closing list, its grace starting at mt. */
+void sa_sockets_start_closing(struct sa_sockets *t, struct sa_sock *s,
+			      uint64_t mt);
+
+/* sockets_listen.c */
+/* Take s off the open-listener index (a no-op when it is not on it). */
+void sa_sockets_index_del(struct sa_sockets *t, struct sa_sock *s);
+/* Put s on the index if it is an open listener not there yet. */
+void sa_sockets_index_check(struct sa_sockets *t, struct sa_sock *s);
+/* Index the sockets handed out by get that became listeners since. */
+void sa_sockets_settle(struct sa_sockets *t);
+/* Remember a socket handed out by get: the caller may make it a listener. */
+void sa_sockets_mark_dirty(struct sa_sockets *t, struct sa_sock *s);
+
+/* sockets_owner.c */
+/* Learn the task name of a process-context record (comm: commlen bytes). */
+void sa_sockets_comm_learn(struct sa_comm_map *m,
+			   const struct skr_ev_common *c, const char *comm,
+			   size_t commlen);
+/* Replace an owner name "?" by the name its pid has shown since. */
+void sa_sockets_name_owner(struct sa_sockets *t, struct sa_sock *s);
+/*
+ * Owner from a transition's task: one seen in process context, else a
+ * guess from an unknown context; never over the owning syscall's.
+ */
+void sa_sockets_attribute(struct sa_sock *s, const struct skr_ev_common *c,
+			  const char *comm, size_t commlen);
+
+/* sockets_state.c */
+/* True when the n bytes at p are all zero (an unset address). */
+bool sa_sockets_is_zero(const uint8_t *p, size_t n);
+
+#endif /* SA_SOCKETS_H */

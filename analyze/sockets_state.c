@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What a socket's events say about it.  A transition may start a life (or
+ * a new one for a reused key), sets its state, role and the marks of when
+ * it entered each state, names its listener and starts its grace at CLOSE;
+ * transitions and other events update its endpoints and add the items
+ * --timeline shows, within the bounds of sockana.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/sockets.h"
+
+/* *out: a cleared item to fill, or NULL when items are not kept. */
+static int add_item(struct sa_sockets *t, struct sa_sock *s,
+		    struct sa_item **out)
+{
+	struct sa_item *it;
+
+	*out = NULL;
+	if (!t->keep_items)
+		return 0;
+	if (s->nitems == SA_SOCK_MAX_ITEMS) {
+		s->items_dropped++;
+		return 0;
+	}
+	if (t->items_held >= SA_ITEMS_MAX_HELD) {
+		s->items_dropped++;
+		s->items_dropped_held++;
+		return 0;
+	}
+	if (s->nitems == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+
+		it = realloc(s->items, cap * sizeof(*it));
+		if (!it)
+			return -ENOMEM;
+		s->items = it;
+		s->cap = cap;
+	}
+	it = &s->items[s->nitems++];
+	t->items_held++;
+	memset(it, 0, sizeof(*it));
+	*out = it;
+	return 0;
+}
+
+static void touch(struct sa_sock *s, const struct sa_evctx *ec, uint64_t ts)
+{
+	if (ts > s->last_ts)
+		s->last_ts = ts;
+	if (ec->mt > s->last_mt)
+		s->last_mt = ec->mt;
+}
+
+int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
+		    const struct sa_evctx *ec, const struct skr_ev_common *c,
+		    uint16_t type, const char *detail)
+{
+	struct sa_item *it;
+	int err;
+
+	touch(s, ec, c->ts_ns);
+	err = add_item(t, s, &it);
+	if (err || !it)
+		return err;
+	it->ts_ns = c->ts_ns;
+	it->tgid = c->tgid;
+	it->type = type;
+	it->input = ec->input;
+	it->ctx = c->ctx;
+	it->oldstate = it->newstate = s->state;
+	sa_text_copy(it->detail, sizeof(it->detail), detail, strlen(detail));
+	return 0;
+}
+
+/*
+ * The endpoints a socket is known by: the latest non-zero value of each
+ * field.  A client's first event (CLOSE->SYN_SENT) has no local port yet,
+ * and by its last (->CLOSE) the kernel has already released the port, so
+ * neither the first nor the last event alone names the connection.
+ */
+bool sa_sockets_is_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void update_endpoints(struct sa_sock *s, unsigned family,
+			     const uint8_t saddr[16], const uint8_t daddr[16],
+			     uint16_t sport, uint16_t dport)
+{
+	if (family != s->family) {
+		/* First event, or a family the socket did not have: start over. */
+		s->family = (uint8_t)family;
+		memcpy(s->saddr, saddr, sizeof(s->saddr));
+		memcpy(s->daddr, daddr, sizeof(s->daddr));
+		s->sport = sport;
+		s->dport = dport;
+		return;
+	}
+	if (!sa_sockets_is_zero(saddr, sizeof(s->saddr)))
+		memcpy(s->saddr, saddr, sizeof(s->saddr));
+	if (!sa_sockets_is_zero(daddr, sizeof(s->daddr)))
+		memcpy(s->daddr, daddr, sizeof(s->daddr));
+	if (sport)
+		s->sport = sport;
+	if (dport)
+		s->dport = dport;
+}
+
+void sa_sockets_endpoints(struct sa_sock *s, unsigned family,
+			  const uint8_t saddr[16], const uint8_t daddr[16],
+			  uint16_t sport, uint16_t dport)
+{
+	/*
+	 * A listener's records may carry a request's tuple (remote = a
+	 * client); it is known by its local end only.  A family other than
+	 * the socket's says nothing about its endpoints.
+	 */
+	if (s->family != 0 &&
+	    (s->role == SA_ROLE_LISTENER || family != s->family))
+		return;
+	update_endpoints(s, family, saddr, daddr, sport, dport);
+}
+
+static void mark(struct sa_sock *s, enum sa_mark m, uint64_t ts)
+{
+	if (s->have_at & (1u << m))
+		return;
+	s->have_at |= 1u << m;
+	s->at[m] = ts;
+}
+
+static void apply_state(struct sa_sock *s, const struct skr_ev_state *ev,
+			bool first)
+{
+	/* The mark of entering each state, plus one (0: none). */
+	static const uint8_t marks[16] = {
+		[SKR_TCP_SYN_SENT] = SA_AT_SYN_SENT + 1,
+		[SKR_TCP_SYN_RECV] = SA_AT_SYN_RECV + 1,
+		[SKR_TCP_ESTABLISHED] = SA_AT_ESTABLISHED + 1,
+		[SKR_TCP_FIN_WAIT1] = SA_AT_FIN_WAIT1 + 1,
+		[SKR_TCP_CLOSE_WAIT] = SA_AT_CLOSE_WAIT + 1,
+		[SKR_TCP_LAST_ACK] = SA_AT_LAST_ACK + 1,
+		[SKR_TCP_TIME_WAIT] = SA_AT_TIME_WAIT + 1,
+		[SKR_TCP_CLOSE] = SA_AT_CLOSE + 1,
+		[SKR_TCP_LISTEN] = SA_AT_LISTEN + 1,
+	};
+	uint8_t o = ev->oldstate, n = ev->newstate;
+	uint64_t ts = ev->c.ts_ns;
+
+	if (first) {
+		/* Born here: from CLOSE, or a listener's child from LISTEN. */
+		s->older = !(o == SKR_TCP_CLOSE ||
+			     (o == SKR_TCP_LISTEN && n == SKR_TCP_SYN_RECV));
+		if (o < 32)
+			s->states_seen |= 1u << o;
+		/*
+		 * A socket older than the trace entered its old state at an
+		 * unknown time: no mark, so no duration starts from a guess.
+		 */
+	}
+	if (s->role == SA_ROLE_UNKNOWN) {
+		if (n == SKR_TCP_SYN_SENT || o == SKR_TCP_SYN_SENT)
+			s->role = SA_ROLE_ACTIVE;
+		else if (n == SKR_TCP_LISTEN || (o == SKR_TCP_LISTEN &&
+						 n == SKR_TCP_CLOSE))
+			s->role = SA_ROLE_LISTENER;
+		else if (n == SKR_TCP_SYN_RECV || o == SKR_TCP_SYN_RECV ||
+			 o == SKR_TCP_LISTEN)
+			s->role = SA_ROLE_PASSIVE;
+	}
+	if (n < 32)
+		s->states_seen |= 1u << n;
+	if (n < 16 && marks[n])
+		mark(s, (enum sa_mark)(marks[n] - 1), ts);
+	if (o == SKR_TCP_TIME_WAIT)
+		mark(s, SA_AT_TIME_WAIT_END, ts);
+	if (n == SKR_TCP_CLOSE)
+		s->close_ctx = ev->c.ctx;
+	s->state = n;
+}
+
+int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
+		     const struct skr_ev_state *ev)
+{
+	struct sa_sock *s;
+	struct sa_item *it;
+	bool first;
+	int err = 0;
+
+	s = sa_sockets_lookup(t, ec->host, ev->c.netns, ev->c.cookie);
+	/* A closed socket used again (connect after a failed connect). */
+	if (s && s->ending && ev->oldstate == SKR_TCP_CLOSE &&
+	    ev->newstate != SKR_TCP_CLOSE) {
+		err = sa_sockets_hand_on(t, s);
+		if (err)
+			return err;
+		s = NULL;
+	}
+	first = s == NULL;
+	/*
+	 * A file can claim any number of open sockets; memory must not follow.
+	 * Make room by handing on the oldest life, here where no caller holds
+	 * a socket that this could free.
+	 */
+	while (!s && t->live >= SA_SOCKETS_MAX_LIVE) {
+		t->evicted++;
+		err = sa_sockets_hand_on(t, t->closing.head ? t->closing.head
+							    : t->open.head);
+		if (err)
+			return err;
+	}
+	if (!s) {
+		s = sa_sockets_create(t, ec, ev->c.netns, ev->c.cookie,
+				      ev->c.ts_ns);
+		if (!s)
+			return -ENOMEM;
+	}
+	err = add_item(t, s, &it);
+	if (err)
+		return err;
+	if (it) {
+		it->ts_ns = ev->c.ts_ns;
+		it->tgid = ev->c.tgid;
+		it->type = SKR_REC_STATE;
+		it->input = ec->input;
+		it->oldstate = ev->oldstate;
+		it->newstate = ev->newstate;
+		it->ctx = ev->c.ctx;
+		sa_text_copy(it->comm, sizeof(it->comm), ev->comm,
+			     sizeof(ev->comm));
+	}
+	t->transitions++;
+	s->transitions++;
+	touch(s, ec, ev->c.ts_ns);
+	update_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			 ev->dport);
+	sa_sockets_attribute(s, &ev->c, ev->comm, sizeof(ev->comm));
+	sa_sockets_comm_learn(t->comms, &ev->c, ev->comm,
+			      sizeof(ev->comm));
+	apply_state(s, ev, first);
+	sa_sockets_index_check(t, s);
+	/* A child is born from the listener bound to its local end. */
+	if (first && s->role == SA_ROLE_PASSIVE && s->parent == 0) {
+		struct sa_sock *l = sa_sockets_listener(t, s->host, s->netns,
+							s->family, s->saddr,
+							s->sport);
+
+		if (l)
+			s->parent = l->id;
+	}
+
+	/* A first event CLOSE->CLOSE says nothing ended; keep the socket. */
+	if (ev->newstate == SKR_TCP_CLOSE &&
+	    !(first && ev->oldstate == SKR_TCP_CLOSE)) {
+		s->closed = true;
+		sa_sockets_start_closing(t, s, ec->mt);
+	}
+	return 0;
+}
