@@ -372,7 +372,9 @@ void sa_row_end(struct sa_out *o);
  * A socket that reached CLOSE stays in the table this long (event time)
  * before its life is handed on, because the kernel reports some of its
  * events after the CLOSE transition: the error report of a refused
- * connect, the destroy counters.
+ * connect, the destroy counters, and, after the destroy, what its
+ * TIME_WAIT remnant does under the same cookie (a reset it sends, a
+ * segment it frees), which would otherwise start a bogus life of its own.
  */
 #define SA_CLOSE_GRACE_NS	1000000000ull
 /*
@@ -381,9 +383,10 @@ void sa_row_end(struct sa_out *o);
  * rather than the closing rate times the grace (a storm closes 100,000
  * sockets a second: 40 MiB of lives held for a second).  What the grace
  * waits for comes soon after the CLOSE (a refused connect's error within
- * microseconds; the DESTROY, which ends the grace at once, when the
- * process closes the socket), so a report arriving after 4096 later
- * closes is rare; it then counts as an orphan or starts a life of its own.
+ * microseconds; the DESTROY when the process closes the socket; a
+ * TIME_WAIT remnant's reset or freed segment while the peer still sends),
+ * so a report arriving after 4096 later closes is rare; it then counts as
+ * an orphan or starts a life of its own.
  */
 #define SA_CLOSING_MAX		4096u
 

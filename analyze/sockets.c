@@ -287,7 +287,7 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 
 	sa_sockets_settle(t);
 	while (err == 0 && (s = t->closing.head) != NULL) {
-		if (!s->destroyed && t->nclosing <= SA_CLOSING_MAX &&
+		if (t->nclosing <= SA_CLOSING_MAX &&
 		    (now < s->close_mt ||
 		     now - s->close_mt < SA_CLOSE_GRACE_NS))
 			break;

@@ -11,7 +11,9 @@
  *     one with other addresses number sockets the same way;
  *   - --info's peak of live sockets does not count closed sockets waiting
  *     out their grace;
- *   - --timeline names the limit that cut a socket's events.
+ *   - --timeline names the limit that cut a socket's events;
+ *   - what a socket's TIME_WAIT remnant reports after the DESTROY (same
+ *     cookie) stays on its life instead of starting an "older" one.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -465,6 +467,57 @@ START_TEST(test_items_limit_named)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* 7. After the DESTROY: the TIME_WAIT remnant                          */
+/* ------------------------------------------------------------------ */
+
+static void put_destroy(struct tg *t, uint64_t ts, uint64_t cookie)
+{
+	struct skr_ev_destroy e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_DESTROY;
+	tg_common(t, &e.c, ts, cookie, I, 0);
+	e.family = SKR_AF_INET;
+	e.state = SKR_TCP_CLOSE;
+	e.dport = 80;
+	tg_put(t, &e, sizeof(e));
+}
+
+START_TEST(test_timewait_after_destroy)
+{
+	struct tg t;
+	char *text;
+
+	/*
+	 * The kernel destroys the full socket when it enters TIME_WAIT; the
+	 * timewait socket keeps its cookie and may still send a reset.
+	 */
+	begin(&t);
+	tg_st(&t, T0, 0x700, P, 60, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT,
+	      LO, 0, LO, 80);
+	tg_st(&t, T0 + 1 * MSEC, 0x700, I, 0, "", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 40000, LO, 80);
+	tg_st(&t, T0 + 2 * MSEC, 0x700, P, 60, "cli", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_FIN_WAIT1, LO, 40000, LO, 80);
+	tg_st(&t, T0 + 3 * MSEC, 0x700, I, 0, "", SKR_TCP_FIN_WAIT1,
+	      SKR_TCP_FIN_WAIT2, LO, 40000, LO, 80);
+	tg_st(&t, T0 + 4 * MSEC, 0x700, I, 0, "", SKR_TCP_FIN_WAIT2,
+	      SKR_TCP_CLOSE, LO, 0, LO, 80);
+	put_destroy(&t, T0 + 4 * MSEC + 10 * USEC, 0x700);
+	tg_round(&t, T0 + 5 * MSEC);
+	tg_reset(&t, T0 + 200 * MSEC, 0x700, SKR_TCP_TIME_WAIT, 40000, 80);
+	tg_end(&t, T0 + 3 * SEC, 0, 0);
+	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	ck_assert_msg(count_lines(text, "#") == 1, "%s", text);
+	ck_assert_msg(strstr(text, "older than the trace") == NULL, "%s", text);
+	ck_assert_msg(strstr(text, "* reset received in TIME_WAIT") != NULL,
+		      "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *fixes_suite(void)
 {
 	Suite *s = suite_create("analyze_fixes");
@@ -479,6 +532,7 @@ static Suite *fixes_suite(void)
 	tcase_add_test(tc, test_ids_not_from_addresses);
 	tcase_add_test(tc, test_peak_live_open_only);
 	tcase_add_test(tc, test_items_limit_named);
+	tcase_add_test(tc, test_timewait_after_destroy);
 	suite_add_tcase(s, tc);
 	return s;
 }
