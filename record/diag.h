@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Private to record/diag.c and record/diag_nl.c: how sockrec asks the
- * kernel about sockets that BPF did not see being born.  diag_nl.c talks to
- * the kernel (namespaces, sock_diag netlink, /proc/net/netstat); diag.c turns
- * the answers into records.  Every int function returns 0 or a negative
- * errno.
+ * Private to record/diag.c, record/diag_nl.c and record/diag_ns.c: how
+ * sockrec asks the kernel about sockets that BPF did not see being born.
+ * diag_ns.c finds the namespaces and enters them; diag_nl.c talks to the
+ * kernel there (sock_diag netlink, /proc/net/netstat); diag.c turns the
+ * answers into records.  Every int function returns 0 or a negative errno.
  */
 #ifndef SOCKREC_DIAG_H
 #define SOCKREC_DIAG_H
@@ -53,6 +53,8 @@ struct diag_sock {
 /* Called for each socket of a dump; a non-zero return stops the dump with it. */
 typedef int (*diag_sock_fn)(void *arg, const struct diag_sock *ds);
 
+/* ---- diag_nl.c: the handle ---- */
+
 struct diag_nl;
 
 /* Remember sockrec's own namespace, to come back to after each visit. */
@@ -62,6 +64,8 @@ void diag_nl_close(struct diag_nl *n);
 uint32_t diag_nl_self_ns(const struct diag_nl *n);
 /* True once entering a namespace was refused; diag_nl_socket() said so. */
 bool diag_nl_denied(const struct diag_nl *n);
+
+/* ---- diag_ns.c: finding and entering namespaces ---- */
 
 /*
  * Find the network namespaces: sockrec's own first, then those pinned under
@@ -84,6 +88,8 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
  * -errno; it is only set when the socket was made.
  */
 int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat);
+
+/* ---- diag_nl.c: sock_diag dumps and netstat ---- */
 
 /*
  * Dump the TCP sockets of one family whose state bit is set in states,

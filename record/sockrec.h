@@ -165,13 +165,13 @@ void rec_status_summary(struct rec_session *s);
 /* Remove the status line before other messages are printed. */
 void rec_status_clear(struct rec_session *s);
 
-/* ---- probes.c: BPF skeleton ---- */
+/* ---- probes.c: BPF skeleton (hooks and tiers: probes_tiers.c) ---- */
 
 /* Open and load the BPF object; prints its own diagnostics. */
 int rec_probes_load(struct rec_session *s);
 /* Attach every hook; -errno if a required hook failed (printed). */
 int rec_probes_attach(struct rec_session *s);
-/* One PROBE record per hook, saying how it attached or why not. */
+/* probes_report.c: one PROBE record per hook, how it attached or why not. */
 int rec_probes_write(struct rec_session *s);
 /* Stop the programs so that a final drain sees every event. */
 void rec_probes_detach(struct rec_session *s);
@@ -184,9 +184,9 @@ int rec_probes_totals(struct rec_session *s, uint64_t *output_failed,
 		      uint64_t *recursion_misses, uint64_t *recovered);
 void rec_probes_close(struct rec_session *s);
 /*
- * --list-probes: print, per hook, the tiers this kernel offers and the one
- * a recording would use (checked by loading, without attaching).  Returns
- * the exit status.
+ * probes_report.c, --list-probes: print, per hook, the tiers this kernel
+ * offers and the one a recording would use (checked by loading, without
+ * attaching).  Returns the exit status.
  */
 int rec_probes_list(void);
 

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * TCP events besides state changes: resets, socket errors, retransmits,
+ * destroy and packet drops (RESET, SOCK_ERROR, RETRANSMIT, DESTROY and
+ * SKB_DROP records), each hook a tp_btf program (with its twin) and a
+ * classic tracepoint program sharing one body.  Part of the one BPF object
+ * built from bpf/sockrec.bpf.c, which includes it after bpf/output.bpf.h
+ * and defines the argument shapes (rst_nargs, ...) read here.
+ */
+#ifndef SKR_BPF_TCP_EVENTS_H
+#define SKR_BPF_TCP_EVENTS_H
+
+/*
+ * The TCP socket of a tp_btf argument typed struct sock: the verifier
+ * allows a direct load only within the type it knows, so tcp_sock fields
+ * need this cast (one cheap helper call; a probe read per field costs
+ * more).  NULL (reads as 0) if sk is not a full TCP socket.
+ */
+static __always_inline const struct tcp_sock *tcp_of(const struct sock *sk)
+{
+	return bpf_skc_to_tcp_sock((void *)sk);
+}
+
+/* Only full sockets have a lock, a protocol and TCP counters. */
+static __always_inline bool state_fullsock(__u8 state)
+{
+	return state != BPF_TCP_TIME_WAIT && state != BPF_TCP_NEW_SYN_RECV;
+}
+
+#define copy_tuple(ev, t) do {					\
+	__builtin_memcpy((ev)->saddr, (t)->saddr, 16);		\
+	__builtin_memcpy((ev)->daddr, (t)->daddr, 16);		\
+	(ev)->sport = (t)->sport;				\
+	(ev)->dport = (t)->dport;				\
+	(ev)->family = (t)->family;				\
+} while (0)
+
+/* ---- resets ---- */
+
+/* sk may be NULL (a reset sent in reply to a packet no socket wanted). */
+static __always_inline int record_reset(void *ctx, const struct sock *sk,
+					const struct sk_buff *skb, __u64 cookie,
+					__u32 reason, __u8 dir, const bool btf)
+{
+	struct skr_ev_reset ev;
+	struct tuple t = {};
+	__u8 ectx = SKR_CTX_SOFTIRQ;
+	__u32 netns;
+
+	if (sk) {
+		sk_tuple(sk, &t, btf);
+		netns = sk_netns(sk, btf);
+		if (state_fullsock(t.state))
+			ectx = exec_ctx(sk, btf);
+	} else {
+		if (!skb || !skb_tuple(skb, true, &t, btf))
+			return 0;
+		netns = skb_netns(skb, btf);
+	}
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
+	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_RESET;
+	fill_common(&ev.c, cookie, netns, ectx);
+	copy_tuple(&ev, &t);
+	ev.state = t.state;
+	ev.reason = reason;
+	ev.dir = dir;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline int handle_send_reset_body(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	const struct sk_buff *skb = (const struct sk_buff *)ctx[1];
+	__u32 reason = SKR_REASON_NONE;
+	__u64 cookie = 0;
+
+	if (rst_nargs >= 3)
+		reason = (__u32)ctx[2];
+	if (sk)
+		cookie = bpf_get_socket_cookie((void *)sk);
+	return record_reset(ctx, sk, skb, cookie, reason, SKR_RESET_SENT, true);
+}
+TP_BTF_HOOK(tcp_send_reset, handle_send_reset, BUSY_SEND_RESET)
+
+SEC("tracepoint/tcp/tcp_send_reset")
+int handle_send_reset_tp(struct trace_event_raw_tcp_send_reset *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+	__u32 reason = SKR_REASON_NONE;
+
+	if (bpf_core_field_exists(ctx->reason))
+		reason = ctx->reason;
+	return record_reset(ctx, sk, ctx->skbaddr, sk_cookie_read(sk), reason,
+			    SKR_RESET_SENT, false);
+}
+
+static __always_inline int handle_receive_reset_body(__u64 *ctx)
+{
+	struct sock *sk = (struct sock *)ctx[0];
+
+	if (!sk)
+		return 0;
+	return record_reset(ctx, sk, NULL, bpf_get_socket_cookie(sk),
+			    SKR_REASON_NONE, SKR_RESET_RECEIVED, true);
+}
+TP_BTF_HOOK(tcp_receive_reset, handle_receive_reset, BUSY_RECEIVE_RESET)
+
+/* The classic record of tcp_receive_reset and tcp_destroy_sock. */
+static __always_inline __u64 tp_sk_cookie(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	if (bpf_core_field_exists(ctx->sock_cookie))
+		return ctx->sock_cookie;
+	return sk_cookie_read(ctx->skaddr);
+}
+
+SEC("tracepoint/tcp/tcp_receive_reset")
+int handle_receive_reset_tp(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	return record_reset(ctx, ctx->skaddr, NULL, tp_sk_cookie(ctx),
+			    SKR_REASON_NONE, SKR_RESET_RECEIVED, false);
+}
+
+/* ---- socket errors ---- */
+
+static __always_inline int record_error(void *ctx, __u64 cookie, __u32 netns,
+					__u8 ectx, const struct tuple *t,
+					int error)
+{
+	struct skr_ev_sock_error ev;
+
+	/* Some paths report with sk_err already consumed: nothing to say. */
+	if (error == 0)
+		return 0;
+	if (!sock_pass(cookie, t->family, netns, t->sport, t->dport) ||
+	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_SOCK_ERROR;
+	fill_common(&ev.c, cookie, netns, ectx);
+	copy_tuple(&ev, t);
+	ev.state = t->state;
+	ev.error = error;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline int handle_error_report_body(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	struct tuple t = {};
+
+	if (!sk_is_tcp(sk, true))
+		return 0;
+	sk_tuple(sk, &t, true);
+	return record_error(ctx, bpf_get_socket_cookie((void *)sk),
+			    sk_netns(sk, true), exec_ctx(sk, true), &t, sk->sk_err);
+}
+TP_BTF_HOOK(inet_sk_error_report, handle_error_report, BUSY_ERROR_REPORT)
+
+/* The classic record has no socket: no cookie, no namespace, no state. */
+SEC("tracepoint/sock/inet_sk_error_report")
+int handle_error_report_tp(struct trace_event_raw_inet_sk_error_report *ctx)
+{
+	struct tuple t = {};
+
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	t.family = (__u8)ctx->family;
+	t.sport = ctx->sport;
+	t.dport = ctx->dport;
+	/* Relocated offsets into the context cannot be loaded directly. */
+	if (t.family == AF_INET) {
+		bpf_core_read(t.saddr, 4, &ctx->saddr);
+		bpf_core_read(t.daddr, 4, &ctx->daddr);
+	} else {
+		bpf_core_read(t.saddr, 16, &ctx->saddr_v6);
+		bpf_core_read(t.daddr, 16, &ctx->daddr_v6);
+	}
+	return record_error(ctx, 0, 0, SKR_CTX_UNKNOWN, &t, ctx->error);
+}
+
+/* ---- retransmits ---- */
+
+static __always_inline int record_retrans(void *ctx, const struct sock *sk,
+					  const struct sock *req, __u64 cookie,
+					  int err, const bool btf)
+{
+	struct skr_ev_retransmit ev;
+	struct tuple t = {};
+	__u32 netns = sk_netns(sk, btf);
+	__u8 ectx = exec_ctx(sk, btf);
+
+	/* A SYN-ACK's addresses are the request's; its state the listener's. */
+	sk_tuple(req ? req : sk, &t, btf);
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
+	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_RETRANSMIT;
+	fill_common(&ev.c, cookie, netns, ectx);
+	copy_tuple(&ev, &t);
+	ev.state = SKC(btf, sk, skc_state);
+	if (req) {
+		ev.kind = SKR_RETRANS_SYNACK;
+		ev.retrans = SKF(btf, (const struct request_sock *)req,
+				 num_retrans);
+	} else {
+		const struct tcp_sock *tp = btf ? tcp_of(sk) :
+					    (const struct tcp_sock *)sk;
+
+		ev.kind = SKR_RETRANS_DATA;
+		if (tp)
+			ev.retrans = SKF(btf, tp, total_retrans);
+		ev.err = err;
+	}
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline int handle_retransmit_skb_body(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	int err = 0;
+
+	if (!sk)
+		return 0;
+	if (retrans_nargs >= 3)
+		err = (int)ctx[2];
+	return record_retrans(ctx, sk, NULL, bpf_get_socket_cookie((void *)sk),
+			      err, true);
+}
+TP_BTF_HOOK(tcp_retransmit_skb, handle_retransmit_skb, BUSY_RETRANSMIT)
+
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int handle_retransmit_skb_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+	int err = 0;
+
+	if (!sk)
+		return 0;
+	if (bpf_core_field_exists(ctx->err))
+		err = ctx->err;
+	return record_retrans(ctx, sk, NULL, sk_cookie_read(sk), err, false);
+}
+
+static __always_inline int handle_retransmit_synack_body(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	const struct sock *req = (const struct sock *)ctx[1];
+
+	if (!sk || !req)
+		return 0;
+	return record_retrans(ctx, sk, req, bpf_get_socket_cookie((void *)sk),
+			      0, true);
+}
+TP_BTF_HOOK(tcp_retransmit_synack, handle_retransmit_synack, BUSY_SYNACK)
+
+SEC("tracepoint/tcp/tcp_retransmit_synack")
+int handle_retransmit_synack_tp(struct trace_event_raw_tcp_retransmit_synack *ctx)
+{
+	const struct sock *sk = ctx->skaddr;
+
+	return record_retrans(ctx, sk, ctx->req, sk_cookie_read(sk), 0, false);
+}
+
+/* ---- destroy ---- */
+
+static __always_inline int record_destroy(void *ctx, const struct sock *sk,
+					  __u64 cookie, const bool btf)
+{
+	const struct tcp_sock *tp = btf ? tcp_of(sk) :
+				    (const struct tcp_sock *)sk;
+	struct skr_ev_destroy ev;
+	struct tuple t = {};
+	__u32 netns = sk_netns(sk, btf);
+	__u8 ectx = exec_ctx(sk, btf);
+	bool pass;
+
+	sk_tuple(sk, &t, btf);
+	pass = sock_pass(cookie, t.family, netns, t.sport, t.dport) &&
+	       task_pass(cookie, ectx == SKR_CTX_PROCESS);
+	/* The socket's last event: nothing more to admit it for. */
+	forget(cookie);
+	if (!pass)
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_DESTROY;
+	fill_common(&ev.c, cookie, netns, ectx);
+	if (tp) {
+		ev.bytes_acked = SKF(btf, tp, bytes_acked);
+		ev.bytes_received = SKF(btf, tp, bytes_received);
+		ev.segs_in = SKF(btf, tp, segs_in);
+		ev.segs_out = SKF(btf, tp, segs_out);
+		ev.total_retrans = SKF(btf, tp, total_retrans);
+		ev.srtt_us = SKF(btf, tp, srtt_us) >> 3;
+	}
+	ev.drops = sk_drops(sk, btf);
+	ev.sport = t.sport;
+	ev.dport = t.dport;
+	ev.family = t.family;
+	ev.state = t.state;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline int handle_destroy_body(__u64 *ctx)
+{
+	struct sock *sk = (struct sock *)ctx[0];
+
+	if (!sk_is_tcp(sk, true))
+		return 0;
+	return record_destroy(ctx, sk, bpf_get_socket_cookie(sk), true);
+}
+TP_BTF_HOOK(tcp_destroy_sock, handle_destroy, BUSY_DESTROY)
+
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int handle_destroy_tp(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	return record_destroy(ctx, ctx->skaddr, tp_sk_cookie(ctx), false);
+}
+
+/* ---- packet drops with a reason ---- */
+
+/*
+ * Called for every freed-with-reason packet of the host, so it leaves early:
+ * only TCP packets (by their socket, or by their headers) go on.
+ */
+static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
+				       __u64 location, __u32 reason,
+				       const struct sock *rx_sk, const bool btf)
+{
+	const struct sock *sk = SKF(btf, skb, sk);
+	struct skr_ev_skb_drop ev;
+	struct tuple t = {};
+	bool have = false;
+	__u64 cookie = 0;
+	__u32 netns;
+
+	if (!sk)
+		sk = rx_sk;
+	if (sk) {
+		__u8 state = SKC(btf, sk, skc_state);
+		__u16 family = SKC(btf, sk, skc_family);
+
+		/* Timewait and request sockets exist only for TCP here. */
+		if ((family == AF_INET || family == AF_INET6) &&
+		    (!state_fullsock(state) || sk_is_tcp(sk, btf))) {
+			sk_tuple(sk, &t, btf);
+			have = true;
+		}
+	}
+	if (!have) {
+		sk = NULL;
+		if (!skb_tuple(skb, true, &t, btf))
+			return 0;
+	}
+	if (btf)
+		cookie = sk ? sk->__sk_common.skc_cookie.counter : 0;
+	else
+		cookie = sk_cookie_read(sk);
+	netns = sk ? sk_netns(sk, btf) : skb_netns(skb, btf);
+	/* A drop is no task's act: it passes task filters by its socket only. */
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
+	    !task_pass(cookie, false))
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_SKB_DROP;
+	fill_common(&ev.c, cookie, netns, SKR_CTX_UNKNOWN);
+	copy_tuple(&ev, &t);
+	ev.state = sk ? t.state : 0;
+	ev.location = location;
+	ev.reason = reason;
+	emit(ctx, &ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline int handle_kfree_skb_body(__u64 *ctx)
+{
+	const struct sk_buff *skb = (const struct sk_buff *)ctx[0];
+	const struct sock *rx_sk = NULL;
+	__u32 reason = SKR_REASON_NONE;
+
+	if (!skb)
+		return 0;
+	if (drop_nargs >= 3)
+		reason = (__u32)ctx[2];
+	if (drop_nargs >= 4)
+		rx_sk = (const struct sock *)ctx[3];
+	return record_drop(ctx, skb, ctx[1], reason, rx_sk, true);
+}
+TP_BTF_HOOK(kfree_skb, handle_kfree_skb, BUSY_KFREE_SKB)
+
+SEC("tracepoint/skb/kfree_skb")
+int handle_kfree_skb_tp(struct trace_event_raw_kfree_skb *ctx)
+{
+	const struct sock *rx_sk = NULL;
+	__u32 reason = SKR_REASON_NONE;
+
+	if (bpf_core_field_exists(ctx->reason))
+		reason = ctx->reason;
+	if (bpf_core_field_exists(ctx->rx_sk))
+		rx_sk = ctx->rx_sk;
+	return record_drop(ctx, ctx->skbaddr, (__u64)ctx->location, reason,
+			   rx_sk, false);
+}
+
+#endif /* SKR_BPF_TCP_EVENTS_H */

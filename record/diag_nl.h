@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to record/diag_nl.c and record/diag_ns.c: inside the handle that
+ * diag.h keeps opaque, which both fill.  diag_ns.c visits namespaces;
+ * diag_nl.c speaks sock_diag netlink in them.
+ */
+#ifndef SOCKREC_DIAG_NL_H
+#define SOCKREC_DIAG_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct diag_nl {
+	int self_fd;		/* our own netns, to return to */
+	uint32_t self_ino;
+	uint32_t seq;
+	bool broken;		/* could not return home: visit no more */
+	bool denied;		/* entering refused (privileges dropped, -Z) */
+	uint8_t *buf;		/* NL_BUF_SIZE, malloc-aligned */
+};
+
+/* A sock_diag socket in the calling thread's current namespace, or -errno. */
+int diag_nl_open_socket(void);
+
+#endif /* SOCKREC_DIAG_NL_H */
