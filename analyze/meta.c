@@ -55,6 +55,38 @@ static int keep_str(char **dst, const uint8_t *val, uint16_t vlen)
 	return *dst ? 0 : -ENOMEM;
 }
 
+/*
+ * Whether a later segment's HOST record names the boot of the first
+ * segment.  A file made with cat of traces from two hosts (or two boots)
+ * has one clock and one socket table per boot, which one input cannot
+ * hold apart: the reports then say so.  Without a boot id on either side
+ * nothing can be told, and nothing is said.
+ */
+static bool same_boot(const struct sa_meta *m, const struct skr_record *rec)
+{
+	struct skr_tlv_iter it;
+	const uint8_t *val;
+	uint16_t tag, vlen;
+	char *id;
+	bool same;
+
+	if (!m->boot_id)
+		return true;
+	skr_tlv_iter_init(&it, rec->data, rec->len);
+	while (skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
+		if (tag != SKR_HOST_BOOT_ID)
+			continue;
+		/* Compared as kept: made printable the same way. */
+		id = sa_text_dup(val, vlen);
+		if (!id)
+			return true;
+		same = strcmp(id, m->boot_id) == 0;
+		free(id);
+		return same;
+	}
+	return true;
+}
+
 static int parse_host(struct sa_meta *m, const struct skr_record *rec)
 {
 	struct skr_tlv_iter it;
@@ -375,7 +407,11 @@ int sa_meta_record(struct sa_meta *m, const struct skr_record *rec)
 		m->last_file_index = fh.file_index;
 		return 0;
 	case SKR_REC_HOST:
-		return rec->segment == 0 ? parse_host(m, rec) : 0;
+		if (rec->segment == 0)
+			return parse_host(m, rec);
+		if (!same_boot(m, rec))
+			m->mixed_hosts = true;
+		return 0;
 	case SKR_REC_RECORDER:
 		return rec->segment == 0 ? parse_recorder(m, rec) : 0;
 	case SKR_REC_PROBE:

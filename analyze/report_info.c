@@ -72,7 +72,8 @@ static void print_file(FILE *out, const struct sa_input *in)
 	kv(out, "File status:", "%s, %" PRIu32 " segment%s%s",
 	   sa_input_truncated(in) ? "truncated" : "complete", st->segments,
 	   st->segments == 1 ? "" : "s",
-	   m->mixed_captures ? " (from different captures)" : "");
+	   m->mixed_hosts ? " (from different hosts or boots)"
+	   : m->mixed_captures ? " (from different captures)" : "");
 	kv(out, "Capture id:", "%s", id);
 	if (st->segments > 1)
 		kv(out, "File index:", "%" PRIu32 " to %" PRIu32,

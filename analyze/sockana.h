@@ -150,6 +150,7 @@ struct sa_meta {
 	uint8_t last_capture[16];	/* capture id of the latest segment */
 	uint32_t last_file_index;
 	bool mixed_captures;		/* segments of different captures */
+	bool mixed_hosts;		/* ... and of different boots or hosts */
 
 	char *hostname, *krelease, *kversion, *machine, *boot_id, *os;
 	uint32_t ncpus;

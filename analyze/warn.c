@@ -61,6 +61,12 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 			emit(a, fn, "lost", name, lost, "%s%s%" PRIu64 " event%s "
 			     "lost; timelines may have gaps", name ? name : "",
 			     name ? ": " : "", lost, s_(lost));
+		if (in->meta.mixed_hosts)
+			emit(a, fn, "mixed_hosts", name, 1, "%s%sthe file joins "
+			     "traces of different hosts or boots (their HOST "
+			     "boot ids differ) and is analyzed as one; pass "
+			     "each host's files as separate inputs",
+			     name ? name : "", name ? ": " : "");
 		if (sa_input_truncated(in))
 			emit(a, fn, "truncated", name, 1, "%s%strace is "
 			     "truncated (recorder killed or file cut); showing "

@@ -13,7 +13,8 @@
  *     out their grace;
  *   - --timeline names the limit that cut a socket's events;
  *   - what a socket's TIME_WAIT remnant reports after the DESTROY (same
- *     cookie) stays on its life instead of starting an "older" one.
+ *     cookie) stays on its life instead of starting an "older" one;
+ *   - a file joining traces of two boots (cat) says so in every report.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -518,6 +519,59 @@ START_TEST(test_timewait_after_destroy)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* 8. One file, two boots                                               */
+/* ------------------------------------------------------------------ */
+
+/* Two segments, as `cat` of two files; boot ids as given. */
+static char *two_segments(const char *boot0, const char *boot1,
+			  enum sa_report rep, enum sa_format fmt)
+{
+	const struct tg_host h0 = { .hostname = "alpha", .boot_id = boot0 };
+	const struct tg_host h1 = { .hostname = "beta", .boot_id = boot1 };
+	struct tg t;
+
+	tg_begin(&t);
+	tg_header(&t, 0, 0x5a, 0, WALL_BASE * SEC);
+	tg_host(&t, &h0);
+	tg_clock(&t, 1 * SEC, WALL_BASE * SEC, 0);
+	tg_st(&t, T0, 0x800, P, 70, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT,
+	      LO, 0, LO, 80);
+	tg_end(&t, T0 + SEC, 0, 0);
+	tg_next_segment(&t);
+	tg_header(&t, 0, 0x6b, 0, WALL_BASE * SEC);
+	tg_host(&t, &h1);
+	tg_clock(&t, 1 * SEC, WALL_BASE * SEC, 0);
+	tg_st(&t, T0 + 2 * SEC, 0x800, P, 70, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 80);
+	tg_end(&t, T0 + 3 * SEC, 0, 0);
+	return report(&t, rep, fmt);
+}
+
+START_TEST(test_mixed_boots_warned)
+{
+	static const char warn[] = "WARNING: the file joins traces of "
+				   "different hosts or boots";
+	char *text;
+
+	text = two_segments("boot-a", "boot-b", SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, warn) != NULL, "%s", text);
+	free(text);
+	text = two_segments("boot-a", "boot-b", SA_REPORT_INFO, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "2 segments (from different hosts or "
+			     "boots)") != NULL, "%s", text);
+	free(text);
+	text = two_segments("boot-a", "boot-b", SA_REPORT_INFO, SA_FORMAT_JSON);
+	ck_assert_msg(strstr(text, "\"kind\":\"mixed_hosts\"") != NULL, "%s",
+		      text);
+	free(text);
+	/* Rotated files of one capture: the same boot, no warning. */
+	text = two_segments("boot-a", "boot-a", SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "WARNING") == NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *fixes_suite(void)
 {
 	Suite *s = suite_create("analyze_fixes");
@@ -533,6 +587,7 @@ static Suite *fixes_suite(void)
 	tcase_add_test(tc, test_peak_live_open_only);
 	tcase_add_test(tc, test_items_limit_named);
 	tcase_add_test(tc, test_timewait_after_destroy);
+	tcase_add_test(tc, test_mixed_boots_warned);
 	suite_add_tcase(s, tc);
 	return s;
 }
