@@ -129,8 +129,10 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
-# Every unit test links tracegen.o, the synthetic-trace builders (built by the rule above).
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/tracegen.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
+# Every unit test links tracegen.o, the synthetic-trace builders, and jsonl.o,
+# a JSON syntax checker (both built by the rule above).
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/tracegen.o $(BUILD)/tests/jsonl.o \
+		  $(ANALYZE_LIB_OBJS) $(LIBSKR)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(ZSTD_LIBS) -lm -o $@
 
@@ -149,6 +151,12 @@ $(BUILD)/tests/evgen: tests/e2e/evgen.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+# JSON Lines checker for sockana's --json output (tests/e2e/t_analyze.sh)
+$(BUILD)/tests/jsonlines: tests/e2e/jsonlines.c tests/unit/jsonl.c tests/unit/jsonl.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
 
 # sock_diag test helper (tests/e2e/t_diag.sh): sockets to snapshot, a flood, a dumper
 $(BUILD)/tests/diagtool: tests/e2e/diagtool.c $(LIBSKR)
@@ -192,7 +200,7 @@ deps:
 
 # Programs the end-to-end tests and the samples drive.
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
-		   $(BUILD)/tests/evgen $(BUILD)/samples/scenario
+		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)

@@ -16,6 +16,8 @@
  *                                SO_LINGER 0 (reset sent)
  *   evgen timeout ADDR PORT      connect to an address that drops
  *                                everything: prints the errno
+ *   evgen hold PORT SECS         a listener that only exists for SECS
+ *                                seconds (at most 600), then exits 0
  * Prints "errno NAME" for refused/timeout, exits 0 when the scenario
  * happened as intended, 1 otherwise.
  */
@@ -225,6 +227,17 @@ static int do_linger0(unsigned port)
 	return 0;
 }
 
+static int do_hold(unsigned port, unsigned secs)
+{
+	int lfd = listener(port, 1);
+
+	if (lfd < 0)
+		return fail("listen");
+	sleep(secs);
+	close(lfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long port, n;
@@ -252,7 +265,10 @@ int main(int argc, char **argv)
 		return do_connect_error("127.0.0.1", (unsigned)port);
 	if (strcmp(argv[1], "linger0") == 0 && argc == 3)
 		return do_linger0((unsigned)port);
+	if (strcmp(argv[1], "hold") == 0 && argc == 4 &&
+	    parse(argv[3], 600, &n) == 0)
+		return do_hold((unsigned)port, (unsigned)n);
 usage:
-	fprintf(stderr, "usage: evgen listen|noaccept|synack|accept|refused|linger0|timeout ...\n");
+	fprintf(stderr, "usage: evgen listen|noaccept|synack|accept|refused|linger0|timeout|hold ...\n");
 	return 2;
 }

@@ -12,10 +12,10 @@ SCENARIO=$BUILD/samples/scenario
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 
 # A listener outside the samples' namespaces, seen by sock_diag if unfiltered.
-command -v python3 >/dev/null || { echo "no python3 for the outside listener" >&2; exit 77; }
+EVGEN=$BUILD/tests/evgen
+[ -x "$EVGEN" ] || { echo "no $EVGEN (make $EVGEN)" >&2; exit 77; }
 netns_new samples-other || exit 1
-ip netns exec "$NS" python3 -c 'import socket,time
-s=socket.socket(); s.bind(("127.0.0.1",4444)); s.listen(); time.sleep(60)' &
+ip netns exec "$NS" "$EVGEN" hold 4444 60 &
 other=$!
 sleep 0.3
 
