@@ -58,10 +58,9 @@ struct hook probes_hooks[] = {
 	{ .name = "listen", .event = SKR_REC_LISTEN,
 	  .tiers = { SYSCALL_TIER("listen", "handle_listen_enter",
 				  "handle_listen_exit") } },
-	{ .name = "accept", .event = SKR_REC_ACCEPT,
-	  .tiers = { SYSCALL_EXIT_TIER("accept", "handle_accept_exit") } },
-	{ .name = "accept4", .event = SKR_REC_ACCEPT,
-	  .tiers = { SYSCALL_EXIT_TIER("accept4", "handle_accept4_exit") } },
+	/* Their tier, one of accept_versions[] above: choose_accept(). */
+	{ .name = "accept", .event = SKR_REC_ACCEPT },
+	{ .name = "accept4", .event = SKR_REC_ACCEPT },
 	{ .name = "tcp_send_reset", .event = SKR_REC_RESET,
 	  .enum_name = "sk_rst_reason", .enum_prefix = "SK_RST_REASON_",
 	  .tiers = { BTF_TIER("handle_send_reset"),
