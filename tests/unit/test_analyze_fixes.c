@@ -472,20 +472,6 @@ END_TEST
 /* 7. After the DESTROY: the TIME_WAIT remnant                          */
 /* ------------------------------------------------------------------ */
 
-static void put_destroy(struct tg *t, uint64_t ts, uint64_t cookie)
-{
-	struct skr_ev_destroy e;
-
-	memset(&e, 0, sizeof(e));
-	e.hdr.len = sizeof(e);
-	e.hdr.type = SKR_REC_DESTROY;
-	tg_common(t, &e.c, ts, cookie, I, 0);
-	e.family = SKR_AF_INET;
-	e.state = SKR_TCP_CLOSE;
-	e.dport = 80;
-	tg_put(t, &e, sizeof(e));
-}
-
 START_TEST(test_timewait_after_destroy)
 {
 	struct tg t;
@@ -506,7 +492,7 @@ START_TEST(test_timewait_after_destroy)
 	      SKR_TCP_FIN_WAIT2, LO, 40000, LO, 80);
 	tg_st(&t, T0 + 4 * MSEC, 0x700, I, 0, "", SKR_TCP_FIN_WAIT2,
 	      SKR_TCP_CLOSE, LO, 0, LO, 80);
-	put_destroy(&t, T0 + 4 * MSEC + 10 * USEC, 0x700);
+	tg_destroy(&t, T0 + 4 * MSEC + 10 * USEC, 0x700, 80);
 	tg_round(&t, T0 + 5 * MSEC);
 	tg_reset(&t, T0 + 200 * MSEC, 0x700, SKR_TCP_TIME_WAIT, 40000, 80);
 	tg_end(&t, T0 + 3 * SEC, 0, 0);

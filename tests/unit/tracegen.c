@@ -257,6 +257,19 @@ void tg_reset(struct tg *t, uint64_t ts, uint64_t cookie, uint8_t state,
 	tg_put(t, &e, sizeof(e));
 }
 
+void tg_destroy(struct tg *t, uint64_t ts, uint64_t cookie, uint16_t dport)
+{
+	struct skr_ev_destroy e;
+
+	memset(&e, 0, sizeof(e));
+	rec_hdr(&e.hdr, SKR_REC_DESTROY, sizeof(e));
+	tg_common(t, &e.c, ts, cookie, SKR_CTX_SOFTIRQ, 0);
+	e.family = SKR_AF_INET;
+	e.state = SKR_TCP_CLOSE;
+	e.dport = dport;
+	tg_put(t, &e, sizeof(e));
+}
+
 void tg_error(struct tg *t, uint64_t ts, uint64_t cookie, int32_t err,
 	      uint8_t state, uint16_t dport)
 {

@@ -86,6 +86,8 @@ void tg_accept(struct tg *t, uint64_t ts, uint64_t lcookie, uint64_t child,
 /* Loopback tuples. */
 void tg_reset(struct tg *t, uint64_t ts, uint64_t cookie, uint8_t state,
 	      uint16_t sport, uint16_t dport);
+/* A DESTROY in softirq, its socket already off its local port. */
+void tg_destroy(struct tg *t, uint64_t ts, uint64_t cookie, uint16_t dport);
 void tg_error(struct tg *t, uint64_t ts, uint64_t cookie, int32_t err,
 	      uint8_t state, uint16_t dport);
 void tg_listener(struct tg *t, uint64_t ts, uint64_t cookie, uint32_t qlen,
