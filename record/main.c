@@ -240,6 +240,8 @@ static int record_loop(struct rec_session *s)
 		}
 		if (now >= next_flush) {
 			rec_flush(s);
+			/* A file deleted under us keeps nothing: stop, and say so. */
+			rec_output_check(s);
 			next_flush = now + FLUSH_MS;
 		}
 		if (s->status_tty && now >= next_status) {

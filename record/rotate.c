@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -34,7 +35,6 @@ static int file_name(const struct rec_session *s, uint32_t index, char *buf,
 static int open_current(struct rec_session *s)
 {
 	struct skr_writer_opts wo;
-	struct stat st;
 	int fd, err;
 
 	if (strcmp(s->opt->out_path, "-") == 0) {
@@ -45,20 +45,14 @@ static int open_current(struct rec_session *s)
 			return -ENOTTY;
 		}
 		fd = STDOUT_FILENO;
+		s->out_created = false;
 	} else {
 		s->out_name = s->cur_path;
-		/* Owner-only: a trace names every connection of the host. */
-		fd = open(s->cur_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0600);
-		if (fd < 0) {
-			err = -errno;
-			fprintf(stderr, "sockrec: opening %s: %s\n",
-				s->cur_path, strerror(-err));
+		/* A plain -o FILE may replace a file of ours; FILE.N are always new. */
+		err = rec_outfile_open(s, s->cur_path, !s->rotating, &fd);
+		if (err)
 			return err;
-		}
 	}
-	s->out_created = fd != STDOUT_FILENO && fstat(fd, &st) == 0 &&
-			 S_ISREG(st.st_mode);
 
 	memset(&wo, 0, sizeof(wo));
 	wo.level = s->opt->level;
@@ -73,10 +67,11 @@ static int open_current(struct rec_session *s)
 	if (err) {
 		fprintf(stderr, "sockrec: starting the writer: %s\n",
 			strerror(-err));
-		if (fd != STDOUT_FILENO) {
+		if (fd != STDOUT_FILENO)
 			close(fd);
-			unlink(s->cur_path);
-		}
+		/* Only a file sockrec made is sockrec's to remove. */
+		if (s->out_created)
+			(void)rec_outfile_remove(s, s->cur_path, &s->out_id);
 		return err;
 	}
 	s->out_fd = fd;
@@ -90,6 +85,7 @@ int rec_output_open(struct rec_session *s)
 	int err;
 
 	s->out_fd = -1;
+	s->dir_fd = -1;
 	s->rotating = s->opt->rotate_bytes || s->opt->rotate_secs;
 	s->file_index = 0;
 	err = rec_meta_capture_id(s);
@@ -101,7 +97,32 @@ int rec_output_open(struct rec_session *s)
 			strerror(-err));
 		return err;
 	}
-	return open_current(s);
+	if (strcmp(s->opt->out_path, "-") != 0) {
+		err = rec_outfile_dir(s);
+		if (!err && s->rotating)
+			err = rec_outfile_no_series(s);
+		if (!err && s->opt->ring) {
+			s->ring_ids = calloc(s->opt->ring, sizeof(*s->ring_ids));
+			if (!s->ring_ids) {
+				err = -ENOMEM;
+				fprintf(stderr, "sockrec: -W %" PRIu32 ": %s\n",
+					s->opt->ring, strerror(-err));
+			}
+		}
+	}
+	if (!err)
+		err = open_current(s);
+	if (err) {
+		free(s->ring_ids);
+		s->ring_ids = NULL;
+		if (s->dir_fd >= 0)
+			close(s->dir_fd);
+		s->dir_fd = -1;
+		return err;
+	}
+	if (s->ring_ids)
+		s->ring_ids[0] = s->out_id;
+	return 0;
 }
 
 int rec_output_begin(struct rec_session *s)
@@ -149,7 +170,27 @@ static int end_current(struct rec_session *s)
 				   s->recursion_misses - s->file_rmiss0);
 	if (!err)
 		err = rec_flush(s);
+	if (!err)
+		err = rec_output_check(s);
 	return err;
+}
+
+int rec_output_check(struct rec_session *s)
+{
+	if (s->out_gone)
+		return -ENOENT;
+	/* Standard output is not ours to judge; a pipe has no name anyway. */
+	if (s->dir_fd < 0 || s->out_fd < 0 || !rec_outfile_gone(s->out_fd))
+		return 0;
+	rec_status_clear(s);
+	fprintf(stderr, "sockrec: writing %s: it was deleted during the recording "
+		"(the file or its directory was removed); stopping\n", s->cur_path);
+	s->out_gone = true;
+	if (!s->werr) {
+		s->werr = -ENOENT;
+		s->werr_shown = true;
+	}
+	return -ENOENT;
 }
 
 int rec_output_end(struct rec_session *s)
@@ -172,18 +213,23 @@ static int close_current(struct rec_session *s)
 	return err ? err : cerr;
 }
 
-/* Keep the newest -W files: the one about to be created is among them. */
+/*
+ * Keep the newest -W files, the one just created among them.  Only a file
+ * this capture created goes, and only while its name still leads to it.
+ */
 static void trim_ring(struct rec_session *s)
 {
+	struct rec_file_id *slot;
 	char old[PATH_MAX];
 
-	if (!s->opt->ring || s->file_index < s->opt->ring)
+	if (!s->ring_ids)
 		return;
-	if (file_name(s, s->file_index - s->opt->ring, old, sizeof(old)))
-		return;
-	if (unlink(old) && errno != ENOENT)
-		fprintf(stderr, "sockrec: removing %s: %s\n", old,
-			strerror(errno));
+	/* File i is kept in slot i % -W, where file i - (-W) was. */
+	slot = &s->ring_ids[s->file_index % s->opt->ring];
+	if (s->file_index >= s->opt->ring &&
+	    !file_name(s, s->file_index - s->opt->ring, old, sizeof(old)))
+		(void)rec_outfile_remove(s, old, slot);
+	*slot = s->out_id;
 }
 
 int rec_output_rotate(struct rec_session *s)
@@ -202,23 +248,36 @@ int rec_output_rotate(struct rec_session *s)
 		return err;
 	}
 	s->file_index++;
-	trim_ring(s);
 	err = file_name(s, s->file_index, s->cur_path, sizeof(s->cur_path));
-	if (!err)
+	if (err)
+		fprintf(stderr, "sockrec: output file name: %s\n", strerror(-err));
+	else
 		err = open_current(s);
 	if (err) {
-		/* The previous file is complete; there is nowhere to go on. */
+		/*
+		 * The previous file is complete; there is nowhere to go on.
+		 * The summary names the last file written, not this one.
+		 */
+		s->file_index--;
+		(void)file_name(s, s->file_index, s->cur_path, sizeof(s->cur_path));
 		s->werr = err;
 		s->werr_shown = true;
 		return err;
 	}
+	trim_ring(s);
 	return rec_output_begin(s);
 }
 
 int rec_output_chown(struct rec_session *s)
 {
-	if (!s->out_created)
+	if (!s->out_created) {
+		/* Giving away a file sockrec did not make could give anyone's. */
+		if (s->dir_fd >= 0)
+			fprintf(stderr, "sockrec: -Z %s: %s existed and was replaced, "
+				"so it keeps its owner (sockrec gives away only "
+				"files it creates)\n", s->opt->user, s->cur_path);
 		return 0;
+	}
 	if (fchown(s->out_fd, s->opt->uid, s->opt->gid)) {
 		int err = -errno;
 
@@ -232,17 +291,22 @@ int rec_output_chown(struct rec_session *s)
 int rec_output_close(struct rec_session *s, bool failed)
 {
 	bool empty = skr_writer_bytes_out(s->w) == 0;
-	int err;
+	int err = 0;
 
-	if (!s->w)
-		return 0;
-	err = close_current(s);
-	if (err && !failed)
-		fprintf(stderr, "sockrec: writing %s: %s\n", s->out_name,
-			strerror(-err));
-	/* Nothing recorded: do not leave an empty file that looks like a trace. */
-	if (failed && empty && s->out_created)
-		unlink(s->cur_path);
+	if (s->w) {
+		err = close_current(s);
+		if (err && !failed)
+			fprintf(stderr, "sockrec: writing %s: %s\n", s->out_name,
+				strerror(-err));
+		/* Nothing recorded: do not leave an empty file that looks like a trace. */
+		if (failed && empty && s->out_created)
+			(void)rec_outfile_remove(s, s->cur_path, &s->out_id);
+	}
+	free(s->ring_ids);
+	s->ring_ids = NULL;
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	s->dir_fd = -1;
 	return err;
 }
 

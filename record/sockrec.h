@@ -51,6 +51,12 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o);
  */
 int rec_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Which file a name led to when sockrec created it (dev, inode). */
+struct rec_file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct rec_session {
 	const struct rec_options *opt;
 
@@ -61,7 +67,12 @@ struct rec_session {
 	int out_fd;
 	int werr;			/* first write error, sticky */
 	bool werr_shown;		/* and its message is printed already */
-	bool out_created;		/* the current file is a regular file we made */
+	bool out_created;		/* the current file was created by sockrec (-Z may take it) */
+	bool out_gone;			/* it was deleted during the recording */
+	int dir_fd;			/* O_PATH directory of -o FILE; -1: none */
+	size_t base_off;		/* where the last component of -o FILE starts */
+	struct rec_file_id out_id;	/* of the current file */
+	struct rec_file_id *ring_ids;	/* -W: files created, by index % -W */
 	bool rotating;			/* -C or -G: files are FILE.0, FILE.1, ... */
 	uint32_t file_index;		/* of the current file */
 	uint32_t files;			/* files opened so far */
@@ -143,13 +154,48 @@ bool rec_output_due(const struct rec_session *s, uint64_t now_ms);
 int rec_output_rotate(struct rec_session *s);
 /* End the last file: STATS, ROUND, END, flush.  Programs must be detached. */
 int rec_output_end(struct rec_session *s);
-/* chown the current file to the -Z user (called while still root). */
+/*
+ * chown the current file to the -Z user (called while still root), if
+ * sockrec created it; a file it replaced keeps its owner.
+ */
 int rec_output_chown(struct rec_session *s);
+/*
+ * -ENOENT (printed, and remembered in s->werr) if the current file was
+ * deleted during the recording: nothing written to it can be read again.
+ */
+int rec_output_check(struct rec_session *s);
 /* Free the writer and close the file; unlink it if nothing was written. */
 int rec_output_close(struct rec_session *s, bool failed);
 /* Compressed and uncompressed bytes over every file so far. */
 uint64_t rec_output_bytes_out(const struct rec_session *s);
 uint64_t rec_output_bytes_in(const struct rec_session *s);
+
+/*
+ * ---- outfile.c: output files opened safely as root ----
+ * Each prints its own message, naming the file and why.
+ */
+
+/* Open the directory of -o FILE into s->dir_fd; set s->base_off. */
+int rec_outfile_dir(struct rec_session *s);
+/*
+ * Create path (in s->dir_fd, by its last component) exclusively, mode
+ * 0600, following no link; s->out_created true.  If it exists and
+ * may_replace, replace it only if the descriptor shows a regular file of
+ * the effective user with one link (truncated, mode 0600; out_created
+ * false).  Sets s->out_id.  0, -EEXIST, -EPERM (refused) or -errno.
+ */
+int rec_outfile_open(struct rec_session *s, const char *path, bool may_replace,
+		     int *fd);
+/* -EEXIST if any FILE.N (N digits) is in the directory of -o FILE. */
+int rec_outfile_no_series(struct rec_session *s);
+/*
+ * Remove path if it is still the file id names; 0 also when it is gone
+ * already, -ESTALE when the name now leads to another file (kept).
+ */
+int rec_outfile_remove(struct rec_session *s, const char *path,
+		       const struct rec_file_id *id);
+/* True if the file open on fd has no name left (deleted). */
+bool rec_outfile_gone(int fd);
 
 /* ---- status.c: what the operator sees ---- */
 

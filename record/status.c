@@ -134,23 +134,27 @@ void rec_status_print(struct rec_session *s)
 void rec_status_summary(struct rec_session *s)
 {
 	uint64_t out = rec_output_bytes_out(s);
-	char where[PATH_MAX + 64];
+	char where[PATH_MAX + 128];
 	int n;
 
 	rec_status_clear(s);
 	if (s->opt->quiet || out == 0)
 		return;
-	if (s->files > 1)
-		n = snprintf(where, sizeof(where), "%" PRIu32 " files, the last %s",
+	/* A file that is gone was not "written to": say what became of it. */
+	if (s->out_gone)
+		n = snprintf(where, sizeof(where), "written, but %s was deleted "
+			     "during the recording: what it held is lost", s->out_name);
+	else if (s->files > 1)
+		n = snprintf(where, sizeof(where), "written to %" PRIu32 " files, the last %s",
 			     s->files, s->out_name);
 	else
-		n = snprintf(where, sizeof(where), "%s", s->out_name);
+		n = snprintf(where, sizeof(where), "written to %s", s->out_name);
 	if (n < 0 || (size_t)n >= sizeof(where))
 		where[0] = '\0';
 	/* After a write error the files hold fewer events than were read. */
 	fprintf(stderr, "sockrec: %" PRIu64 " events %s, %" PRIu64 " lost "
 		"(perf buffer %" PRIu64 ", failed outputs %" PRIu64 "), %" PRIu64
-		" recursion misses, %" PRIu64 " bytes written to %s\n",
+		" recursion misses, %" PRIu64 " bytes %s\n",
 		s->events, s->werr ? "read" : "recorded", lost_total(s),
 		s->lost, s->output_failed, s->recursion_misses, out, where);
 	if (s->opt->recover_misses)
