@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,19 @@
 #include "record/sockrec.h"
 
 #define OUT_MODE	0600	/* a trace names every connection of the host */
+
+/* A message on its own line, even while the status line is shown. */
+__attribute__((format(printf, 2, 3)))
+static void say(struct rec_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	rec_status_clear(s);
+	fputs("sockrec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 int rec_outfile_dir(struct rec_session *s)
 {
@@ -40,8 +54,7 @@ int rec_outfile_dir(struct rec_session *s)
 	} else {
 		n = slash == path ? 1 : (size_t)(slash - path);
 		if (n >= sizeof(dir)) {
-			fprintf(stderr, "sockrec: opening %s: %s\n", path,
-				strerror(ENAMETOOLONG));
+			say(s, "opening %s: %s\n", path, strerror(ENAMETOOLONG));
 			return -ENAMETOOLONG;
 		}
 		memcpy(dir, path, n);
@@ -49,16 +62,14 @@ int rec_outfile_dir(struct rec_session *s)
 		s->base_off = (size_t)(slash + 1 - path);
 	}
 	if (path[s->base_off] == '\0') {
-		fprintf(stderr, "sockrec: opening %s: %s\n", path,
-			strerror(EISDIR));
+		say(s, "opening %s: %s\n", path, strerror(EISDIR));
 		return -EISDIR;
 	}
 	/* O_PATH: creating, checking and removing need no read access. */
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "sockrec: opening %s: %s\n", path,
-			strerror(-err));
+		say(s, "opening %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	s->dir_fd = fd;
@@ -104,9 +115,10 @@ static const char *refusal(const struct stat *st, char *buf, size_t size)
 	return NULL;
 }
 
-static int refuse(const char *path, const char *why, int err)
+static int refuse(struct rec_session *s, const char *path, const char *why,
+		  int err)
 {
-	fprintf(stderr, "sockrec: refusing to write %s: %s\n", path, why);
+	say(s, "refusing to write %s: %s\n", path, why);
 	return err;
 }
 
@@ -125,31 +137,31 @@ static int replace(struct rec_session *s, const char *name, const char *path,
 
 	if (fstatat(s->dir_fd, name, &pre, AT_SYMLINK_NOFOLLOW)) {
 		err = -errno;
-		fprintf(stderr, "sockrec: opening %s: %s\n", path, strerror(-err));
+		say(s, "opening %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	why = refusal(&pre, buf, sizeof(buf));
 	if (why)
-		return refuse(path, why, -EPERM);
+		return refuse(s, path, why, -EPERM);
 	fd = openat(s->dir_fd, name,
 		    O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ELOOP)
-			return refuse(path, kind_of(S_IFLNK), err);
-		fprintf(stderr, "sockrec: opening %s: %s\n", path, strerror(-err));
+			return refuse(s, path, kind_of(S_IFLNK), err);
+		say(s, "opening %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (fstat(fd, st)) {
 		err = -errno;
-		fprintf(stderr, "sockrec: opening %s: %s\n", path, strerror(-err));
+		say(s, "opening %s: %s\n", path, strerror(-err));
 		goto fail;
 	}
 	why = refusal(st, buf, sizeof(buf));
 	if (!why && (st->st_dev != pre.st_dev || st->st_ino != pre.st_ino))
 		why = "it was replaced while sockrec opened it";
 	if (why) {
-		err = refuse(path, why, -EPERM);
+		err = refuse(s, path, why, -EPERM);
 		goto fail;
 	}
 	/* O_NONBLOCK was only for the open; regular files ignore it anyway. */
@@ -157,7 +169,7 @@ static int replace(struct rec_session *s, const char *name, const char *path,
 	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) ||
 	    ftruncate(fd, 0) || fchmod(fd, OUT_MODE)) {
 		err = -errno;
-		fprintf(stderr, "sockrec: replacing %s: %s\n", path, strerror(-err));
+		say(s, "replacing %s: %s\n", path, strerror(-err));
 		goto fail;
 	}
 	*out_fd = fd;
@@ -180,8 +192,7 @@ int rec_outfile_open(struct rec_session *s, const char *path, bool may_replace,
 	if (fd >= 0) {
 		if (fstat(fd, &st)) {
 			err = -errno;
-			fprintf(stderr, "sockrec: opening %s: %s\n", path,
-				strerror(-err));
+			say(s, "opening %s: %s\n", path, strerror(-err));
 			close(fd);
 			return err;
 		}
@@ -192,13 +203,13 @@ int rec_outfile_open(struct rec_session *s, const char *path, bool may_replace,
 			return err;
 		s->out_created = false;
 	} else if (errno == EEXIST) {
-		fprintf(stderr, "sockrec: creating %s: it exists already, and "
+		say(s, "creating %s: it exists already, and "
 			"sockrec writes a rotated file only if it creates it\n",
 			path);
 		return -EEXIST;
 	} else {
 		err = -errno;
-		fprintf(stderr, "sockrec: opening %s: %s\n", path, strerror(-err));
+		say(s, "opening %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	s->out_id.dev = st.st_dev;
@@ -236,7 +247,7 @@ int rec_outfile_no_series(struct rec_session *s)
 		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		fprintf(stderr, "sockrec: listing the directory of %s: %s\n",
+		say(s, "listing the directory of %s: %s\n",
 			s->opt->out_path, strerror(-err));
 		return err;
 	}
@@ -252,7 +263,7 @@ int rec_outfile_no_series(struct rec_session *s)
 	}
 	if (errno) {
 		err = -errno;
-		fprintf(stderr, "sockrec: listing the directory of %s: %s\n",
+		say(s, "listing the directory of %s: %s\n",
 			s->opt->out_path, strerror(-err));
 	}
 	closedir(dir);
@@ -261,7 +272,7 @@ int rec_outfile_no_series(struct rec_session *s)
 	if (!found[0])
 		return 0;
 	/* Stale files would mix with this capture's in 'ls -v FILE.*'. */
-	fprintf(stderr, "sockrec: refusing to start: %.*s%s exists", (int)s->base_off,
+	say(s, "refusing to start: %.*s%s exists", (int)s->base_off,
 		s->opt->out_path, found);
 	if (more)
 		fprintf(stderr, " (and %u more %s.N)", more, s->opt->out_path);
@@ -283,11 +294,11 @@ int rec_outfile_remove(struct rec_session *s, const char *path,
 		/* Gone already: someone else removed it, nothing to do. */
 		if (err == -ENOENT)
 			return 0;
-		fprintf(stderr, "sockrec: removing %s: %s\n", path, strerror(-err));
+		say(s, "removing %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	if (st.st_dev != id->dev || st.st_ino != id->ino) {
-		fprintf(stderr, "sockrec: not removing %s: it is no longer the "
+		say(s, "not removing %s: it is no longer the "
 			"file sockrec wrote\n", path);
 		return -ESTALE;
 	}
@@ -297,7 +308,7 @@ int rec_outfile_remove(struct rec_session *s, const char *path,
 	 */
 	if (unlinkat(s->dir_fd, name, 0) && errno != ENOENT) {
 		err = -errno;
-		fprintf(stderr, "sockrec: removing %s: %s\n", path, strerror(-err));
+		say(s, "removing %s: %s\n", path, strerror(-err));
 		return err;
 	}
 	return 0;
