@@ -69,29 +69,34 @@ victim_ok "-Z -C 4k, symlink at FILE.0"
 check "-Z -C 4k, symlink at FILE.0: the link is left as it was" \
 	test "$(readlink "$dir/t.skr.0")" = "$victim"
 
-# ---- a symlink at FILE.2 planted during the recording: rotation stops there
+# ---- a symlink at the next FILE.N planted during the recording: rotation stops there
 dir=$TMP/zlate
 nobody_dir "$dir"
 rec_start_wait "$dir/t.skr.0" "$dir/t.skr" -Z nobody -G 1 || exit 1
-as_nobody ln -s "$victim" "$dir/t.skr.2"
+# Stopped, the recorder cannot create the next name before it is planted.
+kill -STOP "$REC_PID"
+n=$(find "$dir" -name 't.skr.[0-9]*' | sed 's/.*\.//' | sort -n | tail -n 1)
+n=$((n + 1))
+as_nobody ln -s "$victim" "$dir/t.skr.$n"
+kill -CONT "$REC_PID"
 for _ in $(seq 100); do kill -0 "$REC_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$REC_PID" 2>/dev/null; then
-	bad "symlink at FILE.2: sockrec still runs after 10 s"
+	bad "symlink at FILE.$n: sockrec still runs after 10 s"
 	kill -INT "$REC_PID"
 fi
 rc=0
 wait "$REC_PID" || rc=$?
 REC_PID=
-check_eq "symlink at FILE.2: exit 1" 1 "$rc"
-check "symlink at FILE.2: says the name exists" \
-	grep -q "creating $dir/t.skr.2: it exists already" "$TMP/sockrec.err"
-check "symlink at FILE.2: the summary names the last file written" \
-	grep -q "the last $dir/t.skr.1\$" "$TMP/sockrec.err"
-victim_ok "symlink at FILE.2"
-for f in "$dir/t.skr.0" "$dir/t.skr.1"; do
-	b=$(basename "$f")
-	check_eq "after the drop: $b is nobody's, mode 600" "nobody 600" "$(stat -c '%U %a' "$f")"
-	check "$b is complete" complete "$f"
+check_eq "symlink at FILE.$n: exit 1" 1 "$rc"
+check "symlink at FILE.$n: says the name exists" \
+	grep -q "creating $dir/t.skr.$n: it exists already" "$TMP/sockrec.err"
+check "symlink at FILE.$n: the summary names the last file written" \
+	grep -Eq "(the last|written to) $dir/t.skr.$((n - 1))\$" "$TMP/sockrec.err"
+victim_ok "symlink at FILE.$n"
+for i in $(seq 0 $((n - 1))); do
+	f=$dir/t.skr.$i
+	check_eq "after the drop: t.skr.$i is nobody's, mode 600" "nobody 600" "$(stat -c '%U %a' "$f")"
+	check "t.skr.$i is complete" complete "$f"
 done
 
 # ---- files of another user, mode 0666: not written, not re-moded
