@@ -173,22 +173,29 @@ check "FILE.txt and FILE.1.bak in the directory: FILE.0 written" complete "$dir/
 # ---- -W removes only files this capture created
 dir=$TMP/ring
 mkdir "$dir"
-rec_start_wait "$dir/w.skr.1" "$dir/w.skr" -G 1 -W 2 -d 5 || exit 1
-# Stopped, the recorder cannot rotate while w.skr.0 is swapped for another file.
+rec_start_wait "$dir/w.skr.1" "$dir/w.skr" -G 1 -W 2 || exit 1
+# Stopped, the recorder cannot rotate while a file is swapped: with -W 2 the
+# newest is k, and creating k + 1 removes k - 1, which becomes someone else's.
 kill -STOP "$REC_PID"
-present1=$(test -e "$dir/w.skr.2" && echo "w.skr.2 exists already" || echo ok)
-mv "$dir/w.skr.0" "$dir/moved.skr"
-echo planted >"$dir/w.skr.0"
+k=$(find "$dir" -name 'w.skr.[0-9]*' | sed 's/.*\.//' | sort -n | tail -n 1)
+old=w.skr.$((k - 1))
+mv "$dir/$old" "$dir/moved.skr"
+echo planted >"$dir/$old"
 kill -CONT "$REC_PID"
+# Creating k + 2 removes k, a file of this capture.
+for _ in $(seq 100); do
+	[ -e "$dir/w.skr.$((k + 2))" ] && break
+	kill -0 "$REC_PID" 2>/dev/null || break
+	sleep 0.1
+done
 rc=0
-wait "$REC_PID" || rc=$?
-REC_PID=
-check_eq "-W 2: swapped w.skr.0 before the next rotation" ok "$present1"
+rec_stop || rc=$?
 check_eq "-W 2: exit 0" 0 "$rc"
-check_eq "-W 2: the file planted at w.skr.0 is kept" planted "$(cat "$dir/w.skr.0" 2>&1)"
+check_eq "-W 2: the file planted at $old is kept" planted "$(cat "$dir/$old" 2>&1)"
 check "-W 2: says why it is kept" \
-	grep -q "not removing $dir/w.skr.0: it is no longer the file sockrec wrote" "$TMP/sockrec.err"
-check "-W 2: a file it created (w.skr.1) is removed" test ! -e "$dir/w.skr.1"
+	grep -q "not removing $dir/$old: it is no longer the file sockrec wrote" "$TMP/sockrec.err"
+check "-W 2: w.skr.$((k + 2)) was written" test -e "$dir/w.skr.$((k + 2))"
+check "-W 2: a file it created (w.skr.$k) is removed" test ! -e "$dir/w.skr.$k"
 check_eq "-W 2: the planted file and the 2 newest remain" 3 \
 	"$(find "$dir" -name 'w.skr.[0-9]*' | wc -l | tr -d ' ')"
 
