@@ -5,13 +5,11 @@
  * metadata and totals that make each file a complete trace on its own.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "record/sockrec.h"
 
