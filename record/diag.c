@@ -8,7 +8,11 @@
  * changed, except the first of a file, which is the baseline.
  *
  * A failure to list a namespace is printed once and recorded in the file
- * (SNAPSHOT NETNS with its error); only write errors stop the recording.
+ * (SNAPSHOT NETNS with its error; for samples, a SAMPLING record when they
+ * stop and another when they work again); only write errors stop the
+ * recording.  With -Z, rec_diag_keep() opens what sampling needs in every
+ * namespace before the privileges go; namespaces sockrec cannot find or
+ * enter after that are recorded as not sampled (SAMPLING STOPPED).
  * A namespace whose process left since the last scan is looked for again at
  * once (another process, or its pin), not after NS_RESCAN_MS.
  */
@@ -71,6 +75,12 @@ struct rec_diag {
 	bool file_first;	/* the next sample is a file's baseline */
 	bool warned_full;
 	struct listeners cur, prev;
+	/*
+	 * -Z: privileges dropped after rec_diag_keep().  Namespaces not found
+	 * so far (or the --netns one, when it was not) cannot be sampled.
+	 */
+	bool dropped;
+	struct diag_ns unfound;
 };
 
 /* Collecting the listeners of one namespace during a sample. */
@@ -219,6 +229,47 @@ static int write_event(struct rec_session *s, const void *rec, size_t len)
 	return 0;
 }
 
+/* SAMPLING: from ts_ns on, netns (0: every one not found) is or is not sampled. */
+static int write_sampling(struct rec_session *s, uint32_t netns, uint8_t state,
+			  int error, uint64_t ts_ns)
+{
+	struct skr_ev_sampling r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_SAMPLING;
+	r.c.ts_ns = ts_ns;
+	r.c.netns = netns;
+	r.error = error;
+	r.state = state;
+	return write_event(s, &r, sizeof(r));
+}
+
+/*
+ * A sample of ns failed: say so once per stop and file, so that an
+ * analyzer reports its overflows as unknown rather than as none.
+ */
+static int sampling_failed(struct rec_session *s, struct diag_ns *ns, int err,
+			   uint64_t ts_ns)
+{
+	ns->stopped = true;
+	if (ns->stop_written)
+		return 0;
+	ns->stop_written = true;
+	return write_sampling(s, ns->ino, SKR_SAMPLING_STOPPED, err, ts_ns);
+}
+
+static int sampling_worked(struct rec_session *s, struct diag_ns *ns,
+			   uint64_t ts_ns)
+{
+	bool written = ns->stop_written;
+
+	ns->stopped = false;
+	ns->stop_written = false;
+	return written ? write_sampling(s, ns->ino, SKR_SAMPLING_RESUMED, 0,
+					ts_ns) : 0;
+}
+
 /* ---- snapshot ---- */
 
 static int snap_socket(void *arg, const struct diag_sock *ds)
@@ -321,8 +372,9 @@ static int snap_one(struct rec_session *s, struct diag_ns *ns, bool retrying,
 	}
 	t->total += count;
 	err = snap_marker(s, SKR_SNAP_NETNS, ns->ino, count, err, 0, 0);
-	/* A new file: its first sample is a full baseline. */
+	/* A new file: its first sample is a full baseline, stops said again. */
 	ns->stats_written = false;
+	ns->stop_written = false;
 	return err;
 }
 
@@ -359,6 +411,7 @@ int rec_diag_snapshot(struct rec_session *s)
 	err = snap_marker(s, SKR_SNAP_END, 0, t.total, 0, t.listed, t.failed);
 	if (err)
 		return err;
+	d->unfound.stop_written = false;
 	d->file_first = true;
 	d->prev.n = 0;
 	if (s->opt && s->opt->sample_ms)
@@ -422,9 +475,12 @@ static int cmp_listener(const void *a, const void *b)
 	return 0;
 }
 
-/* statfd: the namespace's netstat opened during the visit, or -errno. */
+/*
+ * statfd: the namespace's netstat opened during the visit, or -errno.
+ * *why gets the failure to read it, if any (and keeps its value otherwise).
+ */
 static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
-			     int statfd, uint64_t ts_ns)
+			     int statfd, uint64_t ts_ns, int *why)
 {
 	struct skr_ev_netns_stats r;
 	uint64_t ovf = 0, drops = 0;
@@ -433,6 +489,7 @@ static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
 	err = statfd < 0 ? statfd : diag_nl_netstat(statfd, &ovf, &drops);
 	if (err) {
 		warn_ns(s->diag, ns, "reading ListenOverflows", err);
+		*why = err;
 		return 0;
 	}
 	if (ns->stats_written && ns->overflows == ovf && ns->drops == drops)
@@ -482,13 +539,15 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 	struct rec_diag *d = s->diag;
 	struct collect c = { .d = d, .netns = ns->ino };
 	size_t n0 = d->cur.n;
-	int fd, statfd = -EBADF, err;
+	int fd, statfd = -EBADF, err, why = 0;
 
 	fd = diag_nl_socket(d->nl, ns, &statfd);
 	if (fd < 0) {
-		if (!defer_gone(d, ns, fd, retrying))
-			warn_ns(d, ns, "sampling listeners", fd);
-		return 0;
+		if (defer_gone(d, ns, fd, retrying))
+			return 0;
+		warn_ns(d, ns, "sampling listeners", fd);
+		/* A namespace that is gone has nothing left to sample. */
+		return fd == -ESRCH ? 0 : sampling_failed(s, ns, fd, rec_boot_ns());
 	}
 	c.ts_ns = rec_boot_ns();
 	err = diag_nl_dump(d->nl, fd, SKR_AF_INET, STATE_BIT(SKR_TCP_LISTEN),
@@ -504,12 +563,62 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 		/* A partial list would look like listeners that closed. */
 		d->cur.n = n0;
 		warn_ns(d, ns, "sampling listeners", err);
+		why = err;
 	}
-	err = write_netns_stats(s, ns, statfd, c.ts_ns);
+	err = write_netns_stats(s, ns, statfd, c.ts_ns, &why);
+	if (!err)
+		err = why ? sampling_failed(s, ns, why, c.ts_ns)
+			  : sampling_worked(s, ns, c.ts_ns);
 out:
 	if (statfd >= 0)
 		close(statfd);
 	return err;
+}
+
+/*
+ * After -Z, namespaces that were not found before the drop stay unknown
+ * (/proc hides them) or cannot be entered: say so once per file, for the
+ * --netns one while it is not found, else for all of them (netns 0).
+ */
+static int sample_unfound(struct rec_session *s, struct rec_diag *d)
+{
+	uint32_t want = rec_filters_netns();
+	bool missing = true;
+	int i;
+
+	if (!d->dropped)
+		return 0;
+	for (i = 0; want && i < d->nns; i++)
+		if (d->ns[i].ino == want)
+			missing = false;
+	d->unfound.ino = want;
+	if (missing)
+		return sampling_failed(s, &d->unfound, -EPERM, rec_boot_ns());
+	return sampling_worked(s, &d->unfound, rec_boot_ns());
+}
+
+int rec_diag_keep(struct rec_session *s)
+{
+	struct rec_diag *d;
+	int i, err;
+
+	err = diag_get(s, &d);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	rescan(d);
+	for (i = 0; i < d->nns; i++) {
+		err = diag_nl_keep(d->nl, &d->ns[i]);
+		/* Not fatal: its samples will fail, and the file say so. */
+		if (err && err != -ESRCH)
+			warn_ns(d, &d->ns[i], "keeping sock_diag open", err);
+	}
+	return 0;
+}
+
+void rec_diag_dropped(struct rec_session *s)
+{
+	if (s->diag)
+		s->diag->dropped = true;
 }
 
 int rec_diag_sample(struct rec_session *s)
@@ -546,6 +655,9 @@ int rec_diag_sample(struct rec_session *s)
 				return err;
 		}
 	}
+	err = sample_unfound(s, d);
+	if (err)
+		return err;
 	if (d->cur.n > 1)	/* qsort(NULL, 0, ...) is undefined behaviour */
 		qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);
 	for (i = 0; i < d->cur.n; i++) {

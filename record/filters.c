@@ -264,6 +264,11 @@ bool rec_filters_want_netns(uint32_t netns)
 	return !f.netns || netns == f.netns;
 }
 
+uint32_t rec_filters_netns(void)
+{
+	return f.netns;
+}
+
 bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport)
 {
 	unsigned i;

@@ -220,6 +220,8 @@ int rec_filters_write(struct rec_session *s);
  * skr_events.h (host order).
  */
 bool rec_filters_want_netns(uint32_t netns);
+/* The --netns inode, 0 if none. */
+uint32_t rec_filters_netns(void);
 bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport);
 void rec_filters_close(void);
 
@@ -245,8 +247,18 @@ int rec_diag_parse_interval(const char *arg, uint32_t *ms);
  * to list are printed and recorded; returns 0 or a write error.
  */
 int rec_diag_snapshot(struct rec_session *s);
-/* One sample: LISTENER and NETNS_STATS records for what changed. */
+/*
+ * One sample: LISTENER and NETNS_STATS records for what changed, SAMPLING
+ * records when sampling of a namespace stops or works again.
+ */
 int rec_diag_sample(struct rec_session *s);
+/*
+ * -Z, before the drop: open and keep each namespace's sock_diag socket and
+ * netstat, which cannot be entered afterwards.  Returns 0 or -ENOMEM.
+ */
+int rec_diag_keep(struct rec_session *s);
+/* -Z, after the drop: namespaces not kept can no longer be sampled. */
+void rec_diag_dropped(struct rec_session *s);
 void rec_diag_close(struct rec_session *s);
 
 #endif /* SOCKREC_H */
