@@ -5,7 +5,10 @@
  * namespace that is pinned or has processes), periodic LISTENER samples (accept queue,
  * limit and sk_drops of each listener) and NETNS_STATS (ListenOverflows and
  * ListenDrops of each namespace).  Samples are written only when something
- * changed, except the first of a file, which is the baseline.
+ * changed, except the first of a file, which is the baseline.  Every filter
+ * in force applies: socket-level ones by what sock_diag says, task-level
+ * ones (-p, --comm, --cgroup) by the processes holding the socket
+ * (owners.c); namespaces without such a process are not visited at all.
  *
  * A failure to list a namespace is printed once and recorded in the file
  * (SNAPSHOT NETNS with its error; for samples, a SAMPLING record when they
@@ -24,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "record/diag.h"
+#include "record/owners.h"
 #include "record/sockrec.h"
 
 /* How often the namespaces are looked for again, between snapshots. */
@@ -56,6 +60,14 @@ struct listener {
 	uint16_t sport;
 	uint8_t family;
 	uint8_t flags;		/* SKR_LISTENER_NO_DROPS */
+	uint8_t verdict;	/* task filters: enum verdict */
+};
+
+/* A listener against the task filters; kept from sample to sample. */
+enum verdict {
+	V_UNKNOWN,
+	V_IN,			/* a matching process held it: stays in */
+	V_OUT,			/* judged again at the next periodic owner scan */
 };
 
 struct listeners {
@@ -81,6 +93,10 @@ struct rec_diag {
 	 */
 	bool dropped;
 	struct diag_ns unfound;
+	/* -p, --comm, --cgroup: sock_diag sockets need a matching owner. */
+	bool task;
+	struct rec_task_filter tf;
+	struct owners own;
 };
 
 /* Collecting the listeners of one namespace during a sample. */
@@ -93,6 +109,7 @@ struct collect {
 /* Writing the SOCKET records of one namespace during a snapshot. */
 struct snap {
 	struct rec_session *s;
+	struct rec_diag *d;
 	uint32_t netns;
 	uint64_t ts_ns;
 	uint32_t count;
@@ -127,6 +144,7 @@ static int diag_get(struct rec_session *s, struct rec_diag **dp)
 		free(d);
 		return err;
 	}
+	d->task = rec_filters_task(&d->tf);
 	s->diag = d;
 	*dp = d;
 	return 0;
@@ -139,19 +157,25 @@ void rec_diag_close(struct rec_session *s)
 	if (!d)
 		return;
 	diag_nl_close(d->nl);
+	owners_free(&d->own);
 	free(d->cur.v);
 	free(d->prev.v);
 	free(d);
 	s->diag = NULL;
 }
 
-/* Namespaces a --netns filter leaves out are neither listed nor sampled. */
-static int keep_wanted(struct diag_ns *v, int n)
+/*
+ * Namespaces a --netns filter leaves out are neither listed nor sampled;
+ * with a task filter, neither are those where no matching process was seen:
+ * their counters and their very existence are none of the recording's business.
+ */
+static int keep_wanted(struct rec_diag *d, struct diag_ns *v, int n)
 {
 	int i, kept = 0;
 
 	for (i = 0; i < n; i++)
-		if (rec_filters_want_netns(v[i].ino))
+		if (rec_filters_want_netns(v[i].ino) &&
+		    (!d->task || owners_netns(&d->own, v[i].ino)))
 			v[kept++] = v[i];
 	return kept;
 }
@@ -172,7 +196,7 @@ static void rescan(struct rec_diag *d)
 		d->scan[0].ino = diag_nl_self_ns(d->nl);
 		n = 1;
 	}
-	n = keep_wanted(d->scan, n);
+	n = keep_wanted(d, d->scan, n);
 	if (skipped && d->ns_skipped != skipped)
 		fprintf(stderr, "sockrec: %u network namespaces beyond the first %d "
 			"are not listed\n", skipped, DIAG_NS_MAX);
@@ -280,6 +304,11 @@ static int snap_socket(void *arg, const struct diag_sock *ds)
 
 	if (!rec_filters_want_sock(ds->family, ds->sport, ds->dport))
 		return 0;
+	if (sn->d->task) {
+		if (!owners_sock(&sn->d->own, ds->inode))
+			return 0;
+		rec_filters_admit(sn->s, ds->cookie);
+	}
 	memset(&r, 0, sizeof(r));
 	r.hdr.len = sizeof(r);
 	r.hdr.type = SKR_REC_SNAPSHOT;
@@ -326,7 +355,7 @@ static int snap_marker(struct rec_session *s, uint8_t kind, uint32_t netns,
 static int snap_ns(struct rec_session *s, struct diag_ns *ns, uint32_t *count)
 {
 	struct rec_diag *d = s->diag;
-	struct snap sn = { .s = s, .netns = ns->ino };
+	struct snap sn = { .s = s, .d = d, .netns = ns->ino };
 	int fd, err;
 
 	fd = diag_nl_socket(d->nl, ns, NULL);
@@ -388,6 +417,11 @@ int rec_diag_snapshot(struct rec_session *s)
 	if (err) {
 		/* Still say in the file that nothing could be listed. */
 		return snap_marker(s, SKR_SNAP_END, 0, 0, err, 0, 1);
+	}
+	if (d->task) {
+		err = owners_scan(&d->own, &d->tf);
+		if (err)
+			return err;
 	}
 	rescan(d);
 	for (i = 0; i < d->nns; i++) {
@@ -621,10 +655,51 @@ void rec_diag_dropped(struct rec_session *s)
 		s->diag->dropped = true;
 }
 
+/*
+ * The task filters' verdict on each listener of d->cur (sorted): kept from
+ * the previous sample, else from the owners, scanned again at most once
+ * per sample and only for a listener not judged yet.  fresh: the owners
+ * were just scanned, so listeners left out are judged again (a matching
+ * process may have been given one since).
+ */
+static int judge(struct rec_diag *d, bool fresh)
+{
+	bool scanned = fresh;
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->cur.n; i++) {
+		struct listener *e = &d->cur.v[i];
+		const struct listener *old = NULL;
+
+		if (!d->task) {
+			e->verdict = V_IN;
+			continue;
+		}
+		if (d->prev.n)
+			old = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
+				      cmp_listener);
+		e->verdict = old ? old->verdict : V_UNKNOWN;
+		if (e->verdict == V_OUT && fresh)
+			e->verdict = V_UNKNOWN;
+		if (e->verdict != V_UNKNOWN)
+			continue;
+		if (!scanned) {
+			err = owners_scan(&d->own, &d->tf);
+			if (err)
+				return err;
+			scanned = true;
+		}
+		e->verdict = owners_sock(&d->own, e->inode) ? V_IN : V_OUT;
+	}
+	return 0;
+}
+
 int rec_diag_sample(struct rec_session *s)
 {
 	struct rec_diag *d;
 	struct listeners t;
+	bool fresh = false;
 	size_t i;
 	int err;
 
@@ -635,6 +710,13 @@ int rec_diag_sample(struct rec_session *s)
 	err = diag_get(s, &d);
 	if (err)
 		return err == -ENOMEM ? err : 0;
+	if (d->task && (!d->own.scanned ||
+			rec_mono_ms() - d->own.scan_ms >= NS_RESCAN_MS)) {
+		err = owners_scan(&d->own, &d->tf);
+		if (err)
+			return err;
+		fresh = true;
+	}
 	if (!d->scanned || rec_mono_ms() - d->scan_ms >= NS_RESCAN_MS)
 		rescan(d);
 	d->cur.n = 0;
@@ -660,13 +742,20 @@ int rec_diag_sample(struct rec_session *s)
 		return err;
 	if (d->cur.n > 1)	/* qsort(NULL, 0, ...) is undefined behaviour */
 		qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);
+	err = judge(d, fresh);
+	if (err)
+		return err;
 	for (i = 0; i < d->cur.n; i++) {
 		const struct listener *e = &d->cur.v[i];
 		const struct listener *old = NULL;
 
+		if (e->verdict != V_IN)
+			continue;	/* a filter leaves it out */
 		if (!d->file_first && d->prev.n)
 			old = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
 				      cmp_listener);
+		if (old && old->verdict != V_IN)
+			old = NULL;	/* never written: this is its first */
 		if (old && old->ack_backlog == e->ack_backlog &&
 		    old->drops == e->drops &&
 		    old->max_ack_backlog == e->max_ack_backlog)
