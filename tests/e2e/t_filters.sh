@@ -197,6 +197,10 @@ diag onepid -p "$HOLD_PID"
 only_holder onepid
 diag onecomm --comm "$HOLDER"
 only_holder onecomm
+if [ -n "$CG" ] && echo "$HOLD_PID" >"$CG/cgroup.procs"; then
+	diag onecg --cgroup "$CG"
+	only_holder onecg
+fi
 # A snapshot socket of a matching process is admitted in BPF too: when the
 # holder closes the client, the accepted side's ESTABLISHED -> CLOSE_WAIT
 # runs in softirq, before the holder touches that socket again.
