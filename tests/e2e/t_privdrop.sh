@@ -70,6 +70,25 @@ check "backlog: the namespace's real ListenOverflows ($ovf)" \
 check "backlog: no 0 drops" test -z "$(grep ' 0 drops\|ListenOverflows +0,' "$TMP/backlog")"
 echo "  measured: $FLOODERS connects after -Z nobody: sk_drops $last, ListenOverflows $ovf"
 
+# ---- rotated files after the drop: each one's snapshot still lists NS ----
+ROT=$(mktemp -d /tmp/skr-pdrot.XXXXXX)
+chmod 0777 "$ROT"
+ip netns exec "$NS" "$DIAGTOOL" hold 7303 >"$TMP/hold.out" &
+HOLD_PID=$!
+for _ in $(seq 50); do grep -q '^ready' "$TMP/hold.out" 2>/dev/null && break; sleep 0.1; done
+"$SOCKREC" -q -o "$ROT/r.skr" -G 1 -d 2 --sample-interval 100 --netns "/run/netns/$NS" -Z nobody \
+	2>"$TMP/rot.err"
+check_eq "rotating sockrec -Z nobody exits 0" 0 $?
+kill -TERM "$HOLD_PID"
+wait "$HOLD_PID"
+check "rotation: a file begun after the drop" test -s "$ROT/r.skr.1"
+"$DIAGTOOL" dump "$ROT/r.skr.1" >"$TMP/rot.dump"
+check_eq "rotation: NS listed after the drop, no error" 1 \
+	"$(grep -c "^SNAPSHOT kind=2 .* netns=$NS_INODE .* count=3 error=0 " "$TMP/rot.dump")"
+check "rotation: the held listener sampled after the drop" \
+	grep -q "^LISTENER .* netns=$NS_INODE .* sport=7303 " "$TMP/rot.dump"
+rm -rf "$ROT"
+
 # ---- a namespace made after the drop ----
 trace2=$TMP/late.skr
 rec_start "$trace2" -q --sample-interval 100 -Z nobody || exit 1
