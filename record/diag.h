@@ -75,8 +75,6 @@ bool diag_nl_denied(const struct diag_nl *n);
  * until sockrec exits.  Returns 0 or -errno (-ENOSPC: table full).
  */
 int diag_nl_keep(struct diag_nl *n, const struct diag_ns *ns);
-/* True if ns has a kept socket. */
-bool diag_nl_kept(const struct diag_nl *n, uint32_t ino);
 
 /* ---- diag_ns.c: finding and entering namespaces ---- */
 

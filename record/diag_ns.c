@@ -7,9 +7,9 @@
  * socket is made inside each namespace (setns there and straight back) and
  * closed after one query: holding it would keep a namespace alive after its
  * last process left.  The exception is -Z: setns() is refused once root is
- * dropped, so diag_nl_keep() makes and keeps one per namespace just before.  The namespace's netstat file is opened during the same
- * visit, so its counters stay readable when the process it was found through
- * has exited.  Namespaces are entered through their pin under /run/netns when
+ * dropped, so diag_nl_keep() makes and keeps one per namespace just before.
+ * The namespace's netstat file is opened during the same visit, so its
+ * counters stay readable when the process it was found through has exited.  Namespaces are entered through their pin under /run/netns when
  * they have one, else through a process in them.
  */
 #include <dirent.h>
@@ -316,68 +316,7 @@ static int note_denied(struct diag_nl *n, const struct diag_ns *ns, int err)
 	return err;
 }
 
-static const struct diag_kept *kept_of(const struct diag_nl *n, uint32_t ino)
-{
-	int i;
-
-	for (i = 0; i < n->nkept; i++)
-		if (n->kept[i].ino == ino)
-			return &n->kept[i];
-	return NULL;
-}
-
-bool diag_nl_kept(const struct diag_nl *n, uint32_t ino)
-{
-	return kept_of(n, ino) != NULL;
-}
-
-/* The caller closes what it gets, as for a fresh socket. */
-static int dup_kept(const struct diag_kept *k, int *netstat)
-{
-	int fd = fcntl(k->sock, F_DUPFD_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	if (netstat) {
-		*netstat = k->stat < 0 ? k->stat :
-			   fcntl(k->stat, F_DUPFD_CLOEXEC, 0);
-		if (*netstat == -1)
-			*netstat = -errno;
-	}
-	return fd;
-}
-
-static int visit(struct diag_nl *n, const struct diag_ns *ns, int *netstat);
-
-int diag_nl_keep(struct diag_nl *n, const struct diag_ns *ns)
-{
-	struct diag_kept *k;
-	int fd, sfd = -ENOENT;
-
-	/* Our own namespace needs no privilege: a socket is made each time. */
-	if (ns->ino == n->self_ino || kept_of(n, ns->ino))
-		return 0;
-	if (n->nkept == DIAG_NS_MAX)
-		return -ENOSPC;
-	fd = visit(n, ns, &sfd);
-	if (fd < 0)
-		return fd;
-	k = &n->kept[n->nkept++];
-	k->ino = ns->ino;
-	k->sock = fd;
-	k->stat = sfd;
-	return 0;
-}
-
-int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
-{
-	const struct diag_kept *k = kept_of(n, ns->ino);
-
-	if (k)
-		return dup_kept(k, netstat);
-	return visit(n, ns, netstat);
-}
-
+/* diag_nl_socket() by entering ns (and coming back), for a namespace not kept. */
 static int visit(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
 {
 	int dfd = -1, nsfd = -1, sfd = -ENOENT, fd;
@@ -428,4 +367,62 @@ out:
 	if (dfd >= 0)
 		close(dfd);
 	return fd;
+}
+
+static const struct diag_kept *kept_of(const struct diag_nl *n, uint32_t ino)
+{
+	int i;
+
+	for (i = 0; i < n->nkept; i++)
+		if (n->kept[i].ino == ino)
+			return &n->kept[i];
+	return NULL;
+}
+
+/* The caller closes what it gets, as for a fresh socket. */
+static int dup_kept(const struct diag_kept *k, int *netstat)
+{
+	int fd = fcntl(k->sock, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (!netstat)
+		return fd;
+	if (k->stat < 0) {
+		*netstat = k->stat;
+		return fd;
+	}
+	*netstat = fcntl(k->stat, F_DUPFD_CLOEXEC, 0);
+	if (*netstat < 0)
+		*netstat = -errno;
+	return fd;
+}
+
+int diag_nl_keep(struct diag_nl *n, const struct diag_ns *ns)
+{
+	struct diag_kept *k;
+	int fd, sfd = -ENOENT;
+
+	/* Our own namespace needs no privilege: a socket is made each time. */
+	if (ns->ino == n->self_ino || kept_of(n, ns->ino))
+		return 0;
+	if (n->nkept == DIAG_NS_MAX)
+		return -ENOSPC;
+	fd = visit(n, ns, &sfd);
+	if (fd < 0)
+		return fd;
+	k = &n->kept[n->nkept++];
+	k->ino = ns->ino;
+	k->sock = fd;
+	k->stat = sfd;
+	return 0;
+}
+
+int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
+{
+	const struct diag_kept *k = kept_of(n, ns->ino);
+
+	if (k)
+		return dup_kept(k, netstat);
+	return visit(n, ns, netstat);
 }
