@@ -59,6 +59,7 @@ last=$(tail -n 1 "$TMP/drops")
 check "flood listener: drops seen (${last:-none})" test "${last:-0}" -gt 0
 ovf=$(grep "^NETNS_STATS .* netns=$NS_INODE " "$TMP/dump" | tail -n 1 | sed 's/.* overflows=\([0-9]*\) .*/\1/')
 check "NETNS_STATS after the drop: ListenOverflows ${ovf:-none}" test "${ovf:-0}" -gt 0
+check_eq "--netns: counters of NS only" 0 "$(grep '^NETNS_STATS ' "$TMP/dump" | grep -vc " netns=$NS_INODE ")"
 check_eq "no SAMPLING STOPPED for the kept namespace" 0 \
 	"$(grep -c "^SAMPLING .* netns=$NS_INODE state=1 " "$TMP/dump")"
 "$SOCKANA" --backlog "$trace" >"$TMP/backlog" 2>&1
