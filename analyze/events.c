@@ -454,6 +454,7 @@ int sa_events_apply(struct sa_analysis *a, const struct sa_evctx *ec,
 	case SKR_REC_LISTENER:
 		return on_listener(a, ec, rec);
 	case SKR_REC_NETNS_STATS:
+	case SKR_REC_SAMPLING:
 		return sa_backlog_event(a, ec, rec, NULL);
 	default:
 		return 0;	/* a type of a later minor version */

@@ -58,6 +58,7 @@ static const struct layout layouts[] = {
 	PLAIN(SKR_REC_END, skr_end),
 	PLAIN(SKR_REC_STATS, skr_stats),
 	PLAIN(SKR_REC_NETNS_STATS, skr_ev_netns_stats),
+	PLAIN(SKR_REC_SAMPLING, skr_ev_sampling),
 	/* Ports, fds, queue lengths and counters only. */
 	PLAIN(SKR_REC_LISTEN, skr_ev_listen),
 	PLAIN(SKR_REC_ACCEPT, skr_ev_accept),

@@ -5,7 +5,9 @@
  * accept() (accepts, queue length at each call, accept wait), the periodic
  * listener samples (queue length, sk_drops), SYN-ACK retransmits, and the
  * namespace's ListenOverflows/ListenDrops.  A figure whose source did not
- * attach is "not observable in this trace", never 0.
+ * attach is "not observable in this trace", never 0; so are the overflows
+ * of a namespace whose sampling stopped (SAMPLING records) and did not
+ * resume before the end: drops after the stop were never read.
  *
  * Listeners are kept in a table of at most SA_LISTENERS_MAX (a listener
  * is rare next to the connections it accepts); the report also feeds the
@@ -45,9 +47,14 @@ struct lsn {
 	struct sa_hist wait;
 };
 
+/* netns 0: the recorder's "every namespace it has not sampled" (SAMPLING). */
 struct ns_stats {
 	uint32_t host, netns;
 	uint16_t input;
+	bool have_stats;		/* a NETNS_STATS was read */
+	bool stopped;			/* the last SAMPLING said STOPPED */
+	int32_t stop_err;
+	uint64_t stop_ts;
 	uint64_t ovf_first, ovf_last, drop_first, drop_last;
 	uint64_t ts_first, ts_last;
 };
@@ -149,25 +156,89 @@ static void drops_sample(struct lsn *l, uint64_t drops, uint64_t ts)
 	}
 }
 
+static struct ns_stats *ns_find(const struct sa_backlog *b, uint32_t host,
+				uint32_t netns)
+{
+	size_t i;
+
+	for (i = 0; i < b->nns; i++)
+		if (b->ns[i].host == host && b->ns[i].netns == netns)
+			return (struct ns_stats *)&b->ns[i];
+	return NULL;
+}
+
+static struct ns_stats *ns_get(struct sa_backlog *b, const struct sa_evctx *ec,
+			       uint32_t netns)
+{
+	struct ns_stats *n = ns_find(b, ec->host, netns);
+
+	if (n || b->nns == SA_NETNS_MAX)
+		return n;
+	n = &b->ns[b->nns++];
+	memset(n, 0, sizeof(*n));
+	n->host = ec->host;
+	n->netns = netns;
+	n->input = ec->input;
+	return n;
+}
+
+static int on_sampling(struct sa_backlog *b, const struct sa_evctx *ec,
+		       const struct skr_record *rec)
+{
+	struct skr_ev_sampling ev;
+	struct ns_stats *n;
+
+	if (skr_decode_sampling(rec, &ev) != 0)
+		return 0;
+	n = ns_get(b, ec, ev.c.netns);
+	if (!n)
+		return 0;
+	if (ev.state == SKR_SAMPLING_STOPPED) {
+		/* Repeated in each rotated file: the first stop counts. */
+		if (!n->stopped) {
+			n->stop_ts = ev.c.ts_ns;
+			n->stop_err = ev.error;
+			n->input = ec->input;
+		}
+		n->stopped = true;
+	} else if (ev.state == SKR_SAMPLING_RESUMED) {
+		/* The counters are cumulative: the next samples cover the gap. */
+		n->stopped = false;
+	}
+	return 0;
+}
+
+/*
+ * The stop that makes a namespace's overflows unknown at the end of the
+ * trace: its own, or for a namespace never sampled, the recorder's stop
+ * for every namespace it could not find.  NULL if it was sampled.
+ */
+static const struct ns_stats *ns_stop(const struct sa_backlog *b,
+				      uint32_t host, uint32_t netns)
+{
+	const struct ns_stats *n = ns_find(b, host, netns), *w;
+
+	if (n && n->stopped)
+		return n;
+	if (n && n->have_stats)
+		return NULL;
+	w = ns_find(b, host, 0);
+	return w && w->stopped ? w : NULL;
+}
+
 static int on_netns(struct sa_backlog *b, const struct sa_evctx *ec,
 		    const struct skr_record *rec)
 {
 	struct skr_ev_netns_stats ev;
-	struct ns_stats *n = NULL;
-	size_t i;
+	struct ns_stats *n;
 
 	if (skr_decode_netns_stats(rec, &ev) != 0)
 		return 0;
-	for (i = 0; i < b->nns; i++)
-		if (b->ns[i].host == ec->host && b->ns[i].netns == ev.c.netns)
-			n = &b->ns[i];
-	if (!n) {
-		if (b->nns == SA_NETNS_MAX)
-			return 0;
-		n = &b->ns[b->nns++];
-		n->host = ec->host;
-		n->netns = ev.c.netns;
-		n->input = ec->input;
+	n = ns_get(b, ec, ev.c.netns);
+	if (!n)
+		return 0;
+	if (!n->have_stats) {
+		n->have_stats = true;
 		n->ovf_first = ev.listen_overflows;
 		n->drop_first = ev.listen_drops;
 		n->ts_first = ev.c.ts_ns;
@@ -196,6 +267,8 @@ int sa_backlog_event(struct sa_analysis *a, const struct sa_evctx *ec,
 		return 0;
 	if (rec->type == SKR_REC_NETNS_STATS)
 		return on_netns(b, ec, rec);
+	if (rec->type == SKR_REC_SAMPLING)
+		return on_sampling(b, ec, rec);
 	if (!s)
 		return 0;
 	l = find(b, s->id, true, &err);
@@ -290,6 +363,32 @@ int sa_backlog_socket(struct sa_analysis *a, const struct sa_sock *s)
 
 /* ---- reading the table, for this report and the diagnosis ---- */
 
+/* Why netns's overflows are not observable; false if they are. */
+static bool stop_why(const struct sa_analysis *a, uint32_t host,
+		     uint32_t netns, char *buf, size_t size)
+{
+	const struct ns_stats *n = ns_stop(a->bl, host, netns);
+	const char *err;
+	char w[SA_WALL_LEN];
+	int len;
+
+	if (!n)
+		return false;
+	err = sa_errno_name(n->stop_err < 0 ? -n->stop_err : n->stop_err);
+	sa_time_text(a, n->input, n->stop_ts, w, sizeof(w));
+	if (n->netns)
+		len = snprintf(buf, size, "sampling of netns %" PRIu32
+			       " stopped at %s: %s", netns, w, err ? err : "error");
+	else
+		len = snprintf(buf, size, "netns %" PRIu32 " not sampled: the "
+			       "recorder could not reach new namespaces from %s: %s",
+			       netns, w, err ? err : "error");
+	if (len < 0 || (size_t)len >= size)
+		snprintf(buf, size, "sampling of netns %" PRIu32 " stopped",
+			 netns);
+	return true;
+}
+
 size_t sa_backlog_count(const struct sa_analysis *a)
 {
 	return a->bl ? a->bl->n : 0;
@@ -308,7 +407,8 @@ bool sa_backlog_overflows(const struct sa_analysis *a, size_t i,
 	memset(ov, 0, sizeof(*ov));
 	ov->listener = &l->info;
 	ov->input = l->input;
-	ov->known = l->have_drops;
+	ov->stopped = stop_why(a, l->host, l->netns, ov->why, sizeof(ov->why));
+	ov->known = l->have_drops && !ov->stopped;
 	ov->drops = l->drops_last - l->drops_base;
 	ov->first = l->overflow_first;
 	ov->last = l->overflow_last;
@@ -326,7 +426,10 @@ bool sa_backlog_netns(const struct sa_analysis *a, size_t i,
 	if (!a->bl || i >= a->bl->nns)
 		return false;
 	n = &a->bl->ns[i];
-	d->shown = sa_filter_netns(&a->opts->filters, n->netns);
+	memset(d, 0, sizeof(*d));
+	/* netns 0 is no namespace: only what its stop says of the others. */
+	d->shown = n->netns && sa_filter_netns(&a->opts->filters, n->netns);
+	d->stopped = stop_why(a, n->host, n->netns, d->why, sizeof(d->why));
 	d->host = n->host;
 	d->netns = n->netns;
 	d->overflows = n->ovf_last - n->ovf_first;
@@ -378,7 +481,7 @@ static void text_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 	FILE *out = a->out;
 	const struct sa_sock *s = &l->info;
 	char ep[SA_ENDPOINT_LEN], own[SA_TASK_LEN], w1[SA_WALL_LEN];
-	char w2[SA_WALL_LEN], p50[32], p99[32], dist[512];
+	char w2[SA_WALL_LEN], p50[32], p99[32], dist[512], why[SA_WHY_LEN];
 
 	fprintf(out, "#%" PRIu64 " %s netns %" PRIu32 " owner %s", l->id,
 		sa_text_endpoint(s->family, s->saddr, s->sport, ep, sizeof(ep)),
@@ -414,7 +517,9 @@ static void text_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 		fprintf(out, "  accept queue:        %s\n",
 			obs_q ? "no sample" : NOT_OBS);
 	}
-	if (l->have_drops && l->drops_last > l->drops_base)
+	if (stop_why(a, l->host, l->netns, why, sizeof(why)))
+		fprintf(out, "  overflows:           " NOT_OBS " (%s)\n", why);
+	else if (l->have_drops && l->drops_last > l->drops_base)
 		fprintf(out, "  overflows:           %" PRIu64 " drops (sk_drops), "
 			"first %s, last %s\n", l->drops_last - l->drops_base,
 			sa_time_text(a, l->input, l->overflow_first, w1,
@@ -447,7 +552,8 @@ static void row_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 {
 	struct sa_out *o = &a->o;
 	const struct sa_sock *s = &l->info;
-	char ep[SA_ENDPOINT_LEN], w[SA_WALL_LEN], dist[512];
+	char ep[SA_ENDPOINT_LEN], w[SA_WALL_LEN], dist[512], why[SA_WHY_LEN];
+	bool stopped = stop_why(a, l->host, l->netns, why, sizeof(why));
 
 	(void)obs_listen;
 	(void)obs_q;
@@ -493,7 +599,7 @@ static void row_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 		sa_row_null(o, "queue_samples");
 		sa_row_null(o, "queue_distribution");
 	}
-	if (l->have_drops) {
+	if (l->have_drops && !stopped) {
 		sa_row_u64(o, "overflows", l->drops_last - l->drops_base);
 		if (l->drops_last > l->drops_base) {
 			sa_row_str(o, "overflow_first", sa_time_text(
@@ -523,6 +629,11 @@ static void row_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 		sa_row_null(o, "accept_wait_p50_ns");
 		sa_row_null(o, "accept_wait_p99_ns");
 	}
+	/* Last: a column added after the others keeps CSV readers working. */
+	if (stopped)
+		sa_row_str(o, "not_observable", why);
+	else
+		sa_row_null(o, "not_observable");
 	sa_row_end(o);
 }
 
@@ -559,9 +670,21 @@ void sa_backlog_end(struct sa_analysis *a)
 	}
 	for (i = 0; i < b->nns; i++) {
 		const struct ns_stats *n = &b->ns[i];
+		char nwhy[SA_WHY_LEN];
+		bool stopped;
 
-		if (!sa_filter_netns(&a->opts->filters, n->netns))
+		if (!n->netns || !sa_filter_netns(&a->opts->filters, n->netns))
 			continue;
+		stopped = stop_why(a, n->host, n->netns, nwhy, sizeof(nwhy));
+		if (text && stopped) {
+			fprintf(a->out, "%snetns %" PRIu32 "%s%s: ListenOverflows, "
+				"ListenDrops " NOT_OBS " (%s)\n",
+				nshown++ == 0 ? (shown ? "\n" : "") : "",
+				n->netns, a->nhosts > 1 ? " host " : "",
+				a->nhosts > 1 ? sa_host_name(a, n->host) : "",
+				nwhy);
+			continue;
+		}
 		if (text) {
 			fprintf(a->out, "%snetns %" PRIu32 "%s%s: ListenOverflows +%"
 				PRIu64 ", ListenDrops +%" PRIu64 " during the "
@@ -575,8 +698,17 @@ void sa_backlog_end(struct sa_analysis *a)
 		sa_row_begin(&a->o, "netns");
 		sa_row_str(&a->o, "host", sa_host_name(a, n->host));
 		sa_row_u64(&a->o, "netns", n->netns);
-		sa_row_u64(&a->o, "listen_overflows", n->ovf_last - n->ovf_first);
-		sa_row_u64(&a->o, "listen_drops", n->drop_last - n->drop_first);
+		if (stopped) {
+			sa_row_null(&a->o, "listen_overflows");
+			sa_row_null(&a->o, "listen_drops");
+			sa_row_str(&a->o, "not_observable", nwhy);
+		} else {
+			sa_row_u64(&a->o, "listen_overflows",
+				   n->ovf_last - n->ovf_first);
+			sa_row_u64(&a->o, "listen_drops",
+				   n->drop_last - n->drop_first);
+			sa_row_null(&a->o, "not_observable");
+		}
 		sa_row_end(&a->o);
 	}
 	if (text) {

@@ -28,8 +28,8 @@ void sa_diag_overflows(struct sa_analysis *a)
 	for (i = 0; i < sa_backlog_count(a); i++) {
 		const struct sa_sock *l;
 
-		if (!sa_backlog_overflows(a, i, &ov) || !ov.known ||
-		    ov.drops == 0)
+		if (!sa_backlog_overflows(a, i, &ov) ||
+		    (!ov.stopped && (!ov.known || ov.drops == 0)))
 			continue;
 		any = true;
 		l = ov.listener;
@@ -39,6 +39,27 @@ void sa_diag_overflows(struct sa_analysis *a)
 				     sizeof(own));
 		else
 			memcpy(own, "unknown", sizeof("unknown"));
+		/* Its drops after the stop were never read: not "none". */
+		if (ov.stopped && !text) {
+			sa_row_begin(&a->o, "listen_overflow");
+			sa_row_u64(&a->o, "socket", l->id);
+			sa_row_str(&a->o, "local", ep);
+			sa_row_str(&a->o, "owner", own);
+			sa_row_null(&a->o, "drops");
+			sa_row_null(&a->o, "first");
+			sa_row_null(&a->o, "last");
+			sa_row_null(&a->o, "queue_peak");
+			sa_row_u64(&a->o, "limit", ov.limit);
+			sa_row_str(&a->o, "not_observable", ov.why);
+			sa_row_end(&a->o);
+			continue;
+		}
+		if (ov.stopped) {
+			fprintf(a->out, "  #%" PRIu64 " %s owner %s: overflows "
+				"not observable in this trace (%s)\n", l->id, ep,
+				own, ov.why);
+			continue;
+		}
 		sa_time_text(a, ov.input, ov.first, w1, sizeof(w1));
 		sa_time_text(a, ov.input, ov.last, w2, sizeof(w2));
 		if (!text) {
@@ -54,6 +75,7 @@ void sa_diag_overflows(struct sa_analysis *a)
 			else
 				sa_row_null(&a->o, "queue_peak");
 			sa_row_u64(&a->o, "limit", ov.limit);
+			sa_row_null(&a->o, "not_observable");
 			sa_row_end(&a->o);
 			continue;
 		}
@@ -66,16 +88,31 @@ void sa_diag_overflows(struct sa_analysis *a)
 		fputc('\n', a->out);
 	}
 	for (i = 0; sa_backlog_netns(a, i, &nd); i++) {
-		if (!nd.shown || (nd.overflows == 0 && nd.drops == 0))
+		if (!nd.shown ||
+		    (!nd.stopped && nd.overflows == 0 && nd.drops == 0))
 			continue;
 		any = true;
 		if (!text) {
 			sa_row_begin(&a->o, "netns_overflow");
 			sa_row_str(&a->o, "host", sa_host_name(a, nd.host));
 			sa_row_u64(&a->o, "netns", nd.netns);
-			sa_row_u64(&a->o, "listen_overflows", nd.overflows);
-			sa_row_u64(&a->o, "listen_drops", nd.drops);
+			if (nd.stopped) {
+				sa_row_null(&a->o, "listen_overflows");
+				sa_row_null(&a->o, "listen_drops");
+				sa_row_str(&a->o, "not_observable", nd.why);
+			} else {
+				sa_row_u64(&a->o, "listen_overflows",
+					   nd.overflows);
+				sa_row_u64(&a->o, "listen_drops", nd.drops);
+				sa_row_null(&a->o, "not_observable");
+			}
 			sa_row_end(&a->o);
+			continue;
+		}
+		if (nd.stopped) {
+			fprintf(a->out, "  netns %" PRIu32 ": ListenOverflows, "
+				"ListenDrops not observable in this trace (%s)\n",
+				nd.netns, nd.why);
 			continue;
 		}
 		fprintf(a->out, "  netns %" PRIu32 ": ListenOverflows +%" PRIu64

@@ -791,11 +791,16 @@ int sa_backlog_event(struct sa_analysis *a, const struct sa_evctx *ec,
 void sa_backlog_end(struct sa_analysis *a);
 void sa_backlog_free(struct sa_backlog *b);
 
+/* Why overflows are not observable: the SAMPLING stop, in words. */
+#define SA_WHY_LEN	192
+
 /* A listener's overflows, for the diagnosis. */
 struct sa_overflow {
 	const struct sa_sock *listener;	/* its finished life */
 	uint16_t input;
-	bool known;			/* drops were sampled */
+	bool known;			/* drops were sampled, and still were at the end */
+	bool stopped;			/* sampling of its netns stopped: why says so */
+	char why[SA_WHY_LEN];
 	uint64_t drops;			/* sk_drops growth during the trace */
 	uint64_t first, last;		/* event clock of the first/last growth */
 	uint32_t qpeak, limit;
@@ -805,6 +810,8 @@ struct sa_netns_delta {
 	bool shown;			/* passes --netns */
 	uint32_t host, netns;
 	uint64_t overflows, drops;	/* growth during the trace */
+	bool stopped;			/* not observable: why says so */
+	char why[SA_WHY_LEN];
 };
 size_t sa_backlog_count(const struct sa_analysis *a);
 /* Listener i (if it passed the filters); false otherwise. */

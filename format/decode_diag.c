@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Decoders of the records sockrec takes from sock_diag and /proc/net/netstat
- * (SNAPSHOT, LISTENER, NETNS_STATS); the scheme is in decode_priv.h.
+ * (SNAPSHOT, LISTENER, NETNS_STATS, SAMPLING); the scheme is in decode_priv.h.
  */
 #include "decode_priv.h"
 
@@ -58,5 +58,19 @@ int skr_decode_netns_stats(const struct skr_record *rec,
 	le64(out->listen_drops);
 	le32(out->flags);
 	le32(out->pad);
+	return 0;
+}
+
+int skr_decode_sampling(const struct skr_record *rec,
+			struct skr_ev_sampling *out)
+{
+	int rc = copy_prefix(rec, SKR_REC_SAMPLING, out, sizeof(*out));
+
+	if (rc)
+		return rc;
+	swap_hdr(&out->hdr);
+	swap_common(&out->c);
+	le32(out->error);
+	le16(out->pad2);
 	return 0;
 }

@@ -84,6 +84,7 @@ static const struct rec_type_info event_types[EVENT_TYPES] = {
 	EV(SKR_REC_LISTENER)	= { "LISTENER",		sizeof(struct skr_ev_listener) },
 	EV(SKR_REC_NETNS_STATS)	= { "NETNS_STATS",	sizeof(struct skr_ev_netns_stats) },
 	EV(SKR_REC_STATE4)	= { "STATE4",		sizeof(struct skr_ev_state4) },
+	EV(SKR_REC_SAMPLING)	= { "SAMPLING",		sizeof(struct skr_ev_sampling) },
 #undef EV
 };
 

@@ -194,6 +194,8 @@ int skr_decode_listener(const struct skr_record *rec,
 			struct skr_ev_listener *out);
 int skr_decode_netns_stats(const struct skr_record *rec,
 			   struct skr_ev_netns_stats *out);
+int skr_decode_sampling(const struct skr_record *rec,
+			struct skr_ev_sampling *out);
 
 /* Event time of a kernel event record (type >= 0x0100); -EINVAL if none. */
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns);

@@ -37,7 +37,7 @@ typedef uint64_t skr_u64;
 #define SKR_MAGIC		"SKRTRACE"	/* 8 bytes, no terminator on disk */
 #define SKR_MAGIC_LEN		8
 #define SKR_VERSION_MAJOR	1
-#define SKR_VERSION_MINOR	0
+#define SKR_VERSION_MINOR	1
 
 /* Bounds a reader enforces before it trusts a length (docs/FORMAT.md §5). */
 #define SKR_REC_MIN		8u		/* the header alone */
@@ -69,6 +69,7 @@ enum skr_rec_type {
 	SKR_REC_LISTENER	= 0x0108,	/* periodic listener sample (sock_diag) */
 	SKR_REC_NETNS_STATS	= 0x0109,	/* ListenOverflows/ListenDrops of a netns */
 	SKR_REC_STATE4		= 0x010a,	/* STATE of an IPv4 socket, 4-byte addresses */
+	SKR_REC_SAMPLING	= 0x010b,	/* 1.1: a namespace's sampling stopped or resumed */
 };
 
 struct skr_rec_hdr {
@@ -478,7 +479,28 @@ struct skr_ev_netns_stats {
 	skr_u32 pad;
 };
 
+/* SAMPLING states. */
+#define SKR_SAMPLING_STOPPED	1	/* from ts_ns on, the namespace is not sampled */
+#define SKR_SAMPLING_RESUMED	2	/* from ts_ns on, it is sampled again */
+
+/*
+ * Minor 1.  Sampling (LISTENER, NETNS_STATS) of namespace c.netns stopped
+ * or resumed at c.ts_ns; netns 0 stands for every namespace that had no
+ * NETNS_STATS in the segment before this record (those the recorder can no
+ * longer find, e.g. created after it dropped its privileges).  A stop is
+ * written again at the start of each later segment while it lasts.
+ */
+struct skr_ev_sampling {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;		/* cookie, tgid, tid, cpu, ctx 0 */
+	skr_s32 error;			/* STOPPED: negative errno, why */
+	skr_u8 state;			/* SKR_SAMPLING_* */
+	skr_u8 pad;
+	skr_u16 pad2;
+};
+
 _Static_assert(sizeof(struct skr_snapshot) == 96, "skr_snapshot layout");
+_Static_assert(sizeof(struct skr_ev_sampling) == 48, "skr_ev_sampling layout");
 _Static_assert(sizeof(struct skr_ev_listener) == 80, "skr_ev_listener layout");
 _Static_assert(sizeof(struct skr_ev_netns_stats) == 64, "skr_ev_netns_stats layout");
 

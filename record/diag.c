@@ -5,10 +5,17 @@
  * namespace that is pinned or has processes), periodic LISTENER samples (accept queue,
  * limit and sk_drops of each listener) and NETNS_STATS (ListenOverflows and
  * ListenDrops of each namespace).  Samples are written only when something
- * changed, except the first of a file, which is the baseline.
+ * changed, except the first of a file, which is the baseline.  Every filter
+ * in force applies: socket-level ones by what sock_diag says, task-level
+ * ones (-p, --comm, --cgroup) by the processes holding the socket
+ * (owners.c); namespaces without such a process are not visited at all.
  *
  * A failure to list a namespace is printed once and recorded in the file
- * (SNAPSHOT NETNS with its error); only write errors stop the recording.
+ * (SNAPSHOT NETNS with its error; for samples, a SAMPLING record when they
+ * stop and another when they work again); only write errors stop the
+ * recording.  With -Z, rec_diag_keep() opens what sampling needs in every
+ * namespace before the privileges go; namespaces sockrec cannot find or
+ * enter after that are recorded as not sampled (SAMPLING STOPPED).
  * A namespace whose process left since the last scan is looked for again at
  * once (another process, or its pin), not after NS_RESCAN_MS.
  */
@@ -20,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "record/diag.h"
+#include "record/owners.h"
 #include "record/sockrec.h"
 
 /* How often the namespaces are looked for again, between snapshots. */
@@ -52,6 +60,14 @@ struct listener {
 	uint16_t sport;
 	uint8_t family;
 	uint8_t flags;		/* SKR_LISTENER_NO_DROPS */
+	uint8_t verdict;	/* task filters: enum verdict */
+};
+
+/* A listener against the task filters; kept from sample to sample. */
+enum verdict {
+	V_UNKNOWN,
+	V_IN,			/* a matching process held it: stays in */
+	V_OUT,			/* judged again at the next periodic owner scan */
 };
 
 struct listeners {
@@ -71,6 +87,16 @@ struct rec_diag {
 	bool file_first;	/* the next sample is a file's baseline */
 	bool warned_full;
 	struct listeners cur, prev;
+	/*
+	 * -Z: privileges dropped after rec_diag_keep().  Namespaces not found
+	 * so far (or the --netns one, when it was not) cannot be sampled.
+	 */
+	bool dropped;
+	struct diag_ns unfound;
+	/* -p, --comm, --cgroup: sock_diag sockets need a matching owner. */
+	bool task;
+	struct rec_task_filter tf;
+	struct owners own;
 };
 
 /* Collecting the listeners of one namespace during a sample. */
@@ -83,6 +109,7 @@ struct collect {
 /* Writing the SOCKET records of one namespace during a snapshot. */
 struct snap {
 	struct rec_session *s;
+	struct rec_diag *d;
 	uint32_t netns;
 	uint64_t ts_ns;
 	uint32_t count;
@@ -117,6 +144,7 @@ static int diag_get(struct rec_session *s, struct rec_diag **dp)
 		free(d);
 		return err;
 	}
+	d->task = rec_filters_task(&d->tf);
 	s->diag = d;
 	*dp = d;
 	return 0;
@@ -129,19 +157,25 @@ void rec_diag_close(struct rec_session *s)
 	if (!d)
 		return;
 	diag_nl_close(d->nl);
+	owners_free(&d->own);
 	free(d->cur.v);
 	free(d->prev.v);
 	free(d);
 	s->diag = NULL;
 }
 
-/* Namespaces a --netns filter leaves out are neither listed nor sampled. */
-static int keep_wanted(struct diag_ns *v, int n)
+/*
+ * Namespaces a --netns filter leaves out are neither listed nor sampled;
+ * with a task filter, neither are those where no matching process was seen:
+ * their counters and their very existence are none of the recording's business.
+ */
+static int keep_wanted(struct rec_diag *d, struct diag_ns *v, int n)
 {
 	int i, kept = 0;
 
 	for (i = 0; i < n; i++)
-		if (rec_filters_want_netns(v[i].ino))
+		if (rec_filters_want_netns(v[i].ino) &&
+		    (!d->task || owners_netns(&d->own, v[i].ino)))
 			v[kept++] = v[i];
 	return kept;
 }
@@ -162,7 +196,7 @@ static void rescan(struct rec_diag *d)
 		d->scan[0].ino = diag_nl_self_ns(d->nl);
 		n = 1;
 	}
-	n = keep_wanted(d->scan, n);
+	n = keep_wanted(d, d->scan, n);
 	if (skipped && d->ns_skipped != skipped)
 		fprintf(stderr, "sockrec: %u network namespaces beyond the first %d "
 			"are not listed\n", skipped, DIAG_NS_MAX);
@@ -219,6 +253,47 @@ static int write_event(struct rec_session *s, const void *rec, size_t len)
 	return 0;
 }
 
+/* SAMPLING: from ts_ns on, netns (0: every one not found) is or is not sampled. */
+static int write_sampling(struct rec_session *s, uint32_t netns, uint8_t state,
+			  int error, uint64_t ts_ns)
+{
+	struct skr_ev_sampling r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.len = sizeof(r);
+	r.hdr.type = SKR_REC_SAMPLING;
+	r.c.ts_ns = ts_ns;
+	r.c.netns = netns;
+	r.error = error;
+	r.state = state;
+	return write_event(s, &r, sizeof(r));
+}
+
+/*
+ * A sample of ns failed: say so once per stop and file, so that an
+ * analyzer reports its overflows as unknown rather than as none.
+ */
+static int sampling_failed(struct rec_session *s, struct diag_ns *ns, int err,
+			   uint64_t ts_ns)
+{
+	ns->stopped = true;
+	if (ns->stop_written)
+		return 0;
+	ns->stop_written = true;
+	return write_sampling(s, ns->ino, SKR_SAMPLING_STOPPED, err, ts_ns);
+}
+
+static int sampling_worked(struct rec_session *s, struct diag_ns *ns,
+			   uint64_t ts_ns)
+{
+	bool written = ns->stop_written;
+
+	ns->stopped = false;
+	ns->stop_written = false;
+	return written ? write_sampling(s, ns->ino, SKR_SAMPLING_RESUMED, 0,
+					ts_ns) : 0;
+}
+
 /* ---- snapshot ---- */
 
 static int snap_socket(void *arg, const struct diag_sock *ds)
@@ -229,6 +304,11 @@ static int snap_socket(void *arg, const struct diag_sock *ds)
 
 	if (!rec_filters_want_sock(ds->family, ds->sport, ds->dport))
 		return 0;
+	if (sn->d->task) {
+		if (!owners_sock(&sn->d->own, ds->inode))
+			return 0;
+		rec_filters_admit(sn->s, ds->cookie);
+	}
 	memset(&r, 0, sizeof(r));
 	r.hdr.len = sizeof(r);
 	r.hdr.type = SKR_REC_SNAPSHOT;
@@ -275,7 +355,7 @@ static int snap_marker(struct rec_session *s, uint8_t kind, uint32_t netns,
 static int snap_ns(struct rec_session *s, struct diag_ns *ns, uint32_t *count)
 {
 	struct rec_diag *d = s->diag;
-	struct snap sn = { .s = s, .netns = ns->ino };
+	struct snap sn = { .s = s, .d = d, .netns = ns->ino };
 	int fd, err;
 
 	fd = diag_nl_socket(d->nl, ns, NULL);
@@ -321,8 +401,9 @@ static int snap_one(struct rec_session *s, struct diag_ns *ns, bool retrying,
 	}
 	t->total += count;
 	err = snap_marker(s, SKR_SNAP_NETNS, ns->ino, count, err, 0, 0);
-	/* A new file: its first sample is a full baseline. */
+	/* A new file: its first sample is a full baseline, stops said again. */
 	ns->stats_written = false;
+	ns->stop_written = false;
 	return err;
 }
 
@@ -336,6 +417,11 @@ int rec_diag_snapshot(struct rec_session *s)
 	if (err) {
 		/* Still say in the file that nothing could be listed. */
 		return snap_marker(s, SKR_SNAP_END, 0, 0, err, 0, 1);
+	}
+	if (d->task) {
+		err = owners_scan(&d->own, &d->tf);
+		if (err)
+			return err;
 	}
 	rescan(d);
 	for (i = 0; i < d->nns; i++) {
@@ -359,6 +445,7 @@ int rec_diag_snapshot(struct rec_session *s)
 	err = snap_marker(s, SKR_SNAP_END, 0, t.total, 0, t.listed, t.failed);
 	if (err)
 		return err;
+	d->unfound.stop_written = false;
 	d->file_first = true;
 	d->prev.n = 0;
 	if (s->opt && s->opt->sample_ms)
@@ -422,9 +509,12 @@ static int cmp_listener(const void *a, const void *b)
 	return 0;
 }
 
-/* statfd: the namespace's netstat opened during the visit, or -errno. */
+/*
+ * statfd: the namespace's netstat opened during the visit, or -errno.
+ * *why gets the failure to read it, if any (and keeps its value otherwise).
+ */
 static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
-			     int statfd, uint64_t ts_ns)
+			     int statfd, uint64_t ts_ns, int *why)
 {
 	struct skr_ev_netns_stats r;
 	uint64_t ovf = 0, drops = 0;
@@ -433,6 +523,7 @@ static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
 	err = statfd < 0 ? statfd : diag_nl_netstat(statfd, &ovf, &drops);
 	if (err) {
 		warn_ns(s->diag, ns, "reading ListenOverflows", err);
+		*why = err;
 		return 0;
 	}
 	if (ns->stats_written && ns->overflows == ovf && ns->drops == drops)
@@ -482,13 +573,15 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 	struct rec_diag *d = s->diag;
 	struct collect c = { .d = d, .netns = ns->ino };
 	size_t n0 = d->cur.n;
-	int fd, statfd = -EBADF, err;
+	int fd, statfd = -EBADF, err, why = 0;
 
 	fd = diag_nl_socket(d->nl, ns, &statfd);
 	if (fd < 0) {
-		if (!defer_gone(d, ns, fd, retrying))
-			warn_ns(d, ns, "sampling listeners", fd);
-		return 0;
+		if (defer_gone(d, ns, fd, retrying))
+			return 0;
+		warn_ns(d, ns, "sampling listeners", fd);
+		/* A namespace that is gone has nothing left to sample. */
+		return fd == -ESRCH ? 0 : sampling_failed(s, ns, fd, rec_boot_ns());
 	}
 	c.ts_ns = rec_boot_ns();
 	err = diag_nl_dump(d->nl, fd, SKR_AF_INET, STATE_BIT(SKR_TCP_LISTEN),
@@ -504,18 +597,109 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 		/* A partial list would look like listeners that closed. */
 		d->cur.n = n0;
 		warn_ns(d, ns, "sampling listeners", err);
+		why = err;
 	}
-	err = write_netns_stats(s, ns, statfd, c.ts_ns);
+	err = write_netns_stats(s, ns, statfd, c.ts_ns, &why);
+	if (!err)
+		err = why ? sampling_failed(s, ns, why, c.ts_ns)
+			  : sampling_worked(s, ns, c.ts_ns);
 out:
 	if (statfd >= 0)
 		close(statfd);
 	return err;
 }
 
+/*
+ * After -Z, namespaces that were not found before the drop stay unknown
+ * (/proc hides them) or cannot be entered: say so once per file, for the
+ * --netns one while it is not found, else for all of them (netns 0).
+ */
+static int sample_unfound(struct rec_session *s, struct rec_diag *d)
+{
+	uint32_t want = rec_filters_netns();
+	bool missing = true;
+	int i;
+
+	if (!d->dropped)
+		return 0;
+	for (i = 0; want && i < d->nns; i++)
+		if (d->ns[i].ino == want)
+			missing = false;
+	d->unfound.ino = want;
+	if (missing)
+		return sampling_failed(s, &d->unfound, -EPERM, rec_boot_ns());
+	return sampling_worked(s, &d->unfound, rec_boot_ns());
+}
+
+int rec_diag_keep(struct rec_session *s)
+{
+	struct rec_diag *d;
+	int i, err;
+
+	err = diag_get(s, &d);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	rescan(d);
+	for (i = 0; i < d->nns; i++) {
+		err = diag_nl_keep(d->nl, &d->ns[i]);
+		/* Not fatal: its samples will fail, and the file say so. */
+		if (err && err != -ESRCH)
+			warn_ns(d, &d->ns[i], "keeping sock_diag open", err);
+	}
+	return 0;
+}
+
+void rec_diag_dropped(struct rec_session *s)
+{
+	if (s->diag)
+		s->diag->dropped = true;
+}
+
+/*
+ * The task filters' verdict on each listener of d->cur (sorted): kept from
+ * the previous sample, else from the owners, scanned again at most once
+ * per sample and only for a listener not judged yet.  fresh: the owners
+ * were just scanned, so listeners left out are judged again (a matching
+ * process may have been given one since).
+ */
+static int judge(struct rec_diag *d, bool fresh)
+{
+	bool scanned = fresh;
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->cur.n; i++) {
+		struct listener *e = &d->cur.v[i];
+		const struct listener *old = NULL;
+
+		if (!d->task) {
+			e->verdict = V_IN;
+			continue;
+		}
+		if (d->prev.n)
+			old = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
+				      cmp_listener);
+		e->verdict = old ? old->verdict : V_UNKNOWN;
+		if (e->verdict == V_OUT && fresh)
+			e->verdict = V_UNKNOWN;
+		if (e->verdict != V_UNKNOWN)
+			continue;
+		if (!scanned) {
+			err = owners_scan(&d->own, &d->tf);
+			if (err)
+				return err;
+			scanned = true;
+		}
+		e->verdict = owners_sock(&d->own, e->inode) ? V_IN : V_OUT;
+	}
+	return 0;
+}
+
 int rec_diag_sample(struct rec_session *s)
 {
 	struct rec_diag *d;
 	struct listeners t;
+	bool fresh = false;
 	size_t i;
 	int err;
 
@@ -526,6 +710,13 @@ int rec_diag_sample(struct rec_session *s)
 	err = diag_get(s, &d);
 	if (err)
 		return err == -ENOMEM ? err : 0;
+	if (d->task && (!d->own.scanned ||
+			rec_mono_ms() - d->own.scan_ms >= NS_RESCAN_MS)) {
+		err = owners_scan(&d->own, &d->tf);
+		if (err)
+			return err;
+		fresh = true;
+	}
 	if (!d->scanned || rec_mono_ms() - d->scan_ms >= NS_RESCAN_MS)
 		rescan(d);
 	d->cur.n = 0;
@@ -546,15 +737,25 @@ int rec_diag_sample(struct rec_session *s)
 				return err;
 		}
 	}
+	err = sample_unfound(s, d);
+	if (err)
+		return err;
 	if (d->cur.n > 1)	/* qsort(NULL, 0, ...) is undefined behaviour */
 		qsort(d->cur.v, d->cur.n, sizeof(*d->cur.v), cmp_listener);
+	err = judge(d, fresh);
+	if (err)
+		return err;
 	for (i = 0; i < d->cur.n; i++) {
 		const struct listener *e = &d->cur.v[i];
 		const struct listener *old = NULL;
 
+		if (e->verdict != V_IN)
+			continue;	/* a filter leaves it out */
 		if (!d->file_first && d->prev.n)
 			old = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
 				      cmp_listener);
+		if (old && old->verdict != V_IN)
+			old = NULL;	/* never written: this is its first */
 		if (old && old->ack_backlog == e->ack_backlog &&
 		    old->drops == e->drops &&
 		    old->max_ack_backlog == e->max_ack_backlog)

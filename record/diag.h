@@ -34,6 +34,9 @@ struct diag_ns {
 	bool stats_written;
 	uint64_t overflows, drops;
 	bool warned;		/* a failure of this namespace was printed */
+	/* sampling failed and has not worked since (diag.c) */
+	bool stopped;
+	bool stop_written;	/* its SAMPLING STOPPED is in the current file */
 	bool retry;		/* its process left: visit again after a rescan */
 };
 
@@ -65,13 +68,22 @@ uint32_t diag_nl_self_ns(const struct diag_nl *n);
 /* True once entering a namespace was refused; diag_nl_socket() said so. */
 bool diag_nl_denied(const struct diag_nl *n);
 
+/*
+ * Before the privileges are dropped (-Z): make ns's sock_diag socket and
+ * open its netstat, and keep both, so that diag_nl_socket() still answers
+ * for ns once setns() is refused.  Holding them keeps the namespace alive
+ * until sockrec exits.  Returns 0 or -errno (-ENOSPC: table full).
+ */
+int diag_nl_keep(struct diag_nl *n, const struct diag_ns *ns);
+
 /* ---- diag_ns.c: finding and entering namespaces ---- */
 
 /*
  * Find the network namespaces: sockrec's own first, then those pinned under
  * DIAG_NS_PIN_DIR in directory order, then one entry per other inode found
- * under /proc/<pid>/ns/net, in /proc order, keeping the state of entries of
- * old[] that are still there.  At most max entries; *skipped counts the
+ * under /proc/<pid>/ns/net, in /proc order, then those kept by
+ * diag_nl_keep() that were not found (after -Z, /proc hides other users'
+ * namespaces), keeping the state of entries of old[] that are still there.  At most max entries; *skipped counts the
  * namespaces beyond.  Returns the count or -errno (only if /proc cannot be
  * read at all; a missing or unreadable DIAG_NS_PIN_DIR just pins nothing).
  */
@@ -85,7 +97,8 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
  * namespace may be visited after that.  When netstat is not NULL it gets,
  * opened during the same visit, the namespace's /proc/net/netstat (an fd
  * that keeps reading that namespace's counters wherever it is read from) or
- * -errno; it is only set when the socket was made.
+ * -errno; it is only set when the socket was made.  A namespace kept by
+ * diag_nl_keep() is not entered: its kept descriptors are duplicated.
  */
 int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat);
 
@@ -100,7 +113,11 @@ int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat);
 int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
 		 bool meminfo, diag_sock_fn fn, void *arg);
 
-/* TcpExtListenOverflows and TcpExtListenDrops from a netstat fd (not closed). */
+/*
+ * TcpExtListenOverflows and TcpExtListenDrops from a netstat fd (not
+ * closed; read from offset 0 whatever its position, so a kept fd and its
+ * duplicates can be read again and again).
+ */
 int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops);
 
 #endif /* SOCKREC_DIAG_H */

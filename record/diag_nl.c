@@ -66,8 +66,15 @@ fail:
 
 void diag_nl_close(struct diag_nl *n)
 {
+	int i;
+
 	if (!n)
 		return;
+	for (i = 0; i < n->nkept; i++) {
+		close(n->kept[i].sock);
+		if (n->kept[i].stat >= 0)
+			close(n->kept[i].stat);
+	}
 	if (n->self_fd >= 0)
 		close(n->self_fd);
 	free(n->buf);
@@ -364,7 +371,7 @@ int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops)
 	if (!buf)
 		return -ENOMEM;
 	while (got < NETSTAT_MAX) {
-		ssize_t r = read(fd, buf + got, NETSTAT_MAX - got);
+		ssize_t r = pread(fd, buf + got, NETSTAT_MAX - got, (off_t)got);
 
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -10,6 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "record/diag.h"
+
+/*
+ * -Z: a namespace's sock_diag socket and netstat, opened inside it before
+ * the privileges were dropped (setns() is refused after) and kept open.
+ */
+struct diag_kept {
+	uint32_t ino;
+	int sock, stat;		/* stat: -errno when netstat could not be opened */
+};
+
 struct diag_nl {
 	int self_fd;		/* our own netns, to return to */
 	uint32_t self_ino;
@@ -17,6 +28,8 @@ struct diag_nl {
 	bool broken;		/* could not return home: visit no more */
 	bool denied;		/* entering refused (privileges dropped, -Z) */
 	uint8_t *buf;		/* NL_BUF_SIZE, malloc-aligned */
+	struct diag_kept kept[DIAG_NS_MAX];
+	int nkept;
 };
 
 /* A sock_diag socket in the calling thread's current namespace, or -errno. */

@@ -6,9 +6,10 @@
  * sock_diag only answers about the namespace its socket was created in, so a
  * socket is made inside each namespace (setns there and straight back) and
  * closed after one query: holding it would keep a namespace alive after its
- * last process left.  The namespace's netstat file is opened during the same
- * visit, so its counters stay readable when the process it was found through
- * has exited.  Namespaces are entered through their pin under /run/netns when
+ * last process left.  The exception is -Z: setns() is refused once root is
+ * dropped, so diag_nl_keep() makes and keeps one per namespace just before.
+ * The namespace's netstat file is opened during the same visit, so its
+ * counters stay readable when the process it was found through has exited.  Namespaces are entered through their pin under /run/netns when
  * they have one, else through a process in them.
  */
 #include <dirent.h>
@@ -151,6 +152,21 @@ static void scan_pinned(struct scan *sc)
 	closedir(d);
 }
 
+/*
+ * Last: namespaces kept by diag_nl_keep() that the scan did not find (after
+ * -Z, /proc hides other users' namespaces), with what old[] knew of them.
+ */
+static void scan_kept(struct diag_nl *n, struct scan *sc)
+{
+	int i, j;
+
+	for (i = 0; i < n->nkept; i++) {
+		j = find_ns(sc->old, sc->nold, n->kept[i].ino);
+		add_ns(sc, n->kept[i].ino, j >= 0 ? sc->old[j].pid : 0,
+		       j >= 0 && sc->old[j].name[0] ? sc->old[j].name : NULL);
+	}
+}
+
 int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 		 struct diag_ns *out, int max, unsigned *skipped)
 {
@@ -168,8 +184,12 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 	/* Pins first: entered by file, they need no process to stay alive. */
 	scan_pinned(&sc);
 	d = opendir("/proc");
-	if (!d)
-		return -errno;
+	if (!d) {
+		int err = -errno;
+
+		scan_kept(n, &sc);
+		return sc.count > 1 ? sc.count : err;
+	}
 	while ((de = readdir(d)) != NULL) {
 		char path[64];
 		struct stat st;
@@ -199,6 +219,7 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 		}
 	}
 	closedir(d);
+	scan_kept(n, &sc);
 	return sc.count;
 }
 
@@ -295,7 +316,8 @@ static int note_denied(struct diag_nl *n, const struct diag_ns *ns, int err)
 	return err;
 }
 
-int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
+/* diag_nl_socket() by entering ns (and coming back), for a namespace not kept. */
+static int visit(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
 {
 	int dfd = -1, nsfd = -1, sfd = -ENOENT, fd;
 
@@ -345,4 +367,62 @@ out:
 	if (dfd >= 0)
 		close(dfd);
 	return fd;
+}
+
+static const struct diag_kept *kept_of(const struct diag_nl *n, uint32_t ino)
+{
+	int i;
+
+	for (i = 0; i < n->nkept; i++)
+		if (n->kept[i].ino == ino)
+			return &n->kept[i];
+	return NULL;
+}
+
+/* The caller closes what it gets, as for a fresh socket. */
+static int dup_kept(const struct diag_kept *k, int *netstat)
+{
+	int fd = fcntl(k->sock, F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (!netstat)
+		return fd;
+	if (k->stat < 0) {
+		*netstat = k->stat;
+		return fd;
+	}
+	*netstat = fcntl(k->stat, F_DUPFD_CLOEXEC, 0);
+	if (*netstat < 0)
+		*netstat = -errno;
+	return fd;
+}
+
+int diag_nl_keep(struct diag_nl *n, const struct diag_ns *ns)
+{
+	struct diag_kept *k;
+	int fd, sfd = -ENOENT;
+
+	/* Our own namespace needs no privilege: a socket is made each time. */
+	if (ns->ino == n->self_ino || kept_of(n, ns->ino))
+		return 0;
+	if (n->nkept == DIAG_NS_MAX)
+		return -ENOSPC;
+	fd = visit(n, ns, &sfd);
+	if (fd < 0)
+		return fd;
+	k = &n->kept[n->nkept++];
+	k->ino = ns->ino;
+	k->sock = fd;
+	k->stat = sfd;
+	return 0;
+}
+
+int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
+{
+	const struct diag_kept *k = kept_of(n, ns->ino);
+
+	if (k)
+		return dup_kept(k, netstat);
+	return visit(n, ns, netstat);
 }

@@ -264,6 +264,30 @@ bool rec_filters_want_netns(uint32_t netns)
 	return !f.netns || netns == f.netns;
 }
 
+uint32_t rec_filters_netns(void)
+{
+	return f.netns;
+}
+
+bool rec_filters_task(struct rec_task_filter *tf)
+{
+	tf->pids = f.pids;
+	tf->npids = f.npids;
+	tf->comm = f.comm_on ? f.comm : NULL;
+	tf->cgroup_fd = f.cgroup_fd;
+	return f.npids || f.comm_on || f.cgroup_fd >= 0;
+}
+
+void rec_filters_admit(struct rec_session *s, uint64_t cookie)
+{
+	uint8_t one = 1;
+
+	if (!s->skel || !cookie || !(f.npids || f.comm_on || f.cgroup_fd >= 0))
+		return;
+	(void)bpf_map_update_elem(bpf_map__fd(s->skel->maps.admitted), &cookie,
+				  &one, BPF_ANY);
+}
+
 bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport)
 {
 	unsigned i;

@@ -160,6 +160,10 @@ static int drop_privileges(struct rec_session *s)
 	err = rec_output_chown(s);
 	if (err)
 		return err;
+	/* setns() needs CAP_SYS_ADMIN: keep what sampling needs first. */
+	err = rec_diag_keep(s);
+	if (err)
+		return err;
 	if (initgroups(o->user, o->gid) || setgid(o->gid) || setuid(o->uid)) {
 		err = -errno;
 		fprintf(stderr, "sockrec: becoming user %s: %s\n", o->user,
@@ -173,6 +177,8 @@ static int drop_privileges(struct rec_session *s)
 			o->user);
 		return -EPERM;
 	}
+	if (o->uid != 0)
+		rec_diag_dropped(s);
 	return check_dir_writable(s);
 }
 

@@ -262,10 +262,30 @@ int rec_filters_write(struct rec_session *s);
 /*
  * The socket-level filters (netns, family, port) applied in user space to
  * what sock_diag reports (snapshot, listener samples), so a filtered
- * recording holds no other socket.  netns 0: any; family/ports as in
+ * recording holds no other socket; the task filters are applied there by
+ * socket owner (diag.c, owners.c).  netns 0: any; family/ports as in
  * skr_events.h (host order).
  */
 bool rec_filters_want_netns(uint32_t netns);
+/* The --netns inode, 0 if none. */
+uint32_t rec_filters_netns(void);
+
+/* The task filters, as bpf/filter.h applies them (all that are on, AND). */
+struct rec_task_filter {
+	const uint32_t *pids;		/* -p: process ids (tgid), any of them */
+	unsigned npids;			/* 0: off */
+	const char *comm;		/* --comm: a thread's exact name; NULL: off */
+	int cgroup_fd;			/* --cgroup: its directory; -1: off */
+};
+/* Fill *tf; true if a task filter is on. */
+bool rec_filters_task(struct rec_task_filter *tf);
+/*
+ * Admit a socket that existed before recording (snapshot) to the BPF task
+ * filter, as if its owner had acted on it: its later events run in softirq
+ * too.  Failures are ignored (the socket then passes at its owner's next
+ * syscall on it, as for any socket).
+ */
+void rec_filters_admit(struct rec_session *s, uint64_t cookie);
 bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport);
 void rec_filters_close(void);
 
@@ -291,8 +311,18 @@ int rec_diag_parse_interval(const char *arg, uint32_t *ms);
  * to list are printed and recorded; returns 0 or a write error.
  */
 int rec_diag_snapshot(struct rec_session *s);
-/* One sample: LISTENER and NETNS_STATS records for what changed. */
+/*
+ * One sample: LISTENER and NETNS_STATS records for what changed, SAMPLING
+ * records when sampling of a namespace stops or works again.
+ */
 int rec_diag_sample(struct rec_session *s);
+/*
+ * -Z, before the drop: open and keep each namespace's sock_diag socket and
+ * netstat, which cannot be entered afterwards.  Returns 0 or -ENOMEM.
+ */
+int rec_diag_keep(struct rec_session *s);
+/* -Z, after the drop: namespaces not kept can no longer be sampled. */
+void rec_diag_dropped(struct rec_session *s);
 void rec_diag_close(struct rec_session *s);
 
 #endif /* SOCKREC_H */

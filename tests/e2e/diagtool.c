@@ -10,7 +10,8 @@
  *                             start N non-blocking connects, hold MS ms,
  *                             close them and keep the listener 300 ms more
  *   diagtool dump FILE        print the trace's SNAPSHOT, LISTENER,
- *                             NETNS_STATS and STATE records, one a line
+ *                             NETNS_STATS, SAMPLING and STATE records, one
+ *                             a line
  *
  * Lines are "key=value" words so the test can pick them with awk.
  */
@@ -218,6 +219,15 @@ static int dump_one(const struct skr_record *rec)
 		printf("NETNS_STATS ts=%" PRIu64 " netns=%u overflows=%" PRIu64
 		       " drops=%" PRIu64 " flags=%u\n", r.c.ts_ns, r.c.netns,
 		       r.listen_overflows, r.listen_drops, r.flags);
+		return 0;
+	}
+	case SKR_REC_SAMPLING: {
+		struct skr_ev_sampling r;
+
+		if (skr_decode_sampling(rec, &r))
+			return -1;
+		printf("SAMPLING ts=%" PRIu64 " netns=%u state=%u error=%d\n",
+		       r.c.ts_ns, r.c.netns, r.state, r.error);
 		return 0;
 	}
 	case SKR_REC_STATE:

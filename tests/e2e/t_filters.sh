@@ -125,6 +125,99 @@ TRAFFIC=traffic_family record inet4 -4 || exit 1
 check "-4: IPv4 events" some port_lines 6011
 check "-4: no IPv6 event" none port_lines 6010
 
+# ---- sock_diag under the task filters: snapshot, listener samples, counters ----
+# Recorded without --netns: what a filter excludes must not be in the file at
+# all, whichever namespace it is in.  In A, a process of ours holds a listener
+# and a connection to it (3 sockets, 2 of them open before sockrec starts); in
+# B another process holds a listener.
+DIAGTOOL=$BUILD/tests/diagtool
+[ -x "$DIAGTOOL" ] || { echo "missing $DIAGTOOL (make $DIAGTOOL)" >&2; exit 77; }
+B_INODE=$(ip netns exec "$B" stat -L -c %i /proc/self/ns/net)
+# A name no other engineer's test runs under: --comm picks it alone.
+HOLDER=skrhold$$
+cp "$DIAGTOOL" "$TMP/$HOLDER"
+ip netns exec "$A" "$TMP/$HOLDER" hold 6020 >"$TMP/hold.out" &
+HOLD_PID=$!
+ip netns exec "$B" "$EVGEN" hold 6021 30 >/dev/null &
+OTHER_PID=$!
+trap 'kill -KILL $HOLD_PID $OTHER_PID 2>/dev/null; cleanup_more; t_cleanup' EXIT
+for _ in $(seq 50); do
+	grep -q '^ready' "$TMP/hold.out" 2>/dev/null && ss -Htln "sport = :6021" -N "$B" | grep -q . && break
+	sleep 0.1
+done
+check "holder and other listener ready" grep -q '^ready' "$TMP/hold.out"
+EMPTY_CG=
+if [ -n "$CG" ]; then
+	EMPTY_CG=$(dirname "$CG")/skr-filt-empty-$$
+	mkdir "$EMPTY_CG" || EMPTY_CG=
+fi
+
+# diag NAME ARGS...: sockrec ARGS for 1 s with samples, diagtool dump in $DIAG
+diag() {
+	local name=$1
+	shift
+	"$SOCKREC" -q -o "$TMP/$name.skr" -d 1 --sample-interval 100 "$@" 2>"$TMP/$name.err"
+	check_eq "$name: sockrec exits 0" 0 $?
+	DIAG=$TMP/$name.diag
+	"$DIAGTOOL" dump "$TMP/$name.skr" >"$DIAG"
+}
+nothing_listed() {
+	local name=$1
+	check_eq "$name: no snapshot socket" 0 "$(grep -c '^SNAPSHOT kind=1 ' "$DIAG")"
+	check_eq "$name: no namespace listed" 0 "$(grep -c '^SNAPSHOT kind=2 ' "$DIAG")"
+	check_eq "$name: snapshot complete, nothing listed" 1 \
+		"$(grep -c '^SNAPSHOT kind=3 .* count=0 error=0 listed=0 failed=0$' "$DIAG")"
+	check_eq "$name: no listener sample" 0 "$(grep -c '^LISTENER ' "$DIAG")"
+	check_eq "$name: no namespace counters" 0 "$(grep -c '^NETNS_STATS ' "$DIAG")"
+}
+diag nopid -p 999999
+nothing_listed nopid
+diag nocomm --comm nosuchtask
+nothing_listed nocomm
+if [ -n "$EMPTY_CG" ]; then
+	diag nocg --cgroup "$EMPTY_CG"
+	nothing_listed nocg
+	rmdir "$EMPTY_CG"
+fi
+
+# Only the held sockets: listener, client and accepted side, all in A.
+only_holder() {
+	local name=$1
+	check_eq "$name: the holder's 3 sockets in the snapshot" 3 \
+		"$(grep '^SNAPSHOT kind=1 ' "$DIAG" | grep -c " netns=$A_INODE .*port=6020 ")"
+	check_eq "$name: no other snapshot socket" 3 "$(grep -c '^SNAPSHOT kind=1 ' "$DIAG")"
+	check_eq "$name: only A listed" "$A_INODE" \
+		"$(grep '^SNAPSHOT kind=2 ' "$DIAG" | sed 's/.* netns=\([0-9]*\) .*/\1/' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	check "$name: the holder's listener sampled" grep -q "^LISTENER .* netns=$A_INODE .* sport=6020 " "$DIAG"
+	check_eq "$name: no other listener sampled" 0 "$(grep '^LISTENER ' "$DIAG" | grep -vc ' sport=6020 ')"
+	check_eq "$name: no counters of B" 0 "$(grep -c "^NETNS_STATS .* netns=$B_INODE " "$DIAG")"
+	check_eq "$name: counters of A only" 0 "$(grep '^NETNS_STATS ' "$DIAG" | grep -vc " netns=$A_INODE ")"
+}
+diag onepid -p "$HOLD_PID"
+only_holder onepid
+diag onecomm --comm "$HOLDER"
+only_holder onecomm
+if [ -n "$CG" ] && echo "$HOLD_PID" >"$CG/cgroup.procs"; then
+	diag onecg --cgroup "$CG"
+	only_holder onecg
+fi
+# A snapshot socket of a matching process is admitted in BPF too: when the
+# holder closes the client, the accepted side's ESTABLISHED -> CLOSE_WAIT
+# runs in softirq, before the holder touches that socket again.
+ACC_COOKIE=$(sed -n 's/^accepted .*cookie=\([0-9]*\).*/\1/p' "$TMP/hold.out")
+rec_start "$TMP/admit.skr" -q -p "$HOLD_PID" || exit 1
+kill -TERM "$HOLD_PID"
+wait "$HOLD_PID"
+sleep 0.3
+rc=0
+rec_stop || rc=$?
+check_eq "admit: sockrec exits 0" 0 "$rc"
+"$DIAGTOOL" dump "$TMP/admit.skr" >"$TMP/admit.diag"
+check "admit: snapshot socket's softirq CLOSE_WAIT recorded" \
+	grep -q "^STATE .* cookie=$ACC_COOKIE .* old=1 new=8\$" "$TMP/admit.diag"
+kill -KILL "$OTHER_PID" 2>/dev/null
+wait "$OTHER_PID" 2>/dev/null
+
 # Misuse exits 2 with a hint.
 for bad in "-p 0" "-p x" "--port 70000" "--comm 0123456789abcdefg" "--netns /nonexistent" \
 	   "-4 -6" "--cgroup /nonexistent-cgroup"; do

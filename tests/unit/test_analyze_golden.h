@@ -14,8 +14,8 @@ static const char golden_backlog_full[] =
 "1 listener\n";
 
 static const char golden_backlog_full_csv[] =
-"socket,host,netns,local,owner_pid,owner_comm,backlog_asked,backlog_effective,clamped,handshakes,handshakes_failed,accepts,queue_peak,queue_samples,queue_distribution,overflows,overflow_first,overflow_last,synack_retransmits,accept_wait_count,accept_wait_p50_ns,accept_wait_p99_ns\n"
-"1,alpha,4026531840,127.0.0.1:8080,10,srv,1024,4,true,2,0,2,5,5,0:1 1:2 4-7:2,20,2026-11-22T10:00:01.250000Z,2026-11-22T10:00:01.500000Z,0,2,40000,494000\n";
+"socket,host,netns,local,owner_pid,owner_comm,backlog_asked,backlog_effective,clamped,handshakes,handshakes_failed,accepts,queue_peak,queue_samples,queue_distribution,overflows,overflow_first,overflow_last,synack_retransmits,accept_wait_count,accept_wait_p50_ns,accept_wait_p99_ns,not_observable\n"
+"1,alpha,4026531840,127.0.0.1:8080,10,srv,1024,4,true,2,0,2,5,5,0:1 1:2 4-7:2,20,2026-11-22T10:00:01.250000Z,2026-11-22T10:00:01.500000Z,0,2,40000,494000,\n";
 
 static const char golden_backlog_state_only[] =
 "#3 [::]:7000 netns 4026531840 owner nc[41]\n"
@@ -69,8 +69,8 @@ static const char golden_diag_full_json[] =
 "{\"row\":\"outcome\",\"outcome\":\"accepted connection\",\"count\":2,\"sockets\":\"3 6\",\"sockets_more\":0}\n"
 "{\"row\":\"failed_connect\",\"reason\":\"ECONNREFUSED\",\"remote\":\"127.0.0.1:9\",\"count\":1,\"sockets\":\"4\",\"sockets_more\":0,\"after_min_ns\":41000,\"after_max_ns\":41000}\n"
 "{\"row\":\"reset\",\"direction\":\"received\",\"state\":\"SYN_SENT\",\"reason\":null,\"count\":1,\"sockets\":\"4\",\"sockets_more\":0,\"after_min_ns\":null,\"after_max_ns\":null}\n"
-"{\"row\":\"listen_overflow\",\"socket\":1,\"local\":\"127.0.0.1:8080\",\"owner\":\"srv[10]\",\"drops\":20,\"first\":\"2026-11-22T10:00:01.250000Z\",\"last\":\"2026-11-22T10:00:01.500000Z\",\"queue_peak\":5,\"limit\":4}\n"
-"{\"row\":\"netns_overflow\",\"host\":\"alpha\",\"netns\":4026531840,\"listen_overflows\":12,\"listen_drops\":12}\n"
+"{\"row\":\"listen_overflow\",\"socket\":1,\"local\":\"127.0.0.1:8080\",\"owner\":\"srv[10]\",\"drops\":20,\"first\":\"2026-11-22T10:00:01.250000Z\",\"last\":\"2026-11-22T10:00:01.500000Z\",\"queue_peak\":5,\"limit\":4,\"not_observable\":null}\n"
+"{\"row\":\"netns_overflow\",\"host\":\"alpha\",\"netns\":4026531840,\"listen_overflows\":12,\"listen_drops\":12,\"not_observable\":null}\n"
 "{\"row\":\"close_wait\",\"socket\":6,\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40003\",\"owner\":\"srv[10]\",\"since\":\"2026-11-22T10:00:01.700010Z\",\"duration_ns\":10000}\n";
 
 static const char golden_diag_state_only[] =

@@ -314,6 +314,20 @@ void tg_netns_stats(struct tg *t, uint64_t ts, uint64_t overflows)
 	tg_put(t, &e, sizeof(e));
 }
 
+void tg_sampling(struct tg *t, uint64_t ts, uint32_t netns, uint8_t state,
+		 int32_t error)
+{
+	struct skr_ev_sampling e;
+
+	memset(&e, 0, sizeof(e));
+	rec_hdr(&e.hdr, SKR_REC_SAMPLING, sizeof(e));
+	tg_common(t, &e.c, ts, 0, SKR_CTX_UNKNOWN, 0);
+	e.c.netns = netns;
+	e.state = state;
+	e.error = error;
+	tg_put(t, &e, sizeof(e));
+}
+
 void tg_round(struct tg *t, uint64_t horizon)
 {
 	struct skr_round r;

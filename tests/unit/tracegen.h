@@ -93,6 +93,9 @@ void tg_error(struct tg *t, uint64_t ts, uint64_t cookie, int32_t err,
 void tg_listener(struct tg *t, uint64_t ts, uint64_t cookie, uint32_t qlen,
 		 uint32_t limit, uint64_t drops);
 void tg_netns_stats(struct tg *t, uint64_t ts, uint64_t overflows);
+/* SAMPLING of netns (0: every namespace not sampled), state SKR_SAMPLING_*. */
+void tg_sampling(struct tg *t, uint64_t ts, uint32_t netns, uint8_t state,
+		 int32_t error);
 void tg_round(struct tg *t, uint64_t horizon);
 void tg_loss(struct tg *t, uint64_t ts, uint64_t count);
 void tg_end(struct tg *t, uint64_t ts, uint64_t lost, uint64_t events);
