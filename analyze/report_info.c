@@ -386,4 +386,14 @@ void sa_report_info(struct sa_analysis *a)
 	kv(out, "Transitions:", "%" PRIu64, sa_sockets_transitions(a->socks));
 	kv(out, "Peak live sockets:", "%" PRIu64,
 	   sa_sockets_peak_live(a->socks));
+	/* Only past the table's bound: other traces' output is unchanged. */
+	if (sa_sockets_evicted(a->socks) > 0)
+		kv(out, "Evicted sockets:", "%" PRIu64 " (more than %zu "
+		   "live at once)", sa_sockets_evicted(a->socks),
+		   sa_sockets_max_live(a->socks));
+	if (a->untracked_snap > 0 || a->untracked_events > 0)
+		kv(out, "Untracked sockets:", "%" PRIu64 " of the snapshot, "
+		   "and %" PRIu64 " events naming other new sockets ignored "
+		   "(more than %zu live at once)", a->untracked_snap,
+		   a->untracked_events, sa_sockets_max_live(a->socks));
 }

@@ -516,7 +516,8 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 /*
  * The life of (host, netns, cookie): live or within its grace after
  * CLOSE.  With create, an unknown key starts a life that existed before
- * (older); NULL then means ENOMEM.
+ * (older); NULL then means ENOMEM, or that the table is full
+ * (sa_sockets_full()).
  */
 struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 			       const struct sa_evctx *ec, uint32_t netns,
@@ -559,6 +560,18 @@ uint64_t sa_sockets_transitions(const struct sa_sockets *t);
 uint64_t sa_sockets_peak_live(const struct sa_sockets *t);
 /* Sockets handed on early because SA_SOCKETS_MAX_LIVE were live. */
 uint64_t sa_sockets_evicted(const struct sa_sockets *t);
+/*
+ * True when the table holds as many live sockets as it may: then
+ * sa_sockets_get() starts no life, and only a state change makes room.
+ */
+bool sa_sockets_full(const struct sa_sockets *t);
+/* Its bound of live sockets: SA_SOCKETS_MAX_LIVE but in tests. */
+size_t sa_sockets_max_live(const struct sa_sockets *t);
+/*
+ * Tests only: the bound of the tables made from now on (0: back to
+ * SA_SOCKETS_MAX_LIVE), so that a small trace can exceed it.
+ */
+void sa_sockets_test_max_live(size_t n);
 void sa_sockets_free(struct sa_sockets *t);
 
 /* ------------------------------------------------------------------ */
@@ -722,6 +735,9 @@ struct sa_analysis {
 	int win_err;
 	uint64_t no_cookie;
 	uint64_t resets_nosock;		/* resets sent for no socket */
+	/* Not tracked because the socket table was full (events.c). */
+	uint64_t untracked_snap;	/* sockets of a snapshot */
+	uint64_t untracked_events;	/* other events naming a new socket */
 	uint64_t shown_sockets;		/* blocks printed by --timeline */
 	uint64_t shown_trans;
 	uint64_t selected, filtered_out;

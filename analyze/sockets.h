@@ -49,6 +49,7 @@ struct sa_sockets {
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
 	size_t live;			/* in the table: open and closing */
+	size_t max_live;		/* SA_SOCKETS_MAX_LIVE but in tests */
 	struct sa_list open, closing;
 	sa_sock_fn done;
 	void *ctx;

@@ -160,6 +160,114 @@ START_TEST(test_csv_formula_neutralised)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* More live sockets than the table holds                               */
+/* ------------------------------------------------------------------ */
+
+#define SMALL_MAX	8
+
+static void snapshot(struct tg *t, uint64_t cookie, uint8_t state,
+		     uint16_t sport, uint16_t dport)
+{
+	struct skr_snapshot sn;
+	uint8_t fam;
+
+	memset(&sn, 0, sizeof(sn));
+	sn.hdr.len = sizeof(sn);
+	sn.hdr.type = SKR_REC_SNAPSHOT;
+	sn.ts_ns = 1 * SEC + MSEC;
+	sn.cookie = cookie;
+	sn.netns = t->netns;
+	sn.kind = SKR_SNAP_SOCKET;
+	sn.state = state;
+	tg_addr(LO, sn.saddr, &fam);
+	tg_addr(LO, sn.daddr, &fam);
+	sn.family = fam;
+	sn.sport = sport;
+	sn.dport = dport;
+	sn.wqueue = state == SKR_TCP_LISTEN ? 128 : 0;
+	tg_put(t, &sn, sizeof(sn));
+}
+
+/*
+ * A snapshot of 12 sockets, a table of 8: the first 8 are tracked, the
+ * others counted.  Then events naming new sockets (an error, a listener
+ * sample, an accept's child) are counted too, and a state change of a new
+ * socket still makes room by handing on the oldest.
+ */
+static void big_trace(struct tg *t)
+{
+	uint64_t i;
+
+	begin(t);
+	snapshot(t, 0x100, SKR_TCP_LISTEN, 8080, 0);
+	for (i = 1; i < 12; i++)
+		snapshot(t, 0x100 + i, SKR_TCP_ESTABLISHED, 8080,
+			 (uint16_t)(40000 + i));
+	tg_error(t, 2 * SEC, 0x200, 111, SKR_TCP_SYN_SENT, 9);
+	tg_listener(t, 2 * SEC + MSEC, 0x201, 3, 128, 0);
+	/* The tracked listener accepts a child the table has no room for. */
+	tg_accept(t, 2 * SEC + 2 * MSEC, 0x100, 0x202, 100, 1, 128, 0);
+	tg_st(t, 3 * SEC, 0x300, P, 100, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+}
+
+START_TEST(test_table_full_degrades)
+{
+	static const enum sa_report reps[] = {
+		SA_REPORT_DIAG, SA_REPORT_INFO, SA_REPORT_TIMELINE,
+		SA_REPORT_LATENCY, SA_REPORT_BACKLOG,
+	};
+	struct tg t;
+	char *text;
+	size_t i;
+
+	sa_sockets_test_max_live(SMALL_MAX);
+	for (i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {
+		big_trace(&t);
+		text = report(&t, reps[i], SA_FORMAT_TEXT);
+		if (reps[i] == SA_REPORT_INFO) {
+			ck_assert_msg(strstr(text, "Untracked sockets:  4 of "
+					     "the snapshot, and 3 events naming "
+					     "other new sockets ignored (more "
+					     "than 8 live at once)") != NULL,
+				      "%s", text);
+			ck_assert_msg(strstr(text, "Evicted sockets:    1 "
+					     "(more than 8 live at once)") !=
+				      NULL, "%s", text);
+		} else {
+			ck_assert_msg(strstr(text, "WARNING: 4 sockets of the "
+					     "snapshot not tracked: the table "
+					     "holds 8 live sockets at most\n") !=
+				      NULL, "report %zu: %s", i, text);
+			ck_assert_msg(strstr(text, "WARNING: 3 events naming a "
+					     "new socket ignored, the socket "
+					     "not tracked: the table held 8 "
+					     "live sockets, its most\n") !=
+				      NULL, "report %zu: %s", i, text);
+		}
+		if (reps[i] == SA_REPORT_TIMELINE)
+			ck_assert_msg(strstr(text, "accept: a socket not "
+					     "tracked, the table being full "
+					     "(queue 1 of 128)") != NULL, "%s",
+				      text);
+		free(text);
+
+		big_trace(&t);
+		text = report(&t, reps[i], SA_FORMAT_JSON);
+		ck_assert_msg(strstr(text, "{\"row\":\"warning\",\"kind\":"
+				     "\"untracked\",\"input\":null,\"count\":"
+				     "4,") != NULL, "report %zu: %s", i, text);
+		ck_assert_msg(strstr(text, "{\"row\":\"warning\",\"kind\":"
+				     "\"untracked_events\",\"input\":null,"
+				     "\"count\":3,") != NULL, "report %zu: %s",
+			      i, text);
+		free(text);
+	}
+	sa_sockets_test_max_live(0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("analyze_sec");
@@ -168,6 +276,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_ret_int_min);
 	tcase_add_test(tc, test_csv_formula_neutralised);
+	tcase_add_test(tc, test_table_full_degrades);
 	suite_add_tcase(s, tc);
 	return s;
 }
