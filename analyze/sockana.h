@@ -431,6 +431,8 @@ struct sa_evctx {
 	uint64_t mt;			/* merge time: wall ns, or the event clock */
 };
 
+struct sa_lgroup;
+
 struct sa_sock {
 	uint64_t id;			/* 1, 2, ... in order of first appearance */
 	uint64_t cookie;
@@ -488,7 +490,8 @@ struct sa_sock {
 	bool listed;			/* on the open-listener index */
 	uint64_t close_mt;
 	struct sa_sock *lprev, *lnext;
-	struct sa_sock *xprev, *xnext;	/* open-listener index */
+	struct sa_lgroup *xgroup[2];	/* open-listener index: its groups */
+	size_t xpos[2];			/* and places in their heaps */
 };
 
 /*
@@ -522,6 +525,19 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 			       const struct sa_evctx *ec, uint32_t netns,
 			       uint64_t cookie, uint64_t ts, bool create);
+/*
+ * Work done by the listener lookups of this process, summed over every
+ * analysis: tests check that it stays bounded per lookup, whatever the
+ * number of listeners, without timing anything.
+ */
+struct sa_work {
+	uint64_t listener_ops;		/* listener lookups and index inserts */
+	uint64_t listener_steps;	/* index entries they examined */
+	uint64_t backlog_finds;		/* --backlog's listener table lookups */
+	uint64_t backlog_steps;		/* table entries they examined */
+};
+extern struct sa_work sa_work;
+
 /* A live listener of (host, netns) bound to the local address and port. */
 struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 				    uint32_t netns, unsigned family,

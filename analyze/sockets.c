@@ -295,6 +295,8 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 	int err = 0;
 
 	sa_sockets_settle(t);
+	if (t->index_err)
+		return t->index_err;
 	while (err == 0 && (s = t->closing.head) != NULL) {
 		if (t->nclosing <= SA_CLOSING_MAX &&
 		    (now < s->close_mt ||
@@ -361,6 +363,7 @@ void sa_sockets_free(struct sa_sockets *t)
 		free(s);
 	}
 	free(t->buckets);
+	free(t->lbuckets);
 	free(t->comms);
 	free(t);
 }

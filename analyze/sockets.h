@@ -62,7 +62,11 @@ struct sa_sockets {
 	size_t items_held;		/* over all live sockets */
 	uint64_t evicted;
 	size_t nclosing;
-	struct sa_sock *lis_head, *lis_tail;	/* open listeners, by id */
+	/* Open listeners by key (sockets_listen.c). */
+	struct sa_lgroup **lbuckets;
+	size_t nlbuckets;		/* power of two, or 0 */
+	size_t nlgroups;
+	int index_err;			/* ENOMEM while indexing, for the tick */
 	struct sa_sock *dirty[SA_DIRTY_MAX];	/* handed out by get */
 	size_t ndirty;
 	bool rescan;			/* dirty overflowed: check every one */

@@ -268,6 +268,128 @@ START_TEST(test_table_full_degrades)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Many listeners: the lookups are indexed                              */
+/* ------------------------------------------------------------------ */
+
+#define NLISTEN		200000u
+#define EVERY		200u		/* a child for every 200th listener */
+#define L_COOKIE	0x1000000ull
+#define C_COOKIE	0x9000000ull
+
+/* Listener i's address: 127.0.0.0/8 past 127.0.0.0, never a real host. */
+static void lsn_addr(uint32_t i, char *buf, size_t size)
+{
+	uint32_t v = i + 1;
+	int n = snprintf(buf, size, "127.%u.%u.%u", (v >> 16) & 0xff,
+			 (v >> 8) & 0xff, v & 0xff);
+
+	ck_assert(n > 0 && (size_t)n < size);
+}
+
+/* A passive child of the listener at addr:port that completes and closes. */
+static void child(struct tg *t, uint64_t *ts, uint64_t cookie,
+		  const char *addr, uint16_t port)
+{
+	tg_st(t, (*ts)++, cookie, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV,
+	      addr, port, LO, 50000);
+	tg_st(t, (*ts)++, cookie, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, addr, port, LO, 50000);
+	tg_st(t, (*ts)++, cookie, I, 0, "", SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE,
+	      addr, port, LO, 50000);
+}
+
+/* handshakes of the listener rows of --backlog --json, by socket id. */
+static uint64_t *handshakes_by_id(const char *text, size_t nids)
+{
+	static const char row[] = "{\"row\":\"listener\",\"socket\":";
+	uint64_t *h = calloc(nids, sizeof(*h));
+	const char *p = text, *f;
+
+	ck_assert_ptr_nonnull(h);
+	while ((p = strstr(p, row)) != NULL) {
+		uint64_t id = strtoull(p + sizeof(row) - 1, NULL, 10);
+
+		f = strstr(p, "\"handshakes\":");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_lt(id, nids);
+		h[id] = strtoull(f + strlen("\"handshakes\":"), NULL, 10);
+		p = f;
+	}
+	return h;
+}
+
+START_TEST(test_many_listeners_indexed)
+{
+	struct sa_work before = sa_work;
+	uint64_t ts = 2 * SEC, *h, lookups, steps, finds, bsteps, nchild = 0;
+	char addr[32];
+	struct tg t;
+	char *text;
+	uint32_t i;
+
+	begin(&t);
+	/* Ids: W1 1, D1 2, D2 3, listener i 4 + i, W2 NLISTEN + 4. */
+	tg_st(&t, ts++, 0x50, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      "0.0.0.0", 9090, "0.0.0.0", 0);
+	tg_st(&t, ts++, 0x60, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      LO, 7070, "0.0.0.0", 0);
+	tg_st(&t, ts++, 0x61, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      LO, 7070, "0.0.0.0", 0);
+	for (i = 0; i < NLISTEN; i++) {
+		lsn_addr(i, addr, sizeof(addr));
+		tg_st(&t, ts++, L_COOKIE + i, P, 100, "srv", SKR_TCP_CLOSE,
+		      SKR_TCP_LISTEN, addr, 8080, "0.0.0.0", 0);
+		if (i % 16384 == 0)
+			tg_round(&t, ts);
+	}
+	tg_st(&t, ts++, 0x51, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      "::", 9090, "::", 0);
+	tg_round(&t, ts);
+	/* Children of every EVERY-th listener, last ones first. */
+	for (i = NLISTEN; i-- > 0;) {
+		if (i % EVERY != 0)
+			continue;
+		lsn_addr(i, addr, sizeof(addr));
+		child(&t, &ts, C_COOKIE + i, addr, 8080);
+		nchild++;
+	}
+	/* Any address: the wildcard seen first (IPv4 W1, not IPv6 W2). */
+	child(&t, &ts, 0x70, "127.0.0.9", 9090);
+	/* The same address twice (SO_REUSEPORT): the older, then the other. */
+	child(&t, &ts, 0x71, LO, 7070);
+	tg_st(&t, ts++, 0x60, P, 100, "srv", SKR_TCP_LISTEN, SKR_TCP_CLOSE,
+	      LO, 7070, "0.0.0.0", 0);
+	child(&t, &ts, 0x72, LO, 7070);
+	nchild += 3;
+	text = report(&t, SA_REPORT_BACKLOG, SA_FORMAT_JSON);
+
+	h = handshakes_by_id(text, NLISTEN + 5);
+	for (i = 0; i < NLISTEN; i++)
+		ck_assert_msg(h[4 + i] == (i % EVERY == 0 ? 1 : 0),
+			      "listener %u: %" PRIu64 " handshakes", i,
+			      h[4 + i]);
+	ck_assert_uint_eq(h[1], 1);		/* W1 */
+	ck_assert_uint_eq(h[2], 1);		/* D1 */
+	ck_assert_uint_eq(h[3], 1);		/* D2 */
+	ck_assert_uint_eq(h[NLISTEN + 4], 0);	/* W2 */
+	free(h);
+	free(text);
+
+	/* Bounded work per lookup, however many listeners are open. */
+	lookups = sa_work.listener_ops - before.listener_ops;
+	steps = sa_work.listener_steps - before.listener_steps;
+	finds = sa_work.backlog_finds - before.backlog_finds;
+	bsteps = sa_work.backlog_steps - before.backlog_steps;
+	ck_assert_uint_ge(lookups, nchild);
+	ck_assert_msg(steps <= 4 * lookups, "%" PRIu64 " steps for %" PRIu64
+		      " listener lookups and inserts", steps, lookups);
+	ck_assert_uint_ge(finds, NLISTEN);
+	ck_assert_msg(bsteps <= 4 * finds, "%" PRIu64 " steps for %" PRIu64
+		      " backlog finds", bsteps, finds);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("analyze_sec");
@@ -277,6 +399,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ret_int_min);
 	tcase_add_test(tc, test_csv_formula_neutralised);
 	tcase_add_test(tc, test_table_full_degrades);
+	tcase_add_test(tc, test_many_listeners_indexed);
 	suite_add_tcase(s, tc);
 	return s;
 }
