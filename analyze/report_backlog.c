@@ -63,7 +63,7 @@ struct sa_backlog {
 	struct lsn *l;
 	size_t n, cap;
 	uint16_t slot[SA_LISTENERS_SLOTS];	/* index in l plus one, 0 free */
-	uint64_t dropped;
+	uint64_t dropped;		/* listener lives not in the table */
 	struct ns_stats ns[SA_NETNS_MAX];
 	size_t nns;
 };
@@ -109,12 +109,9 @@ static struct lsn *find(struct sa_backlog *b, uint64_t id, bool create,
 		if (b->l[b->slot[i] - 1].id == id)
 			return &b->l[b->slot[i] - 1];
 	}
-	if (!create)
+	/* Full: sa_backlog_socket() counts the listeners left out, once each. */
+	if (!create || b->n == SA_LISTENERS_MAX)
 		return NULL;
-	if (b->n == SA_LISTENERS_MAX) {
-		b->dropped++;
-		return NULL;
-	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 
@@ -273,6 +270,8 @@ int sa_backlog_socket(struct sa_analysis *a, const struct sa_sock *s)
 		return 0;
 	if (s->role == SA_ROLE_LISTENER) {
 		l = find(b, s->id, true, &err);
+		if (!l && !err)
+			b->dropped++;
 		if (!l)
 			return err;
 		l->selected = true;

@@ -323,6 +323,7 @@ START_TEST(test_many_listeners_indexed)
 {
 	struct sa_work before = sa_work;
 	uint64_t ts = 2 * SEC, *h, lookups, steps, finds, bsteps, nchild = 0;
+	struct sa_run_opts opts;
 	char addr[32];
 	struct tg t;
 	char *text;
@@ -361,8 +362,27 @@ START_TEST(test_many_listeners_indexed)
 	tg_st(&t, ts++, 0x60, P, 100, "srv", SKR_TCP_LISTEN, SKR_TCP_CLOSE,
 	      LO, 7070, "0.0.0.0", 0);
 	child(&t, &ts, 0x72, LO, 7070);
-	nchild += 3;
-	text = report(&t, SA_REPORT_BACKLOG, SA_FORMAT_JSON);
+	/*
+	 * A child still open at the end is handed on after every listener,
+	 * when --backlog's table is full: its listener is not counted again.
+	 */
+	lsn_addr(NLISTEN - 1, addr, sizeof(addr));
+	tg_st(&t, ts++, 0x73, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV,
+	      addr, 8080, LO, 50001);
+	nchild += 4;
+	tg_close_writer(&t);
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_BACKLOG;
+	opts.format = SA_FORMAT_TEXT;
+	text = tg_analyze_fd(t.fd, &opts);
+	/* Each listener life past the table's 4,096 counted once. */
+	ck_assert_msg(strstr(text, "WARNING: 195908 listeners beyond the "
+			     "first 4096 not shown\n") != NULL, "%s",
+		      text + (strlen(text) > 300 ? strlen(text) - 300 : 0));
+	free(text);
+	opts.format = SA_FORMAT_JSON;
+	text = tg_analyze_fd(t.fd, &opts);
+	close(t.fd);
 
 	h = handshakes_by_id(text, NLISTEN + 5);
 	for (i = 0; i < NLISTEN; i++)
@@ -384,7 +404,7 @@ START_TEST(test_many_listeners_indexed)
 	ck_assert_uint_ge(lookups, nchild);
 	ck_assert_msg(steps <= 4 * lookups, "%" PRIu64 " steps for %" PRIu64
 		      " listener lookups and inserts", steps, lookups);
-	ck_assert_uint_ge(finds, NLISTEN);
+	ck_assert_uint_ge(finds, 2 * NLISTEN);
 	ck_assert_msg(bsteps <= 4 * finds, "%" PRIu64 " steps for %" PRIu64
 		      " backlog finds", bsteps, finds);
 }
