@@ -70,10 +70,14 @@ static void print_file(FILE *out, const struct sa_input *in)
 	kv(out, "File name:", "%s", in->name);
 	kv(out, "File format:", "sockrec trace %u.%u", st->major, st->minor);
 	kv(out, "File status:", "%s, %" PRIu32 " segment%s%s",
-	   sa_input_truncated(in) ? "truncated" : "complete", st->segments,
+	   in->read_err ? "error" : sa_input_truncated(in) ? "truncated"
+	   : "complete", st->segments,
 	   st->segments == 1 ? "" : "s",
 	   m->mixed_hosts ? " (from different hosts or boots)"
 	   : m->mixed_captures ? " (from different captures)" : "");
+	if (in->read_err)
+		kv(out, "Error:", "%s (what follows was read before it)",
+		   skr_reader_errmsg(in->r));
 	kv(out, "Capture id:", "%s", id);
 	if (st->segments > 1)
 		kv(out, "File index:", "%" PRIu32 " to %" PRIu32,

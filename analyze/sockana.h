@@ -264,7 +264,8 @@ struct sa_replay;
  * Pull interface: sa_replay_next() reads r as far as needed and returns
  * the next event in time order (1, with *rec valid until the next call),
  * 0 at the end, or a negative errno (reader error: st->reader_failed set;
- * -ENOMEM; the first error of ops->meta).  Non-event records go to
+ * -ENOMEM; the first error of ops->meta).  After a reader error, the next
+ * calls return the events read before it, in order, then 0.  Non-event records go to
  * ops->meta as they are read, except that ROUND, END and FILE_HEADER are
  * passed on only after the events they release.  SNAPSHOT records go to
  * ops->meta and are also returned, in time order, like events.  ops->event
@@ -726,6 +727,7 @@ struct sa_input {
 	uint64_t head_ts, head_mt;
 	uint64_t no_cookie;		/* state events without a socket cookie */
 	uint64_t orphans;		/* events for no known socket, ignored */
+	int read_err;			/* the reader's error that ended it, 0 */
 };
 
 struct sa_diag;

@@ -13,7 +13,7 @@ struct warning {
 	const char *kind;
 	const char *input;	/* NULL: the whole analysis */
 	uint64_t count;
-	char text[200];
+	char text[400];
 };
 
 typedef void (*warn_fn)(struct sa_analysis *a, const struct warning *w);
@@ -67,7 +67,12 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 			     "boot ids differ) and is analyzed as one; pass "
 			     "each host's files as separate inputs",
 			     name ? name : "", name ? ": " : "");
-		if (sa_input_truncated(in))
+		if (in->read_err)
+			emit(a, fn, "read_error", name, 1, "%s%sreading stopped "
+			     "at an error in the file; showing what was read "
+			     "before it: %s", name ? name : "", name ? ": " : "",
+			     skr_reader_errmsg(in->r));
+		else if (sa_input_truncated(in))
 			emit(a, fn, "truncated", name, 1, "%s%strace is "
 			     "truncated (recorder killed or file cut); showing "
 			     "its complete part", name ? name : "",

@@ -410,6 +410,130 @@ START_TEST(test_many_listeners_indexed)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* An error part-way: every report shows what was read before it        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A listener, a refused connect and an accepted connection still open,
+ * then a frame of garbage where the next zstd frame must start.
+ */
+static int broken_trace(void)
+{
+	static const uint8_t junk[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	char path[] = "/tmp/test_analyze_sec.XXXXXX";
+	uint8_t *bytes;
+	size_t len;
+	struct tg t;
+	int fd;
+
+	begin(&t);
+	tg_st(&t, 2 * SEC, 0x40, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
+	      LO, 8080, "0.0.0.0", 0);
+	tg_listen(&t, 2 * SEC + 1, 0x40, 100, 128, 128, 8080);
+	tg_st(&t, 3 * SEC, 0x41, P, 200, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
+	tg_st(&t, 3 * SEC + MSEC, 0x41, I, 0, "", SKR_TCP_SYN_SENT,
+	      SKR_TCP_CLOSE, LO, 41000, LO, 9);
+	tg_error(&t, 3 * SEC + MSEC + 1, 0x41, 111, SKR_TCP_SYN_SENT, 9);
+	tg_st(&t, 4 * SEC, 0x42, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV,
+	      LO, 8080, LO, 42000);
+	tg_st(&t, 4 * SEC + MSEC, 0x42, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, 42000);
+	tg_accept(&t, 4 * SEC + 2 * MSEC, 0x40, 0x42, 100, 0, 128, 0);
+	bytes = tg_bytes(&t, &len);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, bytes, len), (ssize_t)len);
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	free(bytes);
+	return fd;
+}
+
+/* Run a report on the broken trace: it fails, with the reader's error. */
+static char *run_broken(enum sa_report rep, enum sa_format fmt)
+{
+	struct skr_reader *r = NULL;
+	struct sa_run_opts opts;
+	char *text = NULL, msg[512];
+	size_t len = 0;
+	FILE *out;
+	int fd = broken_trace(), err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = rep;
+	opts.format = fmt;
+	opts.name = "test.skr";
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(skr_reader_open_fd(&r, fd, "test.skr"), 0);
+	out = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(out);
+	err = sa_run(r, &opts, out, msg, sizeof(msg));
+	ck_assert_int_eq(fclose(out), 0);
+	skr_reader_free(r);
+	close(fd);
+	ck_assert_int_eq(err, -EINVAL);
+	ck_assert_msg(strncmp(msg, "test.skr: frame 1 at byte ", 26) == 0 &&
+		      strstr(msg, ": not a zstd frame (found bytes 01 02 03 "
+			     "04)") != NULL, "%s", msg);
+	return text;
+}
+
+START_TEST(test_error_midway_reports)
+{
+	static const char warn[] = "WARNING: reading stopped at an error in "
+		"the file; showing what was read before it: test.skr: frame 1";
+	static const char row[] = "{\"row\":\"warning\",\"kind\":\"read_error\","
+		"\"input\":null,\"count\":1,";
+	char *text;
+
+	text = run_broken(SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "Sockets: 3 ") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "ECONNREFUSED") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, warn) != NULL, "%s", text);
+	free(text);
+
+	text = run_broken(SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "#1 ") != NULL && strstr(text, "#2 ") &&
+		      strstr(text, "#3 ") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, warn) != NULL, "%s", text);
+	free(text);
+
+	text = run_broken(SA_REPORT_LATENCY, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "connect") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, warn) != NULL, "%s", text);
+	free(text);
+
+	text = run_broken(SA_REPORT_BACKLOG, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "#1 127.0.0.1:8080") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "accepts:             1 ") != NULL, "%s",
+		      text);
+	ck_assert_msg(strstr(text, warn) != NULL, "%s", text);
+	free(text);
+
+	text = run_broken(SA_REPORT_INFO, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "File status:        error, 1 segment\n"
+			     "Error:              test.skr: frame 1 at byte")
+		      != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "Sockets seen:       3\n") != NULL, "%s",
+		      text);
+	free(text);
+
+	text = run_broken(SA_REPORT_INFO, SA_FORMAT_JSON);
+	ck_assert_msg(strstr(text, row) != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\"complete\":false") != NULL, "%s", text);
+	free(text);
+	text = run_broken(SA_REPORT_DIAG, SA_FORMAT_JSON);
+	ck_assert_msg(strstr(text, row) != NULL, "%s", text);
+	free(text);
+	text = run_broken(SA_REPORT_BACKLOG, SA_FORMAT_CSV);
+	ck_assert_msg(strstr(text, "\n1,alpha,4026531840,127.0.0.1:8080,") !=
+		      NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("analyze_sec");
@@ -420,6 +544,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_csv_formula_neutralised);
 	tcase_add_test(tc, test_table_full_degrades);
 	tcase_add_test(tc, test_many_listeners_indexed);
+	tcase_add_test(tc, test_error_midway_reports);
 	suite_add_tcase(s, tc);
 	return s;
 }
