@@ -66,6 +66,7 @@ struct sa_sockets {
 	struct sa_lgroup **lbuckets;
 	size_t nlbuckets;		/* power of two, or 0 */
 	size_t nlgroups;
+	uint64_t lseed;			/* of their hash, set with the buckets */
 	int index_err;			/* ENOMEM while indexing, for the tick */
 	struct sa_sock *dirty[SA_DIRTY_MAX];	/* handed out by get */
 	size_t ndirty;

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/sockets.h"
 
@@ -73,13 +74,20 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
-static size_t hash_group(const struct sa_lgroup *k, size_t nbuckets)
+/*
+ * Keys come from the file: a fixed hash would let a crafted trace put
+ * every listener in one chain.  The seed differs from run to run (heap
+ * address and time); nothing is ever reported in hash order, so the
+ * output does not depend on it.
+ */
+static size_t hash_group(const struct sa_sockets *t, const struct sa_lgroup *k,
+			 size_t nbuckets)
 {
 	uint64_t a0, a1, x;
 
 	memcpy(&a0, k->addr, 8);
 	memcpy(&a1, k->addr + 8, 8);
-	x = mix((uint64_t)k->host << 32 | k->netns);
+	x = mix(t->lseed ^ ((uint64_t)k->host << 32 | k->netns));
 	x = mix(x ^ ((uint64_t)k->port << 16 | (uint64_t)k->family << 8 |
 		     k->wild));
 	x = mix(x ^ a0);
@@ -94,7 +102,7 @@ static struct sa_lgroup **find_group(struct sa_sockets *t,
 
 	if (t->nlbuckets == 0)
 		return NULL;
-	pp = &t->lbuckets[hash_group(k, t->nlbuckets)];
+	pp = &t->lbuckets[hash_group(t, k, t->nlbuckets)];
 	for (; *pp; pp = &(*pp)->next) {
 		sa_work.listener_steps++;
 		if (same_key(*pp, k))
@@ -111,6 +119,9 @@ static int grow_buckets(struct sa_sockets *t)
 
 	if (t->nlgroups < t->nlbuckets)
 		return 0;
+	if (t->nlbuckets == 0)
+		t->lseed = mix((uint64_t)(uintptr_t)t ^
+			       (uint64_t)time(NULL) << 20);
 	if (n > SIZE_MAX / sizeof(*b))
 		return 0;	/* keep the chains longer: slower, still right */
 	b = calloc(n, sizeof(*b));
@@ -118,7 +129,7 @@ static int grow_buckets(struct sa_sockets *t)
 		return t->nlbuckets ? 0 : -ENOMEM;
 	for (i = 0; i < t->nlbuckets; i++) {
 		for (g = t->lbuckets[i]; g; g = next) {
-			size_t h = hash_group(g, n);
+			size_t h = hash_group(t, g, n);
 
 			next = g->next;
 			g->next = b[h];
@@ -224,7 +235,7 @@ static void group_del(struct sa_sockets *t, struct sa_sock *s, int kind)
 	}
 	if (g->n > 0)
 		return;
-	pp = &t->lbuckets[hash_group(g, t->nlbuckets)];
+	pp = &t->lbuckets[hash_group(t, g, t->nlbuckets)];
 	while (*pp != g)
 		pp = &(*pp)->next;
 	*pp = g->next;
