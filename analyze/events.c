@@ -22,6 +22,21 @@ static const char *state_name(unsigned st, char *buf, size_t size)
 	return skr_tcp_state_name(st, buf, size);
 }
 
+/*
+ * Name of the errno behind a syscall's return value ret (0 or -errno), or
+ * "error".  The value comes from the file: INT32_MIN has no positive
+ * counterpart, and negating it would be undefined, so only values in
+ * [-INT32_MAX, -1] are negated.
+ */
+static const char *ret_errno_name(int32_t ret)
+{
+	const char *name = NULL;
+
+	if (ret < 0 && ret != INT32_MIN)
+		name = sa_errno_name(-ret);
+	return name ? name : "error";
+}
+
 static int note(struct sa_analysis *a, struct sa_sock *s,
 		const struct sa_evctx *ec, const struct skr_ev_common *c,
 		uint16_t type, const char *fmt, ...)
@@ -42,6 +57,27 @@ static int note(struct sa_analysis *a, struct sa_sock *s,
 		detail[0] = '\0';
 	/* A detail that did not fit is cut, which vsnprintf already did. */
 	return sa_sockets_note(a->socks, s, ec, c, type, detail);
+}
+
+/*
+ * The life of the socket an event names, started if it is new.  A file may
+ * name more sockets than the table holds (SA_SOCKETS_MAX_LIVE): a new one
+ * is then not tracked, and counted in *untracked so that every report says
+ * how many, instead of the whole analysis failing.  Only a state change
+ * makes room (sa_sockets_state), where no caller holds a socket it could
+ * free.  0 with *sp NULL when not tracked; -ENOMEM.
+ */
+static int life_of(struct sa_analysis *a, const struct sa_evctx *ec,
+		   uint32_t netns, uint64_t cookie, uint64_t ts,
+		   uint64_t *untracked, struct sa_sock **sp)
+{
+	*sp = sa_sockets_get(a->socks, ec, netns, cookie, ts, true);
+	if (*sp)
+		return 0;
+	if (!sa_sockets_full(a->socks))
+		return -ENOMEM;
+	(*untracked)++;
+	return 0;
 }
 
 /* Endpoints of a snapshot: only for a socket not yet known otherwise. */
@@ -67,6 +103,7 @@ static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
 	struct skr_ev_common c;
 	struct sa_sock *s;
 	char st[24];
+	int err;
 
 	if (skr_decode_snapshot(rec, &sn) != 0 || sn.kind != SKR_SNAP_SOCKET ||
 	    sn.cookie == 0)
@@ -78,9 +115,10 @@ static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
 	s = sa_sockets_get(a->socks, ec, sn.netns, sn.cookie, sn.ts_ns, false);
 	if (s)
 		return 0;	/* already known: a rotated file's snapshot */
-	s = sa_sockets_get(a->socks, ec, sn.netns, sn.cookie, sn.ts_ns, true);
+	err = life_of(a, ec, sn.netns, sn.cookie, sn.ts_ns, &a->untracked_snap,
+		      &s);
 	if (!s)
-		return -ENOMEM;
+		return err;
 	s->from_snapshot = true;
 	endpoints(s, sn.family, sn.saddr, sn.daddr, sn.sport, sn.dport);
 	s->state = sn.state;
@@ -118,10 +156,18 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 		a->in[ec->input].meta.malformed++;
 		return 0;
 	}
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-			   ev.ret == 0);
-	if (!s)
-		return ev.ret == 0 ? -ENOMEM : 0;
+	if (ev.ret == 0) {
+		int err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+				  &a->untracked_events, &s);
+
+		if (!s)
+			return err;
+	} else {
+		s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie,
+				   ev.c.ts_ns, false);
+		if (!s)
+			return 0;
+	}
 	if (ev.ret == 0) {
 		s->role = SA_ROLE_LISTENER;
 		s->have_listen = true;
@@ -144,8 +190,7 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (ev.ret != 0)
 		return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32
 			    ", backlog %" PRId32 ") failed: %s", ev.fd,
-			    ev.backlog, sa_errno_name(-ev.ret) ?
-			    sa_errno_name(-ev.ret) : "error");
+			    ev.backlog, ret_errno_name(ev.ret));
 	return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32 ", backlog %"
 		    PRId32 "): limit %" PRIu32 "%s", ev.fd, ev.backlog,
 		    ev.max_backlog, clamp ? " (clamped by net.core.somaxconn)"
@@ -166,10 +211,10 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 		a->in[ec->input].meta.malformed++;
 		return 0;
 	}
-	l = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-			   true);
+	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+		      &a->untracked_events, &l);
 	if (!l)
-		return -ENOMEM;
+		return err;
 	if (l->role == SA_ROLE_UNKNOWN)
 		l->role = SA_ROLE_LISTENER;
 	if (l->family == 0) {
@@ -177,10 +222,12 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 		l->sport = ev.sport;
 	}
 	if (ev.ret >= 0 && ev.child_cookie != 0) {
-		c = sa_sockets_get(a->socks, ec, ev.c.netns, ev.child_cookie,
-				   ev.c.ts_ns, true);
-		if (!c)
-			return -ENOMEM;
+		err = life_of(a, ec, ev.c.netns, ev.child_cookie, ev.c.ts_ns,
+			      &a->untracked_events, &c);
+		if (err)
+			return err;
+	}
+	if (c) {
 		if (c->role == SA_ROLE_UNKNOWN)
 			c->role = SA_ROLE_PASSIVE;
 		c->parent = l->id;
@@ -212,11 +259,14 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 	err = sa_backlog_event(a, ec, rec, l);
 	if (err)
 		return err;
+	if (!c && ev.ret >= 0 && ev.child_cookie != 0)
+		return note(a, l, ec, &ev.c, rec->type, "accept: a socket not "
+			    "tracked, the table being full (queue %" PRIu32
+			    " of %" PRIu32 ")", ev.qlen, ev.max_backlog);
 	if (!c)
 		return note(a, l, ec, &ev.c, rec->type, "accept failed: %s "
 			    "(queue %" PRIu32 " of %" PRIu32 ")",
-			    sa_errno_name(-ev.ret) ? sa_errno_name(-ev.ret)
-						   : "error",
+			    ret_errno_name(ev.ret),
 			    ev.qlen, ev.max_backlog);
 	return note(a, l, ec, &ev.c, rec->type, "accept: #%" PRIu64 " (queue %"
 		    PRIu32 " of %" PRIu32 ")", c->id, ev.qlen, ev.max_backlog);
@@ -230,7 +280,7 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 	struct sa_sock *s;
 	const char *why;
 	char st[24], rb[24];
-	int n;
+	int n, err;
 
 	if (skr_decode_reset(rec, &ev) != 0) {
 		a->in[ec->input].meta.malformed++;
@@ -241,10 +291,10 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 			a->resets_nosock++;
 		return 0;
 	}
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-			   true);
+	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+		      &a->untracked_events, &s);
 	if (!s)
-		return -ENOMEM;
+		return err;
 	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
 			     ev.dport);
 	if (ev.dir == SKR_RESET_RECEIVED) {
@@ -273,16 +323,17 @@ static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 	struct sa_sock *s;
 	const char *name;
 	char st[24];
+	int err;
 
 	if (skr_decode_sock_error(rec, &ev) != 0 ||
 	    ev.c.cookie == 0) {
 		a->in[ec->input].meta.malformed++;
 		return 0;
 	}
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-			   true);
+	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+		      &a->untracked_events, &s);
 	if (!s)
-		return -ENOMEM;
+		return err;
 	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
 			     ev.dport);
 	s->error = ev.error;
@@ -308,10 +359,10 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 		a->in[ec->input].meta.malformed++;
 		return 0;
 	}
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-			   true);
+	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+		      &a->untracked_events, &s);
 	if (!s)
-		return -ENOMEM;
+		return err;
 	if (ev.kind == SKR_RETRANS_SYNACK) {
 		if (s->role == SA_ROLE_UNKNOWN)
 			s->role = SA_ROLE_LISTENER;
@@ -407,15 +458,16 @@ static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
 {
 	struct skr_ev_listener ev;
 	struct sa_sock *s;
+	int err;
 
 	if (skr_decode_listener(rec, &ev) != 0 || ev.c.cookie == 0) {
 		a->in[ec->input].meta.malformed++;
 		return 0;
 	}
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-			   true);
+	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+		      &a->untracked_events, &s);
 	if (!s)
-		return -ENOMEM;
+		return err;
 	if (s->family == 0) {
 		s->family = ev.family;
 		memcpy(s->saddr, ev.saddr, 16);

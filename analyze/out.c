@@ -163,14 +163,33 @@ void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
 	buf_putc(b, '"');
 }
 
-/* RFC 4180: quote when needed, double the quotes; no control bytes. */
+/*
+ * A text field a spreadsheet would take for a formula (OWASP, CSV
+ * injection): one starting with = + - @, or with a tab or carriage return
+ * that some strip before looking.  Host and process names come from the
+ * trace, so "=HYPERLINK(...)" must reach the cell as text.  Only text goes
+ * through here; numbers are written by sa_row_u64/i64 and stay numbers.
+ */
+static bool csv_formula(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+/*
+ * RFC 4180: quote when needed, double the quotes; no control bytes.  A
+ * field that could be read as a formula is quoted and led by a single
+ * quote, which spreadsheets show as text.
+ */
 static void csv_escape(struct sa_buf *b, const char *s)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ';
+	bool formula = csv_formula(s);
+	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ';
 	const char *p;
 
 	if (quote)
 		buf_putc(b, '"');
+	if (formula)
+		buf_putc(b, '\'');
 	for (p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 

@@ -445,6 +445,14 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 		}
 		ret = skr_reader_next(rp->r, &in);
 		if (ret < 0) {
+			/*
+			 * The reader's error is sticky: once it was returned,
+			 * release what was read before it (docs/FORMAT.md §8).
+			 */
+			if (rp->st->reader_failed) {
+				rp->eof = true;
+				continue;
+			}
 			rp->st->reader_failed = true;
 			return ret;
 		}

@@ -10,8 +10,10 @@
  * resume before the end: drops after the stop were never read.
  *
  * Listeners are kept in a table of at most SA_LISTENERS_MAX (a listener
- * is rare next to the connections it accepts); the report also feeds the
- * default diagnosis its listen overflows.
+ * is rare next to the connections it accepts), in order of first mention,
+ * with an index by id beside it: every sample, accept and passive socket
+ * looks its listener up, so a lookup must not walk the table.  The report
+ * also feeds the default diagnosis its listen overflows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +25,11 @@
 #define SA_LISTENERS_MAX	4096
 #define SA_NETNS_MAX		256
 #define QBUCKETS		24	/* 0, 1, 2-3, ..., 2^22 and above */
+/* Open addressing, at most half full: a few probes per lookup. */
+#define SA_LISTENERS_SLOTS	(2 * SA_LISTENERS_MAX)
+_Static_assert((SA_LISTENERS_SLOTS & (SA_LISTENERS_SLOTS - 1)) == 0,
+	       "slots must be a power of two");
+_Static_assert(SA_LISTENERS_MAX < UINT16_MAX, "a slot holds an index + 1");
 
 struct lsn {
 	uint64_t id;
@@ -62,7 +69,8 @@ struct ns_stats {
 struct sa_backlog {
 	struct lsn *l;
 	size_t n, cap;
-	uint64_t dropped;
+	uint16_t slot[SA_LISTENERS_SLOTS];	/* index in l plus one, 0 free */
+	uint64_t dropped;		/* listener lives not in the table */
 	struct ns_stats ns[SA_NETNS_MAX];
 	size_t nns;
 };
@@ -85,6 +93,15 @@ void sa_backlog_free(struct sa_backlog *b)
 	free(b);
 }
 
+/* Ids are 1, 2, ...: mixed, so that runs of them spread over the slots. */
+static size_t slot_of(uint64_t id)
+{
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdull;
+	id ^= id >> 33;
+	return (size_t)(id & (SA_LISTENERS_SLOTS - 1));
+}
+
 static struct lsn *find(struct sa_backlog *b, uint64_t id, bool create,
 			int *err)
 {
@@ -92,16 +109,16 @@ static struct lsn *find(struct sa_backlog *b, uint64_t id, bool create,
 	size_t i;
 
 	*err = 0;
-	/* Newest first: the listener an event is about is usually recent. */
-	for (i = b->n; i-- > 0;)
-		if (b->l[i].id == id)
-			return &b->l[i];
-	if (!create)
-		return NULL;
-	if (b->n == SA_LISTENERS_MAX) {
-		b->dropped++;
-		return NULL;
+	sa_work.backlog_finds++;
+	for (i = slot_of(id); b->slot[i] != 0;
+	     i = (i + 1) & (SA_LISTENERS_SLOTS - 1)) {
+		sa_work.backlog_steps++;
+		if (b->l[b->slot[i] - 1].id == id)
+			return &b->l[b->slot[i] - 1];
 	}
+	/* Full: sa_backlog_socket() counts the listeners left out, once each. */
+	if (!create || b->n == SA_LISTENERS_MAX)
+		return NULL;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 
@@ -114,6 +131,7 @@ static struct lsn *find(struct sa_backlog *b, uint64_t id, bool create,
 		b->cap = cap;
 	}
 	l = &b->l[b->n++];
+	b->slot[i] = (uint16_t)b->n;
 	memset(l, 0, sizeof(*l));
 	l->id = id;
 	sa_hist_init(&l->wait);
@@ -325,6 +343,8 @@ int sa_backlog_socket(struct sa_analysis *a, const struct sa_sock *s)
 		return 0;
 	if (s->role == SA_ROLE_LISTENER) {
 		l = find(b, s->id, true, &err);
+		if (!l && !err)
+			b->dropped++;
 		if (!l)
 			return err;
 		l->selected = true;

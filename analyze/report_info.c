@@ -70,10 +70,14 @@ static void print_file(FILE *out, const struct sa_input *in)
 	kv(out, "File name:", "%s", in->name);
 	kv(out, "File format:", "sockrec trace %u.%u", st->major, st->minor);
 	kv(out, "File status:", "%s, %" PRIu32 " segment%s%s",
-	   sa_input_truncated(in) ? "truncated" : "complete", st->segments,
+	   in->read_err ? "error" : sa_input_truncated(in) ? "truncated"
+	   : "complete", st->segments,
 	   st->segments == 1 ? "" : "s",
 	   m->mixed_hosts ? " (from different hosts or boots)"
 	   : m->mixed_captures ? " (from different captures)" : "");
+	if (in->read_err)
+		kv(out, "Error:", "%s (what follows was read before it)",
+		   skr_reader_errmsg(in->r));
 	kv(out, "Capture id:", "%s", id);
 	if (st->segments > 1)
 		kv(out, "File index:", "%" PRIu32 " to %" PRIu32,
@@ -386,4 +390,14 @@ void sa_report_info(struct sa_analysis *a)
 	kv(out, "Transitions:", "%" PRIu64, sa_sockets_transitions(a->socks));
 	kv(out, "Peak live sockets:", "%" PRIu64,
 	   sa_sockets_peak_live(a->socks));
+	/* Only past the table's bound: other traces' output is unchanged. */
+	if (sa_sockets_evicted(a->socks) > 0)
+		kv(out, "Evicted sockets:", "%" PRIu64 " (more than %zu "
+		   "live at once)", sa_sockets_evicted(a->socks),
+		   sa_sockets_max_live(a->socks));
+	if (a->untracked_snap > 0 || a->untracked_events > 0)
+		kv(out, "Untracked sockets:", "%" PRIu64 " of the snapshot, "
+		   "and %" PRIu64 " events naming other new sockets ignored "
+		   "(more than %zu live at once)", a->untracked_snap,
+		   a->untracked_events, sa_sockets_max_live(a->socks));
 }

@@ -28,7 +28,8 @@ static const struct sa_replay_ops replay_ops = {
 
 bool sa_input_truncated(const struct sa_input *in)
 {
-	return in->status.truncated ||
+	/* An input ended by an error did not reach its END either. */
+	return in->status.truncated || in->read_err != 0 ||
 	       in->status.segments_ended < in->status.segments;
 }
 
@@ -165,6 +166,14 @@ static int advance(struct sa_input *in)
 {
 	int ret = sa_replay_next(in->rp, &in->head, &in->head_ts);
 
+	/*
+	 * An error in the file ends this input where it is, not the analysis:
+	 * what was read before it is reported, then the error (FORMAT.md §8).
+	 */
+	if (ret < 0 && in->replay.reader_failed && in->read_err == 0) {
+		in->read_err = ret;
+		ret = sa_replay_next(in->rp, &in->head, &in->head_ts);
+	}
 	if (ret < 0)
 		return ret;
 	in->have_head = ret == 1;
@@ -441,6 +450,12 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	for (i = 0; i < n; i++) {
 		sa_meta_finish(&a.in[i].meta);
 		skr_reader_get_status(a.in[i].r, &a.in[i].status);
+		/* Nothing to report before the error: the error alone. */
+		if (a.in[i].read_err && !a.in[i].meta.have_header) {
+			err = a.in[i].read_err;
+			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a.in[i].r));
+			goto out_nomsg;
+		}
 		if (a.in[i].status.segments == 0 || !a.in[i].meta.have_header) {
 			err = -EINVAL;
 			who = a.in[i].name;
@@ -464,6 +479,14 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	report_end(&a);
 	if (a.o.failed)
 		err = -ENOMEM;
+	/* The report showed what was read; the run still failed. */
+	for (i = 0; err == 0 && i < n; i++) {
+		if (a.in[i].read_err) {
+			err = a.in[i].read_err;
+			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a.in[i].r));
+			goto out_nomsg;
+		}
+	}
 out:
 	if (err) {
 		if (!who && n == 1 && a.in)

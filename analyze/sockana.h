@@ -264,7 +264,8 @@ struct sa_replay;
  * Pull interface: sa_replay_next() reads r as far as needed and returns
  * the next event in time order (1, with *rec valid until the next call),
  * 0 at the end, or a negative errno (reader error: st->reader_failed set;
- * -ENOMEM; the first error of ops->meta).  Non-event records go to
+ * -ENOMEM; the first error of ops->meta).  After a reader error, the next
+ * calls return the events read before it, in order, then 0.  Non-event records go to
  * ops->meta as they are read, except that ROUND, END and FILE_HEADER are
  * passed on only after the events they release.  SNAPSHOT records go to
  * ops->meta and are also returned, in time order, like events.  ops->event
@@ -431,6 +432,8 @@ struct sa_evctx {
 	uint64_t mt;			/* merge time: wall ns, or the event clock */
 };
 
+struct sa_lgroup;
+
 struct sa_sock {
 	uint64_t id;			/* 1, 2, ... in order of first appearance */
 	uint64_t cookie;
@@ -488,7 +491,8 @@ struct sa_sock {
 	bool listed;			/* on the open-listener index */
 	uint64_t close_mt;
 	struct sa_sock *lprev, *lnext;
-	struct sa_sock *xprev, *xnext;	/* open-listener index */
+	struct sa_lgroup *xgroup[2];	/* open-listener index: its groups */
+	size_t xpos[2];			/* and places in their heaps */
 };
 
 /*
@@ -516,11 +520,25 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 /*
  * The life of (host, netns, cookie): live or within its grace after
  * CLOSE.  With create, an unknown key starts a life that existed before
- * (older); NULL then means ENOMEM.
+ * (older); NULL then means ENOMEM, or that the table is full
+ * (sa_sockets_full()).
  */
 struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 			       const struct sa_evctx *ec, uint32_t netns,
 			       uint64_t cookie, uint64_t ts, bool create);
+/*
+ * Work done by the listener lookups of this process, summed over every
+ * analysis: tests check that it stays bounded per lookup, whatever the
+ * number of listeners, without timing anything.
+ */
+struct sa_work {
+	uint64_t listener_ops;		/* listener lookups and index inserts */
+	uint64_t listener_steps;	/* index entries they examined */
+	uint64_t backlog_finds;		/* --backlog's listener table lookups */
+	uint64_t backlog_steps;		/* table entries they examined */
+};
+extern struct sa_work sa_work;
+
 /* A live listener of (host, netns) bound to the local address and port. */
 struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 				    uint32_t netns, unsigned family,
@@ -559,6 +577,18 @@ uint64_t sa_sockets_transitions(const struct sa_sockets *t);
 uint64_t sa_sockets_peak_live(const struct sa_sockets *t);
 /* Sockets handed on early because SA_SOCKETS_MAX_LIVE were live. */
 uint64_t sa_sockets_evicted(const struct sa_sockets *t);
+/*
+ * True when the table holds as many live sockets as it may: then
+ * sa_sockets_get() starts no life, and only a state change makes room.
+ */
+bool sa_sockets_full(const struct sa_sockets *t);
+/* Its bound of live sockets: SA_SOCKETS_MAX_LIVE but in tests. */
+size_t sa_sockets_max_live(const struct sa_sockets *t);
+/*
+ * Tests only: the bound of the tables made from now on (0: back to
+ * SA_SOCKETS_MAX_LIVE), so that a small trace can exceed it.
+ */
+void sa_sockets_test_max_live(size_t n);
 void sa_sockets_free(struct sa_sockets *t);
 
 /* ------------------------------------------------------------------ */
@@ -697,6 +727,7 @@ struct sa_input {
 	uint64_t head_ts, head_mt;
 	uint64_t no_cookie;		/* state events without a socket cookie */
 	uint64_t orphans;		/* events for no known socket, ignored */
+	int read_err;			/* the reader's error that ended it, 0 */
 };
 
 struct sa_diag;
@@ -722,6 +753,9 @@ struct sa_analysis {
 	int win_err;
 	uint64_t no_cookie;
 	uint64_t resets_nosock;		/* resets sent for no socket */
+	/* Not tracked because the socket table was full (events.c). */
+	uint64_t untracked_snap;	/* sockets of a snapshot */
+	uint64_t untracked_events;	/* other events naming a new socket */
 	uint64_t shown_sockets;		/* blocks printed by --timeline */
 	uint64_t shown_trans;
 	uint64_t selected, filtered_out;

@@ -29,6 +29,14 @@
 
 #define SPARE_MAX	4096	/* freed sockets kept for reuse */
 
+/* The bound of tables made from now on; only tests change it. */
+static size_t max_live_next = SA_SOCKETS_MAX_LIVE;
+
+void sa_sockets_test_max_live(size_t n)
+{
+	max_live_next = n ? n : SA_SOCKETS_MAX_LIVE;
+}
+
 static size_t hash_key(uint32_t host, uint32_t netns, uint64_t cookie,
 		       size_t nbuckets)
 {
@@ -71,6 +79,7 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->ctx = ctx;
 	t->next_id = 1;
 	t->keep_items = true;
+	t->max_live = max_live_next;
 	*tp = t;
 	return 0;
 fail:
@@ -176,7 +185,7 @@ struct sa_sock *sa_sockets_create(struct sa_sockets *t,
 	size_t h;
 
 	/* Other events name sockets while holding one: they get no room made. */
-	if (t->live >= SA_SOCKETS_MAX_LIVE)
+	if (t->live >= t->max_live)
 		return NULL;
 	if (t->live >= t->nbuckets)
 		grow(t);
@@ -286,6 +295,8 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 	int err = 0;
 
 	sa_sockets_settle(t);
+	if (t->index_err)
+		return t->index_err;
 	while (err == 0 && (s = t->closing.head) != NULL) {
 		if (t->nclosing <= SA_CLOSING_MAX &&
 		    (now < s->close_mt ||
@@ -322,6 +333,16 @@ uint64_t sa_sockets_evicted(const struct sa_sockets *t)
 	return t->evicted;
 }
 
+bool sa_sockets_full(const struct sa_sockets *t)
+{
+	return t->live >= t->max_live;
+}
+
+size_t sa_sockets_max_live(const struct sa_sockets *t)
+{
+	return t->max_live;
+}
+
 uint64_t sa_sockets_peak_live(const struct sa_sockets *t)
 {
 	return t->peak_live;
@@ -342,6 +363,7 @@ void sa_sockets_free(struct sa_sockets *t)
 		free(s);
 	}
 	free(t->buckets);
+	free(t->lbuckets);
 	free(t->comms);
 	free(t);
 }

@@ -49,6 +49,7 @@ struct sa_sockets {
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
 	size_t live;			/* in the table: open and closing */
+	size_t max_live;		/* SA_SOCKETS_MAX_LIVE but in tests */
 	struct sa_list open, closing;
 	sa_sock_fn done;
 	void *ctx;
@@ -61,7 +62,12 @@ struct sa_sockets {
 	size_t items_held;		/* over all live sockets */
 	uint64_t evicted;
 	size_t nclosing;
-	struct sa_sock *lis_head, *lis_tail;	/* open listeners, by id */
+	/* Open listeners by key (sockets_listen.c). */
+	struct sa_lgroup **lbuckets;
+	size_t nlbuckets;		/* power of two, or 0 */
+	size_t nlgroups;
+	uint64_t lseed;			/* of their hash, set with the buckets */
+	int index_err;			/* ENOMEM while indexing, for the tick */
 	struct sa_sock *dirty[SA_DIRTY_MAX];	/* handed out by get */
 	size_t ndirty;
 	bool rescan;			/* dirty overflowed: check every one */

@@ -208,7 +208,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 	 * Make room by handing on the oldest life, here where no caller holds
 	 * a socket that this could free.
 	 */
-	while (!s && t->live >= SA_SOCKETS_MAX_LIVE) {
+	while (!s && t->live >= t->max_live) {
 		t->evicted++;
 		err = sa_sockets_hand_on(t, t->closing.head ? t->closing.head
 							    : t->open.head);

@@ -13,7 +13,7 @@ struct warning {
 	const char *kind;
 	const char *input;	/* NULL: the whole analysis */
 	uint64_t count;
-	char text[200];
+	char text[400];
 };
 
 typedef void (*warn_fn)(struct sa_analysis *a, const struct warning *w);
@@ -67,7 +67,12 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 			     "boot ids differ) and is analyzed as one; pass "
 			     "each host's files as separate inputs",
 			     name ? name : "", name ? ": " : "");
-		if (sa_input_truncated(in))
+		if (in->read_err)
+			emit(a, fn, "read_error", name, 1, "%s%sreading stopped "
+			     "at an error in the file; showing what was read "
+			     "before it: %s", name ? name : "", name ? ": " : "",
+			     skr_reader_errmsg(in->r));
+		else if (sa_input_truncated(in))
 			emit(a, fn, "truncated", name, 1, "%s%strace is "
 			     "truncated (recorder killed or file cut); showing "
 			     "its complete part", name ? name : "",
@@ -88,8 +93,20 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 	if (a->socks && sa_sockets_evicted(a->socks) > 0)
 		emit(a, fn, "evicted", NULL, sa_sockets_evicted(a->socks),
 		     "%" PRIu64 " socket%s reported before their end: more "
-		     "than %u open at once", sa_sockets_evicted(a->socks),
-		     s_(sa_sockets_evicted(a->socks)), SA_SOCKETS_MAX_LIVE);
+		     "than %zu open at once", sa_sockets_evicted(a->socks),
+		     s_(sa_sockets_evicted(a->socks)),
+		     sa_sockets_max_live(a->socks));
+	if (a->socks && a->untracked_snap > 0)
+		emit(a, fn, "untracked", NULL, a->untracked_snap, "%" PRIu64
+		     " socket%s of the snapshot not tracked: the table holds "
+		     "%zu live sockets at most", a->untracked_snap,
+		     s_(a->untracked_snap), sa_sockets_max_live(a->socks));
+	if (a->socks && a->untracked_events > 0)
+		emit(a, fn, "untracked_events", NULL, a->untracked_events,
+		     "%" PRIu64 " event%s naming a new socket ignored, the "
+		     "socket not tracked: the table held %zu live sockets, its "
+		     "most", a->untracked_events, s_(a->untracked_events),
+		     sa_sockets_max_live(a->socks));
 }
 
 static void print_one(struct sa_analysis *a, const struct warning *w)
