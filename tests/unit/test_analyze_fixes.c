@@ -558,6 +558,73 @@ START_TEST(test_mixed_boots_warned)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Children born under their listener's cookie (6.1, 6.12)              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What sockrec 0.2.0 wrote on 6.1 and 6.12 for each accepted
+ * connection: the child's LISTEN -> SYN_RECV carries the listener's cookie
+ * and address (remote port 0); its later events its own cookie.
+ */
+static void child_under_listener(struct tg *t, uint64_t ts, uint64_t cookie,
+				 uint16_t port)
+{
+	tg_st(t, ts, LSN, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO,
+	      8080, "0.0.0.0", 0);
+	tg_st(t, ts + 5 * USEC, cookie, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, port);
+	tg_accept(t, ts + 20 * USEC, LSN, cookie, 10, 1, 128, 0);
+	tg_st(t, ts + 1 * MSEC, cookie, I, 0, "", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE_WAIT, LO, 8080, LO, port);
+}
+
+START_TEST(test_child_under_listener_cookie)
+{
+	struct tg t;
+	char *text, *child;
+
+	begin(&t);
+	tg_st(&t, T0, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	child_under_listener(&t, T0 + 1 * MSEC, 0x201, 40001);
+	child_under_listener(&t, T0 + 2 * MSEC, 0x202, 40002);
+	/* A child's own event long after a birth that was never claimed. */
+	tg_st(&t, T0 + 3 * MSEC, LSN, I, 0, "", SKR_TCP_LISTEN,
+	      SKR_TCP_SYN_RECV, LO, 8080, "0.0.0.0", 0);
+	tg_st(&t, T0 + 3 * SEC, 0x203, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, 40003);
+	tg_st(&t, T0 + 4 * SEC, LSN, P, 10, "srv", SKR_TCP_LISTEN,
+	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
+	tg_end(&t, T0 + 5 * SEC, 0, 0);
+	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	/* 40003's birth is too old to be its own: that one stays unknown. */
+	ck_assert_msg(strstr(text, "Sockets: 4 (1 older than the trace, ")
+		      != NULL, "%s", text);
+	free(text);
+
+	begin(&t);
+	tg_st(&t, T0, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	child_under_listener(&t, T0 + 1 * MSEC, 0x201, 40001);
+	tg_st(&t, T0 + 4 * SEC, LSN, P, 10, "srv", SKR_TCP_LISTEN,
+	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
+	tg_end(&t, T0 + 5 * SEC, 0, 0);
+	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	/* The listener's life (#1): LISTEN to CLOSE, no SYN_RECV of its own. */
+	child = strstr(text, "\n#2 cookie 0x201 ");
+	ck_assert_msg(child != NULL, "%s", text);
+	ck_assert_msg(memmem(text, (size_t)(child - text), "SYN_RECV", 8) ==
+		      NULL, "%s", text);
+	/* The child's, from its birth. */
+	ck_assert_msg(strstr(child, "LISTEN       -> SYN_RECV") != NULL, "%s",
+		      text);
+	ck_assert_msg(strstr(text, "older than the trace") == NULL, "%s",
+		      text);
+	free(text);
+}
+END_TEST
+
 static Suite *fixes_suite(void)
 {
 	Suite *s = suite_create("analyze_fixes");
@@ -574,6 +641,7 @@ static Suite *fixes_suite(void)
 	tcase_add_test(tc, test_items_limit_named);
 	tcase_add_test(tc, test_timewait_after_destroy);
 	tcase_add_test(tc, test_mixed_boots_warned);
+	tcase_add_test(tc, test_child_under_listener_cookie);
 	suite_add_tcase(s, tc);
 	return s;
 }
