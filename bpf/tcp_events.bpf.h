@@ -87,15 +87,36 @@ static __always_inline int handle_send_reset_body(__u64 *ctx)
 }
 TP_BTF_HOOK(tcp_send_reset, handle_send_reset, BUSY_SEND_RESET)
 
-SEC("tracepoint/tcp/tcp_send_reset")
-int handle_send_reset_tp(struct trace_event_raw_tcp_send_reset *ctx)
-{
-	const struct sock *sk = ctx->skaddr;
-	__u32 reason = SKR_REASON_NONE;
+/*
+ * The classic record of tcp_send_reset and tcp_retransmit_skb before each
+ * got a class of its own (6.10 and 6.16 or so): 6.1 has only this for both,
+ * 6.12 for tcp_retransmit_skb.  A flavour: CO-RE matches it to the
+ * kernel's trace_event_raw_tcp_event_sk_skb, which this vmlinux.h may lack.
+ */
+struct trace_event_raw_tcp_event_sk_skb___old {
+	const void *skbaddr;
+	const void *skaddr;
+} __attribute__((preserve_access_index));
 
-	if (bpf_core_field_exists(ctx->reason))
-		reason = ctx->reason;
-	return record_reset(ctx, sk, ctx->skbaddr, sk_cookie_read(sk), reason,
+SEC("tracepoint/tcp/tcp_send_reset")
+int handle_send_reset_tp(void *ctx)
+{
+	struct trace_event_raw_tcp_send_reset *e = ctx;
+	struct trace_event_raw_tcp_event_sk_skb___old *o = ctx;
+	const struct sk_buff *skb;
+	__u32 reason = SKR_REASON_NONE;
+	const struct sock *sk;
+
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset)) {
+		sk = e->skaddr;
+		skb = e->skbaddr;
+		if (bpf_core_field_exists(e->reason))
+			reason = e->reason;
+	} else {
+		sk = o->skaddr;
+		skb = o->skbaddr;
+	}
+	return record_reset(ctx, sk, skb, sk_cookie_read(sk), reason,
 			    SKR_RESET_SENT, false);
 }
 
@@ -239,15 +260,22 @@ static __always_inline int handle_retransmit_skb_body(__u64 *ctx)
 TP_BTF_HOOK(tcp_retransmit_skb, handle_retransmit_skb, BUSY_RETRANSMIT)
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
-int handle_retransmit_skb_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
+int handle_retransmit_skb_tp(void *ctx)
 {
-	const struct sock *sk = ctx->skaddr;
+	struct trace_event_raw_tcp_retransmit_skb *e = ctx;
+	struct trace_event_raw_tcp_event_sk_skb___old *o = ctx;
+	const struct sock *sk;
 	int err = 0;
 
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb)) {
+		sk = e->skaddr;
+		if (bpf_core_field_exists(e->err))
+			err = e->err;
+	} else {
+		sk = o->skaddr;
+	}
 	if (!sk)
 		return 0;
-	if (bpf_core_field_exists(ctx->err))
-		err = ctx->err;
 	return record_retrans(ctx, sk, NULL, sk_cookie_read(sk), err, false);
 }
 
