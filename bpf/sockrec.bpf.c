@@ -37,6 +37,7 @@ const volatile __u32 retrans_nargs = 3;
 const volatile __u32 drop_nargs = 4;
 
 #include "bpf/output.bpf.h"
+#include "bpf/ident.bpf.h"
 
 /* ---- state changes ---- */
 
@@ -115,6 +116,8 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 	__u8 ectx = b ? b->ctx : exec_ctx(sk, btf);
 
 	sk_tuple(sk, &t, btf);
+	if (!btf)
+		own_id_tuple(&t, cookie, netns);
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
 		return 0;
 	if (task_filtering()) {
@@ -191,12 +194,20 @@ static __always_inline int record_state(void *ctx, const struct sock *sk,
 			bpf_map_delete_elem(&births, &key);
 			if (now - b.ts_ns > BIRTH_LATE_NS)
 				b.ts_ns = now - BIRTH_LATE_NS;
+			if (!btf)
+				cookie = own_ids ? own_id(sk, true) :
+					 sk_cookie_read(sk);
 			emit_state(ctx, sk, cookie, BPF_TCP_LISTEN,
 				   BPF_TCP_SYN_RECV, &b, btf);
 			return emit_state(ctx, sk, cookie, oldstate, newstate,
 					  NULL, btf);
 		}
 	}
+	/* The classic tier names the socket here (btf: the caller did). */
+	if (!btf)
+		cookie = own_ids ? own_id(sk, oldstate == BPF_TCP_LISTEN &&
+					      newstate == BPF_TCP_SYN_RECV) :
+			 sk_cookie_read(sk);
 	return emit_state(ctx, sk, cookie, oldstate, newstate, NULL, btf);
 }
 
@@ -220,8 +231,7 @@ int handle_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	return record_state(ctx, sk, sk_cookie_read(sk), ctx->oldstate,
-			    ctx->newstate, false);
+	return record_state(ctx, sk, 0, ctx->oldstate, ctx->newstate, false);
 }
 
 /*

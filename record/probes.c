@@ -177,6 +177,20 @@ static void set_shapes(struct sockrec_bpf *skel)
 	skel->rodata->drop_nargs = n < 0 ? 2 : (uint32_t)n;
 }
 
+/*
+ * Sockets are named by ids of our own (bpf/ident.bpf.h) when the state
+ * hook, whose tp_btf program gives every socket its cookie, is not tp_btf.
+ */
+static bool own_ids_needed(void)
+{
+	size_t i;
+
+	for (i = 0; i < NHOOKS; i++)
+		if (probes_hooks[i].event == SKR_REC_STATE)
+			return probes_hooks[i].chosen != SKR_TIER_TP_BTF;
+	return false;
+}
+
 int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only)
 {
 	struct sockrec_bpf *skel;
@@ -188,6 +202,7 @@ int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only)
 		return errno ? -errno : -ENOMEM;
 	set_shapes(skel);
 	skel->rodata->recover_misses = recover_misses;
+	skel->rodata->own_ids = own_ids_needed();
 	err = rec_filters_setup(skel);
 	if (!err) {
 		set_autoload(skel, only);

@@ -166,8 +166,30 @@ check "tp: listen recorded" has LISTEN sport=5000 backlog=1024 max_backlog=64
 check "tp: accept recorded" has ACCEPT sport=5001 flags=1
 check "tp: reset received" has RESET dir=2 dport=5002
 check "tp: reset sent with no socket" has RESET dir=1 cookie=0 sport=5002
-# The classic record names no socket: no cookie, no namespace to match on.
-check "tp: socket error ECONNREFUSED" grep -Eq "^SOCK_ERROR .* error=111 .*dport=5002" "$DUMP"
+# No cookie helper here: sockets are named by sockrec's own ids, never 0,
+# one per socket, the same in every record of it (bpf/ident.bpf.h).
+lcookie=$(ev LISTEN sport=5000 flags=0 | field cookie)
+check "tp: listener named (not 0)" test -n "$lcookie" -a "$lcookie" != 0
+check "tp: listen and its CLOSE->LISTEN name the same socket" \
+	has STATE cookie="$lcookie" old=7 new=10 sport=5000
+child=$(ev ACCEPT sport=5001 flags=0 | field child)
+child4=$(ev ACCEPT sport=5001 flags=1 | field child)
+acookie=$(ev ACCEPT sport=5001 flags=0 | field cookie)
+check "tp: accepted children named (not 0), each its own" \
+	test -n "$child" -a "$child" != 0 -a "$child4" != 0 -a "$child" != "$child4"
+check "tp: a child is not its listener" test "$child" != "$acookie"
+check "tp: child born on the listener under its own name" \
+	has STATE cookie="$child" old=10 new=3 sport=5001
+check "tp: child established under the same name" \
+	has STATE cookie="$child" old=3 new=1 sport=5001
+check "tp: child destroyed under the same name" has DESTROY cookie="$child"
+ccookie=$(ev RESET dir=2 dport=5002 | field cookie)
+check "tp: refused client named (not 0)" test -n "$ccookie" -a "$ccookie" != 0
+check "tp: socket error ECONNREFUSED names the client socket" \
+	has SOCK_ERROR cookie="$ccookie" error=111 dport=5002
+tcookie=$(ev RETRANSMIT kind=1 state=2 dport=5005 | field cookie)
+check "tp: socket error ETIMEDOUT names the connecting socket" \
+	test -n "$tcookie" -a "$tcookie" != 0 -a -n "$(ev SOCK_ERROR cookie="$tcookie" error=110 dport=5005)"
 check "tp: SYN-ACK retransmit" has RETRANSMIT kind=2 sport=5006
 check "tp: destroy has a cookie (tracepoint's own)" \
 	test "$(ev DESTROY sport=5004 dport=0 | field cookie)" != 0
