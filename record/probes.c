@@ -115,8 +115,7 @@ static void print_refusal(const char *hook, const char *tier, int max)
 	}
 }
 
-/* Arguments of a tp_btf hook (the context pointer not counted), or -1. */
-static int btf_trace_nargs(const char *name)
+int probes_btf_trace_nargs(const char *name)
 {
 	const struct btf_type *t;
 	char type[128];
@@ -169,11 +168,11 @@ static void set_shapes(struct sockrec_bpf *skel)
 {
 	int n;
 
-	n = btf_trace_nargs("tcp_send_reset");
+	n = probes_btf_trace_nargs("tcp_send_reset");
 	skel->rodata->rst_nargs = n < 0 ? 2 : (uint32_t)n;
-	n = btf_trace_nargs("tcp_retransmit_skb");
+	n = probes_btf_trace_nargs("tcp_retransmit_skb");
 	skel->rodata->retrans_nargs = n < 0 ? 2 : (uint32_t)n;
-	n = btf_trace_nargs("kfree_skb");
+	n = probes_btf_trace_nargs("kfree_skb");
 	skel->rodata->drop_nargs = n < 0 ? 2 : (uint32_t)n;
 }
 

@@ -625,6 +625,72 @@ START_TEST(test_child_under_listener_cookie)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* What a kernel's tcp_send_reset cannot show (PROBE LIMITS, 6.1)       */
+/* ------------------------------------------------------------------ */
+
+/* A client that aborts its connection: a reset sent, with no reason. */
+static char *reset_report(bool limited, enum sa_format fmt)
+{
+	static struct skr_tlv_builder b;
+	struct skr_ev_reset e;
+	struct tg t;
+
+	begin(&t);
+	skr_tlv_begin(&b, SKR_REC_PROBE);
+	skr_tlv_put_str(&b, SKR_PROBE_NAME, "tcp_send_reset");
+	skr_tlv_put_u8(&b, SKR_PROBE_TIER, SKR_TIER_TP_BTF);
+	skr_tlv_put_u16(&b, SKR_PROBE_EVENT, SKR_REC_RESET);
+	if (limited)
+		skr_tlv_put_u32(&b, SKR_PROBE_LIMITS, SKR_LIMIT_RST_NO_REASON |
+				SKR_LIMIT_RST_FULLSOCK);
+	tg_put_tlv(&t, &b);
+	tg_st(&t, T0, 0x300, P, 11, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	      0, LO, 7000);
+	tg_st(&t, T0 + 10 * USEC, 0x300, I, 0, "", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 40001, LO, 7000);
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_RESET;
+	tg_common(&t, &e.c, T0 + 1 * MSEC, 0x300, P, 11);
+	tg_addr(LO, e.saddr, &e.family);
+	tg_addr(LO, e.daddr, &e.family);
+	e.sport = 40001;
+	e.dport = 7000;
+	e.reason = SKR_REASON_NONE;
+	e.state = SKR_TCP_ESTABLISHED;
+	e.dir = SKR_RESET_SENT;
+	tg_put(&t, &e, sizeof(e));
+	tg_st(&t, T0 + 1 * MSEC, 0x300, P, 11, "cli", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE, LO, 40001, LO, 7000);
+	tg_end(&t, T0 + SEC, 0, 0);
+	return report(&t, SA_REPORT_DIAG, fmt);
+}
+
+START_TEST(test_reset_limits_of_kernel)
+{
+	char *text;
+
+	text = reset_report(true, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "\n  sent                     reason not "
+			     "observable on this kernel      1  #1\n") != NULL,
+		      "%s", text);
+	ck_assert_msg(strstr(text, "\n  sent                     no socket or "
+			     "TIME_WAIT   not observable on this kernel\n") !=
+		      NULL, "%s", text);
+	free(text);
+	text = reset_report(true, SA_FORMAT_JSON);
+	ck_assert_msg(strstr(text, "\"finding\":\"resets sent with no socket "
+			     "or from TIME_WAIT\",\"reason\":\"not observable "
+			     "on this kernel\"") != NULL, "%s", text);
+	free(text);
+	/* A kernel that shows both: no such words. */
+	text = reset_report(false, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "on this kernel") == NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *fixes_suite(void)
 {
 	Suite *s = suite_create("analyze_fixes");
@@ -642,6 +708,7 @@ static Suite *fixes_suite(void)
 	tcase_add_test(tc, test_timewait_after_destroy);
 	tcase_add_test(tc, test_mixed_boots_warned);
 	tcase_add_test(tc, test_child_under_listener_cookie);
+	tcase_add_test(tc, test_reset_limits_of_kernel);
 	suite_add_tcase(s, tc);
 	return s;
 }
