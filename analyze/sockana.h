@@ -525,6 +525,8 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 			       const struct sa_evctx *ec, uint32_t netns,
 			       uint64_t cookie, uint64_t ts, bool create);
+/* Cookies with this bit are sockrec's own ids (classic tier), never the kernel's. */
+#define SA_OWN_ID_BIT	(1ull << 63)
 /* A live listener of (host, netns) bound to the local address and port. */
 struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 				    uint32_t netns, unsigned family,

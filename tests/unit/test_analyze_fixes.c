@@ -691,6 +691,35 @@ START_TEST(test_reset_limits_of_kernel)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Listener samples of a listener named by an own id (classic tier)     */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_listener_sample_own_id)
+{
+	const uint64_t own = (1ull << 63) | 1;
+	struct tg t;
+	char *text;
+
+	begin(&t);
+	tg_st(&t, T0, own, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	tg_listen(&t, T0 + 10 * USEC, own, 10, 1024, 8, 8080);
+	/* sock_diag names it by the kernel cookie it gave it. */
+	tg_listener(&t, T0 + 100 * MSEC, 0x55, 8, 8, 0);
+	tg_listener(&t, T0 + 200 * MSEC, 0x55, 8, 8, 7);
+	tg_st(&t, T0 + 300 * MSEC, own, P, 10, "srv", SKR_TCP_LISTEN,
+	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
+	tg_end(&t, T0 + SEC, 0, 0);
+	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "Sockets: 1 (0 older than the trace, ")
+		      != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\n  #1 127.0.0.1:8080 owner srv[10]: 7 "
+			     "drops") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *fixes_suite(void)
 {
 	Suite *s = suite_create("analyze_fixes");
@@ -709,6 +738,7 @@ static Suite *fixes_suite(void)
 	tcase_add_test(tc, test_mixed_boots_warned);
 	tcase_add_test(tc, test_child_under_listener_cookie);
 	tcase_add_test(tc, test_reset_limits_of_kernel);
+	tcase_add_test(tc, test_listener_sample_own_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
