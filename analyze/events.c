@@ -464,8 +464,25 @@ static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
 		a->in[ec->input].meta.malformed++;
 		return 0;
 	}
-	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
-		      &a->untracked_events, &s);
+	/*
+	 * A sample names the listener by its kernel cookie (sock_diag); events
+	 * recorded in the classic tier name it by sockrec's own id (bit 63 set,
+	 * docs/EVENTS.md §5) if it had no cookie when first seen.  The live
+	 * listener bound to the sample's address, if it has an own id, is the
+	 * sample's socket (ports shared with SO_REUSEPORT may be confused).
+	 */
+	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			   false);
+	if (!s) {
+		s = sa_sockets_listener(a->socks, ec->host, ev.c.netns,
+					ev.family, ev.saddr, ev.sport);
+		if (s && !(s->cookie & SA_OWN_ID_BIT))
+			s = NULL;
+	}
+	err = 0;
+	if (!s)
+		err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+			      &a->untracked_events, &s);
 	if (!s)
 		return err;
 	if (s->family == 0) {

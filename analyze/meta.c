@@ -256,6 +256,10 @@ static int parse_probe(struct sa_meta *m, const struct skr_record *rec)
 		case SKR_PROBE_ENUM:
 			err = add_enum(m, val, vlen);
 			break;
+		case SKR_PROBE_LIMITS:
+			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
+				p->limits = (uint32_t)v;
+			break;
 		default:
 			break;
 		}
@@ -523,6 +527,21 @@ enum sa_observe sa_meta_observe(const struct sa_meta *m, uint16_t type,
 	}
 	*why = "no probe recorded for it";
 	return SA_NO_PROBE;
+}
+
+bool sa_meta_limited(const struct sa_meta *m, const char *probe,
+		     uint32_t bit)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprobes; i++) {
+		const struct sa_probe *p = &m->probes[i];
+
+		if (p->name && strcmp(p->name, probe) == 0 && p->has_tier &&
+		    p->tier != SKR_TIER_NONE && (p->limits & bit))
+			return true;
+	}
+	return false;
 }
 
 const char *sa_meta_enum(const struct sa_meta *m, uint16_t type,

@@ -143,9 +143,15 @@ static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 					s->reset_in_state, st, sizeof(st)),
 				"", s->id, NULL);
 	if (err == 0 && s->resets_out > 0) {
-		why = s->reset_reason == SKR_REASON_NONE ? "" :
-		      sa_meta_enum(&a->in[s->input].meta, SKR_REC_RESET,
-				   s->reset_reason);
+		/* Before 6.10 the hook has no reason: say so, not blank. */
+		if (s->reset_reason == SKR_REASON_NONE)
+			why = sa_meta_limited(&a->in[s->input].meta,
+					      "tcp_send_reset",
+					      SKR_LIMIT_RST_NO_REASON) ?
+			      "reason " SA_NOT_ON_KERNEL : "";
+		else
+			why = sa_meta_enum(&a->in[s->input].meta,
+					   SKR_REC_RESET, s->reset_reason);
 		if (!why) {
 			n = snprintf(rb, sizeof(rb), "reason %" PRIu32,
 				     s->reset_reason);

@@ -250,6 +250,25 @@ static void resets(struct sa_analysis *a)
 		sa_diag_not_observable(a, "resets", why);
 		return;
 	}
+	/*
+	 * Before 6.10 a reset the kernel sends without a full socket (to a
+	 * closed port, from a TIME_WAIT remnant) is not traced: none seen
+	 * then means nothing.
+	 */
+	if (sa_limited(a, "tcp_send_reset", SKR_LIMIT_RST_FULLSOCK)) {
+		if (d->resets.n == 0 && text)
+			fputs("  none seen\n", a->out);
+		table_out(a, &d->resets, "reset", "direction", "state",
+			  "reason");
+		if (text)
+			fprintf(a->out, "  %-24s %-24s %s\n", "sent",
+				"no socket or TIME_WAIT", SA_NOT_ON_KERNEL);
+		else
+			sa_diag_not_observable(a, "resets sent with no "
+					       "socket or from TIME_WAIT",
+					       SA_NOT_ON_KERNEL);
+		return;
+	}
 	if (d->resets.n == 0 && a->resets_nosock == 0) {
 		if (text)
 			fputs("  none\n", a->out);

@@ -86,6 +86,16 @@ bool sa_observable(const struct sa_analysis *a, uint16_t type,
 	return true;
 }
 
+bool sa_limited(const struct sa_analysis *a, const char *probe, uint32_t bit)
+{
+	size_t i;
+
+	for (i = 0; i < a->nin; i++)
+		if (sa_meta_limited(&a->in[i].meta, probe, bit))
+			return true;
+	return false;
+}
+
 bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
 			 const char *probe, const char **why)
 {

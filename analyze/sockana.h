@@ -124,6 +124,7 @@ struct sa_probe {
 	uint16_t event;
 	uint8_t tier;
 	bool has_tier;
+	uint32_t limits;		/* enum skr_probe_limit bits (PROBE LIMITS) */
 };
 
 /* Names of a probe's reason codes (PROBE ENUM attributes). */
@@ -224,6 +225,9 @@ enum sa_observe sa_meta_observe(const struct sa_meta *m, uint16_t type,
 				const char **why);
 /* Count of records of a type seen. */
 uint64_t sa_meta_count(const struct sa_meta *m, uint16_t type);
+/* Whether the attached probe name of this input has limit bit (PROBE LIMITS). */
+bool sa_meta_limited(const struct sa_meta *m, const char *probe,
+		     uint32_t bit);
 /* Name of a reason code of the probe producing type; NULL if unknown. */
 const char *sa_meta_enum(const struct sa_meta *m, uint16_t type,
 			 uint32_t value);
@@ -539,6 +543,8 @@ struct sa_work {
 };
 extern struct sa_work sa_work;
 
+/* Cookies with this bit are sockrec's own ids (classic tier), never the kernel's. */
+#define SA_OWN_ID_BIT	(1ull << 63)
 /* A live listener of (host, netns) bound to the local address and port. */
 struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 				    uint32_t netns, unsigned family,
@@ -800,6 +806,9 @@ bool sa_observable(const struct sa_analysis *a, uint16_t type,
 /* The same for one hook by name when its PROBE record exists, else type. */
 bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
 			 const char *probe, const char **why);
+/* Some input's kernel could not show what limit bit of hook probe names. */
+bool sa_limited(const struct sa_analysis *a, const char *probe, uint32_t bit);
+#define SA_NOT_ON_KERNEL	"not observable on this kernel"
 
 void sa_report_info(struct sa_analysis *a);
 /* sa_sock_fn of --timeline: print one socket's block (ctx: the analysis). */

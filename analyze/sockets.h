@@ -45,7 +45,28 @@ struct sa_comm_map {
 	uint32_t oldest;		/* next to replace once full */
 };
 
+/*
+ * Births of children announced under their listener's cookie, waiting for
+ * the child's first event of its own (sockets_state.c: hold_birth).  A
+ * child's next transition follows its birth within microseconds; one not
+ * claimed within SA_BIRTH_WINDOW_NS was lost and is forgotten.
+ */
+#define SA_BIRTHS_MAX		256
+#define SA_BIRTH_WINDOW_NS	1000000000ull
+
+struct sa_birth {
+	uint64_t ts_ns;
+	uint32_t host;
+	uint32_t netns;
+	uint32_t tgid;
+	uint16_t sport;			/* the listener's port: the child's local one */
+	uint8_t ctx;
+	bool used;
+};
+
 struct sa_sockets {
+	struct sa_birth births[SA_BIRTHS_MAX];	/* ring, oldest at births_head */
+	size_t births_head, nbirths;
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
 	size_t live;			/* in the table: open and closing */

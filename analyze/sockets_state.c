@@ -135,6 +135,68 @@ static void mark(struct sa_sock *s, enum sa_mark m, uint64_t ts)
 	s->at[m] = ts;
 }
 
+/*
+ * sockrec 0.2.0 and before, on kernels whose inet_csk_clone_lock() announces
+ * SYN_RECV before it gives the child its own cookie (6.1, 6.12) wrote a
+ * child's birth under its listener's cookie.  A listener never leaves
+ * LISTEN for SYN_RECV itself, so that event is its child's: it must not
+ * change the listener's life, and the child, whose next event has its own
+ * cookie, was born in the trace.  Held here until that event claims it.
+ */
+static void hold_birth(struct sa_sockets *t, const struct sa_evctx *ec,
+		       const struct skr_ev_state *ev)
+{
+	struct sa_birth *b;
+
+	if (t->nbirths == SA_BIRTHS_MAX) {
+		t->births_head = (t->births_head + 1) % SA_BIRTHS_MAX;
+		t->nbirths--;
+	}
+	b = &t->births[(t->births_head + t->nbirths) % SA_BIRTHS_MAX];
+	t->nbirths++;
+	memset(b, 0, sizeof(*b));
+	b->ts_ns = ev->c.ts_ns;
+	b->host = ec->host;
+	b->netns = ev->c.netns;
+	b->tgid = ev->c.tgid;
+	b->sport = ev->sport;
+	b->ctx = ev->c.ctx;
+}
+
+/*
+ * The held birth of a child whose first event is ev (from SYN_RECV): the
+ * earliest one on its local port, in its namespace, not after ev and not
+ * older than SA_BIRTH_WINDOW_NS.  Copied to *out and taken off the ring.
+ */
+static bool claim_birth(struct sa_sockets *t, const struct sa_evctx *ec,
+			const struct skr_ev_state *ev, struct sa_birth *out)
+{
+	uint64_t ts = ev->c.ts_ns;
+	size_t i;
+
+	/* Births too old to be claimed by anyone from now on. */
+	while (t->nbirths) {
+		struct sa_birth *b = &t->births[t->births_head];
+
+		if (!b->used && b->ts_ns + SA_BIRTH_WINDOW_NS >= ts)
+			break;
+		t->births_head = (t->births_head + 1) % SA_BIRTHS_MAX;
+		t->nbirths--;
+	}
+	for (i = 0; i < t->nbirths; i++) {
+		struct sa_birth *b =
+			&t->births[(t->births_head + i) % SA_BIRTHS_MAX];
+
+		if (b->used || b->host != ec->host || b->netns != ev->c.netns ||
+		    b->sport != ev->sport || b->ts_ns > ts)
+			continue;
+		*out = *b;
+		b->used = true;
+		return true;
+	}
+	return false;
+}
+
 static void apply_state(struct sa_sock *s, const struct skr_ev_state *ev,
 			bool first)
 {
@@ -185,15 +247,60 @@ static void apply_state(struct sa_sock *s, const struct skr_ev_state *ev,
 	s->state = n;
 }
 
+/* The claimed birth b of the new child s, as its first transition. */
+static int add_birth(struct sa_sockets *t, const struct sa_evctx *ec,
+		     struct sa_sock *s, const struct skr_ev_state *ev,
+		     const struct sa_birth *b)
+{
+	struct skr_ev_state born = *ev;
+	struct sa_item *it;
+	int err;
+
+	born.c.ts_ns = b->ts_ns;
+	if (b->ts_ns < s->first_ts)
+		s->first_ts = b->ts_ns;
+	born.c.tgid = b->tgid;
+	born.c.ctx = b->ctx;
+	born.oldstate = SKR_TCP_LISTEN;
+	born.newstate = SKR_TCP_SYN_RECV;
+	memset(born.comm, 0, sizeof(born.comm));
+	err = add_item(t, s, &it);
+	if (err)
+		return err;
+	if (it) {
+		it->ts_ns = born.c.ts_ns;
+		it->tgid = born.c.tgid;
+		it->type = SKR_REC_STATE;
+		it->input = ec->input;
+		it->oldstate = born.oldstate;
+		it->newstate = born.newstate;
+		it->ctx = born.c.ctx;
+	}
+	t->transitions++;
+	s->transitions++;
+	touch(s, ec, born.c.ts_ns);
+	update_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			 ev->dport);
+	apply_state(s, &born, true);
+	return 0;
+}
+
 int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		     const struct skr_ev_state *ev)
 {
+	struct sa_birth birth;
 	struct sa_sock *s;
 	struct sa_item *it;
-	bool first;
+	bool first, created;
 	int err = 0;
 
 	s = sa_sockets_lookup(t, ec->host, ev->c.netns, ev->c.cookie);
+	if (s && !s->ending && s->state == SKR_TCP_LISTEN &&
+	    ev->oldstate == SKR_TCP_LISTEN &&
+	    ev->newstate == SKR_TCP_SYN_RECV) {
+		hold_birth(t, ec, ev);
+		return 0;
+	}
 	/* A closed socket used again (connect after a failed connect). */
 	if (s && s->ending && ev->oldstate == SKR_TCP_CLOSE &&
 	    ev->newstate != SKR_TCP_CLOSE) {
@@ -202,7 +309,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 			return err;
 		s = NULL;
 	}
-	first = s == NULL;
+	first = created = s == NULL;
 	/*
 	 * A file can claim any number of open sockets; memory must not follow.
 	 * Make room by handing on the oldest life, here where no caller holds
@@ -220,6 +327,13 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 				      ev->c.ts_ns);
 		if (!s)
 			return -ENOMEM;
+	}
+	if (first && ev->oldstate == SKR_TCP_SYN_RECV &&
+	    claim_birth(t, ec, ev, &birth)) {
+		err = add_birth(t, ec, s, ev, &birth);
+		if (err)
+			return err;
+		first = false;
 	}
 	err = add_item(t, s, &it);
 	if (err)
@@ -246,7 +360,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 	apply_state(s, ev, first);
 	sa_sockets_index_check(t, s);
 	/* A child is born from the listener bound to its local end. */
-	if (first && s->role == SA_ROLE_PASSIVE && s->parent == 0) {
+	if (created && s->role == SA_ROLE_PASSIVE && s->parent == 0) {
 		struct sa_sock *l = sa_sockets_listener(t, s->host, s->netns,
 							s->family, s->saddr,
 							s->sport);

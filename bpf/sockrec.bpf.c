@@ -37,6 +37,7 @@ const volatile __u32 retrans_nargs = 3;
 const volatile __u32 drop_nargs = 4;
 
 #include "bpf/output.bpf.h"
+#include "bpf/ident.bpf.h"
 
 /* ---- state changes ---- */
 
@@ -60,15 +61,63 @@ const volatile __u32 drop_nargs = 4;
 	(ev).newstate = (__u8)(newstate);				\
 } while (0)
 
-static __always_inline int record_state(void *ctx, const struct sock *sk,
-					__u64 cookie, int oldstate, int newstate,
-					const bool btf)
+/*
+ * A child socket's birth (LISTEN -> SYN_RECV) held back until the child is
+ * complete.  Older kernels' inet_csk_clone_lock() (6.1 and 6.12; not 6.18)
+ * announces SYN_RECV right after copying the listener, before it gives the
+ * child its own addresses, ports and cookie: the event would carry the
+ * listener's cookie and tuple.  The child's next transition (always from
+ * SYN_RECV: to ESTABLISHED, or to CLOSE if the handshake is abandoned)
+ * sees it complete, so the birth is written then, with its own time and
+ * context.  Keyed by the child's address, which is unique while it lives.
+ *
+ * That next transition follows within microseconds, except for a Fast Open
+ * child waiting for the client's ACK.  A birth written later than
+ * BIRTH_LATE_NS is stamped BIRTH_LATE_NS before its writing: the recorder's
+ * ROUND markers (record/perfbuf.c) promise that nothing written after a
+ * sweep is older than the sweep before, 100 ms earlier.
+ */
+#define BIRTH_LATE_NS	50000000ull
+
+struct birth {
+	__u64 ts_ns;
+	__u32 tgid;
+	__u32 tid;
+	__u16 cpu;
+	__u8 ctx;
+	__u8 pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct birth);
+} births SEC(".maps");
+
+/* Who ran the birth: not the task that runs the child's next event. */
+static __always_inline void birth_common(struct skr_ev_common *c,
+					 const struct birth *b, char *comm)
+{
+	__builtin_memset(comm, 0, SKR_COMM_LEN);
+	c->ts_ns = b->ts_ns;
+	c->tgid = b->tgid;
+	c->tid = b->tid;
+	c->cpu = b->cpu;
+}
+
+/* The record of one transition; b: a held-back birth's time and context. */
+static __always_inline int emit_state(void *ctx, const struct sock *sk,
+				      __u64 cookie, int oldstate, int newstate,
+				      const struct birth *b, const bool btf)
 {
 	struct tuple t = {};
 	__u32 netns = sk_netns(sk, btf);
-	__u8 ectx = exec_ctx(sk, btf);
+	__u8 ectx = b ? b->ctx : exec_ctx(sk, btf);
 
 	sk_tuple(sk, &t, btf);
+	if (!btf)
+		own_id_tuple(&t, cookie, netns);
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
 		return 0;
 	if (task_filtering()) {
@@ -98,6 +147,8 @@ static __always_inline int record_state(void *ctx, const struct sock *sk,
 		ev.hdr.type = SKR_REC_STATE4;
 		__builtin_memcpy(ev.saddr, t.saddr, 4);
 		__builtin_memcpy(ev.daddr, t.daddr, 4);
+		if (b)
+			birth_common(&ev.c, b, ev.comm);
 		emit(ctx, &ev, sizeof(ev));
 	} else {
 		struct skr_ev_state ev;
@@ -106,9 +157,58 @@ static __always_inline int record_state(void *ctx, const struct sock *sk,
 		ev.hdr.type = SKR_REC_STATE;
 		__builtin_memcpy(ev.saddr, t.saddr, 16);
 		__builtin_memcpy(ev.daddr, t.daddr, 16);
+		if (b)
+			birth_common(&ev.c, b, ev.comm);
 		emit(ctx, &ev, sizeof(ev));
 	}
 	return 0;
+}
+
+static __always_inline int record_state(void *ctx, const struct sock *sk,
+					__u64 cookie, int oldstate, int newstate,
+					const bool btf)
+{
+	__u64 key = (__u64)(unsigned long)sk;
+	struct birth *held, b;
+
+	/* A listener's remote port is 0; a complete child's never is. */
+	if (oldstate == BPF_TCP_LISTEN && newstate == BPF_TCP_SYN_RECV &&
+	    SKC(btf, sk, skc_dport) == 0) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		__builtin_memset(&b, 0, sizeof(b));
+		b.ts_ns = bpf_ktime_get_boot_ns();
+		b.tgid = id >> 32;
+		b.tid = (__u32)id;
+		b.cpu = (__u16)bpf_get_smp_processor_id();
+		b.ctx = exec_ctx(sk, btf);
+		bpf_map_update_elem(&births, &key, &b, BPF_ANY);
+		return 0;
+	}
+	if (oldstate == BPF_TCP_SYN_RECV) {
+		held = bpf_map_lookup_elem(&births, &key);
+		if (held) {
+			__u64 now = bpf_ktime_get_boot_ns();
+
+			b = *held;
+			bpf_map_delete_elem(&births, &key);
+			if (now - b.ts_ns > BIRTH_LATE_NS)
+				b.ts_ns = now - BIRTH_LATE_NS;
+			if (!btf)
+				cookie = own_ids ? own_id(sk, true) :
+					 sk_cookie_read(sk);
+			emit_state(ctx, sk, cookie, BPF_TCP_LISTEN,
+				   BPF_TCP_SYN_RECV, &b, btf);
+			return emit_state(ctx, sk, cookie, oldstate, newstate,
+					  NULL, btf);
+		}
+	}
+	/* The classic tier names the socket here (btf: the caller did). */
+	if (!btf)
+		cookie = own_ids ? own_id(sk, oldstate == BPF_TCP_LISTEN &&
+					      newstate == BPF_TCP_SYN_RECV) :
+			 sk_cookie_read(sk);
+	return emit_state(ctx, sk, cookie, oldstate, newstate, NULL, btf);
 }
 
 static __always_inline int handle_set_state_body(__u64 *ctx)
@@ -131,8 +231,7 @@ int handle_set_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	return record_state(ctx, sk, sk_cookie_read(sk), ctx->oldstate,
-			    ctx->newstate, false);
+	return record_state(ctx, sk, 0, ctx->oldstate, ctx->newstate, false);
 }
 
 /*

@@ -73,7 +73,7 @@ int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
 
 	sk_tuple(sk, &t, false);
 	netns = sk_netns(sk, false);
-	cookie = sk_cookie_read(sk);
+	cookie = sock_ident(sk);
 	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
 		return 0;
 	ev.hdr.len = sizeof(ev);
@@ -104,13 +104,13 @@ static __always_inline int record_accept(void *ctx, const struct sock *sk,
 
 	sk_tuple(sk, &t, btf);
 	netns = sk_netns(sk, btf);
-	cookie = btf ? sk->__sk_common.skc_cookie.counter : sk_cookie_read(sk);
+	cookie = btf ? sk->__sk_common.skc_cookie.counter : sock_ident(sk);
 	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	if (child)
 		ev.child_cookie = btf ? child->__sk_common.skc_cookie.counter
-				      : sk_cookie_read(child);
+				      : sock_ident(child);
 	/* The accepting task owns the child from now on. */
 	if (task_filtering())
 		admit(ev.child_cookie);

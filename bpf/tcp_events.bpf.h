@@ -50,8 +50,11 @@ static __always_inline int record_reset(void *ctx, const struct sock *sk,
 	if (sk) {
 		sk_tuple(sk, &t, btf);
 		netns = sk_netns(sk, btf);
-		if (state_fullsock(t.state))
+		if (state_fullsock(t.state)) {
 			ectx = exec_ctx(sk, btf);
+			/* A refused connect's last full tuple before its error. */
+			own_id_tuple(&t, cookie, netns);
+		}
 	} else {
 		if (!skb || !skb_tuple(skb, true, &t, btf))
 			return 0;
@@ -82,20 +85,41 @@ static __always_inline int handle_send_reset_body(__u64 *ctx)
 	if (rst_nargs >= 3)
 		reason = (__u32)ctx[2];
 	if (sk)
-		cookie = bpf_get_socket_cookie((void *)sk);
+		cookie = sock_ident_btf((void *)sk);
 	return record_reset(ctx, sk, skb, cookie, reason, SKR_RESET_SENT, true);
 }
 TP_BTF_HOOK(tcp_send_reset, handle_send_reset, BUSY_SEND_RESET)
 
-SEC("tracepoint/tcp/tcp_send_reset")
-int handle_send_reset_tp(struct trace_event_raw_tcp_send_reset *ctx)
-{
-	const struct sock *sk = ctx->skaddr;
-	__u32 reason = SKR_REASON_NONE;
+/*
+ * The classic record of tcp_send_reset and tcp_retransmit_skb before each
+ * got a class of its own (6.10 and 6.16 or so): 6.1 has only this for both,
+ * 6.12 for tcp_retransmit_skb.  A flavour: CO-RE matches it to the
+ * kernel's trace_event_raw_tcp_event_sk_skb, which this vmlinux.h may lack.
+ */
+struct trace_event_raw_tcp_event_sk_skb___old {
+	const void *skbaddr;
+	const void *skaddr;
+} __attribute__((preserve_access_index));
 
-	if (bpf_core_field_exists(ctx->reason))
-		reason = ctx->reason;
-	return record_reset(ctx, sk, ctx->skbaddr, sk_cookie_read(sk), reason,
+SEC("tracepoint/tcp/tcp_send_reset")
+int handle_send_reset_tp(void *ctx)
+{
+	struct trace_event_raw_tcp_send_reset *e = ctx;
+	struct trace_event_raw_tcp_event_sk_skb___old *o = ctx;
+	const struct sk_buff *skb;
+	__u32 reason = SKR_REASON_NONE;
+	const struct sock *sk;
+
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_send_reset)) {
+		sk = e->skaddr;
+		skb = e->skbaddr;
+		if (bpf_core_field_exists(e->reason))
+			reason = e->reason;
+	} else {
+		sk = o->skaddr;
+		skb = o->skbaddr;
+	}
+	return record_reset(ctx, sk, skb, sock_ident(sk), reason,
 			    SKR_RESET_SENT, false);
 }
 
@@ -105,7 +129,7 @@ static __always_inline int handle_receive_reset_body(__u64 *ctx)
 
 	if (!sk)
 		return 0;
-	return record_reset(ctx, sk, NULL, bpf_get_socket_cookie(sk),
+	return record_reset(ctx, sk, NULL, sock_ident_btf(sk),
 			    SKR_REASON_NONE, SKR_RESET_RECEIVED, true);
 }
 TP_BTF_HOOK(tcp_receive_reset, handle_receive_reset, BUSY_RECEIVE_RESET)
@@ -113,6 +137,8 @@ TP_BTF_HOOK(tcp_receive_reset, handle_receive_reset, BUSY_RECEIVE_RESET)
 /* The classic record of tcp_receive_reset and tcp_destroy_sock. */
 static __always_inline __u64 tp_sk_cookie(struct trace_event_raw_tcp_event_sk *ctx)
 {
+	if (own_ids)
+		return sock_ident(ctx->skaddr);
 	if (bpf_core_field_exists(ctx->sock_cookie))
 		return ctx->sock_cookie;
 	return sk_cookie_read(ctx->skaddr);
@@ -158,12 +184,15 @@ static __always_inline int handle_error_report_body(__u64 *ctx)
 	if (!sk_is_tcp(sk, true))
 		return 0;
 	sk_tuple(sk, &t, true);
-	return record_error(ctx, bpf_get_socket_cookie((void *)sk),
+	return record_error(ctx, sock_ident_btf((void *)sk),
 			    sk_netns(sk, true), exec_ctx(sk, true), &t, sk->sk_err);
 }
 TP_BTF_HOOK(inet_sk_error_report, handle_error_report, BUSY_ERROR_REPORT)
 
-/* The classic record has no socket: no cookie, no namespace, no state. */
+/*
+ * The classic record has no socket and no namespace: with own ids
+ * (bpf/ident.bpf.h), the socket last seen with its tuple; otherwise none.
+ */
 SEC("tracepoint/sock/inet_sk_error_report")
 int handle_error_report_tp(struct trace_event_raw_inet_sk_error_report *ctx)
 {
@@ -182,6 +211,13 @@ int handle_error_report_tp(struct trace_event_raw_inet_sk_error_report *ctx)
 		bpf_core_read(t.saddr, 16, &ctx->saddr_v6);
 		bpf_core_read(t.daddr, 16, &ctx->daddr_v6);
 	}
+	if (own_ids) {
+		const struct tuple_id *id = own_id_by_tuple(&t);
+
+		if (id)
+			return record_error(ctx, id->id, id->netns,
+					    SKR_CTX_UNKNOWN, &t, ctx->error);
+	}
 	return record_error(ctx, 0, 0, SKR_CTX_UNKNOWN, &t, ctx->error);
 }
 
@@ -198,6 +234,8 @@ static __always_inline int record_retrans(void *ctx, const struct sock *sk,
 
 	/* A SYN-ACK's addresses are the request's; its state the listener's. */
 	sk_tuple(req ? req : sk, &t, btf);
+	if (!req)
+		own_id_tuple(&t, cookie, netns);
 	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
 	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
 		return 0;
@@ -233,22 +271,29 @@ static __always_inline int handle_retransmit_skb_body(__u64 *ctx)
 		return 0;
 	if (retrans_nargs >= 3)
 		err = (int)ctx[2];
-	return record_retrans(ctx, sk, NULL, bpf_get_socket_cookie((void *)sk),
+	return record_retrans(ctx, sk, NULL, sock_ident_btf((void *)sk),
 			      err, true);
 }
 TP_BTF_HOOK(tcp_retransmit_skb, handle_retransmit_skb, BUSY_RETRANSMIT)
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
-int handle_retransmit_skb_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
+int handle_retransmit_skb_tp(void *ctx)
 {
-	const struct sock *sk = ctx->skaddr;
+	struct trace_event_raw_tcp_retransmit_skb *e = ctx;
+	struct trace_event_raw_tcp_event_sk_skb___old *o = ctx;
+	const struct sock *sk;
 	int err = 0;
 
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb)) {
+		sk = e->skaddr;
+		if (bpf_core_field_exists(e->err))
+			err = e->err;
+	} else {
+		sk = o->skaddr;
+	}
 	if (!sk)
 		return 0;
-	if (bpf_core_field_exists(ctx->err))
-		err = ctx->err;
-	return record_retrans(ctx, sk, NULL, sk_cookie_read(sk), err, false);
+	return record_retrans(ctx, sk, NULL, sock_ident(sk), err, false);
 }
 
 static __always_inline int handle_retransmit_synack_body(__u64 *ctx)
@@ -258,7 +303,7 @@ static __always_inline int handle_retransmit_synack_body(__u64 *ctx)
 
 	if (!sk || !req)
 		return 0;
-	return record_retrans(ctx, sk, req, bpf_get_socket_cookie((void *)sk),
+	return record_retrans(ctx, sk, req, sock_ident_btf((void *)sk),
 			      0, true);
 }
 TP_BTF_HOOK(tcp_retransmit_synack, handle_retransmit_synack, BUSY_SYNACK)
@@ -268,7 +313,7 @@ int handle_retransmit_synack_tp(struct trace_event_raw_tcp_retransmit_synack *ct
 {
 	const struct sock *sk = ctx->skaddr;
 
-	return record_retrans(ctx, sk, ctx->req, sk_cookie_read(sk), 0, false);
+	return record_retrans(ctx, sk, ctx->req, sock_ident(sk), 0, false);
 }
 
 /* ---- destroy ---- */
@@ -289,6 +334,7 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 	       task_pass(cookie, ectx == SKR_CTX_PROCESS);
 	/* The socket's last event: nothing more to admit it for. */
 	forget(cookie);
+	own_id_forget(sk);
 	if (!pass)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
@@ -318,7 +364,7 @@ static __always_inline int handle_destroy_body(__u64 *ctx)
 
 	if (!sk_is_tcp(sk, true))
 		return 0;
-	return record_destroy(ctx, sk, bpf_get_socket_cookie(sk), true);
+	return record_destroy(ctx, sk, sock_ident_btf(sk), true);
 }
 TP_BTF_HOOK(tcp_destroy_sock, handle_destroy, BUSY_DESTROY)
 
@@ -363,7 +409,10 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 		if (!skb_tuple(skb, true, &t, btf))
 			return 0;
 	}
-	if (btf)
+	if (own_ids)
+		cookie = sk && own_id_applies(t.state) ? own_id(sk, false) :
+			 sk_cookie_read(sk);
+	else if (btf)
 		cookie = sk ? sk->__sk_common.skc_cookie.counter : 0;
 	else
 		cookie = sk_cookie_read(sk);

@@ -120,6 +120,14 @@ enum skr_probe_tag {
 	SKR_PROBE_EVENT		= 5,	/* u16: record type the hook produces */
 	SKR_PROBE_ENUM		= 6,	/* repeated: u32 value then its name: a reason code of this kernel */
 	SKR_PROBE_TIERS		= 7,	/* u8: bit (1 << tier) for each tier this kernel offers */
+	SKR_PROBE_LIMITS	= 8,	/* u32: enum skr_probe_limit bits: what this kernel's hook cannot show */
+};
+
+/* What a hook of this kernel does not report (PROBE LIMITS); absent: unknown. */
+enum skr_probe_limit {
+	SKR_LIMIT_RST_NO_REASON	= 1u << 0,	/* tcp_send_reset: no reset reason (before 6.10) */
+	SKR_LIMIT_RST_FULLSOCK	= 1u << 1,	/* tcp_send_reset: only resets of full sockets; none
+						 * without a socket or from TIME_WAIT (before 6.10) */
 };
 
 enum skr_tier {

@@ -37,17 +37,85 @@ static bool prog_wanted(const char *prog)
 	return recover_misses || !is_twin(prog);
 }
 
+/*
+ * What libbpf said during a quiet trial load: the verifier log and CO-RE
+ * failures of a refused program, shown to the user once the trial tells
+ * which hook it was.  Only the tail is kept: that is where the reason is.
+ */
+#define TRIAL_LOG_LEN	8192
+static char trial_log[TRIAL_LOG_LEN];
+static size_t trial_len;
+
+static void trial_log_add(const char *fmt, va_list args)
+{
+	char line[1024];
+	size_t n, keep;
+	int w;
+
+	w = vsnprintf(line, sizeof(line), fmt, args);
+	if (w <= 0)
+		return;
+	n = (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1;
+	if (n > TRIAL_LOG_LEN - 1)
+		n = TRIAL_LOG_LEN - 1;
+	if (trial_len + n > TRIAL_LOG_LEN - 1) {
+		keep = TRIAL_LOG_LEN - 1 - n;
+		memmove(trial_log, trial_log + trial_len - keep, keep);
+		trial_len = keep;
+	}
+	memcpy(trial_log + trial_len, line, n);
+	trial_len += n;
+	trial_log[trial_len] = '\0';
+}
+
 int probes_libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
 	/* Keep libbpf's warnings (verifier log on failure); drop its chatter. */
-	if (level != LIBBPF_WARN || probes_libbpf_quiet)
+	if (level != LIBBPF_WARN)
 		return 0;
+	if (probes_libbpf_quiet) {
+		trial_log_add(fmt, args);
+		return 0;
+	}
 	return vfprintf(stderr, fmt, args);
 }
 
-/* Arguments of a tp_btf hook (the context pointer not counted), or -1. */
-static int btf_trace_nargs(const char *name)
+/*
+ * The lines of the trial log that say why prog was refused: libbpf's own
+ * lines about it (CO-RE failures among them) and the verifier log's last
+ * lines, at most max in all, each prefixed for the user.
+ */
+static void print_refusal(const char *hook, const char *tier, int max)
+{
+	const char *p, *start[64];
+	int n = 0, i;
+
+	fprintf(stderr, "sockrec: %s: the verifier refused the %s program; "
+		"its log ends:\n", hook, tier);
+	/* Start of each line, keeping the last 64. */
+	for (p = trial_log; *p; ) {
+		const char *nl = strchr(p, '\n');
+
+		start[n % 64] = p;
+		n++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	i = n > max ? n - max : 0;
+	if (n - i > 64)
+		i = n - 64;
+	for (; i < n; i++) {
+		const char *l = start[i % 64], *nl = strchr(l, '\n');
+		int len = nl ? (int)(nl - l) : (int)strlen(l);
+
+		if (len > 0)
+			fprintf(stderr, "sockrec:   %.*s\n", len, l);
+	}
+}
+
+int probes_btf_trace_nargs(const char *name)
 {
 	const struct btf_type *t;
 	char type[128];
@@ -100,12 +168,26 @@ static void set_shapes(struct sockrec_bpf *skel)
 {
 	int n;
 
-	n = btf_trace_nargs("tcp_send_reset");
+	n = probes_btf_trace_nargs("tcp_send_reset");
 	skel->rodata->rst_nargs = n < 0 ? 2 : (uint32_t)n;
-	n = btf_trace_nargs("tcp_retransmit_skb");
+	n = probes_btf_trace_nargs("tcp_retransmit_skb");
 	skel->rodata->retrans_nargs = n < 0 ? 2 : (uint32_t)n;
-	n = btf_trace_nargs("kfree_skb");
+	n = probes_btf_trace_nargs("kfree_skb");
 	skel->rodata->drop_nargs = n < 0 ? 2 : (uint32_t)n;
+}
+
+/*
+ * Sockets are named by ids of our own (bpf/ident.bpf.h) when the state
+ * hook, whose tp_btf program gives every socket its cookie, is not tp_btf.
+ */
+static bool own_ids_needed(void)
+{
+	size_t i;
+
+	for (i = 0; i < NHOOKS; i++)
+		if (probes_hooks[i].event == SKR_REC_STATE)
+			return probes_hooks[i].chosen != SKR_TIER_TP_BTF;
+	return false;
 }
 
 int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only)
@@ -119,6 +201,7 @@ int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only)
 		return errno ? -errno : -ENOMEM;
 	set_shapes(skel);
 	skel->rodata->recover_misses = recover_misses;
+	skel->rodata->own_ids = own_ids_needed();
 	err = rec_filters_setup(skel);
 	if (!err) {
 		set_autoload(skel, only);
@@ -149,11 +232,16 @@ void probes_demote_failing(void)
 
 			if (h->tiers[j].tier != h->chosen)
 				continue;
+			trial_len = 0;
+			trial_log[0] = '\0';
 			err = probes_open_load(&skel, h);
 			if (!err) {
 				sockrec_bpf__destroy(skel);
 				break;
 			}
+			if (trial_len)
+				print_refusal(h->name, h->chosen == SKR_TIER_TP_BTF ?
+					      "tp_btf" : "tracepoint", 12);
 			h->error = -err;
 			probes_set_reason(h, "the verifier refused the %s "
 					  "program: %s",

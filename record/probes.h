@@ -71,6 +71,8 @@ extern bool probes_libbpf_quiet;
 /* libbpf's printer: its warnings only, and none while quiet. */
 int probes_libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args);
+/* Arguments of a tp_btf hook (the context pointer not counted), or -1. */
+int probes_btf_trace_nargs(const char *name);
 /* Open, configure and load; only: load just that hook's chosen tier. */
 int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only);
 /*

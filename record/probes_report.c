@@ -54,9 +54,33 @@ static void put_enum(struct skr_tlv_builder *b, const struct hook *h)
 	}
 }
 
+/*
+ * What tcp_send_reset cannot show on this kernel, from its BTF: before
+ * 6.10 the event belongs to the tcp_event_sk_skb class, which needs a full
+ * socket (the kernel traces no reset sent without one, nor a timewait
+ * socket's), and the hook has no reason argument.  Without BTF: unknown.
+ */
+static bool hook_limits(const struct hook *h, uint32_t *limits)
+{
+	int n;
+
+	*limits = 0;
+	if (!probes_vmlinux_btf || strcmp(h->name, "tcp_send_reset") != 0)
+		return false;
+	if (btf__find_by_name_kind(probes_vmlinux_btf,
+				   "trace_event_raw_tcp_send_reset",
+				   BTF_KIND_STRUCT) <= 0)
+		*limits |= SKR_LIMIT_RST_FULLSOCK;
+	n = probes_btf_trace_nargs(h->name);
+	if (n >= 0 && n < 3)
+		*limits |= SKR_LIMIT_RST_NO_REASON;
+	return true;
+}
+
 int rec_probes_write(struct rec_session *s)
 {
 	static struct skr_tlv_builder b;
+	uint32_t limits;
 	size_t i;
 	int len, err;
 
@@ -71,6 +95,8 @@ int rec_probes_write(struct rec_session *s)
 			skr_tlv_put_str(&b, SKR_PROBE_REASON, h->reason);
 		skr_tlv_put_u16(&b, SKR_PROBE_EVENT, h->event);
 		skr_tlv_put_u8(&b, SKR_PROBE_TIERS, h->offered);
+		if (h->tier != SKR_TIER_NONE && hook_limits(h, &limits))
+			skr_tlv_put_u32(&b, SKR_PROBE_LIMITS, limits);
 		if (h->tier != SKR_TIER_NONE)
 			put_enum(&b, h);
 		len = skr_tlv_end(&b);

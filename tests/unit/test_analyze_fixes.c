@@ -558,6 +558,168 @@ START_TEST(test_mixed_boots_warned)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Children born under their listener's cookie (6.1, 6.12)              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What sockrec 0.2.0 wrote on 6.1 and 6.12 for each accepted
+ * connection: the child's LISTEN -> SYN_RECV carries the listener's cookie
+ * and address (remote port 0); its later events its own cookie.
+ */
+static void child_under_listener(struct tg *t, uint64_t ts, uint64_t cookie,
+				 uint16_t port)
+{
+	tg_st(t, ts, LSN, I, 0, "", SKR_TCP_LISTEN, SKR_TCP_SYN_RECV, LO,
+	      8080, "0.0.0.0", 0);
+	tg_st(t, ts + 5 * USEC, cookie, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, port);
+	tg_accept(t, ts + 20 * USEC, LSN, cookie, 10, 1, 128, 0);
+	tg_st(t, ts + 1 * MSEC, cookie, I, 0, "", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE_WAIT, LO, 8080, LO, port);
+}
+
+START_TEST(test_child_under_listener_cookie)
+{
+	struct tg t;
+	char *text, *child;
+
+	begin(&t);
+	tg_st(&t, T0, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	child_under_listener(&t, T0 + 1 * MSEC, 0x201, 40001);
+	child_under_listener(&t, T0 + 2 * MSEC, 0x202, 40002);
+	/* A child's own event long after a birth that was never claimed. */
+	tg_st(&t, T0 + 3 * MSEC, LSN, I, 0, "", SKR_TCP_LISTEN,
+	      SKR_TCP_SYN_RECV, LO, 8080, "0.0.0.0", 0);
+	tg_st(&t, T0 + 3 * SEC, 0x203, I, 0, "", SKR_TCP_SYN_RECV,
+	      SKR_TCP_ESTABLISHED, LO, 8080, LO, 40003);
+	tg_st(&t, T0 + 4 * SEC, LSN, P, 10, "srv", SKR_TCP_LISTEN,
+	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
+	tg_end(&t, T0 + 5 * SEC, 0, 0);
+	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	/* 40003's birth is too old to be its own: that one stays unknown. */
+	ck_assert_msg(strstr(text, "Sockets: 4 (1 older than the trace, ")
+		      != NULL, "%s", text);
+	free(text);
+
+	begin(&t);
+	tg_st(&t, T0, LSN, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	child_under_listener(&t, T0 + 1 * MSEC, 0x201, 40001);
+	tg_st(&t, T0 + 4 * SEC, LSN, P, 10, "srv", SKR_TCP_LISTEN,
+	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
+	tg_end(&t, T0 + 5 * SEC, 0, 0);
+	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	/* The listener's life (#1): LISTEN to CLOSE, no SYN_RECV of its own. */
+	child = strstr(text, "\n#2 cookie 0x201 ");
+	ck_assert_msg(child != NULL, "%s", text);
+	ck_assert_msg(memmem(text, (size_t)(child - text), "SYN_RECV", 8) ==
+		      NULL, "%s", text);
+	/* The child's, from its birth. */
+	ck_assert_msg(strstr(child, "LISTEN       -> SYN_RECV") != NULL, "%s",
+		      text);
+	ck_assert_msg(strstr(text, "older than the trace") == NULL, "%s",
+		      text);
+	free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* What a kernel's tcp_send_reset cannot show (PROBE LIMITS, 6.1)       */
+/* ------------------------------------------------------------------ */
+
+/* A client that aborts its connection: a reset sent, with no reason. */
+static char *reset_report(bool limited, enum sa_format fmt)
+{
+	static struct skr_tlv_builder b;
+	struct skr_ev_reset e;
+	struct tg t;
+
+	begin(&t);
+	skr_tlv_begin(&b, SKR_REC_PROBE);
+	skr_tlv_put_str(&b, SKR_PROBE_NAME, "tcp_send_reset");
+	skr_tlv_put_u8(&b, SKR_PROBE_TIER, SKR_TIER_TP_BTF);
+	skr_tlv_put_u16(&b, SKR_PROBE_EVENT, SKR_REC_RESET);
+	if (limited)
+		skr_tlv_put_u32(&b, SKR_PROBE_LIMITS, SKR_LIMIT_RST_NO_REASON |
+				SKR_LIMIT_RST_FULLSOCK);
+	tg_put_tlv(&t, &b);
+	tg_st(&t, T0, 0x300, P, 11, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	      0, LO, 7000);
+	tg_st(&t, T0 + 10 * USEC, 0x300, I, 0, "", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 40001, LO, 7000);
+	memset(&e, 0, sizeof(e));
+	e.hdr.len = sizeof(e);
+	e.hdr.type = SKR_REC_RESET;
+	tg_common(&t, &e.c, T0 + 1 * MSEC, 0x300, P, 11);
+	tg_addr(LO, e.saddr, &e.family);
+	tg_addr(LO, e.daddr, &e.family);
+	e.sport = 40001;
+	e.dport = 7000;
+	e.reason = SKR_REASON_NONE;
+	e.state = SKR_TCP_ESTABLISHED;
+	e.dir = SKR_RESET_SENT;
+	tg_put(&t, &e, sizeof(e));
+	tg_st(&t, T0 + 1 * MSEC, 0x300, P, 11, "cli", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE, LO, 40001, LO, 7000);
+	tg_end(&t, T0 + SEC, 0, 0);
+	return report(&t, SA_REPORT_DIAG, fmt);
+}
+
+START_TEST(test_reset_limits_of_kernel)
+{
+	char *text;
+
+	text = reset_report(true, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "\n  sent                     reason not "
+			     "observable on this kernel      1  #1\n") != NULL,
+		      "%s", text);
+	ck_assert_msg(strstr(text, "\n  sent                     no socket or "
+			     "TIME_WAIT   not observable on this kernel\n") !=
+		      NULL, "%s", text);
+	free(text);
+	text = reset_report(true, SA_FORMAT_JSON);
+	ck_assert_msg(strstr(text, "\"finding\":\"resets sent with no socket "
+			     "or from TIME_WAIT\",\"reason\":\"not observable "
+			     "on this kernel\"") != NULL, "%s", text);
+	free(text);
+	/* A kernel that shows both: no such words. */
+	text = reset_report(false, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "on this kernel") == NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Listener samples of a listener named by an own id (classic tier)     */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_listener_sample_own_id)
+{
+	const uint64_t own = (1ull << 63) | 1;
+	struct tg t;
+	char *text;
+
+	begin(&t);
+	tg_st(&t, T0, own, P, 10, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	tg_listen(&t, T0 + 10 * USEC, own, 10, 1024, 8, 8080);
+	/* sock_diag names it by the kernel cookie it gave it. */
+	tg_listener(&t, T0 + 100 * MSEC, 0x55, 8, 8, 0);
+	tg_listener(&t, T0 + 200 * MSEC, 0x55, 8, 8, 7);
+	tg_st(&t, T0 + 300 * MSEC, own, P, 10, "srv", SKR_TCP_LISTEN,
+	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
+	tg_end(&t, T0 + SEC, 0, 0);
+	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	ck_assert_msg(strstr(text, "Sockets: 1 (0 older than the trace, ")
+		      != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\n  #1 127.0.0.1:8080 owner srv[10]: 7 "
+			     "drops") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *fixes_suite(void)
 {
 	Suite *s = suite_create("analyze_fixes");
@@ -574,6 +736,9 @@ static Suite *fixes_suite(void)
 	tcase_add_test(tc, test_items_limit_named);
 	tcase_add_test(tc, test_timewait_after_destroy);
 	tcase_add_test(tc, test_mixed_boots_warned);
+	tcase_add_test(tc, test_child_under_listener_cookie);
+	tcase_add_test(tc, test_reset_limits_of_kernel);
+	tcase_add_test(tc, test_listener_sample_own_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
