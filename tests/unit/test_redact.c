@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,36 +57,6 @@ static void v4(uint8_t a[16], unsigned x0, unsigned x1, unsigned x2, unsigned x3
 	a[2] = (uint8_t)x2;
 	a[3] = (uint8_t)x3;
 }
-
-START_TEST(test_prefix_preserving_v4)
-{
-	uint8_t a[16], b[16], ma[16], mb[16];
-	unsigned i;
-
-	/* Pseudo-random pairs: the shared prefix is exactly kept. */
-	srand(7);
-	for (i = 0; i < 2000; i++) {
-		v4(a, (unsigned)rand() % 126 + 1, (unsigned)rand() & 255,
-		   (unsigned)rand() & 255, (unsigned)rand() & 255);
-		memcpy(b, a, 16);
-		b[(i % 4)] ^= (uint8_t)(1u << (rand() % 8));
-		if (b[0] == 127 || b[0] == 0)
-			continue;
-		ck_assert(sa_redact_addr(key, SKR_AF_INET, a, ma));
-		sa_redact_addr(key, SKR_AF_INET, b, mb);
-		ck_assert_uint_eq(common_prefix(ma, mb, 32),
-				  common_prefix(a, b, 32));
-		ck_assert(memcmp(ma + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0);
-	}
-	/* Deterministic, and another key gives another mapping. */
-	v4(a, 10, 77, 1, 1);
-	sa_redact_addr(key, SKR_AF_INET, a, ma);
-	sa_redact_addr(key, SKR_AF_INET, a, mb);
-	ck_assert(memcmp(ma, mb, 16) == 0);
-	sa_redact_addr((const uint8_t *)"another-key-0000", SKR_AF_INET, a, mb);
-	ck_assert(memcmp(ma, mb, 16) != 0);
-}
-END_TEST
 
 START_TEST(test_prefix_preserving_v6)
 {
@@ -145,6 +116,318 @@ START_TEST(test_kept_and_mapped_forms)
 
 	/* An unknown family is still mapped, never copied. */
 	ck_assert(sa_redact_addr(key, 99, a, m));
+}
+END_TEST
+
+/*
+ * An oracle: plain Crypto-PAn as redact_map.c builds it (the flip of bit i
+ * is bit 0 of SipHash over domain, i, the address cut before bit i, padded
+ * to its length), forward and inverse.  The inverse finds, for any key, the
+ * real addresses that plain Crypto-PAn would send onto a kept address:
+ * those are the ones the mapping must move elsewhere.
+ */
+static unsigned cp_flip(const uint8_t *k, uint8_t dom, unsigned alen,
+			const uint8_t *in, unsigned i)
+{
+	uint8_t msg[18];
+
+	memset(msg, 0, sizeof(msg));
+	msg[0] = dom;
+	msg[1] = (uint8_t)i;
+	memcpy(msg + 2, in, i / 8);
+	msg[2 + i / 8] = in[i / 8] & (uint8_t)~(0xffu >> (i % 8));
+	return (unsigned)(sa_siphash24(k, msg, 2 + alen) & 1);
+}
+
+static void cp_fwd(const uint8_t *k, uint8_t dom, unsigned alen,
+		   const uint8_t *in, uint8_t *out)
+{
+	unsigned i;
+
+	memcpy(out, in, alen);
+	for (i = 0; i < 8 * alen; i++)
+		if (cp_flip(k, dom, alen, in, i))
+			out[i / 8] ^= (uint8_t)(0x80u >> (i % 8));
+}
+
+static void cp_inv(const uint8_t *k, uint8_t dom, unsigned alen,
+		   const uint8_t *out, uint8_t *in)
+{
+	unsigned i;
+
+	memset(in, 0, alen);
+	for (i = 0; i < 8 * alen; i++) {
+		uint8_t m = (uint8_t)(0x80u >> (i % 8));
+
+		if (((out[i / 8] & m) != 0) != (cp_flip(k, dom, alen, in, i) != 0))
+			in[i / 8] |= m;
+	}
+}
+
+static void make_key(uint8_t k[SA_REDACT_KEY_LEN], unsigned n)
+{
+	unsigned i;
+
+	srand(1000 + n);
+	for (i = 0; i < SA_REDACT_KEY_LEN; i++)
+		k[i] = (uint8_t)rand();
+}
+
+static bool v4_is_kept(const uint8_t *a)
+{
+	return a[0] == 127 || (a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0);
+}
+
+/* Pairs of (input, output), sorted by output to find two inputs meeting. */
+struct pair {
+	uint8_t in[16], out[16];
+};
+
+static int by_out(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	int c = memcmp(x->out, y->out, 16);
+
+	return c ? c : memcmp(x->in, y->in, 16);
+}
+
+static void assert_injective(struct pair *p, size_t n)
+{
+	size_t i;
+
+	qsort(p, n, sizeof(*p), by_out);
+	for (i = 1; i < n; i++)
+		if (memcmp(p[i].out, p[i - 1].out, 16) == 0)
+			ck_assert_msg(memcmp(p[i].in, p[i - 1].in, 16) == 0,
+				      "two addresses map to one");
+}
+
+#define NKEYS		48
+#define NTAILS		12
+
+/*
+ * Every first octet, for many keys: kept addresses stay, no other address
+ * lands on a kept one, 0/8 stays in 0/8, the other octets are permuted among
+ * themselves, and no two inputs meet.  The inputs include, for each key,
+ * the ones plain Crypto-PAn sends onto 0.0.0.0 and into 127/8.
+ */
+START_TEST(test_v4_first_octets)
+{
+	static struct pair pairs[256 * NTAILS + 64];
+	uint8_t k[SA_REDACT_KEY_LEN], a[16], m[16], img[256], seen[256];
+	uint8_t walked[2], special[4][4];
+	unsigned n, o, t, i, j;
+	size_t np;
+
+	for (n = 0; n < NKEYS; n++) {
+		make_key(k, n);
+		/* Plain Crypto-PAn's preimages of 0.0.0.0, 127.0.0.0, 127/8
+		 * and of its image of 0.0.0.0: the cases that must walk. */
+		memset(special, 0, sizeof(special));
+		special[1][0] = 127;
+		cp_fwd(k, 4, 4, special[0], special[2]);	/* of 0.0.0.0 */
+		special[2][1] = special[2][2] = special[2][3] = 0;
+		special[3][0] = 127;
+		special[3][3] = 9;
+		for (i = 0; i < 4; i++) {
+			uint8_t pre[4];
+
+			cp_inv(k, 4, 4, special[i], pre);
+			memcpy(special[i], pre, 4);
+		}
+		walked[0] = special[0][0];	/* the octet sent to 0 */
+		walked[1] = special[1][0];	/* the octet sent to 127 */
+		ck_assert_uint_eq(special[2][0], 0);	/* the 0/8 rest sent to 0 */
+		np = 0;
+		memset(seen, 0, sizeof(seen));
+		for (o = 0; o < 256; o++) {
+			for (t = 0; t < NTAILS; t++) {
+				memset(a, 0, 16);
+				a[0] = (uint8_t)o;
+				if (t == 0)
+					;			/* o.0.0.0 */
+				else if (t == 1)
+					a[3] = 1;
+				else if (t == 2)
+					a[1] = a[2] = a[3] = 255;
+				else if (t < 6)		/* the special rests */
+					memcpy(a + 1, special[t - 2] + 1, 3);
+				else
+					for (j = 1; j < 4; j++)
+						a[j] = (uint8_t)rand();
+				if (v4_is_kept(a)) {
+					ck_assert(!sa_redact_addr(k, SKR_AF_INET, a, m));
+					ck_assert(memcmp(a, m, 16) == 0);
+					continue;
+				}
+				ck_assert(sa_redact_addr(k, SKR_AF_INET, a, m));
+				ck_assert_msg(!v4_is_kept(m), "%u.%u.%u.%u -> %u.%u.%u.%u, "
+					      "a kept address (key %u)", a[0], a[1],
+					      a[2], a[3], m[0], m[1], m[2], m[3], n);
+				ck_assert_uint_eq(m[0] == 0, o == 0);
+				ck_assert(memcmp(m + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0);
+				if (o != 0) {
+					/* The first octet maps by itself. */
+					if (!seen[o])
+						img[o] = m[0];
+					seen[o] = 1;
+					ck_assert_uint_eq(m[0], img[o]);
+				}
+				memcpy(pairs[np].in, a, 16);
+				memcpy(pairs[np].out, m, 16);
+				np++;
+			}
+		}
+		/* The walking octets and 0/8 rest: more of them. */
+		for (i = 0; i < 64; i++) {
+			memset(a, 0, 16);
+			a[0] = i == 0 ? 0 : walked[i % 2];
+			memcpy(a + 1, i == 0 ? special[2] + 1 : special[i % 2] + 1, 3);
+			if (i > 1)
+				a[3] = (uint8_t)rand();
+			if (v4_is_kept(a))
+				continue;	/* that octet is 127: nothing walks */
+			ck_assert(sa_redact_addr(k, SKR_AF_INET, a, m));
+			ck_assert(!v4_is_kept(m));
+			memcpy(pairs[np].in, a, 16);
+			memcpy(pairs[np].out, m, 16);
+			np++;
+		}
+		/* The 254 octets other than 0 and 127: a permutation of them. */
+		memset(seen, 0, sizeof(seen));
+		for (o = 1; o < 256; o++) {
+			if (o == 127)
+				continue;
+			ck_assert(img[o] != 0 && img[o] != 127);
+			ck_assert_msg(!seen[img[o]], "two first octets map to %u",
+				      img[o]);
+			seen[img[o]] = 1;
+		}
+		assert_injective(pairs, np);
+	}
+}
+END_TEST
+
+START_TEST(test_prefix_preserving_v4)
+{
+	uint8_t a[16], b[16], ma[16], mb[16], z[4] = { 0 }, pre[4];
+	uint8_t walked[2];
+	unsigned i, cross = 0;
+
+	/* The two octets plain Crypto-PAn sends to 0 and 127 under key. */
+	cp_inv(key, 4, 4, z, pre);
+	walked[0] = pre[0];
+	z[0] = 127;
+	cp_inv(key, 4, 4, z, pre);
+	walked[1] = pre[0];
+	/*
+	 * Pseudo-random pairs: the shared prefix is exactly kept within a /8,
+	 * and across /8s unless one of them is an octet that walks.
+	 */
+	srand(7);
+	for (i = 0; i < 4000; i++) {
+		v4(a, (unsigned)rand() % 255 + 1, (unsigned)rand() & 255,
+		   (unsigned)rand() & 255, (unsigned)rand() & 255);
+		if (i % 8 == 0)
+			a[0] = walked[i % 16 == 0];
+		memcpy(b, a, 16);
+		b[(i % 4)] ^= (uint8_t)(1u << (rand() % 8));
+		if (v4_is_kept(a) || v4_is_kept(b) || a[0] == 0 || b[0] == 0)
+			continue;
+		ck_assert(sa_redact_addr(key, SKR_AF_INET, a, ma));
+		sa_redact_addr(key, SKR_AF_INET, b, mb);
+		if (a[0] != b[0] && (a[0] == walked[0] || a[0] == walked[1] ||
+				     b[0] == walked[0] || b[0] == walked[1]))
+			continue;
+		cross += a[0] != b[0];
+		ck_assert_uint_eq(common_prefix(ma, mb, 32),
+				  common_prefix(a, b, 32));
+		ck_assert(memcmp(ma + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0);
+	}
+	ck_assert_uint_gt(cross, 300);
+	/* Deterministic, and another key gives another mapping. */
+	v4(a, 10, 77, 1, 1);
+	sa_redact_addr(key, SKR_AF_INET, a, ma);
+	sa_redact_addr(key, SKR_AF_INET, a, mb);
+	ck_assert(memcmp(ma, mb, 16) == 0);
+	sa_redact_addr((const uint8_t *)"another-key-0000", SKR_AF_INET, a, mb);
+	ck_assert(memcmp(ma, mb, 16) != 0);
+}
+END_TEST
+
+static bool v6_not_target(const uint8_t *a)
+{
+	static const uint8_t z[16], v4m[12] = { [10] = 0xff, [11] = 0xff };
+
+	return (memcmp(a, z, 15) == 0 && a[15] <= 1) || memcmp(a, v4m, 12) == 0;
+}
+
+/*
+ * IPv6, for many keys: the addresses plain Crypto-PAn sends onto ::, ::1
+ * and into ::ffff:0:0/96 land elsewhere, no IPv6 address lands there, and
+ * no two meet; IPv4-mapped ones stay in their /96 and map as IPv4.
+ */
+START_TEST(test_v6_kept_and_one_to_one)
+{
+	static struct pair pairs[NKEYS * 80];
+	uint8_t k[SA_REDACT_KEY_LEN], t[16], a[16], m[16], m4[16];
+	unsigned n, i, j;
+	size_t np = 0;
+
+	for (n = 0; n < NKEYS; n++) {
+		make_key(k, n);
+		np = 0;
+		for (i = 0; i < 80; i++) {
+			memset(t, 0, 16);
+			if (i == 1) {
+				t[15] = 1;			/* ::1 */
+			} else if (i >= 2 && i < 12) {		/* ::ffff:x */
+				t[10] = t[11] = 0xff;
+				for (j = 12; j < 16; j++)
+					t[j] = (uint8_t)rand();
+			}
+			if (i < 12) {
+				cp_inv(k, 6, 16, t, a);
+			} else {
+				for (j = 0; j < 16; j++)
+					a[j] = (uint8_t)rand();
+				if (i < 20)		/* near the kept ones */
+					memset(a, 0, 14);
+			}
+			if (v6_not_target(a))
+				continue;
+			ck_assert(sa_redact_addr(k, SKR_AF_INET6, a, m));
+			ck_assert_msg(!v6_not_target(m), "an IPv6 address mapped onto "
+				      "::, ::1 or ::ffff:0:0/96 (key %u, case %u)", n, i);
+			/* The same bytes in an unknown family: the same rules. */
+			sa_redact_addr(k, 99, a, m4);
+			ck_assert(memcmp(m, m4, 16) == 0);
+			memcpy(pairs[np].in, a, 16);
+			memcpy(pairs[np].out, m, 16);
+			np++;
+		}
+		/* IPv4-mapped: within the /96, as the IPv4 address maps. */
+		for (i = 0; i < 16; i++) {
+			memset(a, 0, 16);
+			for (j = 0; j < 4; j++)
+				a[j] = (uint8_t)rand();
+			if (i < 4)
+				a[0] = (uint8_t)(i == 0 ? 0 : 127);
+			if (v4_is_kept(a))
+				continue;
+			sa_redact_addr(k, SKR_AF_INET, a, m4);
+			memmove(a + 12, a, 4);
+			memset(a, 0, 12);
+			a[10] = a[11] = 0xff;
+			sa_redact_addr(k, SKR_AF_INET6, a, m);
+			ck_assert(memcmp(m, a, 12) == 0);
+			ck_assert(memcmp(m + 12, m4, 4) == 0);
+			memcpy(pairs[np].in, a, 16);
+			memcpy(pairs[np].out, m, 16);
+			np++;
+		}
+		assert_injective(pairs, np);
+	}
 }
 END_TEST
 
@@ -316,7 +599,9 @@ static Suite *redact_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_siphash_vectors);
+	tcase_add_test(tc, test_v4_first_octets);
 	tcase_add_test(tc, test_prefix_preserving_v4);
+	tcase_add_test(tc, test_v6_kept_and_one_to_one);
 	tcase_add_test(tc, test_prefix_preserving_v6);
 	tcase_add_test(tc, test_kept_and_mapped_forms);
 	tcase_add_test(tc, test_comm_pseudonym);
