@@ -163,6 +163,7 @@ static void filter_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
 			uint16_t vlen)
 {
 	char comm[SKR_COMM_LEN];
+	uint64_t v;
 
 	switch (tag) {
 	case SKR_FILTER_COMM:
@@ -179,12 +180,110 @@ static void filter_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
 	case SKR_FILTER_CGROUP:
 		skr_tlv_put_str(&rd->tlv, tag, REDACTED);
 		break;
+	case SKR_FILTER_CGROUP_ID:
+		/*
+		 * Names the same cgroup as the path: a keyed pseudonym, so the
+		 * filter still shows, and two files of one cgroup still match.
+		 */
+		if (skr_tlv_uint(val, vlen, &v) == 0)
+			skr_tlv_put_u64(&rd->tlv, tag,
+					sa_siphash24(rd->o->key, val, vlen));
+		break;
 	case SKR_FILTER_PID:
 	case SKR_FILTER_PORT:
 	case SKR_FILTER_NETNS:
-	case SKR_FILTER_CGROUP_ID:
 	case SKR_FILTER_FAMILY:
-		skr_tlv_put(&rd->tlv, tag, val, vlen);
+		/* Numbers the events carry as well; never longer than one. */
+		if (skr_tlv_uint(val, vlen, &v) == 0)
+			skr_tlv_put(&rd->tlv, tag, val, vlen);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * A name the recorder takes from the kernel (a hook, an enum value): a C
+ * identifier.  Anything else in its place was not written by sockrec and
+ * may hold anything.
+ */
+static bool word_of(const uint8_t *val, uint16_t vlen, const char *extra)
+{
+	uint16_t i;
+
+	if (vlen == 0 || vlen > 64)
+		return false;
+	for (i = 0; i < vlen; i++) {
+		uint8_t c = val[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (c && strchr(extra, c))))
+			return false;
+	}
+	return true;
+}
+
+static bool identifier(const uint8_t *val, uint16_t vlen)
+{
+	return word_of(val, vlen, "_");
+}
+
+/* A version or a kernel release, "0.1.0", "6.1.0-22-amd64", or a machine. */
+static bool version_word(const uint8_t *val, uint16_t vlen)
+{
+	return word_of(val, vlen, "._+~-");
+}
+
+/* Keep a version-like value, or say that something else stood there. */
+static void put_version(struct skr_tlv_builder *b, uint16_t tag,
+			const uint8_t *val, uint16_t vlen)
+{
+	if (version_word(val, vlen))
+		skr_tlv_put(b, tag, val, vlen);
+	else
+		skr_tlv_put_str(b, tag, REDACTED);
+}
+
+/*
+ * PROBE: rebuilt from what this version knows to be harmless.  Numbers are
+ * written again at their own width, so that an attribute cannot carry more
+ * bytes than its value; names are kept only as identifiers; REASON is text
+ * for people that quotes libbpf and the system (paths, errors), so only the
+ * fact that one was given is kept; unknown attributes are dropped.
+ */
+static void probe_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
+		       uint16_t vlen)
+{
+	struct skr_tlv_builder *b = &rd->tlv;
+	uint64_t v;
+
+	switch (tag) {
+	case SKR_PROBE_NAME:
+		if (identifier(val, vlen))
+			skr_tlv_put(b, tag, val, vlen);
+		else
+			skr_tlv_put_str(b, tag, REDACTED);
+		break;
+	case SKR_PROBE_TIER:
+	case SKR_PROBE_TIERS:
+		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT8_MAX)
+			skr_tlv_put_u8(b, tag, (uint8_t)v);
+		break;
+	case SKR_PROBE_EVENT:
+		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT16_MAX)
+			skr_tlv_put_u16(b, tag, (uint16_t)v);
+		break;
+	case SKR_PROBE_ERROR:
+		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
+			skr_tlv_put_u32(b, tag, (uint32_t)v);
+		break;
+	case SKR_PROBE_REASON:
+		skr_tlv_put_str(b, tag, "reason " REDACTED);
+		break;
+	case SKR_PROBE_ENUM:
+		/* A u32 value, then the kernel's name for it. */
+		if (vlen > 4 && identifier(val + 4, (uint16_t)(vlen - 4)))
+			skr_tlv_put(b, tag, val, vlen);
 		break;
 	default:
 		break;
@@ -203,6 +302,7 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 	uint16_t tag, vlen;
 	bool args = false;
 	char boot[40];
+	uint64_t v;
 	int rc;
 
 	skr_tlv_begin(b, rec->type);
@@ -217,11 +317,24 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 				boot_pseudonym(rd, val, vlen, boot, sizeof(boot));
 				skr_tlv_put_str(b, tag, boot);
 				break;
-			case SKR_HOST_KRELEASE:
 			case SKR_HOST_KVERSION:
+				/*
+				 * uname -v: a build number and time that
+				 * single out one kernel build; the release
+				 * says what the analysis needs.
+				 */
+				skr_tlv_put_str(b, tag, REDACTED);
+				break;
+			case SKR_HOST_KRELEASE:
 			case SKR_HOST_MACHINE:
+				put_version(b, tag, val, vlen);
+				break;
 			case SKR_HOST_NCPUS:
+				if (skr_tlv_uint(val, vlen, &v) == 0)
+					skr_tlv_put(b, tag, val, vlen);
+				break;
 			case SKR_HOST_OS:
+				/* The distribution's PRETTY_NAME: kept. */
 				skr_tlv_put(b, tag, val, vlen);
 				break;
 			default:
@@ -236,16 +349,16 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 				args = true;
 				break;
 			case SKR_RECORDER_VERSION:
-			case SKR_RECORDER_PID:
-				skr_tlv_put(b, tag, val, vlen);
+				put_version(b, tag, val, vlen);
 				break;
 			default:
+				/* The recorder's pid too: no report uses it. */
 				break;
 			}
 		} else if (rec->type == SKR_REC_FILTER) {
 			filter_attr(rd, tag, val, vlen);
 		} else {
-			skr_tlv_put(b, tag, val, vlen);	/* PROBE: hooks only */
+			probe_attr(rd, tag, val, vlen);
 		}
 	}
 	if (rec->type == SKR_REC_RECORDER)
