@@ -63,7 +63,9 @@ void sa_redact_comm(const uint8_t key[SA_REDACT_KEY_LEN], const char *in,
 
 struct sa_redact_opts {
 	uint8_t key[SA_REDACT_KEY_LEN];
-	bool comm;			/* mask process names too */
+	bool comm;			/* mask process names (events, FILTER);
+					 * sockana --redact sets it unless
+					 * --keep-comm */
 };
 
 struct sa_redact_stats {
@@ -75,10 +77,16 @@ struct sa_redact_stats {
 	bool truncated;			/* the input was */
 };
 
+/* sa_redact()'s message for -ENODATA. */
+#define SA_REDACT_NO_DATA	"no trace data: the input is empty or was cut " \
+				"before its first complete frame; nothing written"
+
 /*
  * Read r and write the redacted trace to fd (owned by the caller).
- * Returns 0, the reader's error (-EINVAL, ...) or the writer's; msg then
- * holds a one-line message naming what failed.
+ * Returns 0, the reader's error (-EINVAL, ...), the writer's, or -ENODATA
+ * when the input held no trace (no file header: an empty file, or one cut
+ * before its first complete frame); msg then holds a one-line message
+ * naming what failed.  Whatever was written to fd is then no trace.
  */
 int sa_redact(struct skr_reader *r, const struct sa_redact_opts *opts, int fd,
 	      struct sa_redact_stats *st, char *msg, size_t msgsize);

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "analyze/redact.h"
 #include "tracegen.h"
@@ -820,7 +822,7 @@ START_TEST(test_redact_truncated_and_bad)
 	struct sa_redact_opts opts;
 	struct sa_redact_stats st;
 	struct skr_reader *r;
-	uint8_t *in;
+	uint8_t *in, *two;
 	size_t inlen;
 	char msg[256];
 	int fd = open("/dev/null", O_WRONLY);
@@ -828,10 +830,23 @@ START_TEST(test_redact_truncated_and_bad)
 	ck_assert_int_ge(fd, 0);
 	in = make_trace(&inlen);
 	memset(&opts, 0, sizeof(opts));
+	/* Cut inside its only frame: nothing to redact (item 8). */
 	ck_assert_int_eq(skr_reader_open_mem(&r, in, inlen - 3), 0);
-	ck_assert_int_eq(sa_redact(r, &opts, fd, &st, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(sa_redact(r, &opts, fd, &st, msg, sizeof(msg)),
+			 -ENODATA);
 	ck_assert(st.truncated);
 	skr_reader_free(r);
+	/* A whole segment, then a cut one (cat a.skr b.skr, b cut). */
+	two = malloc(2 * inlen);
+	ck_assert_ptr_nonnull(two);
+	memcpy(two, in, inlen);
+	memcpy(two + inlen, in, inlen);
+	ck_assert_int_eq(skr_reader_open_mem(&r, two, 2 * inlen - 3), 0);
+	ck_assert_int_eq(sa_redact(r, &opts, fd, &st, msg, sizeof(msg)), 0);
+	ck_assert(st.truncated);
+	ck_assert_uint_gt(st.records_out, 0);
+	skr_reader_free(r);
+	free(two);
 
 	in[0] ^= 0xff;
 	ck_assert_int_eq(skr_reader_open_mem(&r, in, inlen), 0);
@@ -840,6 +855,245 @@ START_TEST(test_redact_truncated_and_bad)
 	skr_reader_free(r);
 	close(fd);
 	free(in);
+}
+END_TEST
+
+/* ---- the command line: what it writes, and where ---- */
+
+static char dir[64];
+
+static void path_in_dir(char *out, size_t size, const char *name)
+{
+	int n = snprintf(out, size, "%s/%s", dir, name);
+
+	ck_assert(n > 0 && (size_t)n < size);
+}
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+	char p[128];
+	FILE *f;
+
+	path_in_dir(p, sizeof(p), name);
+	f = fopen(p, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The file's bytes (malloc'd), or NULL if it does not exist. */
+static uint8_t *read_file(const char *name, size_t *len)
+{
+	static uint8_t buf[1 << 16];
+	char p[128];
+	uint8_t *copy;
+	FILE *f;
+
+	path_in_dir(p, sizeof(p), name);
+	f = fopen(p, "rb");
+	if (!f)
+		return NULL;
+	*len = fread(buf, 1, sizeof(buf), f);
+	ck_assert(feof(f));
+	fclose(f);
+	copy = malloc(*len + 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, buf, *len);
+	return copy;
+}
+
+static bool exists(const char *name)
+{
+	char p[128];
+	struct stat sb;
+
+	path_in_dir(p, sizeof(p), name);
+	return lstat(p, &sb) == 0;
+}
+
+/* sockana --redact KEY [opt] -o OUT IN, in dir; its exit status. */
+static int redact_cli(const char *opt, const char *out, const char *in)
+{
+	char key_p[128], out_p[128], in_p[128];
+	char *argv[8];
+	int argc = 0;
+
+	path_in_dir(key_p, sizeof(key_p), "key");
+	path_in_dir(out_p, sizeof(out_p), out);
+	path_in_dir(in_p, sizeof(in_p), in);
+	argv[argc++] = (char *)"sockana";
+	argv[argc++] = (char *)"--redact";
+	argv[argc++] = key_p;
+	if (opt)
+		argv[argc++] = (char *)opt;
+	argv[argc++] = (char *)"-o";
+	argv[argc++] = out_p;
+	argv[argc++] = in_p;
+	argv[argc] = NULL;
+	return sa_redact_main(argc, argv);
+}
+
+static void cli_setup(void)
+{
+	uint8_t *trace;
+	size_t len;
+
+	memcpy(dir, "/tmp/test-redact-XXXXXX", 24);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	write_file("key", "0123456789abcdef0123456789abcdef", 32);
+	trace = make_meta_trace(&len);
+	write_file("in.skr", trace, len);
+	free(trace);
+}
+
+static void cli_teardown(void)
+{
+	static const char *const names[] = {
+		"key", "in.skr", "out.skr", "empty.skr", "nodata.skr", "link",
+		"target", "precious",
+	};
+	char p[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		path_in_dir(p, sizeof(p), names[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+/* Item 8: no trace data is an error, and leaves no file behind. */
+START_TEST(test_cli_no_trace_data)
+{
+	uint8_t frame[64];
+	size_t n;
+
+	write_file("empty.skr", "", 0);
+	ck_assert_int_eq(redact_cli(NULL, "out.skr", "empty.skr"), 1);
+	ck_assert(!exists("out.skr"));
+
+	/* A complete zstd frame that holds nothing, checksum and all. */
+	{
+		ZSTD_CCtx *cc = ZSTD_createCCtx();
+
+		ck_assert_ptr_nonnull(cc);
+		ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(
+			cc, ZSTD_c_checksumFlag, 1)));
+		n = ZSTD_compress2(cc, frame, sizeof(frame), "", 0);
+		ck_assert(!ZSTD_isError(n));
+		ZSTD_freeCCtx(cc);
+	}
+	write_file("nodata.skr", frame, n);
+	ck_assert_int_eq(redact_cli(NULL, "out.skr", "nodata.skr"), 1);
+	ck_assert(!exists("out.skr"));
+
+	/* The library says why. */
+	{
+		struct sa_redact_opts opts;
+		struct skr_reader *r;
+		char msg[256];
+		int fd = open("/dev/null", O_WRONLY);
+
+		ck_assert_int_ge(fd, 0);
+		memset(&opts, 0, sizeof(opts));
+		ck_assert_int_eq(skr_reader_open_mem(&r, frame, n), 0);
+		ck_assert_int_eq(sa_redact(r, &opts, fd, NULL, msg, sizeof(msg)),
+				 -ENODATA);
+		ck_assert_str_eq(msg, SA_REDACT_NO_DATA);
+		skr_reader_free(r);
+		close(fd);
+	}
+
+	/* And a trace is still redacted, readable by its owner only. */
+	ck_assert_int_eq(redact_cli(NULL, "out.skr", "in.skr"), 0);
+	{
+		char p[128];
+		struct stat sb;
+
+		path_in_dir(p, sizeof(p), "out.skr");
+		ck_assert_int_eq(stat(p, &sb), 0);
+		ck_assert_uint_eq(sb.st_mode & 0777, 0600);
+	}
+}
+END_TEST
+
+/* -o never replaces a file, and never follows a symbolic link. */
+START_TEST(test_cli_output_never_clobbered)
+{
+	char target[128], link[128];
+	uint8_t *b;
+	size_t len;
+
+	write_file("precious", "keep me", 7);
+	ck_assert_int_eq(redact_cli(NULL, "precious", "in.skr"), 1);
+	b = read_file("precious", &len);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(len == 7 && memcmp(b, "keep me", 7) == 0);
+	free(b);
+
+	/* The input itself. */
+	ck_assert_int_eq(redact_cli(NULL, "in.skr", "in.skr"), 1);
+	b = read_file("in.skr", &len);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_gt(len, 7);
+	free(b);
+
+	/* A link to an existing file, and one to a file not there yet. */
+	path_in_dir(target, sizeof(target), "precious");
+	path_in_dir(link, sizeof(link), "link");
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(redact_cli(NULL, "link", "in.skr"), 1);
+	b = read_file("precious", &len);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(len == 7 && memcmp(b, "keep me", 7) == 0);
+	free(b);
+	ck_assert_int_eq(unlink(link), 0);
+	path_in_dir(target, sizeof(target), "target");
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(redact_cli(NULL, "link", "in.skr"), 1);
+	ck_assert(!exists("target"));
+}
+END_TEST
+
+/* Process names: pseudonyms by default, kept with --keep-comm. */
+START_TEST(test_cli_comm_default)
+{
+	struct skr_reader *r;
+	struct skr_record rec;
+	struct skr_ev_state ev;
+	char out[128];
+	uint8_t *b;
+	size_t len;
+	int rc, states;
+	unsigned pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		static const char *const opt[] = {
+			NULL, "--redact-comm", "--keep-comm"
+		};
+
+		path_in_dir(out, sizeof(out), "out.skr");
+		unlink(out);
+		ck_assert_int_eq(redact_cli(opt[pass], "out.skr", "in.skr"), 0);
+		b = read_file("out.skr", &len);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_int_eq(skr_reader_open_mem(&r, b, len), 0);
+		states = 0;
+		while ((rc = skr_reader_next(r, &rec)) == 1) {
+			if (rec.type != SKR_REC_STATE && rec.type != SKR_REC_STATE4)
+				continue;
+			ck_assert_int_eq(skr_decode_state(&rec, &ev), 0);
+			if (pass < 2)
+				ck_assert_int_eq(strncmp(ev.comm, "c-", 2), 0);
+			else
+				ck_assert_int_eq(strncmp(ev.comm, "secretcomm", 11), 0);
+			states++;
+		}
+		ck_assert_int_eq(rc, 0);
+		ck_assert_int_eq(states, 1);
+		skr_reader_free(r);
+		free(b);
+	}
 }
 END_TEST
 
@@ -856,6 +1110,12 @@ static Suite *redact_suite(void)
 	tcase_add_test(tc, test_redact_trace);
 	tcase_add_test(tc, test_redact_probe_and_metadata);
 	tcase_add_test(tc, test_redact_truncated_and_bad);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("command line");
+	tcase_add_checked_fixture(tc, cli_setup, cli_teardown);
+	tcase_add_test(tc, test_cli_no_trace_data);
+	tcase_add_test(tc, test_cli_output_never_clobbered);
+	tcase_add_test(tc, test_cli_comm_default);
 	suite_add_tcase(s, tc);
 	/* Many keys: slow under the sanitizers on a shared machine. */
 	tc = tcase_create("one-to-one");
