@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze/redact.h"
@@ -205,11 +204,7 @@ static void filter_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
 	}
 }
 
-/*
- * A name the recorder takes from the kernel (a hook, an enum value): a C
- * identifier.  Anything else in its place was not written by sockrec and
- * may hold anything.
- */
+/* 1 to 64 bytes, each a letter, a digit or one of extra. */
 static bool word_of(const uint8_t *val, uint16_t vlen, const char *extra)
 {
 	uint16_t i;
@@ -226,6 +221,11 @@ static bool word_of(const uint8_t *val, uint16_t vlen, const char *extra)
 	return true;
 }
 
+/*
+ * A name the recorder takes from the kernel (a hook, an enum value): a C
+ * identifier.  Anything else in its place was not written by sockrec and
+ * may hold anything.
+ */
 static bool identifier(const uint8_t *val, uint16_t vlen)
 {
 	return word_of(val, vlen, "_");

@@ -1094,6 +1094,19 @@ START_TEST(test_cli_comm_default)
 		skr_reader_free(r);
 		free(b);
 	}
+	path_in_dir(out, sizeof(out), "out.skr");
+	unlink(out);
+	{
+		char key_p[128], in_p[128];
+		char *argv[] = { (char *)"sockana", (char *)"--redact", key_p,
+				 (char *)"--keep-comm", (char *)"--redact-comm",
+				 (char *)"-o", out, in_p, NULL };
+
+		path_in_dir(key_p, sizeof(key_p), "key");
+		path_in_dir(in_p, sizeof(in_p), "in.skr");
+		ck_assert_int_eq(sa_redact_main(8, argv), 2);
+		ck_assert(!exists("out.skr"));
+	}
 }
 END_TEST
 
