@@ -56,7 +56,7 @@ static const char usage_text[] =
 "  -h, --help     show this help and exit\n"
 "  -V, --version  show the version and exit\n"
 "\n"
-"To publish a trace: sockana --redact KEYFILE [--redact-comm] -o OUT FILE\n"
+"To publish a trace: sockana --redact KEYFILE [--keep-comm] -o OUT FILE\n"
 "(see sockana --redact --help).\n"
 "\n"
 "Sockets are numbered #1, #2, ... in order of first appearance and\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sockana --redact KEYFILE [--redact-comm] -o OUT FILE
+ * sockana --redact KEYFILE [--keep-comm] -o OUT FILE
  *
  * Rewrites a trace record by record, in file order, into one that can be
  * attached to a public bug report:
@@ -9,13 +9,15 @@
  *   - HOST's host name and boot id and RECORDER's command line and comment
  *     are replaced (the boot id by a keyed pseudonym, so segments of one
  *     boot still compare equal);
- *   - process names are replaced by keyed pseudonyms with --redact-comm;
+ *   - process names are replaced by keyed pseudonyms unless --keep-comm;
+ *   - PROBE records are rebuilt from their numbers and identifiers;
  *   - a record whose layout this version does not know may hold anything,
  *     so it is dropped and counted, and every record is cut to the size
  *     this version knows, dropping fields a later minor appended.  The
  *     output therefore declares itself as this reader's minor version.
- * Times, cookies, ports, pids and states are kept: they are what the
- * analysis needs, and they do not name a host.
+ * Times, cookies, ports, pids, uids and states are kept: they are what the
+ * analysis needs, and they do not name a host.  docs/BUG-REPORTS.md lists
+ * everything a redacted file still holds; keep it in step with this file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze/redact.h"
@@ -87,6 +88,7 @@ struct redactor {
 	struct sa_redact_stats *st;
 	struct skr_writer *w;
 	struct skr_tlv_builder tlv;
+	bool header_out;		/* a FILE_HEADER was written */
 	uint8_t buf[SKR_REC_MAX];
 };
 
@@ -164,6 +166,7 @@ static void filter_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
 			uint16_t vlen)
 {
 	char comm[SKR_COMM_LEN];
+	uint64_t v;
 
 	switch (tag) {
 	case SKR_FILTER_COMM:
@@ -180,12 +183,111 @@ static void filter_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
 	case SKR_FILTER_CGROUP:
 		skr_tlv_put_str(&rd->tlv, tag, REDACTED);
 		break;
+	case SKR_FILTER_CGROUP_ID:
+		/*
+		 * Names the same cgroup as the path: a keyed pseudonym, so the
+		 * filter still shows, and two files of one cgroup still match.
+		 */
+		if (skr_tlv_uint(val, vlen, &v) == 0)
+			skr_tlv_put_u64(&rd->tlv, tag,
+					sa_siphash24(rd->o->key, val, vlen));
+		break;
 	case SKR_FILTER_PID:
 	case SKR_FILTER_PORT:
 	case SKR_FILTER_NETNS:
-	case SKR_FILTER_CGROUP_ID:
 	case SKR_FILTER_FAMILY:
-		skr_tlv_put(&rd->tlv, tag, val, vlen);
+		/* Numbers the events carry as well; never longer than one. */
+		if (skr_tlv_uint(val, vlen, &v) == 0)
+			skr_tlv_put(&rd->tlv, tag, val, vlen);
+		break;
+	default:
+		break;
+	}
+}
+
+/* 1 to 64 bytes, each a letter, a digit or one of extra. */
+static bool word_of(const uint8_t *val, uint16_t vlen, const char *extra)
+{
+	uint16_t i;
+
+	if (vlen == 0 || vlen > 64)
+		return false;
+	for (i = 0; i < vlen; i++) {
+		uint8_t c = val[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (c && strchr(extra, c))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A name the recorder takes from the kernel (a hook, an enum value): a C
+ * identifier.  Anything else in its place was not written by sockrec and
+ * may hold anything.
+ */
+static bool identifier(const uint8_t *val, uint16_t vlen)
+{
+	return word_of(val, vlen, "_");
+}
+
+/* A version or a kernel release, "0.1.0", "6.1.0-22-amd64", or a machine. */
+static bool version_word(const uint8_t *val, uint16_t vlen)
+{
+	return word_of(val, vlen, "._+~-");
+}
+
+/* Keep a version-like value, or say that something else stood there. */
+static void put_version(struct skr_tlv_builder *b, uint16_t tag,
+			const uint8_t *val, uint16_t vlen)
+{
+	if (version_word(val, vlen))
+		skr_tlv_put(b, tag, val, vlen);
+	else
+		skr_tlv_put_str(b, tag, REDACTED);
+}
+
+/*
+ * PROBE: rebuilt from what this version knows to be harmless.  Numbers are
+ * written again at their own width, so that an attribute cannot carry more
+ * bytes than its value; names are kept only as identifiers; REASON is text
+ * for people that quotes libbpf and the system (paths, errors), so only the
+ * fact that one was given is kept; unknown attributes are dropped.
+ */
+static void probe_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
+		       uint16_t vlen)
+{
+	struct skr_tlv_builder *b = &rd->tlv;
+	uint64_t v;
+
+	switch (tag) {
+	case SKR_PROBE_NAME:
+		if (identifier(val, vlen))
+			skr_tlv_put(b, tag, val, vlen);
+		else
+			skr_tlv_put_str(b, tag, REDACTED);
+		break;
+	case SKR_PROBE_TIER:
+	case SKR_PROBE_TIERS:
+		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT8_MAX)
+			skr_tlv_put_u8(b, tag, (uint8_t)v);
+		break;
+	case SKR_PROBE_EVENT:
+		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT16_MAX)
+			skr_tlv_put_u16(b, tag, (uint16_t)v);
+		break;
+	case SKR_PROBE_ERROR:
+		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
+			skr_tlv_put_u32(b, tag, (uint32_t)v);
+		break;
+	case SKR_PROBE_REASON:
+		skr_tlv_put_str(b, tag, "reason " REDACTED);
+		break;
+	case SKR_PROBE_ENUM:
+		/* A u32 value, then the kernel's name for it. */
+		if (vlen > 4 && identifier(val + 4, (uint16_t)(vlen - 4)))
+			skr_tlv_put(b, tag, val, vlen);
 		break;
 	default:
 		break;
@@ -204,6 +306,7 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 	uint16_t tag, vlen;
 	bool args = false;
 	char boot[40];
+	uint64_t v;
 	int rc;
 
 	skr_tlv_begin(b, rec->type);
@@ -218,11 +321,24 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 				boot_pseudonym(rd, val, vlen, boot, sizeof(boot));
 				skr_tlv_put_str(b, tag, boot);
 				break;
-			case SKR_HOST_KRELEASE:
 			case SKR_HOST_KVERSION:
+				/*
+				 * uname -v: a build number and time that
+				 * single out one kernel build; the release
+				 * says what the analysis needs.
+				 */
+				skr_tlv_put_str(b, tag, REDACTED);
+				break;
+			case SKR_HOST_KRELEASE:
 			case SKR_HOST_MACHINE:
+				put_version(b, tag, val, vlen);
+				break;
 			case SKR_HOST_NCPUS:
+				if (skr_tlv_uint(val, vlen, &v) == 0)
+					skr_tlv_put(b, tag, val, vlen);
+				break;
 			case SKR_HOST_OS:
+				/* The distribution's PRETTY_NAME: kept. */
 				skr_tlv_put(b, tag, val, vlen);
 				break;
 			default:
@@ -237,16 +353,16 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 				args = true;
 				break;
 			case SKR_RECORDER_VERSION:
-			case SKR_RECORDER_PID:
-				skr_tlv_put(b, tag, val, vlen);
+				put_version(b, tag, val, vlen);
 				break;
 			default:
+				/* The recorder's pid too: no report uses it. */
 				break;
 			}
 		} else if (rec->type == SKR_REC_FILTER) {
 			filter_attr(rd, tag, val, vlen);
 		} else {
-			skr_tlv_put(b, tag, val, vlen);	/* PROBE: hooks only */
+			probe_attr(rd, tag, val, vlen);
 		}
 	}
 	if (rec->type == SKR_REC_RECORDER)
@@ -290,8 +406,11 @@ static int one_record(struct redactor *rd, const struct skr_record *rec)
 	}
 	if (rc == 1)
 		return 0;	/* dropped */
-	if (rc == 0)
+	if (rc == 0) {
 		rd->st->records_out++;
+		if (rec->type == SKR_REC_FILE_HEADER)
+			rd->header_out = true;
+	}
 	/* Frames end where segments end, as the recorder's do. */
 	if (rc == 0 && rec->type == SKR_REC_END)
 		rc = skr_writer_flush(rd->w);
@@ -350,6 +469,13 @@ int sa_redact(struct skr_reader *r, const struct sa_redact_opts *opts, int fd,
 	}
 	skr_reader_get_status(r, &rs);
 	st->truncated = rs.truncated;
+	/* Nothing a reader would take for a trace: no file to publish. */
+	if (rs.segments == 0 || !rd->header_out) {
+		err = -ENODATA;
+		if (msg && msgsize > 0 &&
+		    snprintf(msg, msgsize, "%s", SA_REDACT_NO_DATA) < 0)
+			msg[0] = '\0';
+	}
 out:
 	rc = skr_writer_close(rd->w);
 	if (err == 0 && rc) {
@@ -365,24 +491,32 @@ out:
 /* ------------------------------------------------------------------ */
 
 static const char redact_usage[] =
-"Usage: sockana --redact KEYFILE [--redact-comm] -o OUT FILE\n"
+"Usage: sockana --redact KEYFILE [--keep-comm] -o OUT FILE\n"
 "Write a copy of the trace FILE that can be published.\n"
 "\n"
 "  --redact KEYFILE  key of the address mapping: a file of 16 to 4096 bytes,\n"
 "                    e.g. made with 'head -c 32 /dev/urandom > KEYFILE'.\n"
 "                    The same key maps the same address the same way in\n"
 "                    every trace; keep it secret, or anyone can test guesses.\n"
-"  --redact-comm     replace process names by keyed pseudonyms too\n"
-"  -o, --output OUT  the redacted trace ('-': standard output, which must not\n"
-"                    be a terminal); created readable by its owner only\n"
+"  --keep-comm       keep process names as they are (by default they are\n"
+"                    replaced by keyed pseudonyms; --redact-comm, the former\n"
+"                    way to ask for that, is still accepted)\n"
+"  -o, --output OUT  the redacted trace: a new file, created readable by its\n"
+"                    owner only (an existing file or symbolic link is never\n"
+"                    overwritten), or '-' for standard output, which must not\n"
+"                    be a terminal\n"
 "\n"
 "Addresses are replaced by a keyed prefix-preserving mapping (hosts of one\n"
 "subnet stay in one subnet); loopback and unspecified addresses are kept.\n"
-"The host name, boot id, command line and comment are replaced.  Times,\n"
-"ports, socket cookies, pids and states are kept.  Records of a type this\n"
-"sockana cannot interpret are dropped, and counted on standard error.\n"
+"The host name, boot id, kernel build (uname -v), command line, comment,\n"
+"probe failure texts and cgroup filter are replaced.  Times, ports, socket\n"
+"cookies, pids, uids, namespaces, states and the kernel release are kept;\n"
+"docs/BUG-REPORTS.md lists all that a redacted file still reveals.  Records\n"
+"of a type this sockana cannot interpret are dropped, and counted on\n"
+"standard error.\n"
 "\n"
-"Exit status: 0 success, 1 unreadable input or failed write, 2 usage error.\n";
+"Exit status: 0 success, 1 unreadable input, input without trace data or\n"
+"failed write (no output is left behind), 2 usage error.\n";
 
 static void err_line(const char *a, const char *b)
 {
@@ -457,10 +591,13 @@ out:
 	return status;
 }
 
-/* Open OUT, refusing to truncate the input itself. */
-static int open_output(const char *out, const char *in, bool *created)
+/*
+ * Open OUT as a new file.  O_EXCL: an existing file, the input among them,
+ * is never truncated, and (with O_NOFOLLOW, said for the reader) a symbolic
+ * link planted at OUT is not followed, even one that points nowhere yet.
+ */
+static int open_output(const char *out, bool *created)
 {
-	struct stat si, so;
 	int fd;
 
 	*created = false;
@@ -471,14 +608,13 @@ static int open_output(const char *out, const char *in, bool *created)
 		}
 		return STDOUT_FILENO;
 	}
-	if (stat(out, &so) == 0 &&
-	    ((strcmp(in, "-") == 0 && fstat(STDIN_FILENO, &si) == 0) ||
-	     (strcmp(in, "-") != 0 && stat(in, &si) == 0)) &&
-	    si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-		err_line(out, "is the input; refusing to overwrite it");
+	fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 && errno == EEXIST) {
+		err_line(out, "exists; --redact never overwrites a file: "
+			 "remove it or choose another name");
 		return -1;
 	}
-	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err_line(out, strerror(errno));
 		return -1;
@@ -488,7 +624,7 @@ static int open_output(const char *out, const char *in, bool *created)
 }
 
 static int run(const char *in, const char *out, const char *keyfile,
-	       bool comm)
+	       bool keep_comm)
 {
 	struct sa_redact_opts opts;
 	struct sa_redact_stats st;
@@ -498,7 +634,7 @@ static int run(const char *in, const char *out, const char *keyfile,
 	int fd = -1, err, status = EXIT_FAILURE;
 
 	memset(&opts, 0, sizeof(opts));
-	opts.comm = comm;
+	opts.comm = !keep_comm;
 	if (read_key(keyfile, opts.key) != EXIT_SUCCESS)
 		goto out;
 	err = skr_reader_open(&r, in);
@@ -506,10 +642,14 @@ static int run(const char *in, const char *out, const char *keyfile,
 		err_line(in, strerror(-err));
 		goto out;
 	}
-	fd = open_output(out, in, &created);
+	fd = open_output(out, &created);
 	if (fd < 0)
 		goto out;
 	err = sa_redact(r, &opts, fd, &st, msg, sizeof(msg));
+	if (err == -ENODATA) {
+		err_line(in, msg);
+		goto out;
+	}
 	if (err) {
 		err_line(msg, NULL);
 		goto out;
@@ -543,7 +683,7 @@ out:
 int sa_redact_main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *keyfile = NULL;
-	bool comm = false, options_done = false;
+	bool keep_comm = false, mask_comm = false, options_done = false;
 	int i;
 
 	/* Before parsing, so that "--redact --help" is not read as a key file. */
@@ -564,7 +704,9 @@ int sa_redact_main(int argc, char **argv)
 		} else if (strcmp(arg, "--") == 0) {
 			options_done = true;
 		} else if (strcmp(arg, "--redact-comm") == 0) {
-			comm = true;
+			mask_comm = true;	/* the default now */
+		} else if (strcmp(arg, "--keep-comm") == 0) {
+			keep_comm = true;
 		} else if (strcmp(arg, "--redact") == 0 ||
 			   strcmp(arg, "-o") == 0 ||
 			   strcmp(arg, "--output") == 0) {
@@ -582,10 +724,14 @@ int sa_redact_main(int argc, char **argv)
 		}
 	}
 	if (!keyfile)
-		return usage_error("--redact-comm needs --redact KEYFILE", NULL);
+		return usage_error("--redact-comm and --keep-comm need --redact "
+				   "KEYFILE", NULL);
+	if (keep_comm && mask_comm)
+		return usage_error("--keep-comm and --redact-comm contradict "
+				   "each other", NULL);
 	if (!out)
 		return usage_error("--redact needs -o OUT", NULL);
 	if (!in)
 		return usage_error("missing trace FILE", NULL);
-	return run(in, out, keyfile, comm);
+	return run(in, out, keyfile, keep_comm);
 }

@@ -35,12 +35,21 @@ void sa_redact_derive_key(const uint8_t *material, size_t len,
 
 /*
  * Map one address (as stored in a record: IPv4 in the first 4 bytes) in a
- * keyed, prefix-preserving way: two addresses sharing their first n bits
- * map to two addresses sharing their first n bits, and nothing more.
- * Unspecified and loopback addresses (0.0.0.0, 127/8, ::, ::1 and their
- * IPv4-mapped forms) are kept; an IPv4-mapped IPv6 address maps like the
- * IPv4 address it holds.  An unknown family is mapped as 128 bits so that
- * nothing leaks.  Returns true when the address was changed.
+ * keyed way that is one-to-one and prefix-preserving (Crypto-PAn):
+ *   - kept as they are: 0.0.0.0, 127/8, :: and ::1, and the IPv4-mapped
+ *     forms of the first two (::ffff:0.0.0.0, ::ffff:127/8);
+ *   - every other address maps to another address outside that kept set,
+ *     and two different addresses never map to one: IPv4 within IPv4 (0/8
+ *     within 0/8, other first octets permuted among 1-126 and 128-255),
+ *     IPv4-mapped like the IPv4 address they hold, IPv6 outside ::, ::1
+ *     and ::ffff:0:0/96;
+ *   - two addresses sharing their first n bits map to two sharing exactly
+ *     their first n bits, within one IPv4 /8 always, and across /8s or in
+ *     IPv6 except for the few prefixes the mapping moves off the kept set
+ *     (redact_map.c says which).
+ * Any family but SKR_AF_INET is read as 16 bytes by the IPv6 rules, so an
+ * unknown family's bytes are never copied.  Returns true when the address
+ * was changed.
  */
 bool sa_redact_addr(const uint8_t key[SA_REDACT_KEY_LEN], unsigned family,
 		    const uint8_t in[16], uint8_t out[16]);
@@ -54,7 +63,9 @@ void sa_redact_comm(const uint8_t key[SA_REDACT_KEY_LEN], const char *in,
 
 struct sa_redact_opts {
 	uint8_t key[SA_REDACT_KEY_LEN];
-	bool comm;			/* mask process names too */
+	bool comm;			/* mask process names (events, FILTER);
+					 * sockana --redact sets it unless
+					 * --keep-comm */
 };
 
 struct sa_redact_stats {
@@ -66,10 +77,16 @@ struct sa_redact_stats {
 	bool truncated;			/* the input was */
 };
 
+/* sa_redact()'s message for -ENODATA. */
+#define SA_REDACT_NO_DATA	"no trace data: the input is empty or was cut " \
+				"before its first complete frame; nothing written"
+
 /*
  * Read r and write the redacted trace to fd (owned by the caller).
- * Returns 0, the reader's error (-EINVAL, ...) or the writer's; msg then
- * holds a one-line message naming what failed.
+ * Returns 0, the reader's error (-EINVAL, ...), the writer's, or -ENODATA
+ * when the input held no trace (no file header: an empty file, or one cut
+ * before its first complete frame); msg then holds a one-line message
+ * naming what failed.  Whatever was written to fd is then no trace.
  */
 int sa_redact(struct skr_reader *r, const struct sa_redact_opts *opts, int fd,
 	      struct sa_redact_stats *st, char *msg, size_t msgsize);

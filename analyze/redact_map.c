@@ -90,18 +90,20 @@ void sa_redact_derive_key(const uint8_t *material, size_t len,
 }
 
 /*
- * Flip the first nbits bits of in (network order) per Crypto-PAn.  The
- * hashed message is a domain byte, the bit index and the input with every
- * bit from i on cleared, so each prefix has its own flip for bit i.
+ * Crypto-PAn flips for bits [from, to) of an address of alen bytes: bit i
+ * of out is toggled by a keyed function of the first i bits of in.  The
+ * hashed message is a domain byte, the bit index and in with every bit
+ * from i on cleared, padded to alen bytes, so each prefix has its own flip
+ * for bit i.  out must already hold in's bits in that range.
  */
-static void map_prefix(const uint8_t key[SA_REDACT_KEY_LEN], uint8_t domain,
-		       const uint8_t *in, uint8_t *out, unsigned nbits)
+static void flip_bits(const uint8_t key[SA_REDACT_KEY_LEN], uint8_t domain,
+		      unsigned alen, const uint8_t *in, uint8_t *out,
+		      unsigned from, unsigned to)
 {
 	uint8_t msg[2 + 16];
-	unsigned i, nbytes = nbits / 8;
+	unsigned i;
 
-	memcpy(out, in, nbytes);
-	for (i = 0; i < nbits; i++) {
+	for (i = from; i < to; i++) {
 		unsigned byte = i / 8;
 
 		memset(msg, 0, sizeof(msg));
@@ -109,51 +111,127 @@ static void map_prefix(const uint8_t key[SA_REDACT_KEY_LEN], uint8_t domain,
 		msg[1] = (uint8_t)i;
 		memcpy(msg + 2, in, byte);
 		msg[2 + byte] = in[byte] & (uint8_t)~(0xffu >> (i % 8));
-		if (sa_siphash24(key, msg, 2 + nbytes) & 1)
+		if (sa_siphash24(key, msg, 2 + alen) & 1)
 			out[byte] ^= (uint8_t)(0x80u >> (i % 8));
 	}
 }
 
+/* The whole Crypto-PAn permutation of an address of alen bytes. */
+static void cryptopan(const uint8_t key[SA_REDACT_KEY_LEN], uint8_t domain,
+		      unsigned alen, const uint8_t *in, uint8_t *out)
+{
+	memcpy(out, in, alen);
+	flip_bits(key, domain, alen, in, out, 0, 8 * alen);
+}
+
+#define DOMAIN_V4	4
+#define DOMAIN_V6	6
+
+/*
+ * What stays as it is: 0.0.0.0 and 127/8, which say nothing about the host
+ * and help reading.  No other address may map onto them.
+ */
 static bool v4_kept(const uint8_t *a)
 {
-	/* 0.0.0.0 and 127/8: say nothing about the host and help reading. */
 	return a[0] == 127 || (a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0);
+}
+
+/* Crypto-PAn's permutation of first octets: its bits 0-7 alone. */
+static uint8_t octet_perm(const uint8_t key[SA_REDACT_KEY_LEN], uint8_t o)
+{
+	uint8_t in[4] = { o, 0, 0, 0 }, out[4] = { o, 0, 0, 0 };
+
+	flip_bits(key, DOMAIN_V4, 4, in, out, 0, 8);
+	return out[0];
+}
+
+/*
+ * An IPv4 address that is not kept, in three classes told apart by the
+ * first octet, each mapped onto itself:
+ *   - 0/8 (not 0.0.0.0) keeps its octet; Crypto-PAn permutes the 24-bit
+ *     rests, and the rest that would become 0.0.0.0 walks on (below);
+ *   - 127/8 is kept;
+ *   - every other octet o: Crypto-PAn, then, while the first octet is 0 or
+ *     127, the octet permutation again.
+ * Walking a permutation until it leaves a set (cycle walking) gives a
+ * permutation of what is outside the set: the first octets 1-126 and
+ * 128-255 are permuted among themselves, and Crypto-PAn permutes each
+ * octet's rests.  So two different inputs never meet, and nothing lands in
+ * 0.0.0.0 or 127/8.  The walk ends because it follows a cycle of a
+ * permutation of 256 octets that holds the start, at most two steps
+ * longer.  Only the at most two octets that walk, and the one 0/8 rest,
+ * lose Crypto-PAn's prefix relation with the rest.
+ */
+static void map_v4(const uint8_t key[SA_REDACT_KEY_LEN], const uint8_t in[4],
+		   uint8_t out[4])
+{
+	uint8_t t[4];
+
+	cryptopan(key, DOMAIN_V4, 4, in, out);
+	if (in[0] == 0) {
+		out[0] = 0;
+		while (out[1] == 0 && out[2] == 0 && out[3] == 0) {
+			memcpy(t, out, 4);
+			cryptopan(key, DOMAIN_V4, 4, t, out);
+			out[0] = 0;
+		}
+		return;
+	}
+	while (out[0] == 0 || out[0] == 127)
+		out[0] = octet_perm(key, out[0]);
 }
 
 static const uint8_t v4mapped_prefix[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
+static bool v6_unspec_or_loopback(const uint8_t *a)
+{
+	static const uint8_t zero[15];
+
+	return memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1);
+}
+
+/*
+ * An IPv6 address that is neither ::, ::1 nor IPv4-mapped: Crypto-PAn over
+ * 128 bits, walked on while the result is ::, ::1 or in ::ffff:0:0/96 (the
+ * IPv4-mapped addresses map within that /96, by the IPv4 rules).  As for
+ * IPv4, the walk permutes what is outside those sets, and ends.
+ */
+static void map_v6(const uint8_t key[SA_REDACT_KEY_LEN], const uint8_t in[16],
+		   uint8_t out[16])
+{
+	uint8_t t[16];
+
+	cryptopan(key, DOMAIN_V6, 16, in, out);
+	while (v6_unspec_or_loopback(out) ||
+	       memcmp(out, v4mapped_prefix, 12) == 0) {
+		memcpy(t, out, 16);
+		cryptopan(key, DOMAIN_V6, 16, t, out);
+	}
+}
+
 bool sa_redact_addr(const uint8_t key[SA_REDACT_KEY_LEN], unsigned family,
 		    const uint8_t in[16], uint8_t out[16])
 {
-	static const uint8_t zero[16];
-	uint8_t one[16] = { 0 };
-
-	one[15] = 1;
 	if (family == SKR_AF_INET) {
+		/* Bytes 4-15 are zero by the format; never copy what they held. */
 		memset(out, 0, 16);
 		if (v4_kept(in))
 			memcpy(out, in, 4);
 		else
-			map_prefix(key, 4, in, out, 32);
-		/* Bytes 4-15 are zero by the format; never copy what they held. */
-		return memcmp(in, out, 16) != 0;
-	}
-	if (family == SKR_AF_INET6 && memcmp(in, v4mapped_prefix, 12) == 0) {
+			map_v4(key, in, out);
+	} else if (memcmp(in, v4mapped_prefix, 12) == 0) {
 		memcpy(out, in, 12);
 		if (v4_kept(in + 12))
 			memcpy(out + 12, in + 12, 4);
 		else
-			map_prefix(key, 4, in + 12, out + 12, 32);
-		return memcmp(in, out, 16) != 0;
-	}
-	if (family == SKR_AF_INET6 &&
-	    (memcmp(in, zero, 16) == 0 || memcmp(in, one, 16) == 0)) {
+			map_v4(key, in + 12, out + 12);
+	} else if (v6_unspec_or_loopback(in)) {
 		memcpy(out, in, 16);
-		return false;
+	} else {
+		map_v6(key, in, out);
 	}
-	map_prefix(key, 6, in, out, 128);
 	return memcmp(in, out, 16) != 0;
 }
 

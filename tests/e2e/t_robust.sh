@@ -117,6 +117,7 @@ flip_runs() {
 		done
 		# The redactor reads the same input; every 4th copy is enough.
 		if [ $((i % 4)) -eq 0 ]; then
+			rm -f "$TMP/flip-red.skr"	# --redact never overwrites
 			timeout -k 2 10 "$SOCKANA" --redact "$TMP/key" -o "$TMP/flip-red.skr" \
 				"$TMP/flip.skr" 2>"$TMP/err" >/dev/null
 			RC=$?
@@ -143,7 +144,8 @@ flip_runs "record-flips" "$TMP/records" $((FLIPS / 2)) 1
 # ---- 4. redaction ----
 echo "redaction:"
 red=$TMP/red.skr
-"$SOCKANA" --redact "$TMP/key" -o "$red" "$DATA"
+# Process names kept, so that the timeline compares line for line.
+"$SOCKANA" --redact "$TMP/key" --keep-comm -o "$red" "$DATA"
 check_eq "--redact exits 0" 0 $?
 check_eq "redacted file is readable by its owner only" 600 "$(stat -c %a "$red")"
 check "redacted file is a complete zstd stream" zstd -q -t "$red"
@@ -220,15 +222,26 @@ hn=$(sed -nE 's/^Host name: +//p' < <("$SOCKANA" --info "$DATA"))
 check "original host name not in the redacted bytes" \
 	test -z "$hn" -o "$(zstd -q -dc "$red" | grep -c -a -F "$hn")" = 0
 
-"$SOCKANA" --redact "$TMP/key" --redact-comm -o "$TMP/red2.skr" "$DATA"
-check_eq "--redact-comm exits 0" 0 $?
+# By default process names are replaced too.
+"$SOCKANA" --redact "$TMP/key" -o "$TMP/red2.skr" "$DATA"
+check_eq "--redact (names masked by default) exits 0" 0 $?
 "$SOCKANA" --timeline "$TMP/red2.skr" >"$TMP/red2.tl"
-check "--redact-comm: no process name left" test "$(grep -c 'skr-client\|skr-server' "$TMP/red2.tl")" = 0
+check "--redact: no process name left" test "$(grep -c 'skr-client\|skr-server' "$TMP/red2.tl")" = 0
 owners() { grep -oE ' owner [^ []+' "$1" | sort -u | wc -l; }
-check_eq "--redact-comm: distinct process names stay distinct" "$(owners "$TMP/orig.tl")" "$(owners "$TMP/red2.tl")"
-check_eq "--redact-comm: same number of lines" "$(wc -l <"$TMP/orig.tl")" "$(wc -l <"$TMP/red2.tl")"
-"$SOCKANA" --redact "$TMP/key" -o "$TMP/red3.skr" "$DATA"
+check_eq "--redact: distinct process names stay distinct" "$(owners "$TMP/orig.tl")" "$(owners "$TMP/red2.tl")"
+check_eq "--redact: same number of lines" "$(wc -l <"$TMP/orig.tl")" "$(wc -l <"$TMP/red2.tl")"
+"$SOCKANA" --redact "$TMP/key" --redact-comm -o "$TMP/red4.skr" "$DATA"
+check "--redact-comm (now the default) gives the same file" cmp -s "$TMP/red2.skr" "$TMP/red4.skr"
+"$SOCKANA" --redact "$TMP/key" --keep-comm -o "$TMP/red3.skr" "$DATA"
 check "the same key gives the same file" cmp -s "$red" "$TMP/red3.skr"
+"$SOCKANA" --redact "$TMP/key" -o "$TMP/red3.skr" "$DATA" 2>/dev/null
+check_eq "an existing output is refused" 1 $?
+check "... and left as it was" cmp -s "$red" "$TMP/red3.skr"
+: >"$TMP/empty.skr"
+"$SOCKANA" --redact "$TMP/key" -o "$TMP/empty-red.skr" "$TMP/empty.skr" 2>"$TMP/err"
+check_eq "empty input: --redact exits 1" 1 $?
+check "empty input: says there is no trace data" grep -q 'no trace data' "$TMP/err"
+check "empty input: no output left" test ! -e "$TMP/empty-red.skr"
 
 "$SOCKANA" --redact "$TMP/key" "$DATA" >/dev/null 2>&1
 check_eq "--redact without -o: usage error" 2 $?
