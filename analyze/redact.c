@@ -278,6 +278,7 @@ static void probe_attr(struct redactor *rd, uint16_t tag, const uint8_t *val,
 			skr_tlv_put_u16(b, tag, (uint16_t)v);
 		break;
 	case SKR_PROBE_ERROR:
+	case SKR_PROBE_LIMITS:
 		if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
 			skr_tlv_put_u32(b, tag, (uint32_t)v);
 		break;

@@ -609,6 +609,7 @@ static uint8_t *make_meta_trace(size_t *len)
 	memcpy(val, "\x03\0\0\0" "/etc/secret-enum", 20);
 	skr_tlv_put(&b, SKR_PROBE_ENUM, val, 20);
 	skr_tlv_put_u16(&b, SKR_PROBE_EVENT, SKR_REC_STATE);
+	skr_tlv_put_u32(&b, SKR_PROBE_LIMITS, 3);	/* kept: what the kernel cannot show */
 	skr_tlv_put_u8(&b, SKR_PROBE_TIERS, 6);
 	tg_put_tlv(&t, &b);
 	skr_tlv_begin(&b, SKR_REC_PROBE);
@@ -767,6 +768,7 @@ START_TEST(test_redact_probe_and_metadata)
 			assert_attr_str(&rec, SKR_PROBE_REASON, "reason redacted");
 			assert_attr_uint(&rec, SKR_PROBE_EVENT, 2, SKR_REC_STATE);
 			assert_attr_uint(&rec, SKR_PROBE_TIERS, 1, 6);
+			assert_attr_uint(&rec, SKR_PROBE_LIMITS, 4, 3);
 			assert_no_attr(&rec, 42);
 			v = attr(&rec, SKR_PROBE_ENUM, &len, &n);
 			ck_assert_uint_eq(n, 1);
