@@ -378,9 +378,10 @@ void sa_row_end(struct sa_out *o);
 /* Items (transitions and other events) kept per socket for --timeline. */
 #define SA_SOCK_MAX_ITEMS	1024
 /*
- * Bounds a hostile file cannot push past (docs/FORMAT.md §11): items kept
- * over all live sockets, and live sockets.  Past the second, the socket
- * seen first is handed on early, as if the trace ended for it.
+ * Bounds a hostile file cannot push past (docs/FORMAT.md §11): item slots
+ * allocated over all live sockets (capacity, not items in use, since
+ * capacity is what takes memory), and live sockets.  Past the second, the
+ * socket seen first is handed on early, as if the trace ended for it.
  */
 #define SA_ITEMS_MAX_HELD	(1u << 20)
 #define SA_SOCKETS_MAX_LIVE	(1u << 20)
