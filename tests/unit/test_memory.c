@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
 #include <malloc.h>
+#define WATCH_ALLOC	1	/* mallinfo2 sees every allocation */
 #endif
 
 #include "analyze/sockana.h"
@@ -22,8 +23,13 @@
 #define T0		(2 * SEC)
 #define LO		"127.0.0.1"
 
-/* A segment's metadata, then n state events in descending time, no ROUND. */
-static void descending(struct tg *t, unsigned n, uint64_t cookie)
+/*
+ * A segment's metadata, then n events in descending time, no ROUND: state
+ * changes and, with mixed, every third a LISTEN (a smaller record, so two
+ * size classes compete for the bound).
+ */
+static void descending_mixed(struct tg *t, unsigned n, uint64_t cookie,
+			     bool mixed)
 {
 	unsigned i;
 
@@ -35,9 +41,17 @@ static void descending(struct tg *t, unsigned n, uint64_t cookie)
 				   SKR_CTX_PROCESS, 1, "x", SKR_TCP_CLOSE,
 				   SKR_TCP_SYN_SENT, LO, 0, LO, 80 };
 
-		tg_state(t, &e);
+		if (mixed && i % 3 == 2)
+			tg_listen(t, e.ts, e.cookie, 1, 128, 128, 80);
+		else
+			tg_state(t, &e);
 	}
 	tg_end(t, T0 + 10 * SEC, 0, 0);
+}
+
+static void descending(struct tg *t, unsigned n, uint64_t cookie)
+{
+	descending_mixed(t, n, cookie, false);
 }
 
 START_TEST(test_mem_cost)
@@ -53,17 +67,23 @@ START_TEST(test_mem_cost)
 }
 END_TEST
 
-#ifdef __GLIBC__
 struct alloc_watch {
 	size_t base, peak;
 	bool started;
+	uint64_t events, last_ts;
+	uint64_t last_back;		/* index of the last event older than the one before */
 };
 
+/* Bytes malloc has handed out; 0 where mallinfo2 cannot see them. */
 static size_t allocated(void)
 {
+#ifdef WATCH_ALLOC
 	struct mallinfo2 mi = mallinfo2();
 
 	return mi.uordblks + mi.hblkhd;
+#else
+	return 0;
+#endif
 }
 
 /*
@@ -90,9 +110,12 @@ static int watch_event(void *ctx, const struct skr_record *rec, uint64_t ts)
 	size_t now = allocated();
 
 	(void)rec;
-	(void)ts;
 	if (now > w->peak)
 		w->peak = now;
+	if (w->events > 0 && ts < w->last_ts)
+		w->last_back = w->events;
+	w->events++;
+	w->last_ts = ts;
 	return 0;
 }
 
@@ -100,31 +123,35 @@ static const struct sa_replay_ops watch_ops = {
 	.meta = watch_meta,
 	.event = watch_event,
 };
-#endif
 
 /*
  * A file without ROUNDs, times descending (every event goes to the heap):
  * what malloc really holds for the reorder buffer stays within max_bytes.
- * Counting record lengths and slots instead let it take half as much again
- * (records rounded up to size classes, headers, the heap's capacity).
+ * Counting record lengths and slots instead let it take more than twice
+ * as much (records rounded up to size classes, headers, the heap's
+ * capacity).  Mixed record sizes make the free lists give memory back.
  */
-START_TEST(test_replay_counts_allocations)
+static void counts_allocations(bool mixed)
 {
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
 	struct sa_replay_opts opts = { .max_events = 0, .max_bytes = 64 << 10 };
 	struct sa_replay_stats st;
 	struct alloc_watch w;
 	struct skr_reader *r;
 	struct tg t;
 
-	descending(&t, 2000, 0x100);
+	descending_mixed(&t, 2000, 0x100, mixed);
 	r = tg_finish(&t);
 	memset(&w, 0, sizeof(w));
 	ck_assert_int_eq(sa_replay_run(r, &opts, &watch_ops, &w, &st), 0);
 	ck_assert(w.started);
 	ck_assert_uint_eq(st.events, 2000);
-	ck_assert_uint_gt(st.forced, 0);
+	ck_assert_uint_eq(w.events, 2000);
+	ck_assert_uint_gt(st.forced, 1000);
+	ck_assert_uint_gt(st.peak_held, 300);
 	ck_assert_uint_le(st.peak_bytes, opts.max_bytes);
+	/* What was held at the end (one bound's worth) came out in order. */
+	ck_assert_uint_le(w.last_back, st.forced);
+#ifdef WATCH_ALLOC
 	ck_assert_msg(w.peak - w.base <= opts.max_bytes,
 		      "reorder buffer allocated %zu bytes, bound %zu",
 		      w.peak - w.base, opts.max_bytes);
@@ -132,12 +159,23 @@ START_TEST(test_replay_counts_allocations)
 	ck_assert_msg(st.peak_bytes * 10 >= (w.peak - w.base) * 9,
 		      "counted %zu bytes, allocated %zu", st.peak_bytes,
 		      w.peak - w.base);
+#else
+	fprintf(stderr, "counts_allocations: allocation checks SKIPPED: they "
+		"need glibc's mallinfo2 without a sanitizer's allocator\n");
+#endif
 	skr_reader_free(r);
 	close(t.fd);
-#else
-	fprintf(stderr, "test_replay_counts_allocations: SKIPPED: needs glibc's "
-		"mallinfo2 without a sanitizer's allocator\n");
-#endif
+}
+
+START_TEST(test_replay_counts_allocations)
+{
+	counts_allocations(false);
+}
+END_TEST
+
+START_TEST(test_replay_counts_allocations_mixed)
+{
+	counts_allocations(true);
 }
 END_TEST
 
@@ -200,6 +238,7 @@ static Suite *memory_suite(void)
 
 	tcase_add_test(tc, test_mem_cost);
 	tcase_add_test(tc, test_replay_counts_allocations);
+	tcase_add_test(tc, test_replay_counts_allocations_mixed);
 	tcase_add_test(tc, test_replay_bound_shared);
 	suite_add_tcase(s, tc);
 	return s;
