@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One pass over one or more traces: each input is replayed in time order
- * by its own reorder buffer, and the inputs are merged by a k-way pick of
- * the earliest head.  Inputs are compared on wall time (each converted by
+ * by its own reorder buffer (the buffers share one memory bound:
+ * replay_share), and the inputs are merged by a k-way pick of the
+ * earliest head.  Inputs are compared on wall time (each converted by
  * its own CLOCK records), so traces of several hosts line up; an input's
  * own order is never changed by the merge.  Events then go to the socket
  * table and the chosen report.  Kept out of main.c so that tests can run a
