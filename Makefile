@@ -200,7 +200,8 @@ deps:
 
 # Programs the end-to-end tests and the samples drive.
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
-		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario
+		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario \
+		   $(BUILD)/bench/synth
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)

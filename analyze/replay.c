@@ -18,44 +18,52 @@
  *
  * Held records are copied, since the reader's frame buffer moves on; the
  * copies come from per-size free lists rather than one malloc per event.
+ * A run is a list linked through its records, so it costs nothing beyond
+ * them (no ring to double); only the heap is an array.
+ *
+ * The memory bound counts what is allocated, not what is asked for: every
+ * record's malloc chunk (sa_mem_cost) whether held, just handed out or on
+ * a free list, the heap's capacity, and a grown heap together with the
+ * old one while realloc copies.  An event that does not fit waits (it is
+ * the reader's record, valid until the reader is called again) while the
+ * oldest held events are released early, one per call; the free lists
+ * and an empty heap are given back before any event is released early.
  *
  * The interface pulls one event at a time (sa_replay_next), so that the
  * replays of several inputs can be merged by their heads; sa_replay_run is
  * the push form for a single input.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/sockana.h"
 
 /* Free lists of held records by size, in steps of CLASS_STEP bytes. */
-#define CLASS_STEP	64u
-#define CLASSES		16u
+#define CLASS_STEP	16u
+#define CLASSES		32u
 
 struct held {
+	struct held *next;		/* in its run, or on a free list */
+	uint64_t ts;
+	uint64_t seq;			/* file order breaks ties */
 	uint32_t len;
 	uint32_t segment;
 	uint16_t type;
 	uint16_t flags;
 	uint16_t minor;
+	uint16_t pad;
 	uint8_t data[];
 };
 
-struct slot {
-	uint64_t ts;
-	uint64_t seq;			/* file order breaks ties */
-	struct held *h;
-};
-
 #define RUNS_MAX	32
-#define RUN_KEEP	4096	/* slots an emptied run keeps for reuse */
 #define NO_RUN		SIZE_MAX
+#define HEAP_MIN	1024
 
-/* A sorted run: a ring of slots, capacity a power of two. */
+/* A sorted run: a list from its oldest event to its latest. */
 struct run {
-	struct slot *v;
-	size_t head, n, cap;
+	struct held *head, *tail;
 };
 
 struct sa_replay {
@@ -66,10 +74,11 @@ struct sa_replay {
 	struct run runs[RUNS_MAX];	/* [0, nruns) hold events */
 	size_t nruns;
 	size_t last;			/* run the last event joined, or NO_RUN */
-	struct slot *heap;		/* what fits no run */
+	struct held **heap;		/* what fits no run */
 	size_t hn, cap;
 	size_t n;			/* events held: runs and heap */
-	size_t bytes;
+	size_t bytes;			/* allocated: see the top of the file */
+	size_t spare_bytes;		/* of which on the free lists */
 	size_t max_events, max_bytes;
 	uint64_t seq;
 	uint64_t last_released;
@@ -77,9 +86,17 @@ struct sa_replay {
 	struct held *cur;		/* handed out by the last next() */
 	struct held *spare[CLASSES];	/* freed, by size class */
 	/*
+	 * An event read but not yet held, because holding it would pass the
+	 * bounds: it waits while older ones are released early.  Its data
+	 * stays valid because the reader is not called again until then.
+	 */
+	bool waiting;
+	struct skr_record in;
+	uint64_t in_ts;
+	/*
 	 * A ROUND, END or FILE_HEADER read but not yet passed on: the events
 	 * it releases must come out before it does.  Its data stays valid
-	 * because the reader is not called again until it is passed on.
+	 * for the same reason.
 	 */
 	bool pending;
 	struct skr_record pend;
@@ -88,20 +105,32 @@ struct sa_replay {
 	bool eof;
 };
 
-/* Class 0 is never used, so a free record's data can hold the link. */
 static unsigned size_class(uint32_t len)
 {
-	unsigned c = (unsigned)((len + CLASS_STEP - 1) / CLASS_STEP);
-
-	return c ? c : 1;
+	return (unsigned)((len + CLASS_STEP - 1) / CLASS_STEP);
 }
 
-static struct held *next_spare(const struct held *h)
+/* Bytes malloc is asked for to hold a record of len bytes. */
+static size_t held_size(uint32_t len)
 {
-	struct held *n;
+	unsigned c = size_class(len);
 
-	memcpy(&n, h->data, sizeof(n));
-	return n;
+	if (c >= CLASSES)
+		return offsetof(struct held, data) + len;
+	return offsetof(struct held, data) + (size_t)c * CLASS_STEP;
+}
+
+/* What holding a record of len bytes costs, as allocated. */
+static size_t held_cost(uint32_t len)
+{
+	return sa_mem_cost(held_size(len));
+}
+
+static void charge(struct sa_replay *rp, size_t bytes)
+{
+	rp->bytes += bytes;
+	if (rp->bytes > rp->st->peak_bytes)
+		rp->st->peak_bytes = rp->bytes;
 }
 
 static struct held *held_alloc(struct sa_replay *rp, uint32_t len)
@@ -109,17 +138,18 @@ static struct held *held_alloc(struct sa_replay *rp, uint32_t len)
 	unsigned c = size_class(len);
 	struct held *h;
 
-	if (c >= CLASSES)
-		return malloc(sizeof(*h) + len);
-	h = rp->spare[c];
-	if (h) {
-		rp->spare[c] = next_spare(h);
+	if (c < CLASSES && rp->spare[c]) {
+		h = rp->spare[c];
+		rp->spare[c] = h->next;
+		rp->spare_bytes -= held_cost(len);
 		return h;
 	}
-	return malloc(sizeof(*h) + (size_t)c * CLASS_STEP);
+	h = malloc(held_size(len));
+	if (h)
+		charge(rp, held_cost(len));
+	return h;
 }
 
-/* Spares never outnumber the events held at the peak, which are bounded. */
 static void held_free(struct sa_replay *rp, struct held *h)
 {
 	unsigned c;
@@ -128,31 +158,59 @@ static void held_free(struct sa_replay *rp, struct held *h)
 		return;
 	c = size_class(h->len);
 	if (c >= CLASSES) {
+		rp->bytes -= held_cost(h->len);
 		free(h);
 		return;
 	}
-	memcpy(h->data, &rp->spare[c], sizeof(rp->spare[c]));
+	h->next = rp->spare[c];
 	rp->spare[c] = h;
+	rp->spare_bytes += held_cost(h->len);
 }
 
-/* Bytes an event costs while held, for the memory bound. */
-static size_t held_cost(uint32_t len)
+/*
+ * Give back the free lists except class keep (the one the waiting event
+ * would use), and the heap's array if it is empty.  Returns whether
+ * anything was freed.
+ */
+static bool trim(struct sa_replay *rp, unsigned keep)
 {
-	return sizeof(struct held) + len + sizeof(struct slot);
+	bool freed = false;
+	struct held *h;
+	unsigned c;
+
+	for (c = 0; c < CLASSES; c++) {
+		if (c == keep)
+			continue;
+		while ((h = rp->spare[c]) != NULL) {
+			rp->spare[c] = h->next;
+			rp->spare_bytes -= held_cost(h->len);
+			rp->bytes -= held_cost(h->len);
+			free(h);
+			freed = true;
+		}
+	}
+	if (rp->hn == 0 && rp->heap) {
+		rp->bytes -= sa_mem_cost(rp->cap * sizeof(*rp->heap));
+		free(rp->heap);
+		rp->heap = NULL;
+		rp->cap = 0;
+		freed = true;
+	}
+	return freed;
 }
 
-static bool slot_less(const struct slot *a, const struct slot *b)
+static bool held_less(const struct held *a, const struct held *b)
 {
 	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
 }
 
-static void sift_up(struct slot *h, size_t i)
+static void sift_up(struct held **h, size_t i)
 {
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		struct slot t;
+		struct held *t;
 
-		if (!slot_less(&h[i], &h[p]))
+		if (!held_less(h[i], h[p]))
 			break;
 		t = h[i];
 		h[i] = h[p];
@@ -161,15 +219,15 @@ static void sift_up(struct slot *h, size_t i)
 	}
 }
 
-static void sift_down(struct slot *h, size_t n, size_t i)
+static void sift_down(struct held **h, size_t n, size_t i)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
-		struct slot t;
+		struct held *t;
 
-		if (l < n && slot_less(&h[l], &h[m]))
+		if (l < n && held_less(h[l], h[m]))
 			m = l;
-		if (r < n && slot_less(&h[r], &h[m]))
+		if (r < n && held_less(h[r], h[m]))
 			m = r;
 		if (m == i)
 			break;
@@ -180,46 +238,16 @@ static void sift_down(struct slot *h, size_t n, size_t i)
 	}
 }
 
-static struct slot *run_head(const struct run *r)
-{
-	return &r->v[r->head];
-}
-
-static struct slot *run_tail(const struct run *r)
-{
-	return &r->v[(r->head + r->n - 1) & (r->cap - 1)];
-}
-
-static int run_append(struct run *r, const struct slot *s)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64, i;
-		struct slot *v = malloc(cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (i = 0; i < r->n; i++)
-			v[i] = r->v[(r->head + i) & (r->cap - 1)];
-		free(r->v);
-		r->v = v;
-		r->cap = cap;
-		r->head = 0;
-	}
-	r->v[(r->head + r->n) & (r->cap - 1)] = *s;
-	r->n++;
-	return 0;
-}
-
 /* Where the oldest held event is: a run's index, or NO_RUN for the heap. */
-static size_t oldest(const struct sa_replay *rp, const struct slot **min)
+static size_t oldest(const struct sa_replay *rp, const struct held **min)
 {
-	const struct slot *m = rp->hn > 0 ? &rp->heap[0] : NULL;
+	const struct held *m = rp->hn > 0 ? rp->heap[0] : NULL;
 	size_t i, at = NO_RUN;
 
 	for (i = 0; i < rp->nruns; i++) {
-		const struct slot *h = run_head(&rp->runs[i]);
+		const struct held *h = rp->runs[i].head;
 
-		if (!m || slot_less(h, m)) {
+		if (!m || held_less(h, m)) {
 			m = h;
 			at = i;
 		}
@@ -230,15 +258,15 @@ static size_t oldest(const struct sa_replay *rp, const struct slot **min)
 
 static uint64_t oldest_ts(const struct sa_replay *rp)
 {
-	const struct slot *min;
+	const struct held *min;
 
 	oldest(rp, &min);
 	return min->ts;
 }
 
-static struct slot take(struct sa_replay *rp, size_t at)
+static struct held *take(struct sa_replay *rp, size_t at)
 {
-	struct slot top;
+	struct held *top;
 	struct run *r, t;
 
 	if (at == NO_RUN) {
@@ -248,17 +276,12 @@ static struct slot take(struct sa_replay *rp, size_t at)
 		return top;
 	}
 	r = &rp->runs[at];
-	top = *run_head(r);
-	r->head = (r->head + 1) & (r->cap - 1);
-	if (--r->n > 0)
+	top = r->head;
+	r->head = top->next;
+	if (r->head)
 		return top;
-	/* Emptied: move it past the runs in use, keeping a small ring. */
-	r->head = 0;
-	if (r->cap > RUN_KEEP) {
-		free(r->v);
-		r->v = NULL;
-		r->cap = 0;
-	}
+	/* Emptied: move it past the runs in use. */
+	r->tail = NULL;
 	rp->nruns--;
 	t = *r;
 	*r = rp->runs[rp->nruns];
@@ -273,97 +296,134 @@ static struct slot take(struct sa_replay *rp, size_t at)
 /* Take the oldest held event; it becomes rp->cur. */
 static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
-	const struct slot *min;
-	struct slot top = take(rp, oldest(rp, &min));
+	const struct held *min;
+	struct held *top = take(rp, oldest(rp, &min));
 
 	rp->n--;
-	rp->bytes -= held_cost(top.h->len);
-
 	memset(rec, 0, sizeof(*rec));
-	rec->data = top.h->data;
-	rec->len = top.h->len;
-	rec->type = top.h->type;
-	rec->flags = top.h->flags;
-	rec->segment = top.h->segment;
-	rec->minor = top.h->minor;
-	*ts = top.ts;
-	rp->last_released = top.ts;
+	rec->data = top->data;
+	rec->len = top->len;
+	rec->type = top->type;
+	rec->flags = top->flags;
+	rec->segment = top->segment;
+	rec->minor = top->minor;
+	*ts = top->ts;
+	rp->last_released = top->ts;
 	rp->released_any = true;
 	rp->st->events++;
 	held_free(rp, rp->cur);
-	rp->cur = top.h;
+	rp->cur = top;
 }
 
 /*
- * Put s where it keeps its run sorted: the run the last event joined,
- * else the run whose last event is the latest not later than s (which
- * keeps runs few), else a new run, else the heap.
+ * The run an event of time ts joins: the run the last event joined, else
+ * the run whose last event is the latest not later than ts (which keeps
+ * runs few), else a new run; NO_RUN when it must go to the heap.
  */
-static int place(struct sa_replay *rp, const struct slot *s)
+static size_t choose_run(const struct sa_replay *rp, uint64_t ts)
 {
 	size_t i, best = NO_RUN;
 
-	if (rp->last != NO_RUN && run_tail(&rp->runs[rp->last])->ts <= s->ts) {
-		best = rp->last;
-	} else {
-		for (i = 0; i < rp->nruns; i++) {
-			const struct slot *t = run_tail(&rp->runs[i]);
+	if (rp->last != NO_RUN && rp->runs[rp->last].tail->ts <= ts)
+		return rp->last;
+	for (i = 0; i < rp->nruns; i++) {
+		const struct held *t = rp->runs[i].tail;
 
-			if (t->ts <= s->ts && (best == NO_RUN ||
-			    t->ts > run_tail(&rp->runs[best])->ts))
-				best = i;
-		}
+		if (t->ts <= ts && (best == NO_RUN ||
+		    t->ts > rp->runs[best].tail->ts))
+			best = i;
 	}
 	if (best == NO_RUN && rp->nruns < RUNS_MAX)
-		best = rp->nruns++;
-	if (best != NO_RUN) {
-		int err = run_append(&rp->runs[best], s);
+		best = rp->nruns;
+	return best;
+}
 
-		if (err) {
-			if (rp->runs[best].n == 0)
-				rp->nruns--;	/* the new run stays unused */
-			return err;
+/* Capacity of the heap once it must grow past cap. */
+static size_t heap_grown(const struct sa_replay *rp)
+{
+	size_t cap = rp->cap ? rp->cap * 2 : HEAP_MIN;
+
+	if (cap > rp->max_events)
+		cap = rp->max_events;
+	return cap > rp->hn ? cap : rp->hn + 1;
+}
+
+/* Bytes holding the waiting event would add (the heap while it grows). */
+static size_t admit_cost(const struct sa_replay *rp)
+{
+	unsigned c = size_class(rp->in.len);
+	size_t cost = 0;
+
+	if (c >= CLASSES || !rp->spare[c])
+		cost += held_cost(rp->in.len);
+	if (choose_run(rp, rp->in_ts) == NO_RUN && rp->hn == rp->cap)
+		cost += sa_mem_cost(heap_grown(rp) * sizeof(*rp->heap));
+	return cost;
+}
+
+static int place(struct sa_replay *rp, struct held *h)
+{
+	size_t best = choose_run(rp, h->ts);
+	struct run *r;
+
+	h->next = NULL;
+	if (best != NO_RUN) {
+		r = &rp->runs[best];
+		if (best == rp->nruns) {
+			rp->nruns++;
+			r->head = h;
+		} else {
+			r->tail->next = h;
 		}
+		r->tail = h;
 		rp->last = best;
 		return 0;
 	}
 	if (rp->hn == rp->cap) {
-		size_t cap = rp->cap ? rp->cap * 2 : 1024;
-		struct slot *heap;
+		size_t cap = heap_grown(rp);
+		size_t old = rp->heap ? sa_mem_cost(rp->cap * sizeof(*rp->heap))
+				      : 0;
+		struct held **heap;
 
-		if (cap > rp->max_events)
-			cap = rp->max_events;
+		/* realloc may copy: both arrays exist for a moment. */
+		charge(rp, sa_mem_cost(cap * sizeof(*heap)));
 		heap = realloc(rp->heap, cap * sizeof(*heap));
-		if (!heap)
+		if (!heap) {
+			rp->bytes -= sa_mem_cost(cap * sizeof(*heap));
 			return -ENOMEM;
+		}
+		rp->bytes -= old;
 		rp->heap = heap;
 		rp->cap = cap;
 	}
-	rp->heap[rp->hn] = *s;
+	rp->heap[rp->hn] = h;
 	sift_up(rp->heap, rp->hn);
 	rp->hn++;
 	return 0;
 }
 
 /*
- * Hold one event.  When the bounds are reached the oldest held event is
- * released early (returns 1 with it in rec/ts); otherwise returns 0.
+ * Hold the waiting event.  While it does not fit the bounds, give back
+ * what is not in use, then release the oldest held event early (returns 1
+ * with it in rec/ts; the event keeps waiting).  Returns 0 once it is held.
  */
-static int hold(struct sa_replay *rp, const struct skr_record *in,
-		struct skr_record *rec, uint64_t *ts, uint64_t in_ts)
+static int admit(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
-	size_t cost = held_cost(in->len);
+	const struct skr_record *in = &rp->in;
 	struct held *h;
-	struct slot s;
-	int ret = 0, err;
+	int err;
 
-	if (rp->n > 0 &&
-	    (rp->n >= rp->max_events || rp->bytes + cost > rp->max_bytes)) {
+	while (rp->n > 0) {
+		if (rp->n < rp->max_events &&
+		    rp->bytes + admit_cost(rp) <= rp->max_bytes)
+			break;
+		if (rp->n < rp->max_events && trim(rp, size_class(in->len)))
+			continue;
 		rp->st->forced++;
 		pop(rp, rec, ts);
-		ret = 1;
+		return 1;
 	}
-	if (rp->released_any && in_ts < rp->last_released)
+	if (rp->released_any && rp->in_ts < rp->last_released)
 		rp->st->late++;
 	h = held_alloc(rp, in->len);
 	if (!h)
@@ -373,22 +433,28 @@ static int hold(struct sa_replay *rp, const struct skr_record *in,
 	h->type = in->type;
 	h->flags = in->flags;
 	h->minor = in->minor;
+	h->ts = rp->in_ts;
+	h->seq = rp->seq++;
 	memcpy(h->data, in->data, in->len);
-	s.ts = in_ts;
-	s.seq = rp->seq++;
-	s.h = h;
-	err = place(rp, &s);
+	err = place(rp, h);
 	if (err) {
 		held_free(rp, h);
 		return err;
 	}
+	rp->waiting = false;
 	rp->n++;
-	rp->bytes += cost;
 	if (rp->n > rp->st->peak_held)
 		rp->st->peak_held = rp->n;
-	if (rp->bytes > rp->st->peak_bytes)
-		rp->st->peak_bytes = rp->bytes;
-	return ret;
+	return 0;
+}
+
+/* An event read: it waits to be held (sa_replay_next admits it). */
+static void wait_for_room(struct sa_replay *rp, const struct skr_record *in,
+			  uint64_t in_ts)
+{
+	rp->waiting = true;
+	rp->in = *in;
+	rp->in_ts = in_ts;
 }
 
 int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
@@ -411,6 +477,7 @@ int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
 	rp->max_bytes = opts && opts->max_bytes ? opts->max_bytes
 					       : SA_REPLAY_MAX_BYTES;
 	rp->last = NO_RUN;
+	charge(rp, sa_mem_cost(sizeof(*rp)));
 	*rpp = rp;
 	return 0;
 }
@@ -425,6 +492,12 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 	int ret, err;
 
 	for (;;) {
+		if (rp->waiting) {
+			ret = admit(rp, rec, ts);
+			if (ret != 0)
+				return ret;
+			continue;
+		}
 		if (rp->pending) {
 			if (rp->n > 0 && (rp->release_all ||
 					  oldest_ts(rp) < rp->horizon)) {
@@ -465,9 +538,7 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 				rp->st->malformed++;
 				continue;
 			}
-			ret = hold(rp, &in, rec, ts, in_ts);
-			if (ret != 0)
-				return ret;
+			wait_for_room(rp, &in, in_ts);
 			continue;
 		}
 		switch (in.type) {
@@ -482,9 +553,7 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 				return err;
 			if (skr_decode_snapshot(&in, &snap) != 0)
 				continue;
-			ret = hold(rp, &in, rec, ts, snap.ts_ns);
-			if (ret != 0)
-				return ret;
+			wait_for_room(rp, &in, snap.ts_ns);
 			continue;
 		case SKR_REC_ROUND:
 			if (skr_decode_round(&in, &round) != 0)
@@ -516,26 +585,23 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 void sa_replay_free(struct sa_replay *rp)
 {
 	struct held *h;
-	unsigned c;
+	size_t i;
 
 	if (!rp)
 		return;
 	while (rp->hn > 0)
-		free(rp->heap[--rp->hn].h);
+		free(rp->heap[--rp->hn]);
 	free(rp->heap);
-	for (c = 0; c < RUNS_MAX; c++) {
-		struct run *r = &rp->runs[c];
-
-		for (; r->n > 0; r->n--) {
-			free(r->v[r->head].h);
-			r->head = (r->head + 1) & (r->cap - 1);
+	for (i = 0; i < rp->nruns; i++) {
+		while ((h = rp->runs[i].head) != NULL) {
+			rp->runs[i].head = h->next;
+			free(h);
 		}
-		free(r->v);
 	}
 	free(rp->cur);
-	for (c = 0; c < CLASSES; c++) {
-		while ((h = rp->spare[c]) != NULL) {
-			rp->spare[c] = next_spare(h);
+	for (i = 0; i < CLASSES; i++) {
+		while ((h = rp->spare[i]) != NULL) {
+			rp->spare[i] = h->next;
 			free(h);
 		}
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One pass over one or more traces: each input is replayed in time order
- * by its own reorder buffer, and the inputs are merged by a k-way pick of
- * the earliest head.  Inputs are compared on wall time (each converted by
+ * by its own reorder buffer (the buffers share one memory bound:
+ * replay_share), and the inputs are merged by a k-way pick of the
+ * earliest head.  Inputs are compared on wall time (each converted by
  * its own CLOCK records), so traces of several hosts line up; an input's
  * own order is never changed by the merge.  Events then go to the socket
  * table and the chosen report.  Kept out of main.c so that tests can run a
@@ -170,6 +171,28 @@ uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
 	if (input >= a->nin)
 		return ts;
 	return merge_time(&a->in[input], ts);
+}
+
+/*
+ * The reorder buffers' bounds hold for all inputs together (each input is
+ * read at the same time as the others), so each input gets an equal share.
+ * A share that does not depend on the other inputs keeps an input's order,
+ * and what it releases early, the same whatever it is merged with.
+ */
+static struct sa_replay_opts replay_share(const struct sa_replay_opts *all,
+					  size_t n)
+{
+	struct sa_replay_opts o;
+
+	o.max_events = (all->max_events ? all->max_events
+					: SA_REPLAY_MAX_EVENTS) / n;
+	o.max_bytes = (all->max_bytes ? all->max_bytes
+				      : SA_REPLAY_MAX_BYTES) / n;
+	if (o.max_events == 0)
+		o.max_events = 1;
+	if (o.max_bytes == 0)
+		o.max_bytes = 1;
+	return o;
 }
 
 static int advance(struct sa_input *in)
@@ -401,6 +424,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	const char *what = NULL, *who = NULL;
 	size_t i, failed = SIZE_MAX;
 	struct sa_analysis a;
+	struct sa_replay_opts share;
 	int err = 0;
 
 	memset(&a, 0, sizeof(a));
@@ -423,6 +447,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		goto out;
 	}
 	a.nin = n;
+	share = replay_share(&opts->replay, n);
 	for (i = 0; i < n; i++) {
 		struct sa_input *in = &a.in[i];
 
@@ -430,7 +455,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		in->name = opts->names && opts->names[i] ? opts->names[i]
 			   : (n == 1 && opts->name ? opts->name : "-");
 		sa_meta_init(&in->meta);
-		err = sa_replay_new(&in->rp, in->r, &opts->replay, &replay_ops,
+		err = sa_replay_new(&in->rp, in->r, &share, &replay_ops,
 				    in, &in->replay);
 		if (err)
 			goto out;

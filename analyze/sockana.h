@@ -3,6 +3,7 @@
  * sockana internals: the modules between the format reader and the reports.
  *
  *   replay.c           records in file order -> events in time order
+ *   memory.c           what an allocation really takes, for the bounds
  *   meta.c             metadata, clock, loss and per-type counts of a trace
  *   wallclock.c        event clock -> wall time
  *   sockets.c          socket table: one life per (netns, cookie)
@@ -233,9 +234,24 @@ const char *sa_meta_enum(const struct sa_meta *m, uint16_t type,
 			 uint32_t value);
 
 /* ------------------------------------------------------------------ */
+/* memory.c                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Bytes that malloc(n) really takes (chunk header and rounding), for the
+ * bounds that count memory rather than things.
+ */
+size_t sa_mem_cost(size_t n);
+
+/* ------------------------------------------------------------------ */
 /* replay.c                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Bounds of one reorder buffer: events held, and bytes allocated for them
+ * (sa_mem_cost of every record, held or on a free list, and of the heap).
+ * sa_run_many() shares them between its inputs: each of n inputs gets 1/n.
+ */
 #define SA_REPLAY_MAX_EVENTS	(4u << 20)
 #define SA_REPLAY_MAX_BYTES	((size_t)256 << 20)
 
@@ -258,7 +274,7 @@ struct sa_replay_stats {
 	uint64_t late;		/* arrived after a later event was released */
 	uint64_t malformed;	/* event records without a readable time */
 	uint64_t peak_held;
-	size_t peak_bytes;
+	size_t peak_bytes;	/* allocated, as the bound counts it */
 	bool reader_failed;	/* the error came from skr_reader_next() */
 };
 
@@ -367,9 +383,10 @@ void sa_row_end(struct sa_out *o);
 /* Items (transitions and other events) kept per socket for --timeline. */
 #define SA_SOCK_MAX_ITEMS	1024
 /*
- * Bounds a hostile file cannot push past (docs/FORMAT.md §11): items kept
- * over all live sockets, and live sockets.  Past the second, the socket
- * seen first is handed on early, as if the trace ended for it.
+ * Bounds a hostile file cannot push past (docs/FORMAT.md §11): item slots
+ * allocated over all live sockets (capacity, not items in use, since
+ * capacity is what takes memory), and live sockets.  Past the second, the
+ * socket seen first is handed on early, as if the trace ended for it.
  */
 #define SA_ITEMS_MAX_HELD	(1u << 20)
 #define SA_SOCKETS_MAX_LIVE	(1u << 20)
@@ -714,7 +731,7 @@ struct sa_run_opts {
 	const char *name;		/* name of a single input */
 	const char *const *names;	/* names of several inputs */
 	struct sa_filters filters;
-	struct sa_replay_opts replay;
+	struct sa_replay_opts replay;	/* for all inputs together */
 };
 
 /* One input trace and what it said about itself. */

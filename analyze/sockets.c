@@ -235,7 +235,7 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 		t->nopen--;
 	list_del(s->ending ? &t->closing : &t->open, s);
 	t->live--;
-	t->items_held -= s->nitems;
+	t->items_held -= s->cap;
 	free(s->items);
 	sock_free(t, s);
 }

@@ -80,7 +80,7 @@ struct sa_sockets {
 	uint64_t transitions;
 	uint64_t peak_live;		/* open sockets, not those in their grace */
 	size_t nopen;
-	size_t items_held;		/* over all live sockets */
+	size_t items_held;		/* slots allocated, over all live sockets */
 	uint64_t evicted;
 	size_t nclosing;
 	/* Open listeners by key (sockets_listen.c). */

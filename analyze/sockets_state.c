@@ -12,7 +12,11 @@
 
 #include "analyze/sockets.h"
 
-/* *out: a cleared item to fill, or NULL when items are not kept. */
+/*
+ * *out: a cleared item to fill, or NULL when items are not kept.  The
+ * bound on items held counts allocated slots, not used ones: capacity is
+ * what takes memory, and a socket's array only grows when it is full.
+ */
 static int add_item(struct sa_sockets *t, struct sa_sock *s,
 		    struct sa_item **out)
 {
@@ -25,22 +29,27 @@ static int add_item(struct sa_sockets *t, struct sa_sock *s,
 		s->items_dropped++;
 		return 0;
 	}
-	if (t->items_held >= SA_ITEMS_MAX_HELD) {
-		s->items_dropped++;
-		s->items_dropped_held++;
-		return 0;
-	}
 	if (s->nitems == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
+		/* From one slot: a million sockets may each keep one event. */
+		size_t cap = s->cap ? s->cap * 2 : 1;
 
+		if (cap > SA_SOCK_MAX_ITEMS)
+			cap = SA_SOCK_MAX_ITEMS;
+		if (cap - s->cap > SA_ITEMS_MAX_HELD - t->items_held)
+			cap = s->cap + (SA_ITEMS_MAX_HELD - t->items_held);
+		if (cap == s->cap) {
+			s->items_dropped++;
+			s->items_dropped_held++;
+			return 0;
+		}
 		it = realloc(s->items, cap * sizeof(*it));
 		if (!it)
 			return -ENOMEM;
+		t->items_held += cap - s->cap;
 		s->items = it;
 		s->cap = cap;
 	}
 	it = &s->items[s->nitems++];
-	t->items_held++;
 	memset(it, 0, sizeof(*it));
 	*out = it;
 	return 0;

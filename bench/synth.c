@@ -11,7 +11,10 @@
  * Events are written in batches, each CPU's share together, as the
  * recorder reads its per-CPU buffers; ROUND records bound the disorder.
  *
- * usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL]
+ * With -R no ROUND record is written, so the whole trace is one round:
+ * what a reorder buffer does at its memory bound (tests/e2e/t_memory.sh).
+ *
+ * usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL] [-R]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +28,7 @@
 #include "format/skr.h"
 
 #define EXIT_USAGE	2
-#define BATCH		512	/* events between ROUND records */
+#define BATCH		512	/* events written at once, and between ROUNDs */
 #define EVENTS_PER_CONN	10
 #define NETNS		4026532000u
 #define LISTEN_PORT	5000
@@ -67,6 +70,7 @@ struct synth {
 	uint64_t next_cookie;
 	uint64_t rng;
 	uint64_t events;
+	bool rounds;		/* write ROUND records (no -R) */
 	uint16_t next_port;
 	/* one batch, split by CPU as a sweep of per-CPU buffers returns it */
 	struct skr_ev_state batch[2][BATCH];
@@ -132,6 +136,8 @@ static int flush_batch(struct synth *s)
 		}
 		s->nbatch[cpu] = 0;
 	}
+	if (!s->rounds)
+		return 0;
 	/* Everything later is stamped after s->ts. */
 	memset(&r, 0, sizeof(r));
 	r.hdr.len = sizeof(r);
@@ -319,7 +325,8 @@ int main(int argc, char **argv)
 	int c, fd = -1, err, status = 1;
 
 	s.live = 1000;
-	while ((c = getopt(argc, argv, ":o:n:l:z:h")) != -1) {
+	s.rounds = true;
+	while ((c = getopt(argc, argv, ":o:n:l:z:Rh")) != -1) {
 		switch (c) {
 		case 'o':
 			path = optarg;
@@ -336,10 +343,14 @@ int main(int argc, char **argv)
 			if (parse_u64(optarg, 1, 19, &level))
 				return misuse("-z wants a zstd level 1 to 19, not", optarg);
 			break;
+		case 'R':
+			s.rounds = false;
+			break;
 		case 'h':
-			printf("Usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL]\n"
+			printf("Usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL] [-R]\n"
 			       "Write a synthetic trace of EVENTS state changes (default 1000000)\n"
-			       "with at most LIVE connections open at once (default 1000).\n");
+			       "with at most LIVE connections open at once (default 1000).\n"
+			       "-R writes no ROUND record: the trace is one round.\n");
 			return fflush(stdout) ? 1 : 0;
 		case ':':
 			return misuse("option needs an argument:", argv[optind - 1]);
