@@ -44,8 +44,10 @@ const char *sa_input_kept(const struct sa_input *in, char *buf,
 	if (in->meta.events > 0)
 		sa_text_secs(in->meta.last_ts - in->meta.first_ts, secs,
 			     sizeof(secs));
-	n = snprintf(buf, size, "kept %" PRIu64 " record%s, %s%s%s",
-		     st->records, st->records == 1 ? "" : "s",
+	n = snprintf(buf, size, "%skept %" PRIu64 " record%s, %s%s%s",
+		     sa_meta_count(&in->meta, SKR_REC_HOST) == 0 ?
+		     "cut before the end of its header (no host, no probes); " :
+		     "", st->records, st->records == 1 ? "" : "s",
 		     in->meta.events > 0 ? secs : "no event",
 		     in->meta.events > 0 ? " s of events" : "",
 		     st->partial_frame ? " (the last frame unfinished: its "
@@ -484,16 +486,6 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 			err = -EINVAL;
 			who = a.in[i].name;
 			what = no_data_text(&a.in[i].status);
-			goto out;
-		}
-		if (sa_input_truncated(&a.in[i]) &&
-		    sa_meta_count(&a.in[i].meta, SKR_REC_HOST) == 0) {
-			/* The magic survived, the host did not: no report. */
-			err = -EINVAL;
-			who = a.in[i].name;
-			what = "no trace data: a sockrec trace truncated before "
-			       "the end of its header: only its file header was "
-			       "kept (no host, no probes, no event)";
 			goto out;
 		}
 		if (!a.in[i].host_set)

@@ -748,8 +748,9 @@ bool sa_truncated(const struct sa_analysis *a);
 bool sa_input_truncated(const struct sa_input *in);
 /*
  * What a truncated input kept, for every message about the cut: "kept N
- * records, S s of events" and, when the input ended inside a frame, that
- * the frame's last blocks were read without its checksum.  Returns buf.
+ * records, S s of events", that the cut came before the end of the header
+ * (no HOST record) and, when the input ended inside a frame, that the
+ * frame's last blocks were read without its checksum.  Returns buf.
  */
 const char *sa_input_kept(const struct sa_input *in, char *buf, size_t size);
 /* Lost events over every input. */

@@ -171,10 +171,13 @@ static void read_prefix(const uint8_t *buf, size_t len, struct got *g)
 
 /*
  * sockana --info on a truncated prefix: 0 or -1 with why.  With its HOST
- * read it reports, naming the host; without, it fails with one line.
+ * read it reports, naming the host; with only its FILE_HEADER it reports a
+ * trace cut before the end of its header; with nothing it fails with one
+ * line.
  */
-static int analyze_prefix(const uint8_t *buf, size_t L, bool have_host,
-			  const char *host, char *why, size_t whysize)
+static int analyze_prefix(const uint8_t *buf, size_t L, uint64_t records,
+			  bool have_host, const char *host, char *why,
+			  size_t whysize)
 {
 	struct sa_run_opts opts;
 	struct skr_reader *r;
@@ -212,6 +215,15 @@ static int analyze_prefix(const uint8_t *buf, size_t L, bool have_host,
 		else if (!strstr(text, want))
 			ret = say(why, whysize, "cut %zu: --info does not name "
 				  "host %s", L, host);
+	} else if (records > 0) {
+		if (err)
+			ret = say(why, whysize, "cut %zu (FILE_HEADER read): "
+				  "sockana fails: %s", L, msg);
+		else if (!strstr(text, "File status:        truncated, 1 segment; "
+				 "cut before the end of its header (no host, "
+				 "no probes); kept "))
+			ret = say(why, whysize, "cut %zu: --info does not say "
+				  "cut before the end of its header", L);
 	} else if (L > 0) {
 		if (!err)
 			ret = say(why, whysize, "cut %zu (no HOST read): sockana "
@@ -332,8 +344,8 @@ int cut_check(const uint8_t *buf, size_t len, const struct cut_opts *o,
 		if (g.st.partial_records)
 			rep->partial_cuts++;
 		if (g.st.truncated && o->analyze &&
-		    analyze_prefix(buf, L, g.host, whole.host_name, why,
-				   whysize))
+		    analyze_prefix(buf, L, g.records, g.host, whole.host_name,
+				   why, whysize))
 			goto out;
 		got_free(&g);
 	}
