@@ -64,7 +64,9 @@ static size_t fhd_size(uint8_t fhd)
 
 /*
  * Offsets where a block (or a frame) ends; frame ends are marked in
- * is_frame.  Returns the count, or -1 if the layout does not parse.
+ * is_frame.  A file that is itself cut (a copy of a live trace) ends its
+ * list at its last complete block.  Returns the count, or -1 if the
+ * layout does not parse.
  */
 static long layout(const uint8_t *b, size_t len, size_t *ends, bool *is_frame)
 {
@@ -75,7 +77,7 @@ static long layout(const uint8_t *b, size_t len, size_t *ends, bool *is_frame)
 		uint32_t magic;
 
 		if (len - off < 8)
-			return -1;
+			return n;
 		magic = le32(b + off);
 		if ((magic & SKIP_MASK) == SKIP_MAGIC) {
 			off += 8 + (size_t)le32(b + off + 4);
@@ -89,7 +91,7 @@ static long layout(const uint8_t *b, size_t len, size_t *ends, bool *is_frame)
 				size_t size;
 
 				if (off + 3 > len)
-					return -1;
+					return n;
 				bh = (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 |
 				     (uint32_t)b[off + 2] << 16;
 				last = bh & 1;
@@ -97,7 +99,9 @@ static long layout(const uint8_t *b, size_t len, size_t *ends, bool *is_frame)
 				off += 3 + size;
 				if (last && (fhd & 0x04))
 					off += 4;
-				if (off > len || n >= MAX_ENDS)
+				if (off > len)
+					return n;
+				if (n >= MAX_ENDS)
 					return -1;
 				ends[n] = off;
 				is_frame[n++] = last;
@@ -106,7 +110,9 @@ static long layout(const uint8_t *b, size_t len, size_t *ends, bool *is_frame)
 		} else {
 			return -1;
 		}
-		if (off > len || n >= MAX_ENDS)
+		if (off > len)
+			return n;
+		if (n >= MAX_ENDS)
 			return -1;
 		ends[n] = off;
 		is_frame[n++] = true;
@@ -291,6 +297,8 @@ int cut_check(const uint8_t *buf, size_t len, const struct cut_opts *o,
 		got_free(&g);
 	}
 	rep->blocks = (size_t)nends - rep->frames;
+	if (!rep->first_frame_end)
+		rep->first_frame_end = len + 1;	/* no frame ends: no host promised */
 	/* The file header, a block of its own, before the rest of its frame. */
 	if (o->blocks_aligned && (nends < 2 || is_frame[0] || kept_at[0] != 1)) {
 		say(why, whysize, "the file header is not a block of its own");
