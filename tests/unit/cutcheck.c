@@ -320,7 +320,8 @@ int cut_check(const uint8_t *buf, size_t len, const struct cut_opts *o,
 			say(why, whysize, "cut %zu: rc %d", L, g.rc);
 			goto out;
 		}
-		if (g.len > whole.len || memcmp(g.recs, whole.recs, g.len) != 0) {
+		if (g.len > whole.len ||
+		    (g.len > 0 && memcmp(g.recs, whole.recs, g.len) != 0)) {
 			say(why, whysize, "cut %zu: records are not a prefix of "
 			    "the whole file's", L);
 			goto out;
