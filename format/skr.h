@@ -29,7 +29,8 @@ struct skr_writer_opts {
 
 /*
  * Start writing to fd, which stays owned by the caller.  Nothing is
- * written until the first record is appended and a frame flushed.
+ * written until a block ends: a FILE_HEADER is appended, a block fills,
+ * or the caller syncs or flushes.
  * Returns 0, -EINVAL (bad options) or -ENOMEM.
  */
 int skr_writer_open(struct skr_writer **wp, int fd,
