@@ -129,10 +129,11 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
-# Every unit test links tracegen.o, the synthetic-trace builders, and jsonl.o,
-# a JSON syntax checker (both built by the rule above).
+# Every unit test links tracegen.o, the synthetic-trace builders, jsonl.o,
+# a JSON syntax checker, and cutcheck.o, the checks of a trace cut at every
+# offset (all built by the rule above).
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/tracegen.o $(BUILD)/tests/jsonl.o \
-		  $(ANALYZE_LIB_OBJS) $(LIBSKR)
+		  $(BUILD)/tests/cutcheck.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(ZSTD_LIBS) -lm -o $@
 
@@ -157,6 +158,12 @@ $(BUILD)/tests/jsonlines: tests/e2e/jsonlines.c tests/unit/jsonl.c tests/unit/js
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
+
+# cut checker on a recorded trace (tests/e2e/t_cut.sh)
+$(BUILD)/tests/cutcheck: tests/e2e/cutcheck.c $(BUILD)/tests/cutcheck.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -lm -o $@
 
 # sock_diag test helper (tests/e2e/t_diag.sh): sockets to snapshot, a flood, a dumper
 $(BUILD)/tests/diagtool: tests/e2e/diagtool.c $(LIBSKR)
@@ -201,7 +208,7 @@ deps:
 # Programs the end-to-end tests and the samples drive.
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
 		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario \
-		   $(BUILD)/bench/synth
+		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)

@@ -64,17 +64,19 @@ static void print_file(FILE *out, const struct sa_input *in)
 {
 	const struct sa_meta *m = &in->meta;
 	const struct skr_reader_status *st = &in->status;
-	char id[2 * sizeof(m->header.capture_id) + 1];
+	char id[2 * sizeof(m->header.capture_id) + 1], kept[160];
 
 	capture_hex(m, id, sizeof(id));
 	kv(out, "File name:", "%s", in->name);
 	kv(out, "File format:", "sockrec trace %u.%u", st->major, st->minor);
-	kv(out, "File status:", "%s, %" PRIu32 " segment%s%s",
+	kv(out, "File status:", "%s, %" PRIu32 " segment%s%s%s%s",
 	   in->read_err ? "error" : sa_input_truncated(in) ? "truncated"
 	   : "complete", st->segments,
 	   st->segments == 1 ? "" : "s",
 	   m->mixed_hosts ? " (from different hosts or boots)"
-	   : m->mixed_captures ? " (from different captures)" : "");
+	   : m->mixed_captures ? " (from different captures)" : "",
+	   !in->read_err && sa_input_truncated(in) ? "; " : "",
+	   !in->read_err && sa_input_truncated(in) ? sa_input_kept(in, kept, sizeof(kept)) : "");
 	if (in->read_err)
 		kv(out, "Error:", "%s (what follows was read before it)",
 		   skr_reader_errmsg(in->r));

@@ -10,6 +10,8 @@
  * whole analysis on in-memory traces and compare the text.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,29 @@ bool sa_input_truncated(const struct sa_input *in)
 	/* An input ended by an error did not reach its END either. */
 	return in->status.truncated || in->read_err != 0 ||
 	       in->status.segments_ended < in->status.segments;
+}
+
+const char *sa_input_kept(const struct sa_input *in, char *buf,
+			  size_t size)
+{
+	const struct skr_reader_status *st = &in->status;
+	char secs[32];
+	int n;
+
+	if (in->meta.events > 0)
+		sa_text_secs(in->meta.last_ts - in->meta.first_ts, secs,
+			     sizeof(secs));
+	n = snprintf(buf, size, "%skept %" PRIu64 " record%s, %s%s%s",
+		     sa_meta_count(&in->meta, SKR_REC_HOST) == 0 ?
+		     "cut before the end of its header (no host, no probes); " :
+		     "", st->records, st->records == 1 ? "" : "s",
+		     in->meta.events > 0 ? secs : "no event",
+		     in->meta.events > 0 ? " s of events" : "",
+		     st->partial_frame ? " (the last frame unfinished: its "
+		     "complete blocks read, its checksum missing)" : "");
+	if (n < 0)
+		buf[0] = '\0';
+	return buf;
 }
 
 bool sa_truncated(const struct sa_analysis *a)
@@ -404,6 +429,22 @@ static void report_end(struct sa_analysis *a)
 	}
 }
 
+/* Why an input gave nothing to analyze. */
+static const char *no_data_text(const struct skr_reader_status *st)
+{
+	if (st->cut_magic)
+		return "no trace data: a sockrec trace truncated before the end "
+		       "of its header: "
+		       "0 records kept (the file header itself is cut)";
+	if (st->cut_first_frame)
+		return "no trace data: truncated inside its first zstd frame, "
+		       "before its first complete block: 0 records kept";
+	if (st->bytes_in == 0)
+		return "no trace data: the input is empty";
+	return "no trace data: the input is empty or was cut before its "
+	       "first complete frame";
+}
+
 static void set_msg(char *msg, size_t size, const char *name,
 		    const char *what)
 {
@@ -494,8 +535,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		if (a.in[i].status.segments == 0 || !a.in[i].meta.have_header) {
 			err = -EINVAL;
 			who = a.in[i].name;
-			what = "no trace data: the input is empty or was cut "
-			       "before its first complete frame";
+			what = no_data_text(&a.in[i].status);
 			goto out;
 		}
 		if (!a.in[i].host_set)

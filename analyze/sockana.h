@@ -803,6 +803,13 @@ int sa_run(struct skr_reader *r, const struct sa_run_opts *opts, FILE *out,
 /* True when an input ended before the END record of every segment. */
 bool sa_truncated(const struct sa_analysis *a);
 bool sa_input_truncated(const struct sa_input *in);
+/*
+ * What a truncated input kept, for every message about the cut: "kept N
+ * records, S s of events", that the cut came before the end of the header
+ * (no HOST record) and, when the input ended inside a frame, that the
+ * frame's last blocks were read without its checksum.  Returns buf.
+ */
+const char *sa_input_kept(const struct sa_input *in, char *buf, size_t size);
 /* Lost events over every input. */
 uint64_t sa_lost(const struct sa_analysis *a);
 /* Wall time (or event clock) text of an event of input idx. */

@@ -48,6 +48,7 @@ static const char *s_(uint64_t n)
 static void each_warning(struct sa_analysis *a, warn_fn fn)
 {
 	uint64_t malformed = a->replay.malformed, lost;
+	char kept[160];
 	size_t i;
 
 	for (i = 0; i < a->nin; i++)
@@ -75,8 +76,9 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 		else if (sa_input_truncated(in))
 			emit(a, fn, "truncated", name, 1, "%s%strace is "
 			     "truncated (recorder killed or file cut); showing "
-			     "its complete part", name ? name : "",
-			     name ? ": " : "");
+			     "its complete part: %s", name ? name : "",
+			     name ? ": " : "",
+			     sa_input_kept(in, kept, sizeof(kept)));
 	}
 	if (a->replay.late > 0)
 		emit(a, fn, "disorder", NULL, a->replay.late, "%" PRIu64

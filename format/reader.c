@@ -3,8 +3,12 @@
  * Trace reader (docs/FORMAT.md §2-§6, §8).  Input may come from strangers: every
  * length is checked before use, memory is one input buffer plus one frame
  * buffer of at most SKR_FRAME_MAX, and the zstd window is capped.  Records
- * are handed out only from complete, checksum-verified frames, so a file cut
- * at any byte reads up to its last complete frame.
+ * are handed out from complete, checksum-verified frames and, when the input
+ * ends inside a frame, from what zstd decoded of that last frame: every
+ * complete block (a compressed block decodes only once all of it is in; a
+ * raw one as it arrives), less a record cut at the end.  So a file cut at
+ * any byte reads up to its last complete block, and status says that the
+ * frame's checksum was never seen.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +44,7 @@ struct skr_reader {
 	bool own_fd;
 	bool eof;		/* nothing more will come from the source */
 	bool cut;		/* the input ended inside a frame */
+	bool partial;		/* frame[] holds the blocks of an unfinished frame */
 	bool done;
 	int err;		/* sticky */
 
@@ -309,7 +314,7 @@ static int zstd_frame(struct skr_reader *r)
 		if (rc)
 			return rc;
 		if (in_avail(r) == 0)
-			goto cut;
+			goto cut_blocks;
 		in.src = r->in + r->in_pos;
 		in.size = in_avail(r);
 		in.pos = 0;
@@ -350,6 +355,19 @@ static int zstd_frame(struct skr_reader *r)
 	r->st.frames++;
 	r->st.bytes_out += r->frame_len;
 	return 1;
+cut_blocks:
+	/*
+	 * The input ended after the frame header: what zstd produced is the
+	 * content of the complete blocks.  Hand it out, marked partial, and
+	 * let take_record() drop a record cut at its end.
+	 */
+	if (out.dst != &scratch)
+		r->frame_len = out.pos;
+	r->frame_pos = 0;
+	r->frame_idx = r->st.frames;
+	r->st.bytes_out += r->frame_len;
+	r->partial = r->frame_len > 0;
+	r->st.partial_frame = r->partial;
 cut:
 	r->cut = true;
 	return 0;
@@ -358,6 +376,8 @@ cut:
 /* Next frame with records: 1 loaded, 0 end of input, < 0 error. */
 static int next_frame(struct skr_reader *r)
 {
+	if (r->cut)
+		return 0;
 	for (;;) {
 		const uint8_t *p;
 		uint32_t magic;
@@ -385,8 +405,10 @@ static int next_frame(struct skr_reader *r)
 			rc = zstd_frame(r);
 		else
 			return bad_magic(r, p, n);
-		if (rc < 0 || r->cut)
+		if (rc < 0)
 			return rc;
+		if (r->cut)
+			return r->partial ? 1 : 0;
 		if (r->frame_len > 0)
 			return 1;
 	}
@@ -466,6 +488,24 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	int rc;
 
 	/*
+	 * The end of an unfinished frame may cut a record that a writer older
+	 * than the block layout let span blocks: that record is part of what
+	 * the cut lost, not an error.  Its length is checked first so that a
+	 * bad length still reads as one.
+	 */
+	if (r->partial && (left < SKR_REC_MIN ||
+			   (get_le32(p) >= SKR_REC_MIN &&
+			    get_le32(p) <= SKR_REC_MAX && get_le32(p) > left))) {
+		/* A sockrec trace cut inside its FILE_HEADER still says so. */
+		if (r->st.segments == 0 && left >= SKR_REC_MIN + SKR_MAGIC_LEN &&
+		    get_le16(p + 4) == SKR_REC_FILE_HEADER &&
+		    memcmp(p + SKR_REC_MIN, SKR_MAGIC, SKR_MAGIC_LEN) == 0)
+			r->st.cut_magic = true;
+		r->st.partial_dropped += left;
+		r->frame_pos = r->frame_len;
+		return 0;
+	}
+	/*
 	 * Until a FILE_HEADER has been seen the bytes may be any zstd data:
 	 * say it is not a trace rather than describe a record it never was.
 	 */
@@ -528,6 +568,8 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	rec->segment = r->st.segments - 1;
 	rec->minor = r->seg_minor;
 	r->st.records++;
+	if (r->partial)
+		r->st.partial_records++;
 	r->frame_pos += len;
 	return 1;
 }
@@ -541,8 +583,12 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 	if (r->err)
 		return r->err;
 	for (;;) {
-		if (r->frame_pos < r->frame_len)
-			return take_record(r, rec);
+		if (r->frame_pos < r->frame_len) {
+			rc = take_record(r, rec);
+			if (rc != 0)
+				return rc;
+			continue;	/* a record cut at the end: dropped */
+		}
 		if (r->done)
 			return 0;
 		rc = next_frame(r);
@@ -552,6 +598,7 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 			r->done = true;
 			r->st.truncated = r->cut || r->st.segments == 0 ||
 					  r->st.segments_ended != r->st.segments;
+			r->st.cut_first_frame = r->cut && r->st.records == 0;
 			return 0;
 		}
 	}

@@ -29,7 +29,8 @@ struct skr_writer_opts {
 
 /*
  * Start writing to fd, which stays owned by the caller.  Nothing is
- * written until the first record is appended and a frame flushed.
+ * written until a block ends: a FILE_HEADER is appended, a block fills,
+ * or the caller syncs or flushes.
  * Returns 0, -EINVAL (bad options) or -ENOMEM.
  */
 int skr_writer_open(struct skr_writer **wp, int fd,
@@ -38,7 +39,9 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 /*
  * Append one complete record (header included).  The record's hdr.len
  * must equal len and lie in [SKR_REC_MIN, SKR_REC_MAX].  When the frame
- * buffer is full the current frame is compressed and written first.
+ * is full it is ended and written first; when the block buffer is full
+ * the block is written first (as skr_writer_sync); a FILE_HEADER is
+ * written at once, in a block of its own.
  * Returns 0, -EINVAL (bad record) or the error of the write (-ENOSPC,
  * -EFBIG, -EIO, ...).  After a write error the writer refuses further
  * records with the same error.
@@ -46,8 +49,17 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 int skr_writer_append(struct skr_writer *w, const void *rec, size_t len);
 
 /*
- * End the current zstd frame and write it completely.  A no-op when
- * nothing is buffered.  Returns 0 or a negative errno from write().
+ * End the current zstd block (ZSTD_e_flush) and write it, leaving the
+ * frame open: a file cut after this point reads every record appended so
+ * far (docs/FORMAT.md §2.3).  A no-op when nothing is buffered.  Returns 0
+ * or a negative errno from write().
+ */
+int skr_writer_sync(struct skr_writer *w);
+
+/*
+ * End the current zstd frame (ZSTD_e_end: its checksum follows) and write
+ * it completely.  A no-op when no frame is open.  Returns 0 or a negative
+ * errno from write().
  */
 int skr_writer_flush(struct skr_writer *w);
 
@@ -126,6 +138,20 @@ struct skr_reader_status {
 	uint64_t bytes_out;	/* decompressed bytes produced */
 	uint64_t records;	/* records returned */
 	uint64_t skipped;	/* records of unknown type returned (callers skip them) */
+	/*
+	 * The input ended inside a frame after some of its blocks: their
+	 * records were returned (partial_records of them) although the
+	 * frame's checksum could not be checked; partial_dropped bytes of a
+	 * record cut at the end of the last block (only a writer older than
+	 * the block layout leaves one) were not.
+	 */
+	bool partial_frame;
+	uint64_t partial_records;
+	uint64_t partial_dropped;
+	/* The input ended inside a frame before any record: nothing was read. */
+	bool cut_first_frame;
+	/* ... and the part of a record it kept is a FILE_HEADER with the magic. */
+	bool cut_magic;
 };
 
 /*

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Trace writer: appends records to a buffer and turns each buffer into one
- * independent, checksummed zstd frame.  Records never span frames, so a
- * file cut after any frame still reads up to that frame.
+ * Trace writer: appends records to a block buffer and streams the blocks
+ * into independent, checksummed zstd frames (docs/FORMAT.md §2).  Records
+ * never span frames, so a file cut after any frame reads up to that frame;
+ * and they never span zstd blocks either, because the writer itself ends
+ * every block (ZSTD_e_flush) at a record boundary before zstd would cut one
+ * on its own: a file cut inside a frame still reads up to the last complete
+ * block, which skr_writer_sync() lets the caller place.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,15 +19,26 @@
 
 #define FRAME_BYTES_DEFAULT (1u << 20)
 
+/*
+ * zstd ends a block by itself every ZSTD_BLOCKSIZE_MAX bytes of input once
+ * the window reaches that size; the writer hands it at most that much per
+ * block, so the only block ends are the writer's.
+ */
+#define BLOCK_BYTES	ZSTD_BLOCKSIZE_MAX
+#define WINDOW_LOG_MIN	17	/* log2(BLOCK_BYTES): smaller windows shrink blocks */
+
+_Static_assert(BLOCK_BYTES >= SKR_REC_MAX, "a block holds any record");
+_Static_assert((1u << WINDOW_LOG_MIN) == BLOCK_BYTES, "window of one block");
+
 struct skr_writer {
 	int fd;
 	int err;		/* first write error; sticky */
 	ZSTD_CCtx *cctx;
-	uint8_t *buf;		/* records of the frame being built */
+	uint8_t *buf;		/* records of the block being built */
 	size_t len;
-	size_t cap;		/* max(frame_bytes, SKR_REC_MAX) */
+	size_t frame_in;	/* bytes of the open frame, buf included */
 	size_t frame_bytes;
-	uint8_t *out;		/* one compressed frame */
+	uint8_t *out;		/* compressed bytes on their way to fd */
 	size_t out_cap;
 	uint64_t bytes_in;
 	uint64_t bytes_out;
@@ -33,6 +48,11 @@ static uint32_t get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
 }
 
 /*
@@ -45,13 +65,30 @@ static uint32_t get_le32(const uint8_t *p)
 #define LEVEL1_HASH_LOG		12
 #define LEVEL1_TARGET_LENGTH	1
 
-static int cctx_setup(ZSTD_CCtx *cctx, int level)
+/*
+ * The smallest window that holds a whole frame, so no data is out of reach
+ * of the matcher, and never above what a reader accepts: streaming does
+ * not know the frame's size in advance, and without this a high level
+ * would ask readers for a window of up to 128 MiB.
+ */
+static int window_log(size_t frame_bytes)
+{
+	int log = WINDOW_LOG_MIN;
+
+	while (log < SKR_WINDOW_LOG_MAX && ((size_t)1 << log) < frame_bytes)
+		log++;
+	return log;
+}
+
+static int cctx_setup(ZSTD_CCtx *cctx, int level, size_t frame_bytes)
 {
 	if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
 						level)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag,
-						1)))
+						1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog,
+						window_log(frame_bytes))))
 		return -EINVAL;
 	if (level == 1 &&
 	    (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog,
@@ -87,17 +124,17 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 		return -ENOMEM;
 	w->fd = fd;
 	w->frame_bytes = frame_bytes;
-	/* A record larger than frame_bytes still needs room in an empty frame. */
-	w->cap = frame_bytes > SKR_REC_MAX ? frame_bytes : SKR_REC_MAX;
-	w->out_cap = ZSTD_compressBound(w->cap);
-	w->buf = malloc(w->cap);
+	w->out_cap = ZSTD_CStreamOutSize();
+	w->buf = malloc(BLOCK_BYTES);
 	w->out = malloc(w->out_cap);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->buf || !w->out || !w->cctx) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = cctx_setup(w->cctx, level);
+	/* A record larger than frame_bytes still fits in a frame of its own. */
+	rc = cctx_setup(w->cctx, level, frame_bytes > SKR_REC_MAX ?
+			frame_bytes : SKR_REC_MAX);
 	if (rc)
 		goto fail;
 	*wp = w;
@@ -129,29 +166,60 @@ static int write_all(int fd, const uint8_t *p, size_t n, uint64_t *done)
 	return 0;
 }
 
-int skr_writer_flush(struct skr_writer *w)
+/*
+ * Compress the block buffer as one block (ZSTD_e_flush) or as the last one
+ * of the frame (ZSTD_e_end), and write everything zstd produced.
+ */
+static int push(struct skr_writer *w, ZSTD_EndDirective mode)
 {
-	size_t n;
+	ZSTD_inBuffer in = { w->buf, w->len, 0 };
+	size_t left;
 	int rc;
 
+	do {
+		ZSTD_outBuffer out = { w->out, w->out_cap, 0 };
+
+		left = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+		if (ZSTD_isError(left)) {
+			/* Parameters were checked at open: only memory fails. */
+			w->err = -ENOMEM;
+			return w->err;
+		}
+		rc = write_all(w->fd, w->out, out.pos, &w->bytes_out);
+		if (rc) {
+			w->err = rc;
+			return rc;
+		}
+	} while (left > 0);
+	w->len = 0;
+	return 0;
+}
+
+int skr_writer_sync(struct skr_writer *w)
+{
 	if (!w)
 		return -EINVAL;
 	if (w->err)
 		return w->err;
 	if (w->len == 0)
 		return 0;
-	n = ZSTD_compress2(w->cctx, w->out, w->out_cap, w->buf, w->len);
-	if (ZSTD_isError(n)) {
-		/* The output is sized by ZSTD_compressBound: only memory fails. */
-		w->err = -ENOMEM;
+	return push(w, ZSTD_e_flush);
+}
+
+int skr_writer_flush(struct skr_writer *w)
+{
+	int rc;
+
+	if (!w)
+		return -EINVAL;
+	if (w->err)
 		return w->err;
-	}
-	rc = write_all(w->fd, w->out, n, &w->bytes_out);
-	if (rc) {
-		w->err = rc;
+	if (w->frame_in == 0)
+		return 0;
+	rc = push(w, ZSTD_e_end);
+	if (rc)
 		return rc;
-	}
-	w->len = 0;
+	w->frame_in = 0;
 	return 0;
 }
 
@@ -164,14 +232,26 @@ int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 		return -EINVAL;
 	if (w->err)
 		return w->err;
-	if (w->len > 0 && w->len + len > w->frame_bytes) {
+	if (w->frame_in > 0 && w->frame_in + len > w->frame_bytes) {
 		rc = skr_writer_flush(w);
+		if (rc)
+			return rc;
+	}
+	if (w->len + len > BLOCK_BYTES) {
+		rc = skr_writer_sync(w);
 		if (rc)
 			return rc;
 	}
 	memcpy(w->buf + w->len, rec, len);
 	w->len += len;
+	w->frame_in += len;
 	w->bytes_in += len;
+	/*
+	 * The file header in a block of its own: a file cut anywhere after
+	 * its first few dozen bytes still says it is a sockrec trace.
+	 */
+	if (get_le16((const uint8_t *)rec + 4) == SKR_REC_FILE_HEADER)
+		return skr_writer_sync(w);
 	return 0;
 }
 

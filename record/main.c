@@ -212,6 +212,11 @@ static int record_loop(struct rec_session *s)
 		err = rec_perfbuf_poll(s, (int)wait);
 		if (err)
 			break;
+		/*
+		 * Every read of the buffers ends a zstd block: a file cut
+		 * now keeps what was read, not only the last whole frame.
+		 */
+		rec_sync(s);
 
 		now = rec_mono_ms();
 		if (now >= next_sweep) {
@@ -221,6 +226,8 @@ static int record_loop(struct rec_session *s)
 			next_sweep = now + SWEEP_MS;
 			if (o->flush_each_sweep)
 				rec_flush(s);
+			else
+				rec_sync(s);
 			/* Between sweeps: every event read so far is in this file. */
 			if (rec_output_due(s, now)) {
 				err = rec_output_rotate(s);

@@ -32,6 +32,18 @@ int rec_write(struct rec_session *s, const void *rec, size_t len)
 	return err;
 }
 
+int rec_sync(struct rec_session *s)
+{
+	int err;
+
+	if (s->werr)
+		return s->werr;
+	err = skr_writer_sync(s->w);
+	if (err)
+		s->werr = err;
+	return err;
+}
+
 int rec_flush(struct rec_session *s)
 {
 	int err;

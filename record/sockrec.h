@@ -119,6 +119,8 @@ struct rec_session {
 int rec_write(struct rec_session *s, const void *rec, size_t len);
 /* Flush the writer (end a zstd frame), remembering errors in s->werr. */
 int rec_flush(struct rec_session *s);
+/* End a zstd block (what is read so far survives a cut), errors as rec_flush. */
+int rec_sync(struct rec_session *s);
 /* CLOCK_BOOTTIME in ns: the clock bpf_ktime_get_boot_ns() reads. */
 uint64_t rec_boot_ns(void);
 /* CLOCK_MONOTONIC in ms, for the loop's timers. */

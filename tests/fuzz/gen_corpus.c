@@ -4,7 +4,9 @@
  * that between them reach every record type the reader and the analyzer
  * know, several frames, rounds out of order, more than one segment, IPv4,
  * IPv6 and IPv4-mapped addresses, unknown record types and a cut file.
- * Small frames, so that a mutation of one frame leaves the others readable.
+ * Small frames, so that a mutation of one frame leaves the others readable;
+ * and one long frame of many blocks (skr_writer_sync), whole and cut inside
+ * that frame, for the reader's unfinished-frame path.
  *
  * usage: gen_corpus DIR
  */
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "format/skr.h"
 
@@ -208,11 +211,12 @@ static void connection(struct gen *g, uint64_t t, uint64_t c, int family)
 	round_(g, t + 22 * us);
 }
 
-static int open_out(struct gen *g, const char *dir, const char *name)
+static int open_out_frames(struct gen *g, const char *dir, const char *name,
+			   size_t frame_bytes)
 {
 	char path[4096];
 	int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	struct skr_writer_opts o = { .level = 1, .frame_bytes = 512 };
+	struct skr_writer_opts o = { .level = 1, .frame_bytes = frame_bytes };
 
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
@@ -221,6 +225,11 @@ static int open_out(struct gen *g, const char *dir, const char *name)
 	if (g->fd < 0)
 		return -errno;
 	return skr_writer_open(&g->w, g->fd, &o);
+}
+
+static int open_out(struct gen *g, const char *dir, const char *name)
+{
+	return open_out_frames(g, dir, name, 512);
 }
 
 static int close_out(struct gen *g)
@@ -255,6 +264,44 @@ static int segment(struct gen *g, uint32_t index, int family, bool ended)
 	return skr_writer_flush(g->w);
 }
 
+/*
+ * The header frame, then one frame of a block per connection, as the
+ * recorder writes a read of its buffers; cut says how many bytes of the
+ * file's end to leave out (0: none, and an END).
+ */
+static int blocks(struct gen *g, const char *dir, const char *name,
+		  size_t cut)
+{
+	struct stat st;
+	char path[4096];
+	int i, rc, n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	rc = open_out_frames(g, dir, name, 0);
+	if (rc)
+		return rc;
+	header(g, 0, 0);
+	meta(g);
+	rc = skr_writer_flush(g->w);
+	for (i = 0; i < 6 && rc == 0; i++) {
+		connection(g, 3000000000ull + (uint64_t)i * 100000,
+			   0x3000 + 16 * (uint64_t)i,
+			   i % 2 ? SKR_AF_INET6 : SKR_AF_INET);
+		rc = skr_writer_sync(g->w);
+	}
+	if (!cut)
+		end(g, 3000900000ull, 60, 0);
+	rc = finish(g, rc);
+	if (rc || !cut)
+		return rc;
+	if (stat(path, &st) != 0)
+		return -errno;
+	if ((size_t)st.st_size <= cut || truncate(path, st.st_size - (off_t)cut))
+		return -EIO;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const uint8_t unknown[48] = { 48, 0, 0, 0, 0x77, 0x07 };
@@ -285,6 +332,11 @@ int main(int argc, char **argv)
 		end(&g, 6000000000ull, 8, 0);
 		rc = finish(&g, 0);
 	}
+	if (rc == 0)
+		rc = blocks(&g, argv[1], "seed-blocks.skr", 0);
+	/* Into the last connection's block: the five before it read. */
+	if (rc == 0)
+		rc = blocks(&g, argv[1], "seed-blocks-cut.skr", 20);
 	if (rc) {
 		fprintf(stderr, "gen_corpus: %s: %s\n", argv[1], strerror(-rc));
 		return 1;

@@ -515,7 +515,8 @@ START_TEST(test_loss_and_truncation)
 		"\n2 sockets, 10 events\n"
 		"WARNING: 12 events lost; timelines may have gaps\n"
 		"WARNING: trace is truncated (recorder killed or file cut); "
-		"showing its complete part\n");
+		"showing its complete part: kept 19 records, 0.000220 s of "
+		"events\n");
 	free(text);
 
 	/* END.lost and the LOSS records describe the same loss. */
@@ -633,8 +634,7 @@ START_TEST(test_bad_input)
 	opts.name = "empty.skr";
 	err = sa_run(r, &opts, out, msg, sizeof(msg));
 	ck_assert_int_eq(err, -EINVAL);
-	ck_assert_str_eq(msg, "empty.skr: no trace data: the input is empty "
-			 "or was cut before its first complete frame");
+	ck_assert_str_eq(msg, "empty.skr: no trace data: the input is empty");
 	ck_assert_int_eq(fclose(out), 0);
 	free(text);
 	skr_reader_free(r);

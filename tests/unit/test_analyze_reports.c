@@ -606,7 +606,7 @@ START_TEST(test_merge_hosts)
 "  2026-11-22T10:00:01.000030Z  +0.000020    SYN_SENT     -> CLOSE           0.000020  (softirq)\n"
 "\n"
 "2 sockets, 4 events\n"
-"WARNING: b.skr: trace is truncated (recorder killed or file cut); showing its complete part\n");
+"WARNING: b.skr: trace is truncated (recorder killed or file cut); showing its complete part: kept 9 records, 0.000005 s of events\n");
 	free(text);
 }
 END_TEST
