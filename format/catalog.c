@@ -7,7 +7,9 @@
  * decoding is a copy of the v1 prefix and encoding a copy of the struct;
  * on a big-endian host both then reverse every multi-byte integer the
  * descriptor lists.  The lists are data, so a field missing from one is a
- * table error that the unit tests look for, not a decoder to rewrite.
+ * table error that the unit tests look for, not a decoder to rewrite; they
+ * name the multi-byte pad fields too, so that the tests can check that
+ * every byte of a record is either in a list or a byte field.
  */
 #include <errno.h>
 #include <string.h>
@@ -83,7 +85,7 @@ static const struct skr_field listen_fields[] = {
 	FLD(skr_ev_listen, ret), FLD(skr_ev_listen, fd),
 	FLD(skr_ev_listen, backlog), FLD(skr_ev_listen, max_backlog),
 	FLD(skr_ev_listen, qlen), FLD(skr_ev_listen, drops),
-	FLD(skr_ev_listen, sport),
+	FLD(skr_ev_listen, sport), FLD(skr_ev_listen, pad),
 };
 
 static const struct skr_field accept_fields[] = {
@@ -91,16 +93,18 @@ static const struct skr_field accept_fields[] = {
 	FLD(skr_ev_accept, fd), FLD(skr_ev_accept, qlen),
 	FLD(skr_ev_accept, qlen_exit), FLD(skr_ev_accept, max_backlog),
 	FLD(skr_ev_accept, drops), FLD(skr_ev_accept, sport),
+	FLD(skr_ev_accept, pad),
 };
 
 static const struct skr_field reset_fields[] = {
 	FLD(skr_ev_reset, reason), FLD(skr_ev_reset, sport),
-	FLD(skr_ev_reset, dport),
+	FLD(skr_ev_reset, dport), FLD(skr_ev_reset, pad2),
 };
 
 static const struct skr_field sock_error_fields[] = {
 	FLD(skr_ev_sock_error, error), FLD(skr_ev_sock_error, sport),
-	FLD(skr_ev_sock_error, dport),
+	FLD(skr_ev_sock_error, dport), FLD(skr_ev_sock_error, pad),
+	FLD(skr_ev_sock_error, pad2),
 };
 
 static const struct skr_field retransmit_fields[] = {
@@ -113,12 +117,14 @@ static const struct skr_field destroy_fields[] = {
 	FLD(skr_ev_destroy, segs_in), FLD(skr_ev_destroy, segs_out),
 	FLD(skr_ev_destroy, total_retrans), FLD(skr_ev_destroy, srtt_us),
 	FLD(skr_ev_destroy, drops), FLD(skr_ev_destroy, sport),
-	FLD(skr_ev_destroy, dport),
+	FLD(skr_ev_destroy, dport), FLD(skr_ev_destroy, pad),
+	FLD(skr_ev_destroy, pad2),
 };
 
 static const struct skr_field skb_drop_fields[] = {
 	FLD(skr_ev_skb_drop, location), FLD(skr_ev_skb_drop, reason),
 	FLD(skr_ev_skb_drop, sport), FLD(skr_ev_skb_drop, dport),
+	FLD(skr_ev_skb_drop, pad), FLD(skr_ev_skb_drop, pad2),
 };
 
 static const struct skr_field listener_fields[] = {

@@ -144,6 +144,110 @@ START_TEST(test_field_tables)
 }
 END_TEST
 
+/* The byte-sized fields of each fixed record: what a byte swap leaves alone. */
+struct span {
+	uint16_t off, len;
+};
+
+#define B(st, m)	{ offsetof(struct st, m), sizeof(((struct st *)0)->m) }
+#define COMMON(st)							\
+	{ offsetof(struct st, c) + offsetof(struct skr_ev_common, ctx), 1 }, \
+	{ offsetof(struct st, c) + offsetof(struct skr_ev_common, pad), 1 }
+
+static const struct {
+	unsigned type;
+	struct span b[12];
+} bytes_of[] = {
+	{ SKR_REC_FILE_HEADER, { B(skr_file_header, magic),
+				 B(skr_file_header, capture_id) } },
+	{ SKR_REC_CLOCK, { { 0, 0 } } },
+	{ SKR_REC_LOSS, { { 0, 0 } } },
+	{ SKR_REC_ROUND, { { 0, 0 } } },
+	{ SKR_REC_END, { { 0, 0 } } },
+	{ SKR_REC_STATS, { { 0, 0 } } },
+	{ SKR_REC_SNAPSHOT, { B(skr_snapshot, saddr), B(skr_snapshot, daddr),
+			      B(skr_snapshot, family), B(skr_snapshot, state),
+			      B(skr_snapshot, kind), B(skr_snapshot, pad) } },
+	{ SKR_REC_STATE, { COMMON(skr_ev_state), B(skr_ev_state, saddr),
+			   B(skr_ev_state, daddr), B(skr_ev_state, comm),
+			   B(skr_ev_state, family), B(skr_ev_state, protocol),
+			   B(skr_ev_state, oldstate),
+			   B(skr_ev_state, newstate) } },
+	{ SKR_REC_STATE4, { COMMON(skr_ev_state4), B(skr_ev_state4, saddr),
+			    B(skr_ev_state4, daddr), B(skr_ev_state4, comm),
+			    B(skr_ev_state4, family),
+			    B(skr_ev_state4, protocol),
+			    B(skr_ev_state4, oldstate),
+			    B(skr_ev_state4, newstate) } },
+	{ SKR_REC_LISTEN, { COMMON(skr_ev_listen), B(skr_ev_listen, family),
+			    B(skr_ev_listen, flags) } },
+	{ SKR_REC_ACCEPT, { COMMON(skr_ev_accept), B(skr_ev_accept, family),
+			    B(skr_ev_accept, flags) } },
+	{ SKR_REC_RESET, { COMMON(skr_ev_reset), B(skr_ev_reset, saddr),
+			   B(skr_ev_reset, daddr), B(skr_ev_reset, family),
+			   B(skr_ev_reset, state), B(skr_ev_reset, dir),
+			   B(skr_ev_reset, pad) } },
+	{ SKR_REC_SOCK_ERROR, { COMMON(skr_ev_sock_error),
+				B(skr_ev_sock_error, saddr),
+				B(skr_ev_sock_error, daddr),
+				B(skr_ev_sock_error, family),
+				B(skr_ev_sock_error, state) } },
+	{ SKR_REC_RETRANSMIT, { COMMON(skr_ev_retransmit),
+				B(skr_ev_retransmit, saddr),
+				B(skr_ev_retransmit, daddr),
+				B(skr_ev_retransmit, family),
+				B(skr_ev_retransmit, state),
+				B(skr_ev_retransmit, kind),
+				B(skr_ev_retransmit, pad) } },
+	{ SKR_REC_DESTROY, { COMMON(skr_ev_destroy), B(skr_ev_destroy, family),
+			     B(skr_ev_destroy, state) } },
+	{ SKR_REC_SKB_DROP, { COMMON(skr_ev_skb_drop),
+			      B(skr_ev_skb_drop, saddr),
+			      B(skr_ev_skb_drop, daddr),
+			      B(skr_ev_skb_drop, family),
+			      B(skr_ev_skb_drop, state) } },
+	{ SKR_REC_LISTENER, { COMMON(skr_ev_listener),
+			      B(skr_ev_listener, saddr),
+			      B(skr_ev_listener, family),
+			      B(skr_ev_listener, flags) } },
+	{ SKR_REC_NETNS_STATS, { COMMON(skr_ev_netns_stats) } },
+};
+
+/*
+ * Every byte of every fixed record is accounted for: the swap a big-endian
+ * host runs moves every byte of every integer (header and common fields
+ * included) and leaves exactly the byte fields above alone.  An integer
+ * missing from a catalogue table, which a little-endian host would never
+ * notice, fails here.
+ */
+START_TEST(test_swap_covers_every_integer)
+{
+	size_t i, j, k, fixed = 0;
+
+	for (i = 0; i < NTYPES; i++)
+		fixed += !v1_types[i].tlv;
+	ck_assert_uint_eq(sizeof(bytes_of) / sizeof(bytes_of[0]), fixed);
+	for (i = 0; i < sizeof(bytes_of) / sizeof(bytes_of[0]); i++) {
+		const struct skr_rec_desc *d = skr_rec_desc(bytes_of[i].type);
+		uint8_t rec[256], orig[256], is_byte[256];
+
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_le(d->min_len, sizeof(rec));
+		memset(is_byte, 0, sizeof(is_byte));
+		for (j = 0; j < 12 && bytes_of[i].b[j].len; j++)
+			for (k = 0; k < bytes_of[i].b[j].len; k++)
+				is_byte[bytes_of[i].b[j].off + k] = 1;
+		for (k = 0; k < d->min_len; k++)
+			orig[k] = rec[k] = (uint8_t)(k + 1);
+		ck_assert_int_eq(skr_rec_swap(d->type, rec, d->min_len), 0);
+		for (k = 0; k < d->min_len; k++)
+			ck_assert_msg((rec[k] == orig[k]) == is_byte[k],
+				      "%s: byte %zu %s by the swap", d->name, k,
+				      is_byte[k] ? "moved" : "not moved");
+	}
+}
+END_TEST
+
 /*
  * A big-endian host's conversion, run here: every integer of the header,
  * the common part and the body comes out with its bytes reversed.
@@ -405,6 +509,7 @@ static Suite *catalog_suite(void)
 	tcase_add_test(tc, test_every_type_described);
 	tcase_add_test(tc, test_event_predicate);
 	tcase_add_test(tc, test_field_tables);
+	tcase_add_test(tc, test_swap_covers_every_integer);
 	tcase_add_test(tc, test_swap_listen);
 	tcase_add_test(tc, test_encode_file_header);
 	tcase_add_test(tc, test_encode_decode);
