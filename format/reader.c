@@ -486,9 +486,9 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 			    r->frame_pos, left);
 	if (skr_file_header_swapped(p, left))
 		return fail(r, -EINVAL, "FILE_HEADER at frame %" PRIu64 " offset "
-			    "%zu is big-endian; the trace format is little-endian "
-			    "(docs/FORMAT.md), so this file was not written by "
-			    "sockrec and is not read", r->frame_idx, r->frame_pos);
+			    "%zu is big-endian, but the trace format is little-endian "
+			    "on every host (docs/FORMAT.md); this file cannot be "
+			    "read", r->frame_idx, r->frame_pos);
 	len = get_le32(p);
 	type = get_le16(p + 4);
 	if (len < SKR_REC_MIN || len > SKR_REC_MAX)

@@ -431,7 +431,7 @@ static int read_all(const uint8_t *p, size_t len, char *msg, size_t size,
 	return rc;
 }
 
-#define BE_MSG	"is big-endian; the trace format is little-endian"
+#define BE_MSG	"is big-endian, but the trace format is little-endian on every host"
 
 START_TEST(test_big_endian_refused)
 {
