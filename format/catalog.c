@@ -336,13 +336,17 @@ void skr_encode_file_header(struct skr_file_header *fh, uint16_t major,
 			    uint16_t minor, uint32_t file_index,
 			    const uint8_t capture_id[16], uint64_t created_ns)
 {
+	uint8_t id[sizeof(fh->capture_id)] = { 0 };
+
+	/* capture_id may point into *fh (re-encoding a decoded header). */
+	if (capture_id)
+		memcpy(id, capture_id, sizeof(id));
 	memset(fh, 0, sizeof(*fh));
 	memcpy(fh->magic, SKR_MAGIC, SKR_MAGIC_LEN);
 	fh->major = major;
 	fh->minor = minor;
 	fh->file_index = file_index;
-	if (capture_id)
-		memcpy(fh->capture_id, capture_id, sizeof(fh->capture_id));
+	memcpy(fh->capture_id, id, sizeof(id));
 	fh->created_ns = created_ns;
 	(void)skr_rec_encode(SKR_REC_FILE_HEADER, fh, sizeof(*fh), fh);
 }

@@ -87,7 +87,8 @@ int skr_rec_swap(unsigned type, void *rec, size_t len);
 /*
  * Fill *fh as a FILE_HEADER record in file byte order, ready for
  * skr_writer_append: magic, the given version, file index, capture id
- * (16 bytes) and creation time.  The one place a file header is built.
+ * (16 bytes, NULL for zeros; it may point into *fh) and creation time.
+ * The one place a file header is built.
  */
 void skr_encode_file_header(struct skr_file_header *fh, uint16_t major,
 			    uint16_t minor, uint32_t file_index,

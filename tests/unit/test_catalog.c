@@ -315,6 +315,11 @@ START_TEST(test_encode_file_header)
 	ck_assert_uint_eq(back.minor, 2);
 	ck_assert_uint_eq(back.file_index, 0x01020304u);
 	ck_assert_uint_eq(back.created_ns, 0x1122334455667788ull);
+
+	/* Re-encoding a decoded header in place (as redaction does) keeps its id. */
+	skr_encode_file_header(&back, back.major, back.minor, back.file_index,
+			       back.capture_id, back.created_ns);
+	ck_assert_mem_eq(&back, want, sizeof(want));
 }
 END_TEST
 
