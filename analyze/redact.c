@@ -33,56 +33,6 @@
 #define EXIT_USAGE	2
 #define REDACTED	"redacted"
 
-/* Where the sensitive fields of a fixed-layout record lie. */
-struct layout {
-	uint16_t type;
-	uint16_t size;			/* bytes this version knows */
-	uint16_t family;		/* offset of the u8 family; 0: none */
-	uint16_t addr[2];		/* offsets of 16-byte addresses; 0: none */
-	uint16_t comm;			/* offset of a SKR_COMM_LEN name; 0: none */
-	uint16_t zero;			/* offset of a u64 cleared; 0: none */
-	uint16_t alen;			/* 4: IPv4-only addresses of 4 bytes; 0: 16 */
-};
-
-/* Layouts: nothing to change, and two addresses (saddr, daddr) plus family. */
-#define PLAIN(t, st)	{ t, sizeof(struct st), 0, { 0, 0 }, 0, 0, 0 }
-#define TWO_ADDRS(t, st, comm, zero)					\
-	{ t, sizeof(struct st), offsetof(struct st, family),		\
-	  { offsetof(struct st, saddr), offsetof(struct st, daddr) },	\
-	  comm, zero, 0 }
-
-static const struct layout layouts[] = {
-	PLAIN(SKR_REC_FILE_HEADER, skr_file_header),
-	PLAIN(SKR_REC_CLOCK, skr_clock),
-	PLAIN(SKR_REC_LOSS, skr_loss),
-	PLAIN(SKR_REC_ROUND, skr_round),
-	PLAIN(SKR_REC_END, skr_end),
-	PLAIN(SKR_REC_STATS, skr_stats),
-	PLAIN(SKR_REC_NETNS_STATS, skr_ev_netns_stats),
-	PLAIN(SKR_REC_SAMPLING, skr_ev_sampling),
-	/* Ports, fds, queue lengths and counters only. */
-	PLAIN(SKR_REC_LISTEN, skr_ev_listen),
-	PLAIN(SKR_REC_ACCEPT, skr_ev_accept),
-	PLAIN(SKR_REC_DESTROY, skr_ev_destroy),
-	TWO_ADDRS(SKR_REC_STATE, skr_ev_state,
-		  offsetof(struct skr_ev_state, comm), 0),
-	{ SKR_REC_STATE4, sizeof(struct skr_ev_state4),
-	  offsetof(struct skr_ev_state4, family),
-	  { offsetof(struct skr_ev_state4, saddr),
-	    offsetof(struct skr_ev_state4, daddr) },
-	  offsetof(struct skr_ev_state4, comm), 0, 4 },
-	TWO_ADDRS(SKR_REC_SNAPSHOT, skr_snapshot, 0, 0),
-	TWO_ADDRS(SKR_REC_RESET, skr_ev_reset, 0, 0),
-	TWO_ADDRS(SKR_REC_SOCK_ERROR, skr_ev_sock_error, 0, 0),
-	TWO_ADDRS(SKR_REC_RETRANSMIT, skr_ev_retransmit, 0, 0),
-	/* A kernel text address tells where the kernel was loaded (KASLR). */
-	TWO_ADDRS(SKR_REC_SKB_DROP, skr_ev_skb_drop, 0,
-		  offsetof(struct skr_ev_skb_drop, location)),
-	{ SKR_REC_LISTENER, sizeof(struct skr_ev_listener),
-	  offsetof(struct skr_ev_listener, family),
-	  { offsetof(struct skr_ev_listener, saddr), 0 }, 0, 0, 0 },
-};
-
 struct redactor {
 	const struct sa_redact_opts *o;
 	struct sa_redact_stats *st;
@@ -91,16 +41,6 @@ struct redactor {
 	bool header_out;		/* a FILE_HEADER was written */
 	uint8_t buf[SKR_REC_MAX];
 };
-
-static const struct layout *find_layout(uint16_t type)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
-		if (layouts[i].type == type)
-			return &layouts[i];
-	return NULL;
-}
 
 static void put_le16(uint8_t *p, uint16_t v)
 {
@@ -114,24 +54,40 @@ static void put_le32(uint8_t *p, uint32_t v)
 	put_le16(p + 2, (uint16_t)(v >> 16));
 }
 
-static int fixed_record(struct redactor *rd, const struct skr_record *rec,
-			const struct layout *l)
+/*
+ * FILE_HEADER: rebuilt by the format's encoder; fields of a later minor were
+ * cut, so the version says this reader's minor then.
+ */
+static int file_header(struct redactor *rd, const struct skr_record *rec)
 {
-	uint8_t *b = rd->buf;
-	size_t alen = l->alen ? l->alen : 16;
-	uint8_t in[16], addr[16];
-	int i;
+	struct skr_file_header fh;
 
-	if (rec->len < l->size) {
+	if (skr_decode_file_header(rec, &fh)) {
 		rd->st->malformed++;
 		return 1;	/* dropped */
 	}
-	memcpy(b, rec->data, l->size);
-	put_le32(b, l->size);
-	/* Fields of a later minor were cut: say so in the version. */
-	if (l->type == SKR_REC_FILE_HEADER && rec->minor > SKR_VERSION_MINOR)
-		put_le16(b + offsetof(struct skr_file_header, minor),
-			 SKR_VERSION_MINOR);
+	skr_encode_file_header(&fh, fh.major,
+			       fh.minor > SKR_VERSION_MINOR ? SKR_VERSION_MINOR
+							    : fh.minor,
+			       fh.file_index, fh.capture_id, fh.created_ns);
+	return skr_writer_append(rd->w, &fh, sizeof(fh));
+}
+
+/* Where the record names hosts comes from the format's catalogue. */
+static int fixed_record(struct redactor *rd, const struct skr_record *rec,
+			const struct skr_rec_desc *l)
+{
+	uint8_t *b = rd->buf;
+	size_t alen = l->addr_len;
+	uint8_t in[16], addr[16];
+	int i;
+
+	if (rec->len < l->min_len) {
+		rd->st->malformed++;
+		return 1;	/* dropped */
+	}
+	memcpy(b, rec->data, l->min_len);
+	put_le32(b, l->min_len);
 	for (i = 0; i < 2; i++) {
 		if (!l->addr[i])
 			continue;
@@ -146,9 +102,9 @@ static int fixed_record(struct redactor *rd, const struct skr_record *rec,
 	if (l->comm && rd->o->comm)
 		sa_redact_comm(rd->o->key, (const char *)b + l->comm,
 			       SKR_COMM_LEN, (char *)b + l->comm, SKR_COMM_LEN);
-	if (l->zero)
-		memset(b + l->zero, 0, sizeof(uint64_t));
-	return skr_writer_append(rd->w, b, l->size);
+	if (l->kaddr)
+		memset(b + l->kaddr, 0, sizeof(uint64_t));
+	return skr_writer_append(rd->w, b, l->min_len);
 }
 
 static void boot_pseudonym(const struct redactor *rd, const uint8_t *val,
@@ -386,25 +342,19 @@ static int tlv_record(struct redactor *rd, const struct skr_record *rec)
 
 static int one_record(struct redactor *rd, const struct skr_record *rec)
 {
-	const struct layout *l;
+	const struct skr_rec_desc *l = skr_rec_desc(rec->type);
 	int rc;
 
-	switch (rec->type) {
-	case SKR_REC_HOST:
-	case SKR_REC_RECORDER:
-	case SKR_REC_PROBE:
-	case SKR_REC_FILTER:
-		rc = tlv_record(rd, rec);
-		break;
-	default:
-		l = find_layout(rec->type);
-		if (!l) {
-			rd->st->dropped++;
-			return 0;
-		}
-		rc = fixed_record(rd, rec, l);
-		break;
+	if (!l) {
+		rd->st->dropped++;
+		return 0;
 	}
+	if (l->tlv)
+		rc = tlv_record(rd, rec);
+	else if (rec->type == SKR_REC_FILE_HEADER)
+		rc = file_header(rd, rec);
+	else
+		rc = fixed_record(rd, rec, l);
 	if (rc == 1)
 		return 0;	/* dropped */
 	if (rc == 0) {

@@ -533,7 +533,7 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 			rp->eof = true;
 			continue;
 		}
-		if (in.type >= 0x0100) {
+		if (skr_rec_is_event(in.type)) {
 			if (skr_event_ts(&in, &in_ts) != 0) {
 				rp->st->malformed++;
 				continue;

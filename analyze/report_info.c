@@ -186,7 +186,7 @@ static void print_probes(FILE *out, const struct sa_meta *m)
 		   m->probes_dropped);
 }
 
-/* Counts by type: event types (>= 0x0100) or the others. */
+/* Counts by type: event types (skr_rec_is_event) or the others. */
 static void print_types(FILE *out, const struct sa_meta *m, bool events)
 {
 	char name[24], key[40];
@@ -195,7 +195,7 @@ static void print_types(FILE *out, const struct sa_meta *m, bool events)
 	for (i = 0; i < m->ntypes; i++) {
 		int n;
 
-		if ((m->types[i].type >= 0x0100) != events)
+		if (skr_rec_is_event(m->types[i].type) != events)
 			continue;
 		n = snprintf(key, sizeof(key), "  %s:",
 			     sa_rec_type_name(m->types[i].type, name,

@@ -15,59 +15,17 @@
 
 #include "analyze/sockana.h"
 
+/* The words and names are the format's catalogue's. */
 const char *sa_event_name(uint16_t type)
 {
-	switch (type) {
-	case SKR_REC_STATE:
-		return "state";
-	case SKR_REC_LISTEN:
-		return "listen";
-	case SKR_REC_ACCEPT:
-		return "accept";
-	case SKR_REC_RESET:
-		return "reset";
-	case SKR_REC_SOCK_ERROR:
-		return "error";
-	case SKR_REC_RETRANSMIT:
-		return "retransmit";
-	case SKR_REC_DESTROY:
-		return "destroy";
-	case SKR_REC_SKB_DROP:
-		return "drop";
-	case SKR_REC_SNAPSHOT:
-		return "snapshot";
-	case SKR_REC_LISTENER:
-		return "listener";
-	default:
-		return "other";
-	}
+	const struct skr_rec_desc *d = skr_rec_desc(type);
+
+	return d && d->word ? d->word : "other";
 }
 
 const char *sa_rec_type_name(unsigned type, char *buf, size_t size)
 {
-	static const struct {
-		uint16_t type;
-		const char *name;
-	} v1[] = {
-		{ SKR_REC_FILTER, "FILTER" }, { SKR_REC_SNAPSHOT, "SNAPSHOT" },
-		{ SKR_REC_STATS, "STATS" }, { SKR_REC_LISTEN, "LISTEN" },
-		{ SKR_REC_ACCEPT, "ACCEPT" }, { SKR_REC_RESET, "RESET" },
-		{ SKR_REC_SOCK_ERROR, "SOCK_ERROR" },
-		{ SKR_REC_RETRANSMIT, "RETRANSMIT" },
-		{ SKR_REC_DESTROY, "DESTROY" }, { SKR_REC_SKB_DROP, "SKB_DROP" },
-		{ SKR_REC_LISTENER, "LISTENER" },
-		{ SKR_REC_NETNS_STATS, "NETNS_STATS" },
-	};
-	const char *n = skr_rec_type_name(type, buf, size);
-	size_t i;
-
-	/* The library may not name every type of the catalogue yet. */
-	if (strncmp(n, "UNKNOWN", 7) != 0)
-		return n;
-	for (i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
-		if (v1[i].type == type)
-			return v1[i].name;
-	return n;
+	return skr_rec_type_name(type, buf, size);
 }
 
 static const char *task_of(const struct sa_sock *s, const struct sa_item *it,

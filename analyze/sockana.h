@@ -195,7 +195,7 @@ struct sa_meta {
 	size_t ntypes;
 	uint64_t other_types;		/* records of types beyond the table */
 	uint64_t records;
-	uint64_t events;		/* records of type >= 0x0100 */
+	uint64_t events;		/* event records (skr_rec_is_event) */
 	uint64_t malformed;		/* events too short to decode */
 	uint64_t first_ts, last_ts;	/* of events; valid if events > 0 */
 };
@@ -261,7 +261,7 @@ struct sa_replay_opts {
 };
 
 struct sa_replay_ops {
-	/* Records of type < 0x0100 (and unknown ones), in file order. */
+	/* Records other than events (and unknown ones), in file order. */
 	int (*meta)(void *ctx, const struct skr_record *rec);
 	/* Event records, in (ts_ns, file order) order within the bounds. */
 	int (*event)(void *ctx, const struct skr_record *rec, uint64_t ts_ns);

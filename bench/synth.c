@@ -206,14 +206,10 @@ static int write_meta(struct synth *s, int argc, char **argv)
 	int i, len, err;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = SKR_VERSION_MINOR;
-	memcpy(fh.capture_id, "synthetic-trace!", sizeof(fh.capture_id));
-	fh.created_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	skr_encode_file_header(&fh, SKR_VERSION_MAJOR, SKR_VERSION_MINOR, 0,
+			       (const uint8_t *)"synthetic-trace!",
+			       (uint64_t)now.tv_sec * 1000000000ull +
+			       (uint64_t)now.tv_nsec);
 	err = skr_writer_append(s->w, &fh, sizeof(fh));
 	if (err)
 		return err;

@@ -416,7 +416,7 @@ static int next_frame(struct skr_reader *r)
 
 /*
  * Shortest valid length of a record type.  A type this reader does not know
- * still has to be a whole header, and an event (>= 0x0100) must also carry
+ * still has to be a whole header, and an event (skr_rec_is_event) must also carry
  * the common event fields, so that it can be time-ordered and skipped.
  */
 static size_t min_len(uint16_t type)
@@ -425,7 +425,7 @@ static size_t min_len(uint16_t type)
 
 	if (n)
 		return n;
-	return type >= 0x0100 ? EVENT_MIN : SKR_REC_MIN;
+	return skr_rec_is_event(type) ? EVENT_MIN : SKR_REC_MIN;
 }
 
 static bool known_type(uint16_t type)
@@ -514,7 +514,8 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 			return fail(r, -EINVAL, "not a sockrec trace: the first "
 				    "frame holds %zu bytes, too few for a record",
 				    left);
-		if (get_le16(p + 4) != SKR_REC_FILE_HEADER)
+		if (get_le16(p + 4) != SKR_REC_FILE_HEADER &&
+		    !skr_file_header_swapped(p, left))
 			return fail(r, -EINVAL, "not a sockrec trace: first record "
 				    "is type 0x%04x, expected FILE_HEADER",
 				    get_le16(p + 4));
@@ -523,6 +524,11 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 		return fail(r, -EINVAL, "frame %" PRIu64 " offset %zu: %zu bytes "
 			    "left, too few for a record header", r->frame_idx,
 			    r->frame_pos, left);
+	if (skr_file_header_swapped(p, left))
+		return fail(r, -EINVAL, "FILE_HEADER at frame %" PRIu64 " offset "
+			    "%zu is big-endian, but the trace format is little-endian "
+			    "on every host (docs/FORMAT.md); this file cannot be "
+			    "read", r->frame_idx, r->frame_pos);
 	len = get_le32(p);
 	type = get_le16(p + 4);
 	if (len < SKR_REC_MIN || len > SKR_REC_MAX)

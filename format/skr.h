@@ -198,7 +198,7 @@ int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
 int skr_decode_stats(const struct skr_record *rec, struct skr_stats *out);
 
-/* ---- decoders of kernel event records (format/decode.c) ---- */
+/* ---- decoders of kernel event records ---- */
 
 /* Same contract as the decoders above: 0, or -EINVAL for a wrong type or length. */
 int skr_decode_listen(const struct skr_record *rec, struct skr_ev_listen *out);
@@ -212,7 +212,7 @@ int skr_decode_destroy(const struct skr_record *rec, struct skr_ev_destroy *out)
 int skr_decode_skb_drop(const struct skr_record *rec,
 			struct skr_ev_skb_drop *out);
 
-/* ---- decoders of sock_diag records (format/decode_diag.c) ---- */
+/* ---- decoders of sock_diag records ---- */
 
 /* Same contract as the decoders above: 0, or -EINVAL for a wrong type or length. */
 int skr_decode_snapshot(const struct skr_record *rec, struct skr_snapshot *out);
@@ -223,7 +223,7 @@ int skr_decode_netns_stats(const struct skr_record *rec,
 int skr_decode_sampling(const struct skr_record *rec,
 			struct skr_ev_sampling *out);
 
-/* Event time of a kernel event record (type >= 0x0100); -EINVAL if none. */
+/* Event time of a kernel event record (skr_rec_is_event); -EINVAL if none. */
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns);
 
 /* ------------------------------------------------------------------ */
@@ -245,5 +245,7 @@ const char *skr_rec_type_name(unsigned type, char *buf, size_t size);
 size_t skr_rec_min_len(unsigned type);
 const char *skr_tier_name(unsigned tier, char *buf, size_t size);
 const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
+
+#include "skr_catalog.h"
 
 #endif /* SKR_H */

@@ -20,6 +20,14 @@
 #define SKR_EVENTS_H
 
 #ifdef __bpf__
+/*
+ * The BPF programs fill these records in host byte order and the recorder
+ * writes them unchanged, while the format is little-endian: a big-endian
+ * build would write files that no reader reads correctly.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "sockrec records on little-endian hosts only: the trace format is little-endian and the BPF programs write host order (docs/FORMAT.md)"
+#endif
 typedef __u8 skr_u8;
 typedef __u16 skr_u16;
 typedef __u32 skr_u32;
@@ -45,7 +53,12 @@ typedef uint64_t skr_u64;
 #define SKR_FRAME_MAX		(4u << 20)	/* decompressed bytes of one frame */
 #define SKR_WINDOW_LOG_MAX	23		/* zstd window a reader accepts */
 
-/* Record types.  0x00xx: structure and metadata; 0x01xx: kernel events. */
+/*
+ * Record types.  0x00xx: structure and metadata; from SKR_REC_EVENT_BASE on:
+ * kernel events (skr_rec_is_event() in skr_catalog.h).
+ */
+#define SKR_REC_EVENT_BASE	0x0100u
+
 enum skr_rec_type {
 	SKR_REC_FILE_HEADER	= 0x0001,
 	SKR_REC_HOST		= 0x0002,
@@ -58,7 +71,7 @@ enum skr_rec_type {
 	SKR_REC_LOSS		= 0x0010,
 	SKR_REC_ROUND		= 0x0011,
 	SKR_REC_END		= 0x001f,
-	SKR_REC_STATE		= 0x0100,
+	SKR_REC_STATE		= SKR_REC_EVENT_BASE,
 	SKR_REC_LISTEN		= 0x0101,
 	SKR_REC_ACCEPT		= 0x0102,
 	SKR_REC_RESET		= 0x0103,	/* reset sent or received */

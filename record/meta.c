@@ -155,15 +155,9 @@ static int write_file_header(struct rec_session *s)
 {
 	struct skr_file_header fh;
 
-	memset(&fh, 0, sizeof(fh));
-	fh.hdr.len = sizeof(fh);
-	fh.hdr.type = SKR_REC_FILE_HEADER;
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = SKR_VERSION_MINOR;
-	fh.file_index = s->file_index;
-	memcpy(fh.capture_id, s->capture_id, sizeof(fh.capture_id));
-	fh.created_ns = clock_ns(CLOCK_REALTIME);
+	skr_encode_file_header(&fh, SKR_VERSION_MAJOR, SKR_VERSION_MINOR,
+			       s->file_index, s->capture_id,
+			       clock_ns(CLOCK_REALTIME));
 	return rec_write(s, &fh, sizeof(fh));
 }
 

@@ -35,12 +35,12 @@ struct lost_event {
 };
 
 /*
- * Shortest record of a kernel event type (>= 0x0100) this recorder knows;
+ * Shortest record of a kernel event type (skr_rec_is_event) this recorder knows;
  * 0 for anything else, which the BPF side never emits.
  */
 static size_t event_min_len(uint16_t type)
 {
-	return type >= 0x0100 ? skr_rec_min_len(type) : 0;
+	return skr_rec_is_event(type) ? skr_rec_min_len(type) : 0;
 }
 
 static void on_sample(struct rec_session *s, const struct perf_event_header *e)

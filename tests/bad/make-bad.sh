@@ -60,3 +60,10 @@ printf '\xff' | dd of=checksum-mismatch.skr bs=1 seek=$((size - 1)) conv=notrunc
 { file_header; clock; end_rec; } | zstd -q -c --check --long=24 > window-too-large.skr
 # A STATE record of 64 bytes, shorter than its version-1 size.
 { file_header; clock; u32 64; u16 0x100; u16 0; zeros 56; end_rec; } | frame > state-too-short.skr
+# A FILE_HEADER as a big-endian recorder writing host order would put it:
+# the format is little-endian on every host (docs/FORMAT.md §1).
+be16() { u8 "$(($1 >> 8))"; u8 "$1"; }
+be32() { be16 "$(($1 >> 16))"; be16 "$1"; }
+be64() { be32 "$(($1 >> 32))"; be32 "$1"; }
+{ be32 48; be16 1; be16 0; printf 'SKRTRACE'; be16 1; be16 0; be32 0
+  printf 'capture-id-0123'; u8 0; be64 1790000000000000000; } | frame > big-endian.skr

@@ -44,15 +44,11 @@ static void hdr(struct skr_rec_hdr *h, uint16_t type, size_t len)
 static void header(struct gen *g, uint32_t index, uint16_t minor)
 {
 	struct skr_file_header fh;
+	uint8_t id[16];
 
-	memset(&fh, 0, sizeof(fh));
-	hdr(&fh.hdr, SKR_REC_FILE_HEADER, sizeof(fh));
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = minor;
-	fh.file_index = index;
-	memset(fh.capture_id, 0x42, sizeof(fh.capture_id));
-	fh.created_ns = 1790000000000000000ull;
+	memset(id, 0x42, sizeof(id));
+	skr_encode_file_header(&fh, SKR_VERSION_MAJOR, minor, index, id,
+			       1790000000000000000ull);
 	put(g, &fh, sizeof(fh));
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Unit tests of the sock_diag side: the decoders of SNAPSHOT, LISTENER and
- * NETNS_STATS (format/decode_diag.c), and sockrec's parsing of what the
+ * NETNS_STATS (format/decode.c), and sockrec's parsing of what the
  * kernel sends (record/diag_nl.c) fed with well-formed and malformed
  * netlink answers and netstat files.
  *

@@ -102,17 +102,13 @@ static struct skr_file_header mk_file_header(uint16_t major, uint16_t minor,
 					     uint32_t index)
 {
 	struct skr_file_header fh;
+	uint8_t id[16];
 	int i;
 
-	memset(&fh, 0, sizeof(fh));
-	mk_hdr(&fh.hdr, SKR_REC_FILE_HEADER, sizeof(fh));
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = major;
-	fh.minor = minor;
-	fh.file_index = index;
 	for (i = 0; i < 16; i++)
-		fh.capture_id[i] = (uint8_t)(0xa0 + i);
-	fh.created_ns = 1700000000123456789ull;
+		id[i] = (uint8_t)(0xa0 + i);
+	skr_encode_file_header(&fh, major, minor, index, id,
+			       1700000000123456789ull);
 	return fh;
 }
 

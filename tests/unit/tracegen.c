@@ -59,15 +59,11 @@ void tg_header(struct tg *t, uint32_t file_index, uint8_t id_fill,
 	       uint16_t minor, uint64_t created_ns)
 {
 	struct skr_file_header fh;
+	uint8_t id[16];
 
-	memset(&fh, 0, sizeof(fh));
-	rec_hdr(&fh.hdr, SKR_REC_FILE_HEADER, sizeof(fh));
-	memcpy(fh.magic, SKR_MAGIC, SKR_MAGIC_LEN);
-	fh.major = SKR_VERSION_MAJOR;
-	fh.minor = minor;
-	fh.file_index = file_index;
-	memset(fh.capture_id, id_fill, sizeof(fh.capture_id));
-	fh.created_ns = created_ns;
+	memset(id, id_fill, sizeof(id));
+	skr_encode_file_header(&fh, SKR_VERSION_MAJOR, minor, file_index, id,
+			       created_ns);
 	tg_put(t, &fh, sizeof(fh));
 }
 

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The record catalogue: one descriptor per record type of this version,
+ * which every per-type question (name, shortest length, byte order,
+ * where a record names hosts) is answered from.  Adding a record type is
+ * one entry in format/catalog.c.  Included by skr.h.
+ */
+#ifndef SKR_CATALOG_H
+#define SKR_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skr_events.h"
+
+struct skr_record;
+
+/* One multi-byte integer of a record: where it lies and its width. */
+struct skr_field {
+	uint16_t off;
+	uint16_t size;		/* 2, 4 or 8 */
+};
+
+struct skr_rec_desc {
+	uint16_t type;		/* enum skr_rec_type */
+	const char *name;	/* "FILE_HEADER", as docs/FORMAT.md spells it */
+	const char *word;	/* lower-case name in reports; NULL: "other" */
+	uint32_t min_len;	/* the v1 struct; SKR_REC_MIN for attribute records */
+	bool tlv;		/* body of attributes (HOST, RECORDER, ...) */
+	bool common;		/* starts with struct skr_ev_common after hdr */
+	/*
+	 * The multi-byte integers after the header (and after the common
+	 * event fields when common is set); empty for attribute records.
+	 */
+	const struct skr_field *fields;
+	size_t nfields;
+	/*
+	 * Where the record names hosts or the running kernel (offsets into
+	 * the record, 0 for none; offset 0 is the header so never a field).
+	 */
+	uint16_t family;	/* u8 address family */
+	uint16_t addr[2];	/* addresses of addr_len bytes */
+	uint16_t addr_len;	/* 16, or 4 for IPv4-only records */
+	uint16_t comm;		/* task name of SKR_COMM_LEN bytes */
+	uint16_t kaddr;		/* u64 kernel text address (tells KASLR) */
+};
+
+/* The descriptor of a type this version knows, or NULL. */
+const struct skr_rec_desc *skr_rec_desc(unsigned type);
+
+/*
+ * Whether a type is a kernel event (0x01xx and up): such a record carries
+ * struct skr_ev_common after its header, so it can be time-ordered even
+ * when its type is unknown.  The one place that knows where events start.
+ */
+static inline bool skr_rec_is_event(unsigned type)
+{
+	return type >= SKR_REC_EVENT_BASE;
+}
+
+/*
+ * Copy a fixed record of the given type into its host-order struct of
+ * size bytes (which must be the type's min_len).  A record shorter than
+ * that is refused; bytes beyond it (fields a later minor appended) are
+ * ignored.  Returns 0, or -EINVAL for a wrong type, size or length.
+ */
+int skr_rec_decode(const struct skr_record *rec, unsigned type, void *out,
+		   size_t size);
+
+/*
+ * The reverse: copy the host-order struct in (size bytes, the type's
+ * min_len) to out in file byte order, with hdr.len = size, hdr.type = type
+ * and hdr.flags = 0.  in and out may be the same.  Returns 0 or -EINVAL.
+ */
+int skr_rec_encode(unsigned type, const void *in, size_t size, void *out);
+
+/*
+ * Reverse the bytes of every multi-byte integer of a fixed record (header
+ * included) in place: the conversion between file and host order on a
+ * big-endian host.  Exposed so that tests on a little-endian host can run
+ * it.  Returns 0, or -EINVAL for an unknown or attribute type or a short
+ * len.
+ */
+int skr_rec_swap(unsigned type, void *rec, size_t len);
+
+/*
+ * Fill *fh as a FILE_HEADER record in file byte order, ready for
+ * skr_writer_append: magic, the given version, file index, capture id
+ * (16 bytes, NULL for zeros; it may point into *fh) and creation time.
+ * The one place a file header is built.
+ */
+void skr_encode_file_header(struct skr_file_header *fh, uint16_t major,
+			    uint16_t minor, uint32_t file_index,
+			    const uint8_t capture_id[16], uint64_t created_ns);
+
+/*
+ * Whether p (n bytes) starts with a FILE_HEADER written in big-endian byte
+ * order, which this little-endian format does not allow: readers use it
+ * to say why such a file cannot be read.
+ */
+bool skr_file_header_swapped(const uint8_t *p, size_t n);
+
+#endif /* SKR_CATALOG_H */
