@@ -54,7 +54,7 @@ endif
 # Objects reached through pattern chains (tests, fuzz) are kept, not deleted as intermediates.
 .SECONDARY:
 .SUFFIXES:
-.PHONY: all sockrec sockana check check-unit check-e2e check-golden demo clean install deps fuzz bench samples vmtest
+.PHONY: all sockrec sockana check check-unit check-e2e check-golden demo clean install deps fuzz bench samples vmtest vmtest-selftest
 
 FORMAT_SRCS	:= $(wildcard format/*.c)
 ANALYZE_SRCS	:= $(wildcard analyze/*.c)
@@ -226,6 +226,12 @@ vmtest:
 	$(Q).ci/install-deps vm
 	$(Q)$(MAKE) --no-print-directory all $(E2E_TOOLS)
 	$(Q)VM_DOC='$(VM_DOC)' tests/vm/run $(BUILD) $(KERNELS)
+
+# Does the runner tell passed, failed, known-failed and never-reported apart?
+vmtest-selftest:
+	$(Q).ci/install-deps vm
+	$(Q)$(MAKE) --no-print-directory all $(E2E_TOOLS)
+	$(Q)tests/vm/selftest $(BUILD)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/samples/scenario
