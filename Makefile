@@ -5,6 +5,8 @@
 #   make check      build and run every test (as root: installs missing packages,
 #                   runs the end-to-end tests that record real traffic)
 #   make demo       record a short loopback workload and show what sockana makes of it
+#   make vmtest     KERNELS="6.1 6.12 6.1:tracepoint": the BPF end-to-end tests
+#                   inside other kernels under QEMU (root; tests/vm/run, docs/KERNELS.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show the commands
 
@@ -52,7 +54,7 @@ endif
 # Objects reached through pattern chains (tests, fuzz) are kept, not deleted as intermediates.
 .SECONDARY:
 .SUFFIXES:
-.PHONY: all sockrec sockana check check-unit check-e2e check-golden demo clean install deps fuzz bench samples
+.PHONY: all sockrec sockana check check-unit check-e2e check-golden demo clean install deps fuzz bench samples vmtest vmtest-selftest
 
 FORMAT_SRCS	:= $(wildcard format/*.c)
 ANALYZE_SRCS	:= $(wildcard analyze/*.c)
@@ -223,6 +225,21 @@ check-golden: $(BUILD)/sockana
 
 check-e2e: all $(E2E_TOOLS)
 	$(Q)tests/e2e/run $(BUILD)
+
+# ---- tests/vm: the BPF end-to-end tests in other kernels (root; downloads them) ----
+# KERNELS: NAME[:TIER] items (tests/vm/run); VM_DOC=docs/KERNELS.md rewrites its matrix.
+KERNELS		?= 6.1 6.12 6.1:tracepoint
+VM_DOC		?=
+vmtest:
+	$(Q).ci/install-deps vm
+	$(Q)$(MAKE) --no-print-directory all $(E2E_TOOLS)
+	$(Q)VM_DOC='$(VM_DOC)' tests/vm/run $(BUILD) $(KERNELS)
+
+# Does the runner tell passed, failed, known-failed and never-reported apart?
+vmtest-selftest:
+	$(Q).ci/install-deps vm
+	$(Q)$(MAKE) --no-print-directory all $(E2E_TOOLS)
+	$(Q)tests/vm/selftest $(BUILD)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/samples/scenario
