@@ -78,6 +78,16 @@ static int open_current(struct rec_session *s)
 	return 0;
 }
 
+/* The -W ring and the output directory, held for the whole capture. */
+static void release_series(struct rec_session *s)
+{
+	free(s->ring_ids);
+	s->ring_ids = NULL;
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	s->dir_fd = -1;
+}
+
 int rec_output_open(struct rec_session *s)
 {
 	int err;
@@ -111,11 +121,7 @@ int rec_output_open(struct rec_session *s)
 	if (!err)
 		err = open_current(s);
 	if (err) {
-		free(s->ring_ids);
-		s->ring_ids = NULL;
-		if (s->dir_fd >= 0)
-			close(s->dir_fd);
-		s->dir_fd = -1;
+		release_series(s);
 		return err;
 	}
 	if (s->ring_ids)
@@ -300,11 +306,7 @@ int rec_output_close(struct rec_session *s, bool failed)
 		if (failed && empty && s->out_created)
 			(void)rec_outfile_remove(s, s->cur_path, &s->out_id);
 	}
-	free(s->ring_ids);
-	s->ring_ids = NULL;
-	if (s->dir_fd >= 0)
-		close(s->dir_fd);
-	s->dir_fd = -1;
+	release_series(s);
 	return err;
 }
 
