@@ -31,7 +31,7 @@ cp "$trace" "$TMP/early.skr"
 check_eq "early copy: sockana --info exits 0" 0 $?
 check "early copy: names the host" grep -Fqx "Host name:          $host" "$TMP/early.info"
 check "early copy: truncated, says what it kept" grep -Eq '^File status: +truncated, 1 segment; kept [0-9]+ records' "$TMP/early.info"
-check "early copy: lists the probes" grep -Eq '^Probes: +inet_sock_set_state +tp_btf' "$TMP/early.info"
+check "early copy: lists the probes" grep -Eq '^Probes: +inet_sock_set_state +(tp_btf|tracepoint)' "$TMP/early.info"
 
 # ---- 2. live copies: what was read is in the file before its frame ends ----
 # Frames end once a second; buffers are read every 100 ms and each read ends
