@@ -159,6 +159,20 @@ static int read_ids(int dfd, const char *name, struct u32set *ids)
 	return err;
 }
 
+/* The directory NAME below DFD, opened for reading; NULL if it cannot be. */
+static DIR *opendir_at(int dfd, const char *name)
+{
+	DIR *d;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 /*
  * The threads of the cgroup dfd and of every cgroup below it, as
  * bpf_current_task_under_cgroup() counts them.  cgroup.threads lists thread
@@ -169,7 +183,7 @@ static int cgroup_ids(int dfd, int depth, unsigned *dirs, struct u32set *ids)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, err;
+	int err;
 
 	err = read_ids(dfd, "cgroup.threads", ids);
 	if (err == -ENOENT)
@@ -178,14 +192,9 @@ static int cgroup_ids(int dfd, int depth, unsigned *dirs, struct u32set *ids)
 		return err;
 	if (depth >= CG_DEPTH_MAX)
 		return 0;
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = opendir_at(dfd, ".");
+	if (!d)
 		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
 	err = 0;
 	while (!err && (de = readdir(d)) != NULL) {
 		int sub;
@@ -289,16 +298,11 @@ static int add_sockets(int pfd, struct u32set *socks)
 	char link[LINK_MAX_LEN];
 	struct dirent *de;
 	DIR *d;
-	int fd, err = 0;
+	int err = 0;
 
-	fd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d = opendir_at(pfd, "fd");
+	if (!d)
 		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
 	while (!err && (de = readdir(d)) != NULL) {
 		ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link));
 		uint32_t ino;
