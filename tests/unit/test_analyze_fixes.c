@@ -62,21 +62,6 @@ static void begin(struct tg *t)
 	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
 }
 
-/* Close t, analyze it and forget it. */
-static char *report(struct tg *t, enum sa_report rep, enum sa_format fmt)
-{
-	struct sa_run_opts opts;
-	char *text;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = rep;
-	opts.format = fmt;
-	tg_close_writer(t);
-	text = tg_analyze_fd(t->fd, &opts);
-	close(t->fd);
-	return text;
-}
-
 static size_t count_lines(const char *text, const char *prefix)
 {
 	size_t n = 0, pl = strlen(prefix);
@@ -118,7 +103,7 @@ static char *close_wait_report(unsigned n, char **section)
 		      port);
 	}
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
 	sec = strstr(text, "Stuck in CLOSE_WAIT");
 	ck_assert_ptr_nonnull(sec);
 	*strstr(sec, "\n\n") = '\0';
@@ -156,7 +141,7 @@ START_TEST(test_close_wait_json)
 		      SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE_WAIT, LO, 8080, LO,
 		      (uint16_t)(40000 + i));
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_JSON);
+	text = tg_report(&t, SA_REPORT_DIAG, SA_FORMAT_JSON);
 	ck_assert_uint_eq(count_lines(text, "{\"row\":\"close_wait\""), 20);
 	ck_assert_msg(strstr(text, "{\"row\":\"close_wait_more\",\"count\":21,"
 			     "\"sockets_more\":1}") != NULL, "%s", text);
@@ -201,7 +186,7 @@ START_TEST(test_accept_owner_name)
 	/* Worker 13 never shows a name. */
 	accepted(&t, T0 + 6 * MSEC, 0x203, 40003, 13);
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "127.0.0.1:8080 -> 127.0.0.1:40001 netns "
 			     "4026531840 owner worker[11]\n") != NULL, "%s",
 		      text);
@@ -235,7 +220,7 @@ START_TEST(test_owner_map_bounded)
 	accepted(&t, T0 + 10 * MSEC, 0x201, 40001, 1000);
 	accepted(&t, T0 + 11 * MSEC, 0x202, 40002, 1001);
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_ptr_nonnull(strstr(text, "40001 netns 4026531840 owner "
 					   "?[1000]\n"));
 	ck_assert_ptr_nonnull(strstr(text, "40002 netns 4026531840 owner "
@@ -261,7 +246,7 @@ START_TEST(test_refused_local_port)
 	      SKR_TCP_CLOSE, LO, 0, LO, 9);
 	tg_error(&t, T0 + 42 * USEC, 0x400, 111, SKR_TCP_CLOSE, 9);
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "#1 cookie 0x400 IPv4 127.0.0.1:40002 -> "
 			     "127.0.0.1:9 ") != NULL, "%s", text);
 	free(text);
@@ -410,7 +395,7 @@ START_TEST(test_peak_live_open_only)
 	tg_st(&t, T0 + 101 * MSEC, 0x601, P, 40, "cli", SKR_TCP_CLOSE,
 	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_INFO, SA_FORMAT_JSON);
+	text = tg_report(&t, SA_REPORT_INFO, SA_FORMAT_JSON);
 	ck_assert_msg(strstr(text, "\"peak_live_sockets\":2,") != NULL, "%s",
 		      text);
 	free(text);
@@ -496,7 +481,7 @@ START_TEST(test_timewait_after_destroy)
 	tg_round(&t, T0 + 5 * MSEC);
 	tg_reset(&t, T0 + 200 * MSEC, 0x700, SKR_TCP_TIME_WAIT, 40000, 80);
 	tg_end(&t, T0 + 3 * SEC, 0, 0);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_msg(count_lines(text, "#") == 1, "%s", text);
 	ck_assert_msg(strstr(text, "older than the trace") == NULL, "%s", text);
 	ck_assert_msg(strstr(text, "* reset received in TIME_WAIT") != NULL,
@@ -531,7 +516,7 @@ static char *two_segments(const char *boot0, const char *boot1,
 	tg_st(&t, T0 + 2 * SEC, 0x800, P, 70, "cli", SKR_TCP_CLOSE,
 	      SKR_TCP_SYN_SENT, LO, 0, LO, 80);
 	tg_end(&t, T0 + 3 * SEC, 0, 0);
-	return report(&t, rep, fmt);
+	return tg_report(&t, rep, fmt);
 }
 
 START_TEST(test_mixed_boots_warned)
@@ -597,7 +582,7 @@ START_TEST(test_child_under_listener_cookie)
 	tg_st(&t, T0 + 4 * SEC, LSN, P, 10, "srv", SKR_TCP_LISTEN,
 	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
 	tg_end(&t, T0 + 5 * SEC, 0, 0);
-	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
 	/* 40003's birth is too old to be its own: that one stays unknown. */
 	ck_assert_msg(strstr(text, "Sockets: 4 (1 older than the trace, ")
 		      != NULL, "%s", text);
@@ -610,7 +595,7 @@ START_TEST(test_child_under_listener_cookie)
 	tg_st(&t, T0 + 4 * SEC, LSN, P, 10, "srv", SKR_TCP_LISTEN,
 	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
 	tg_end(&t, T0 + 5 * SEC, 0, 0);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	/* The listener's life (#1): LISTEN to CLOSE, no SYN_RECV of its own. */
 	child = strstr(text, "\n#2 cookie 0x201 ");
 	ck_assert_msg(child != NULL, "%s", text);
@@ -664,7 +649,7 @@ static char *reset_report(bool limited, enum sa_format fmt)
 	tg_st(&t, T0 + 1 * MSEC, 0x300, P, 11, "cli", SKR_TCP_ESTABLISHED,
 	      SKR_TCP_CLOSE, LO, 40001, LO, 7000);
 	tg_end(&t, T0 + SEC, 0, 0);
-	return report(&t, SA_REPORT_DIAG, fmt);
+	return tg_report(&t, SA_REPORT_DIAG, fmt);
 }
 
 START_TEST(test_reset_limits_of_kernel)
@@ -711,7 +696,7 @@ START_TEST(test_listener_sample_own_id)
 	tg_st(&t, T0 + 300 * MSEC, own, P, 10, "srv", SKR_TCP_LISTEN,
 	      SKR_TCP_CLOSE, LO, 8080, "0.0.0.0", 0);
 	tg_end(&t, T0 + SEC, 0, 0);
-	text = report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_DIAG, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "Sockets: 1 (0 older than the trace, ")
 		      != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "\n  #1 127.0.0.1:8080 owner srv[10]: 7 "

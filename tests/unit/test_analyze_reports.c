@@ -72,24 +72,6 @@ static void begin(struct tg *t, const char *host, const char *boot,
 	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
 }
 
-static char *report1(void (*build)(struct tg *), enum sa_report rep,
-		     enum sa_format fmt, enum sa_group by)
-{
-	struct sa_run_opts opts;
-	struct tg t;
-	char msg[256];
-	char *text;
-	int err;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = rep;
-	opts.format = fmt;
-	opts.by = by;
-	build(&t);
-	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
-	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
-	return text;
-}
 
 /* ------------------------------------------------------------------ */
 /* The scenario: one of each thing that can go wrong                    */
@@ -201,7 +183,7 @@ static void golden(const char *name, const char *text, const char *want)
 
 START_TEST(test_diag_full)
 {
-	char *text = report1(build_full, SA_REPORT_DIAG, SA_FORMAT_TEXT,
+	char *text = tg_build_report(build_full, SA_REPORT_DIAG, SA_FORMAT_TEXT,
 			     SA_BY_NONE);
 
 	golden("diag_full", text, golden_diag_full);
@@ -211,7 +193,7 @@ END_TEST
 
 START_TEST(test_timeline_full)
 {
-	char *text = report1(build_full, SA_REPORT_TIMELINE, SA_FORMAT_TEXT,
+	char *text = tg_build_report(build_full, SA_REPORT_TIMELINE, SA_FORMAT_TEXT,
 			     SA_BY_NONE);
 
 	golden("timeline_full", text, golden_timeline_full);
@@ -221,12 +203,12 @@ END_TEST
 
 START_TEST(test_latency_full)
 {
-	char *text = report1(build_full, SA_REPORT_LATENCY, SA_FORMAT_TEXT,
+	char *text = tg_build_report(build_full, SA_REPORT_LATENCY, SA_FORMAT_TEXT,
 			     SA_BY_NONE);
 
 	golden("latency_full", text, golden_latency_full);
 	free(text);
-	text = report1(build_full, SA_REPORT_LATENCY, SA_FORMAT_JSON,
+	text = tg_build_report(build_full, SA_REPORT_LATENCY, SA_FORMAT_JSON,
 		       SA_BY_REMOTE);
 	golden("latency_remote_json", text, golden_latency_remote_json);
 	free(text);
@@ -235,12 +217,12 @@ END_TEST
 
 START_TEST(test_backlog_full)
 {
-	char *text = report1(build_full, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+	char *text = tg_build_report(build_full, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
 			     SA_BY_NONE);
 
 	golden("backlog_full", text, golden_backlog_full);
 	free(text);
-	text = report1(build_full, SA_REPORT_BACKLOG, SA_FORMAT_CSV,
+	text = tg_build_report(build_full, SA_REPORT_BACKLOG, SA_FORMAT_CSV,
 		       SA_BY_NONE);
 	golden("backlog_full_csv", text, golden_backlog_full_csv);
 	free(text);
@@ -249,7 +231,7 @@ END_TEST
 
 START_TEST(test_diag_json)
 {
-	char *text = report1(build_full, SA_REPORT_DIAG, SA_FORMAT_JSON,
+	char *text = tg_build_report(build_full, SA_REPORT_DIAG, SA_FORMAT_JSON,
 			     SA_BY_NONE);
 
 	golden("diag_full_json", text, golden_diag_full_json);
@@ -275,16 +257,16 @@ static void build_state_only(struct tg *t)
 
 START_TEST(test_state_only)
 {
-	char *text = report1(build_state_only, SA_REPORT_DIAG, SA_FORMAT_TEXT,
+	char *text = tg_build_report(build_state_only, SA_REPORT_DIAG, SA_FORMAT_TEXT,
 			     SA_BY_NONE);
 
 	golden("diag_state_only", text, golden_diag_state_only);
 	free(text);
-	text = report1(build_state_only, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+	text = tg_build_report(build_state_only, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
 		       SA_BY_NONE);
 	golden("backlog_state_only", text, golden_backlog_state_only);
 	free(text);
-	text = report1(build_state_only, SA_REPORT_TIMELINE, SA_FORMAT_CSV,
+	text = tg_build_report(build_state_only, SA_REPORT_TIMELINE, SA_FORMAT_CSV,
 		       SA_BY_NONE);
 	golden("timeline_state_only_csv", text, golden_timeline_state_only_csv);
 	free(text);

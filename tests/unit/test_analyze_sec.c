@@ -53,21 +53,6 @@ static void begin(struct tg *t)
 	begin_host(t, "alpha");
 }
 
-/* Close t, analyze it (which must succeed) and forget it. */
-static char *report(struct tg *t, enum sa_report rep, enum sa_format fmt)
-{
-	struct sa_run_opts opts;
-	char *text;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = rep;
-	opts.format = fmt;
-	tg_close_writer(t);
-	text = tg_analyze_fd(t->fd, &opts);
-	close(t->fd);
-	return text;
-}
-
 /* ------------------------------------------------------------------ */
 /* Return values from the file are negated safely                       */
 /* ------------------------------------------------------------------ */
@@ -101,7 +86,7 @@ START_TEST(test_ret_int_min)
 	ac.c.ts_ns += MSEC;
 	ac.ret = -11;
 	tg_put(&t, &ac, sizeof(ac));
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "backlog 16) failed: error") != NULL, "%s",
 		      text);
 	ck_assert_msg(strstr(text, "accept failed: error (queue") != NULL,
@@ -129,7 +114,7 @@ START_TEST(test_csv_formula_neutralised)
 	      SKR_TCP_CLOSE, LO, 40000, LO, 9);
 	tg_st(&t, 3 * SEC, 0x21, P, 101, "-bash", SKR_TCP_CLOSE,
 	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_CSV);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_CSV);
 	/* The header names the fields; every data line starts with an id. */
 	ck_assert_msg(strstr(text, ",\"'=HYPERLINK(\"\"http://x.test\"\","
 			     "\"\"y\"\")\",") != NULL, "%s", text);
@@ -146,7 +131,7 @@ START_TEST(test_csv_formula_neutralised)
 	tg_st(&t, 2 * SEC, 0x30, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN,
 	      LO, 8080, "0.0.0.0", 0);
 	tg_listen(&t, 2 * SEC + MSEC, 0x30, 100, -1, 4096, 8080);
-	text = report(&t, SA_REPORT_BACKLOG, SA_FORMAT_CSV);
+	text = tg_report(&t, SA_REPORT_BACKLOG, SA_FORMAT_CSV);
 	ck_assert_msg(strstr(text, ",-1,4096,") != NULL, "%s", text);
 	free(text);
 
@@ -154,7 +139,7 @@ START_TEST(test_csv_formula_neutralised)
 	begin_host(&t, host);
 	tg_st(&t, 2 * SEC, 0x20, P, 100, "+calc", SKR_TCP_CLOSE,
 	      SKR_TCP_SYN_SENT, LO, 0, LO, 9);
-	text = report(&t, SA_REPORT_TIMELINE, SA_FORMAT_JSON);
+	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_JSON);
 	ck_assert_msg(strstr(text, "\"comm\":\"+calc\"") != NULL, "%s", text);
 	free(text);
 }
@@ -225,7 +210,7 @@ START_TEST(test_table_full_degrades)
 	sa_sockets_test_max_live(SMALL_MAX);
 	for (i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {
 		big_trace(&t);
-		text = report(&t, reps[i], SA_FORMAT_TEXT);
+		text = tg_report(&t, reps[i], SA_FORMAT_TEXT);
 		if (reps[i] == SA_REPORT_INFO) {
 			ck_assert_msg(strstr(text, "Untracked sockets:  4 of "
 					     "the snapshot, and 3 events naming "
@@ -254,7 +239,7 @@ START_TEST(test_table_full_degrades)
 		free(text);
 
 		big_trace(&t);
-		text = report(&t, reps[i], SA_FORMAT_JSON);
+		text = tg_report(&t, reps[i], SA_FORMAT_JSON);
 		ck_assert_msg(strstr(text, "{\"row\":\"warning\",\"kind\":"
 				     "\"untracked\",\"input\":null,\"count\":"
 				     "4,") != NULL, "report %zu: %s", i, text);

@@ -85,23 +85,6 @@ static void build_unfound(struct tg *t)
 	tg_end(t, T0 + 2 * SEC, 0, 0);
 }
 
-static char *run(void (*build)(struct tg *), enum sa_report rep,
-		 enum sa_format fmt)
-{
-	struct sa_run_opts opts;
-	struct tg t;
-	char msg[256];
-	char *text;
-	int err;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = rep;
-	opts.format = fmt;
-	build(&t);
-	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
-	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
-	return text;
-}
 
 #define HAS(text, s)	ck_assert_msg(strstr((text), (s)) != NULL, \
 				      "missing '%s' in:\n%s", (s), (text))
@@ -110,7 +93,8 @@ static char *run(void (*build)(struct tg *), enum sa_report rep,
 
 START_TEST(test_stopped_backlog_text)
 {
-	char *text = run(build_stopped, SA_REPORT_BACKLOG, SA_FORMAT_TEXT);
+	char *text = tg_build_report(build_stopped, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+				     SA_BY_NONE);
 
 	HAS(text, "  overflows:           not observable in this trace "
 		  "(sampling of netns 4026531840 stopped at "
@@ -126,7 +110,8 @@ END_TEST
 
 START_TEST(test_stopped_backlog_json_csv)
 {
-	char *text = run(build_stopped, SA_REPORT_BACKLOG, SA_FORMAT_JSON);
+	char *text = tg_build_report(build_stopped, SA_REPORT_BACKLOG, SA_FORMAT_JSON,
+				     SA_BY_NONE);
 
 	HAS(text, "\"overflows\":null,");
 	HAS(text, "\"not_observable\":\"sampling of netns 4026531840 stopped");
@@ -135,7 +120,8 @@ START_TEST(test_stopped_backlog_json_csv)
 	HASNT(text, "\"overflows\":0");
 	HASNT(text, "\"listen_overflows\":0");
 	free(text);
-	text = run(build_stopped, SA_REPORT_BACKLOG, SA_FORMAT_CSV);
+	text = tg_build_report(build_stopped, SA_REPORT_BACKLOG, SA_FORMAT_CSV,
+				     SA_BY_NONE);
 	HAS(text, "not_observable");
 	HAS(text, "sampling of netns 4026531840 stopped at");
 	free(text);
@@ -144,7 +130,8 @@ END_TEST
 
 START_TEST(test_stopped_diagnosis)
 {
-	char *text = run(build_stopped, SA_REPORT_DIAG, SA_FORMAT_TEXT);
+	char *text = tg_build_report(build_stopped, SA_REPORT_DIAG, SA_FORMAT_TEXT,
+				     SA_BY_NONE);
 
 	HAS(text, "owner srv[10]: overflows not observable in this trace "
 		  "(sampling of netns 4026531840 stopped at");
@@ -152,7 +139,8 @@ START_TEST(test_stopped_diagnosis)
 		  "observable in this trace");
 	HASNT(text, "Listen overflows:\n  none\n");
 	free(text);
-	text = run(build_stopped, SA_REPORT_DIAG, SA_FORMAT_JSON);
+	text = tg_build_report(build_stopped, SA_REPORT_DIAG, SA_FORMAT_JSON,
+				     SA_BY_NONE);
 	HAS(text, "\"row\":\"listen_overflow\"");
 	HAS(text, "\"drops\":null,");
 	HAS(text, "\"row\":\"netns_overflow\"");
@@ -163,7 +151,8 @@ END_TEST
 
 START_TEST(test_resumed_counts)
 {
-	char *text = run(build_resumed, SA_REPORT_BACKLOG, SA_FORMAT_TEXT);
+	char *text = tg_build_report(build_resumed, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+				     SA_BY_NONE);
 
 	HAS(text, "  overflows:           22 drops (sk_drops)");
 	HAS(text, "netns 4026531840: ListenOverflows +22, ListenDrops +22");
@@ -174,7 +163,8 @@ END_TEST
 
 START_TEST(test_unfound_namespace)
 {
-	char *text = run(build_unfound, SA_REPORT_BACKLOG, SA_FORMAT_TEXT);
+	char *text = tg_build_report(build_unfound, SA_REPORT_BACKLOG, SA_FORMAT_TEXT,
+				     SA_BY_NONE);
 	char *at = strstr(text, "#2 ");
 
 	/* The sampled namespace keeps its figures. */

@@ -414,6 +414,39 @@ char *tg_analyze_fd(int fd, struct sa_run_opts *opts)
 	return text;
 }
 
+char *tg_report(struct tg *t, enum sa_report rep, enum sa_format fmt)
+{
+	struct sa_run_opts opts;
+	char *text;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = rep;
+	opts.format = fmt;
+	tg_close_writer(t);
+	text = tg_analyze_fd(t->fd, &opts);
+	close(t->fd);
+	return text;
+}
+
+char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
+		      enum sa_format fmt, enum sa_group by)
+{
+	struct sa_run_opts opts;
+	struct tg t;
+	char msg[256];
+	char *text;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = rep;
+	opts.format = fmt;
+	opts.by = by;
+	build(&t);
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
+	return text;
+}
+
 char *tg_run(struct tg *t, size_t n, struct sa_run_opts *opts, int *err,
 	     char *msg, size_t msgsize)
 {

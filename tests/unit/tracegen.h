@@ -107,6 +107,11 @@ struct skr_reader *tg_finish(struct tg *t);
 uint8_t *tg_bytes(struct tg *t, size_t *len);
 /* sa_run over the trace behind fd (rewound), which must succeed. */
 char *tg_analyze_fd(int fd, struct sa_run_opts *opts);
+/* Close t's writer, analyze it with only REP and FMT set (must succeed), close t. */
+char *tg_report(struct tg *t, enum sa_report rep, enum sa_format fmt);
+/* BUILD a trace, then analyze it with REP, FMT and grouping BY (must succeed). */
+char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
+		      enum sa_format fmt, enum sa_group by);
 /* sa_run_many over n (at most 3) traces, closing them; *err its result. */
 char *tg_run(struct tg *t, size_t n, struct sa_run_opts *opts, int *err,
 	     char *msg, size_t msgsize);
