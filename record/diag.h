@@ -119,5 +119,10 @@ int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
  * duplicates can be read again and again).
  */
 int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops);
+/*
+ * A small text file from offset 0 (pread, whatever the fd's position) into
+ * buf: at most size - 1 bytes, NUL-terminated.  Its length or -errno.
+ */
+ssize_t diag_read_text(int fd, char *buf, size_t size);
 
 #endif /* SOCKREC_DIAG_H */

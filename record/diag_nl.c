@@ -359,33 +359,42 @@ static int parse_netstat(char *buf, uint64_t *overflows, uint64_t *drops)
 	return err;
 }
 
-int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops)
+ssize_t diag_read_text(int fd, char *buf, size_t size)
 {
-	char *buf;
 	size_t got = 0;
-	int err = 0;
 
-	if (fd < 0)
-		return -EBADF;
-	buf = malloc(NETSTAT_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (got < NETSTAT_MAX) {
-		ssize_t r = pread(fd, buf + got, NETSTAT_MAX - got, (off_t)got);
+	if (size == 0)
+		return -EINVAL;
+	while (got + 1 < size) {
+		ssize_t r = pread(fd, buf + got, size - 1 - got, (off_t)got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			err = -errno;
-			break;
+			buf[got] = '\0';
+			return -errno;
 		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
 	}
 	buf[got] = '\0';
-	if (!err)
-		err = parse_netstat(buf, overflows, drops);
+	return (ssize_t)got;
+}
+
+int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops)
+{
+	char *buf;
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -EBADF;
+	buf = malloc(NETSTAT_MAX + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = diag_read_text(fd, buf, NETSTAT_MAX + 1);
+	err = n < 0 ? (int)n : parse_netstat(buf, overflows, drops);
 	free(buf);
 	return err;
 }

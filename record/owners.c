@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "record/diag.h"
 #include "record/owners.h"
 #include "record/sockrec.h"
 
@@ -99,28 +100,15 @@ static bool parse_u32(const char *s, size_t len, uint32_t *out)
 /* A whole small file of dfd into buf (terminated); its length or -errno. */
 static ssize_t read_small(int dfd, const char *name, char *buf, size_t size)
 {
-	size_t got = 0;
-	int fd, err = 0;
+	ssize_t n;
+	int fd;
 
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (got + 1 < size) {
-		ssize_t r = read(fd, buf + got, size - 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
+	n = diag_read_text(fd, buf, size);
 	close(fd);
-	buf[got] = '\0';
-	return err ? err : (ssize_t)got;
+	return n;
 }
 
 /* The ids listed in a cgroup.threads (or cgroup.procs) file, into ids. */
