@@ -13,9 +13,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/analysis.h"
+#include "analyze/events.h"
+#include "analyze/life.h"
+#include "analyze/meta.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 static const char *state_name(unsigned st, char *buf, size_t size)
 {

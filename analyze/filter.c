@@ -9,12 +9,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "analyze/sockana.h"
+#include "analyze/filter.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 #define NSEC_PER_SEC	1000000000ull
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/hist.h"
 
 #define SUB_BITS	4
 #define SUB		(1u << SUB_BITS)

@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/life.h"
+#include "analyze/sockets.h"
+#include "format/skr.h"
 
 /* Linux errno values: the trace's numbers, not the host's <errno.h>. */
 #define L_ECONNREFUSED	111

@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/filter.h"
+#include "analyze/out.h"
 #include "analyze/redact.h"
-#include "analyze/sockana.h"
+#include "analyze/run.h"
+#include "format/skr.h"
 
 #ifndef SKR_VERSION
 #define SKR_VERSION "unknown"

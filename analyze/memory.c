@@ -11,7 +11,7 @@
  * be served by mmap, whole pages plus a 16-byte header.  Allocators with
  * coarser size classes take a little more than this model says.
  */
-#include "analyze/sockana.h"
+#include "analyze/memory.h"
 
 #define CHUNK_ALIGN	16u
 #define CHUNK_MIN	32u

@@ -7,10 +7,15 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/meta.h"
+#include "analyze/out.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {

@@ -9,10 +9,11 @@
  * exactly one table per report (the row kind the report names), with a
  * header taken from the names of the first row's fields.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/out.h"
 
 /* Room for n more bytes and the terminator; false (failed) on ENOMEM. */
 static bool buf_grow(struct sa_buf *b, size_t n)

@@ -6,7 +6,7 @@
  *                  address mapping built on it
  *   redact.c       the record-by-record rewrite and its command line
  *
- * Kept apart from sockana.h: the analysis never needs any of this.
+ * Kept apart from the analysis headers: the analysis never needs any of this.
  */
 #ifndef SA_REDACT_H
 #define SA_REDACT_H

@@ -38,7 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/memory.h"
+#include "analyze/replay.h"
+#include "format/skr.h"
 
 /* Free lists of held records by size, in steps of CLASS_STEP bytes. */
 #define CLASS_STEP	16u

@@ -17,10 +17,20 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/analysis.h"
+#include "analyze/filter.h"
+#include "analyze/hist.h"
+#include "analyze/life.h"
+#include "analyze/out.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 #define SA_LISTENERS_MAX	4096
 #define SA_NETNS_MAX		256

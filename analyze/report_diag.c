@@ -13,10 +13,18 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/analysis.h"
+#include "analyze/life.h"
+#include "analyze/meta.h"
 #include "analyze/report_diag.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 #define GROUPS_MAX	256	/* distinct keys per table; more go to "other" */
 

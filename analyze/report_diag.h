@@ -7,12 +7,17 @@
  *   report_diag_sockets.c  the sections with a line per socket found:
  *                          listen overflows and CLOSE_WAIT
  *
- * Kept apart from sockana.h: only the report looks inside struct sa_diag.
+ * Kept apart from reports.h: only the report looks inside struct sa_diag.
  */
 #ifndef SA_REPORT_DIAG_H
 #define SA_REPORT_DIAG_H
 
-#include "analyze/sockana.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analysis.h"
+#include "analyze/life.h"
+#include "analyze/sockets.h"
 
 #define SA_DIAG_IDS_SHOWN	8	/* socket ids named per finding */
 #define SA_DIAG_CLOSE_WAIT_SHOWN 20

@@ -6,10 +6,19 @@
  * finding names the first socket ids seen, in ascending order.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/analysis.h"
+#include "analyze/life.h"
+#include "analyze/out.h"
 #include "analyze/report_diag.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 static int cmp_id(const void *x, const void *y)
 {

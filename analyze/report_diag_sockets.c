@@ -6,9 +6,17 @@
  * CLOSE_WAIT at the end of the trace.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "analyze/analysis.h"
+#include "analyze/out.h"
 #include "analyze/report_diag.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 void sa_diag_overflows(struct sa_analysis *a)
 {

@@ -7,9 +7,18 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/analysis.h"
+#include "analyze/life.h"
+#include "analyze/meta.h"
+#include "analyze/out.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 #define KEY_WIDTH	20
 #define NOT_RECORDED	"(not recorded)"

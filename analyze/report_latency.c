@@ -12,10 +12,19 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/analysis.h"
+#include "analyze/hist.h"
+#include "analyze/life.h"
+#include "analyze/out.h"
+#include "analyze/reports.h"
+#include "analyze/run.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 #define SA_LAT_GROUPS	1024
 #define GROUP_KEY_LEN	96

@@ -11,22 +11,17 @@
  * at different times still line up.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
-
-/* The words and names are the format's catalogue's. */
-const char *sa_event_name(uint16_t type)
-{
-	const struct skr_rec_desc *d = skr_rec_desc(type);
-
-	return d && d->word ? d->word : "other";
-}
-
-const char *sa_rec_type_name(unsigned type, char *buf, size_t size)
-{
-	return skr_rec_type_name(type, buf, size);
-}
+#include "analyze/analysis.h"
+#include "analyze/life.h"
+#include "analyze/out.h"
+#include "analyze/reports.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 static const char *task_of(const struct sa_sock *s, const struct sa_item *it,
 			   char *buf, size_t size)

@@ -15,7 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/analysis.h"
+#include "analyze/events.h"
+#include "analyze/filter.h"
+#include "analyze/meta.h"
+#include "analyze/out.h"
+#include "analyze/replay.h"
+#include "analyze/reports.h"
+#include "analyze/run.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 static int on_meta(void *ctx, const struct skr_record *rec)
 {

@@ -18,14 +18,15 @@
  *
  * The rest of the table is in sockets_listen.c (the open-listener index),
  * sockets_owner.c (owners and task names) and sockets_state.c (what
- * transitions and other events say about a socket); analyze/sockets.h
+ * transitions and other events say about a socket); analyze/sockets_priv.h
  * holds what they share.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockets.h"
+#include "analyze/sockets_priv.h"
+#include "format/skr.h"
 
 #define SPARE_MAX	4096	/* freed sockets kept for reuse */
 
@@ -109,8 +110,8 @@ static void grow(struct sa_sockets *t)
 		for (; s; s = next) {
 			size_t h = hash_sock(s, n);
 
-			next = s->hnext;
-			s->hnext = b[h];
+			next = sa_node(s)->hnext;
+			sa_node(s)->hnext = b[h];
 			b[h] = s;
 		}
 	}
@@ -127,16 +128,16 @@ struct sa_sock *sa_sockets_lookup(struct sa_sockets *t, uint32_t host,
 	s = t->buckets[hash_key(host, netns, cookie, t->nbuckets)];
 	while (s && !(s->cookie == cookie && s->netns == netns &&
 		      s->host == host))
-		s = s->hnext;
+		s = sa_node(s)->hnext;
 	return s;
 }
 
 static void list_add(struct sa_list *l, struct sa_sock *s)
 {
-	s->lnext = NULL;
-	s->lprev = l->tail;
+	sa_node(s)->lnext = NULL;
+	sa_node(s)->lprev = l->tail;
 	if (l->tail)
-		l->tail->lnext = s;
+		sa_node(l->tail)->lnext = s;
 	else
 		l->head = s;
 	l->tail = s;
@@ -144,35 +145,39 @@ static void list_add(struct sa_list *l, struct sa_sock *s)
 
 static void list_del(struct sa_list *l, struct sa_sock *s)
 {
-	if (s->lprev)
-		s->lprev->lnext = s->lnext;
+	if (sa_node(s)->lprev)
+		sa_node(sa_node(s)->lprev)->lnext = sa_node(s)->lnext;
 	else
-		l->head = s->lnext;
-	if (s->lnext)
-		s->lnext->lprev = s->lprev;
+		l->head = sa_node(s)->lnext;
+	if (sa_node(s)->lnext)
+		sa_node(sa_node(s)->lnext)->lprev = sa_node(s)->lprev;
 	else
-		l->tail = s->lprev;
-	s->lprev = s->lnext = NULL;
+		l->tail = sa_node(s)->lprev;
+	sa_node(s)->lprev = sa_node(s)->lnext = NULL;
 }
 static struct sa_sock *sock_alloc(struct sa_sockets *t)
 {
+	struct sa_sock_node *n;
 	struct sa_sock *s = t->spare;
 
-	if (!s)
-		return calloc(1, sizeof(*s));
-	t->spare = s->hnext;
+	if (!s) {
+		n = calloc(1, sizeof(*n));
+		return n ? &n->s : NULL;
+	}
+	n = sa_node(s);
+	t->spare = n->hnext;
 	t->nspare--;
-	memset(s, 0, sizeof(*s));
-	return s;
+	memset(n, 0, sizeof(*n));
+	return &n->s;
 }
 
 static void sock_free(struct sa_sockets *t, struct sa_sock *s)
 {
 	if (t->nspare == SPARE_MAX) {
-		free(s);
+		free(sa_node(s));
 		return;
 	}
-	s->hnext = t->spare;
+	sa_node(s)->hnext = t->spare;
 	t->spare = s;
 	t->nspare++;
 }
@@ -201,7 +206,7 @@ struct sa_sock *sa_sockets_create(struct sa_sockets *t,
 	s->first_mt = s->last_mt = ec->mt;
 	s->reset_reason = SKR_REASON_NONE;
 	h = hash_sock(s, t->nbuckets);
-	s->hnext = t->buckets[h];
+	sa_node(s)->hnext = t->buckets[h];
 	t->buckets[h] = s;
 	list_add(&t->open, s);
 	t->live++;
@@ -219,9 +224,9 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 	size_t i;
 
 	while (*pp && *pp != s)
-		pp = &(*pp)->hnext;
+		pp = &sa_node(*pp)->hnext;
 	if (*pp)
-		*pp = s->hnext;
+		*pp = sa_node(s)->hnext;
 	for (i = 0; i < t->ndirty;) {
 		if (t->dirty[i] == s)
 			t->dirty[i] = t->dirty[--t->ndirty];
@@ -229,11 +234,11 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 			i++;
 	}
 	sa_sockets_index_del(t, s);
-	if (s->ending)
+	if (sa_node(s)->ending)
 		t->nclosing--;
 	else
 		t->nopen--;
-	list_del(s->ending ? &t->closing : &t->open, s);
+	list_del(sa_node(s)->ending ? &t->closing : &t->open, s);
 	t->live--;
 	t->items_held -= s->cap;
 	free(s->items);
@@ -255,13 +260,13 @@ int sa_sockets_hand_on(struct sa_sockets *t, struct sa_sock *s)
 void sa_sockets_start_closing(struct sa_sockets *t, struct sa_sock *s,
 			      uint64_t mt)
 {
-	if (s->ending)
+	if (sa_node(s)->ending)
 		return;
 	sa_sockets_index_del(t, s);
 	list_del(&t->open, s);
 	list_add(&t->closing, s);
-	s->ending = true;
-	s->close_mt = mt;
+	sa_node(s)->ending = true;
+	sa_node(s)->close_mt = mt;
 	t->nclosing++;
 	t->nopen--;
 }
@@ -285,7 +290,7 @@ struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 
 void sa_sockets_destroyed(struct sa_sockets *t, struct sa_sock *s)
 {
-	s->destroyed = true;
+	sa_node(s)->destroyed = true;
 	sa_sockets_start_closing(t, s, s->last_mt);
 }
 
@@ -299,8 +304,8 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 		return t->index_err;
 	while (err == 0 && (s = t->closing.head) != NULL) {
 		if (t->nclosing <= SA_CLOSING_MAX &&
-		    (now < s->close_mt ||
-		     now - s->close_mt < SA_CLOSE_GRACE_NS))
+		    (now < sa_node(s)->close_mt ||
+		     now - sa_node(s)->close_mt < SA_CLOSE_GRACE_NS))
 			break;
 		err = sa_sockets_hand_on(t, s);
 	}
@@ -359,8 +364,8 @@ void sa_sockets_free(struct sa_sockets *t)
 	while (t->spare) {
 		struct sa_sock *s = t->spare;
 
-		t->spare = s->hnext;
-		free(s);
+		t->spare = sa_node(s)->hnext;
+		free(sa_node(s));
 	}
 	free(t->buckets);
 	free(t->lbuckets);

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyze/sockets.h"
+#include "analyze/sockets_priv.h"
 
 struct sa_work sa_work;
 
@@ -146,7 +146,7 @@ static void heap_set(struct sa_lgroup *g, int kind, size_t i,
 		     struct sa_sock *s)
 {
 	g->heap[i] = s;
-	s->xpos[kind] = i;
+	sa_node(s)->xpos[kind] = i;
 }
 
 static void sift_up(struct sa_lgroup *g, int kind, size_t i)
@@ -211,7 +211,7 @@ static int group_add(struct sa_sockets *t, struct sa_sock *s, int kind)
 		g->heap = h;
 		g->cap = cap;
 	}
-	s->xgroup[kind] = g;
+	sa_node(s)->xgroup[kind] = g;
 	g->heap[g->n++] = s;
 	sift_up(g, kind, g->n - 1);
 	return 0;
@@ -219,19 +219,19 @@ static int group_add(struct sa_sockets *t, struct sa_sock *s, int kind)
 
 static void group_del(struct sa_sockets *t, struct sa_sock *s, int kind)
 {
-	struct sa_lgroup *g = s->xgroup[kind], **pp;
-	size_t i = s->xpos[kind];
+	struct sa_lgroup *g = sa_node(s)->xgroup[kind], **pp;
+	size_t i = sa_node(s)->xpos[kind];
 
 	if (!g)
 		return;
-	s->xgroup[kind] = NULL;
+	sa_node(s)->xgroup[kind] = NULL;
 	if (--g->n > i) {
 		struct sa_sock *last = g->heap[g->n];
 
 		/* The last one fills the hole, and may belong above or below. */
 		heap_set(g, kind, i, last);
 		sift_up(g, kind, i);
-		sift_down(g, kind, last->xpos[kind]);
+		sift_down(g, kind, sa_node(last)->xpos[kind]);
 	}
 	if (g->n > 0)
 		return;
@@ -246,11 +246,11 @@ static void group_del(struct sa_sockets *t, struct sa_sock *s, int kind)
 
 void sa_sockets_index_del(struct sa_sockets *t, struct sa_sock *s)
 {
-	if (!s->listed)
+	if (!sa_node(s)->listed)
 		return;
 	group_del(t, s, EXACT);
 	group_del(t, s, WILD);
-	s->listed = false;
+	sa_node(s)->listed = false;
 }
 
 static int index_add(struct sa_sockets *t, struct sa_sock *s)
@@ -264,7 +264,7 @@ static int index_add(struct sa_sockets *t, struct sa_sock *s)
 			group_del(t, s, EXACT);
 	}
 	if (!err)
-		s->listed = true;
+		sa_node(s)->listed = true;
 	return err;
 }
 
@@ -274,8 +274,8 @@ static bool key_current(const struct sa_sock *s)
 	struct sa_lgroup k;
 
 	key_of(s, EXACT, &k);
-	return same_key(&k, s->xgroup[EXACT]) &&
-	       (s->xgroup[WILD] != NULL) ==
+	return same_key(&k, sa_node(s)->xgroup[EXACT]) &&
+	       (sa_node(s)->xgroup[WILD] != NULL) ==
 	       sa_sockets_is_zero(s->saddr, sizeof(s->saddr));
 }
 
@@ -289,9 +289,9 @@ void sa_sockets_index_check(struct sa_sockets *t, struct sa_sock *s)
 {
 	int err;
 
-	if (s->ending || s->role != SA_ROLE_LISTENER)
+	if (sa_node(s)->ending || s->role != SA_ROLE_LISTENER)
 		return;
-	if (s->listed) {
+	if (sa_node(s)->listed) {
 		if (key_current(s))
 			return;
 		sa_sockets_index_del(t, s);
@@ -307,7 +307,7 @@ void sa_sockets_settle(struct sa_sockets *t)
 	size_t i;
 
 	if (t->rescan) {
-		for (s = t->open.head; s; s = s->lnext)
+		for (s = t->open.head; s; s = sa_node(s)->lnext)
 			sa_sockets_index_check(t, s);
 		t->rescan = false;
 	}
@@ -319,7 +319,7 @@ void sa_sockets_settle(struct sa_sockets *t)
 void sa_sockets_mark_dirty(struct sa_sockets *t, struct sa_sock *s)
 {
 	/* A listed listener too: the caller may fill in its endpoints. */
-	if (s->ending)
+	if (sa_node(s)->ending)
 		return;
 	if (t->ndirty > 0 && t->dirty[t->ndirty - 1] == s)
 		return;

@@ -3,11 +3,13 @@
  * Who owns a socket: the task seen in process context, or in the syscall
  * that made the socket what it is (connect, listen, accept).  Syscall
  * records carry no task name, so the latest name each pid showed in
- * another event is kept (a bounded pid -> name map, analyze/sockets.h).
+ * another event is kept (a bounded pid -> name map, analyze/sockets_priv.h).
  */
 #include <string.h>
 
-#include "analyze/sockets.h"
+#include "analyze/sockets_priv.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 static uint32_t comm_hash(uint32_t pid)
 {

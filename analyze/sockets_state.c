@@ -4,13 +4,15 @@
  * a new one for a reused key), sets its state, role and the marks of when
  * it entered each state, names its listener and starts its grace at CLOSE;
  * transitions and other events update its endpoints and add the items
- * --timeline shows, within the bounds of sockana.h.
+ * --timeline shows, within the bounds of sockets.h.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/sockets.h"
+#include "analyze/sockets_priv.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 /*
  * *out: a cleared item to fill, or NULL when items are not kept.  The
@@ -304,14 +306,14 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 	int err = 0;
 
 	s = sa_sockets_lookup(t, ec->host, ev->c.netns, ev->c.cookie);
-	if (s && !s->ending && s->state == SKR_TCP_LISTEN &&
+	if (s && !sa_node(s)->ending && s->state == SKR_TCP_LISTEN &&
 	    ev->oldstate == SKR_TCP_LISTEN &&
 	    ev->newstate == SKR_TCP_SYN_RECV) {
 		hold_birth(t, ec, ev);
 		return 0;
 	}
 	/* A closed socket used again (connect after a failed connect). */
-	if (s && s->ending && ev->oldstate == SKR_TCP_CLOSE &&
+	if (s && sa_node(s)->ending && ev->oldstate == SKR_TCP_CLOSE &&
 	    ev->newstate != SKR_TCP_CLOSE) {
 		err = sa_sockets_hand_on(t, s);
 		if (err)

@@ -6,11 +6,13 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "analyze/sockana.h"
+#include "analyze/text.h"
+#include "format/skr.h"
 
 static void terminate_empty(char *buf, size_t size, int n)
 {
@@ -87,4 +89,17 @@ const char *sa_text_task(const char *comm, uint32_t pid, char *buf,
 
 	terminate_empty(buf, size, n);
 	return buf;
+}
+
+/* The words and names are the format's catalogue's. */
+const char *sa_event_name(uint16_t type)
+{
+	const struct skr_rec_desc *d = skr_rec_desc(type);
+
+	return d && d->word ? d->word : "other";
+}
+
+const char *sa_rec_type_name(unsigned type, char *buf, size_t size)
+{
+	return skr_rec_type_name(type, buf, size);
 }

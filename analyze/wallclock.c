@@ -7,10 +7,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "analyze/sockana.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
 
 #define NSEC_PER_SEC	1000000000ull
 

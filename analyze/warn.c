@@ -6,8 +6,13 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 
-#include "analyze/sockana.h"
+#include "analyze/analysis.h"
+#include "analyze/meta.h"
+#include "analyze/out.h"
+#include "analyze/sockets.h"
+#include "format/skr.h"
 
 struct warning {
 	const char *kind;

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * run.c: one analysis, from readers to a written report.  What main.c and
+ * the tests call.
+ */
+#ifndef SA_RUN_H
+#define SA_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "analyze/filter.h"
+#include "analyze/out.h"
+#include "analyze/replay.h"
+#include "format/skr.h"
+
+enum sa_report {
+	SA_REPORT_DIAG,			/* the default */
+	SA_REPORT_INFO,
+	SA_REPORT_TIMELINE,
+	SA_REPORT_LATENCY,
+	SA_REPORT_BACKLOG,
+};
+
+enum sa_group {
+	SA_BY_NONE,
+	SA_BY_REMOTE,
+	SA_BY_LOCAL,
+	SA_BY_PROCESS,
+};
+
+#define SA_INPUTS_MAX	64
+
+struct sa_run_opts {
+	enum sa_report report;
+	enum sa_format format;
+	enum sa_group by;		/* --latency --by */
+	const char *name;		/* name of a single input */
+	const char *const *names;	/* names of several inputs */
+	struct sa_filters filters;
+	struct sa_replay_opts replay;	/* for all inputs together */
+};
+
+/*
+ * Read the traces behind rs[0..n) and write the chosen report to out.
+ * Returns 0 or a negative errno; then msg holds a message for the user that
+ * names the input ("trace.skr: what failed"): the reader's own when the
+ * file is at fault, naming the bad field and the values found.
+ */
+int sa_run_many(struct skr_reader *const *rs, size_t n,
+		const struct sa_run_opts *opts, FILE *out, char *msg,
+		size_t msgsize);
+/* One input: sa_run_many(&r, 1, ...) with opts->name. */
+int sa_run(struct skr_reader *r, const struct sa_run_opts *opts, FILE *out,
+	   char *msg, size_t msgsize);
+
+#endif /* SA_RUN_H */
