@@ -38,11 +38,10 @@ struct sa_input {
 	int read_err;			/* the reader's error that ended it, 0 */
 };
 
-struct sa_diag;
-struct sa_latency;
-struct sa_backlog;
-
-/* Everything a report may look at once the trace has been read. */
+/*
+ * The model every view reads: the inputs and what they said, the socket
+ * table, and what the run counted.  Views keep their own state apart.
+ */
 struct sa_analysis {
 	const char *name;		/* of the first input */
 	struct sa_input *in;
@@ -64,12 +63,7 @@ struct sa_analysis {
 	/* Not tracked because the socket table was full (events.c). */
 	uint64_t untracked_snap;	/* sockets of a snapshot */
 	uint64_t untracked_events;	/* other events naming a new socket */
-	uint64_t shown_sockets;		/* blocks printed by --timeline */
-	uint64_t shown_trans;
-	uint64_t selected, filtered_out;
-	struct sa_diag *diag;
-	struct sa_latency *lat;
-	struct sa_backlog *bl;
+	uint64_t selected, filtered_out;	/* lives by the filters */
 };
 
 /* True when an input ended before the END record of every segment. */

@@ -20,7 +20,6 @@
 #include "analyze/events.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
-#include "analyze/reports.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
 #include "format/skr.h"
@@ -65,6 +64,13 @@ static int note(struct sa_analysis *a, struct sa_sock *s,
 		detail[0] = '\0';
 	/* A detail that did not fit is cut, which vsnprintf already did. */
 	return sa_sockets_note(a->socks, s, ec, c, type, detail);
+}
+
+/* The record tells the views about a listener s (NULL: a namespace). */
+static void for_views(struct sa_applied *ap, struct sa_sock *s)
+{
+	ap->listener_event = true;
+	ap->listener = s;
 }
 
 /*
@@ -153,7 +159,7 @@ static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
 }
 
 static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
-		     const struct skr_record *rec)
+		     const struct skr_record *rec, struct sa_applied *ap)
 {
 	struct skr_ev_listen ev;
 	struct sa_sock *s;
@@ -187,12 +193,8 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 		}
 	}
 	sa_sockets_owner(a->socks, s, &ev.c, NULL);
-	if (ev.ret == 0) {
-		int err = sa_backlog_event(a, ec, rec, s);
-
-		if (err)
-			return err;
-	}
+	if (ev.ret == 0)
+		for_views(ap, s);
 	clamp = ev.ret == 0 && ev.backlog > 0 &&
 		(uint64_t)ev.backlog > ev.max_backlog;
 	if (ev.ret != 0)
@@ -206,7 +208,7 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 }
 
 static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
-		     const struct skr_record *rec)
+		     const struct skr_record *rec, struct sa_applied *ap)
 {
 	struct skr_ev_accept ev;
 	struct sa_sock *l, *c = NULL;
@@ -264,9 +266,7 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 			return err;
 	}
 	sa_sockets_owner(a->socks, l, &ev.c, NULL);
-	err = sa_backlog_event(a, ec, rec, l);
-	if (err)
-		return err;
+	for_views(ap, l);
 	if (!c && ev.ret >= 0 && ev.child_cookie != 0)
 		return note(a, l, ec, &ev.c, rec->type, "accept: a socket not "
 			    "tracked, the table being full (queue %" PRIu32
@@ -355,7 +355,7 @@ static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 }
 
 static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
-			 const struct skr_record *rec)
+			 const struct skr_record *rec, struct sa_applied *ap)
 {
 	struct skr_ev_retransmit ev;
 	struct sa_sock *s;
@@ -380,9 +380,7 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 			s->sport = ev.sport;
 		}
 		s->synack_retrans++;
-		err = sa_backlog_event(a, ec, rec, s);
-		if (err)
-			return err;
+		for_views(ap, s);
 		return note(a, s, ec, &ev.c, rec->type, "SYN-ACK retransmit "
 			    "#%" PRIu32 " to %s", ev.retrans,
 			    sa_text_endpoint(ev.family, ev.daddr, ev.dport,
@@ -462,7 +460,7 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 }
 
 static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
-		       const struct skr_record *rec)
+		       const struct skr_record *rec, struct sa_applied *ap)
 {
 	struct skr_ev_listener ev;
 	struct sa_sock *s;
@@ -504,35 +502,40 @@ static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
 		s->state = SKR_TCP_LISTEN;
 		s->states_seen |= 1u << SKR_TCP_LISTEN;
 	}
-	return sa_backlog_event(a, ec, rec, s);
+	for_views(ap, s);
+	return 0;
 }
 
 int sa_events_apply(struct sa_analysis *a, const struct sa_evctx *ec,
-		    const struct skr_record *rec, uint64_t ts)
+		    const struct skr_record *rec, uint64_t ts,
+		    struct sa_applied *ap)
 {
 	(void)ts;
+	ap->listener_event = false;
+	ap->listener = NULL;
 	switch (rec->type) {
 	case SKR_REC_SNAPSHOT:
 		return on_snapshot(a, ec, rec);
 	case SKR_REC_LISTEN:
-		return on_listen(a, ec, rec);
+		return on_listen(a, ec, rec, ap);
 	case SKR_REC_ACCEPT:
-		return on_accept(a, ec, rec);
+		return on_accept(a, ec, rec, ap);
 	case SKR_REC_RESET:
 		return on_reset(a, ec, rec);
 	case SKR_REC_SOCK_ERROR:
 		return on_error(a, ec, rec);
 	case SKR_REC_RETRANSMIT:
-		return on_retransmit(a, ec, rec);
+		return on_retransmit(a, ec, rec, ap);
 	case SKR_REC_DESTROY:
 		return on_destroy(a, ec, rec);
 	case SKR_REC_SKB_DROP:
 		return on_skb_drop(a, ec, rec);
 	case SKR_REC_LISTENER:
-		return on_listener(a, ec, rec);
+		return on_listener(a, ec, rec, ap);
 	case SKR_REC_NETNS_STATS:
 	case SKR_REC_SAMPLING:
-		return sa_backlog_event(a, ec, rec, NULL);
+		for_views(ap, NULL);
+		return 0;
 	default:
 		return 0;	/* a type of a later minor version */
 	}

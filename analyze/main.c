@@ -14,6 +14,7 @@
 #include "analyze/out.h"
 #include "analyze/redact.h"
 #include "analyze/run.h"
+#include "analyze/views.h"
 #include "format/skr.h"
 
 #ifndef SKR_VERSION
@@ -74,16 +75,6 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 success, 1 unreadable or invalid trace, 2 usage error.\n";
 
-static const struct report_flag {
-	const char *flag;
-	enum sa_report report;
-} report_flags[] = {
-	{ "--info", SA_REPORT_INFO },
-	{ "--timeline", SA_REPORT_TIMELINE },
-	{ "--latency", SA_REPORT_LATENCY },
-	{ "--backlog", SA_REPORT_BACKLOG },
-};
-
 static void err_printf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
@@ -106,16 +97,6 @@ static int usage_error(const char *what, const char *arg)
 		err_printf("%s", what);
 	fputs("Try 'sockana --help'.\n", stderr);
 	return EXIT_USAGE;
-}
-
-static const struct report_flag *find_report(const char *arg)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(report_flags) / sizeof(report_flags[0]); i++)
-		if (strcmp(arg, report_flags[i].flag) == 0)
-			return &report_flags[i];
-	return NULL;
 }
 
 static int analyze(const char *const *paths, size_t n,
@@ -188,11 +169,11 @@ static const char *option_name(const char *arg, char *buf, size_t size)
 int main(int argc, char **argv)
 {
 	static struct sa_run_opts opts;
-	const struct report_flag *rf, *chosen = NULL;
+	const struct sa_view *rf, *chosen = NULL;
 	const char *paths[SA_INPUTS_MAX];
 	bool options_done = false, by_set = false;
 	size_t npaths = 0;
-	char name[32], msg[200];
+	char name[32], msg[200], kinds[96];
 	int i;
 
 	if (sa_redact_wanted(argc, argv))
@@ -218,7 +199,7 @@ int main(int argc, char **argv)
 			   strcmp(arg, "-V") == 0) {
 			puts("sockana " SKR_VERSION);
 			return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-		} else if ((rf = find_report(arg)) != NULL) {
+		} else if ((rf = sa_view_by_option(arg)) != NULL) {
 			if (chosen && chosen != rf)
 				return usage_error("one report at a time; also "
 						   "asked for", arg);
@@ -262,9 +243,13 @@ int main(int argc, char **argv)
 	opts.report = chosen ? chosen->report : SA_REPORT_DIAG;
 	if (by_set && opts.report != SA_REPORT_LATENCY)
 		return usage_error("--by goes with --latency", NULL);
-	if (opts.format == SA_FORMAT_CSV && opts.report != SA_REPORT_TIMELINE &&
-	    opts.report != SA_REPORT_LATENCY && opts.report != SA_REPORT_BACKLOG)
-		return usage_error("--csv goes with --timeline, --latency or "
-				   "--backlog", NULL);
+	if (!(sa_view_of(opts.report)->formats & (1u << opts.format))) {
+		if (snprintf(msg, sizeof(msg), "--%s goes with %s",
+			     opts.format == SA_FORMAT_CSV ? "csv" : "json",
+			     sa_view_options(opts.format, "or", kinds,
+					     sizeof(kinds))) < 0)
+			msg[0] = '\0';
+		return usage_error(msg, NULL);
+	}
 	return analyze(paths, npaths, &opts);
 }

@@ -26,9 +26,10 @@
 #include "analyze/hist.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
-#include "analyze/reports.h"
+#include "analyze/report_backlog.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
@@ -85,10 +86,10 @@ struct sa_backlog {
 	size_t nns;
 };
 
-int sa_backlog_new(struct sa_analysis *a)
+int sa_backlog_new(struct sa_backlog **bp)
 {
-	a->bl = calloc(1, sizeof(*a->bl));
-	return a->bl ? 0 : -ENOMEM;
+	*bp = calloc(1, sizeof(**bp));
+	return *bp ? 0 : -ENOMEM;
 }
 
 void sa_backlog_free(struct sa_backlog *b)
@@ -281,10 +282,9 @@ static int on_netns(struct sa_backlog *b, const struct sa_evctx *ec,
  * The events of a listener s as they come; the accept wait is taken from
  * the child when its life is over (sa_backlog_socket).
  */
-int sa_backlog_event(struct sa_analysis *a, const struct sa_evctx *ec,
-		     const struct skr_record *rec, struct sa_sock *s)
+int sa_backlog_event(struct sa_backlog *b, const struct sa_evctx *ec,
+		     const struct skr_record *rec, const struct sa_sock *s)
 {
-	struct sa_backlog *b = a->bl;
 	struct skr_ev_listener ls;
 	struct skr_ev_listen lsn;
 	struct skr_ev_accept ac;
@@ -342,9 +342,8 @@ int sa_backlog_event(struct sa_analysis *a, const struct sa_evctx *ec,
 	return 0;
 }
 
-int sa_backlog_socket(struct sa_analysis *a, const struct sa_sock *s)
+int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s)
 {
-	struct sa_backlog *b = a->bl;
 	struct lsn *l;
 	uint64_t wait;
 	int err;
@@ -394,10 +393,10 @@ int sa_backlog_socket(struct sa_analysis *a, const struct sa_sock *s)
 /* ---- reading the table, for this report and the diagnosis ---- */
 
 /* Why netns's overflows are not observable; false if they are. */
-static bool stop_why(const struct sa_analysis *a, uint32_t host,
-		     uint32_t netns, char *buf, size_t size)
+static bool stop_why(const struct sa_analysis *a, const struct sa_backlog *b,
+		     uint32_t host, uint32_t netns, char *buf, size_t size)
 {
-	const struct ns_stats *n = ns_stop(a->bl, host, netns);
+	const struct ns_stats *n = ns_stop(b, host, netns);
 	const char *err;
 	char w[SA_WALL_LEN];
 	int len;
@@ -419,25 +418,26 @@ static bool stop_why(const struct sa_analysis *a, uint32_t host,
 	return true;
 }
 
-size_t sa_backlog_count(const struct sa_analysis *a)
+size_t sa_backlog_count(const struct sa_backlog *b)
 {
-	return a->bl ? a->bl->n : 0;
+	return b ? b->n : 0;
 }
 
-bool sa_backlog_overflows(const struct sa_analysis *a, size_t i,
+bool sa_backlog_overflows(const struct sa_analysis *a,
+			  const struct sa_backlog *b, size_t i,
 			  struct sa_overflow *ov)
 {
 	const struct lsn *l;
 
-	if (!a->bl || i >= a->bl->n)
+	if (!b || i >= b->n)
 		return false;
-	l = &a->bl->l[i];
+	l = &b->l[i];
 	if (!l->selected)
 		return false;
 	memset(ov, 0, sizeof(*ov));
 	ov->listener = &l->info;
 	ov->input = l->input;
-	ov->stopped = stop_why(a, l->host, l->netns, ov->why, sizeof(ov->why));
+	ov->stopped = stop_why(a, b, l->host, l->netns, ov->why, sizeof(ov->why));
 	ov->known = l->have_drops && !ov->stopped;
 	ov->drops = l->drops_last - l->drops_base;
 	ov->first = l->overflow_first;
@@ -448,18 +448,18 @@ bool sa_backlog_overflows(const struct sa_analysis *a, size_t i,
 	return true;
 }
 
-bool sa_backlog_netns(const struct sa_analysis *a, size_t i,
-		      struct sa_netns_delta *d)
+bool sa_backlog_netns(const struct sa_analysis *a, const struct sa_backlog *b,
+		      size_t i, struct sa_netns_delta *d)
 {
 	const struct ns_stats *n;
 
-	if (!a->bl || i >= a->bl->nns)
+	if (!b || i >= b->nns)
 		return false;
-	n = &a->bl->ns[i];
+	n = &b->ns[i];
 	memset(d, 0, sizeof(*d));
 	/* netns 0 is no namespace: only what its stop says of the others. */
 	d->shown = n->netns && sa_filter_netns(&a->opts->filters, n->netns);
-	d->stopped = stop_why(a, n->host, n->netns, d->why, sizeof(d->why));
+	d->stopped = stop_why(a, b, n->host, n->netns, d->why, sizeof(d->why));
 	d->host = n->host;
 	d->netns = n->netns;
 	d->overflows = n->ovf_last - n->ovf_first;
@@ -504,7 +504,8 @@ static void qdist(const struct lsn *l, char *buf, size_t size)
 
 #define NOT_OBS	"not observable in this trace"
 
-static void text_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
+static void text_listener(struct sa_analysis *a, const struct sa_backlog *b,
+			  struct lsn *l, bool obs_listen,
 			  bool obs_accept, bool obs_q, bool obs_drops,
 			  bool obs_synack)
 {
@@ -547,7 +548,7 @@ static void text_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 		fprintf(out, "  accept queue:        %s\n",
 			obs_q ? "no sample" : NOT_OBS);
 	}
-	if (stop_why(a, l->host, l->netns, why, sizeof(why)))
+	if (stop_why(a, b, l->host, l->netns, why, sizeof(why)))
 		fprintf(out, "  overflows:           " NOT_OBS " (%s)\n", why);
 	else if (l->have_drops && l->drops_last > l->drops_base)
 		fprintf(out, "  overflows:           %" PRIu64 " drops (sk_drops), "
@@ -576,14 +577,15 @@ static void text_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 			obs_accept ? "no accepted connection" : NOT_OBS);
 }
 
-static void row_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
+static void row_listener(struct sa_analysis *a, const struct sa_backlog *b,
+			 struct lsn *l, bool obs_listen,
 			 bool obs_accept, bool obs_q, bool obs_drops,
 			 bool obs_synack)
 {
 	struct sa_out *o = &a->o;
 	const struct sa_sock *s = &l->info;
 	char ep[SA_ENDPOINT_LEN], w[SA_WALL_LEN], dist[512], why[SA_WHY_LEN];
-	bool stopped = stop_why(a, l->host, l->netns, why, sizeof(why));
+	bool stopped = stop_why(a, b, l->host, l->netns, why, sizeof(why));
 
 	(void)obs_listen;
 	(void)obs_q;
@@ -667,9 +669,9 @@ static void row_listener(struct sa_analysis *a, struct lsn *l, bool obs_listen,
 	sa_row_end(o);
 }
 
-void sa_backlog_end(struct sa_analysis *a)
+static void backlog_end(struct sa_analysis *a, void *state)
 {
-	struct sa_backlog *b = a->bl;
+	struct sa_backlog *b = state;
 	const char *why;
 	bool obs_listen = sa_observable(a, SKR_REC_LISTEN, &why);
 	bool obs_accept = sa_observable(a, SKR_REC_ACCEPT, &why);
@@ -690,10 +692,10 @@ void sa_backlog_end(struct sa_analysis *a)
 		if (text) {
 			if (shown > 0)
 				fputc('\n', a->out);
-			text_listener(a, l, obs_listen, obs_accept, obs_q,
+			text_listener(a, b, l, obs_listen, obs_accept, obs_q,
 				      obs_drops, obs_synack);
 		} else {
-			row_listener(a, l, obs_listen, obs_accept, obs_q,
+			row_listener(a, b, l, obs_listen, obs_accept, obs_q,
 				     obs_drops, obs_synack);
 		}
 		shown++;
@@ -705,7 +707,7 @@ void sa_backlog_end(struct sa_analysis *a)
 
 		if (!n->netns || !sa_filter_netns(&a->opts->filters, n->netns))
 			continue;
-		stopped = stop_why(a, n->host, n->netns, nwhy, sizeof(nwhy));
+		stopped = stop_why(a, b, n->host, n->netns, nwhy, sizeof(nwhy));
 		if (text && stopped) {
 			fprintf(a->out, "%snetns %" PRIu32 "%s%s: ListenOverflows, "
 				"ListenDrops " NOT_OBS " (%s)\n",
@@ -757,3 +759,47 @@ void sa_backlog_end(struct sa_analysis *a)
 		sa_row_warnings(a);
 	}
 }
+
+static int backlog_new(struct sa_analysis *a, void **state)
+{
+	struct sa_backlog *b;
+	int err;
+
+	(void)a;
+	err = sa_backlog_new(&b);
+	*state = b;
+	return err;
+}
+
+static int backlog_socket(struct sa_analysis *a, void *state,
+			  const struct sa_sock *s)
+{
+	(void)a;
+	return sa_backlog_socket(state, s);
+}
+
+static int backlog_event(struct sa_analysis *a, void *state,
+			 const struct sa_evctx *ec, const struct skr_record *rec,
+			 struct sa_sock *s)
+{
+	(void)a;
+	return sa_backlog_event(state, ec, rec, s);
+}
+
+static void backlog_free(void *state)
+{
+	sa_backlog_free(state);
+}
+
+const struct sa_view sa_view_backlog = {
+	.name = "backlog",
+	.option = "--backlog",
+	.report = SA_REPORT_BACKLOG,
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
+	.csv_kind = "listener",
+	.new = backlog_new,
+	.socket = backlog_socket,
+	.event = backlog_event,
+	.end = backlog_end,
+	.free = backlog_free,
+};

@@ -21,23 +21,20 @@
 #include "analyze/life.h"
 #include "analyze/meta.h"
 #include "analyze/report_diag.h"
-#include "analyze/reports.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "format/skr.h"
 
 #define GROUPS_MAX	256	/* distinct keys per table; more go to "other" */
 
-int sa_diag_new(struct sa_analysis *a)
+static void diag_free(void *state)
 {
-	a->diag = calloc(1, sizeof(*a->diag));
-	return a->diag ? 0 : -ENOMEM;
-}
+	struct sa_diag *d = state;
 
-void sa_diag_free(struct sa_diag *d)
-{
 	if (!d)
 		return;
+	sa_backlog_free(d->bl);
 	free(d->failed.g);
 	free(d->resets.g);
 	free(d);
@@ -170,15 +167,19 @@ static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 	return err;
 }
 
-int sa_diag_socket(struct sa_analysis *a, const struct sa_sock *s)
+static int diag_socket(struct sa_analysis *a, void *state,
+		       const struct sa_sock *s)
 {
-	struct sa_diag *d = a->diag;
+	struct sa_diag *d = state;
 	enum sa_outcome o = sa_life_outcome(s);
 	char ep[SA_ENDPOINT_LEN], rb[32];
 	uint64_t ns;
 	bool have_ns;
 	int err;
 
+	err = sa_backlog_socket(d->bl, s);
+	if (err)
+		return err;
 	d->sockets++;
 	if (s->older)
 		d->older++;
@@ -226,3 +227,49 @@ int sa_diag_socket(struct sa_analysis *a, const struct sa_sock *s)
 	}
 	return 0;
 }
+
+/* The diagnosis keeps the listeners as --backlog does, for their overflows. */
+static int diag_new(struct sa_analysis *a, void **state)
+{
+	struct sa_diag *d;
+	int err;
+
+	(void)a;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	err = sa_backlog_new(&d->bl);
+	if (err) {
+		diag_free(d);
+		d = NULL;
+	}
+	*state = d;
+	return err;
+}
+
+static int diag_event(struct sa_analysis *a, void *state,
+		      const struct sa_evctx *ec, const struct skr_record *rec,
+		      struct sa_sock *s)
+{
+	struct sa_diag *d = state;
+
+	(void)a;
+	return sa_backlog_event(d->bl, ec, rec, s);
+}
+
+static void diag_end(struct sa_analysis *a, void *state)
+{
+	sa_diag_end(a, state);
+}
+
+const struct sa_view sa_view_diag = {
+	.name = "diagnosis",
+	.option = NULL,
+	.report = SA_REPORT_DIAG,
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON,
+	.new = diag_new,
+	.socket = diag_socket,
+	.event = diag_event,
+	.end = diag_end,
+	.free = diag_free,
+};

@@ -7,7 +7,7 @@
  *   report_diag_sockets.c  the sections with a line per socket found:
  *                          listen overflows and CLOSE_WAIT
  *
- * Kept apart from reports.h: only the report looks inside struct sa_diag.
+ * Kept apart from views.h: only the report looks inside struct sa_diag.
  */
 #ifndef SA_REPORT_DIAG_H
 #define SA_REPORT_DIAG_H
@@ -17,6 +17,7 @@
 
 #include "analyze/analysis.h"
 #include "analyze/life.h"
+#include "analyze/report_backlog.h"
 #include "analyze/sockets.h"
 
 #define SA_DIAG_IDS_SHOWN	8	/* socket ids named per finding */
@@ -58,14 +59,17 @@ struct sa_diag {
 	size_t ncw;			/* filled in cw[] */
 	uint64_t close_wait;		/* sockets in CLOSE_WAIT at the end */
 	uint64_t reset_sockets;
+	struct sa_backlog *bl;		/* the listeners, for their overflows */
 };
 
+/* report_diag_out.c: every section, in order. */
+void sa_diag_end(struct sa_analysis *a, struct sa_diag *d);
 /* report_diag_out.c: a finding whose events were not recorded. */
 void sa_diag_not_observable(struct sa_analysis *a, const char *finding,
 			    const char *why);
 /* report_diag_sockets.c: the "Listen overflows" section. */
-void sa_diag_overflows(struct sa_analysis *a);
+void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d);
 /* report_diag_sockets.c: the "Stuck in CLOSE_WAIT" section. */
-void sa_diag_close_wait(struct sa_analysis *a);
+void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d);
 
 #endif /* SA_REPORT_DIAG_H */

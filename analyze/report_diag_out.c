@@ -14,7 +14,6 @@
 #include "analyze/life.h"
 #include "analyze/out.h"
 #include "analyze/report_diag.h"
-#include "analyze/reports.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
 #include "analyze/wallclock.h"
@@ -90,9 +89,8 @@ static const char *when(struct sa_analysis *a, uint64_t mt, char *buf,
 	return buf;
 }
 
-static void trace_line(struct sa_analysis *a)
+static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 {
-	struct sa_diag *d = a->diag;
 	char w1[SA_WALL_LEN], w2[SA_WALL_LEN], dur[32];
 	uint64_t lost = sa_lost(a), events = 0;
 	size_t i;
@@ -142,9 +140,8 @@ static void trace_line(struct sa_analysis *a)
 		" open at the end)\n", d->older, d->open_at_end);
 }
 
-static void outcomes(struct sa_analysis *a)
+static void outcomes(struct sa_analysis *a, const struct sa_diag *d)
 {
-	struct sa_diag *d = a->diag;
 	char ids[256];
 	unsigned o;
 
@@ -228,9 +225,8 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 	}
 }
 
-static void failed_connects(struct sa_analysis *a)
+static void failed_connects(struct sa_analysis *a, struct sa_diag *d)
 {
-	struct sa_diag *d = a->diag;
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	const char *why;
 
@@ -247,9 +243,8 @@ static void failed_connects(struct sa_analysis *a)
 			"%s; failed connects show as SYN_SENT -> CLOSE)\n", why);
 }
 
-static void resets(struct sa_analysis *a)
+static void resets(struct sa_analysis *a, struct sa_diag *d)
 {
-	struct sa_diag *d = a->diag;
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	const char *why;
 
@@ -322,14 +317,14 @@ static void health(struct sa_analysis *a)
 	sa_print_warnings(a, a->out);
 }
 
-void sa_diag_end(struct sa_analysis *a)
+void sa_diag_end(struct sa_analysis *a, struct sa_diag *d)
 {
-	trace_line(a);
-	outcomes(a);
-	failed_connects(a);
-	resets(a);
-	sa_diag_overflows(a);
-	sa_diag_close_wait(a);
+	trace_line(a, d);
+	outcomes(a, d);
+	failed_connects(a, d);
+	resets(a, d);
+	sa_diag_overflows(a, d);
+	sa_diag_close_wait(a, d);
 	health(a);
 	if (a->opts->format == SA_FORMAT_TEXT)
 		fprintf(a->out, "\nDetails: sockana --timeline --socket ID "

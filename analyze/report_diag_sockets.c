@@ -12,13 +12,13 @@
 #include "analyze/analysis.h"
 #include "analyze/out.h"
 #include "analyze/report_diag.h"
-#include "analyze/reports.h"
+#include "analyze/report_backlog.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
-void sa_diag_overflows(struct sa_analysis *a)
+void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 {
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	bool obs = false, any = false;
@@ -33,10 +33,10 @@ void sa_diag_overflows(struct sa_analysis *a)
 		fputs("\nListen overflows:\n", a->out);
 	obs = sa_observable(a, SKR_REC_LISTENER, &why) ||
 	      sa_observable(a, SKR_REC_ACCEPT, &why2);
-	for (i = 0; i < sa_backlog_count(a); i++) {
+	for (i = 0; i < sa_backlog_count(d->bl); i++) {
 		const struct sa_sock *l;
 
-		if (!sa_backlog_overflows(a, i, &ov) ||
+		if (!sa_backlog_overflows(a, d->bl, i, &ov) ||
 		    (!ov.stopped && (!ov.known || ov.drops == 0)))
 			continue;
 		any = true;
@@ -95,7 +95,7 @@ void sa_diag_overflows(struct sa_analysis *a)
 				PRIu32, ov.qpeak, ov.limit);
 		fputc('\n', a->out);
 	}
-	for (i = 0; sa_backlog_netns(a, i, &nd); i++) {
+	for (i = 0; sa_backlog_netns(a, d->bl, i, &nd); i++) {
 		if (!nd.shown ||
 		    (!nd.stopped && nd.overflows == 0 && nd.drops == 0))
 			continue;
@@ -135,9 +135,8 @@ void sa_diag_overflows(struct sa_analysis *a)
 		fputs("  none\n", a->out);
 }
 
-void sa_diag_close_wait(struct sa_analysis *a)
+void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d)
 {
-	struct sa_diag *d = a->diag;
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	char l[SA_ENDPOINT_LEN], r[SA_ENDPOINT_LEN], own[SA_TASK_LEN];
 	char w[SA_WALL_LEN], dur[32];

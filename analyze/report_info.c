@@ -14,9 +14,9 @@
 #include "analyze/life.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
-#include "analyze/reports.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
@@ -359,10 +359,12 @@ static void row_input(struct sa_analysis *a, const struct sa_input *in)
 	}
 }
 
-void sa_report_info(struct sa_analysis *a)
+static void info_end(struct sa_analysis *a, void *state)
 {
 	FILE *out = a->out;
 	size_t i;
+
+	(void)state;
 
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		for (i = 0; i < a->nin; i++)
@@ -412,3 +414,19 @@ void sa_report_info(struct sa_analysis *a)
 		   "(more than %zu live at once)", a->untracked_snap,
 		   a->untracked_events, sa_sockets_max_live(a->socks));
 }
+
+static int info_new(struct sa_analysis *a, void **state)
+{
+	(void)a;
+	*state = NULL;
+	return 0;
+}
+
+const struct sa_view sa_view_info = {
+	.name = "info",
+	.option = "--info",
+	.report = SA_REPORT_INFO,
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON,
+	.new = info_new,
+	.end = info_end,
+};

@@ -20,10 +20,10 @@
 #include "analyze/hist.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
-#include "analyze/reports.h"
 #include "analyze/run.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "format/skr.h"
 
 #define SA_LAT_GROUPS	1024
@@ -72,7 +72,7 @@ struct group {
 	struct sa_hist h[M_COUNT];
 };
 
-struct sa_latency {
+struct latency {
 	struct group **g;
 	size_t n, cap;
 	struct group *other;
@@ -102,14 +102,16 @@ static void free_group(struct group *g)
 	free(g);
 }
 
-int sa_latency_new(struct sa_analysis *a)
+static int latency_new(struct sa_analysis *a, void **state)
 {
-	a->lat = calloc(1, sizeof(*a->lat));
-	return a->lat ? 0 : -ENOMEM;
+	(void)a;
+	*state = calloc(1, sizeof(struct latency));
+	return *state ? 0 : -ENOMEM;
 }
 
-void sa_latency_free(struct sa_latency *l)
+static void latency_free(void *state)
 {
+	struct latency *l = state;
 	size_t i;
 
 	if (!l)
@@ -173,7 +175,7 @@ static void group_key(const struct sa_analysis *a, const struct sa_sock *s,
 		key[0] = '\0';
 }
 
-static struct group *find_group(struct sa_latency *l, const char *key,
+static struct group *find_group(struct latency *l, const char *key,
 				int *err)
 {
 	struct group **g;
@@ -219,7 +221,8 @@ static int add(struct group *g, enum metric m, const struct sa_sock *s,
 	return sa_hist_add(&g->h[m], ns);
 }
 
-int sa_latency_socket(struct sa_analysis *a, const struct sa_sock *s)
+static int latency_socket(struct sa_analysis *a, void *state,
+			  const struct sa_sock *s)
 {
 	char key[GROUP_KEY_LEN];
 	enum sa_outcome o = sa_life_outcome(s);
@@ -227,7 +230,7 @@ int sa_latency_socket(struct sa_analysis *a, const struct sa_sock *s)
 	int err = 0;
 
 	group_key(a, s, key, sizeof(key));
-	g = find_group(a->lat, key, &err);
+	g = find_group(state, key, &err);
 	if (!g)
 		return err;
 	switch (o) {
@@ -429,9 +432,9 @@ static void rows_group(struct sa_analysis *a, struct group *g)
 	}
 }
 
-void sa_latency_end(struct sa_analysis *a)
+static void latency_end(struct sa_analysis *a, void *state)
 {
-	struct sa_latency *l = a->lat;
+	struct latency *l = state;
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	size_t i;
 
@@ -463,3 +466,15 @@ void sa_latency_end(struct sa_analysis *a)
 	      "tracepoint reports on Linux; it stays empty there.\n", a->out);
 	sa_print_warnings(a, a->out);
 }
+
+const struct sa_view sa_view_latency = {
+	.name = "latency",
+	.option = "--latency",
+	.report = SA_REPORT_LATENCY,
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
+	.csv_kind = "latency",
+	.new = latency_new,
+	.socket = latency_socket,
+	.end = latency_end,
+	.free = latency_free,
+};

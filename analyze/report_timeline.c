@@ -10,16 +10,18 @@
  * in (time, file order).  Columns have fixed widths so that blocks printed
  * at different times still line up.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze/analysis.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
-#include "analyze/reports.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
@@ -197,15 +199,30 @@ static void row_item(struct sa_analysis *a, const struct sa_sock *s,
 	sa_row_end(o);
 }
 
-int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
+/* What the summary line counts: the blocks and events shown. */
+struct timeline {
+	uint64_t sockets;
+	uint64_t events;
+};
+
+static int timeline_new(struct sa_analysis *a, void **state)
 {
+	(void)a;
+	*state = calloc(1, sizeof(struct timeline));
+	return *state ? 0 : -ENOMEM;
+}
+
+static int timeline_socket(struct sa_analysis *a, void *state,
+			   const struct sa_sock *s)
+{
+	struct timeline *tl = state;
 	const struct sa_item *prev = NULL;
 	struct sock_text t;
 	uint64_t shown = 0;
 	size_t i;
 
 	if (a->opts->format == SA_FORMAT_TEXT) {
-		if (a->shown_sockets > 0)
+		if (tl->sockets > 0)
 			fputc('\n', a->out);
 		print_header(a, s);
 	} else {
@@ -247,25 +264,40 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 				"sockets", SA_ITEMS_MAX_HELD);
 		fputs(")\n", a->out);
 	}
-	a->shown_sockets++;
-	a->shown_trans += shown + s->items_dropped;
+	tl->sockets++;
+	tl->events += shown + s->items_dropped;
 	return 0;
 }
 
-void sa_timeline_end(struct sa_analysis *a)
+static void timeline_end(struct sa_analysis *a, void *state)
 {
+	const struct timeline *tl = state;
+
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		sa_row_begin(&a->o, "summary");
-		sa_row_u64(&a->o, "sockets", a->shown_sockets);
-		sa_row_u64(&a->o, "events", a->shown_trans);
+		sa_row_u64(&a->o, "sockets", tl->sockets);
+		sa_row_u64(&a->o, "events", tl->events);
 		sa_row_end(&a->o);
 		sa_row_warnings(a);
 		return;
 	}
-	if (a->shown_sockets > 0)
+	if (tl->sockets > 0)
 		fputc('\n', a->out);
 	fprintf(a->out, "%" PRIu64 " socket%s, %" PRIu64 " event%s\n",
-		a->shown_sockets, a->shown_sockets == 1 ? "" : "s",
-		a->shown_trans, a->shown_trans == 1 ? "" : "s");
+		tl->sockets, tl->sockets == 1 ? "" : "s",
+		tl->events, tl->events == 1 ? "" : "s");
 	sa_print_warnings(a, a->out);
 }
+
+const struct sa_view sa_view_timeline = {
+	.name = "timeline",
+	.option = "--timeline",
+	.report = SA_REPORT_TIMELINE,
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
+	.csv_kind = "event",
+	.items = true,
+	.new = timeline_new,
+	.socket = timeline_socket,
+	.end = timeline_end,
+	.free = free,
+};

@@ -21,10 +21,10 @@
 #include "analyze/meta.h"
 #include "analyze/out.h"
 #include "analyze/replay.h"
-#include "analyze/reports.h"
 #include "analyze/run.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
@@ -253,30 +253,38 @@ static int advance(struct sa_input *in)
 	return 0;
 }
 
+/* The model, and the one view it feeds. */
+struct run {
+	struct sa_analysis a;
+	const struct sa_view *view;
+	void *state;			/* the view's */
+};
+
 static int sock_done(void *ctx, const struct sa_sock *s)
 {
-	struct sa_analysis *a = ctx;
+	struct run *run = ctx;
+	struct sa_analysis *a = &run->a;
 
 	if (!sa_filter_socket(&a->opts->filters, s, a->win_lo, a->win_hi)) {
 		a->filtered_out++;
 		return 0;
 	}
 	a->selected++;
-	switch (a->opts->report) {
-	case SA_REPORT_TIMELINE:
-		return sa_timeline_socket(a, s);
-	case SA_REPORT_DIAG: {
-		int err = sa_backlog_socket(a, s);
-
-		return err ? err : sa_diag_socket(a, s);
-	}
-	case SA_REPORT_LATENCY:
-		return sa_latency_socket(a, s);
-	case SA_REPORT_BACKLOG:
-		return sa_backlog_socket(a, s);
-	default:
+	if (!run->view->socket)
 		return 0;
-	}
+	return run->view->socket(a, run->state, s);
+}
+
+/* A non-state event onto the model, then what it said to the view. */
+static int apply_event(struct run *run, const struct sa_evctx *ec,
+		       const struct skr_record *rec, uint64_t ts)
+{
+	struct sa_applied ap;
+	int err = sa_events_apply(&run->a, ec, rec, ts, &ap);
+
+	if (err || !ap.listener_event || !run->view->event)
+		return err;
+	return run->view->event(&run->a, run->state, ec, rec, ap.listener);
 }
 
 static int first_event(struct sa_analysis *a, struct sa_input *in,
@@ -291,8 +299,9 @@ static int first_event(struct sa_analysis *a, struct sa_input *in,
 	return a->win_err;
 }
 
-static int dispatch(struct sa_analysis *a, struct sa_input *in)
+static int dispatch(struct run *run, struct sa_input *in)
 {
+	struct sa_analysis *a = &run->a;
 	const struct skr_record *rec = &in->head;
 	struct skr_ev_state ev;
 	struct sa_evctx ec;
@@ -314,10 +323,10 @@ static int dispatch(struct sa_analysis *a, struct sa_input *in)
 	if (err)
 		return err;
 	if (rec->type == SKR_REC_SNAPSHOT)
-		return sa_events_apply(a, &ec, rec, in->head_ts);
+		return apply_event(run, &ec, rec, in->head_ts);
 	sa_meta_event(&in->meta, rec->type, in->head_ts);
 	if (rec->type != SKR_REC_STATE && rec->type != SKR_REC_STATE4)
-		return sa_events_apply(a, &ec, rec, in->head_ts);
+		return apply_event(run, &ec, rec, in->head_ts);
 	if (skr_decode_state(rec, &ev) != 0) {
 		in->meta.malformed++;
 		return 0;
@@ -331,8 +340,9 @@ static int dispatch(struct sa_analysis *a, struct sa_input *in)
 	return sa_sockets_state(a->socks, &ec, &ev);
 }
 
-static int merge(struct sa_analysis *a, size_t *failed)
+static int merge(struct run *run, size_t *failed)
 {
+	struct sa_analysis *a = &run->a;
 	struct sa_input *best;
 	size_t i;
 	int err;
@@ -355,7 +365,7 @@ static int merge(struct sa_analysis *a, size_t *failed)
 		}
 		if (!best)
 			return 0;
-		err = dispatch(a, best);
+		err = dispatch(run, best);
 		if (err) {
 			*failed = SIZE_MAX;
 			return err;
@@ -384,59 +394,6 @@ static void sum_stats(struct sa_analysis *a)
 			a->replay.peak_held = st->peak_held;
 		if (st->peak_bytes > a->replay.peak_bytes)
 			a->replay.peak_bytes = st->peak_bytes;
-	}
-}
-
-static const char *csv_kind(enum sa_report r)
-{
-	switch (r) {
-	case SA_REPORT_TIMELINE:
-		return "event";
-	case SA_REPORT_LATENCY:
-		return "latency";
-	case SA_REPORT_BACKLOG:
-		return "listener";
-	default:
-		return NULL;
-	}
-}
-
-static int report_new(struct sa_analysis *a)
-{
-	switch (a->opts->report) {
-	case SA_REPORT_DIAG: {
-		int err = sa_backlog_new(a);
-
-		return err ? err : sa_diag_new(a);
-	}
-	case SA_REPORT_LATENCY:
-		return sa_latency_new(a);
-	case SA_REPORT_BACKLOG:
-		return sa_backlog_new(a);
-	default:
-		return 0;
-	}
-}
-
-static void report_end(struct sa_analysis *a)
-{
-	switch (a->opts->report) {
-	case SA_REPORT_TIMELINE:
-		sa_timeline_end(a);
-		break;
-	case SA_REPORT_DIAG:
-		sa_diag_end(a);
-		break;
-	case SA_REPORT_LATENCY:
-		sa_latency_end(a);
-		break;
-	case SA_REPORT_BACKLOG:
-		sa_backlog_end(a);
-		break;
-	case SA_REPORT_INFO:
-	default:
-		sa_report_info(a);
-		break;
 	}
 }
 
@@ -475,33 +432,41 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 {
 	const char *what = NULL, *who = NULL;
 	size_t i, failed = SIZE_MAX;
-	struct sa_analysis a;
+	struct run run;
+	struct sa_analysis *a = &run.a;
 	struct sa_replay_opts share;
+	char kinds[96], why[128];
 	int err = 0;
 
-	memset(&a, 0, sizeof(a));
-	a.opts = opts;
-	a.out = out;
+	memset(&run, 0, sizeof(run));
+	run.view = sa_view_of(opts->report);
+	a->opts = opts;
+	a->out = out;
 	if (n == 0 || n > SA_INPUTS_MAX) {
 		err = -EINVAL;
 		what = "too many or no inputs";
 		goto out;
 	}
-	if (opts->format == SA_FORMAT_CSV && !csv_kind(opts->report)) {
+	if (!(run.view->formats & (1u << opts->format))) {
 		err = -EINVAL;
-		what = "--csv is for --timeline, --latency and --backlog";
+		what = why;
+		if (snprintf(why, sizeof(why), "--%s is for %s",
+			     opts->format == SA_FORMAT_CSV ? "csv" : "json",
+			     sa_view_options(opts->format, "and", kinds,
+					     sizeof(kinds))) < 0)
+			what = "output format not available for this report";
 		goto out;
 	}
-	sa_out_init(&a.o, out, opts->format, csv_kind(opts->report));
-	a.in = calloc(n, sizeof(*a.in));
-	if (!a.in) {
+	sa_out_init(&a->o, out, opts->format, run.view->csv_kind);
+	a->in = calloc(n, sizeof(*a->in));
+	if (!a->in) {
 		err = -ENOMEM;
 		goto out;
 	}
-	a.nin = n;
+	a->nin = n;
 	share = replay_share(&opts->replay, n);
 	for (i = 0; i < n; i++) {
-		struct sa_input *in = &a.in[i];
+		struct sa_input *in = &a->in[i];
 
 		in->r = rs[i];
 		in->name = opts->names && opts->names[i] ? opts->names[i]
@@ -512,84 +477,84 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		if (err)
 			goto out;
 	}
-	a.name = a.in[0].name;
-	err = sa_sockets_new(&a.socks, sock_done, &a);
+	a->name = a->in[0].name;
+	err = sa_sockets_new(&a->socks, sock_done, &run);
 	if (err)
 		goto out;
-	sa_sockets_keep_items(a.socks, opts->report == SA_REPORT_TIMELINE);
-	err = report_new(&a);
+	sa_sockets_keep_items(a->socks, run.view->items);
+	err = run.view->new(a, &run.state);
 	if (err)
 		goto out;
 
-	err = merge(&a, &failed);
+	err = merge(&run, &failed);
 	if (err) {
-		if (a.win_err) {
-			what = a.winmsg;
-		} else if (failed != SIZE_MAX && a.in[failed].replay.reader_failed) {
+		if (a->win_err) {
+			what = a->winmsg;
+		} else if (failed != SIZE_MAX && a->in[failed].replay.reader_failed) {
 			set_msg(msg, msgsize, NULL,
-				skr_reader_errmsg(a.in[failed].r));
+				skr_reader_errmsg(a->in[failed].r));
 			goto out_nomsg;
 		} else if (failed != SIZE_MAX) {
-			who = a.in[failed].name;
+			who = a->in[failed].name;
 		}
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		sa_meta_finish(&a.in[i].meta);
-		skr_reader_get_status(a.in[i].r, &a.in[i].status);
+		sa_meta_finish(&a->in[i].meta);
+		skr_reader_get_status(a->in[i].r, &a->in[i].status);
 		/* Nothing to report before the error: the error alone. */
-		if (a.in[i].read_err && !a.in[i].meta.have_header) {
-			err = a.in[i].read_err;
-			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a.in[i].r));
+		if (a->in[i].read_err && !a->in[i].meta.have_header) {
+			err = a->in[i].read_err;
+			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a->in[i].r));
 			goto out_nomsg;
 		}
-		if (a.in[i].status.segments == 0 || !a.in[i].meta.have_header) {
+		if (a->in[i].status.segments == 0 || !a->in[i].meta.have_header) {
 			err = -EINVAL;
-			who = a.in[i].name;
-			what = no_data_text(&a.in[i].status);
+			who = a->in[i].name;
+			what = no_data_text(&a->in[i].status);
 			goto out;
 		}
-		if (!a.in[i].host_set)
-			assign_host(&a, &a.in[i]);
+		if (!a->in[i].host_set)
+			assign_host(a, &a->in[i]);
 	}
-	sum_stats(&a);
-	if (!a.started) {
+	sum_stats(a);
+	if (!a->started) {
 		/* No event: the window still needs checking for misuse. */
-		a.win_err = sa_filter_window(&opts->filters, 0, true, &a.win_lo,
-					     &a.win_hi, a.winmsg,
-					     sizeof(a.winmsg));
+		a->win_err = sa_filter_window(&opts->filters, 0, true, &a->win_lo,
+					     &a->win_hi, a->winmsg,
+					     sizeof(a->winmsg));
 	}
-	err = sa_sockets_finish(a.socks);
+	err = sa_sockets_finish(a->socks);
 	if (err)
 		goto out;
-	report_end(&a);
-	if (a.o.failed)
+	if (run.view->end)
+		run.view->end(a, run.state);
+	if (a->o.failed)
 		err = -ENOMEM;
 	/* The report showed what was read; the run still failed. */
 	for (i = 0; err == 0 && i < n; i++) {
-		if (a.in[i].read_err) {
-			err = a.in[i].read_err;
-			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a.in[i].r));
+		if (a->in[i].read_err) {
+			err = a->in[i].read_err;
+			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a->in[i].r));
 			goto out_nomsg;
 		}
 	}
 out:
 	if (err) {
-		if (!who && n == 1 && a.in)
-			who = a.in[0].name;
+		if (!who && n == 1 && a->in)
+			who = a->in[0].name;
 		set_msg(msg, msgsize, who, what ? what : strerror(-err));
 	}
 out_nomsg:
-	sa_sockets_free(a.socks);
-	sa_diag_free(a.diag);
-	sa_latency_free(a.lat);
-	sa_backlog_free(a.bl);
-	for (i = 0; a.in && i < a.nin; i++) {
-		sa_replay_free(a.in[i].rp);
-		sa_meta_release(&a.in[i].meta);
+	sa_sockets_free(a->socks);
+	if (run.view->free)
+		run.view->free(run.state);
+	for (i = 0; a->in && i < a->nin; i++) {
+		sa_replay_free(a->in[i].rp);
+		sa_meta_release(&a->in[i].meta);
 	}
-	free(a.in);
-	sa_out_release(&a.o);
+	free(a->in);
+	sa_out_release(&a->o);
 	return err;
 }
 

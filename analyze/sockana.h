@@ -16,8 +16,10 @@
  *   text.h       text.c            formatting shared by the reports
  *   run.h        run.c             the analysis as main.c and tests call it
  *   analysis.h   run.c, warn.c     an analysis under way, as reports read it
- *   reports.h    report_*.c        --info, --timeline, --latency, --backlog and
- *                                  the default diagnosis (report_diag.h inside)
+ *   views.h      views.c           the table of views: every report is one
+ *                report_*.c        --info, --timeline, --latency, --backlog and
+ *                                  the default diagnosis (report_diag.h inside;
+ *                                  report_backlog.h, its listeners, shared)
  *   redact.h     redact*.c         --redact
  *
  * Files in analyze/ include the headers they use.  This one includes them
@@ -38,10 +40,11 @@
 #include "analyze/meta.h"
 #include "analyze/out.h"
 #include "analyze/replay.h"
-#include "analyze/reports.h"
+#include "analyze/report_backlog.h"
 #include "analyze/run.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
+#include "analyze/views.h"
 #include "analyze/wallclock.h"
 
 #endif /* SOCKANA_H */
