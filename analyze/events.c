@@ -46,12 +46,12 @@ static const char *ret_errno_name(int32_t ret)
 
 static int note(struct sa_analysis *a, struct sa_sock *s,
 		const struct sa_evctx *ec, const struct skr_ev_common *c,
-		uint16_t type, const char *fmt, ...)
+		const union skr_rec_any *r, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
 static int note(struct sa_analysis *a, struct sa_sock *s,
 		const struct sa_evctx *ec, const struct skr_ev_common *c,
-		uint16_t type, const char *fmt, ...)
+		const union skr_rec_any *r, const char *fmt, ...)
 {
 	char detail[SA_DETAIL_LEN];
 	va_list ap;
@@ -63,7 +63,7 @@ static int note(struct sa_analysis *a, struct sa_sock *s,
 	if (n < 0)
 		detail[0] = '\0';
 	/* A detail that did not fit is cut, which vsnprintf already did. */
-	return sa_sockets_note(a->socks, s, ec, c, type, detail);
+	return sa_sockets_note(a->socks, s, ec, c, r->hdr.type, detail);
 }
 
 /* The record tells the views about a listener s (NULL: a namespace). */
@@ -111,128 +111,119 @@ static void endpoints(struct sa_sock *s, unsigned family,
 }
 
 static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
-		       const struct skr_record *rec)
+		       const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_snapshot sn;
+	const struct skr_snapshot *sn = &r->snapshot;
 	struct skr_ev_common c;
 	struct sa_sock *s;
 	char st[24];
 	int err;
 
-	if (skr_decode_snapshot(rec, &sn) != 0 || sn.kind != SKR_SNAP_SOCKET ||
-	    sn.cookie == 0)
+	(void)ap;
+	if (sn->kind != SKR_SNAP_SOCKET || sn->cookie == 0)
 		return 0;
 	/* Time-wait and request sockets are not full sockets with a life. */
-	if (sn.state == SKR_TCP_TIME_WAIT || sn.state == SKR_TCP_CLOSE ||
-	    sn.state == SKR_TCP_NEW_SYN_RECV)
+	if (sn->state == SKR_TCP_TIME_WAIT || sn->state == SKR_TCP_CLOSE ||
+	    sn->state == SKR_TCP_NEW_SYN_RECV)
 		return 0;
-	s = sa_sockets_get(a->socks, ec, sn.netns, sn.cookie, sn.ts_ns, false);
+	s = sa_sockets_get(a->socks, ec, sn->netns, sn->cookie, sn->ts_ns,
+			   false);
 	if (s)
 		return 0;	/* already known: a rotated file's snapshot */
-	err = life_of(a, ec, sn.netns, sn.cookie, sn.ts_ns, &a->untracked_snap,
-		      &s);
+	err = life_of(a, ec, sn->netns, sn->cookie, sn->ts_ns,
+		      &a->untracked_snap, &s);
 	if (!s)
 		return err;
 	s->from_snapshot = true;
-	endpoints(s, sn.family, sn.saddr, sn.daddr, sn.sport, sn.dport);
-	s->state = sn.state;
-	if (sn.state < 32)
-		s->states_seen |= 1u << sn.state;
-	s->snap_rqueue = sn.rqueue;
-	s->snap_wqueue = sn.wqueue;
-	if (sn.state == SKR_TCP_LISTEN)
+	endpoints(s, sn->family, sn->saddr, sn->daddr, sn->sport, sn->dport);
+	s->state = sn->state;
+	if (sn->state < 32)
+		s->states_seen |= 1u << sn->state;
+	s->snap_rqueue = sn->rqueue;
+	s->snap_wqueue = sn->wqueue;
+	if (sn->state == SKR_TCP_LISTEN)
 		s->role = SA_ROLE_LISTENER;
-	else if (sn.state == SKR_TCP_SYN_SENT)
+	else if (sn->state == SKR_TCP_SYN_SENT)
 		s->role = SA_ROLE_ACTIVE;
-	else if (sn.state == SKR_TCP_SYN_RECV)
+	else if (sn->state == SKR_TCP_SYN_RECV)
 		s->role = SA_ROLE_PASSIVE;
 	memset(&c, 0, sizeof(c));
-	c.ts_ns = sn.ts_ns;
-	c.cookie = sn.cookie;
-	c.netns = sn.netns;
-	if (sn.state == SKR_TCP_LISTEN)
-		return note(a, s, ec, &c, rec->type, "existed at start: LISTEN, "
+	c.ts_ns = sn->ts_ns;
+	c.cookie = sn->cookie;
+	c.netns = sn->netns;
+	if (sn->state == SKR_TCP_LISTEN)
+		return note(a, s, ec, &c, r, "existed at start: LISTEN, "
 			    "accept queue %" PRIu32 " of %" PRIu32 ", uid %"
-			    PRIu32, sn.rqueue, sn.wqueue, sn.uid);
-	return note(a, s, ec, &c, rec->type, "existed at start: %s, uid %"
-		    PRIu32, state_name(sn.state, st, sizeof(st)), sn.uid);
+			    PRIu32, sn->rqueue, sn->wqueue, sn->uid);
+	return note(a, s, ec, &c, r, "existed at start: %s, uid %"
+		    PRIu32, state_name(sn->state, st, sizeof(st)), sn->uid);
 }
 
 static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
-		     const struct skr_record *rec, struct sa_applied *ap)
+		     const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_ev_listen ev;
+	const struct skr_ev_listen *ev = &r->listen;
 	struct sa_sock *s;
 	bool clamp;
 
-	if (skr_decode_listen(rec, &ev) != 0 ||
-	    ev.c.cookie == 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
-	if (ev.ret == 0) {
-		int err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	if (ev->ret == 0) {
+		int err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 				  &a->untracked_events, &s);
 
 		if (!s)
 			return err;
 	} else {
-		s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie,
-				   ev.c.ts_ns, false);
+		s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie,
+				   ev->c.ts_ns, false);
 		if (!s)
 			return 0;
 	}
-	if (ev.ret == 0) {
+	if (ev->ret == 0) {
 		s->role = SA_ROLE_LISTENER;
 		s->have_listen = true;
-		s->backlog_asked = ev.backlog;
-		s->backlog_limit = ev.max_backlog;
+		s->backlog_asked = ev->backlog;
+		s->backlog_limit = ev->max_backlog;
 		if (s->family == 0) {
-			s->family = ev.family;
-			s->sport = ev.sport;
+			s->family = ev->family;
+			s->sport = ev->sport;
 		}
 	}
-	sa_sockets_owner(a->socks, s, &ev.c, NULL);
-	if (ev.ret == 0)
+	sa_sockets_owner(a->socks, s, &ev->c, NULL);
+	if (ev->ret == 0)
 		for_views(ap, s);
-	clamp = ev.ret == 0 && ev.backlog > 0 &&
-		(uint64_t)ev.backlog > ev.max_backlog;
-	if (ev.ret != 0)
-		return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32
-			    ", backlog %" PRId32 ") failed: %s", ev.fd,
-			    ev.backlog, ret_errno_name(ev.ret));
-	return note(a, s, ec, &ev.c, rec->type, "listen(fd %" PRId32 ", backlog %"
-		    PRId32 "): limit %" PRIu32 "%s", ev.fd, ev.backlog,
-		    ev.max_backlog, clamp ? " (clamped by net.core.somaxconn)"
+	clamp = ev->ret == 0 && ev->backlog > 0 &&
+		(uint64_t)ev->backlog > ev->max_backlog;
+	if (ev->ret != 0)
+		return note(a, s, ec, &ev->c, r, "listen(fd %" PRId32
+			    ", backlog %" PRId32 ") failed: %s", ev->fd,
+			    ev->backlog, ret_errno_name(ev->ret));
+	return note(a, s, ec, &ev->c, r, "listen(fd %" PRId32 ", backlog %"
+		    PRId32 "): limit %" PRIu32 "%s", ev->fd, ev->backlog,
+		    ev->max_backlog, clamp ? " (clamped by net.core.somaxconn)"
 					  : "");
 }
 
 static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
-		     const struct skr_record *rec, struct sa_applied *ap)
+		     const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_ev_accept ev;
+	const struct skr_ev_accept *ev = &r->accept;
 	struct sa_sock *l, *c = NULL;
 	char w[32];
 	uint64_t wait;
 	int err;
 
-	if (skr_decode_accept(rec, &ev) != 0 ||
-	    ev.c.cookie == 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
-	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 		      &a->untracked_events, &l);
 	if (!l)
 		return err;
 	if (l->role == SA_ROLE_UNKNOWN)
 		l->role = SA_ROLE_LISTENER;
 	if (l->family == 0) {
-		l->family = ev.family;
-		l->sport = ev.sport;
+		l->family = ev->family;
+		l->sport = ev->sport;
 	}
-	if (ev.ret >= 0 && ev.child_cookie != 0) {
-		err = life_of(a, ec, ev.c.netns, ev.child_cookie, ev.c.ts_ns,
+	if (ev->ret >= 0 && ev->child_cookie != 0) {
+		err = life_of(a, ec, ev->c.netns, ev->child_cookie, ev->c.ts_ns,
 			      &a->untracked_events, &c);
 		if (err)
 			return err;
@@ -243,233 +234,212 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 		c->parent = l->id;
 		if (!(c->have_at & (1u << SA_AT_ACCEPT))) {
 			c->have_at |= 1u << SA_AT_ACCEPT;
-			c->at[SA_AT_ACCEPT] = ev.c.ts_ns;
+			c->at[SA_AT_ACCEPT] = ev->c.ts_ns;
 		}
 		/* The accepting process owns the child, as the listener's. */
-		if (l->have_owner && l->owner_pid == ev.c.tgid &&
+		if (l->have_owner && l->owner_pid == ev->c.tgid &&
 		    !c->owner_by_call) {
 			c->have_owner = true;
 			c->owner_pid = l->owner_pid;
 			memcpy(c->owner_comm, l->owner_comm,
 			       sizeof(c->owner_comm));
 		}
-		sa_sockets_owner(a->socks, c, &ev.c, NULL);
+		sa_sockets_owner(a->socks, c, &ev->c, NULL);
 		if (sa_life_time(c, SA_AT_ESTABLISHED, SA_AT_ACCEPT, &wait))
-			err = note(a, c, ec, &ev.c, rec->type, "accepted from "
+			err = note(a, c, ec, &ev->c, r, "accepted from "
 				   "listener #%" PRIu64 " after %s s in the "
 				   "accept queue", l->id,
 				   sa_text_secs(wait, w, sizeof(w)));
 		else
-			err = note(a, c, ec, &ev.c, rec->type, "accepted from "
+			err = note(a, c, ec, &ev->c, r, "accepted from "
 				   "listener #%" PRIu64, l->id);
 		if (err)
 			return err;
 	}
-	sa_sockets_owner(a->socks, l, &ev.c, NULL);
+	sa_sockets_owner(a->socks, l, &ev->c, NULL);
 	for_views(ap, l);
-	if (!c && ev.ret >= 0 && ev.child_cookie != 0)
-		return note(a, l, ec, &ev.c, rec->type, "accept: a socket not "
+	if (!c && ev->ret >= 0 && ev->child_cookie != 0)
+		return note(a, l, ec, &ev->c, r, "accept: a socket not "
 			    "tracked, the table being full (queue %" PRIu32
-			    " of %" PRIu32 ")", ev.qlen, ev.max_backlog);
+			    " of %" PRIu32 ")", ev->qlen, ev->max_backlog);
 	if (!c)
-		return note(a, l, ec, &ev.c, rec->type, "accept failed: %s "
+		return note(a, l, ec, &ev->c, r, "accept failed: %s "
 			    "(queue %" PRIu32 " of %" PRIu32 ")",
-			    ret_errno_name(ev.ret),
-			    ev.qlen, ev.max_backlog);
-	return note(a, l, ec, &ev.c, rec->type, "accept: #%" PRIu64 " (queue %"
-		    PRIu32 " of %" PRIu32 ")", c->id, ev.qlen, ev.max_backlog);
+			    ret_errno_name(ev->ret),
+			    ev->qlen, ev->max_backlog);
+	return note(a, l, ec, &ev->c, r, "accept: #%" PRIu64 " (queue %"
+		    PRIu32 " of %" PRIu32 ")", c->id, ev->qlen,
+		    ev->max_backlog);
 }
 
 static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
-		    const struct skr_record *rec)
+		    const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct sa_meta *m = &a->in[ec->input].meta;
-	struct skr_ev_reset ev;
+	const struct skr_ev_reset *ev = &r->reset;
 	struct sa_sock *s;
 	const char *why;
 	char st[24], rb[24];
 	int n, err;
 
-	if (skr_decode_reset(rec, &ev) != 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
-	if (ev.c.cookie == 0) {
-		if (ev.dir == SKR_RESET_SENT)
+	(void)ap;
+	if (ev->c.cookie == 0) {
+		if (ev->dir == SKR_RESET_SENT)
 			a->resets_nosock++;
 		return 0;
 	}
-	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 		      &a->untracked_events, &s);
 	if (!s)
 		return err;
-	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
-			     ev.dport);
-	if (ev.dir == SKR_RESET_RECEIVED) {
+	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			     ev->dport);
+	if (ev->dir == SKR_RESET_RECEIVED) {
 		s->resets_in++;
-		s->reset_in_state = ev.state;
-		return note(a, s, ec, &ev.c, rec->type, "reset received in %s",
-			    state_name(ev.state, st, sizeof(st)));
+		s->reset_in_state = ev->state;
+		return note(a, s, ec, &ev->c, r, "reset received in %s",
+			    state_name(ev->state, st, sizeof(st)));
 	}
 	s->resets_out++;
-	s->reset_reason = ev.reason;
-	why = ev.reason == SKR_REASON_NONE ? NULL
-	      : sa_meta_enum(m, SKR_REC_RESET, ev.reason);
-	if (!why && ev.reason != SKR_REASON_NONE) {
-		n = snprintf(rb, sizeof(rb), "reason %" PRIu32, ev.reason);
+	s->reset_reason = ev->reason;
+	why = ev->reason == SKR_REASON_NONE ? NULL
+	      : sa_meta_enum(m, SKR_REC_RESET, ev->reason);
+	if (!why && ev->reason != SKR_REASON_NONE) {
+		n = snprintf(rb, sizeof(rb), "reason %" PRIu32, ev->reason);
 		why = n > 0 && (size_t)n < sizeof(rb) ? rb : NULL;
 	}
-	return note(a, s, ec, &ev.c, rec->type, "reset sent in %s%s%s",
-		    state_name(ev.state, st, sizeof(st)), why ? ": " : "",
+	return note(a, s, ec, &ev->c, r, "reset sent in %s%s%s",
+		    state_name(ev->state, st, sizeof(st)), why ? ": " : "",
 		    why ? why : "");
 }
 
 static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
-		    const struct skr_record *rec)
+		    const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_ev_sock_error ev;
+	const struct skr_ev_sock_error *ev = &r->sock_error;
 	struct sa_sock *s;
 	const char *name;
 	char st[24];
 	int err;
 
-	if (skr_decode_sock_error(rec, &ev) != 0 ||
-	    ev.c.cookie == 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
-	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	(void)ap;
+	err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 		      &a->untracked_events, &s);
 	if (!s)
 		return err;
-	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
-			     ev.dport);
-	s->error = ev.error;
-	s->error_state = ev.state;
-	name = sa_errno_name(ev.error);
+	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			     ev->dport);
+	s->error = ev->error;
+	s->error_state = ev->state;
+	name = sa_errno_name(ev->error);
 	if (name)
-		return note(a, s, ec, &ev.c, rec->type, "error %s in %s", name,
-			    state_name(ev.state, st, sizeof(st)));
-	return note(a, s, ec, &ev.c, rec->type, "error %" PRId32 " in %s",
-		    ev.error, state_name(ev.state, st, sizeof(st)));
+		return note(a, s, ec, &ev->c, r, "error %s in %s", name,
+			    state_name(ev->state, st, sizeof(st)));
+	return note(a, s, ec, &ev->c, r, "error %" PRId32 " in %s",
+		    ev->error, state_name(ev->state, st, sizeof(st)));
 }
 
 static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
-			 const struct skr_record *rec, struct sa_applied *ap)
+		         const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_ev_retransmit ev;
+	const struct skr_ev_retransmit *ev = &r->retransmit;
 	struct sa_sock *s;
 	char st[24], peer[SA_ENDPOINT_LEN];
 	int err;
 
-	if (skr_decode_retransmit(rec, &ev) != 0 ||
-	    ev.c.cookie == 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
-	err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 		      &a->untracked_events, &s);
 	if (!s)
 		return err;
-	if (ev.kind == SKR_RETRANS_SYNACK) {
+	if (ev->kind == SKR_RETRANS_SYNACK) {
 		if (s->role == SA_ROLE_UNKNOWN)
 			s->role = SA_ROLE_LISTENER;
 		if (s->family == 0) {
-			s->family = ev.family;
-			memcpy(s->saddr, ev.saddr, 16);
-			s->sport = ev.sport;
+			s->family = ev->family;
+			memcpy(s->saddr, ev->saddr, 16);
+			s->sport = ev->sport;
 		}
 		s->synack_retrans++;
 		for_views(ap, s);
-		return note(a, s, ec, &ev.c, rec->type, "SYN-ACK retransmit "
-			    "#%" PRIu32 " to %s", ev.retrans,
-			    sa_text_endpoint(ev.family, ev.daddr, ev.dport,
+		return note(a, s, ec, &ev->c, r, "SYN-ACK retransmit "
+			    "#%" PRIu32 " to %s", ev->retrans,
+			    sa_text_endpoint(ev->family, ev->daddr, ev->dport,
 					     peer, sizeof(peer)));
 	}
-	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
-			     ev.dport);
+	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			     ev->dport);
 	s->retrans++;
-	return note(a, s, ec, &ev.c, rec->type, "retransmit in %s (total %"
-		    PRIu32 ")", state_name(ev.state, st, sizeof(st)),
-		    ev.retrans);
+	return note(a, s, ec, &ev->c, r, "retransmit in %s (total %"
+		    PRIu32 ")", state_name(ev->state, st, sizeof(st)),
+		    ev->retrans);
 }
 
 static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
-		      const struct skr_record *rec)
+		      const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_ev_destroy ev;
+	const struct skr_ev_destroy *ev = &r->destroy;
 	struct sa_sock *s;
 	char rtt[32];
 	int err;
 
-	if (skr_decode_destroy(rec, &ev) != 0 ||
-	    ev.c.cookie == 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	(void)ap;
+	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			   false);
 	if (!s) {
 		a->in[ec->input].orphans++;
 		return 0;
 	}
 	s->have_destroy = true;
-	s->bytes_acked = ev.bytes_acked;
-	s->bytes_received = ev.bytes_received;
-	s->segs_in = ev.segs_in;
-	s->segs_out = ev.segs_out;
-	s->total_retrans = ev.total_retrans;
-	s->srtt_us = ev.srtt_us;
-	err = note(a, s, ec, &ev.c, rec->type, "destroy: %" PRIu64 " bytes "
+	s->bytes_acked = ev->bytes_acked;
+	s->bytes_received = ev->bytes_received;
+	s->segs_in = ev->segs_in;
+	s->segs_out = ev->segs_out;
+	s->total_retrans = ev->total_retrans;
+	s->srtt_us = ev->srtt_us;
+	err = note(a, s, ec, &ev->c, r, "destroy: %" PRIu64 " bytes "
 		   "acked, %" PRIu64 " received, %" PRIu32 " segments out, %"
 		   PRIu32 " in, %" PRIu32 " retransmitted, srtt %s s",
-		   ev.bytes_acked, ev.bytes_received, ev.segs_out, ev.segs_in,
-		   ev.total_retrans,
-		   sa_text_secs((uint64_t)ev.srtt_us * 1000, rtt, sizeof(rtt)));
+		   ev->bytes_acked, ev->bytes_received, ev->segs_out,
+		   ev->segs_in, ev->total_retrans,
+		   sa_text_secs((uint64_t)ev->srtt_us * 1000, rtt,
+				sizeof(rtt)));
 	if (err == 0)
 		sa_sockets_destroyed(a->socks, s);
 	return err;
 }
 
 static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
-		       const struct skr_record *rec)
+		       const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct sa_meta *m = &a->in[ec->input].meta;
-	struct skr_ev_skb_drop ev;
+	const struct skr_ev_skb_drop *ev = &r->skb_drop;
 	struct sa_sock *s;
 	const char *why;
 
-	if (skr_decode_skb_drop(rec, &ev) != 0) {
-		a->in[ec->input].meta.malformed++;
+	(void)ap;
+	if (ev->c.cookie == 0)
 		return 0;
-	}
-	if (ev.c.cookie == 0)
-		return 0;
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			   false);
 	if (!s)
 		return 0;
-	sa_sockets_endpoints(s, ev.family, ev.saddr, ev.daddr, ev.sport,
-			     ev.dport);
-	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev.reason);
+	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
+			     ev->dport);
+	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
 	if (why)
-		return note(a, s, ec, &ev.c, rec->type, "packet dropped: %s",
+		return note(a, s, ec, &ev->c, r, "packet dropped: %s",
 			    why);
-	return note(a, s, ec, &ev.c, rec->type, "packet dropped: reason %"
-		    PRIu32, ev.reason);
+	return note(a, s, ec, &ev->c, r, "packet dropped: reason %"
+		    PRIu32, ev->reason);
 }
 
 static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
-		       const struct skr_record *rec, struct sa_applied *ap)
+		       const union skr_rec_any *r, struct sa_applied *ap)
 {
-	struct skr_ev_listener ev;
+	const struct skr_ev_listener *ev = &r->listener;
 	struct sa_sock *s;
 	int err;
 
-	if (skr_decode_listener(rec, &ev) != 0 || ev.c.cookie == 0) {
-		a->in[ec->input].meta.malformed++;
-		return 0;
-	}
 	/*
 	 * A sample names the listener by its kernel cookie (sock_diag); events
 	 * recorded in the classic tier name it by sockrec's own id (bit 63 set,
@@ -477,24 +447,24 @@ static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
 	 * listener bound to the sample's address, if it has an own id, is the
 	 * sample's socket (ports shared with SO_REUSEPORT may be confused).
 	 */
-	s = sa_sockets_get(a->socks, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			   false);
 	if (!s) {
-		s = sa_sockets_listener(a->socks, ec->host, ev.c.netns,
-					ev.family, ev.saddr, ev.sport);
+		s = sa_sockets_listener(a->socks, ec->host, ev->c.netns,
+					ev->family, ev->saddr, ev->sport);
 		if (s && !(s->cookie & SA_OWN_ID_BIT))
 			s = NULL;
 	}
 	err = 0;
 	if (!s)
-		err = life_of(a, ec, ev.c.netns, ev.c.cookie, ev.c.ts_ns,
+		err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			      &a->untracked_events, &s);
 	if (!s)
 		return err;
 	if (s->family == 0) {
-		s->family = ev.family;
-		memcpy(s->saddr, ev.saddr, 16);
-		s->sport = ev.sport;
+		s->family = ev->family;
+		memcpy(s->saddr, ev->saddr, 16);
+		s->sport = ev->sport;
 	}
 	if (s->role == SA_ROLE_UNKNOWN)
 		s->role = SA_ROLE_LISTENER;
@@ -506,37 +476,63 @@ static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
 	return 0;
 }
 
+/* A namespace's counters, or whether its sampling stopped: for the views. */
+static int on_netns(struct sa_analysis *a, const struct sa_evctx *ec,
+		    const union skr_rec_any *r, struct sa_applied *ap)
+{
+	(void)a;
+	(void)ec;
+	(void)r;
+	for_views(ap, NULL);
+	return 0;
+}
+
+/*
+ * What is done with each type, the record decoded by the format's
+ * catalogue first.  A record too short for its type, or (need_cookie)
+ * without the socket it is about, is malformed and counted as such when
+ * count is set; the others are skipped as the --info counts already say.
+ */
+static const struct applier {
+	uint16_t type;
+	bool count;
+	bool need_cookie;
+	int (*apply)(struct sa_analysis *a, const struct sa_evctx *ec,
+		     const union skr_rec_any *r, struct sa_applied *ap);
+} appliers[] = {
+	{ SKR_REC_SNAPSHOT, false, false, on_snapshot },
+	{ SKR_REC_LISTEN, true, true, on_listen },
+	{ SKR_REC_ACCEPT, true, true, on_accept },
+	{ SKR_REC_RESET, true, false, on_reset },
+	{ SKR_REC_SOCK_ERROR, true, true, on_error },
+	{ SKR_REC_RETRANSMIT, true, true, on_retransmit },
+	{ SKR_REC_DESTROY, true, true, on_destroy },
+	{ SKR_REC_SKB_DROP, true, false, on_skb_drop },
+	{ SKR_REC_LISTENER, true, true, on_listener },
+	{ SKR_REC_NETNS_STATS, false, false, on_netns },
+	{ SKR_REC_SAMPLING, false, false, on_netns },
+};
+
 int sa_events_apply(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const struct skr_record *rec, uint64_t ts,
 		    struct sa_applied *ap)
 {
+	const struct applier *x = NULL;
+	size_t i;
+
 	(void)ts;
 	ap->listener_event = false;
 	ap->listener = NULL;
-	switch (rec->type) {
-	case SKR_REC_SNAPSHOT:
-		return on_snapshot(a, ec, rec);
-	case SKR_REC_LISTEN:
-		return on_listen(a, ec, rec, ap);
-	case SKR_REC_ACCEPT:
-		return on_accept(a, ec, rec, ap);
-	case SKR_REC_RESET:
-		return on_reset(a, ec, rec);
-	case SKR_REC_SOCK_ERROR:
-		return on_error(a, ec, rec);
-	case SKR_REC_RETRANSMIT:
-		return on_retransmit(a, ec, rec, ap);
-	case SKR_REC_DESTROY:
-		return on_destroy(a, ec, rec);
-	case SKR_REC_SKB_DROP:
-		return on_skb_drop(a, ec, rec);
-	case SKR_REC_LISTENER:
-		return on_listener(a, ec, rec, ap);
-	case SKR_REC_NETNS_STATS:
-	case SKR_REC_SAMPLING:
-		for_views(ap, NULL);
-		return 0;
-	default:
+	for (i = 0; i < sizeof(appliers) / sizeof(appliers[0]); i++)
+		if (appliers[i].type == rec->type)
+			x = &appliers[i];
+	if (!x)
 		return 0;	/* a type of a later minor version */
+	if (skr_rec_decode_any(rec, &ap->rec) != 0 ||
+	    (x->need_cookie && ap->rec.ev.c.cookie == 0)) {
+		if (x->count)
+			a->in[ec->input].meta.malformed++;
+		return 0;
 	}
+	return x->apply(a, ec, &ap->rec, ap);
 }

@@ -18,11 +18,15 @@
  * sample) or a namespace's (NETNS_STATS, SAMPLING).
  */
 struct sa_applied {
+	union skr_rec_any rec;		/* the record, decoded */
 	bool listener_event;
 	struct sa_sock *listener;	/* its life; NULL for a namespace's */
 };
 
-/* One non-state event record onto the socket table; *ap says the rest. */
+/*
+ * One non-state event record onto the socket table, decoded once by the
+ * format's catalogue into ap->rec; *ap says the rest.
+ */
 int sa_events_apply(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const struct skr_record *rec, uint64_t ts,
 		    struct sa_applied *ap);

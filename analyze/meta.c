@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "analyze/text.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
@@ -92,47 +96,124 @@ static bool same_boot(const struct sa_meta *m, const struct skr_record *rec)
 	return true;
 }
 
-static int parse_host(struct sa_meta *m, const struct skr_record *rec)
+/*
+ * Attributes of HOST, RECORDER and PROBE records, each table naming where
+ * a tag's value goes, so that one walk reads them all.  Strings keep their
+ * first value; integers are taken when they fit their field, the first
+ * one only when once is set.
+ */
+enum attr_kind {
+	ATTR_STR,		/* char * at off (sanitized copy) */
+	ATTR_UINT,		/* size-byte unsigned integer at off */
+	ATTR_FN,		/* fn decides */
+};
+
+struct attr_ctx {
+	struct sa_meta *m;
+	void *dst;		/* struct sa_meta or struct sa_probe */
+	bool first;		/* the first record of its type */
+};
+
+struct attr {
+	uint16_t tag;
+	uint8_t kind;		/* enum attr_kind */
+	uint8_t size;		/* ATTR_UINT: 1, 2 or 4 */
+	size_t off;		/* in dst */
+	bool flag;		/* ATTR_UINT: bool at have is set with it */
+	bool once;		/* ... and, set, keeps the first value */
+	size_t have;
+	int (*fn)(struct attr_ctx *c, const uint8_t *val, uint16_t vlen);
+};
+
+#define STR(tag, st, f)						\
+	{ (tag), ATTR_STR, 0, offsetof(struct st, f), false, false, 0, NULL }
+#define UINT(tag, st, f)						\
+	{ (tag), ATTR_UINT, sizeof(((struct st *)0)->f),		\
+	  offsetof(struct st, f), false, false, 0, NULL }
+#define UINT_HAVE(tag, st, f, h, first) \
+	{ (tag), ATTR_UINT, sizeof(((struct st *)0)->f),		\
+	  offsetof(struct st, f), true, (first), offsetof(struct st, h), NULL }
+#define FN(tag, fn)		{ (tag), ATTR_FN, 0, 0, false, false, 0, (fn) }
+
+static int attr_uint(struct attr_ctx *c, const struct attr *a,
+		     const uint8_t *val, uint16_t vlen)
+{
+	char *dst = c->dst;
+	bool *have = a->flag ? (bool *)(void *)(dst + a->have) : NULL;
+	uint64_t v;
+	uint32_t v32;
+	uint16_t v16;
+	uint8_t v8;
+
+	if ((have && a->once && *have) || skr_tlv_uint(val, vlen, &v) != 0 ||
+	    v > (UINT64_MAX >> (64 - 8 * a->size)))
+		return 0;
+	switch (a->size) {
+	case 1:
+		v8 = (uint8_t)v;
+		memcpy(dst + a->off, &v8, 1);
+		break;
+	case 2:
+		v16 = (uint16_t)v;
+		memcpy(dst + a->off, &v16, 2);
+		break;
+	default:
+		v32 = (uint32_t)v;
+		memcpy(dst + a->off, &v32, 4);
+		break;
+	}
+	if (have)
+		*have = true;
+	return 0;
+}
+
+static int parse_attrs(struct attr_ctx *c, const struct attr *tab, size_t n,
+		       const struct skr_record *rec)
 {
 	struct skr_tlv_iter it;
 	const uint8_t *val;
 	uint16_t tag, vlen;
-	uint64_t v;
+	char **str;
+	size_t i;
 	int err = 0;
 
 	skr_tlv_iter_init(&it, rec->data, rec->len);
 	while (err == 0 && skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
-		switch (tag) {
-		case SKR_HOST_HOSTNAME:
-			err = keep_str(&m->hostname, val, vlen);
+		for (i = 0; i < n && tab[i].tag != tag; i++)
+			;
+		if (i == n)
+			continue;	/* a tag of a later minor version */
+		switch (tab[i].kind) {
+		case ATTR_STR:
+			str = (char **)(void *)((char *)c->dst + tab[i].off);
+			err = keep_str(str, val, vlen);
 			break;
-		case SKR_HOST_KRELEASE:
-			err = keep_str(&m->krelease, val, vlen);
-			break;
-		case SKR_HOST_KVERSION:
-			err = keep_str(&m->kversion, val, vlen);
-			break;
-		case SKR_HOST_MACHINE:
-			err = keep_str(&m->machine, val, vlen);
-			break;
-		case SKR_HOST_BOOT_ID:
-			err = keep_str(&m->boot_id, val, vlen);
-			break;
-		case SKR_HOST_OS:
-			err = keep_str(&m->os, val, vlen);
-			break;
-		case SKR_HOST_NCPUS:
-			if (!m->have_ncpus && skr_tlv_uint(val, vlen, &v) == 0 &&
-			    v <= UINT32_MAX) {
-				m->ncpus = (uint32_t)v;
-				m->have_ncpus = true;
-			}
+		case ATTR_UINT:
+			err = attr_uint(c, &tab[i], val, vlen);
 			break;
 		default:
+			err = tab[i].fn(c, val, vlen);
 			break;
 		}
 	}
 	return err;
+}
+
+static const struct attr host_attrs[] = {
+	STR(SKR_HOST_HOSTNAME, sa_meta, hostname),
+	STR(SKR_HOST_KRELEASE, sa_meta, krelease),
+	STR(SKR_HOST_KVERSION, sa_meta, kversion),
+	STR(SKR_HOST_MACHINE, sa_meta, machine),
+	STR(SKR_HOST_BOOT_ID, sa_meta, boot_id),
+	STR(SKR_HOST_OS, sa_meta, os),
+	UINT_HAVE(SKR_HOST_NCPUS, sa_meta, ncpus, have_ncpus, true),
+};
+
+static int parse_host(struct sa_meta *m, const struct skr_record *rec)
+{
+	struct attr_ctx c = { .m = m, .dst = m };
+
+	return parse_attrs(&c, host_attrs, ARRAY_SIZE(host_attrs), rec);
 }
 
 /* Append one argv element to the command line, quoted if it needs it. */
@@ -164,45 +245,30 @@ out:
 	return err;
 }
 
-static int parse_recorder(struct sa_meta *m, const struct skr_record *rec)
+/* The command line is the first RECORDER record's. */
+static int recorder_arg(struct attr_ctx *c, const uint8_t *val, uint16_t vlen)
 {
-	struct skr_tlv_iter it;
-	const uint8_t *val;
-	uint16_t tag, vlen;
-	bool first = !m->have_recorder;
-	uint64_t v;
-	int err = 0;
-
-	m->have_recorder = true;
-	skr_tlv_iter_init(&it, rec->data, rec->len);
-	while (err == 0 && skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
-		switch (tag) {
-		case SKR_RECORDER_VERSION:
-			err = keep_str(&m->rec_version, val, vlen);
-			break;
-		case SKR_RECORDER_COMMENT:
-			err = keep_str(&m->rec_comment, val, vlen);
-			break;
-		case SKR_RECORDER_ARG:
-			if (first)
-				err = append_arg(&m->rec_cmdline, val, vlen);
-			break;
-		case SKR_RECORDER_PID:
-			if (!m->have_rec_pid && skr_tlv_uint(val, vlen, &v) == 0 &&
-			    v <= UINT32_MAX) {
-				m->rec_pid = (uint32_t)v;
-				m->have_rec_pid = true;
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	return err;
+	return c->first ? append_arg(&c->m->rec_cmdline, val, vlen) : 0;
 }
 
-static int add_enum(struct sa_meta *m, const uint8_t *val, uint16_t vlen)
+static const struct attr recorder_attrs[] = {
+	STR(SKR_RECORDER_VERSION, sa_meta, rec_version),
+	STR(SKR_RECORDER_COMMENT, sa_meta, rec_comment),
+	FN(SKR_RECORDER_ARG, recorder_arg),
+	UINT_HAVE(SKR_RECORDER_PID, sa_meta, rec_pid, have_rec_pid, true),
+};
+
+static int parse_recorder(struct sa_meta *m, const struct skr_record *rec)
 {
+	struct attr_ctx c = { .m = m, .dst = m, .first = !m->have_recorder };
+
+	m->have_recorder = true;
+	return parse_attrs(&c, recorder_attrs, ARRAY_SIZE(recorder_attrs), rec);
+}
+
+static int add_enum(struct attr_ctx *c, const uint8_t *val, uint16_t vlen)
+{
+	struct sa_meta *m = c->m;
 	struct sa_enum_name *e;
 	uint64_t v;
 
@@ -219,15 +285,22 @@ static int add_enum(struct sa_meta *m, const uint8_t *val, uint16_t vlen)
 	return 0;
 }
 
+static const struct attr probe_attrs[] = {
+	STR(SKR_PROBE_NAME, sa_probe, name),
+	STR(SKR_PROBE_REASON, sa_probe, reason),
+	UINT_HAVE(SKR_PROBE_TIER, sa_probe, tier, has_tier, false),
+	UINT(SKR_PROBE_ERROR, sa_probe, error),
+	UINT(SKR_PROBE_EVENT, sa_probe, event),
+	FN(SKR_PROBE_ENUM, add_enum),
+	UINT(SKR_PROBE_LIMITS, sa_probe, limits),
+};
+
 static int parse_probe(struct sa_meta *m, const struct skr_record *rec)
 {
 	size_t first_enum = m->nenums;
+	struct attr_ctx c = { .m = m };
 	struct sa_probe *p;
-	struct skr_tlv_iter it;
-	const uint8_t *val;
-	uint16_t tag, vlen;
-	uint64_t v;
-	int err = 0;
+	int err;
 
 	if (m->nprobes == SA_PROBES_MAX) {
 		m->probes_dropped++;
@@ -235,40 +308,8 @@ static int parse_probe(struct sa_meta *m, const struct skr_record *rec)
 	}
 	p = &m->probes[m->nprobes++];
 	memset(p, 0, sizeof(*p));
-	skr_tlv_iter_init(&it, rec->data, rec->len);
-	while (err == 0 && skr_tlv_next(&it, &tag, &val, &vlen) == 1) {
-		switch (tag) {
-		case SKR_PROBE_NAME:
-			err = keep_str(&p->name, val, vlen);
-			break;
-		case SKR_PROBE_REASON:
-			err = keep_str(&p->reason, val, vlen);
-			break;
-		case SKR_PROBE_TIER:
-			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT8_MAX) {
-				p->tier = (uint8_t)v;
-				p->has_tier = true;
-			}
-			break;
-		case SKR_PROBE_ERROR:
-			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
-				p->error = (uint32_t)v;
-			break;
-		case SKR_PROBE_EVENT:
-			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT16_MAX)
-				p->event = (uint16_t)v;
-			break;
-		case SKR_PROBE_ENUM:
-			err = add_enum(m, val, vlen);
-			break;
-		case SKR_PROBE_LIMITS:
-			if (skr_tlv_uint(val, vlen, &v) == 0 && v <= UINT32_MAX)
-				p->limits = (uint32_t)v;
-			break;
-		default:
-			break;
-		}
-	}
+	c.dst = p;
+	err = parse_attrs(&c, probe_attrs, ARRAY_SIZE(probe_attrs), rec);
 	/* The EVENT tag may follow the names it qualifies. */
 	for (; first_enum < m->nenums; first_enum++)
 		m->enums[first_enum].event = p->event;
@@ -336,18 +377,14 @@ static int describe_filter(struct sa_meta *m, const struct skr_record *rec)
 	return err;
 }
 
-static void account_snapshot(struct sa_meta *m, const struct skr_record *rec)
+static int account_snapshot(struct sa_meta *m, const union skr_rec_any *r)
 {
-	struct skr_snapshot sn;
-
-	if (rec->segment != 0 || skr_decode_snapshot(rec, &sn) != 0)
-		return;
-	switch (sn.kind) {
+	switch (r->snapshot.kind) {
 	case SKR_SNAP_SOCKET:
 		m->snap_sockets++;
 		break;
 	case SKR_SNAP_NETNS:
-		if (sn.error != 0)
+		if (r->snapshot.error != 0)
 			m->snap_netns_failed++;
 		break;
 	case SKR_SNAP_END:
@@ -356,19 +393,17 @@ static void account_snapshot(struct sa_meta *m, const struct skr_record *rec)
 	default:
 		break;
 	}
+	return 0;
 }
 
-static void account_stats(struct sa_meta *m, const struct skr_record *rec)
+static int account_stats(struct sa_meta *m, const union skr_rec_any *r)
 {
-	struct skr_stats st;
-
-	if (skr_decode_stats(rec, &st) != 0)
-		return;
 	/* Cumulative within a capture: the latest is the total so far. */
 	m->have_stats = true;
-	m->stats_lost = st.lost;
-	m->stats_output_failed = st.output_failed;
-	m->stats_recursion = st.recursion_misses;
+	m->stats_lost = r->stats.lost;
+	m->stats_output_failed = r->stats.output_failed;
+	m->stats_recursion = r->stats.recursion_misses;
+	return 0;
 }
 
 static void end_segment(struct sa_meta *m, uint64_t end_lost)
@@ -378,83 +413,107 @@ static void end_segment(struct sa_meta *m, uint64_t end_lost)
 	m->seg_loss = 0;
 }
 
+static int on_file_header(struct sa_meta *m, const union skr_rec_any *r)
+{
+	const struct skr_file_header *fh = &r->file_header;
+
+	if (!m->have_header) {
+		m->header = *fh;
+		m->have_header = true;
+	} else {
+		/* A segment that ended without END: close its count. */
+		end_segment(m, 0);
+		if (memcmp(fh->capture_id, m->last_capture,
+			   sizeof(fh->capture_id)) != 0) {
+			m->mixed_captures = true;
+			/* STATS restart with a new capture. */
+			m->stats_base_lost = sat_add(m->stats_base_lost,
+						     m->stats_lost);
+			m->stats_base_failed = sat_add(m->stats_base_failed,
+						       m->stats_output_failed);
+			m->stats_base_recursion = sat_add(
+				m->stats_base_recursion, m->stats_recursion);
+			m->stats_lost = m->stats_output_failed = 0;
+			m->stats_recursion = 0;
+		}
+	}
+	memcpy(m->last_capture, fh->capture_id, sizeof(fh->capture_id));
+	m->last_file_index = fh->file_index;
+	return 0;
+}
+
+/* Every segment repeats the host; a different one is said, not read. */
+static int on_host(struct sa_meta *m, const struct skr_record *rec)
+{
+	if (rec->segment == 0)
+		return parse_host(m, rec);
+	if (!same_boot(m, rec))
+		m->mixed_hosts = true;
+	return 0;
+}
+
+static int on_clock(struct sa_meta *m, const union skr_rec_any *r)
+{
+	sa_wallclock_add(&m->clock, &r->clock);
+	return 0;
+}
+
+static int on_loss(struct sa_meta *m, const union skr_rec_any *r)
+{
+	m->loss_records++;
+	m->seg_loss = sat_add(m->seg_loss, r->loss.count);
+	return 0;
+}
+
+static int on_end(struct sa_meta *m, const union skr_rec_any *r)
+{
+	end_segment(m, r->end.lost);
+	m->output_failed = sat_add(m->output_failed, r->end.output_failed);
+	m->recursion_misses = sat_add(m->recursion_misses,
+				      r->end.recursion_misses);
+	return 0;
+}
+
+/*
+ * What each metadata type adds, indexed by type: an attribute record is
+ * read by attrs, a fixed one comes decoded by the format's catalogue to
+ * fixed (one too short for its type adds nothing but its count).
+ * first_segment: a description every rotated file repeats.
+ */
+static const struct meta_rule {
+	bool first_segment;
+	int (*attrs)(struct sa_meta *m, const struct skr_record *rec);
+	int (*fixed)(struct sa_meta *m, const union skr_rec_any *r);
+} meta_rules[] = {
+	[SKR_REC_FILE_HEADER] = { false, NULL, on_file_header },
+	[SKR_REC_HOST] = { false, on_host, NULL },
+	[SKR_REC_RECORDER] = { true, parse_recorder, NULL },
+	[SKR_REC_PROBE] = { true, parse_probe, NULL },
+	[SKR_REC_FILTER] = { true, describe_filter, NULL },
+	[SKR_REC_SNAPSHOT] = { true, NULL, account_snapshot },
+	[SKR_REC_STATS] = { false, NULL, account_stats },
+	[SKR_REC_CLOCK] = { false, NULL, on_clock },
+	[SKR_REC_LOSS] = { false, NULL, on_loss },
+	[SKR_REC_END] = { false, NULL, on_end },
+};
+
 int sa_meta_record(struct sa_meta *m, const struct skr_record *rec)
 {
-	struct skr_file_header fh;
-	struct skr_clock ck;
-	struct skr_loss ls;
-	struct skr_end end;
+	const struct skr_rec_desc *d = skr_rec_desc(rec->type);
+	const struct meta_rule *rule;
+	union skr_rec_any r;
 
 	count_type(m, rec->type);
-	switch (rec->type) {
-	case SKR_REC_FILE_HEADER:
-		if (skr_decode_file_header(rec, &fh) != 0)
-			return 0;
-		if (!m->have_header) {
-			m->header = fh;
-			m->have_header = true;
-		} else {
-			/* A segment that ended without END: close its count. */
-			end_segment(m, 0);
-			if (memcmp(fh.capture_id, m->last_capture,
-				   sizeof(fh.capture_id)) != 0) {
-				m->mixed_captures = true;
-				/* STATS restart with a new capture. */
-				m->stats_base_lost = sat_add(m->stats_base_lost,
-							     m->stats_lost);
-				m->stats_base_failed = sat_add(
-					m->stats_base_failed,
-					m->stats_output_failed);
-				m->stats_base_recursion = sat_add(
-					m->stats_base_recursion,
-					m->stats_recursion);
-				m->stats_lost = m->stats_output_failed = 0;
-				m->stats_recursion = 0;
-			}
-		}
-		memcpy(m->last_capture, fh.capture_id, sizeof(fh.capture_id));
-		m->last_file_index = fh.file_index;
+	if (rec->type >= ARRAY_SIZE(meta_rules) || !d)
 		return 0;
-	case SKR_REC_HOST:
-		if (rec->segment == 0)
-			return parse_host(m, rec);
-		if (!same_boot(m, rec))
-			m->mixed_hosts = true;
+	rule = &meta_rules[rec->type];
+	if (rule->first_segment && rec->segment != 0)
 		return 0;
-	case SKR_REC_RECORDER:
-		return rec->segment == 0 ? parse_recorder(m, rec) : 0;
-	case SKR_REC_PROBE:
-		return rec->segment == 0 ? parse_probe(m, rec) : 0;
-	case SKR_REC_FILTER:
-		return rec->segment == 0 ? describe_filter(m, rec) : 0;
-	case SKR_REC_SNAPSHOT:
-		account_snapshot(m, rec);
+	if (d->tlv)
+		return rule->attrs ? rule->attrs(m, rec) : 0;
+	if (!rule->fixed || skr_rec_decode_any(rec, &r) != 0)
 		return 0;
-	case SKR_REC_STATS:
-		account_stats(m, rec);
-		return 0;
-	case SKR_REC_CLOCK:
-		if (skr_decode_clock(rec, &ck) == 0)
-			sa_wallclock_add(&m->clock, &ck);
-		return 0;
-	case SKR_REC_LOSS:
-		if (skr_decode_loss(rec, &ls) == 0) {
-			m->loss_records++;
-			m->seg_loss = sat_add(m->seg_loss, ls.count);
-		}
-		return 0;
-	case SKR_REC_END:
-		if (skr_decode_end(rec, &end) == 0) {
-			end_segment(m, end.lost);
-			m->output_failed = sat_add(m->output_failed,
-						   end.output_failed);
-			m->recursion_misses = sat_add(m->recursion_misses,
-						      end.recursion_misses);
-		}
-		return 0;
-	default:
-		return 0;
-	}
+	return rule->fixed(m, &r);
 }
 
 void sa_meta_event(struct sa_meta *m, uint16_t type, uint64_t ts_ns)

@@ -212,25 +212,22 @@ static struct ns_stats *ns_get(struct sa_backlog *b, const struct sa_evctx *ec,
 }
 
 static int on_sampling(struct sa_backlog *b, const struct sa_evctx *ec,
-		       const struct skr_record *rec)
+		       const struct skr_ev_sampling *ev)
 {
-	struct skr_ev_sampling ev;
 	struct ns_stats *n;
 
-	if (skr_decode_sampling(rec, &ev) != 0)
-		return 0;
-	n = ns_get(b, ec, ev.c.netns);
+	n = ns_get(b, ec, ev->c.netns);
 	if (!n)
 		return 0;
-	if (ev.state == SKR_SAMPLING_STOPPED) {
+	if (ev->state == SKR_SAMPLING_STOPPED) {
 		/* Repeated in each rotated file: the first stop counts. */
 		if (!n->stopped) {
-			n->stop_ts = ev.c.ts_ns;
-			n->stop_err = ev.error;
+			n->stop_ts = ev->c.ts_ns;
+			n->stop_err = ev->error;
 			n->input = ec->input;
 		}
 		n->stopped = true;
-	} else if (ev.state == SKR_SAMPLING_RESUMED) {
+	} else if (ev->state == SKR_SAMPLING_RESUMED) {
 		/* The counters are cumulative: the next samples cover the gap. */
 		n->stopped = false;
 	}
@@ -256,25 +253,22 @@ static const struct ns_stats *ns_stop(const struct sa_backlog *b,
 }
 
 static int on_netns(struct sa_backlog *b, const struct sa_evctx *ec,
-		    const struct skr_record *rec)
+		    const struct skr_ev_netns_stats *ev)
 {
-	struct skr_ev_netns_stats ev;
 	struct ns_stats *n;
 
-	if (skr_decode_netns_stats(rec, &ev) != 0)
-		return 0;
-	n = ns_get(b, ec, ev.c.netns);
+	n = ns_get(b, ec, ev->c.netns);
 	if (!n)
 		return 0;
 	if (!n->have_stats) {
 		n->have_stats = true;
-		n->ovf_first = ev.listen_overflows;
-		n->drop_first = ev.listen_drops;
-		n->ts_first = ev.c.ts_ns;
+		n->ovf_first = ev->listen_overflows;
+		n->drop_first = ev->listen_drops;
+		n->ts_first = ev->c.ts_ns;
 	}
-	n->ovf_last = ev.listen_overflows;
-	n->drop_last = ev.listen_drops;
-	n->ts_last = ev.c.ts_ns;
+	n->ovf_last = ev->listen_overflows;
+	n->drop_last = ev->listen_drops;
+	n->ts_last = ev->c.ts_ns;
 	return 0;
 }
 
@@ -283,20 +277,19 @@ static int on_netns(struct sa_backlog *b, const struct sa_evctx *ec,
  * the child when its life is over (sa_backlog_socket).
  */
 int sa_backlog_event(struct sa_backlog *b, const struct sa_evctx *ec,
-		     const struct skr_record *rec, const struct sa_sock *s)
+		     const union skr_rec_any *rec, const struct sa_sock *s)
 {
-	struct skr_ev_listener ls;
-	struct skr_ev_listen lsn;
-	struct skr_ev_accept ac;
+	const struct skr_ev_listener *ls = &rec->listener;
+	const struct skr_ev_accept *ac = &rec->accept;
 	struct lsn *l;
 	int err;
 
 	if (!b)
 		return 0;
-	if (rec->type == SKR_REC_NETNS_STATS)
-		return on_netns(b, ec, rec);
-	if (rec->type == SKR_REC_SAMPLING)
-		return on_sampling(b, ec, rec);
+	if (rec->hdr.type == SKR_REC_NETNS_STATS)
+		return on_netns(b, ec, &rec->netns_stats);
+	if (rec->hdr.type == SKR_REC_SAMPLING)
+		return on_sampling(b, ec, &rec->sampling);
 	if (!s)
 		return 0;
 	l = find(b, s->id, true, &err);
@@ -305,33 +298,28 @@ int sa_backlog_event(struct sa_backlog *b, const struct sa_evctx *ec,
 	l->host = s->host;
 	l->netns = s->netns;
 	l->input = ec->input;
-	switch (rec->type) {
+	switch (rec->hdr.type) {
 	case SKR_REC_ACCEPT:
-		if (skr_decode_accept(rec, &ac) != 0)
-			return 0;
-		if (ac.ret >= 0)
+		if (ac->ret >= 0)
 			l->accepts++;
 		else
 			l->accept_failed++;
-		queue_sample(l, ac.qlen);
-		drops_sample(l, ac.drops, ac.c.ts_ns);
-		if (!l->have_backlog && ac.max_backlog) {
-			l->limit = ac.max_backlog;
+		queue_sample(l, ac->qlen);
+		drops_sample(l, ac->drops, ac->c.ts_ns);
+		if (!l->have_backlog && ac->max_backlog) {
+			l->limit = ac->max_backlog;
 		}
 		break;
 	case SKR_REC_LISTENER:
-		if (skr_decode_listener(rec, &ls) != 0)
-			return 0;
-		queue_sample(l, ls.ack_backlog);
-		if (!(ls.flags & SKR_LISTENER_NO_DROPS))
-			drops_sample(l, ls.drops, ls.c.ts_ns);
+		queue_sample(l, ls->ack_backlog);
+		if (!(ls->flags & SKR_LISTENER_NO_DROPS))
+			drops_sample(l, ls->drops, ls->c.ts_ns);
 		if (!l->have_backlog)
-			l->limit = ls.max_ack_backlog;
+			l->limit = ls->max_ack_backlog;
 		break;
 	case SKR_REC_LISTEN:
 		/* The drops a listener starts with: the baseline of overflows. */
-		if (skr_decode_listen(rec, &lsn) == 0)
-			drops_sample(l, lsn.drops, lsn.c.ts_ns);
+		drops_sample(l, rec->listen.drops, rec->listen.c.ts_ns);
 		break;
 	case SKR_REC_RETRANSMIT:
 		l->synack++;
@@ -437,7 +425,8 @@ bool sa_backlog_overflows(const struct sa_analysis *a,
 	memset(ov, 0, sizeof(*ov));
 	ov->listener = &l->info;
 	ov->input = l->input;
-	ov->stopped = stop_why(a, b, l->host, l->netns, ov->why, sizeof(ov->why));
+	ov->stopped = stop_why(a, b, l->host, l->netns, ov->why,
+			       sizeof(ov->why));
 	ov->known = l->have_drops && !ov->stopped;
 	ov->drops = l->drops_last - l->drops_base;
 	ov->first = l->overflow_first;
@@ -779,8 +768,8 @@ static int backlog_socket(struct sa_analysis *a, void *state,
 }
 
 static int backlog_event(struct sa_analysis *a, void *state,
-			 const struct sa_evctx *ec, const struct skr_record *rec,
-			 struct sa_sock *s)
+			 const struct sa_evctx *ec,
+			 const union skr_rec_any *rec, struct sa_sock *s)
 {
 	(void)a;
 	return sa_backlog_event(state, ec, rec, s);

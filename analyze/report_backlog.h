@@ -21,7 +21,7 @@ int sa_backlog_new(struct sa_backlog **bp);
 int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s);
 /* Listener samples, netns counters and accepts, as they come (views.h). */
 int sa_backlog_event(struct sa_backlog *b, const struct sa_evctx *ec,
-		     const struct skr_record *rec, const struct sa_sock *s);
+		     const union skr_rec_any *rec, const struct sa_sock *s);
 void sa_backlog_free(struct sa_backlog *b);
 
 /* Why overflows are not observable: the SAMPLING stop, in words. */

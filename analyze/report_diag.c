@@ -248,7 +248,7 @@ static int diag_new(struct sa_analysis *a, void **state)
 }
 
 static int diag_event(struct sa_analysis *a, void *state,
-		      const struct sa_evctx *ec, const struct skr_record *rec,
+		      const struct sa_evctx *ec, const union skr_rec_any *rec,
 		      struct sa_sock *s)
 {
 	struct sa_diag *d = state;

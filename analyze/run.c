@@ -284,7 +284,7 @@ static int apply_event(struct run *run, const struct sa_evctx *ec,
 
 	if (err || !ap.listener_event || !run->view->event)
 		return err;
-	return run->view->event(&run->a, run->state, ec, rec, ap.listener);
+	return run->view->event(&run->a, run->state, ec, &ap.rec, ap.listener);
 }
 
 static int first_event(struct sa_analysis *a, struct sa_input *in,
@@ -490,7 +490,8 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	if (err) {
 		if (a->win_err) {
 			what = a->winmsg;
-		} else if (failed != SIZE_MAX && a->in[failed].replay.reader_failed) {
+		} else if (failed != SIZE_MAX &&
+			   a->in[failed].replay.reader_failed) {
 			set_msg(msg, msgsize, NULL,
 				skr_reader_errmsg(a->in[failed].r));
 			goto out_nomsg;
@@ -505,10 +506,12 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		/* Nothing to report before the error: the error alone. */
 		if (a->in[i].read_err && !a->in[i].meta.have_header) {
 			err = a->in[i].read_err;
-			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a->in[i].r));
+			set_msg(msg, msgsize, NULL,
+				skr_reader_errmsg(a->in[i].r));
 			goto out_nomsg;
 		}
-		if (a->in[i].status.segments == 0 || !a->in[i].meta.have_header) {
+		if (a->in[i].status.segments == 0 ||
+		    !a->in[i].meta.have_header) {
 			err = -EINVAL;
 			who = a->in[i].name;
 			what = no_data_text(&a->in[i].status);
@@ -520,9 +523,9 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	sum_stats(a);
 	if (!a->started) {
 		/* No event: the window still needs checking for misuse. */
-		a->win_err = sa_filter_window(&opts->filters, 0, true, &a->win_lo,
-					     &a->win_hi, a->winmsg,
-					     sizeof(a->winmsg));
+		a->win_err = sa_filter_window(&opts->filters, 0, true,
+					      &a->win_lo, &a->win_hi,
+					      a->winmsg, sizeof(a->winmsg));
 	}
 	err = sa_sockets_finish(a->socks);
 	if (err)
@@ -535,7 +538,8 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	for (i = 0; err == 0 && i < n; i++) {
 		if (a->in[i].read_err) {
 			err = a->in[i].read_err;
-			set_msg(msg, msgsize, NULL, skr_reader_errmsg(a->in[i].r));
+			set_msg(msg, msgsize, NULL,
+				skr_reader_errmsg(a->in[i].r));
 			goto out_nomsg;
 		}
 	}

@@ -44,8 +44,9 @@ struct sa_sock_node {
 /* The node of a life the table handed out. */
 static inline struct sa_sock_node *sa_node(const struct sa_sock *s)
 {
-	return (struct sa_sock_node *)(void *)((char *)(uintptr_t)s -
-					       offsetof(struct sa_sock_node, s));
+	uintptr_t p = (uintptr_t)s - offsetof(struct sa_sock_node, s);
+
+	return (struct sa_sock_node *)p;
 }
 
 struct sa_list {

@@ -35,16 +35,17 @@ struct sa_view {
 	 *
 	 * socket: a finished life that passed the filters, in the order the
 	 * table hands lives on; s is freed when it returns.  event: a
-	 * listener's record as the model applied it (LISTEN, ACCEPT, a
-	 * SYN-ACK retransmit, a LISTENER sample: s the listener's life) or a
-	 * namespace-wide one (NETNS_STATS, SAMPLING: s NULL).  end: write the
-	 * report; the model is complete and every life was handed on.
+	 * listener's record, decoded, as the model applied it (LISTEN,
+	 * ACCEPT, a SYN-ACK retransmit, a LISTENER sample: s the listener's
+	 * life) or a namespace-wide one (NETNS_STATS, SAMPLING: s NULL).
+	 * end: write the report; the model is complete and every life was
+	 * handed on.
 	 */
 	int (*new)(struct sa_analysis *a, void **state);
 	int (*socket)(struct sa_analysis *a, void *state,
 		      const struct sa_sock *s);
 	int (*event)(struct sa_analysis *a, void *state,
-		     const struct sa_evctx *ec, const struct skr_record *rec,
+		     const struct sa_evctx *ec, const union skr_rec_any *rec,
 		     struct sa_sock *s);
 	void (*end)(struct sa_analysis *a, void *state);
 	void (*free)(void *state);

@@ -325,6 +325,15 @@ int skr_rec_decode(const struct skr_record *rec, unsigned type, void *out,
 	return 0;
 }
 
+int skr_rec_decode_any(const struct skr_record *rec, union skr_rec_any *out)
+{
+	const struct skr_rec_desc *d = rec ? skr_rec_desc(rec->type) : NULL;
+
+	if (!d || d->tlv || d->min_len > sizeof(*out))
+		return -EINVAL;
+	return skr_rec_decode(rec, rec->type, out, d->min_len);
+}
+
 int skr_rec_encode(unsigned type, const void *in, size_t size, void *out)
 {
 	const struct skr_rec_desc *d = skr_rec_desc(type);

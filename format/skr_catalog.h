@@ -69,6 +69,47 @@ int skr_rec_decode(const struct skr_record *rec, unsigned type, void *out,
 		   size_t size);
 
 /*
+ * Room for any fixed record of this version, so that one call decodes a
+ * record whatever its type and the caller picks the member its type names.
+ * Every kernel event starts with the header and struct skr_ev_common, so
+ * ev.c is valid for any of them (skr_rec_desc(type)->common).
+ */
+union skr_rec_any {
+	struct skr_rec_hdr hdr;
+	struct {
+		struct skr_rec_hdr hdr;
+		struct skr_ev_common c;
+	} ev;
+	struct skr_file_header file_header;
+	struct skr_clock clock;
+	struct skr_loss loss;
+	struct skr_round round;
+	struct skr_end end;
+	struct skr_stats stats;
+	struct skr_snapshot snapshot;
+	struct skr_ev_state state;
+	struct skr_ev_state4 state4;
+	struct skr_ev_listen listen;
+	struct skr_ev_accept accept;
+	struct skr_ev_reset reset;
+	struct skr_ev_sock_error sock_error;
+	struct skr_ev_retransmit retransmit;
+	struct skr_ev_destroy destroy;
+	struct skr_ev_skb_drop skb_drop;
+	struct skr_ev_listener listener;
+	struct skr_ev_netns_stats netns_stats;
+	struct skr_ev_sampling sampling;
+};
+
+/*
+ * skr_rec_decode() of rec as the type it says it is, by its descriptor:
+ * the member of *out of that type is filled (STATE4 stays STATE4).
+ * Returns 0, or -EINVAL for an unknown or attribute type or a record
+ * shorter than its type.
+ */
+int skr_rec_decode_any(const struct skr_record *rec, union skr_rec_any *out);
+
+/*
  * The reverse: copy the host-order struct in (size bytes, the type's
  * min_len) to out in file byte order, with hdr.len = size, hdr.type = type
  * and hdr.flags = 0.  in and out may be the same.  Returns 0 or -EINVAL.

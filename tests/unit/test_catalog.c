@@ -362,6 +362,46 @@ START_TEST(test_encode_decode)
 }
 END_TEST
 
+/* One decoder for every fixed type: the union holds each, by its descriptor. */
+START_TEST(test_decode_any)
+{
+	struct skr_ev_accept in, wire;
+	union skr_rec_any out;
+	struct skr_record rec;
+	uint8_t tlv[SKR_REC_MIN] = { SKR_REC_MIN, 0, 0, 0, SKR_REC_HOST, 0 };
+	size_t i;
+
+	for (i = 0; i < NTYPES; i++)
+		if (!v1_types[i].tlv)
+			ck_assert_uint_le(v1_types[i].size, sizeof(out));
+	memset(&in, 0, sizeof(in));
+	in.c.cookie = 9;
+	in.child_cookie = 10;
+	in.qlen = 3;
+	ck_assert_int_eq(skr_rec_encode(SKR_REC_ACCEPT, &in, sizeof(in), &wire), 0);
+	memset(&rec, 0, sizeof(rec));
+	rec.data = (const uint8_t *)&wire;
+	rec.len = sizeof(wire);
+	rec.type = SKR_REC_ACCEPT;
+	ck_assert_int_eq(skr_rec_decode_any(&rec, &out), 0);
+	ck_assert_uint_eq(out.hdr.type, SKR_REC_ACCEPT);
+	ck_assert_uint_eq(out.ev.c.cookie, 9);
+	ck_assert_uint_eq(out.accept.child_cookie, 10);
+	ck_assert_uint_eq(out.accept.qlen, 3);
+	/* Short, unknown and attribute records: refused. */
+	rec.len = sizeof(wire) - 1;
+	ck_assert_int_eq(skr_rec_decode_any(&rec, &out), -EINVAL);
+	rec.len = sizeof(wire);
+	rec.type = 0x01fe;
+	ck_assert_int_eq(skr_rec_decode_any(&rec, &out), -EINVAL);
+	rec.data = tlv;
+	rec.len = sizeof(tlv);
+	rec.type = SKR_REC_HOST;
+	ck_assert_int_eq(skr_rec_decode_any(&rec, &out), -EINVAL);
+	ck_assert_int_eq(skr_rec_decode_any(NULL, &out), -EINVAL);
+}
+END_TEST
+
 /* ---- reading whole files ---- */
 
 struct file {
@@ -521,6 +561,7 @@ static Suite *catalog_suite(void)
 	tcase_add_test(tc, test_swap_listen);
 	tcase_add_test(tc, test_encode_file_header);
 	tcase_add_test(tc, test_encode_decode);
+	tcase_add_test(tc, test_decode_any);
 	tcase_add_test(tc, test_big_endian_refused);
 	tcase_add_test(tc, test_unknown_skipped_by_length);
 	suite_add_tcase(s, tc);
