@@ -13,6 +13,7 @@
 
 #include <zstd.h>
 
+#include "analyze/localtime.h"
 #include "analyze/redact.h"
 #include "analyze/sockana.h"
 
@@ -51,11 +52,14 @@ static const char usage_text[] =
 "  --port PORT   local or remote    --addr ADDR[/BITS]  local or remote\n"
 "  --netns INODE                    --state STATE  passed through STATE\n"
 "  --socket ID   one socket (ids as printed: #ID)\n"
-"  --since T, --until T  ISO 8601 UTC (2026-11-22T10:00:01Z) or +SECONDS\n"
+"  --since T, --until T  ISO 8601 (2026-11-22T10:00:01Z, or with an\n"
+"                offset such as +01:00; UTC without one) or +SECONDS\n"
 "                from the first event; a socket is kept if its life\n"
 "                overlaps the range, and --timeline shows only its events\n"
 "                inside it\n"
 "\n"
+"  --localtime    print times in the local zone (TZ), with their offset,\n"
+"                 instead of UTC\n"
 "  -h, --help     show this help and exit\n"
 "  -V, --version  show the version, the libzstd and trace format\n"
 "                 versions, and exit\n"
@@ -203,7 +207,7 @@ int main(int argc, char **argv)
 {
 	enum {
 		OPT_INFO = 256, OPT_TIMELINE, OPT_LATENCY, OPT_BACKLOG,
-		OPT_JSON, OPT_CSV, OPT_BY,
+		OPT_JSON, OPT_CSV, OPT_BY, OPT_LOCALTIME,
 		/*
 		 * One value per filter: getopt_long calls a prefix ambiguous
 		 * only between options that differ, so "--s" would be --state.
@@ -219,6 +223,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "localtime", no_argument, NULL, OPT_LOCALTIME },
 		/* sa_filter_parse() takes these, by their name */
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "comm", required_argument, NULL, OPT_COMM },
@@ -292,6 +297,9 @@ int main(int argc, char **argv)
 				return usage_error("--by takes remote, local or "
 						   "process, not", optarg);
 			by_set = true;
+			break;
+		case OPT_LOCALTIME:
+			sa_wallclock_use_local(true);
 			break;
 		case OPT_PID: case OPT_COMM: case OPT_PORT: case OPT_ADDR:
 		case OPT_NETNS: case OPT_STATE: case OPT_SOCKET:
