@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 	enum sa_report report = SA_REPORT_DIAG;
 	bool report_set = false, by_set = false;
 	char name[32], msg[200];
-	int c, idx, n;
+	int c, idx = 0, n;
 
 	if (sa_redact_wanted(argc, argv))
 		return sa_redact_main(argc, argv);
