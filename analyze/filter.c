@@ -101,17 +101,60 @@ static int digits(const char *s, int n, unsigned *out)
 	return 0;
 }
 
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+	};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /*
- * ISO 8601 in UTC: YYYY-MM-DDTHH:MM:SS[.fraction][Z] (a space may stand
- * for the T).  Local time zones are not guessed: a trace is read far from
- * where it was recorded.
+ * The zone of an ISO 8601 time, as seconds east of UTC: "Z", "+HH:MM",
+ * "+HHMM" or "+HH" (or '-').  None at all means UTC, not the reader's zone:
+ * a trace is read far from where it was recorded.
+ */
+static int parse_zone(const char *p, int64_t *east)
+{
+	unsigned h, m = 0;
+	size_t len = strlen(p);
+	const char *rest;
+	int sign;
+
+	*east = 0;
+	if (len == 0 || strcmp(p, "Z") == 0)
+		return 0;
+	if (p[0] != '+' && p[0] != '-')
+		return -EINVAL;
+	sign = p[0] == '-' ? -1 : 1;
+	if (len < 3 || digits(p + 1, 2, &h) != 0)
+		return -EINVAL;
+	rest = p + 3;
+	if (len == 6 && *rest == ':')
+		rest++;
+	else if (len != 3 && len != 5)
+		return -EINVAL;
+	if (*rest != '\0' && digits(rest, 2, &m) != 0)
+		return -EINVAL;
+	if (h > 23 || m > 59)
+		return -EINVAL;
+	*east = sign * ((int64_t)h * 3600 + (int64_t)m * 60);
+	return 0;
+}
+
+/*
+ * ISO 8601: YYYY-MM-DDTHH:MM:SS[.fraction][ZONE] (a space may stand for the
+ * T), ZONE as parse_zone() takes it.  A date that does not exist
+ * (2026-02-31) is refused rather than rolled over into the next month.
  */
 static int parse_iso(const char *s, uint64_t *wall_ns)
 {
 	unsigned y, mo, d, h, mi, se;
 	uint64_t frac = 0, scale = NSEC_PER_SEC;
 	const char *p;
-	int64_t days, secs;
+	int64_t days, secs, east;
 
 	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
 	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
@@ -119,8 +162,8 @@ static int parse_iso(const char *s, uint64_t *wall_ns)
 	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
 	    digits(s + 17, 2, &se))
 		return -EINVAL;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 60)
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
 		return -EINVAL;
 	p = s + 19;
 	if (*p == '.') {
@@ -131,12 +174,12 @@ static int parse_iso(const char *s, uint64_t *wall_ns)
 			}
 		}
 	}
-	if (*p == 'Z')
-		p++;
-	if (*p != '\0')
+	if (parse_zone(p, &east) != 0)
 		return -EINVAL;
 	days = days_from_civil(y, mo, d);
-	secs = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se;
+	secs = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se - east;
+	if (secs < 0)
+		return -EINVAL;
 	*wall_ns = (uint64_t)secs * NSEC_PER_SEC + frac;
 	return 0;
 }
@@ -257,8 +300,9 @@ int sa_filter_parse(struct sa_filters *f, const char *opt, const char *arg,
 		struct sa_when *w = opt[2] == 's' ? &f->since : &f->until;
 
 		if (parse_when(w, arg))
-			return fail(msg, msgsize, "bad time '%s' (ISO 8601 UTC "
-				    "such as 2026-11-22T10:00:01.5Z, or +SECONDS "
+			return fail(msg, msgsize, "bad time '%s' (ISO 8601 "
+				    "such as 2026-11-22T10:00:01.5Z or "
+				    "2026-11-22T11:00:01+01:00, or +SECONDS "
 				    "from the first event)", arg);
 	} else {
 		return -ENOENT;

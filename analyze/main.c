@@ -5,16 +5,20 @@
  * modules it calls, so that tests can drive it without a process.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zstd.h>
 
 #include "analyze/filter.h"
 #include "analyze/out.h"
 #include "analyze/redact.h"
 #include "analyze/run.h"
 #include "analyze/views.h"
+#include "analyze/wallclock.h"
 #include "format/skr.h"
 
 #ifndef SKR_VERSION
@@ -52,13 +56,17 @@ static const char usage_text[] =
 "  --port PORT   local or remote    --addr ADDR[/BITS]  local or remote\n"
 "  --netns INODE                    --state STATE  passed through STATE\n"
 "  --socket ID   one socket (ids as printed: #ID)\n"
-"  --since T, --until T  ISO 8601 UTC (2026-11-22T10:00:01Z) or +SECONDS\n"
+"  --since T, --until T  ISO 8601 (2026-11-22T10:00:01Z, or with an\n"
+"                offset such as +01:00; UTC without one) or +SECONDS\n"
 "                from the first event; a socket is kept if its life\n"
 "                overlaps the range, and --timeline shows only its events\n"
 "                inside it\n"
 "\n"
+"  --localtime    print times in the local zone (TZ), with their offset,\n"
+"                 instead of UTC\n"
 "  -h, --help     show this help and exit\n"
-"  -V, --version  show the version and exit\n"
+"  -V, --version  show the version, the libzstd and trace format\n"
+"                 versions, and exit\n"
 "\n"
 "To publish a trace: sockana --redact KEYFILE [--keep-comm] -o OUT FILE\n"
 "(see sockana --redact --help).\n"
@@ -71,7 +79,8 @@ static const char usage_text[] =
 "the context instead of the interrupted task.  A --timeline block is\n"
 "printed when the socket's life ends, so closed sockets come in order of\n"
 "closing; sockets open at the end follow in order of first appearance.\n"
-"Output formats are described in docs/OUTPUT.md.\n"
+"Output formats are described in docs/OUTPUT.md.  Long options may be\n"
+"abbreviated.\n"
 "\n"
 "Exit status: 0 success, 1 unreadable or invalid trace, 2 usage error.\n";
 
@@ -137,109 +146,203 @@ out:
 	return status;
 }
 
-/* "--opt=value" or "--opt value": the value, or NULL if missing. */
-static const char *value_of(const char *arg, const char *opt, int *i,
-			    int argc, char **argv)
+static int print_version(void)
 {
-	size_t len = strlen(opt);
-
-	if (strncmp(arg, opt, len) == 0 && arg[len] == '=')
-		return arg + len + 1;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
+	printf("sockana %s\n"
+	       "trace format: reads %u.x (%u.%u and older in full, newer %u.x "
+	       "skipping what it does not know); --redact writes %u.%u\n"
+	       "libzstd %s\n",
+	       SKR_VERSION, SKR_VERSION_MAJOR, SKR_VERSION_MAJOR,
+	       SKR_VERSION_MINOR, SKR_VERSION_MAJOR, SKR_VERSION_MAJOR,
+	       SKR_VERSION_MINOR, ZSTD_versionString());
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* The option name of "--opt=value" in buf, or arg itself. */
-static const char *option_name(const char *arg, char *buf, size_t size)
+/*
+ * getopt_long takes any unambiguous prefix of a long option, so the same
+ * names reach the switch whether typed in full or not; what it cannot tell
+ * us (opterr is off, for one wording in both tools) is why it refused one.
+ */
+static bool ambiguous(const char *arg, const struct option *longopts)
 {
-	const char *eq = strchr(arg, '=');
-	size_t len;
+	size_t len, hits = 0;
+	const char *eq;
 
-	if (!eq || strncmp(arg, "--", 2) != 0)
-		return arg;
-	len = (size_t)(eq - arg);
-	if (len >= size)
-		return arg;
-	memcpy(buf, arg, len);
-	buf[len] = '\0';
-	return buf;
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	arg += 2;
+	eq = strchr(arg, '=');
+	len = eq ? (size_t)(eq - arg) : strlen(arg);
+	for (; longopts->name; longopts++) {
+		if (strncmp(longopts->name, arg, len) != 0)
+			continue;
+		if (longopts->name[len] == '\0')
+			return false;
+		hits++;
+	}
+	return hits > 1;
+}
+
+static int refused_option(int c, char **argv,
+			  const struct option *longopts)
+{
+	const char *arg = argv[optind - 1], *eq;
+	char opt[3] = { '-', '\0', '\0' };
+
+	if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256) {
+		opt[1] = (char)optopt;
+		arg = opt;
+	}
+	eq = strchr(arg, '=');
+	if (c == ':')
+		err_printf("option '%s' needs an argument", arg);
+	else if (optopt != 0 && eq && strncmp(arg, "--", 2) == 0)
+		err_printf("option '%.*s' takes no argument",
+			   (int)(eq - arg), arg);
+	else if (ambiguous(arg, longopts))
+		err_printf("ambiguous option '%s'", arg);
+	else
+		err_printf("unknown option '%s'", arg);
+	fputs("Try 'sockana --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/*
+ * getopt_long's table: the fixed options, then one entry per view that has
+ * an option, taken from the view table (views.c), so that a new view needs
+ * no change here.
+ */
+enum {
+	OPT_JSON = 256, OPT_CSV, OPT_BY, OPT_LOCALTIME,
+	/*
+	 * One value per filter: getopt_long calls a prefix ambiguous only
+	 * between options that differ, so "--s" would be --state.
+	 */
+	OPT_PID, OPT_COMM, OPT_PORT, OPT_ADDR, OPT_NETNS, OPT_STATE,
+	OPT_SOCKET, OPT_SINCE, OPT_UNTIL,
+	OPT_VIEW,			/* OPT_VIEW + i: the view sa_view_at(i) */
+};
+
+static const struct option fixed_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "localtime", no_argument, NULL, OPT_LOCALTIME },
+	/* sa_filter_parse() takes these, by their name */
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+};
+
+#define NFIXED	(sizeof(fixed_opts) / sizeof(fixed_opts[0]))
+
+/* Fill opts (room for NFIXED + SA_VIEWS_MAX + 1); the last entry is zero. */
+static void build_longopts(struct option *opts)
+{
+	size_t i, n = NFIXED;
+
+	memcpy(opts, fixed_opts, sizeof(fixed_opts));
+	for (i = 0; i < sa_view_count(); i++) {
+		const struct sa_view *v = sa_view_at(i);
+
+		if (!v->option || n == NFIXED + SA_VIEWS_MAX)
+			continue;
+		opts[n].name = v->option + 2;	/* past "--" */
+		opts[n].has_arg = no_argument;
+		opts[n].flag = NULL;
+		opts[n].val = OPT_VIEW + (int)i;
+		n++;
+	}
+	memset(&opts[n], 0, sizeof(opts[n]));
 }
 
 int main(int argc, char **argv)
 {
+	static struct option longopts[NFIXED + SA_VIEWS_MAX + 1];
 	static struct sa_run_opts opts;
-	const struct sa_view *rf, *chosen = NULL;
-	const char *paths[SA_INPUTS_MAX];
-	bool options_done = false, by_set = false;
-	size_t npaths = 0;
+	const struct sa_view *chosen = NULL;
+	bool by_set = false;
 	char name[32], msg[200], kinds[96];
-	int i;
+	int c, idx = 0, n;
 
 	if (sa_redact_wanted(argc, argv))
 		return sa_redact_main(argc, argv);
+	build_longopts(longopts);
 	memset(&opts, 0, sizeof(opts));
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *opt = option_name(arg, name, sizeof(name));
-		const char *val;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", longopts, &idx)) != -1) {
+		/* The option's full name, for messages: "--lat" means --latency. */
+		if (c >= OPT_JSON) {
+			n = snprintf(name, sizeof(name), "--%s",
+				     longopts[idx].name);
+			if (n < 0 || (size_t)n >= sizeof(name))
+				return usage_error("option name too long", NULL);
+		}
+		if (c >= OPT_VIEW) {
+			const struct sa_view *v = sa_view_at((size_t)(c - OPT_VIEW));
 
-		if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-			if (npaths == SA_INPUTS_MAX)
-				return usage_error("too many trace files; at "
-						   "most 64, extra", arg);
-			paths[npaths++] = arg;
-		} else if (strcmp(arg, "--") == 0) {
-			options_done = true;
-		} else if (strcmp(arg, "--help") == 0 ||
-			   strcmp(arg, "-h") == 0) {
+			if (chosen && chosen != v)
+				return usage_error("one report at a time; also "
+						   "asked for", name);
+			chosen = v;
+			continue;
+		}
+		switch (c) {
+		case 'h':
 			fputs(usage_text, stdout);
 			return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-		} else if (strcmp(arg, "--version") == 0 ||
-			   strcmp(arg, "-V") == 0) {
-			puts("sockana " SKR_VERSION);
-			return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-		} else if ((rf = sa_view_by_option(arg)) != NULL) {
-			if (chosen && chosen != rf)
-				return usage_error("one report at a time; also "
-						   "asked for", arg);
-			chosen = rf;
-		} else if (strcmp(arg, "--json") == 0 ||
-			   strcmp(arg, "--csv") == 0) {
-			enum sa_format f = arg[2] == 'j' ? SA_FORMAT_JSON
+		case 'V':
+			return print_version();
+		case OPT_JSON: case OPT_CSV: {
+			enum sa_format f = c == OPT_JSON ? SA_FORMAT_JSON
 							 : SA_FORMAT_CSV;
 
 			if (opts.format != SA_FORMAT_TEXT && opts.format != f)
 				return usage_error("one output format at a "
-						   "time; also asked for", arg);
+						   "time; also asked for", name);
 			opts.format = f;
-		} else if (strcmp(opt, "--by") == 0) {
-			val = value_of(arg, "--by", &i, argc, argv);
-			if (!val)
-				return usage_error("missing value of", "--by");
-			if (strcmp(val, "remote") == 0)
+			break;
+		}
+		case OPT_BY:
+			if (strcmp(optarg, "remote") == 0)
 				opts.by = SA_BY_REMOTE;
-			else if (strcmp(val, "local") == 0)
+			else if (strcmp(optarg, "local") == 0)
 				opts.by = SA_BY_LOCAL;
-			else if (strcmp(val, "process") == 0)
+			else if (strcmp(optarg, "process") == 0)
 				opts.by = SA_BY_PROCESS;
 			else
 				return usage_error("--by takes remote, local or "
-						   "process, not", val);
+						   "process, not", optarg);
 			by_set = true;
-		} else if (sa_filter_is_option(opt)) {
-			val = value_of(arg, opt, &i, argc, argv);
-			if (!val)
-				return usage_error("missing value of", opt);
-			if (sa_filter_parse(&opts.filters, opt, val, msg,
+			break;
+		case OPT_LOCALTIME:
+			sa_wallclock_use_local(true);
+			break;
+		case OPT_PID: case OPT_COMM: case OPT_PORT: case OPT_ADDR:
+		case OPT_NETNS: case OPT_STATE: case OPT_SOCKET:
+		case OPT_SINCE: case OPT_UNTIL:
+			if (sa_filter_parse(&opts.filters, name, optarg, msg,
 					    sizeof(msg)) != 0)
 				return usage_error(msg, NULL);
-		} else {
-			return usage_error("unknown option", arg);
+			break;
+		default:
+			return refused_option(c, argv, longopts);
 		}
 	}
-	if (npaths == 0)
+	n = argc - optind;
+	if (n == 0)
 		return usage_error("missing trace FILE", NULL);
+	if (n > SA_INPUTS_MAX)
+		return usage_error("too many trace files; at most 64, extra",
+				   argv[optind + SA_INPUTS_MAX]);
 	opts.report = chosen ? chosen->report : SA_REPORT_DIAG;
 	if (by_set && opts.report != SA_REPORT_LATENCY)
 		return usage_error("--by goes with --latency", NULL);
@@ -251,5 +354,5 @@ int main(int argc, char **argv)
 			msg[0] = '\0';
 		return usage_error(msg, NULL);
 	}
-	return analyze(paths, npaths, &opts);
+	return analyze((const char *const *)(argv + optind), (size_t)n, &opts);
 }

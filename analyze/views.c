@@ -25,6 +25,17 @@ static const struct sa_view *const views[] = {
 };
 
 #define NVIEWS	(sizeof(views) / sizeof(views[0]))
+_Static_assert(NVIEWS <= SA_VIEWS_MAX, "raise SA_VIEWS_MAX");
+
+size_t sa_view_count(void)
+{
+	return NVIEWS;
+}
+
+const struct sa_view *sa_view_at(size_t i)
+{
+	return i < NVIEWS ? views[i] : NULL;
+}
 
 const struct sa_view *sa_view_of(enum sa_report report)
 {

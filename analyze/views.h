@@ -51,6 +51,13 @@ struct sa_view {
 	void (*free)(void *state);
 };
 
+/* Most views the table may hold (main.c sizes its option table by it). */
+#define SA_VIEWS_MAX	16
+
+/* The table's rows, for listing them: 0 <= i < sa_view_count(). */
+size_t sa_view_count(void);
+const struct sa_view *sa_view_at(size_t i);
+
 /* The view of a report id; never NULL (the default diagnosis if unknown). */
 const struct sa_view *sa_view_of(enum sa_report report);
 /* The view chosen by a command-line option ("--latency"), or NULL. */

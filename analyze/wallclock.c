@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -94,7 +95,8 @@ int sa_wallclock_to_wall(const struct sa_wallclock *wc, uint64_t ts_ns,
 
 /* "YYYY-MM-DDTHH:MM:SS" is 19 characters for the years 1970 to 9999. */
 #define WALL_SECS_LEN	19
-#define WALL_LEN	(WALL_SECS_LEN + 8)	/* ".UUUUUUZ" */
+#define WALL_FRAC_LEN	7	/* ".UUUUUU" */
+#define WALL_ZONE_MAX	6	/* "Z" in UTC, "+HH:MM" in local time */
 
 /*
  * The date and time of the latest second formatted.  A report formats a
@@ -104,23 +106,61 @@ int sa_wallclock_to_wall(const struct sa_wallclock *wc, uint64_t ts_ns,
  */
 static struct {
 	bool valid;
+	bool local;
 	uint64_t secs;
 	char text[WALL_SECS_LEN + 1];
+	char zone[WALL_ZONE_MAX + 1];
 } wall_cache;
+
+void sa_wallclock_use_local(bool local)
+{
+	/* localtime_r need not read TZ itself (POSIX); tzset does. */
+	if (local)
+		tzset();
+	wall_cache.local = local;
+	wall_cache.valid = false;
+}
+
+/*
+ * The offset of local time from UTC at t, as "+HH:MM", from the two broken
+ * down times rather than tm_gmtoff, which POSIX.1-2008 does not have.
+ */
+static int zone_offset(time_t t, const struct tm *lt, char *zone, size_t size)
+{
+	struct tm gt;
+	long off, day;
+	int n;
+
+	if (!gmtime_r(&t, &gt))
+		return -ERANGE;
+	/* Zones are less than a day from UTC: the dates differ by one at most. */
+	if (lt->tm_year != gt.tm_year)
+		day = lt->tm_year < gt.tm_year ? -1 : 1;
+	else
+		day = lt->tm_yday - gt.tm_yday;
+	off = day * 86400 + (lt->tm_hour - gt.tm_hour) * 3600L +
+	      (lt->tm_min - gt.tm_min) * 60L + (lt->tm_sec - gt.tm_sec);
+	n = snprintf(zone, size, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		     labs(off) / 3600, labs(off) % 3600 / 60);
+	return n == WALL_ZONE_MAX ? 0 : -ERANGE;
+}
 
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 {
 	uint64_t secs = wall_ns / NSEC_PER_SEC;
 	unsigned usec = (unsigned)(wall_ns % NSEC_PER_SEC / 1000);
+	size_t zlen;
 	struct tm tm;
 	time_t t;
 	int n, i;
 
 	if (!wall_cache.valid || wall_cache.secs != secs) {
 		t = (time_t)secs;
-		if (t < 0 || (uint64_t)t != secs || !gmtime_r(&t, &tm))
+		if (t < 0 || (uint64_t)t != secs)
 			return -ERANGE;
-		if (tm.tm_year > 9999 - 1900)
+		if (wall_cache.local ? !localtime_r(&t, &tm) : !gmtime_r(&t, &tm))
+			return -ERANGE;
+		if (tm.tm_year > 9999 - 1900 || tm.tm_year < 0)
 			return -ERANGE;
 		n = snprintf(wall_cache.text, sizeof(wall_cache.text),
 			     "%04d-%02d-%02dT%02d:%02d:%02d",
@@ -130,10 +170,19 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 			wall_cache.valid = false;
 			return -ERANGE;
 		}
+		if (!wall_cache.local) {
+			wall_cache.zone[0] = 'Z';
+			wall_cache.zone[1] = '\0';
+		} else if (zone_offset(t, &tm, wall_cache.zone,
+				       sizeof(wall_cache.zone)) != 0) {
+			wall_cache.valid = false;
+			return -ERANGE;
+		}
 		wall_cache.secs = secs;
 		wall_cache.valid = true;
 	}
-	if (size <= WALL_LEN)
+	zlen = strlen(wall_cache.zone);
+	if (size <= WALL_SECS_LEN + WALL_FRAC_LEN + zlen)
 		return -ENOSPC;
 	memcpy(buf, wall_cache.text, WALL_SECS_LEN);
 	buf[WALL_SECS_LEN] = '.';
@@ -141,8 +190,7 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 		buf[WALL_SECS_LEN + i] = (char)('0' + usec % 10);
 		usec /= 10;
 	}
-	buf[WALL_LEN - 1] = 'Z';
-	buf[WALL_LEN] = '\0';
+	memcpy(buf + WALL_SECS_LEN + WALL_FRAC_LEN, wall_cache.zone, zlen + 1);
 	return 0;
 }
 

@@ -53,5 +53,13 @@ const char *sa_wallclock_format(const struct sa_wallclock *wc, uint64_t ts_ns,
 				char *buf, size_t size);
 /* ISO 8601 of a wall time in ns; -ERANGE if the year is out of range. */
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size);
+/*
+ * true: times are printed in the reader's zone (TZ, else the system's),
+ * with their offset from UTC (2026-11-22T04:53:08.000001+01:00); false:
+ * in UTC with a Z (the default: a trace is read far from where it was
+ * recorded, and the golden outputs must not depend on the reader's
+ * machine).  Process-wide; call before any report.
+ */
+void sa_wallclock_use_local(bool local);
 
 #endif /* SA_WALLCLOCK_H */

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+#include <zstd.h>
+
 #include "record/sockrec.h"
 
 #define EXIT_USAGE	2
@@ -27,7 +30,7 @@
 #define COMMENT_MAX	4096
 
 /* Letters of every module's short options. */
-#define SHORTOPTS	":o:d:c:C:G:W:z:UZ:qp:46"
+#define SHORTOPTS	":o:d:c:C:G:W:z:UZ:qp:46hV"
 
 static void usage(FILE *f)
 {
@@ -66,8 +69,9 @@ static void usage(FILE *f)
 		"                         0: only the snapshot at the start of a file)\n"
 		"      --list-probes      show which kernel hooks this kernel offers and\n"
 		"                         which tier each would use, and exit\n"
-		"      --help             show this help and exit\n"
-		"      --version          show the version and exit\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version, the libraries' and the\n"
+		"                         trace format's, and exit\n"
 		"\n"
 		"Filters (in the kernel; repeated -p/--port: any of them):\n"
 		"  -p, --pid PID          sockets of process PID (their softirq events too)\n"
@@ -89,7 +93,16 @@ static void usage(FILE *f)
 		"On a terminal, a status line on stderr shows events, losses, bytes and\n"
 		"rate; SIGUSR1 prints it at any time.  SIGINT or SIGTERM ends the\n"
 		"recording cleanly; a second SIGINT ends it at once, leaving the file\n"
-		"readable up to its last flush (within ~1 s).\n");
+		"readable up to its last flush (within ~1 s).\n"
+		"\n"
+		"Environment:\n"
+		"  SKR_PROBE_TIER=tp_btf|tracepoint  attach every hook in that tier\n"
+		"                         only (the others are recorded as disabled), to\n"
+		"                         test the classic tracepoints on a kernel with\n"
+		"                         tp_btf\n"
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 usage error, 130 after a second\n"
+		"SIGINT.\n");
 }
 
 static int misuse(const char *fmt, const char *arg)
@@ -198,30 +211,54 @@ static int check_combinations(struct rec_options *o)
 	return -1;
 }
 
-static int unknown_option(char **argv)
+/* getopt_long's opterr is off: both tools word a refusal the same way. */
+static bool ambiguous(const char *arg, const struct option *longopts)
 {
-	if (optopt && optopt < 256) {
-		char opt[3] = { '-', (char)optopt, '\0' };
+	size_t len, hits = 0;
+	const char *eq;
 
-		return misuse("unknown option '%s'", opt);
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	arg += 2;
+	eq = strchr(arg, '=');
+	len = eq ? (size_t)(eq - arg) : strlen(arg);
+	for (; longopts->name; longopts++) {
+		if (strncmp(longopts->name, arg, len) != 0)
+			continue;
+		if (longopts->name[len] == '\0')
+			return false;
+		hits++;
 	}
-	return misuse("unknown option '%s'", argv[optind - 1]);
+	return hits > 1;
 }
 
-static int missing_argument(char **argv)
+static int refused_option(int c, char **argv, const struct option *longopts)
 {
-	if (optopt && optopt < 256) {
-		char opt[3] = { '-', (char)optopt, '\0' };
+	const char *arg = argv[optind - 1], *eq;
+	char opt[3] = { '-', '\0', '\0' };
 
-		return misuse("option '%s' needs an argument", opt);
+	if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256) {
+		opt[1] = (char)optopt;
+		arg = opt;
 	}
-	return misuse("option '%s' needs an argument", argv[optind - 1]);
+	eq = strchr(arg, '=');
+	if (c == ':')
+		return misuse("option '%s' needs an argument", arg);
+	if (optopt != 0 && eq && strncmp(arg, "--", 2) == 0) {
+		fprintf(stderr, "sockrec: option '%.*s' takes no argument\n",
+			(int)(eq - arg), arg);
+		fputs("Try 'sockrec --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (ambiguous(arg, longopts))
+		return misuse("ambiguous option '%s'", arg);
+	return misuse("unknown option '%s'", arg);
 }
 
 int rec_options_parse(int argc, char **argv, struct rec_options *o)
 {
 	enum {
-		OPT_HELP = 256, OPT_VERSION, OPT_COMMENT, OPT_BUFFER_PAGES,
+		OPT_COMMENT = 256, OPT_BUFFER_PAGES,
 		/* other modules' long-only options: add after this line */
 		OPT_COMM, OPT_PORT, OPT_NETNS, OPT_CGROUP, OPT_LIST_PROBES,
 		OPT_SAMPLE_INTERVAL, OPT_RECOVER_MISSES,
@@ -239,8 +276,8 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ "buffer-pages", required_argument, NULL, OPT_BUFFER_PAGES },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "sample-interval", required_argument, NULL, OPT_SAMPLE_INTERVAL },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "comm", required_argument, NULL, OPT_COMM },
@@ -344,16 +381,18 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 				return misuse("--sample-interval wants milliseconds from 0 (off) to 3600000, not '%s'",
 					      optarg);
 			break;
-		case OPT_HELP:
+		case 'h':
 			usage(stdout);
 			return fflush(stdout) ? 1 : 0;
-		case OPT_VERSION:
-			printf("sockrec %s\n", SKR_VERSION);
+		case 'V':
+			printf("sockrec %s\n"
+			       "trace format: writes %u.%u\n"
+			       "libbpf %s, libzstd %s\n",
+			       SKR_VERSION, SKR_VERSION_MAJOR, SKR_VERSION_MINOR,
+			       libbpf_version_string(), ZSTD_versionString());
 			return fflush(stdout) ? 1 : 0;
-		case ':':
-			return missing_argument(argv);
 		default:
-			return unknown_option(argv);
+			return refused_option(c, argv, longopts);
 		}
 	}
 	if (optind < argc)
