@@ -489,43 +489,56 @@ static int on_netns(struct sa_analysis *a, const struct sa_evctx *ec,
 
 /*
  * What is done with each type, the record decoded by the format's
- * catalogue first.  A record too short for its type, or (need_cookie)
- * without the socket it is about, is malformed and counted as such when
- * count is set; the others are skipped as the --info counts already say.
+ * catalogue first.  A record without the socket it is about (need_cookie)
+ * is malformed, and counted as such when count is set; so is one too
+ * short for its type, which the reader already refuses.  Kernel events
+ * are indexed by type, as the catalogue indexes them.
  */
-static const struct applier {
-	uint16_t type;
+struct applier {
 	bool count;
 	bool need_cookie;
 	int (*apply)(struct sa_analysis *a, const struct sa_evctx *ec,
 		     const union skr_rec_any *r, struct sa_applied *ap);
-} appliers[] = {
-	{ SKR_REC_SNAPSHOT, false, false, on_snapshot },
-	{ SKR_REC_LISTEN, true, true, on_listen },
-	{ SKR_REC_ACCEPT, true, true, on_accept },
-	{ SKR_REC_RESET, true, false, on_reset },
-	{ SKR_REC_SOCK_ERROR, true, true, on_error },
-	{ SKR_REC_RETRANSMIT, true, true, on_retransmit },
-	{ SKR_REC_DESTROY, true, true, on_destroy },
-	{ SKR_REC_SKB_DROP, true, false, on_skb_drop },
-	{ SKR_REC_LISTENER, true, true, on_listener },
-	{ SKR_REC_NETNS_STATS, false, false, on_netns },
-	{ SKR_REC_SAMPLING, false, false, on_netns },
 };
+
+#define EV(t)	[(t) - SKR_REC_EVENT_BASE]
+
+static const struct applier snapshot_applier = { false, false, on_snapshot };
+
+static const struct applier appliers[] = {
+	EV(SKR_REC_LISTEN) = { true, true, on_listen },
+	EV(SKR_REC_ACCEPT) = { true, true, on_accept },
+	EV(SKR_REC_RESET) = { true, false, on_reset },
+	EV(SKR_REC_SOCK_ERROR) = { true, true, on_error },
+	EV(SKR_REC_RETRANSMIT) = { true, true, on_retransmit },
+	EV(SKR_REC_DESTROY) = { true, true, on_destroy },
+	EV(SKR_REC_SKB_DROP) = { true, false, on_skb_drop },
+	EV(SKR_REC_LISTENER) = { true, true, on_listener },
+	EV(SKR_REC_NETNS_STATS) = { false, false, on_netns },
+	EV(SKR_REC_SAMPLING) = { false, false, on_netns },
+};
+
+static const struct applier *applier_of(unsigned type)
+{
+	const struct applier *x = NULL;
+
+	if (type == SKR_REC_SNAPSHOT)
+		return &snapshot_applier;
+	if (skr_rec_is_event(type) &&
+	    type - SKR_REC_EVENT_BASE < sizeof(appliers) / sizeof(appliers[0]))
+		x = &appliers[type - SKR_REC_EVENT_BASE];
+	return x && x->apply ? x : NULL;
+}
 
 int sa_events_apply(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const struct skr_record *rec, uint64_t ts,
 		    struct sa_applied *ap)
 {
-	const struct applier *x = NULL;
-	size_t i;
+	const struct applier *x = applier_of(rec->type);
 
 	(void)ts;
 	ap->listener_event = false;
 	ap->listener = NULL;
-	for (i = 0; i < sizeof(appliers) / sizeof(appliers[0]); i++)
-		if (appliers[i].type == rec->type)
-			x = &appliers[i];
 	if (!x)
 		return 0;	/* a type of a later minor version */
 	if (skr_rec_decode_any(rec, &ap->rec) != 0 ||
