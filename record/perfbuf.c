@@ -5,6 +5,7 @@
  * the buffers lets us promise readers a time order (ROUND records).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
