@@ -74,6 +74,21 @@ struct {
 	__type(value, __u8);
 } admitted_ports SEC(".maps");
 
+/*
+ * From attach until the start snapshot has admitted the sockets that matching
+ * tasks already hold (record/filters.c clears it), an event a task filter
+ * would drop may still be one of theirs: it goes out held (SKR_PAD_HELD in
+ * its common block) and the recorder keeps it only if the snapshot admitted
+ * its socket.  Without this, a softirq event of such a socket between attach
+ * and its admission was lost.
+ */
+__u32 admit_pending = 0;
+
+/* task_pass() verdicts. */
+#define TASK_DROP	0
+#define TASK_PASS	1
+#define TASK_HELD	2
+
 static __always_inline bool task_filtering(void)
 {
 	return filter_tgids || filter_comm_on || filter_cgroup;
@@ -134,18 +149,27 @@ static __always_inline void admit(__u64 cookie)
 }
 
 /*
- * Task-level verdict for an event of socket cookie; process: the current
- * task is the one acting on the socket (syscall, or socket lock owned).
+ * Task-level verdict for an event of socket cookie (TASK_*: DROP is 0);
+ * process: the current task is the one acting on the socket (syscall, or
+ * socket lock owned).
  */
-static __always_inline bool task_pass(__u64 cookie, bool process)
+static __always_inline __u8 task_pass(__u64 cookie, bool process)
 {
 	if (!task_filtering())
-		return true;
+		return TASK_PASS;
 	if (process && task_match()) {
 		admit(cookie);
-		return true;
+		return TASK_PASS;
 	}
-	return cookie && bpf_map_lookup_elem(&admitted, &cookie);
+	if (cookie && bpf_map_lookup_elem(&admitted, &cookie))
+		return TASK_PASS;
+	return cookie && admit_pending ? TASK_HELD : TASK_DROP;
+}
+
+/* The common block's pad for an event of verdict v (0 in every file). */
+static __always_inline __u8 held_mark(__u8 v)
+{
+	return v == TASK_HELD ? SKR_PAD_HELD : 0;
 }
 
 static __always_inline __u64 port_key(__u32 netns, __u16 port)

@@ -113,7 +113,7 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 {
 	struct tuple t = {};
 	__u32 netns = sk_netns(sk, btf);
-	__u8 ectx = b ? b->ctx : exec_ctx(sk, btf);
+	__u8 ectx = b ? b->ctx : exec_ctx(sk, btf), v = TASK_PASS;
 
 	sk_tuple(sk, &t, btf);
 	if (!btf)
@@ -123,17 +123,18 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 	if (task_filtering()) {
 		__u64 key = port_key(netns, t.sport);
 		__u8 one = 1;
-		bool pass = task_pass(cookie, ectx == SKR_CTX_PROCESS);
 
+		v = task_pass(cookie, ectx == SKR_CTX_PROCESS);
 		/* A child is born in softirq: admit it by its listener's port. */
-		if (!pass && oldstate == BPF_TCP_LISTEN &&
+		if (v != TASK_PASS && oldstate == BPF_TCP_LISTEN &&
 		    bpf_map_lookup_elem(&admitted_ports, &key)) {
 			admit(cookie);
-			pass = true;
+			v = TASK_PASS;
 		}
-		if (!pass)
+		if (v == TASK_DROP)
 			return 0;
-		if (newstate == BPF_TCP_LISTEN)
+		/* A held listener is no matching task's (yet): no port for it. */
+		if (newstate == BPF_TCP_LISTEN && v == TASK_PASS)
 			bpf_map_update_elem(&admitted_ports, &key, &one, BPF_ANY);
 		else if (oldstate == BPF_TCP_LISTEN && newstate == BPF_TCP_CLOSE)
 			bpf_map_delete_elem(&admitted_ports, &key);
@@ -144,6 +145,7 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 		struct skr_ev_state4 ev;
 
 		fill_state(ev, cookie, netns, ectx, &t, oldstate, newstate);
+		ev.c.pad = held_mark(v);
 		ev.hdr.type = SKR_REC_STATE4;
 		__builtin_memcpy(ev.saddr, t.saddr, 4);
 		__builtin_memcpy(ev.daddr, t.daddr, 4);
@@ -154,6 +156,7 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 		struct skr_ev_state ev;
 
 		fill_state(ev, cookie, netns, ectx, &t, oldstate, newstate);
+		ev.c.pad = held_mark(v);
 		ev.hdr.type = SKR_REC_STATE;
 		__builtin_memcpy(ev.saddr, t.saddr, 16);
 		__builtin_memcpy(ev.daddr, t.daddr, 16);

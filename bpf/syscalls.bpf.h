@@ -60,6 +60,7 @@ int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
 	struct sock *sk;
 	__u64 cookie;
 	__u32 netns;
+	__u8 v;
 
 	in = bpf_map_lookup_elem(&inflight, &tid);
 	if (!in)
@@ -74,11 +75,15 @@ int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
 	sk_tuple(sk, &t, false);
 	netns = sk_netns(sk, false);
 	cookie = sock_ident(sk);
-	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
+	if (!sock_pass(cookie, t.family, netns, t.sport, 0))
+		return 0;
+	v = task_pass(cookie, true);
+	if (v == TASK_DROP)
 		return 0;
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_LISTEN;
 	fill_common(&ev.c, cookie, netns, SKR_CTX_PROCESS);
+	ev.c.pad = held_mark(v);
 	ev.ret = (__s32)ctx->ret;
 	ev.max_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
 	ev.qlen = BPF_CORE_READ(sk, sk_ack_backlog);
@@ -101,22 +106,27 @@ static __always_inline int record_accept(void *ctx, const struct sock *sk,
 	struct tuple t = {};
 	__u64 cookie;
 	__u32 netns;
+	__u8 v;
 
 	sk_tuple(sk, &t, btf);
 	netns = sk_netns(sk, btf);
 	cookie = btf ? sk->__sk_common.skc_cookie.counter : sock_ident(sk);
-	if (!sock_pass(cookie, t.family, netns, t.sport, 0) || !task_pass(cookie, true))
+	if (!sock_pass(cookie, t.family, netns, t.sport, 0))
+		return 0;
+	v = task_pass(cookie, true);
+	if (v == TASK_DROP)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	if (child)
 		ev.child_cookie = btf ? child->__sk_common.skc_cookie.counter
 				      : sock_ident(child);
-	/* The accepting task owns the child from now on. */
-	if (task_filtering())
+	/* The accepting task owns the child from now on (not a held one's). */
+	if (task_filtering() && v == TASK_PASS)
 		admit(ev.child_cookie);
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_ACCEPT;
 	fill_common(&ev.c, cookie, netns, SKR_CTX_PROCESS);
+	ev.c.pad = held_mark(v);
 	ev.ret = ret;
 	ev.fd = fd;
 	ev.flags = flags;

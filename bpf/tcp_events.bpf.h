@@ -44,7 +44,7 @@ static __always_inline int record_reset(void *ctx, const struct sock *sk,
 {
 	struct skr_ev_reset ev;
 	struct tuple t = {};
-	__u8 ectx = SKR_CTX_SOFTIRQ;
+	__u8 ectx = SKR_CTX_SOFTIRQ, v;
 	__u32 netns;
 
 	if (sk) {
@@ -60,13 +60,16 @@ static __always_inline int record_reset(void *ctx, const struct sock *sk,
 			return 0;
 		netns = skb_netns(skb, btf);
 	}
-	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
-	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
+		return 0;
+	v = task_pass(cookie, ectx == SKR_CTX_PROCESS);
+	if (v == TASK_DROP)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_RESET;
 	fill_common(&ev.c, cookie, netns, ectx);
+	ev.c.pad = held_mark(v);
 	copy_tuple(&ev, &t);
 	ev.state = t.state;
 	ev.reason = reason;
@@ -158,17 +161,21 @@ static __always_inline int record_error(void *ctx, __u64 cookie, __u32 netns,
 					int error)
 {
 	struct skr_ev_sock_error ev;
+	__u8 v;
 
 	/* Some paths report with sk_err already consumed: nothing to say. */
 	if (error == 0)
 		return 0;
-	if (!sock_pass(cookie, t->family, netns, t->sport, t->dport) ||
-	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+	if (!sock_pass(cookie, t->family, netns, t->sport, t->dport))
+		return 0;
+	v = task_pass(cookie, ectx == SKR_CTX_PROCESS);
+	if (v == TASK_DROP)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_SOCK_ERROR;
 	fill_common(&ev.c, cookie, netns, ectx);
+	ev.c.pad = held_mark(v);
 	copy_tuple(&ev, t);
 	ev.state = t->state;
 	ev.error = error;
@@ -230,19 +237,22 @@ static __always_inline int record_retrans(void *ctx, const struct sock *sk,
 	struct skr_ev_retransmit ev;
 	struct tuple t = {};
 	__u32 netns = sk_netns(sk, btf);
-	__u8 ectx = exec_ctx(sk, btf);
+	__u8 ectx = exec_ctx(sk, btf), v;
 
 	/* A SYN-ACK's addresses are the request's; its state the listener's. */
 	sk_tuple(req ? req : sk, &t, btf);
 	if (!req)
 		own_id_tuple(&t, cookie, netns);
-	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
-	    !task_pass(cookie, ectx == SKR_CTX_PROCESS))
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
+		return 0;
+	v = task_pass(cookie, ectx == SKR_CTX_PROCESS);
+	if (v == TASK_DROP)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_RETRANSMIT;
 	fill_common(&ev.c, cookie, netns, ectx);
+	ev.c.pad = held_mark(v);
 	copy_tuple(&ev, &t);
 	ev.state = SKC(btf, sk, skc_state);
 	if (req) {
@@ -326,21 +336,21 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 	struct skr_ev_destroy ev;
 	struct tuple t = {};
 	__u32 netns = sk_netns(sk, btf);
-	__u8 ectx = exec_ctx(sk, btf);
-	bool pass;
+	__u8 ectx = exec_ctx(sk, btf), v = TASK_DROP;
 
 	sk_tuple(sk, &t, btf);
-	pass = sock_pass(cookie, t.family, netns, t.sport, t.dport) &&
-	       task_pass(cookie, ectx == SKR_CTX_PROCESS);
+	if (sock_pass(cookie, t.family, netns, t.sport, t.dport))
+		v = task_pass(cookie, ectx == SKR_CTX_PROCESS);
 	/* The socket's last event: nothing more to admit it for. */
 	forget(cookie);
 	own_id_forget(sk);
-	if (!pass)
+	if (v == TASK_DROP)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_DESTROY;
 	fill_common(&ev.c, cookie, netns, ectx);
+	ev.c.pad = held_mark(v);
 	if (tp) {
 		ev.bytes_acked = SKF(btf, tp, bytes_acked);
 		ev.bytes_received = SKF(btf, tp, bytes_received);
@@ -390,6 +400,7 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 	bool have = false;
 	__u64 cookie = 0;
 	__u32 netns;
+	__u8 v;
 
 	if (!sk)
 		sk = rx_sk;
@@ -418,13 +429,16 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 		cookie = sk_cookie_read(sk);
 	netns = sk ? sk_netns(sk, btf) : skb_netns(skb, btf);
 	/* A drop is no task's act: it passes task filters by its socket only. */
-	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport) ||
-	    !task_pass(cookie, false))
+	if (!sock_pass(cookie, t.family, netns, t.sport, t.dport))
+		return 0;
+	v = task_pass(cookie, false);
+	if (v == TASK_DROP)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_SKB_DROP;
 	fill_common(&ev.c, cookie, netns, SKR_CTX_UNKNOWN);
+	ev.c.pad = held_mark(v);
 	copy_tuple(&ev, &t);
 	ev.state = sk ? t.state : 0;
 	ev.location = location;

@@ -231,8 +231,12 @@ struct skr_ev_common {
 	skr_u32 tid;			/* current task: thread id */
 	skr_u16 cpu;
 	skr_u8 ctx;			/* enum skr_ctx */
-	skr_u8 pad;
+	skr_u8 pad;			/* 0 in a file; SKR_PAD_HELD only between
+					 * the BPF programs and the recorder */
 };
+
+/* An event a task filter holds back until the start snapshot (bpf/filter.h). */
+#define SKR_PAD_HELD	1
 
 #define SKR_AF_INET	2
 #define SKR_AF_INET6	10

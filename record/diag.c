@@ -52,7 +52,8 @@
 struct listener {
 	uint64_t cookie;
 	uint64_t drops;
-	uint64_t ts_ns;
+	uint64_t ts_ns;		/* the dump's start: before anything it saw changed */
+	uint64_t end_ns;	/* its end: after anything it saw was born */
 	uint8_t saddr[16];
 	uint32_t netns;
 	uint32_t ack_backlog, max_ack_backlog;
@@ -545,15 +546,26 @@ static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
 	return 0;
 }
 
+/* seen: the previous sample had it too (in this file or the one before). */
 static int write_listener(struct rec_session *s, const struct listener *e,
-			  bool first)
+			  bool first, bool seen)
 {
 	struct skr_ev_listener r;
 
 	memset(&r, 0, sizeof(r));
 	r.hdr.len = sizeof(r);
 	r.hdr.type = SKR_REC_LISTENER;
-	r.c.ts_ns = e->ts_ns;
+	/*
+	 * A listener that the previous sample did not see may have been born
+	 * during this dump, after its start: stamped with the start, the
+	 * sample would come before the listener's own CLOSE -> LISTEN in time
+	 * order, and an analyzer would give it to a socket of its own (with
+	 * classic tracepoints, where the listener is named by an own id and
+	 * the sample by its cookie, that took the overflows away from the
+	 * listener).  One seen before was born before this dump began; the
+	 * start keeps its sample before a close that the dump did not see.
+	 */
+	r.c.ts_ns = seen ? e->ts_ns : e->end_ns;
 	r.c.cookie = e->cookie;
 	r.c.netns = e->netns;
 	r.drops = e->drops;
@@ -572,8 +584,9 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 {
 	struct rec_diag *d = s->diag;
 	struct collect c = { .d = d, .netns = ns->ino };
-	size_t n0 = d->cur.n;
+	size_t i, n0 = d->cur.n;
 	int fd, statfd = -EBADF, err, why = 0;
+	uint64_t end_ns;
 
 	fd = diag_nl_socket(d->nl, ns, &statfd);
 	if (fd < 0) {
@@ -591,6 +604,9 @@ static int sample_ns(struct rec_session *s, struct diag_ns *ns, bool retrying)
 				   STATE_BIT(SKR_TCP_LISTEN), true,
 				   collect_listener, &c);
 	close(fd);
+	end_ns = rec_boot_ns();
+	for (i = n0; i < d->cur.n; i++)
+		d->cur.v[i].end_ns = end_ns;
 	if (err == -ENOMEM)
 		goto out;
 	if (err) {
@@ -747,20 +763,22 @@ int rec_diag_sample(struct rec_session *s)
 		return err;
 	for (i = 0; i < d->cur.n; i++) {
 		const struct listener *e = &d->cur.v[i];
-		const struct listener *old = NULL;
+		const struct listener *old = NULL, *seen = NULL;
 
 		if (e->verdict != V_IN)
 			continue;	/* a filter leaves it out */
-		if (!d->file_first && d->prev.n)
-			old = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
-				      cmp_listener);
+		if (d->prev.n)
+			seen = bsearch(e, d->prev.v, d->prev.n, sizeof(*e),
+				       cmp_listener);
+		if (!d->file_first)
+			old = seen;
 		if (old && old->verdict != V_IN)
 			old = NULL;	/* never written: this is its first */
 		if (old && old->ack_backlog == e->ack_backlog &&
 		    old->drops == e->drops &&
 		    old->max_ack_backlog == e->max_ack_backlog)
 			continue;
-		err = write_listener(s, e, old == NULL);
+		err = write_listener(s, e, old == NULL, seen != NULL);
 		if (err)
 			return err;
 	}

@@ -44,6 +44,18 @@ static struct {
 	int cgroup_fd;			/* open directory, -1 if none */
 } f = { .cgroup_fd = -1 };
 
+/*
+ * The sockets the start snapshot admitted, by cookie, sorted once it is
+ * done: the events bpf/filter.h held back until then (admit_pending) are
+ * kept if their socket is one of these.  Bounded like the BPF map.
+ */
+#define HELD_MAX	65536	/* bpf/filter.h ADMITTED_MAX */
+static struct {
+	uint64_t *cookies;
+	size_t n, cap;
+	bool pending;		/* the start snapshot is not done yet */
+} held;
+
 /* A namespace inode, or a path to one (/proc/PID/ns/net, /run/netns/NAME). */
 static int parse_netns(const char *arg, uint32_t *ino)
 {
@@ -229,6 +241,9 @@ int rec_filters_fill(struct sockrec_bpf *skel)
 	if (err)
 		fprintf(stderr, "sockrec: setting up the filters: %s\n",
 			strerror(-err));
+	/* From attach on, until rec_filters_started(). */
+	held.pending = !err && (f.npids || f.comm_on || f.cgroup_fd >= 0);
+	skel->bss->admit_pending = held.pending;
 	return err;
 }
 
@@ -286,6 +301,44 @@ void rec_filters_admit(struct rec_session *s, uint64_t cookie)
 		return;
 	(void)bpf_map_update_elem(bpf_map__fd(s->skel->maps.admitted), &cookie,
 				  &one, BPF_ANY);
+	if (!held.pending || held.n == HELD_MAX)
+		return;
+	if (held.n == held.cap) {
+		size_t cap = held.cap ? 2 * held.cap : 64;
+		uint64_t *p = realloc(held.cookies, cap * sizeof(*p));
+
+		/* Its held events are then dropped, as they were before. */
+		if (!p)
+			return;
+		held.cookies = p;
+		held.cap = cap;
+	}
+	held.cookies[held.n++] = cookie;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void rec_filters_started(struct rec_session *s)
+{
+	if (!held.pending)
+		return;
+	held.pending = false;
+	if (s->skel)
+		s->skel->bss->admit_pending = 0;
+	if (held.n)
+		qsort(held.cookies, held.n, sizeof(*held.cookies), cmp_u64);
+}
+
+bool rec_filters_keep_held(uint64_t cookie)
+{
+	/* Only read once the start snapshot is done: the set is complete. */
+	return held.n && bsearch(&cookie, held.cookies, held.n,
+				 sizeof(*held.cookies), cmp_u64);
 }
 
 bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport)
@@ -304,6 +357,8 @@ bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport)
 
 void rec_filters_close(void)
 {
+	free(held.cookies);
+	memset(&held, 0, sizeof(held));
 	if (f.cgroup_fd >= 0)
 		close(f.cgroup_fd);
 	f.cgroup_fd = -1;

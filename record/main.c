@@ -300,6 +300,8 @@ static int run(struct rec_session *s)
 	/* The first file's metadata (sock_diag snapshot included) needs root. */
 	if (!err)
 		err = rec_output_begin(s);
+	/* Nothing was read yet: every held event is judged after this. */
+	rec_filters_started(s);
 	if (!err) {
 		err = drop_privileges(s);
 		if (!err) {

@@ -5,6 +5,7 @@
  * the buffers lets us promise readers a time order (ROUND records).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,10 +44,21 @@ static size_t event_min_len(uint16_t type)
 	return skr_rec_is_event(type) ? skr_rec_min_len(type) : 0;
 }
 
+/* Longest event record the BPF programs send (a held one is copied). */
+#define HELD_COPY_MAX	256
+_Static_assert(sizeof(struct skr_ev_state) <= HELD_COPY_MAX, "held copy");
+
+/* Where the common block's pad and cookie lie in every event record. */
+#define PAD_OFF		(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, pad))
+#define COOKIE_OFF	(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, cookie))
+
 static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 {
 	const struct raw_sample *rs = (const void *)e;
+	const uint8_t *rec = (const uint8_t *)(rs + 1);
+	uint8_t copy[HELD_COPY_MAX];
 	struct skr_rec_hdr hdr;
+	uint64_t cookie;
 	uint32_t size;
 	size_t min;
 
@@ -68,6 +80,18 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	if (s->max_events && s->events >= s->max_events)
 		return;		/* -c reached: the loop stops after this sweep */
 	/*
+	 * Held back by a task filter until the start snapshot (bpf/filter.h):
+	 * an event of a socket the snapshot admitted, or of no one wanted.
+	 */
+	if (rec[PAD_OFF] & SKR_PAD_HELD) {
+		memcpy(&cookie, rec + COOKIE_OFF, sizeof(cookie));
+		if (hdr.len > sizeof(copy) || !rec_filters_keep_held(cookie))
+			return;
+		memcpy(copy, rec, hdr.len);
+		copy[PAD_OFF] = 0;
+		rec = copy;
+	}
+	/*
 	 * Straight from the ring (or libbpf's copy of a sample that wraps)
 	 * into the frame: the writer reads the record bytewise, so its 4-byte
 	 * alignment here does not matter.  (A copy through an aligned buffer
@@ -75,7 +99,7 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	 * memory the kernel just wrote on another CPU, is most of the 10% the
 	 * recorder spends in memmove.)
 	 */
-	if (rec_write(s, rs + 1, hdr.len) == 0) {
+	if (rec_write(s, rec, hdr.len) == 0) {
 		s->events++;
 		s->rounds_pending = ROUNDS_AFTER_EVENT;
 	}

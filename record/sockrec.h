@@ -288,6 +288,13 @@ bool rec_filters_task(struct rec_task_filter *tf);
  * syscall on it, as for any socket).
  */
 void rec_filters_admit(struct rec_session *s, uint64_t cookie);
+/*
+ * The start snapshot is done: the BPF programs stop holding back events a
+ * task filter drops (bpf/filter.h), and those held so far are judged by
+ * rec_filters_keep_held(): kept if the snapshot admitted their socket.
+ */
+void rec_filters_started(struct rec_session *s);
+bool rec_filters_keep_held(uint64_t cookie);
 bool rec_filters_want_sock(uint8_t family, uint16_t sport, uint16_t dport);
 void rec_filters_close(void);
 

@@ -35,7 +35,7 @@ sample_begin() {
 	cd "$ROOT"
 	BUILD=${BUILD%/}
 	SCENARIO=$BUILD/samples/scenario
-	for f in "$BUILD/sockrec" "$SCENARIO"; do
+	for f in "$BUILD/sockrec" "$BUILD/sockana" "$SCENARIO"; do
 		[ -x "$f" ] || { echo "record.sh: no $f (make BUILD=$BUILD samples)" >&2; exit 1; }
 	done
 	# tests/e2e/t_samples.sh records elsewhere, leaving the committed trace.
@@ -53,8 +53,13 @@ rec_begin() {
 	rm -f "$OUT"
 	"$BUILD/sockrec" -q -z 19 -o "$OUT" --netns "/run/netns/$NS" "$@" &
 	REC=$!
-	for _ in $(seq 100); do
-		[ -s "$OUT" ] && return 0
+	# Recording once the start snapshot is in the file, not at the file
+	# header (written alone, before the snapshot: slow in a guest).
+	for _ in $(seq 600); do
+		if [ -s "$OUT" ] && "$BUILD/sockana" --info "$OUT" 2>/dev/null |
+			grep -Eq '^Start snapshot: +[0-9]+ sockets?(,|$)'; then
+			return 0
+		fi
 		kill -0 "$REC" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -4,7 +4,8 @@
  *
  *   diagtool hold PORT        listen on 127.0.0.1:PORT, connect to it and
  *                             accept; print each socket's cookie (SO_COOKIE),
- *                             then wait for SIGTERM and close, client first
+ *                             then wait for SIGTERM and close, client first;
+ *                             SIGUSR1 closes the client alone
  *   diagtool flood PORT BACKLOG N MS
  *                             listen(BACKLOG) on 127.0.0.1:PORT, never accept,
  *                             start N non-blocking connects, hold MS ms,
@@ -35,12 +36,14 @@
 
 #define FLOOD_MAX	1000
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hang_up;
 
 static void on_term(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		hang_up = 1;
+	else
+		stop = 1;
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -112,9 +115,14 @@ static int connect_to(unsigned port, int flags)
 static int do_hold(unsigned port)
 {
 	struct sigaction sa = { .sa_handler = on_term };
+	sigset_t mask, old;
 	int l, c, a;
 
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	l = listener(port, 16);
 	if (l < 0) {
 		perror("diagtool: listen");
@@ -131,10 +139,23 @@ static int do_hold(unsigned port)
 	printf("accepted port=%u cookie=%" PRIu64 "\n", local_port(a), cookie_of(a));
 	printf("ready\n");
 	fflush(stdout);
-	while (!stop)
-		pause();
-	close(c);
-	usleep(100000);
+	/* Signals blocked but in sigsuspend(): none is missed between checks. */
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	while (!stop) {
+		if (hang_up && c >= 0) {
+			/* The accepted side goes to CLOSE_WAIT, in softirq. */
+			close(c);
+			c = -1;
+			printf("client closed\n");
+			fflush(stdout);
+			continue;
+		}
+		sigsuspend(&old);
+	}
+	if (c >= 0) {
+		close(c);
+		usleep(100000);
+	}
 	close(a);
 	close(l);
 	return 0;

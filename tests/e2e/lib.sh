@@ -65,10 +65,18 @@ netns_new() {
 	NS_INODE=$(ip netns exec "$NS" stat -L -c %i /proc/self/ns/net)
 }
 
-# rec_start FILE [sockrec args...]: the recorder writes its metadata as soon as
-# its probes are attached, so a non-empty file means it is recording.
+# rec_start FILE [sockrec args...]: start sockrec and wait until it records.
 rec_start() {
 	rec_start_wait "$1" "$@"
+}
+
+# rec_ready FILE: FILE holds the recorder's whole first frame: metadata and
+# the sock_diag snapshot, up to its END marker.  A non-empty file is not
+# enough: the file header is written alone, at attach, and the snapshot
+# after it (which, under -p/--comm/--cgroup, also admits the sockets it
+# lists) takes a second or more in a slow guest.
+rec_ready() {
+	"$SOCKANA" --info "$1" 2>/dev/null | grep -Eq '^Start snapshot: +[0-9]+ sockets?(,|$)'
 }
 
 # rec_start_wait WAIT_FILE FILE [sockrec args...]: the same, for runs whose
@@ -78,8 +86,8 @@ rec_start_wait() {
 	shift 2
 	"$SOCKREC" -o "$file" "$@" 2>"$TMP/sockrec.err" &
 	REC_PID=$!
-	for _ in $(seq 100); do
-		[ -s "$wait" ] && return 0
+	for _ in $(seq 600); do
+		[ -s "$wait" ] && rec_ready "$wait" && return 0
 		kill -0 "$REC_PID" 2>/dev/null || break
 		sleep 0.1
 	done

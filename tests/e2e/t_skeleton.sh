@@ -79,11 +79,16 @@ check_eq "sockana --info as nobody exits 0" 0 $?
 setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/sockana" "$TMP/shared.skr" --timeline >"$TMP/timeline.nobody" 2>&1
 check_eq "sockana --timeline as nobody gives the same timeline" "$(md5sum <"$TMP/timeline")" "$(md5sum <"$TMP/timeline.nobody")"
 
-# A killed recorder leaves a file readable up to its last flush (<= 1 s).
+# A killed recorder leaves a file readable up to its last flush (once a
+# second): killed once the workload is readable in the live file (waited
+# for, up to 10 s, not assumed after a fixed time), it is still there after.
 killed=$TMP/killed.skr
 rec_start "$killed" || exit 1
 ip netns exec "$NS" "$WORKLOAD" -n 2 -p 7002 >/dev/null
-sleep 1.5
+for _ in $(seq 100); do
+	[ "$("$SOCKANA" "$killed" --timeline 2>/dev/null | grep -c "netns $NS_INODE owner")" -ge 5 ] && break
+	sleep 0.1
+done
 kill -KILL "$REC_PID"
 wait "$REC_PID" 2>/dev/null
 REC_PID=
