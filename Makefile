@@ -193,6 +193,12 @@ $(BUILD)/tests/evgen: tests/e2e/evgen.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
+# the command and its peer for tests/e2e/t_command.sh (sockrec -- CMD)
+$(BUILD)/tests/cmdclient: tests/e2e/cmdclient.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -pthread
+
 # JSON Lines checker for sockana's --json output (tests/e2e/t_analyze.sh)
 $(BUILD)/tests/jsonlines: tests/e2e/jsonlines.c tests/unit/jsonl.c tests/unit/jsonl.h
 	$(call msg,CC,$@)
@@ -248,7 +254,7 @@ deps:
 # Programs the end-to-end tests and the samples drive.
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
 		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario \
-		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck
+		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck $(BUILD)/tests/cmdclient
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)

@@ -16,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "record/command.h"
 #include "record/sockrec.h"
 
 /* Loop timers, in ms. */
@@ -34,17 +35,26 @@
 #define CAP_BPF_BIT		39
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t forwarded;
 static volatile sig_atomic_t stats_requested;
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	if (sig == SIGUSR1) {
 		stats_requested = 1;
 		return;
 	}
 	/* A second ^C means now; every flush ended a frame, so the file reads. */
-	if (sig == SIGINT && stop_requested)
+	if (sig == SIGINT && (stop_requested || forwarded))
 		_exit(128 + SIGINT);
+	/* -- CMD: the command decides when the recording ends, by exiting. */
+	if (rec_command_forward(sig, si)) {
+		forwarded = 1;
+		return;
+	}
+	stop_signal = sig;
 	stop_requested = 1;
 }
 
@@ -100,7 +110,8 @@ static int install_signals(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the poll must return so the loop sees the flag. */
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
@@ -111,6 +122,7 @@ static int install_signals(void)
 	 * report (EPIPE, EFBIG) and END cleanly on, not a silent death.
 	 */
 	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
 	if (sigaction(SIGPIPE, &sa, NULL) || sigaction(SIGXFSZ, &sa, NULL))
 		return -errno;
 	return 0;
@@ -200,6 +212,9 @@ static int record_loop(struct rec_session *s)
 			break;
 		now = rec_mono_ms();
 		if (deadline && now >= deadline)
+			break;
+		/* Found within a poll: what its exit caused is drained by finish(). */
+		if (rec_command_exited())
 			break;
 		if (next_sweep > now && next_sweep - now < wait)
 			wait = next_sweep - now;
@@ -304,6 +319,9 @@ static int run(struct rec_session *s)
 	rec_filters_started(s);
 	if (!err) {
 		err = drop_privileges(s);
+		/* -- CMD runs now: attached, snapshot written, filter in place. */
+		if (!err && !stop_requested)
+			err = rec_command_start();
 		if (!err) {
 			rec_status_init(s);
 			err = record_loop(s);
@@ -326,7 +344,7 @@ int main(int argc, char **argv)
 {
 	struct rec_options o = { 0 };
 	struct rec_session s = { 0 };
-	int status, err;
+	int status, err, cmd_status;
 
 	status = rec_options_parse(argc, argv, &o);
 	if (status >= 0)
@@ -337,11 +355,15 @@ int main(int argc, char **argv)
 			"(CAP_BPF and CAP_PERFMON): %s\n", strerror(EPERM));
 		return 1;
 	}
+	/* -- CMD: forked before sockrec changes its signals and priority. */
+	status = 1;
+	if (rec_command_prepare(&o))
+		goto out;
 	err = install_signals();
 	if (err) {
 		fprintf(stderr, "sockrec: installing signal handlers: %s\n",
 			strerror(-err));
-		return 1;
+		goto out;
 	}
 
 	raise_priority();
@@ -351,11 +373,11 @@ int main(int argc, char **argv)
 	if (s.ncpus <= 0) {
 		fprintf(stderr, "sockrec: counting possible CPUs: %s\n",
 			strerror(s.ncpus < 0 ? -s.ncpus : EINVAL));
-		return 1;
+		goto out;
 	}
 	/* Before BPF loads, so a bad path fails fast. */
 	if (rec_output_open(&s))
-		return 1;
+		goto out;
 
 	err = run(&s);
 	rec_status_clear(&s);
@@ -368,5 +390,11 @@ int main(int argc, char **argv)
 	/* Flushed already when all went well; otherwise this only repeats an error. */
 	if (rec_output_close(&s, status != 0) && status == 0)
 		status = 1;
+out:
+	/* After a good recording, CMD's status is sockrec's, as for a shell. */
+	cmd_status = rec_command_finish();
+	if (o.cmd && status == 0)
+		status = cmd_status >= 0 ? cmd_status :
+			 stop_signal ? 128 + stop_signal : 1;
 	return status;
 }

@@ -29,13 +29,17 @@
 #define RING_MAX	1000000
 #define COMMENT_MAX	4096
 
-/* Letters of every module's short options. */
-#define SHORTOPTS	":o:d:c:C:G:W:z:UZ:qp:46hV"
+/*
+ * Letters of every module's short options.  '+': options end at the first
+ * word that is not one, so the options of -- CMD ARGS stay CMD's.
+ */
+#define SHORTOPTS	"+:o:d:c:C:G:W:z:UZ:qp:46hV"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: sockrec -o FILE [options]\n"
+		"       sockrec -o FILE [options] -- CMD [ARGS...]\n"
 		"Record the life of TCP sockets into a trace file (needs root).\n"
 		"\n"
 		"Output:\n"
@@ -62,7 +66,7 @@ static void usage(FILE *f)
 		"                         a program is re-entered on its CPU (a second\n"
 		"                         program per hook, ~40 ns more per event)\n"
 		"  -Z, --user USER        once the probes are attached, give the output\n"
-		"                         files to USER and run as USER\n"
+		"                         files to USER and run as USER (and CMD too)\n"
 		"  -q, --quiet            no status line, no summary\n"
 		"      --sample-interval MS  sample every listener's accept queue and\n"
 		"                         drops every MS milliseconds (default 250;\n"
@@ -81,6 +85,17 @@ static void usage(FILE *f)
 		"      --netns NS         sockets of network namespace NS (inode number,\n"
 		"                         or a path such as /run/netns/NAME)\n"
 		"  -4, -6                 IPv4 or IPv6 sockets only\n"
+		"\n"
+		"With -- CMD [ARGS...], sockrec runs CMD and records only its sockets and\n"
+		"those of every process and thread it starts: CMD runs in a cgroup (v2)\n"
+		"that sockrec creates (sockrec-PID-RANDOM at the cgroup2 mount) and\n"
+		"filters on, and starts only once recording has begun.  Recording stops\n"
+		"when CMD exits, and sockrec exits with CMD's status (128+N if signal N\n"
+		"ended it).  SIGINT and SIGTERM are passed on to CMD (a terminal's ^C\n"
+		"reaches it directly); recording goes on until CMD exits.  The cgroup is\n"
+		"removed at the end if it is empty.  With -o -, CMD's standard output\n"
+		"goes to standard error.  -p and --cgroup do not apply; -Z runs CMD as\n"
+		"USER (its groups too).\n"
 		"\n"
 		"With -C or -G, FILE is a prefix: the files are FILE.0, FILE.1, ...; each\n"
 		"is a complete trace, and 'cat FILE.0 FILE.1 ...' in index order is one\n"
@@ -198,6 +213,17 @@ static int check_combinations(struct rec_options *o)
 		return misuse("%s", "-W needs -C or -G");
 	if (rotating && strcmp(o->out_path, "-") == 0)
 		return misuse("%s", "-C and -G need a file name, not '-'");
+	if (o->cmd) {
+		struct rec_task_filter tf;
+
+		rec_filters_task(&tf);
+		if (tf.npids)
+			return misuse("%s", "-p cannot be used with -- CMD: the processes "
+				      "recorded are CMD and those it starts");
+		if (tf.cgroup_fd >= 0)
+			return misuse("%s", "--cgroup cannot be used with -- CMD: CMD runs "
+				      "in a cgroup of its own, made by sockrec");
+	}
 	if (o->user) {
 		err = resolve_user(o);
 		if (err == -ENOENT)
@@ -290,7 +316,7 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
-	int c;
+	int c, at;
 
 	o->level = LEVEL_DEFAULT;
 	o->buffer_pages = PAGES_DEFAULT;
@@ -298,7 +324,9 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 	o->argc = argc;
 	o->argv = argv;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
+	/* at: where each call starts, to tell a "--" that ended the options. */
+	while ((at = optind, c = getopt_long(argc, argv, SHORTOPTS, longopts,
+					     NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->out_path = optarg;
@@ -395,7 +423,12 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 			return refused_option(c, argv, longopts);
 		}
 	}
-	if (optind < argc)
+	if (optind == at + 1 && strcmp(argv[at], "--") == 0) {
+		if (optind == argc)
+			return misuse("%s", "'--' must be followed by the command to run");
+		o->cmd = &argv[optind];
+	} else if (optind < argc) {
 		return misuse("unexpected argument '%s'", argv[optind]);
+	}
 	return check_combinations(o);
 }

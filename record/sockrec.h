@@ -36,6 +36,7 @@ struct rec_options {
 	gid_t gid;
 	int argc;			/* for the RECORDER record of every file */
 	char **argv;
+	char **cmd;			/* -- CMD ARGS... (command.c); NULL: none */
 	/* Options of other modules (filters, sock_diag) go below. */
 	uint32_t sample_ms;		/* --sample-interval (diag.c); 0: off */
 	bool recover_misses;		/* --recover-misses (probes.c) */

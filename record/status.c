@@ -85,7 +85,8 @@ static int stats_line(const struct rec_session *s, char *buf, size_t size)
 
 void rec_status_init(struct rec_session *s)
 {
-	s->status_tty = !s->opt->quiet && isatty(STDERR_FILENO);
+	/* -- CMD: the terminal is the command's; SIGUSR1 still prints the line. */
+	s->status_tty = !s->opt->quiet && !s->opt->cmd && isatty(STDERR_FILENO);
 	s->rate_ms = rec_mono_ms();
 	s->rate_events = s->events;
 }
