@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/life.h"
 
 /* Linux errno values: the trace's numbers, not the host's <errno.h>. */
 #define L_ECONNREFUSED	111
@@ -22,6 +22,13 @@ static const char *const outcome_names[SA_OUT_COUNT] = {
 	[SA_OUT_CONNECT_FAILED] = "connect failed, reason not seen",
 	[SA_OUT_CONNECTING] = "connect pending at end",
 	[SA_OUT_ACCEPTED] = "accepted connection",
+	[SA_OUT_NOT_ACCEPTED_RESET] = "handshake completed, never accepted, "
+				      "reset when the listener closed",
+	[SA_OUT_NOT_ACCEPTED_CLOSED] = "handshake completed, closed before "
+				       "accept",
+	[SA_OUT_NOT_ACCEPTED_OPEN] = "handshake completed, not accepted by "
+				     "the end",
+	[SA_OUT_HANDSHAKE_DONE] = "handshake completed, accept not observable",
 	[SA_OUT_HANDSHAKE_FAILED] = "passive handshake failed",
 	[SA_OUT_OTHER] = "other (older than the trace or partial)",
 };
@@ -50,7 +57,45 @@ static bool has(const struct sa_sock *s, enum sa_mark m)
 	return (s->have_at & (1u << m)) != 0;
 }
 
+/*
+ * A passive socket that completed its handshake: what its process did
+ * with it.  Only an accept() seen says it was accepted; a child the
+ * application never took is reset when its listener closes, or ends on
+ * its own (the client gave up), or is still queued at the end.
+ */
+static enum sa_outcome passive_established(const struct sa_sock *s,
+					   bool accept_seen)
+{
+	if (has(s, SA_AT_ACCEPT))
+		return SA_OUT_ACCEPTED;
+	if (!accept_seen)
+		return SA_OUT_HANDSHAKE_DONE;
+	if (!s->closed)
+		return SA_OUT_NOT_ACCEPTED_OPEN;
+	return s->listener_closed ? SA_OUT_NOT_ACCEPTED_RESET
+				  : SA_OUT_NOT_ACCEPTED_CLOSED;
+}
+
 enum sa_outcome sa_life_outcome(const struct sa_sock *s)
+{
+	return sa_life_outcome_seen(s, true);
+}
+
+enum sa_outcome sa_outcome_of(const struct sa_analysis *a,
+			      const struct sa_sock *s)
+{
+	const char *why;
+	bool seen = true;
+
+	/* Only a child needs to know whether its input could see accept(). */
+	if (s->role == SA_ROLE_PASSIVE && s->input < a->nin)
+		seen = sa_meta_observe(&a->in[s->input].meta, SKR_REC_ACCEPT,
+				       &why) == SA_OBSERVED;
+	return sa_life_outcome_seen(s, seen);
+}
+
+enum sa_outcome sa_life_outcome_seen(const struct sa_sock *s,
+				     bool accept_seen)
 {
 	switch (s->role) {
 	case SA_ROLE_LISTENER:
@@ -79,7 +124,7 @@ enum sa_outcome sa_life_outcome(const struct sa_sock *s)
 		return SA_OUT_CONNECT_FAILED;
 	case SA_ROLE_PASSIVE:
 		if (has(s, SA_AT_ESTABLISHED))
-			return SA_OUT_ACCEPTED;
+			return passive_established(s, accept_seen);
 		if (s->closed && has(s, SA_AT_SYN_RECV))
 			return SA_OUT_HANDSHAKE_FAILED;
 		return SA_OUT_OTHER;

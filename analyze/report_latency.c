@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/life.h"
 #include "analyze/sockana.h"
 
 #define SA_LAT_GROUPS	1024
@@ -213,7 +214,7 @@ static int add(struct group *g, enum metric m, const struct sa_sock *s,
 int sa_latency_socket(struct sa_analysis *a, const struct sa_sock *s)
 {
 	char key[GROUP_KEY_LEN];
-	enum sa_outcome o = sa_life_outcome(s);
+	enum sa_outcome o = sa_outcome_of(a, s);
 	struct group *g;
 	int err = 0;
 

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "analyze/life.h"
 #include "analyze/sockana.h"
 
 /* The words and names are the format's catalogue's. */
@@ -147,7 +148,7 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
 		sa_row_null(o, "owner_comm");
 	}
 	sa_row_str(o, "role", sa_role_name(s->role));
-	sa_row_str(o, "outcome", sa_outcome_name(sa_life_outcome(s)));
+	sa_row_str(o, "outcome", sa_outcome_name(sa_outcome_of(a, s)));
 	sa_row_bool(o, "older", s->older);
 	sa_row_bool(o, "snapshot", s->from_snapshot);
 	sa_row_bool(o, "closed", s->closed);

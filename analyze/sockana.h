@@ -492,6 +492,8 @@ struct sa_sock {
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans;
 	uint64_t parent;		/* id of the listener it came from, 0 */
+	uint64_t parent_cookie;		/* that listener's cookie, when known */
+	bool listener_closed;		/* reached CLOSE after its listener did */
 	bool have_listen;
 	int32_t backlog_asked;
 	uint32_t backlog_limit;
@@ -627,7 +629,11 @@ enum sa_outcome {
 	SA_OUT_CONNECT_ABORTED,		/* closed by its process while connecting */
 	SA_OUT_CONNECT_FAILED,		/* connect failed, reason not seen */
 	SA_OUT_CONNECTING,		/* still in SYN_SENT at the end */
-	SA_OUT_ACCEPTED,		/* passive handshake completed */
+	SA_OUT_ACCEPTED,		/* handshake completed, accept() seen */
+	SA_OUT_NOT_ACCEPTED_RESET,	/* never accepted, reset as its listener closed */
+	SA_OUT_NOT_ACCEPTED_CLOSED,	/* never accepted, closed otherwise */
+	SA_OUT_NOT_ACCEPTED_OPEN,	/* not accepted by the end of the trace */
+	SA_OUT_HANDSHAKE_DONE,		/* handshake completed, accept not observable */
 	SA_OUT_HANDSHAKE_FAILED,	/* SYN_RECV -> CLOSE */
 	SA_OUT_OTHER,			/* older than the trace, or unclear */
 	SA_OUT_COUNT
