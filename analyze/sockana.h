@@ -500,6 +500,10 @@ struct sa_sock {
 	bool have_destroy;
 	uint64_t bytes_acked, bytes_received;
 	uint32_t segs_in, segs_out, total_retrans, srtt_us;
+	/* COUNTERS (1.2): the same as it entered CLOSE; see life.h. */
+	bool have_close_counters;
+	uint64_t close_bytes_acked, close_bytes_received;
+	uint32_t close_segs_in, close_segs_out, close_retrans, close_srtt_us;
 	uint32_t snap_rqueue, snap_wqueue;	/* snapshot queues */
 
 	struct sa_item *items;

@@ -45,8 +45,8 @@ static size_t count_lines(const char *text, const char *prefix)
 	return n;
 }
 
-/* A trace whose accept probe attached (accept) or not. */
-static void begin(struct tg *t, bool accept)
+/* A trace of format 1.minor whose accept probe attached (accept) or not. */
+static void begin_minor(struct tg *t, bool accept, uint16_t minor)
 {
 	static const struct tg_host host = {
 		.hostname = "alpha", .boot_id = "boot-a",
@@ -54,7 +54,7 @@ static void begin(struct tg *t, bool accept)
 
 	tg_begin(t);
 	t->comm_process_only = true;
-	tg_header(t, 0, 0x5a, 0, WALL_BASE * SEC);
+	tg_header(t, 0, 0x5a, minor, WALL_BASE * SEC);
 	tg_host(t, &host);
 	tg_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
 		 NULL);
@@ -65,6 +65,11 @@ static void begin(struct tg *t, bool accept)
 	tg_probe(t, "tcp_destroy_sock", SKR_REC_DESTROY, SKR_TIER_TP_BTF,
 		 NULL);
 	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
+}
+
+static void begin(struct tg *t, bool accept)
+{
+	begin_minor(t, accept, SKR_VERSION_MINOR);
 }
 
 /* A child of LSN from client port cport, through its handshake. */
@@ -202,6 +207,146 @@ START_TEST(test_accept_not_observable)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Counters: at CLOSE, not the DESTROY the kernel had zeroed            */
+/* ------------------------------------------------------------------ */
+
+#define CLI	0x400
+
+static void counters(struct tg *t, uint64_t ts, uint64_t cookie,
+		     uint32_t segs_out, uint32_t retrans, uint64_t acked)
+{
+	struct skr_ev_counters e;
+
+	memset(&e, 0, sizeof(e));
+	tg_common(t, &e.c, ts, cookie, I, 0);
+	e.segs_out = segs_out;
+	e.segs_in = acked ? 2 : 0;
+	e.total_retrans = retrans;
+	e.bytes_acked = acked;
+	e.srtt_us = acked ? 40 : 0;
+	ck_assert_int_eq(skr_rec_encode(SKR_REC_COUNTERS, &e, sizeof(e), &e),
+			 0);
+	tg_put(t, &e, sizeof(e));
+}
+
+/*
+ * A connect whose SYN was sent three times and then timed out (written
+ * as sockrec 1.2 does when with_counters, else as 1.1 did), then a
+ * healthy connection whose DESTROY counters are true: what the kernel's
+ * tcp_disconnect() leaves, 0 everywhere, in the first DESTROY.
+ */
+static void timed_out(struct tg *t, bool with_counters)
+{
+	begin_minor(t, true, with_counters ? SKR_VERSION_MINOR : 1);
+	tg_st(t, T0, CLI, P, 20, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
+	      LO, 9999);
+	tg_st(t, T0 + 3 * SEC, CLI, I, 0, "", SKR_TCP_SYN_SENT, SKR_TCP_CLOSE,
+	      LO, 41000, LO, 9999);
+	if (with_counters)
+		counters(t, T0 + 3 * SEC + 1 * USEC, CLI, 3, 2, 0);
+	tg_error(t, T0 + 3 * SEC + 2 * USEC, CLI, 110, SKR_TCP_CLOSE, 9999);
+	tg_destroy(t, T0 + 3 * SEC + 10 * USEC, CLI, 9999);
+	tg_end(t, T0 + 5 * SEC, 0, 0);
+}
+
+static void timed_out_old(struct tg *t)
+{
+	timed_out(t, false);
+}
+
+static void timed_out_new(struct tg *t)
+{
+	timed_out(t, true);
+}
+
+/* A 1.1 trace: only DESTROY's zeros.  Said to be reset, never shown as 0. */
+START_TEST(test_destroy_zeroed_is_not_zero)
+{
+	char *text = tg_build_report(timed_out_old, SA_REPORT_TIMELINE,
+				     SA_FORMAT_TEXT, SA_BY_NONE);
+
+	ck_assert_msg(strstr(text, "0 segments out") == NULL, "%s", text);
+	ck_assert_msg(strstr(text, "* destroy: counters already reset by the "
+			     "kernel, none recorded at CLOSE") != NULL, "%s",
+		      text);
+	free(text);
+
+	text = tg_build_report(timed_out_old, SA_REPORT_TIMELINE,
+			       SA_FORMAT_JSON, SA_BY_NONE);
+	ck_assert_msg(strstr(text, "\"events\":4,\"bytes_acked\":null,"
+			     "\"bytes_received\":null,\"segs_out\":null,"
+			     "\"segs_in\":null,\"retransmits\":null,"
+			     "\"srtt_us\":null,\"counters_from\":null,"
+			     "\"counters_reset\":true}") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
+/* A 1.2 trace: the counters as the socket entered CLOSE. */
+START_TEST(test_counters_at_close_preferred)
+{
+	char *text = tg_build_report(timed_out_new, SA_REPORT_TIMELINE,
+				     SA_FORMAT_TEXT, SA_BY_NONE);
+
+	ck_assert_msg(strstr(text, "* destroy: 0 bytes acked, 0 received, 3 "
+			     "segments out, 0 in, 2 retransmitted, srtt "
+			     "0.000000 s") != NULL, "%s", text);
+	free(text);
+
+	text = tg_build_report(timed_out_new, SA_REPORT_TIMELINE,
+			       SA_FORMAT_JSON, SA_BY_NONE);
+	ck_assert_msg(strstr(text, "\"events\":4,\"bytes_acked\":0,"
+			     "\"bytes_received\":0,\"segs_out\":3,\"segs_in\":0,"
+			     "\"retransmits\":2,\"srtt_us\":0,\"counters_from\":"
+			     "\"close\",\"counters_reset\":false}") != NULL,
+		      "%s", text);
+	/* The COUNTERS record is no event line of its own. */
+	ck_assert_ptr_null(strstr(text, "\"event\":\"counters\""));
+	free(text);
+}
+END_TEST
+
+/* DESTROY counters that are true are taken as they are. */
+static void healthy_destroy(struct tg *t)
+{
+	struct skr_ev_destroy e;
+
+	begin_minor(t, true, 1);
+	tg_st(t, T0, CLI, P, 20, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
+	      LO, 8080);
+	tg_st(t, T0 + 1 * MSEC, CLI, P, 20, "cli", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 41000, LO, 8080);
+	tg_st(t, T0 + 2 * MSEC, CLI, P, 20, "cli", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_FIN_WAIT1, LO, 41000, LO, 8080);
+	tg_st(t, T0 + 3 * MSEC, CLI, I, 0, "", SKR_TCP_FIN_WAIT1,
+	      SKR_TCP_CLOSE, LO, 41000, LO, 8080);
+	memset(&e, 0, sizeof(e));
+	tg_common(t, &e.c, T0 + 3 * MSEC + 5 * USEC, CLI, I, 0);
+	e.bytes_acked = 1001;
+	e.bytes_received = 2002;
+	e.segs_in = 4;
+	e.segs_out = 6;
+	e.srtt_us = 30;
+	e.family = SKR_AF_INET;
+	ck_assert_int_eq(skr_rec_encode(SKR_REC_DESTROY, &e, sizeof(e), &e), 0);
+	tg_put(t, &e, sizeof(e));
+	tg_end(t, T0 + 5 * SEC, 0, 0);
+}
+
+START_TEST(test_counters_from_destroy)
+{
+	char *text = tg_build_report(healthy_destroy, SA_REPORT_TIMELINE,
+				     SA_FORMAT_JSON, SA_BY_NONE);
+
+	ck_assert_msg(strstr(text, "\"bytes_acked\":1001,\"bytes_received\":"
+			     "2002,\"segs_out\":6,\"segs_in\":4,\"retransmits\""
+			     ":0,\"srtt_us\":30,\"counters_from\":\"destroy\","
+			     "\"counters_reset\":false}") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *outcomes_suite(void)
 {
 	Suite *s = suite_create("outcomes");
@@ -211,6 +356,11 @@ static Suite *outcomes_suite(void)
 	tcase_add_test(tc, test_never_accepted_timeline);
 	tcase_add_test(tc, test_never_accepted_backlog_agrees);
 	tcase_add_test(tc, test_accept_not_observable);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("counters");
+	tcase_add_test(tc, test_destroy_zeroed_is_not_zero);
+	tcase_add_test(tc, test_counters_at_close_preferred);
+	tcase_add_test(tc, test_counters_from_destroy);
 	suite_add_tcase(s, tc);
 	return s;
 }
