@@ -62,7 +62,7 @@ static char *report(struct tg *t, enum sa_report rep, int *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* The loopback connection of KERNEL-NOTES: client closes first         */
+/* The loopback connection of docs/KERNELS.md: client closes first     */
 /* ------------------------------------------------------------------ */
 
 #define LO	"127.0.0.1"
