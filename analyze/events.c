@@ -374,10 +374,39 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 		    ev->retrans);
 }
 
+/*
+ * COUNTERS (1.2), right after the socket's transition to CLOSE: kept for
+ * its DESTROY line and the reports, no line of its own.  The last one
+ * wins (a socket used again after a failed connect closes twice).
+ */
+static int on_counters(struct sa_analysis *a, const struct sa_evctx *ec,
+		       const union skr_rec_any *r, struct sa_applied *ap)
+{
+	const struct skr_ev_counters *ev = &r->counters;
+	struct sa_sock *s;
+
+	(void)ap;
+	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie,
+			   ev->c.ts_ns, false);
+	if (!s) {
+		a->in[ec->input].orphans++;
+		return 0;
+	}
+	s->have_close_counters = true;
+	s->close_bytes_acked = ev->bytes_acked;
+	s->close_bytes_received = ev->bytes_received;
+	s->close_segs_in = ev->segs_in;
+	s->close_segs_out = ev->segs_out;
+	s->close_retrans = ev->total_retrans;
+	s->close_srtt_us = ev->srtt_us;
+	return 0;
+}
+
 static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
 		      const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_destroy *ev = &r->destroy;
+	struct sa_counters n;
 	struct sa_sock *s;
 	char rtt[32];
 	int err;
@@ -396,13 +425,18 @@ static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
 	s->segs_out = ev->segs_out;
 	s->total_retrans = ev->total_retrans;
 	s->srtt_us = ev->srtt_us;
-	err = note(a, s, ec, &ev->c, r, "destroy: %" PRIu64 " bytes "
-		   "acked, %" PRIu64 " received, %" PRIu32 " segments out, %"
-		   PRIu32 " in, %" PRIu32 " retransmitted, srtt %s s",
-		   ev->bytes_acked, ev->bytes_received, ev->segs_out,
-		   ev->segs_in, ev->total_retrans,
-		   sa_text_secs((uint64_t)ev->srtt_us * 1000, rtt,
-				sizeof(rtt)));
+	/* The counters still true: as it entered CLOSE, when recorded. */
+	if (sa_life_counters(s, &n) == SA_COUNTERS_RESET)
+		err = note(a, s, ec, &ev->c, r, "destroy: counters already "
+			   "reset by the kernel, none recorded at CLOSE");
+	else
+		err = note(a, s, ec, &ev->c, r, "destroy: %" PRIu64 " bytes "
+			   "acked, %" PRIu64 " received, %" PRIu32 " segments "
+			   "out, %" PRIu32 " in, %" PRIu32 " retransmitted, "
+			   "srtt %s s", n.bytes_acked, n.bytes_received,
+			   n.segs_out, n.segs_in, n.total_retrans,
+			   sa_text_secs((uint64_t)n.srtt_us * 1000, rtt,
+					sizeof(rtt)));
 	if (err == 0)
 		sa_sockets_destroyed(a->socks, s);
 	return err;
@@ -512,6 +546,7 @@ static const struct applier appliers[] = {
 	EV(SKR_REC_SOCK_ERROR) = { true, true, on_error },
 	EV(SKR_REC_RETRANSMIT) = { true, true, on_retransmit },
 	EV(SKR_REC_DESTROY) = { true, true, on_destroy },
+	EV(SKR_REC_COUNTERS) = { true, true, on_counters },
 	EV(SKR_REC_SKB_DROP) = { true, false, on_skb_drop },
 	EV(SKR_REC_LISTENER) = { true, true, on_listener },
 	EV(SKR_REC_NETNS_STATS) = { false, false, on_netns },

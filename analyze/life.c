@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
+#include "analyze/analysis.h"
 #include "analyze/life.h"
+#include "analyze/meta.h"
 #include "analyze/sockets.h"
 #include "format/skr.h"
 
@@ -24,6 +26,13 @@ static const char *const outcome_names[SA_OUT_COUNT] = {
 	[SA_OUT_CONNECT_FAILED] = "connect failed, reason not seen",
 	[SA_OUT_CONNECTING] = "connect pending at end",
 	[SA_OUT_ACCEPTED] = "accepted connection",
+	[SA_OUT_NOT_ACCEPTED_RESET] = "handshake completed, never accepted, "
+				      "reset when the listener closed",
+	[SA_OUT_NOT_ACCEPTED_CLOSED] = "handshake completed, closed before "
+				       "accept",
+	[SA_OUT_NOT_ACCEPTED_OPEN] = "handshake completed, not accepted by "
+				     "the end",
+	[SA_OUT_HANDSHAKE_DONE] = "handshake completed, accept not observable",
 	[SA_OUT_HANDSHAKE_FAILED] = "passive handshake failed",
 	[SA_OUT_OTHER] = "other (older than the trace or partial)",
 };
@@ -52,7 +61,45 @@ static bool has(const struct sa_sock *s, enum sa_mark m)
 	return (s->have_at & (1u << m)) != 0;
 }
 
+/*
+ * A passive socket that completed its handshake: what its process did
+ * with it.  Only an accept() seen says it was accepted; a child the
+ * application never took is reset when its listener closes, or ends on
+ * its own (the client gave up), or is still queued at the end.
+ */
+static enum sa_outcome passive_established(const struct sa_sock *s,
+					   bool accept_seen)
+{
+	if (has(s, SA_AT_ACCEPT))
+		return SA_OUT_ACCEPTED;
+	if (!accept_seen)
+		return SA_OUT_HANDSHAKE_DONE;
+	if (!s->closed)
+		return SA_OUT_NOT_ACCEPTED_OPEN;
+	return s->listener_closed ? SA_OUT_NOT_ACCEPTED_RESET
+				  : SA_OUT_NOT_ACCEPTED_CLOSED;
+}
+
 enum sa_outcome sa_life_outcome(const struct sa_sock *s)
+{
+	return sa_life_outcome_seen(s, true);
+}
+
+enum sa_outcome sa_outcome_of(const struct sa_analysis *a,
+			      const struct sa_sock *s)
+{
+	const char *why;
+	bool seen = true;
+
+	/* Only a child needs to know whether its input could see accept(). */
+	if (s->role == SA_ROLE_PASSIVE && s->input < a->nin)
+		seen = sa_meta_observe(&a->in[s->input].meta, SKR_REC_ACCEPT,
+				       &why) == SA_OBSERVED;
+	return sa_life_outcome_seen(s, seen);
+}
+
+enum sa_outcome sa_life_outcome_seen(const struct sa_sock *s,
+				     bool accept_seen)
 {
 	switch (s->role) {
 	case SA_ROLE_LISTENER:
@@ -81,12 +128,60 @@ enum sa_outcome sa_life_outcome(const struct sa_sock *s)
 		return SA_OUT_CONNECT_FAILED;
 	case SA_ROLE_PASSIVE:
 		if (has(s, SA_AT_ESTABLISHED))
-			return SA_OUT_ACCEPTED;
+			return passive_established(s, accept_seen);
 		if (s->closed && has(s, SA_AT_SYN_RECV))
 			return SA_OUT_HANDSHAKE_FAILED;
 		return SA_OUT_OTHER;
 	default:
 		return SA_OUT_OTHER;
+	}
+}
+
+enum sa_counters_from sa_life_counters(const struct sa_sock *s,
+				       struct sa_counters *c)
+{
+	/* States a socket reaches only by sending or receiving a segment. */
+	const uint32_t talked = 1u << SKR_TCP_SYN_SENT |
+				1u << SKR_TCP_SYN_RECV |
+				1u << SKR_TCP_ESTABLISHED;
+
+	memset(c, 0, sizeof(*c));
+	if (s->have_close_counters) {
+		c->bytes_acked = s->close_bytes_acked;
+		c->bytes_received = s->close_bytes_received;
+		c->segs_in = s->close_segs_in;
+		c->segs_out = s->close_segs_out;
+		c->total_retrans = s->close_retrans;
+		c->srtt_us = s->close_srtt_us;
+		return SA_COUNTERS_CLOSE;
+	}
+	if (!s->have_destroy)
+		return SA_COUNTERS_NONE;
+	if ((s->states_seen & talked) && s->segs_in == 0 &&
+	    s->segs_out == 0 && s->bytes_acked == 0 &&
+	    s->bytes_received == 0 && s->total_retrans == 0 &&
+	    s->srtt_us == 0)
+		return SA_COUNTERS_RESET;
+	c->bytes_acked = s->bytes_acked;
+	c->bytes_received = s->bytes_received;
+	c->segs_in = s->segs_in;
+	c->segs_out = s->segs_out;
+	c->total_retrans = s->total_retrans;
+	c->srtt_us = s->srtt_us;
+	return SA_COUNTERS_DESTROY;
+}
+
+const char *sa_counters_from_name(enum sa_counters_from f)
+{
+	switch (f) {
+	case SA_COUNTERS_CLOSE:
+		return "close";
+	case SA_COUNTERS_DESTROY:
+		return "destroy";
+	case SA_COUNTERS_RESET:
+		return "reset";
+	default:
+		return NULL;
 	}
 }
 

@@ -119,6 +119,8 @@ static const char *fail_reason(const struct sa_sock *s, enum sa_outcome o,
 
 	if (o == SA_OUT_HANDSHAKE_FAILED)
 		return "passive handshake failed";
+	if (o == SA_OUT_NOT_ACCEPTED_RESET)
+		return "reset, never accepted";
 	if (s->error) {
 		name = sa_errno_name(s->error);
 		if (name)
@@ -171,10 +173,10 @@ static int diag_socket(struct sa_analysis *a, void *state,
 		       const struct sa_sock *s)
 {
 	struct sa_diag *d = state;
-	enum sa_outcome o = sa_life_outcome(s);
+	enum sa_outcome o = sa_outcome_of(a, s);
 	char ep[SA_ENDPOINT_LEN], rb[32];
 	uint64_t ns;
-	bool have_ns;
+	bool have_ns, passive;
 	int err;
 
 	err = sa_backlog_socket(d->bl, s);
@@ -188,18 +190,24 @@ static int diag_socket(struct sa_analysis *a, void *state,
 	if (!s->closed)
 		d->open_at_end++;
 	ids_add(&d->outcome[o], s->id);
+	/*
+	 * A child never accepted and reset when its listener closed is a
+	 * client that connected and was served nothing: a failure too.
+	 */
+	passive = o == SA_OUT_HANDSHAKE_FAILED ||
+		  o == SA_OUT_NOT_ACCEPTED_RESET;
 	if (o == SA_OUT_REFUSED || o == SA_OUT_CONNECT_TIMEOUT ||
 	    o == SA_OUT_CONNECT_ERROR || o == SA_OUT_CONNECT_FAILED ||
-	    o == SA_OUT_CONNECT_ABORTED ||
-	    o == SA_OUT_HANDSHAKE_FAILED) {
+	    o == SA_OUT_CONNECT_ABORTED || passive) {
 		have_ns = sa_life_time(s, o == SA_OUT_HANDSHAKE_FAILED
-					   ? SA_AT_SYN_RECV : SA_AT_SYN_SENT,
+					   ? SA_AT_SYN_RECV
+					   : passive ? SA_AT_ESTABLISHED
+						     : SA_AT_SYN_SENT,
 				       SA_AT_CLOSE, &ns);
 		/* A passive socket's remote port is the client's: leave it. */
-		sa_text_endpoint(s->family, s->daddr,
-				 o == SA_OUT_HANDSHAKE_FAILED ? 0 : s->dport,
+		sa_text_endpoint(s->family, s->daddr, passive ? 0 : s->dport,
 				 ep, sizeof(ep));
-		if (o == SA_OUT_HANDSHAKE_FAILED) {
+		if (passive) {
 			char *colon = strrchr(ep, ':');
 
 			if (colon)

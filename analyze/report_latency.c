@@ -225,7 +225,7 @@ static int latency_socket(struct sa_analysis *a, void *state,
 			  const struct sa_sock *s)
 {
 	char key[GROUP_KEY_LEN];
-	enum sa_outcome o = sa_life_outcome(s);
+	enum sa_outcome o = sa_outcome_of(a, s);
 	struct group *g;
 	int err = 0;
 

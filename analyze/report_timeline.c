@@ -118,6 +118,35 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 		task_of(s, it, task, sizeof(task)));
 }
 
+/*
+ * A socket's counters, null where unknown: none recorded, or only DESTROY's
+ * after the kernel had zeroed them (counters_reset), never a false 0.
+ */
+static void row_counters(struct sa_out *o, const struct sa_sock *s)
+{
+	struct sa_counters c;
+	enum sa_counters_from f = sa_life_counters(s, &c);
+	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
+
+	if (known) {
+		sa_row_u64(o, "bytes_acked", c.bytes_acked);
+		sa_row_u64(o, "bytes_received", c.bytes_received);
+		sa_row_u64(o, "segs_out", c.segs_out);
+		sa_row_u64(o, "segs_in", c.segs_in);
+		sa_row_u64(o, "retransmits", c.total_retrans);
+		sa_row_u64(o, "srtt_us", c.srtt_us);
+	} else {
+		sa_row_null(o, "bytes_acked");
+		sa_row_null(o, "bytes_received");
+		sa_row_null(o, "segs_out");
+		sa_row_null(o, "segs_in");
+		sa_row_null(o, "retransmits");
+		sa_row_null(o, "srtt_us");
+	}
+	sa_row_str(o, "counters_from", known ? sa_counters_from_name(f) : NULL);
+	sa_row_bool(o, "counters_reset", f == SA_COUNTERS_RESET);
+}
+
 static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
 {
 	char buf[SA_ENDPOINT_LEN], cookie[24], fam[24];
@@ -144,11 +173,12 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
 		sa_row_null(o, "owner_comm");
 	}
 	sa_row_str(o, "role", sa_role_name(s->role));
-	sa_row_str(o, "outcome", sa_outcome_name(sa_life_outcome(s)));
+	sa_row_str(o, "outcome", sa_outcome_name(sa_outcome_of(a, s)));
 	sa_row_bool(o, "older", s->older);
 	sa_row_bool(o, "snapshot", s->from_snapshot);
 	sa_row_bool(o, "closed", s->closed);
 	sa_row_u64(o, "events", s->nitems + s->items_dropped);
+	row_counters(o, s);
 	sa_row_end(o);
 }
 

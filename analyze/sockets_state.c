@@ -296,6 +296,23 @@ static int add_birth(struct sa_sockets *t, const struct sa_evctx *ec,
 	return 0;
 }
 
+/*
+ * Whether a child that was never accepted ends because its listener did:
+ * closing a listener resets every child still in its accept queue
+ * (inet_csk_listen_stop), right after the listener's own LISTEN -> CLOSE,
+ * in the same call.  The listener is then closed but still in its grace.
+ */
+static void note_listener_closed(struct sa_sockets *t, struct sa_sock *s)
+{
+	const struct sa_sock *l;
+
+	if (s->role != SA_ROLE_PASSIVE || s->parent_cookie == 0 ||
+	    (s->have_at & (1u << SA_AT_ACCEPT)))
+		return;
+	l = sa_sockets_lookup(t, s->host, s->netns, s->parent_cookie);
+	s->listener_closed = l && l->id == s->parent && l->closed;
+}
+
 int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		     const struct skr_ev_state *ev)
 {
@@ -376,14 +393,17 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 							s->family, s->saddr,
 							s->sport);
 
-		if (l)
+		if (l) {
 			s->parent = l->id;
+			s->parent_cookie = l->cookie;
+		}
 	}
 
 	/* A first event CLOSE->CLOSE says nothing ended; keep the socket. */
 	if (ev->newstate == SKR_TCP_CLOSE &&
 	    !(first && ev->oldstate == SKR_TCP_CLOSE)) {
 		s->closed = true;
+		note_listener_closed(t, s);
 		sa_sockets_start_closing(t, s, ec->mt);
 	}
 	return 0;

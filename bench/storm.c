@@ -8,7 +8,7 @@
  * first decides which one ends in TIME_WAIT; spreading connections over
  * several loopback addresses gives each (source, destination) pair its own
  * ephemeral port range, so a run of many thousands never runs out.  Each
- * connection makes 10 inet_sock_set_state events (KERNEL-NOTES.md).
+ * connection makes 10 inet_sock_set_state events (docs/KERNELS.md).
  *
  * The storm refuses to run in the host's network namespace: start it in
  * one (ip netns exec) or let it make its own (--unshare).  Overflow mode

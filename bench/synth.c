@@ -4,7 +4,7 @@
  * analyzer on traces longer than a benchmark can record (issue 7, item 3).
  *
  * The trace looks like a loopback storm recorded on two CPUs: a listener,
- * then connections that each make the 10 state changes KERNEL-NOTES.md
+ * then connections that each make the 10 state changes docs/KERNELS.md
  * lists (client closes first), with at most LIVE connections open at any
  * time.  So traces of different lengths hold the same number of live
  * sockets, and an analyzer whose memory grows with length shows it.

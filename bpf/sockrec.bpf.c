@@ -106,6 +106,36 @@ static __always_inline void birth_common(struct skr_ev_common *c,
 	c->cpu = b->cpu;
 }
 
+/*
+ * COUNTERS: the socket's counters as it enters CLOSE, where they are still
+ * true.  tcp_disconnect() (a refused or timed-out connect, a close with
+ * SO_LINGER 0) calls tcp_set_state(sk, TCP_CLOSE) first and zeroes bytes,
+ * segments, retransmits and srtt after it, long before tcp_destroy_sock.
+ * A listener has nothing to count.
+ */
+static __always_inline void emit_counters(void *ctx, const struct sock *sk,
+					  __u64 cookie, __u32 netns, __u8 ectx,
+					  const bool btf)
+{
+	const struct tcp_sock *tp = btf ? bpf_skc_to_tcp_sock((void *)sk) :
+				    (const struct tcp_sock *)sk;
+	struct skr_ev_counters ev;
+
+	if (!tp)
+		return;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_COUNTERS;
+	fill_common(&ev.c, cookie, netns, ectx);
+	ev.bytes_acked = SKF(btf, tp, bytes_acked);
+	ev.bytes_received = SKF(btf, tp, bytes_received);
+	ev.segs_in = SKF(btf, tp, segs_in);
+	ev.segs_out = SKF(btf, tp, segs_out);
+	ev.total_retrans = SKF(btf, tp, total_retrans);
+	ev.srtt_us = SKF(btf, tp, srtt_us) >> 3;
+	emit(ctx, &ev, sizeof(ev));
+}
+
 /* The record of one transition; b: a held-back birth's time and context. */
 static __always_inline int emit_state(void *ctx, const struct sock *sk,
 				      __u64 cookie, int oldstate, int newstate,
@@ -164,6 +194,9 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 			birth_common(&ev.c, b, ev.comm);
 		emit(ctx, &ev, sizeof(ev));
 	}
+	if (newstate == BPF_TCP_CLOSE && oldstate != BPF_TCP_LISTEN &&
+	    oldstate != BPF_TCP_CLOSE)
+		emit_counters(ctx, sk, cookie, netns, ectx, btf);
 	return 0;
 }
 

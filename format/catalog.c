@@ -121,6 +121,12 @@ static const struct skr_field destroy_fields[] = {
 	FLD(skr_ev_destroy, pad2),
 };
 
+static const struct skr_field counters_fields[] = {
+	FLD(skr_ev_counters, bytes_acked), FLD(skr_ev_counters, bytes_received),
+	FLD(skr_ev_counters, segs_in), FLD(skr_ev_counters, segs_out),
+	FLD(skr_ev_counters, total_retrans), FLD(skr_ev_counters, srtt_us),
+};
+
 static const struct skr_field skb_drop_fields[] = {
 	FLD(skr_ev_skb_drop, location), FLD(skr_ev_skb_drop, reason),
 	FLD(skr_ev_skb_drop, sport), FLD(skr_ev_skb_drop, dport),
@@ -251,6 +257,9 @@ static const struct skr_rec_desc event_types[EVENT_TYPES] = {
 	/* Which namespace (netns in the common part), stopped or resumed, why. */
 	EV(SKR_REC_SAMPLING) = EVENT(SKR_REC_SAMPLING, "SAMPLING", NULL,
 				     skr_ev_sampling, sampling_fields),
+	/* Counters only; shown with the socket's destroy, not a line of its own. */
+	EV(SKR_REC_COUNTERS) = EVENT(SKR_REC_COUNTERS, "COUNTERS", "counters",
+				     skr_ev_counters, counters_fields),
 };
 
 const struct skr_rec_desc *skr_rec_desc(unsigned type)

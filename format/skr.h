@@ -211,6 +211,9 @@ int skr_decode_retransmit(const struct skr_record *rec,
 int skr_decode_destroy(const struct skr_record *rec, struct skr_ev_destroy *out);
 int skr_decode_skb_drop(const struct skr_record *rec,
 			struct skr_ev_skb_drop *out);
+/* 1.2: COUNTERS, a socket's counters as it entered CLOSE. */
+int skr_decode_counters(const struct skr_record *rec,
+			struct skr_ev_counters *out);
 
 /* ---- decoders of sock_diag records ---- */
 

@@ -95,6 +95,7 @@ union skr_rec_any {
 	struct skr_ev_sock_error sock_error;
 	struct skr_ev_retransmit retransmit;
 	struct skr_ev_destroy destroy;
+	struct skr_ev_counters counters;
 	struct skr_ev_skb_drop skb_drop;
 	struct skr_ev_listener listener;
 	struct skr_ev_netns_stats netns_stats;

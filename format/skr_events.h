@@ -45,7 +45,7 @@ typedef uint64_t skr_u64;
 #define SKR_MAGIC		"SKRTRACE"	/* 8 bytes, no terminator on disk */
 #define SKR_MAGIC_LEN		8
 #define SKR_VERSION_MAJOR	1
-#define SKR_VERSION_MINOR	1
+#define SKR_VERSION_MINOR	2
 
 /* Bounds a reader enforces before it trusts a length (docs/FORMAT.md §5). */
 #define SKR_REC_MIN		8u		/* the header alone */
@@ -83,6 +83,7 @@ enum skr_rec_type {
 	SKR_REC_NETNS_STATS	= 0x0109,	/* ListenOverflows/ListenDrops of a netns */
 	SKR_REC_STATE4		= 0x010a,	/* STATE of an IPv4 socket, 4-byte addresses */
 	SKR_REC_SAMPLING	= 0x010b,	/* 1.1: a namespace's sampling stopped or resumed */
+	SKR_REC_COUNTERS	= 0x010c,	/* 1.2: a socket's counters as it entered CLOSE */
 };
 
 struct skr_rec_hdr {
@@ -401,6 +402,25 @@ struct skr_ev_destroy {
 	skr_u32 pad2;
 };
 
+/*
+ * Minor 2.  A TCP socket's counters at its transition to CLOSE, written by
+ * the state hook right after that STATE record (not for a listener).  The
+ * kernel's tcp_disconnect() (a refused or timed-out connect, a close with
+ * SO_LINGER 0) zeroes them after that transition, so the DESTROY record of
+ * such a socket reads 0; these are the values it had.  Segments sent by
+ * the close itself (its reset) are not in them.
+ */
+struct skr_ev_counters {
+	struct skr_rec_hdr hdr;
+	struct skr_ev_common c;
+	skr_u64 bytes_acked;
+	skr_u64 bytes_received;
+	skr_u32 segs_in;
+	skr_u32 segs_out;
+	skr_u32 total_retrans;
+	skr_u32 srtt_us;		/* smoothed RTT in microseconds */
+};
+
 /* kfree_skb of a TCP packet with a drop reason. */
 struct skr_ev_skb_drop {
 	struct skr_rec_hdr hdr;
@@ -562,5 +582,6 @@ _Static_assert(sizeof(struct skr_ev_sock_error) == 88, "skr_ev_sock_error layout
 _Static_assert(sizeof(struct skr_ev_retransmit) == 88, "skr_ev_retransmit layout");
 _Static_assert(sizeof(struct skr_ev_destroy) == 88, "skr_ev_destroy layout");
 _Static_assert(sizeof(struct skr_ev_skb_drop) == 96, "skr_ev_skb_drop layout");
+_Static_assert(sizeof(struct skr_ev_counters) == 72, "skr_ev_counters layout");
 
 #endif /* SKR_EVENTS_H */

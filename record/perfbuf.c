@@ -190,8 +190,9 @@ int rec_perfbuf_open(struct rec_session *s)
 	attr.sample_period = 1;
 	/*
 	 * One wakeup per event costs ~10 us of kernel time each
-	 * (KERNEL-NOTES); wake the reader only when a quarter of the ring
-	 * is used, and sweep on a timer for the rest.
+	 * (docs/KERNELS.md, "Getting events out through a perf buffer");
+	 * wake the reader only when a quarter of the ring is used, and
+	 * sweep on a timer for the rest.
 	 */
 	attr.watermark = 1;
 	attr.wakeup_watermark = (uint32_t)(s->pb_pages * (size_t)page / 4);

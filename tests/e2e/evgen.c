@@ -12,8 +12,8 @@
  *   evgen accept PORT            one connection accepted with accept() and
  *                                one with accept4(), 1000 bytes each way
  *   evgen refused PORT           connect to a closed port: prints the errno
- *   evgen linger0 PORT           connection closed by its client with
- *                                SO_LINGER 0 (reset sent)
+ *   evgen linger0 PORT           1000 bytes each way, then the client
+ *                                closes with SO_LINGER 0 (reset sent)
  *   evgen timeout ADDR PORT      connect to an address that drops
  *                                everything: prints the errno
  *   evgen hold PORT SECS         a listener that only exists for SECS
@@ -213,6 +213,9 @@ static int do_linger0(unsigned port)
 	s = accept(lfd, NULL, NULL);
 	if (c < 0 || s < 0)
 		return fail("connect/accept");
+	/* Data first: the counters the kernel zeroes have something in them. */
+	if (exchange(c, s))
+		return fail("exchange");
 	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
 		return fail("SO_LINGER");
 	close(c);

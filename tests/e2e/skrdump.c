@@ -70,6 +70,7 @@ static void dump(const struct skr_record *rec)
 		struct skr_ev_sock_error e;
 		struct skr_ev_retransmit rt;
 		struct skr_ev_destroy d;
+		struct skr_ev_counters n;
 		struct skr_ev_skb_drop k;
 	} u;
 
@@ -145,6 +146,15 @@ static void dump(const struct skr_record *rec)
 		       u.d.segs_out, u.d.total_retrans, u.d.srtt_us, u.d.drops,
 		       u.d.state,
 		       u.d.sport, u.d.dport, u.d.family);
+		return;
+	case SKR_REC_COUNTERS:
+		if (skr_decode_counters(rec, &u.n))
+			break;
+		common("COUNTERS", &u.n.c);
+		printf(" bytes_acked=%" PRIu64 " bytes_received=%" PRIu64
+		       " segs_in=%u segs_out=%u total_retrans=%u srtt_us=%u\n",
+		       u.n.bytes_acked, u.n.bytes_received, u.n.segs_in,
+		       u.n.segs_out, u.n.total_retrans, u.n.srtt_us);
 		return;
 	case SKR_REC_SKB_DROP:
 		if (skr_decode_skb_drop(rec, &u.k))

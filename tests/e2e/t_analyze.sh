@@ -36,6 +36,17 @@ check "diag: overflows of the listener on 7300" \
 	grep -Eq '^  #[0-9]+ 127\.0\.0\.1:7300 owner evgen\[[0-9]+\]: [1-9][0-9]* drops' "$TMP/diag"
 check "diag: trace complete" grep -q 'the trace is complete' "$TMP/diag"
 
+# The listener on 7300 never calls accept(): the children that completed
+# their handshake were reset when it closed, and --backlog counts 0 accepts.
+"${ANA[@]}" --port 7300 "$trace" >"$TMP/na" 2>&1
+check "diag: no connection of the non-accepting listener called accepted" \
+	test -z "$(grep 'accepted connection' "$TMP/na")"
+check "diag: children never accepted, reset when the listener closed" \
+	grep -Eq '^  handshake completed, never accepted, reset when the listener closed +[1-9]' "$TMP/na"
+check "diag: those listed with the failures" grep -Eq '^  reset, never accepted +127\.0\.0\.1 ' "$TMP/na"
+"${ANA[@]}" --backlog --port 7300 "$trace" >"$TMP/bl0" 2>&1
+check "backlog: 0 accepts on 7300" grep -Eq '^  accepts: +0( |$)' "$TMP/bl0"
+
 ref=$(sed -nE 's/^  ECONNREFUSED +127\.0\.0\.1:9 +2  #([0-9]+).*/\1/p' "$TMP/diag")
 "${ANA[@]}" --timeline --socket "${ref:-0}" "$trace" >"$TMP/tl" 2>&1
 check "timeline of a refused socket: the error" grep -q '\* error ECONNREFUSED' "$TMP/tl"

@@ -182,6 +182,40 @@ check "timeout: connect saw ETIMEDOUT" grep -q ETIMEDOUT "$TMP/timeout.out"
 check "timeout: SYN retransmitted" has RETRANSMIT kind=1 state=2 dport=5005
 check "timeout: socket error ETIMEDOUT (110)" has SOCK_ERROR error=110 dport=5005
 
+# Counters as each socket entered CLOSE (COUNTERS, format 1.2), where they
+# are still true: tcp_disconnect() zeroes them before DESTROY for a connect
+# that failed and for an SO_LINGER 0 close.  None for a listener.
+counters_checks() {
+	local tier=$1 trace=$2 tc lc cl
+	tc=$(ev RETRANSMIT kind=1 state=2 dport=5005 | field cookie)
+	cl=$(ev COUNTERS cookie="$tc")
+	check "$tier: timeout: counters at CLOSE" test -n "$tc" -a -n "$cl"
+	check "$tier: timeout: the SYN and its retransmit counted" \
+		test "$(echo "$cl" | field segs_out)" -ge 2 -a "$(echo "$cl" | field total_retrans)" -ge 1
+	cl=$(ev COUNTERS cookie="$(ev RESET dir=2 dport=5002 | field cookie)")
+	check "$tier: refused: its SYN counted at CLOSE" test -n "$cl" -a "$(echo "$cl" | field segs_out)" -ge 1
+	lc=$(ev RESET dir=1 dport=5003 | field cookie)
+	cl=$(ev COUNTERS cookie="$lc")
+	check "$tier: linger0: the client's 1000 bytes each way counted at CLOSE" \
+		test -n "$lc" -a "$(echo "$cl" | field bytes_acked)" -ge 1000 -a \
+		"$(echo "$cl" | field bytes_received)" -ge 1000
+	check "$tier: no counters for a listener" \
+		test -z "$(ev COUNTERS cookie="$(ev LISTEN sport=5000 flags=0 | field cookie)")"
+	# sockana takes them, never DESTROY's zeros.
+	"$SOCKANA" --timeline --json --netns "$NS_INODE" "$trace" >"$TMP/tl.json" 2>&1
+	cl=$(grep '^{"row":"socket"' "$TMP/tl.json" | grep -F '"remote":"10.99.0.2:5005"')
+	check "$tier: sockana: timed-out connect's segments from CLOSE" \
+		grep -Eq '"segs_out":([2-9]|[1-9][0-9]+),"segs_in":[0-9]+,"retransmits":[1-9][0-9]*,"srtt_us":[0-9]+,"counters_from":"close","counters_reset":false' <<<"$cl"
+	cl=$(grep '^{"row":"socket"' "$TMP/tl.json" | grep -F '"remote":"127.0.0.1:5003"' | grep '"role":"active"')
+	check "$tier: sockana: linger0 client's bytes from CLOSE" \
+		grep -Eq '"bytes_acked":[0-9]{4,},"bytes_received":[0-9]{4,},.*"counters_from":"close"' <<<"$cl"
+	"$SOCKANA" --timeline --netns "$NS_INODE" --port 5005 "$trace" >"$TMP/tl.txt" 2>&1
+	check "$tier: sockana: no '0 segments out' under SYN retransmits" \
+		test -n "$(grep 'retransmit in SYN_SENT' "$TMP/tl.txt")" -a \
+		-z "$(grep 'destroy: .* 0 segments out' "$TMP/tl.txt")"
+}
+counters_checks btf "$TMP/events.skr"
+
 echo "tier: classic tracepoints (SKR_PROBE_TIER=tracepoint)"
 SKR_PROBE_TIER=tracepoint record "$TMP/events-tp.skr" || exit 1
 for h in inet_sock_set_state listen accept accept4 tcp_send_reset tcp_receive_reset \
@@ -226,5 +260,6 @@ check "tp: SYN-ACK retransmit" has RETRANSMIT kind=2 sport=5006
 check "tp: destroy has a cookie (tracepoint's own)" \
 	test "$(ev DESTROY sport=5004 dport=0 | field cookie)" != 0
 check "tp: SKB drop" has SKB_DROP sport=5002
+counters_checks tp "$TMP/events-tp.skr"
 
 finish

@@ -6,7 +6,8 @@
  * until the peer's FIN and then closes it; one client process
  * ("skr-client") opens the N connections one after another, sends a few
  * bytes and closes first.  Connections are strictly sequential so that every
- * socket goes through exactly the transitions KERNEL-NOTES.md lists.
+ * socket goes through exactly the transitions docs/KERNELS.md lists
+ * ("The state changes of one connection").
  *
  * usage: workload [-6] [-a ADDR] [-p PORT] [-n COUNT] [-b BACKLOG]
  * Prints "server PID" and "client PID" on stdout, exits 0 when all

@@ -62,7 +62,7 @@ static char *report(struct tg *t, enum sa_report rep, int *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* The loopback connection of KERNEL-NOTES: client closes first         */
+/* The loopback connection of docs/KERNELS.md: client closes first     */
 /* ------------------------------------------------------------------ */
 
 #define LO	"127.0.0.1"
@@ -474,7 +474,7 @@ START_TEST(test_info)
 	text = report(&t, SA_REPORT_INFO, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "File name:          test.skr\n"));
-	ck_assert_ptr_nonnull(strstr(text, "File format:        sockrec trace 1.1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "File format:        sockrec trace 1.2\n"));
 	ck_assert_ptr_nonnull(strstr(text, "File status:        complete, 1 segment\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Capture id:         abababababababababababababababab\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Host name:          testhost\n"));

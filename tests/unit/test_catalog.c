@@ -21,7 +21,7 @@ static const struct {
 	const char *name;
 	size_t size;		/* SKR_REC_MIN for attribute records */
 	bool tlv;
-} v1_types[] = {	/* 1.0, and SAMPLING of 1.1 */
+} v1_types[] = {	/* 1.0, SAMPLING of 1.1 and COUNTERS of 1.2 */
 	{ SKR_REC_FILE_HEADER, "FILE_HEADER", sizeof(struct skr_file_header), false },
 	{ SKR_REC_HOST, "HOST", SKR_REC_MIN, true },
 	{ SKR_REC_RECORDER, "RECORDER", SKR_REC_MIN, true },
@@ -45,6 +45,7 @@ static const struct {
 	{ SKR_REC_NETNS_STATS, "NETNS_STATS", sizeof(struct skr_ev_netns_stats), false },
 	{ SKR_REC_STATE4, "STATE4", sizeof(struct skr_ev_state4), false },
 	{ SKR_REC_SAMPLING, "SAMPLING", sizeof(struct skr_ev_sampling), false },
+	{ SKR_REC_COUNTERS, "COUNTERS", sizeof(struct skr_ev_counters), false },
 };
 
 #define NTYPES	(sizeof(v1_types) / sizeof(v1_types[0]))
@@ -214,6 +215,7 @@ static const struct {
 	{ SKR_REC_NETNS_STATS, { COMMON(skr_ev_netns_stats) } },
 	{ SKR_REC_SAMPLING, { COMMON(skr_ev_sampling), B(skr_ev_sampling, state),
 			      B(skr_ev_sampling, pad) } },
+	{ SKR_REC_COUNTERS, { COMMON(skr_ev_counters) } },
 };
 
 /*

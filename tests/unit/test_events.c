@@ -70,6 +70,7 @@ WRAP(sock_error, struct skr_ev_sock_error)
 WRAP(retransmit, struct skr_ev_retransmit)
 WRAP(destroy, struct skr_ev_destroy)
 WRAP(skb_drop, struct skr_ev_skb_drop)
+WRAP(counters, struct skr_ev_counters)
 
 #define CHECK_EVENT(st, type, name) do {				\
 	st ev;								\
@@ -86,6 +87,7 @@ START_TEST(test_event_decoders)
 	CHECK_EVENT(struct skr_ev_retransmit, SKR_REC_RETRANSMIT, retransmit);
 	CHECK_EVENT(struct skr_ev_destroy, SKR_REC_DESTROY, destroy);
 	CHECK_EVENT(struct skr_ev_skb_drop, SKR_REC_SKB_DROP, skb_drop);
+	CHECK_EVENT(struct skr_ev_counters, SKR_REC_COUNTERS, counters);
 }
 END_TEST
 
