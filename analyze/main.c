@@ -37,11 +37,14 @@ static const char usage_text[] =
 "                count, min, p50, p90, p99, max and log2 histograms\n"
 "  --backlog     per listener: backlog asked and effective, accepts,\n"
 "                accept-queue length, overflows, SYN-ACK retransmits\n"
+"  --connections one row per socket: endpoints, role, owner, times,\n"
+"                connect/handshake/accept-wait/lifetime, bytes, outcome\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
 "  --json        JSON Lines: one object per row (every report)\n"
-"  --csv         CSV with a header line (--timeline, --latency, --backlog)\n"
+"  --csv         CSV with a header line (--timeline, --latency, --backlog,\n"
+"                --connections)\n"
 "\n"
 "Filters (different filters AND, a repeated one ORs):\n"
 "  --pid PID     owner process      --comm NAME   owner task name\n"
@@ -79,6 +82,7 @@ static const struct report_flag {
 	{ "--timeline", SA_REPORT_TIMELINE },
 	{ "--latency", SA_REPORT_LATENCY },
 	{ "--backlog", SA_REPORT_BACKLOG },
+	{ "--connections", SA_REPORT_CONNECTIONS },
 };
 
 static void err_printf(const char *fmt, ...)
@@ -260,8 +264,9 @@ int main(int argc, char **argv)
 	if (by_set && opts.report != SA_REPORT_LATENCY)
 		return usage_error("--by goes with --latency", NULL);
 	if (opts.format == SA_FORMAT_CSV && opts.report != SA_REPORT_TIMELINE &&
-	    opts.report != SA_REPORT_LATENCY && opts.report != SA_REPORT_BACKLOG)
-		return usage_error("--csv goes with --timeline, --latency or "
-				   "--backlog", NULL);
+	    opts.report != SA_REPORT_LATENCY && opts.report != SA_REPORT_BACKLOG &&
+	    opts.report != SA_REPORT_CONNECTIONS)
+		return usage_error("--csv goes with --timeline, --latency, "
+				   "--backlog or --connections", NULL);
 	return analyze(paths, npaths, &opts);
 }

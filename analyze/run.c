@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/report_connections.h"
 #include "analyze/sockana.h"
 
 static int on_meta(void *ctx, const struct skr_record *rec)
@@ -263,6 +264,8 @@ static int sock_done(void *ctx, const struct sa_sock *s)
 		return sa_latency_socket(a, s);
 	case SA_REPORT_BACKLOG:
 		return sa_backlog_socket(a, s);
+	case SA_REPORT_CONNECTIONS:
+		return sa_connections_socket(a, s);
 	default:
 		return 0;
 	}
@@ -385,6 +388,8 @@ static const char *csv_kind(enum sa_report r)
 		return "latency";
 	case SA_REPORT_BACKLOG:
 		return "listener";
+	case SA_REPORT_CONNECTIONS:
+		return SA_CONNECTIONS_ROW;
 	default:
 		return NULL;
 	}
@@ -421,6 +426,9 @@ static void report_end(struct sa_analysis *a)
 		break;
 	case SA_REPORT_BACKLOG:
 		sa_backlog_end(a);
+		break;
+	case SA_REPORT_CONNECTIONS:
+		sa_connections_end(a);
 		break;
 	case SA_REPORT_INFO:
 	default:
@@ -478,7 +486,8 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	}
 	if (opts->format == SA_FORMAT_CSV && !csv_kind(opts->report)) {
 		err = -EINVAL;
-		what = "--csv is for --timeline, --latency and --backlog";
+		what = "--csv is for --timeline, --latency, --backlog and "
+		       "--connections";
 		goto out;
 	}
 	sa_out_init(&a.o, out, opts->format, csv_kind(opts->report));

@@ -713,6 +713,7 @@ enum sa_report {
 	SA_REPORT_TIMELINE,
 	SA_REPORT_LATENCY,
 	SA_REPORT_BACKLOG,
+	SA_REPORT_CONNECTIONS,		/* analyze/report_connections.h */
 };
 
 enum sa_group {
