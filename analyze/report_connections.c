@@ -134,12 +134,57 @@ static void measure(const struct sa_sock *s, struct conn *c)
 	c->close = close_reason(s, c->close_buf, sizeof(c->close_buf));
 }
 
+/*
+ * Dotted quad by hand: glibc's inet_ntop() formats IPv4 through sprintf,
+ * which was a seventh of this view's time on a storm's trace.
+ */
+static const char *ipv4_text(const uint8_t addr[4], char *buf, size_t size)
+{
+	char *p = buf;
+	int i;
+
+	if (size < INET_ADDRSTRLEN)
+		return NULL;
+	for (i = 0; i < 4; i++) {
+		unsigned v = addr[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return buf;
+}
+
+/* "0x..." as --timeline writes cookies, without printf's machinery. */
+static const char *hex_text(uint64_t v, char *buf, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	if (size < n + 3)
+		return NULL;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < n; i++)
+		buf[2 + i] = tmp[n - 1 - i];
+	buf[2 + n] = '\0';
+	return buf;
+}
+
 /* The address alone, IPv6 without brackets; NULL for an unknown family. */
 static const char *addr_text(unsigned family, const uint8_t addr[16],
 			     char *buf, size_t size)
 {
 	if (family == SKR_AF_INET)
-		return inet_ntop(AF_INET, addr, buf, (socklen_t)size);
+		return ipv4_text(addr, buf, size);
 	if (family == SKR_AF_INET6)
 		return inet_ntop(AF_INET6, addr, buf, (socklen_t)size);
 	return NULL;
@@ -184,15 +229,12 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 	bool peer = known && s->role != SA_ROLE_LISTENER;
 	bool counted = c->counters == CNT_DESTROY;
 	struct sa_out *o = &a->o;
-	int n;
 
 	sa_row_begin(o, SA_CONNECTIONS_ROW);
 	sa_row_u64(o, "socket", s->id);
 	sa_row_str(o, "host", sa_host_name(a, s->host));
 	sa_row_u64(o, "netns", s->netns);
-	n = snprintf(cookie, sizeof(cookie), "0x%" PRIx64, s->cookie);
-	sa_row_str(o, "cookie", n > 0 && (size_t)n < sizeof(cookie) ? cookie
-								   : NULL);
+	sa_row_str(o, "cookie", hex_text(s->cookie, cookie, sizeof(cookie)));
 	sa_row_str(o, "family", sa_text_family(s->family, fam, sizeof(fam)));
 	sa_row_str(o, "local_addr", addr_text(s->family, s->saddr, addr,
 					      sizeof(addr)));

@@ -5,8 +5,9 @@
  * separate fields, counters), null where the trace did not measure a
  * thing (unknown family, ports never seen, a socket older than the trace,
  * one open at the end, counters the kernel zeroed), the CSV header, the
- * text table; and, over the committed samples, that every JSON key has
- * one type in every report.
+ * text table; JSON escaping of every byte at every place of short
+ * strings; and, over the committed samples, that every JSON key has one
+ * type in every report.
  */
 #include <check.h>
 #include <glob.h>
@@ -303,6 +304,59 @@ START_TEST(test_text)
 }
 END_TEST
 
+/*
+ * sa_json_escape scans eight bytes at a time: every byte value at every
+ * place of strings of 1 to 20 bytes (a word, its tail, two words) must
+ * come out as a byte-at-a-time escape would write it.
+ */
+static void escape_one(char *out, size_t size, unsigned char c)
+{
+	if (c == '"' || c == '\\')
+		snprintf(out, size, "\\%c", c);
+	else if (c == '\n')
+		snprintf(out, size, "\\n");
+	else if (c == '\t')
+		snprintf(out, size, "\\t");
+	else if (c < 0x20 || c == 0x7f)
+		snprintf(out, size, "\\u%04x", c);
+	else if (c >= 0x80)
+		snprintf(out, size, "\\ufffd");	/* alone: never valid UTF-8 */
+	else
+		snprintf(out, size, "%c", c);
+}
+
+START_TEST(test_escape_every_byte)
+{
+	unsigned char in[20];
+	char want[64], one[8];
+	struct sa_buf b;
+	size_t len, pos;
+	unsigned c;
+
+	memset(&b, 0, sizeof(b));
+	for (len = 1; len <= sizeof(in); len++) {
+		for (pos = 0; pos < len; pos++) {
+			for (c = 0; c < 256; c++) {
+				memset(in, 'a', len);
+				in[pos] = (unsigned char)c;
+				escape_one(one, sizeof(one), (unsigned char)c);
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"",
+					 (int)pos, "aaaaaaaaaaaaaaaaaaaa", one,
+					 (int)(len - pos - 1),
+					 "aaaaaaaaaaaaaaaaaaaa");
+				b.len = 0;
+				sa_json_escape(&b, in, len);
+				ck_assert(!b.failed);
+				ck_assert_msg(strcmp(b.p, want) == 0,
+					      "byte 0x%02x at %zu of %zu: %s, "
+					      "want %s", c, pos, len, b.p, want);
+			}
+		}
+	}
+	sa_buf_free(&b);
+}
+END_TEST
+
 /* ---- every JSON key has one type, over every report on the samples ---- */
 
 #define KEYS_MAX	512
@@ -465,10 +519,14 @@ static Suite *suite(void)
 	Suite *s = suite_create("connections");
 	TCase *tc = tcase_create("connections");
 
+	/* A bound, not a measure: every report on every sample, under ASan too. */
+	tcase_set_timeout(tc, 300);
+
 	tcase_add_test(tc, test_healthy_json);
 	tcase_add_test(tc, test_edges_json);
 	tcase_add_test(tc, test_csv);
 	tcase_add_test(tc, test_text);
+	tcase_add_test(tc, test_escape_every_byte);
 	tcase_add_test(tc, test_key_types_samples);
 	suite_add_tcase(s, tc);
 	return s;
