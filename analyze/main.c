@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
@@ -45,11 +46,14 @@ static const char usage_text[] =
 "                count, min, p50, p90, p99, max and log2 histograms\n"
 "  --backlog     per listener: backlog asked and effective, accepts,\n"
 "                accept-queue length, overflows, SYN-ACK retransmits\n"
+"  --connections one row per socket: endpoints, role, owner, times,\n"
+"                connect/handshake/accept-wait/lifetime, bytes, outcome\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
 "  --json        JSON Lines: one object per row (every report)\n"
-"  --csv         CSV with a header line (--timeline, --latency, --backlog)\n"
+"  --csv         CSV with a header line (--timeline, --latency, --backlog,\n"
+"                --connections)\n"
 "\n"
 "Filters (different filters AND, a repeated one ORs):\n"
 "  --pid PID     owner process      --comm NAME   owner task name\n"
@@ -111,6 +115,7 @@ static int usage_error(const char *what, const char *arg)
 static int analyze(const char *const *paths, size_t n,
 		   struct sa_run_opts *opts)
 {
+	static char outbuf[64 << 10];	/* glibc ignores a size without a buffer */
 	struct skr_reader *r[SA_INPUTS_MAX];
 	const char *names[SA_INPUTS_MAX];
 	size_t i, opened = 0;
@@ -129,6 +134,13 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	/*
+	 * Into a pipe or a file, write in 64 KiB pieces rather than stdio's
+	 * 4 KiB: --connections --json writes some 700 bytes a socket, and a
+	 * write() per six sockets cost it several percent of its time.
+	 */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	err = sa_run_many(r, n, opts, stdout, msg, sizeof(msg));
 	if (err) {
 		fflush(stdout);

@@ -55,6 +55,17 @@ static inline void buf_put(struct sa_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/*
+ * Room for n more bytes and the terminator: where to write them, or NULL
+ * (failed) on ENOMEM.  The caller adds n to b->len and terminates.
+ */
+static inline char *buf_room(struct sa_buf *b, size_t n)
+{
+	if ((b->failed || b->len + n >= b->cap) && !buf_grow(b, n))
+		return NULL;
+	return b->p + b->len;
+}
+
 static inline void buf_putc(struct sa_buf *b, char c)
 {
 	if ((b->failed || b->len + 1 >= b->cap) && !buf_grow(b, 1))
@@ -122,20 +133,66 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/*
+ * Length of the run of plain bytes at s, eight at a time: a row is mostly
+ * such runs, and a byte at a time was a third of --connections' time in
+ * this file.  The classic word tests, each exact for "is there any such
+ * byte": less than 0x20 ((w - 0x20..) & ~w), more than 0x7e
+ * ((w + 0x01..) | w), equal to a quote or a backslash (a zero byte in w
+ * xor it), each leaving the high bit of some byte set.
+ */
+#define BYTES(c)	(0x0101010101010101ull * (uint64_t)(c))
+static bool word_plain(uint64_t w)
+{
+	uint64_t q = w ^ BYTES('"'), bs = w ^ BYTES('\\');
+	uint64_t bad = ((w - BYTES(0x20)) & ~w) | (w + BYTES(0x01)) | w |
+		       ((q - BYTES(0x01)) & ~q) | ((bs - BYTES(0x01)) & ~bs);
+
+	return (bad & BYTES(0x80)) == 0;
+}
+
+static size_t plain_run(const unsigned char *s, size_t n)
+{
+	size_t k = 0;
+	uint64_t w;
+
+	for (; k + 8 <= n; k += 8) {
+		memcpy(&w, s + k, 8);
+		if (!word_plain(w))
+			break;
+	}
+	while (k < n && json_plain(s[k]))
+		k++;
+	return k;
+}
+
 void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = src;
 	size_t i = 0, k, len;
+	char *p;
 
+	/* Most values need no escape: quote and copy them in one piece. */
+	k = plain_run(s, n);
+	if (k == n) {
+		p = buf_room(b, n + 2);
+		if (!p)
+			return;
+		p[0] = '"';
+		memcpy(p + 1, s, n);
+		p[n + 1] = '"';
+		b->len += n + 2;
+		b->p[b->len] = '\0';
+		return;
+	}
 	buf_putc(b, '"');
 	while (i < n) {
 		unsigned char c = s[i];
 
 		if (json_plain(c)) {
 			/* The common case: copy the whole run at once. */
-			for (k = i + 1; k < n && json_plain(s[k]); k++)
-				;
+			k = i + 1 + plain_run(s + i + 1, n - i - 1);
 			buf_put(b, (const char *)s + i, k - i);
 			i = k;
 		} else if (c == '"' || c == '\\') {
@@ -251,9 +308,23 @@ void sa_row_begin(struct sa_out *o, const char *kind)
 static void field(struct sa_out *o, const char *key)
 {
 	if (o->fmt == SA_FORMAT_JSON) {
-		buf_putc(&o->vals, ',');
-		sa_json_escape(&o->vals, key, strlen(key));
-		buf_putc(&o->vals, ':');
+		/*
+		 * Keys are the reports' own constants, lower-case ASCII, never
+		 * trace data: copied as they are, which takes a third of the
+		 * time escaping them took on a --connections row.
+		 */
+		size_t n = strlen(key);
+		char *p = buf_room(&o->vals, n + 4);
+
+		if (p) {
+			p[0] = ',';
+			p[1] = '"';
+			memcpy(p + 2, key, n);
+			p[n + 2] = '"';
+			p[n + 3] = ':';
+			o->vals.len += n + 4;
+			o->vals.p[o->vals.len] = '\0';
+		}
 	} else {
 		if (o->nfields > 0) {
 			buf_putc(&o->vals, ',');

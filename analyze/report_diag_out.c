@@ -58,7 +58,7 @@ static void row_ids(struct sa_out *o, const struct sa_diag_ids *ids)
 
 	ids_text(ids, buf, sizeof(buf), " ", "");
 	sa_row_u64(o, "count", ids->count);
-	sa_row_str(o, "sockets", buf);
+	sa_row_str(o, "socket_ids", buf);
 	sa_row_u64(o, "sockets_more", ids->count - ids->n);
 }
 
@@ -292,7 +292,7 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 	sa_row_str(&a->o, "state", "no socket");
 	sa_row_str(&a->o, "reason", NULL);
 	sa_row_u64(&a->o, "count", a->resets_nosock);
-	sa_row_str(&a->o, "sockets", "");
+	sa_row_str(&a->o, "socket_ids", "");
 	sa_row_u64(&a->o, "sockets_more", 0);
 	sa_row_null(&a->o, "after_min_ns");
 	sa_row_null(&a->o, "after_max_ns");

@@ -20,6 +20,7 @@ enum sa_report {
 	SA_REPORT_TIMELINE,
 	SA_REPORT_LATENCY,
 	SA_REPORT_BACKLOG,
+	SA_REPORT_CONNECTIONS,		/* report_connections.c */
 };
 
 enum sa_group {

@@ -14,6 +14,7 @@ extern const struct sa_view sa_view_info;
 extern const struct sa_view sa_view_timeline;
 extern const struct sa_view sa_view_latency;
 extern const struct sa_view sa_view_backlog;
+extern const struct sa_view sa_view_connections;
 
 /* The first row is the default. */
 static const struct sa_view *const views[] = {
@@ -22,6 +23,7 @@ static const struct sa_view *const views[] = {
 	&sa_view_timeline,
 	&sa_view_latency,
 	&sa_view_backlog,
+	&sa_view_connections,
 };
 
 #define NVIEWS	(sizeof(views) / sizeof(views[0]))

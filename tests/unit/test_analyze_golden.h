@@ -63,12 +63,12 @@ static const char golden_diag_full[] =
 
 static const char golden_diag_full_json[] =
 "{\"row\":\"trace\",\"inputs\":1,\"file\":\"test.skr\",\"first_event\":\"2026-11-22T10:00:01.000000Z\",\"last_event\":\"2026-11-22T10:00:01.700020Z\",\"duration_ns\":700020000,\"complete\":true,\"events\":30,\"lost\":0,\"sockets\":6,\"selected\":6}\n"
-"{\"row\":\"outcome\",\"outcome\":\"listener\",\"count\":1,\"sockets\":\"1\",\"sockets_more\":0}\n"
-"{\"row\":\"outcome\",\"outcome\":\"connect established\",\"count\":2,\"sockets\":\"2 5\",\"sockets_more\":0}\n"
-"{\"row\":\"outcome\",\"outcome\":\"connect refused\",\"count\":1,\"sockets\":\"4\",\"sockets_more\":0}\n"
-"{\"row\":\"outcome\",\"outcome\":\"accepted connection\",\"count\":2,\"sockets\":\"3 6\",\"sockets_more\":0}\n"
-"{\"row\":\"failed_connect\",\"reason\":\"ECONNREFUSED\",\"remote\":\"127.0.0.1:9\",\"count\":1,\"sockets\":\"4\",\"sockets_more\":0,\"after_min_ns\":41000,\"after_max_ns\":41000}\n"
-"{\"row\":\"reset\",\"direction\":\"received\",\"state\":\"SYN_SENT\",\"reason\":null,\"count\":1,\"sockets\":\"4\",\"sockets_more\":0,\"after_min_ns\":null,\"after_max_ns\":null}\n"
+"{\"row\":\"outcome\",\"outcome\":\"listener\",\"count\":1,\"socket_ids\":\"1\",\"sockets_more\":0}\n"
+"{\"row\":\"outcome\",\"outcome\":\"connect established\",\"count\":2,\"socket_ids\":\"2 5\",\"sockets_more\":0}\n"
+"{\"row\":\"outcome\",\"outcome\":\"connect refused\",\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0}\n"
+"{\"row\":\"outcome\",\"outcome\":\"accepted connection\",\"count\":2,\"socket_ids\":\"3 6\",\"sockets_more\":0}\n"
+"{\"row\":\"failed_connect\",\"reason\":\"ECONNREFUSED\",\"remote\":\"127.0.0.1:9\",\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0,\"after_min_ns\":41000,\"after_max_ns\":41000}\n"
+"{\"row\":\"reset\",\"direction\":\"received\",\"state\":\"SYN_SENT\",\"reason\":null,\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0,\"after_min_ns\":null,\"after_max_ns\":null}\n"
 "{\"row\":\"listen_overflow\",\"socket\":1,\"local\":\"127.0.0.1:8080\",\"owner\":\"srv[10]\",\"drops\":20,\"first\":\"2026-11-22T10:00:01.250000Z\",\"last\":\"2026-11-22T10:00:01.500000Z\",\"queue_peak\":5,\"limit\":4,\"not_observable\":null}\n"
 "{\"row\":\"netns_overflow\",\"host\":\"alpha\",\"netns\":4026531840,\"listen_overflows\":12,\"listen_drops\":12,\"not_observable\":null}\n"
 "{\"row\":\"close_wait\",\"socket\":6,\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40003\",\"owner\":\"srv[10]\",\"since\":\"2026-11-22T10:00:01.700010Z\",\"duration_ns\":10000}\n";

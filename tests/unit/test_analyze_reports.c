@@ -622,7 +622,7 @@ START_TEST(test_merge_rotation)
 	ck_assert_ptr_nonnull(strstr(text, "\"sockets\":1,\"selected\":1}"));
 	ck_assert_ptr_nonnull(strstr(text, "{\"row\":\"outcome\",\"outcome\":"
 				     "\"connect established\",\"count\":1,"
-				     "\"sockets\":\"1\""));
+				     "\"socket_ids\":\"1\""));
 	free(text);
 }
 END_TEST
@@ -698,10 +698,10 @@ START_TEST(test_reconnect_same_cookie)
 	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "\"outcome\":\"connect established\","
-				     "\"count\":1,\"sockets\":\"2\""));
+				     "\"count\":1,\"socket_ids\":\"2\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"reason\":\"reason not seen\","
 				     "\"remote\":\"127.0.0.1:81\",\"count\":1,"
-				     "\"sockets\":\"1\""));
+				     "\"socket_ids\":\"1\""));
 	free(text);
 }
 END_TEST
@@ -721,8 +721,8 @@ START_TEST(test_csv_refused)
 	build_full(&t);
 	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
 	ck_assert_int_eq(err, -EINVAL);
-	ck_assert_str_eq(msg, "--csv is for --timeline, --latency and "
-			 "--backlog");
+	ck_assert_str_eq(msg, "--csv is for --timeline, --latency, --backlog "
+			 "and --connections");
 	free(text);
 }
 END_TEST

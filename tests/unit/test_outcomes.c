@@ -138,13 +138,13 @@ START_TEST(test_never_accepted_diag)
 
 	ck_assert_msg(strstr(text, "{\"row\":\"outcome\",\"outcome\":"
 			     "\"accepted connection\",\"count\":1,"
-			     "\"sockets\":\"3\",") != NULL, "%s", text);
+			     "\"socket_ids\":\"3\",") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "{\"row\":\"outcome\",\"outcome\":\""
-			     RESET_NAME "\",\"count\":2,\"sockets\":\"4 5\",")
+			     RESET_NAME "\",\"count\":2,\"socket_ids\":\"4 5\",")
 		      != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "{\"row\":\"outcome\",\"outcome\":"
 			     "\"handshake completed, not accepted by the "
-			     "end\",\"count\":1,\"sockets\":\"6\",") != NULL,
+			     "end\",\"count\":1,\"socket_ids\":\"6\",") != NULL,
 		      "%s", text);
 	/* Clients served nothing: listed with the failures, by address. */
 	ck_assert_msg(strstr(text, "{\"row\":\"failed_connect\",\"reason\":"

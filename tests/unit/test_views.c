@@ -67,10 +67,10 @@ START_TEST(test_view_options)
 	char buf[96], small[24];
 
 	ck_assert_str_eq(sa_view_options(SA_FORMAT_CSV, "or", buf, sizeof(buf)),
-			 "--timeline, --latency or --backlog");
+			 "--timeline, --latency, --backlog or --connections");
 	ck_assert_str_eq(sa_view_options(SA_FORMAT_JSON, "and", buf,
 					 sizeof(buf)),
-			 "--info, --timeline, --latency and --backlog");
+			 "--info, --timeline, --latency, --backlog and --connections");
 	/* Cut at the last option that fits whole, never inside one. */
 	ck_assert_str_eq(sa_view_options(SA_FORMAT_CSV, "or", small,
 					 sizeof(small)),

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * --connections: the socket table as a table, one row per socket life,
+ * written when the life is handed on (closed sockets in order of closing,
+ * those open at the end in order of first appearance, as --timeline).
+ *
+ * The JSON and CSV rows are meant to be loaded into a query engine as
+ * they are, so every field has one type, addresses and ports are separate
+ * fields, and what the trace did not measure is null, never 0: a duration
+ * whose start or end was not seen, counters without a DESTROY or that the
+ * kernel had zeroed before it, endpoints of an unknown family.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "analyze/analysis.h"
+#include "analyze/life.h"
+#include "analyze/out.h"
+#include "analyze/report_connections.h"
+#include "analyze/run.h"
+#include "analyze/sockets.h"
+#include "analyze/text.h"
+#include "analyze/wallclock.h"
+#include "format/skr.h"
+
+
+/* What one row says beyond the socket's own fields. */
+struct conn {
+	enum sa_outcome outcome;
+	bool have_connect, have_handshake, have_accept, have_life;
+	uint64_t connect_ns, handshake_ns, accept_ns, life_ns;
+	enum sa_counters_from counters;	/* where n comes from (life.h) */
+	struct sa_counters n;
+	const char *close;
+	char close_buf[24];
+};
+
+/* States a socket that sent or received a segment went through. */
+#define SETUP_STATES	((1u << SKR_TCP_SYN_SENT) | (1u << SKR_TCP_SYN_RECV) | \
+			 (1u << SKR_TCP_ESTABLISHED))
+#define ACTIVE_CLOSE	((1u << SKR_TCP_FIN_WAIT1) | (1u << SKR_TCP_FIN_WAIT2) | \
+			 (1u << SKR_TCP_CLOSING) | (1u << SKR_TCP_TIME_WAIT))
+#define PASSIVE_CLOSE	((1u << SKR_TCP_CLOSE_WAIT) | (1u << SKR_TCP_LAST_ACK))
+
+static bool family_known(unsigned family)
+{
+	return family == SKR_AF_INET || family == SKR_AF_INET6;
+}
+
+static const char *close_reason(const struct sa_sock *s, char *buf,
+				size_t size)
+{
+	const char *e;
+	int n;
+
+	if (!s->closed)
+		return "open";
+	if (s->error != 0) {
+		e = sa_errno_name(s->error);
+		if (e)
+			return e;
+		n = snprintf(buf, size, "errno %" PRId32, s->error);
+		return n > 0 && (size_t)n < size ? buf : "error";
+	}
+	if (s->resets_in > 0)
+		return "reset received";
+	if (s->resets_out > 0)
+		return "reset sent";
+	if (s->role == SA_ROLE_LISTENER)
+		return "listener closed";
+	if (s->states_seen & ACTIVE_CLOSE)
+		return "active close";
+	if (s->states_seen & PASSIVE_CLOSE)
+		return "passive close";
+	return "closed";
+}
+
+/* The same phases, measured the same way, as --latency's. */
+static void measure(const struct sa_analysis *a, const struct sa_sock *s,
+		    struct conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->outcome = sa_outcome_of(a, s);
+	switch (c->outcome) {
+	case SA_OUT_CONNECTED:
+		c->have_connect = sa_life_time(s, SA_AT_SYN_SENT,
+					       SA_AT_ESTABLISHED,
+					       &c->connect_ns);
+		break;
+	case SA_OUT_REFUSED:
+	case SA_OUT_CONNECT_TIMEOUT:
+	case SA_OUT_CONNECT_ERROR:
+	case SA_OUT_CONNECT_FAILED:
+	case SA_OUT_CONNECT_ABORTED:
+		c->have_connect = sa_life_time(s, SA_AT_SYN_SENT, SA_AT_CLOSE,
+					       &c->connect_ns);
+		break;
+	default:
+		break;
+	}
+	if (s->role == SA_ROLE_PASSIVE)
+		c->have_handshake = sa_life_time(s, SA_AT_SYN_RECV,
+						 SA_AT_ESTABLISHED,
+						 &c->handshake_ns);
+	c->have_accept = sa_life_time(s, SA_AT_ESTABLISHED, SA_AT_ACCEPT,
+				      &c->accept_ns);
+	/* A life that began before the trace has no known length. */
+	if (!s->older && s->closed && (s->have_at & (1u << SA_AT_CLOSE)) &&
+	    s->at[SA_AT_CLOSE] >= s->first_ts) {
+		c->have_life = true;
+		c->life_ns = s->at[SA_AT_CLOSE] - s->first_ts;
+	}
+	c->counters = sa_life_counters(s, &c->n);
+	c->close = close_reason(s, c->close_buf, sizeof(c->close_buf));
+}
+
+/*
+ * Dotted quad by hand: glibc's inet_ntop() formats IPv4 through sprintf,
+ * which was a seventh of this view's time on a storm's trace.
+ */
+static const char *ipv4_text(const uint8_t addr[4], char *buf, size_t size)
+{
+	char *p = buf;
+	int i;
+
+	if (size < INET_ADDRSTRLEN)
+		return NULL;
+	for (i = 0; i < 4; i++) {
+		unsigned v = addr[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return buf;
+}
+
+/* "0x..." as --timeline writes cookies, without printf's machinery. */
+static const char *hex_text(uint64_t v, char *buf, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	if (size < n + 3)
+		return NULL;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = 0; i < n; i++)
+		buf[2 + i] = tmp[n - 1 - i];
+	buf[2 + n] = '\0';
+	return buf;
+}
+
+/* The address alone, IPv6 without brackets; NULL for an unknown family. */
+static const char *addr_text(unsigned family, const uint8_t addr[16],
+			     char *buf, size_t size)
+{
+	if (family == SKR_AF_INET)
+		return ipv4_text(addr, buf, size);
+	if (family == SKR_AF_INET6)
+		return inet_ntop(AF_INET6, addr, buf, (socklen_t)size);
+	return NULL;
+}
+
+/* Merge time as ISO 8601 (or clock+S when the inputs have no wall clock). */
+static const char *when(const struct sa_analysis *a, uint64_t mt, char *buf,
+			size_t size)
+{
+	char secs[32];
+	int n;
+
+	if (a->wall && sa_format_wall(mt, buf, size) == 0)
+		return buf;
+	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, secs,
+							  sizeof(secs)));
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+	return buf;
+}
+
+static void row_opt(struct sa_out *o, const char *key, bool have, uint64_t v)
+{
+	if (have)
+		sa_row_u64(o, key, v);
+	else
+		sa_row_null(o, key);
+}
+
+/* A port of 0 is one the trace never showed (a listener has no peer). */
+static void row_port(struct sa_out *o, const char *key, bool known,
+		     uint16_t port)
+{
+	row_opt(o, key, known && port != 0, port);
+}
+
+static void row(struct sa_analysis *a, const struct sa_sock *s,
+		const struct conn *c)
+{
+	char addr[INET6_ADDRSTRLEN], cookie[24], fam[24], w[SA_WALL_LEN];
+	bool known = family_known(s->family);
+	bool peer = known && s->role != SA_ROLE_LISTENER;
+	bool counted = c->counters == SA_COUNTERS_CLOSE ||
+		       c->counters == SA_COUNTERS_DESTROY;
+	struct sa_out *o = &a->o;
+
+	sa_row_begin(o, SA_CONNECTIONS_ROW);
+	sa_row_u64(o, "socket", s->id);
+	sa_row_str(o, "host", sa_host_name(a, s->host));
+	sa_row_u64(o, "netns", s->netns);
+	sa_row_str(o, "cookie", hex_text(s->cookie, cookie, sizeof(cookie)));
+	sa_row_str(o, "family", sa_text_family(s->family, fam, sizeof(fam)));
+	sa_row_str(o, "local_addr", addr_text(s->family, s->saddr, addr,
+					      sizeof(addr)));
+	row_port(o, "local_port", known, s->sport);
+	sa_row_str(o, "remote_addr", peer ? addr_text(s->family, s->daddr,
+						      addr, sizeof(addr))
+					  : NULL);
+	row_port(o, "remote_port", peer, s->dport);
+	sa_row_str(o, "role", sa_role_name(s->role));
+	if (s->have_owner) {
+		sa_row_u64(o, "owner_pid", s->owner_pid);
+		sa_row_str(o, "owner_comm", s->owner_comm);
+	} else {
+		sa_row_null(o, "owner_pid");
+		sa_row_null(o, "owner_comm");
+	}
+	row_opt(o, "parent", s->parent != 0, s->parent);
+	sa_row_bool(o, "older", s->older);
+	sa_row_bool(o, "snapshot", s->from_snapshot);
+	sa_row_bool(o, "closed", s->closed);
+	sa_row_str(o, "first_time", when(a, s->first_mt, w, sizeof(w)));
+	sa_row_u64(o, "first_ns", s->first_mt);
+	sa_row_str(o, "last_time", when(a, s->last_mt, w, sizeof(w)));
+	sa_row_u64(o, "last_ns", s->last_mt);
+	row_opt(o, "connect_ns", c->have_connect, c->connect_ns);
+	row_opt(o, "handshake_ns", c->have_handshake, c->handshake_ns);
+	row_opt(o, "accept_wait_ns", c->have_accept, c->accept_ns);
+	row_opt(o, "lifetime_ns", c->have_life, c->life_ns);
+	sa_row_str(o, "counters", c->counters == SA_COUNTERS_NONE ? "not_seen"
+				 : sa_counters_from_name(c->counters));
+	row_opt(o, "bytes_acked", counted, c->n.bytes_acked);
+	row_opt(o, "bytes_received", counted, c->n.bytes_received);
+	row_opt(o, "segs_out", counted, c->n.segs_out);
+	row_opt(o, "segs_in", counted, c->n.segs_in);
+	row_opt(o, "retransmits", counted, c->n.total_retrans);
+	sa_row_str(o, "outcome", sa_outcome_name(c->outcome));
+	sa_row_str(o, "close_reason", c->close);
+	sa_row_end(o);
+}
+
+/* ---- text ---- */
+
+#define TEXT_FMT	"%-7s %-8s %-10s %-21s %-21s %-22s %-27s %9s %9s %9s " \
+			"%11s %11s  %s\n"
+
+static void text_header(struct sa_analysis *a)
+{
+	fprintf(a->out, TEXT_FMT, "SOCKET", "ROLE", "NETNS", "LOCAL", "REMOTE",
+		"OWNER", "FIRST", "SETUP_S", "ACCEPT_S", "LIFE_S", "BYTES_OUT",
+		"BYTES_IN", "OUTCOME (CLOSE REASON)");
+}
+
+static const char *opt_secs(bool have, uint64_t ns, char *buf, size_t size)
+{
+	return have ? sa_text_secs(ns, buf, size) : "-";
+}
+
+static const char *opt_num(bool have, uint64_t v, char *buf, size_t size)
+{
+	int n;
+
+	if (!have)
+		return "-";
+	n = snprintf(buf, size, "%" PRIu64, v);
+	return n > 0 && (size_t)n < size ? buf : "?";
+}
+
+static void text_row(struct sa_analysis *a, const struct sa_sock *s,
+		     const struct conn *c)
+{
+	char id[24], netns[16], src[SA_ENDPOINT_LEN], dst[SA_ENDPOINT_LEN];
+	char owner[SA_TASK_LEN], w[SA_WALL_LEN], setup[32], acc[32], life[32];
+	char out[24], in[24], end[160];
+	bool counted = c->counters == SA_COUNTERS_CLOSE ||
+		       c->counters == SA_COUNTERS_DESTROY;
+	int n;
+
+	n = snprintf(id, sizeof(id), "#%" PRIu64, s->id);
+	if (n < 0 || (size_t)n >= sizeof(id))
+		id[0] = '\0';
+	n = snprintf(netns, sizeof(netns), "%" PRIu32, s->netns);
+	if (n < 0 || (size_t)n >= sizeof(netns))
+		netns[0] = '\0';
+	/* The host only when there are several, as in --timeline. */
+	n = snprintf(end, sizeof(end), "%s (%s)%s%s",
+		     sa_outcome_name(c->outcome), c->close,
+		     a->nhosts > 1 ? " host " : "",
+		     a->nhosts > 1 ? sa_host_name(a, s->host) : "");
+	if (n < 0 || (size_t)n >= sizeof(end))
+		end[0] = '\0';
+	fprintf(a->out, TEXT_FMT, id, sa_role_name(s->role), netns,
+		sa_text_endpoint(s->family, s->saddr, s->sport, src,
+				 sizeof(src)),
+		s->role == SA_ROLE_LISTENER ? "-"
+		: sa_text_endpoint(s->family, s->daddr, s->dport, dst,
+				   sizeof(dst)),
+		s->have_owner ? sa_text_task(s->owner_comm, s->owner_pid,
+					     owner, sizeof(owner))
+			      : "unknown",
+		when(a, s->first_mt, w, sizeof(w)),
+		s->role == SA_ROLE_PASSIVE
+		? opt_secs(c->have_handshake, c->handshake_ns, setup,
+			   sizeof(setup))
+		: opt_secs(c->have_connect, c->connect_ns, setup,
+			   sizeof(setup)),
+		opt_secs(c->have_accept, c->accept_ns, acc, sizeof(acc)),
+		opt_secs(c->have_life, c->life_ns, life, sizeof(life)),
+		opt_num(counted, c->n.bytes_acked, out, sizeof(out)),
+		opt_num(counted, c->n.bytes_received, in, sizeof(in)), end);
+}
+
+static int connections_new(struct sa_analysis *a, void **state)
+{
+	(void)a;
+	*state = NULL;
+	return 0;
+}
+
+static int connections_socket(struct sa_analysis *a, void *state,
+			      const struct sa_sock *s)
+{
+	struct conn c;
+
+	(void)state;
+	measure(a, s, &c);
+	if (a->opts->format != SA_FORMAT_TEXT) {
+		row(a, s, &c);
+		return 0;
+	}
+	if (a->selected == 1)
+		text_header(a);
+	text_row(a, s, &c);
+	return 0;
+}
+
+static void connections_end(struct sa_analysis *a, void *state)
+{
+	(void)state;
+	if (a->opts->format != SA_FORMAT_TEXT) {
+		sa_row_warnings(a);
+		return;
+	}
+	if (a->selected == 0) {
+		text_header(a);
+		fputs("(no socket)\n", a->out);
+	}
+	fprintf(a->out, "\n%" PRIu64 " socket%s.  SETUP_S: connect (active) "
+		"or handshake (passive) in seconds; '-': not measured.\n",
+		a->selected, a->selected == 1 ? "" : "s");
+	sa_print_warnings(a, a->out);
+}
+
+const struct sa_view sa_view_connections = {
+	.name = "connections",
+	.option = "--connections",
+	.report = SA_REPORT_CONNECTIONS,
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
+	.csv_kind = SA_CONNECTIONS_ROW,
+	.new = connections_new,
+	.socket = connections_socket,
+	.end = connections_end,
+};
