@@ -491,6 +491,7 @@ struct sa_sock {
 	uint8_t reset_in_state;		/* state when the last reset came in */
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans;
+	uint32_t syn_retrans;		/* of those, in SYN_SENT: SYNs resent */
 	uint64_t parent;		/* id of the listener it came from, 0 */
 	bool have_listen;
 	int32_t backlog_asked;
@@ -751,11 +752,14 @@ struct sa_input {
 	uint64_t no_cookie;		/* state events without a socket cookie */
 	uint64_t orphans;		/* events for no known socket, ignored */
 	int read_err;			/* the reader's error that ended it, 0 */
+	struct sa_analysis *owner;	/* the analysis it is part of */
 };
 
 struct sa_diag;
 struct sa_latency;
 struct sa_backlog;
+struct sa_inputs;
+struct sa_drops;
 
 /* Everything a report may look at once the trace has been read. */
 struct sa_analysis {
@@ -785,6 +789,8 @@ struct sa_analysis {
 	struct sa_diag *diag;
 	struct sa_latency *lat;
 	struct sa_backlog *bl;
+	struct sa_inputs *inputs;	/* hosts, shared segments (inputs.h) */
+	struct sa_drops *drops;		/* drops with no socket (drops.h) */
 };
 
 /*
