@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The default report: a short diagnosis of what went wrong.  Sockets by
- * outcome; failed connects by reason and remote endpoint; resets by
- * direction, state and reason; listen overflows per listener and per
- * namespace; connections left in CLOSE_WAIT at the end (an application
- * that does not close); lost events and truncation.  Every finding names
+ * outcome; failed connects by reason and remote endpoint (with the drops
+ * of their SYNs); resets by direction, state, reason, endpoints and owner;
+ * packets dropped with no socket; listen overflows per listener (with what
+ * its clients suffered) and per namespace; connections left in CLOSE_WAIT
+ * at the end (an application that does not close); lost events and
+ * truncation.  With several hosts each finding names its host.  Every finding names
  * the socket ids to look at with --timeline --socket ID.
  *
  * Lives are folded into bounded group tables as they end, here; a finding
