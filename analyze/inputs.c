@@ -130,7 +130,7 @@ static const char *raw_name(const struct sa_analysis *a, uint32_t h)
 	return "(unnamed host)";
 }
 
-void sa_inputs_hosts(struct sa_analysis *a)
+int sa_inputs_hosts(struct sa_analysis *a)
 {
 	struct sa_inputs *x = a->inputs;
 	uint32_t h, o, same, nth;
@@ -141,12 +141,10 @@ void sa_inputs_hosts(struct sa_analysis *a)
 		if (!a->in[i].host_set)
 			assign_host(a, &a->in[i]);
 	if (!x || x->label || a->nhosts == 0)
-		return;
-	/* Without memory for labels the raw names are used: still correct
-	 * for hosts of distinct names. */
+		return 0;
 	x->label = calloc(a->nhosts, sizeof(*x->label));
 	if (!x->label)
-		return;
+		return -ENOMEM;
 	for (h = 0; h < a->nhosts; h++) {
 		const char *name = raw_name(a, h);
 
@@ -165,6 +163,7 @@ void sa_inputs_hosts(struct sa_analysis *a)
 		if (n < 0)
 			x->label[h][0] = '\0';
 	}
+	return 0;
 }
 
 const char *sa_inputs_host_label(const struct sa_analysis *a, uint32_t h)

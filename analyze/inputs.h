@@ -30,9 +30,9 @@ void sa_inputs_free(struct sa_inputs *x);
  * or its end), before the first event is dispatched, so that every row
  * of every report names hosts the same way.  Inputs of one boot of one
  * machine (same boot id and host name) share a host; without a boot id
- * nothing proves two inputs came from the same boot.
+ * nothing proves two inputs came from the same boot.  0 or -ENOMEM.
  */
-void sa_inputs_hosts(struct sa_analysis *a);
+int sa_inputs_hosts(struct sa_analysis *a);
 /*
  * Label of host h: its host name, "(unnamed host)" when none was
  * recorded, with "#k" appended when several hosts have that name.

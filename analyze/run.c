@@ -321,7 +321,11 @@ static int merge(struct sa_analysis *a, size_t *failed)
 		}
 	}
 	/* Every input has read its header: hosts are known for good. */
-	sa_inputs_hosts(a);
+	err = sa_inputs_hosts(a);
+	if (err) {
+		*failed = SIZE_MAX;
+		return err;
+	}
 	for (;;) {
 		best = NULL;
 		for (i = 0; i < a->nin; i++) {
