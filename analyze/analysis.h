@@ -36,12 +36,16 @@ struct sa_input {
 	uint64_t no_cookie;		/* state events without a socket cookie */
 	uint64_t orphans;		/* events for no known socket, ignored */
 	int read_err;			/* the reader's error that ended it, 0 */
+	struct sa_analysis *owner;	/* the analysis it is part of */
 };
 
 /*
  * The model every view reads: the inputs and what they said, the socket
  * table, and what the run counted.  Views keep their own state apart.
  */
+struct sa_inputs;
+struct sa_drops;
+
 struct sa_analysis {
 	const char *name;		/* of the first input */
 	struct sa_input *in;
@@ -64,6 +68,8 @@ struct sa_analysis {
 	uint64_t untracked_snap;	/* sockets of a snapshot */
 	uint64_t untracked_events;	/* other events naming a new socket */
 	uint64_t selected, filtered_out;	/* lives by the filters */
+	struct sa_inputs *inputs;	/* hosts, shared segments (inputs.h) */
+	struct sa_drops *drops;		/* drops with no socket (drops.h) */
 };
 
 /* True when an input ended before the END record of every segment. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/drops.h"
 #include "analyze/events.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
@@ -369,6 +370,8 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			     ev->dport);
 	s->retrans++;
+	if (ev->state == SKR_TCP_SYN_SENT)
+		s->syn_retrans++;
 	return note(a, s, ec, &ev->c, r, "retransmit in %s (total %"
 		    PRIu32 ")", state_name(ev->state, st, sizeof(st)),
 		    ev->retrans);
@@ -449,22 +452,25 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 	const struct skr_ev_skb_drop *ev = &r->skb_drop;
 	struct sa_sock *s;
 	const char *why;
+	char rb[24];
+	int n;
 
 	(void)ap;
+	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
+	if (!why) {
+		n = snprintf(rb, sizeof(rb), "reason %" PRIu32, ev->reason);
+		why = n > 0 && (size_t)n < sizeof(rb) ? rb : "reason unknown";
+	}
+	/* No life to put it on: kept aside, for the diagnosis. */
 	if (ev->c.cookie == 0)
-		return 0;
+		return a->drops ? sa_drops_add(a->drops, ec, why, ev) : 0;
 	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			   false);
 	if (!s)
 		return 0;
 	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			     ev->dport);
-	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
-	if (why)
-		return note(a, s, ec, &ev->c, r, "packet dropped: %s",
-			    why);
-	return note(a, s, ec, &ev->c, r, "packet dropped: reason %"
-		    PRIu32, ev->reason);
+	return note(a, s, ec, &ev->c, r, "packet dropped: %s", why);
 }
 
 static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,

@@ -27,6 +27,7 @@
 #include "analyze/life.h"
 #include "analyze/out.h"
 #include "analyze/report_backlog.h"
+#include "analyze/report_backlog_clients.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
 #include "analyze/views.h"
@@ -84,12 +85,15 @@ struct sa_backlog {
 	uint64_t dropped;		/* listener lives not in the table */
 	struct ns_stats ns[SA_NETNS_MAX];
 	size_t nns;
+	struct sa_clients *clients;	/* connects, by where they went */
 };
 
 int sa_backlog_new(struct sa_backlog **bp)
 {
 	*bp = calloc(1, sizeof(**bp));
-	return *bp ? 0 : -ENOMEM;
+	if (!*bp)
+		return -ENOMEM;
+	return sa_clients_new(&(*bp)->clients);
 }
 
 void sa_backlog_free(struct sa_backlog *b)
@@ -101,6 +105,7 @@ void sa_backlog_free(struct sa_backlog *b)
 	for (i = 0; i < b->n; i++)
 		sa_hist_release(&b->l[i].wait);
 	free(b->l);
+	sa_clients_free(b->clients);
 	free(b);
 }
 
@@ -338,6 +343,9 @@ int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s)
 
 	if (!b)
 		return 0;
+	err = sa_clients_add(b->clients, s);
+	if (err)
+		return err;
 	if (s->role == SA_ROLE_LISTENER) {
 		l = find(b, s->id, true, &err);
 		if (!l && !err)
@@ -437,6 +445,43 @@ bool sa_backlog_overflows(const struct sa_analysis *a,
 	return true;
 }
 
+/* The connects to listener l, wherever its life came from. */
+static bool clients_of(const struct sa_backlog *b, const struct lsn *l,
+		       struct sa_clients_sum *sum)
+{
+	struct sa_sock k = l->info;
+
+	k.host = l->host;
+	k.netns = l->netns;
+	return sa_clients_of(b->clients, &k, sum);
+}
+
+bool sa_backlog_clients(const struct sa_backlog *b, size_t i,
+			struct sa_clients_sum *sum)
+{
+	if (!b || i >= b->n)
+		return false;
+	return clients_of(b, &b->l[i], sum);
+}
+
+/* "#4 #6 #7", the connects that resent their SYN. */
+static const char *client_ids(const struct sa_clients_sum *c, const char *hash,
+			      char *buf, size_t size)
+{
+	size_t used = 0, i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->nids; i++) {
+		n = snprintf(buf + used, size - used, "%s%s%" PRIu64,
+			     i ? " " : "", hash, c->ids[i]);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
 bool sa_backlog_netns(const struct sa_analysis *a, const struct sa_backlog *b,
 		      size_t i, struct sa_netns_delta *d)
 {
@@ -502,6 +547,7 @@ static void text_listener(struct sa_analysis *a, const struct sa_backlog *b,
 	const struct sa_sock *s = &l->info;
 	char ep[SA_ENDPOINT_LEN], own[SA_TASK_LEN], w1[SA_WALL_LEN];
 	char w2[SA_WALL_LEN], p50[32], p99[32], dist[512], why[SA_WHY_LEN];
+	struct sa_clients_sum cs;
 
 	fprintf(out, "#%" PRIu64 " %s netns %" PRIu32 " owner %s", l->id,
 		sa_text_endpoint(s->family, s->saddr, s->sport, ep, sizeof(ep)),
@@ -555,6 +601,28 @@ static void text_listener(struct sa_analysis *a, const struct sa_backlog *b,
 		fprintf(out, "  SYN-ACK retransmits: %" PRIu64 "\n", l->synack);
 	else
 		fprintf(out, "  SYN-ACK retransmits: %s\n", NOT_OBS);
+	if (!clients_of(b, l, &cs)) {
+		fputs("  clients:             no connect to it traced\n", out);
+	} else {
+		fprintf(out, "  clients:             %" PRIu64 " connect%s",
+			cs.connects, cs.connects == 1 ? "" : "s");
+		if (sa_clients_syn_observable(a))
+			fprintf(out, ", %" PRIu64 " resent their SYN (%" PRIu64
+				" SYN%s resent)", cs.retried, cs.syn_retrans,
+				cs.syn_retrans == 1 ? "" : "s");
+		else
+			fputs(" (SYN retransmits " NOT_OBS ")", out);
+		fprintf(out, ", %" PRIu64 " established", cs.established);
+		if (cs.established > 0)
+			fprintf(out, " (slowest after %s s)",
+				sa_text_secs(cs.connect_max_ns, p50,
+					     sizeof(p50)));
+		if (cs.nids > 0)
+			fprintf(out, ": %s%s", client_ids(&cs, "#", dist,
+							  sizeof(dist)),
+				cs.retried > cs.nids ? " ..." : "");
+		fputc('\n', out);
+	}
 	if (l->wait.count > 0)
 		fprintf(out, "  accept wait:         p50 %s s, p99 %s s (%" PRIu64
 			" accepted)\n",
@@ -575,6 +643,7 @@ static void row_listener(struct sa_analysis *a, const struct sa_backlog *b,
 	const struct sa_sock *s = &l->info;
 	char ep[SA_ENDPOINT_LEN], w[SA_WALL_LEN], dist[512], why[SA_WHY_LEN];
 	bool stopped = stop_why(a, b, l->host, l->netns, why, sizeof(why));
+	struct sa_clients_sum cs;
 
 	(void)obs_listen;
 	(void)obs_q;
@@ -655,6 +724,21 @@ static void row_listener(struct sa_analysis *a, const struct sa_backlog *b,
 		sa_row_str(o, "not_observable", why);
 	else
 		sa_row_null(o, "not_observable");
+	clients_of(b, l, &cs);
+	sa_row_u64(o, "client_connects", cs.connects);
+	if (sa_clients_syn_observable(a)) {
+		sa_row_u64(o, "client_syn_retried", cs.retried);
+		sa_row_u64(o, "client_syn_retransmits", cs.syn_retrans);
+	} else {
+		sa_row_null(o, "client_syn_retried");
+		sa_row_null(o, "client_syn_retransmits");
+	}
+	if (cs.established > 0)
+		sa_row_u64(o, "client_connect_max_ns", cs.connect_max_ns);
+	else
+		sa_row_null(o, "client_connect_max_ns");
+	sa_row_str(o, "client_syn_retried_socket_ids",
+		   client_ids(&cs, "", dist, sizeof(dist)));
 	sa_row_end(o);
 }
 

@@ -53,5 +53,9 @@ bool sa_backlog_overflows(const struct sa_analysis *a,
 			  struct sa_overflow *ov);
 bool sa_backlog_netns(const struct sa_analysis *a, const struct sa_backlog *b,
 		      size_t i, struct sa_netns_delta *d);
+/* The connects traced to listener i (report_backlog_clients.h). */
+struct sa_clients_sum;
+bool sa_backlog_clients(const struct sa_backlog *b, size_t i,
+			struct sa_clients_sum *sum);
 
 #endif /* SA_REPORT_BACKLOG_H */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The default report: a short diagnosis of what went wrong.  Sockets by
- * outcome; failed connects by reason and remote endpoint; resets by
- * direction, state and reason; listen overflows per listener and per
- * namespace; connections left in CLOSE_WAIT at the end (an application
- * that does not close); lost events and truncation.  Every finding names
+ * outcome; failed connects by reason and remote endpoint (with the drops
+ * of their SYNs); resets by direction, state, reason, endpoints and owner;
+ * packets dropped with no socket; listen overflows per listener (with what
+ * its clients suffered) and per namespace; connections left in CLOSE_WAIT
+ * at the end (an application that does not close); lost events and
+ * truncation.  With several hosts each finding names its host.  Every finding names
  * the socket ids to look at with --timeline --socket ID.
  *
  * Lives are folded into bounded group tables as they end, here; a finding
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/drops.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
 #include "analyze/report_diag.h"
@@ -47,23 +50,27 @@ static void ids_add(struct sa_diag_ids *ids, uint64_t id)
 	ids->count++;
 }
 
-static int copy_key(char *dst, size_t size, const char *src)
+static bool same_key(const struct sa_diag_group *g,
+		     const struct sa_diag_group *k)
 {
-	sa_text_copy(dst, size, src, strlen(src));
-	return 0;
+	return g->host == k->host && strcmp(g->a, k->a) == 0 &&
+	       strcmp(g->b, k->b) == 0 && strcmp(g->c, k->c) == 0 &&
+	       strcmp(g->local, k->local) == 0 &&
+	       strcmp(g->remote, k->remote) == 0 &&
+	       strcmp(g->owner, k->owner) == 0 &&
+	       strcmp(g->dropped, k->dropped) == 0;
 }
 
+/* k: the key fields of a group (host, a, b, c, local, remote, owner). */
 static struct sa_diag_group *group_of(struct sa_diag_table *t,
-				      const char *a, const char *b,
-				      const char *c, int *err)
+				      const struct sa_diag_group *k, int *err)
 {
 	struct sa_diag_group *g;
 	size_t i;
 
 	*err = 0;
 	for (i = 0; i < t->n; i++)
-		if (strcmp(t->g[i].a, a) == 0 && strcmp(t->g[i].b, b) == 0 &&
-		    strcmp(t->g[i].c, c) == 0)
+		if (same_key(&t->g[i], k))
 			return &t->g[i];
 	if (t->n == GROUPS_MAX)
 		return NULL;
@@ -79,20 +86,20 @@ static struct sa_diag_group *group_of(struct sa_diag_table *t,
 		t->cap = cap;
 	}
 	g = &t->g[t->n++];
-	memset(g, 0, sizeof(*g));
-	copy_key(g->a, sizeof(g->a), a);
-	copy_key(g->b, sizeof(g->b), b);
-	copy_key(g->c, sizeof(g->c), c);
+	*g = *k;
+	memset(&g->ids, 0, sizeof(g->ids));
+	g->drops = 0;
+	g->have_ns = false;
 	return g;
 }
 
-static int group_add(struct sa_diag_table *t, const char *a, const char *b,
-		     const char *c, uint64_t id, const uint64_t *ns)
+static int group_add(struct sa_diag_table *t, const struct sa_diag_group *k,
+		     uint64_t id, const uint64_t *ns)
 {
 	struct sa_diag_group *g;
 	int err;
 
-	g = group_of(t, a, b, c, &err);
+	g = group_of(t, k, &err);
 	if (!g) {
 		if (err)
 			return err;
@@ -100,6 +107,7 @@ static int group_add(struct sa_diag_table *t, const char *a, const char *b,
 		return 0;
 	}
 	ids_add(&g->ids, id);
+	g->drops += k->drops;
 	if (ns) {
 		if (!g->have_ns || *ns < g->ns_min)
 			g->ns_min = *ns;
@@ -108,6 +116,73 @@ static int group_add(struct sa_diag_table *t, const char *a, const char *b,
 		g->have_ns = true;
 	}
 	return 0;
+}
+
+/* "addr:port" -> "addr" (IPv6 "[addr]:port" -> "[addr]"). */
+static void no_port(char *ep)
+{
+	char *colon = strrchr(ep, ':');
+
+	if (colon && (ep[0] != '[' || colon[-1] == ']'))
+		*colon = '\0';
+}
+
+/*
+ * A connect's SYNs that the kernel dropped with no socket to blame (a
+ * firewall rule, nobody listening where they were routed): the packets
+ * sent from its port to its remote endpoint.  Its timeout then has a
+ * cause the diagnosis can name.
+ */
+static void syn_drops(const struct sa_analysis *a, const struct sa_sock *s,
+		      struct sa_diag_group *k)
+{
+	const char *why;
+	uint64_t n;
+
+	if (s->sport == 0)
+		return;
+	n = sa_drops_to(a->drops, s->host, s->netns, s->family, s->daddr,
+			s->dport, s->sport, &why);
+	if (n == 0 || !why)
+		return;
+	k->drops = n;
+	sa_text_copy(k->dropped, sizeof(k->dropped), why, strlen(why));
+}
+
+/* A key with its host and columns; the others empty. */
+static void key_init(struct sa_diag_group *k, uint32_t host, const char *a,
+		     const char *b, const char *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->host = host;
+	sa_text_copy(k->a, sizeof(k->a), a, strlen(a));
+	sa_text_copy(k->b, sizeof(k->b), b, strlen(b));
+	sa_text_copy(k->c, sizeof(k->c), c, strlen(c));
+}
+
+/*
+ * Where a reset happened, without the ephemeral port that would make a
+ * group of every connection: a client's remote service and local address,
+ * a server child's local service and remote address.
+ */
+static void reset_ends(const struct sa_sock *s, struct sa_diag_group *k)
+{
+	bool active = s->role == SA_ROLE_ACTIVE;
+	bool passive = s->role == SA_ROLE_PASSIVE;
+
+	sa_text_endpoint(s->family, s->saddr, active ? 0 : s->sport,
+			 k->local, sizeof(k->local));
+	sa_text_endpoint(s->family, s->daddr, passive ? 0 : s->dport,
+			 k->remote, sizeof(k->remote));
+	if (active)
+		no_port(k->local);
+	if (passive)
+		no_port(k->remote);
+	if (s->have_owner)
+		sa_text_task(s->owner_comm, s->owner_pid, k->owner,
+			     sizeof(k->owner));
+	else
+		memcpy(k->owner, "unknown", sizeof("unknown"));
 }
 
 /* The failure of a connect, in words: errno name or what is known. */
@@ -138,6 +213,7 @@ static const char *fail_reason(const struct sa_sock *s, enum sa_outcome o,
 static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 		       const struct sa_sock *s)
 {
+	struct sa_diag_group k;
 	char st[24], rb[24];
 	const char *why;
 	int n, err = 0;
@@ -145,10 +221,12 @@ static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 	if (!sa_life_reset(s))
 		return 0;
 	d->reset_sockets++;
-	if (s->resets_in > 0)
-		err = group_add(&d->resets, "received", skr_tcp_state_name(
-					s->reset_in_state, st, sizeof(st)),
-				"", s->id, NULL);
+	if (s->resets_in > 0) {
+		key_init(&k, s->host, "received", skr_tcp_state_name(
+				 s->reset_in_state, st, sizeof(st)), "");
+		reset_ends(s, &k);
+		err = group_add(&d->resets, &k, s->id, NULL);
+	}
 	if (err == 0 && s->resets_out > 0) {
 		/* Before 6.10 the hook has no reason: say so, not blank. */
 		if (s->reset_reason == SKR_REASON_NONE)
@@ -164,7 +242,9 @@ static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 				     s->reset_reason);
 			why = n > 0 && (size_t)n < sizeof(rb) ? rb : "";
 		}
-		err = group_add(&d->resets, "sent", "", why, s->id, NULL);
+		key_init(&k, s->host, "sent", "", why);
+		reset_ends(s, &k);
+		err = group_add(&d->resets, &k, s->id, NULL);
 	}
 	return err;
 }
@@ -175,6 +255,7 @@ static int diag_socket(struct sa_analysis *a, void *state,
 	struct sa_diag *d = state;
 	enum sa_outcome o = sa_outcome_of(a, s);
 	char ep[SA_ENDPOINT_LEN], rb[32];
+	struct sa_diag_group k;
 	uint64_t ns;
 	bool have_ns, passive;
 	int err;
@@ -207,14 +288,13 @@ static int diag_socket(struct sa_analysis *a, void *state,
 		/* A passive socket's remote port is the client's: leave it. */
 		sa_text_endpoint(s->family, s->daddr, passive ? 0 : s->dport,
 				 ep, sizeof(ep));
-		if (passive) {
-			char *colon = strrchr(ep, ':');
-
-			if (colon)
-				*colon = '\0';
-		}
-		err = group_add(&d->failed, fail_reason(s, o, rb, sizeof(rb)),
-				ep, "", s->id, have_ns ? &ns : NULL);
+		if (passive)
+			no_port(ep);
+		key_init(&k, s->host, fail_reason(s, o, rb, sizeof(rb)), ep,
+			 "");
+		if (!passive)
+			syn_drops(a, s, &k);
+		err = group_add(&d->failed, &k, s->id, have_ns ? &ns : NULL);
 		if (err)
 			return err;
 	}

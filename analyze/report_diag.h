@@ -6,6 +6,7 @@
  *   report_diag_out.c      the sections, in order, as text or rows
  *   report_diag_sockets.c  the sections with a line per socket found:
  *                          listen overflows and CLOSE_WAIT
+ *   report_diag_drops.c    packets dropped with no socket
  *
  * Kept apart from views.h: only the report looks inside struct sa_diag.
  */
@@ -19,6 +20,7 @@
 #include "analyze/life.h"
 #include "analyze/report_backlog.h"
 #include "analyze/sockets.h"
+#include "analyze/text.h"
 
 #define SA_DIAG_IDS_SHOWN	8	/* socket ids named per finding */
 #define SA_DIAG_CLOSE_WAIT_SHOWN 20
@@ -31,8 +33,14 @@ struct sa_diag_ids {
 };
 
 struct sa_diag_group {
-	char a[40], b[SA_DIAG_KEY_LEN - 40];	/* the key: two columns */
+	uint32_t host;			/* the key: its host, */
+	char a[40], b[SA_DIAG_KEY_LEN - 40];	/* two columns, */
 	char c[40];
+	char local[SA_ENDPOINT_LEN];	/* and for resets, where and who */
+	char remote[SA_ENDPOINT_LEN];
+	char owner[SA_TASK_LEN];
+	char dropped[40];		/* failed connects: SYNs dropped, why */
+	uint64_t drops;			/* how many times */
 	struct sa_diag_ids ids;
 	uint64_t ns_min, ns_max;	/* time from start to failure */
 	bool have_ns;
@@ -69,6 +77,8 @@ void sa_diag_not_observable(struct sa_analysis *a, const char *finding,
 			    const char *why);
 /* report_diag_sockets.c: the "Listen overflows" section. */
 void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d);
+/* report_diag_drops.c: the "Packets dropped with no socket" section. */
+void sa_diag_drops(struct sa_analysis *a, const struct sa_diag *d);
 /* report_diag_sockets.c: the "Stuck in CLOSE_WAIT" section. */
 void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d);
 

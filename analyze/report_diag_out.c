@@ -69,10 +69,20 @@ static int cmp_group(const void *x, const void *y)
 
 	if (a->ids.count != b->ids.count)
 		return a->ids.count > b->ids.count ? -1 : 1;
+	if (a->host != b->host)
+		return a->host < b->host ? -1 : 1;
 	c = strcmp(a->a, b->a);
 	if (c == 0)
 		c = strcmp(a->b, b->b);
-	return c ? c : strcmp(a->c, b->c);
+	if (c == 0)
+		c = strcmp(a->c, b->c);
+	if (c == 0)
+		c = strcmp(a->remote, b->remote);
+	if (c == 0)
+		c = strcmp(a->local, b->local);
+	if (c == 0)
+		c = strcmp(a->owner, b->owner);
+	return c ? c : strcmp(a->dropped, b->dropped);
 }
 
 static const char *when(struct sa_analysis *a, uint64_t mt, char *buf,
@@ -178,13 +188,20 @@ void sa_diag_not_observable(struct sa_analysis *a, const char *finding,
 	sa_row_end(&a->o);
 }
 
+/*
+ * A group's table line, or row.  ends: the reset columns (local, remote,
+ * owner); drops: the failed connect's dropped SYNs.
+ */
 static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 		      const char *kind, const char *ka, const char *kb,
-		      const char *kc)
+		      const char *kc, bool ends)
 {
-	char ids[256], n1[32], n2[32];
+	char ids[256], n1[32], n2[32], col[SA_DIAG_KEY_LEN + 96];
 	bool text = a->opts->format == SA_FORMAT_TEXT;
+	bool hosts = a->nhosts > 1;
+	const char *b;
 	size_t i;
+	int n;
 
 	/* With no group t->g is NULL, which qsort must not be given. */
 	if (t->n > 1)
@@ -194,10 +211,16 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 
 		if (!text) {
 			sa_row_begin(&a->o, kind);
+			sa_row_str(&a->o, "host", sa_host_name(a, g->host));
 			sa_row_str(&a->o, ka, g->a);
 			sa_row_str(&a->o, kb, g->b);
 			if (kc)
 				sa_row_str(&a->o, kc, g->c[0] ? g->c : NULL);
+			if (ends) {
+				sa_row_str(&a->o, "local", g->local);
+				sa_row_str(&a->o, "remote", g->remote);
+				sa_row_str(&a->o, "owner", g->owner);
+			}
 			row_ids(&a->o, &g->ids);
 			if (g->have_ns) {
 				sa_row_u64(&a->o, "after_min_ns", g->ns_min);
@@ -206,16 +229,42 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 				sa_row_null(&a->o, "after_min_ns");
 				sa_row_null(&a->o, "after_max_ns");
 			}
+			if (!ends) {
+				sa_row_u64(&a->o, "syn_drops", g->drops);
+				sa_row_str(&a->o, "syn_drop_reason",
+					   g->drops ? g->dropped : NULL);
+			}
 			sa_row_end(&a->o);
 			continue;
 		}
 		ids_text(&g->ids, ids, sizeof(ids), " ", "#");
-		fprintf(a->out, "  %-24s %-24s %6" PRIu64 "  %s", g->a,
-			g->c[0] ? g->c : g->b, g->ids.count, ids);
+		b = g->c[0] ? g->c : g->b;
+		/* Several hosts: the endpoint says whose (as --latency). */
+		if (hosts && !ends) {
+			n = snprintf(col, sizeof(col), "%s/%s",
+				     sa_host_name(a, g->host), b);
+			if (n > 0 && (size_t)n < sizeof(col))
+				b = col;
+		}
+		fprintf(a->out, "  %-24s %-24s %6" PRIu64 "  %s", g->a, b,
+			g->ids.count, ids);
 		if (g->have_ns)
-			fprintf(a->out, "  (after %s to %s s)",
+			fprintf(a->out, "  (after %s to %s s%s",
 				sa_text_secs(g->ns_min, n1, sizeof(n1)),
-				sa_text_secs(g->ns_max, n2, sizeof(n2)));
+				sa_text_secs(g->ns_max, n2, sizeof(n2)),
+				g->drops ? "; " : ")");
+		else if (g->drops)
+			fputs("  (", a->out);
+		if (g->drops)
+			fprintf(a->out, "SYNs dropped %" PRIu64 " time%s with "
+				"no socket: %s)", g->drops,
+				g->drops == 1 ? "" : "s", g->dropped);
+		if (ends)
+			fprintf(a->out, "  %s%s%slocal %s, remote %s, owner %s",
+				hosts ? "host " : "",
+				hosts ? sa_host_name(a, g->host) : "",
+				hosts ? ", " : "", g->local, g->remote,
+				g->owner);
 		fputc('\n', a->out);
 	}
 	if (t->other.count > 0 && text) {
@@ -237,7 +286,8 @@ static void failed_connects(struct sa_analysis *a, struct sa_diag *d)
 			fputs("  none\n", a->out);
 		return;
 	}
-	table_out(a, &d->failed, "failed_connect", "reason", "remote", NULL);
+	table_out(a, &d->failed, "failed_connect", "reason", "remote", NULL,
+		  false);
 	if (!sa_observable(a, SKR_REC_SOCK_ERROR, &why) && text)
 		fprintf(a->out, "  (socket errors not observable in this trace: "
 			"%s; failed connects show as SYN_SENT -> CLOSE)\n", why);
@@ -263,7 +313,7 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 		if (d->resets.n == 0 && text)
 			fputs("  none seen\n", a->out);
 		table_out(a, &d->resets, "reset", "direction", "state",
-			  "reason");
+			  "reason", true);
 		if (text)
 			fprintf(a->out, "  %-24s %-24s %s\n", "sent",
 				"no socket or TIME_WAIT", SA_NOT_ON_KERNEL);
@@ -278,7 +328,8 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 			fputs("  none\n", a->out);
 		return;
 	}
-	table_out(a, &d->resets, "reset", "direction", "state", "reason");
+	table_out(a, &d->resets, "reset", "direction", "state", "reason",
+		  true);
 	if (a->resets_nosock == 0)
 		return;
 	if (text) {
@@ -288,9 +339,13 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 		return;
 	}
 	sa_row_begin(&a->o, "reset");
+	sa_row_null(&a->o, "host");
 	sa_row_str(&a->o, "direction", "sent");
 	sa_row_str(&a->o, "state", "no socket");
 	sa_row_str(&a->o, "reason", NULL);
+	sa_row_null(&a->o, "local");
+	sa_row_null(&a->o, "remote");
+	sa_row_null(&a->o, "owner");
 	sa_row_u64(&a->o, "count", a->resets_nosock);
 	sa_row_str(&a->o, "socket_ids", "");
 	sa_row_u64(&a->o, "sockets_more", 0);
@@ -323,6 +378,7 @@ void sa_diag_end(struct sa_analysis *a, struct sa_diag *d)
 	outcomes(a, d);
 	failed_connects(a, d);
 	resets(a, d);
+	sa_diag_drops(a, d);
 	sa_diag_overflows(a, d);
 	sa_diag_close_wait(a, d);
 	health(a);

@@ -11,6 +11,7 @@
 
 #include "analyze/analysis.h"
 #include "analyze/out.h"
+#include "analyze/report_backlog_clients.h"
 #include "analyze/report_diag.h"
 #include "analyze/report_backlog.h"
 #include "analyze/sockets.h"
@@ -18,14 +19,86 @@
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
+/* " host NAME" when the inputs come from several hosts, else "". */
+static const char *host_text(const struct sa_analysis *a, uint32_t h,
+			     char *buf, size_t size)
+{
+	int n;
+
+	if (a->nhosts < 2)
+		return "";
+	n = snprintf(buf, size, " host %s", sa_host_name(a, h));
+	return n > 0 && (size_t)n < size ? buf : "";
+}
+
+static void client_ids(const struct sa_clients_sum *c, const char *hash,
+		       char *buf, size_t size)
+{
+	size_t used = 0, i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->nids; i++) {
+		n = snprintf(buf + used, size - used, "%s%s%" PRIu64,
+			     i ? " " : "", hash, c->ids[i]);
+		if (n < 0 || (size_t)n >= size - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
+/* What the listener's clients suffered: SYNs resent, slow connects. */
+static void clients_row(struct sa_analysis *a, const struct sa_clients_sum *c)
+{
+	char ids[256];
+
+	client_ids(c, "", ids, sizeof(ids));
+	sa_row_u64(&a->o, "client_connects", c->connects);
+	if (sa_clients_syn_observable(a)) {
+		sa_row_u64(&a->o, "client_syn_retried", c->retried);
+		sa_row_u64(&a->o, "client_syn_retransmits", c->syn_retrans);
+	} else {
+		sa_row_null(&a->o, "client_syn_retried");
+		sa_row_null(&a->o, "client_syn_retransmits");
+	}
+	if (c->established > 0)
+		sa_row_u64(&a->o, "client_connect_max_ns", c->connect_max_ns);
+	else
+		sa_row_null(&a->o, "client_connect_max_ns");
+	sa_row_str(&a->o, "client_syn_retried_socket_ids", ids);
+}
+
+static void clients_text(struct sa_analysis *a, const struct sa_clients_sum *c)
+{
+	char ids[256], secs[32];
+
+	/* The diagnosis says what went wrong: clients that waited. */
+	if (c->retried == 0 || !sa_clients_syn_observable(a))
+		return;
+	fprintf(a->out, "      its clients: %" PRIu64 " of %" PRIu64
+		" connect%s resent their SYN (%" PRIu64 " SYN%s resent)",
+		c->retried, c->connects, c->connects == 1 ? "" : "s",
+		c->syn_retrans, c->syn_retrans == 1 ? "" : "s");
+	fprintf(a->out, ", %" PRIu64 " established", c->established);
+	if (c->established > 0)
+		fprintf(a->out, " (slowest after %s s)",
+			sa_text_secs(c->connect_max_ns, secs, sizeof(secs)));
+	client_ids(c, "#", ids, sizeof(ids));
+	if (c->nids > 0)
+		fprintf(a->out, ": %s%s", ids,
+			c->retried > c->nids ? " ..." : "");
+	fputc('\n', a->out);
+}
+
 void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 {
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	bool obs = false, any = false;
 	const char *why = NULL, *why2 = NULL;
 	char ep[SA_ENDPOINT_LEN], own[SA_TASK_LEN], w1[SA_WALL_LEN];
-	char w2[SA_WALL_LEN];
+	char w2[SA_WALL_LEN], hb[96];
 	struct sa_netns_delta nd;
+	struct sa_clients_sum cs;
 	struct sa_overflow ov;
 	size_t i;
 
@@ -41,6 +114,7 @@ void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 			continue;
 		any = true;
 		l = ov.listener;
+		sa_backlog_clients(d->bl, i, &cs);
 		sa_text_endpoint(l->family, l->saddr, l->sport, ep, sizeof(ep));
 		if (l->have_owner)
 			sa_text_task(l->owner_comm, l->owner_pid, own,
@@ -51,6 +125,7 @@ void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 		if (ov.stopped && !text) {
 			sa_row_begin(&a->o, "listen_overflow");
 			sa_row_u64(&a->o, "socket", l->id);
+			sa_row_str(&a->o, "host", sa_host_name(a, l->host));
 			sa_row_str(&a->o, "local", ep);
 			sa_row_str(&a->o, "owner", own);
 			sa_row_null(&a->o, "drops");
@@ -59,13 +134,16 @@ void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 			sa_row_null(&a->o, "queue_peak");
 			sa_row_u64(&a->o, "limit", ov.limit);
 			sa_row_str(&a->o, "not_observable", ov.why);
+			clients_row(a, &cs);
 			sa_row_end(&a->o);
 			continue;
 		}
 		if (ov.stopped) {
-			fprintf(a->out, "  #%" PRIu64 " %s owner %s: overflows "
+			fprintf(a->out, "  #%" PRIu64 " %s owner %s%s: overflows "
 				"not observable in this trace (%s)\n", l->id, ep,
-				own, ov.why);
+				own, host_text(a, l->host, hb, sizeof(hb)),
+				ov.why);
+			clients_text(a, &cs);
 			continue;
 		}
 		sa_time_text(a, ov.input, ov.first, w1, sizeof(w1));
@@ -73,6 +151,7 @@ void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 		if (!text) {
 			sa_row_begin(&a->o, "listen_overflow");
 			sa_row_u64(&a->o, "socket", l->id);
+			sa_row_str(&a->o, "host", sa_host_name(a, l->host));
 			sa_row_str(&a->o, "local", ep);
 			sa_row_str(&a->o, "owner", own);
 			sa_row_u64(&a->o, "drops", ov.drops);
@@ -84,16 +163,19 @@ void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 				sa_row_null(&a->o, "queue_peak");
 			sa_row_u64(&a->o, "limit", ov.limit);
 			sa_row_null(&a->o, "not_observable");
+			clients_row(a, &cs);
 			sa_row_end(&a->o);
 			continue;
 		}
-		fprintf(a->out, "  #%" PRIu64 " %s owner %s: %" PRIu64 " drops "
-			"(sk_drops) from %s to %s", l->id, ep, own, ov.drops, w1,
+		fprintf(a->out, "  #%" PRIu64 " %s owner %s%s: %" PRIu64 " drops "
+			"(sk_drops) from %s to %s", l->id, ep, own,
+			host_text(a, l->host, hb, sizeof(hb)), ov.drops, w1,
 			w2);
 		if (ov.have_q)
 			fprintf(a->out, ", accept queue peak %" PRIu32 " of %"
 				PRIu32, ov.qpeak, ov.limit);
 		fputc('\n', a->out);
+		clients_text(a, &cs);
 	}
 	for (i = 0; sa_backlog_netns(a, d->bl, i, &nd); i++) {
 		if (!nd.shown ||
@@ -118,13 +200,15 @@ void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d)
 			continue;
 		}
 		if (nd.stopped) {
-			fprintf(a->out, "  netns %" PRIu32 ": ListenOverflows, "
+			fprintf(a->out, "  netns %" PRIu32 "%s: ListenOverflows, "
 				"ListenDrops not observable in this trace (%s)\n",
-				nd.netns, nd.why);
+				nd.netns, host_text(a, nd.host, hb, sizeof(hb)),
+				nd.why);
 			continue;
 		}
-		fprintf(a->out, "  netns %" PRIu32 ": ListenOverflows +%" PRIu64
-			", ListenDrops +%" PRIu64 "\n", nd.netns, nd.overflows,
+		fprintf(a->out, "  netns %" PRIu32 "%s: ListenOverflows +%" PRIu64
+			", ListenDrops +%" PRIu64 "\n", nd.netns,
+			host_text(a, nd.host, hb, sizeof(hb)), nd.overflows,
 			nd.drops);
 	}
 	if (!any && !obs && !sa_observable(a, SKR_REC_NETNS_STATS, &why2)) {
@@ -139,7 +223,7 @@ void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d)
 {
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	char l[SA_ENDPOINT_LEN], r[SA_ENDPOINT_LEN], own[SA_TASK_LEN];
-	char w[SA_WALL_LEN], dur[32];
+	char w[SA_WALL_LEN], dur[32], hb[96];
 	size_t i;
 
 	if (text)
@@ -169,6 +253,7 @@ void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d)
 		if (!text) {
 			sa_row_begin(&a->o, "close_wait");
 			sa_row_u64(&a->o, "socket", s->id);
+			sa_row_str(&a->o, "host", sa_host_name(a, s->host));
 			sa_row_str(&a->o, "local", l);
 			sa_row_str(&a->o, "remote", r);
 			sa_row_str(&a->o, "owner", own);
@@ -185,8 +270,8 @@ void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d)
 			sa_row_end(&a->o);
 			continue;
 		}
-		fprintf(a->out, "  #%" PRIu64 " %s <- %s owner %s", s->id, l, r,
-			own);
+		fprintf(a->out, "  #%" PRIu64 " %s <- %s owner %s%s", s->id, l, r,
+			own, host_text(a, s->host, hb, sizeof(hb)));
 		if (since)
 			fprintf(a->out, ", since %s (%s s before the end)",
 				sa_time_text(a, s->input,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/inputs.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
@@ -398,6 +399,18 @@ static void info_end(struct sa_analysis *a, void *state)
 		fputc('\n', out);
 		kv(out, "Inputs:", "%zu, %" PRIu32 " host%s", a->nin, a->nhosts,
 		   a->nhosts == 1 ? "" : "s");
+	}
+	/* The same capture given twice: said here as in the other reports. */
+	for (i = 0; i < a->nin; i++) {
+		struct sa_inputs_dup d;
+
+		if (!sa_inputs_duplicate(a, i, &d))
+			continue;
+		kv(out, "Duplicate:", "%s: %" PRIu64 " file segment%s already "
+		   "read from %s (capture %s, file index %" PRIu32 "), its %"
+		   PRIu64 " events counted once", a->in[i].name, d.segments,
+		   d.segments == 1 ? "" : "s", d.owner, d.capture, d.file_index,
+		   d.events);
 	}
 	kv(out, "Sockets seen:", "%" PRIu64, sa_sockets_seen(a->socks));
 	kv(out, "Transitions:", "%" PRIu64, sa_sockets_transitions(a->socks));

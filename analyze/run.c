@@ -16,8 +16,10 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/drops.h"
 #include "analyze/events.h"
 #include "analyze/filter.h"
+#include "analyze/inputs.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
 #include "analyze/replay.h"
@@ -31,7 +33,24 @@
 static int on_meta(void *ctx, const struct skr_record *rec)
 {
 	struct sa_input *in = ctx;
+	struct sa_analysis *a = in->owner;
+	size_t idx = (size_t)(in - a->in);
+	struct skr_file_header fh;
+	int err;
 
+	if (rec->type == SKR_REC_FILE_HEADER &&
+	    skr_decode_file_header(rec, &fh) == 0) {
+		err = sa_inputs_segment(a, idx, &fh);
+		if (err)
+			return err;
+	}
+	/*
+	 * A segment another input holds: its losses were counted there.  Its
+	 * host and probe records still describe this input.
+	 */
+	if ((rec->type == SKR_REC_LOSS || rec->type == SKR_REC_STATS ||
+	     rec->type == SKR_REC_END) && sa_inputs_skip(a, idx, false))
+		return 0;
 	return sa_meta_record(&in->meta, rec);
 }
 
@@ -102,13 +121,7 @@ const char *sa_time_text(const struct sa_analysis *a, uint16_t input,
 
 const char *sa_host_name(const struct sa_analysis *a, uint32_t h)
 {
-	size_t i;
-
-	for (i = 0; i < a->nin; i++)
-		if (a->in[i].host_set && a->in[i].host == h &&
-		    a->in[i].meta.hostname)
-			return a->in[i].meta.hostname;
-	return "(unnamed host)";
+	return sa_inputs_host_label(a, h);
 }
 
 bool sa_observable(const struct sa_analysis *a, uint16_t type,
@@ -117,9 +130,13 @@ bool sa_observable(const struct sa_analysis *a, uint16_t type,
 	size_t i;
 
 	*why = NULL;
-	for (i = 0; i < a->nin; i++)
+	for (i = 0; i < a->nin; i++) {
+		/* Its events were all counted from another input. */
+		if (sa_inputs_all_duplicate(a, i))
+			continue;
 		if (sa_meta_observe(&a->in[i].meta, type, why) != SA_OBSERVED)
 			return false;
+	}
 	return true;
 }
 
@@ -158,37 +175,6 @@ bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
 	if (named)
 		return true;
 	return sa_observable(a, type, why);
-}
-
-static bool same_str(const char *x, const char *y)
-{
-	return x && y && strcmp(x, y) == 0;
-}
-
-/*
- * Inputs of one boot of one machine (a rotated series) share a host, so
- * a socket that lives across a rotation keeps one life.  Without a boot
- * id nothing proves two inputs came from the same boot.
- */
-static void assign_host(struct sa_analysis *a, struct sa_input *in)
-{
-	size_t i;
-
-	for (i = 0; i < a->nin; i++) {
-		const struct sa_input *o = &a->in[i];
-
-		if (o == in || !o->host_set)
-			continue;
-		if (same_str(o->meta.boot_id, in->meta.boot_id) &&
-		    (same_str(o->meta.hostname, in->meta.hostname) ||
-		     (!o->meta.hostname && !in->meta.hostname))) {
-			in->host = o->host;
-			in->host_set = true;
-			return;
-		}
-	}
-	in->host = a->nhosts++;
-	in->host_set = true;
 }
 
 /* Merge time of an event: wall time when the input can say it. */
@@ -307,8 +293,10 @@ static int dispatch(struct run *run, struct sa_input *in)
 	struct sa_evctx ec;
 	int err;
 
-	if (!in->host_set)
-		assign_host(a, in);
+	ec.input = (uint16_t)(in - a->in);
+	/* The same segment read from another input: counted there. */
+	if (sa_inputs_skip(a, ec.input, rec->type != SKR_REC_SNAPSHOT))
+		return 0;
 	if (!a->started) {
 		err = first_event(a, in, in->head_mt);
 		if (err)
@@ -317,7 +305,6 @@ static int dispatch(struct run *run, struct sa_input *in)
 	if (in->head_mt > a->end_mt)
 		a->end_mt = in->head_mt;
 	ec.host = in->host;
-	ec.input = (uint16_t)(in - a->in);
 	ec.mt = in->head_mt;
 	err = sa_sockets_tick(a->socks, ec.mt);
 	if (err)
@@ -353,6 +340,12 @@ static int merge(struct run *run, size_t *failed)
 			*failed = i;
 			return err;
 		}
+	}
+	/* Every input has read its header: hosts are known for good. */
+	err = sa_inputs_hosts(a);
+	if (err) {
+		*failed = SIZE_MAX;
+		return err;
 	}
 	for (;;) {
 		best = NULL;
@@ -426,12 +419,55 @@ static void set_msg(char *msg, size_t size, const char *name,
 		msg[0] = '\0';
 }
 
+/*
+ * --socket ids the trace does not have: ids are 1, 2, ... in order of
+ * first appearance, whatever the other filters, so an id past the count
+ * was never seen.  Asking for one is an error, as tcpdump and ss make
+ * it: an empty report would read as "nothing happened to it".  Returns
+ * how many are missing, with msg naming them.
+ */
+static size_t missing_sockets(const struct sa_analysis *a, char *msg,
+			      size_t size)
+{
+	const struct sa_filters *f = &a->opts->filters;
+	uint64_t seen = sa_sockets_seen(a->socks);
+	size_t i, missing = 0, used = 0;
+	int n;
+
+	if (a->opts->report == SA_REPORT_INFO || size == 0)
+		return 0;
+	msg[0] = '\0';
+	for (i = 0; i < f->nsocket; i++) {
+		if (f->socket[i] >= 1 && f->socket[i] <= seen)
+			continue;
+		n = snprintf(msg + used, size - used, "%s#%" PRIu64,
+			     missing ? ", " : "no socket ", f->socket[i]);
+		if (n < 0 || (size_t)n >= size - used)
+			return missing + 1;
+		used += (size_t)n;
+		missing++;
+	}
+	if (missing == 0)
+		return 0;
+	if (seen == 0)
+		n = snprintf(msg + used, size - used, " in %s: it has no "
+			     "socket", a->nin == 1 ? a->name : "these traces");
+	else
+		n = snprintf(msg + used, size - used, " in %s: its sockets "
+			     "are #1 to #%" PRIu64, a->nin == 1 ? a->name :
+			     "these traces", seen);
+	if (n < 0 || (size_t)n >= size - used)
+		msg[used] = '\0';
+	return missing;
+}
+
 int sa_run_many(struct skr_reader *const *rs, size_t n,
 		const struct sa_run_opts *opts, FILE *out, char *msg,
 		size_t msgsize)
 {
 	const char *what = NULL, *who = NULL;
-	size_t i, failed = SIZE_MAX;
+	size_t i, failed = SIZE_MAX, nmissing;
+	char nomsg[256];
 	struct run run;
 	struct sa_analysis *a = &run.a;
 	struct sa_replay_opts share;
@@ -464,11 +500,18 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		goto out;
 	}
 	a->nin = n;
+	err = sa_inputs_new(a);
+	if (err)
+		goto out;
+	err = sa_drops_new(&a->drops);
+	if (err)
+		goto out;
 	share = replay_share(&opts->replay, n);
 	for (i = 0; i < n; i++) {
 		struct sa_input *in = &a->in[i];
 
 		in->r = rs[i];
+		in->owner = a;
 		in->name = opts->names && opts->names[i] ? opts->names[i]
 			   : (n == 1 && opts->name ? opts->name : "-");
 		sa_meta_init(&in->meta);
@@ -517,8 +560,6 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 			what = no_data_text(&a->in[i].status);
 			goto out;
 		}
-		if (!a->in[i].host_set)
-			assign_host(a, &a->in[i]);
 	}
 	sum_stats(a);
 	if (!a->started) {
@@ -530,10 +571,22 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	err = sa_sockets_finish(a->socks);
 	if (err)
 		goto out;
+	nmissing = missing_sockets(a, nomsg, sizeof(nomsg));
+	if (nmissing > 0)
+		set_msg(msg, msgsize, NULL, nomsg);
+	/* None of the sockets asked for: no report, only the error. */
+	if (nmissing > 0 && nmissing == opts->filters.nsocket) {
+		err = -ENOENT;
+		goto out_nomsg;
+	}
 	if (run.view->end)
 		run.view->end(a, run.state);
 	if (a->o.failed)
 		err = -ENOMEM;
+	if (err == 0 && nmissing > 0) {
+		err = -ENOENT;
+		goto out_nomsg;
+	}
 	/* The report showed what was read; the run still failed. */
 	for (i = 0; err == 0 && i < n; i++) {
 		if (a->in[i].read_err) {
@@ -553,6 +606,8 @@ out_nomsg:
 	sa_sockets_free(a->socks);
 	if (run.view->free)
 		run.view->free(run.state);
+	sa_inputs_free(a->inputs);
+	sa_drops_free(a->drops);
 	for (i = 0; a->in && i < a->nin; i++) {
 		sa_replay_free(a->in[i].rp);
 		sa_meta_release(&a->in[i].meta);

@@ -126,7 +126,7 @@ struct sa_sock {
 	uint32_t resets_in, resets_out;
 	uint8_t reset_in_state;		/* state when the last reset came in */
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
-	uint32_t retrans, synack_retrans;
+	uint32_t retrans, synack_retrans, syn_retrans;	/* syn_: in SYN_SENT */
 	uint64_t parent;		/* id of the listener it came from, 0 */
 	uint64_t parent_cookie;		/* that listener's cookie, when known */
 	bool listener_closed;		/* reached CLOSE after its listener did */

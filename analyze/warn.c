@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "analyze/analysis.h"
+#include "analyze/inputs.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
 #include "analyze/sockets.h"
@@ -53,6 +54,7 @@ static const char *s_(uint64_t n)
 static void each_warning(struct sa_analysis *a, warn_fn fn)
 {
 	uint64_t malformed = a->replay.malformed, lost;
+	struct sa_inputs_dup dup;
 	char kept[160];
 	size_t i;
 
@@ -73,6 +75,16 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 			     "boot ids differ) and is analyzed as one; pass "
 			     "each host's files as separate inputs",
 			     name ? name : "", name ? ": " : "");
+		if (sa_inputs_duplicate(a, i, &dup))
+			emit(a, fn, "duplicate", name, dup.segments, "%s%s%"
+			     PRIu64 " file segment%s already read from %s "
+			     "(capture %s, file index %" PRIu32 "%s): the same "
+			     "capture given twice; its %" PRIu64 " event%s "
+			     "counted once", name ? name : "", name ? ": " : "",
+			     dup.segments, s_(dup.segments), dup.owner,
+			     dup.capture, dup.file_index,
+			     dup.segments > 1 ? ", the first" : "", dup.events,
+			     s_(dup.events));
 		if (in->read_err)
 			emit(a, fn, "read_error", name, 1, "%s%sreading stopped "
 			     "at an error in the file; showing what was read "
@@ -85,6 +97,12 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 			     name ? ": " : "",
 			     sa_input_kept(in, kept, sizeof(kept)));
 	}
+	if (sa_inputs_unchecked(a) > 0)
+		emit(a, fn, "duplicate_unchecked", NULL, sa_inputs_unchecked(a),
+		     "%" PRIu64 " file segment%s not checked for duplicates: "
+		     "more than %u segments in the inputs",
+		     sa_inputs_unchecked(a), s_(sa_inputs_unchecked(a)),
+		     SA_INPUTS_SEGMENTS_MAX);
 	if (a->replay.late > 0)
 		emit(a, fn, "disorder", NULL, a->replay.late, "%" PRIu64
 		     " event%s could not be put in time order (reorder buffer "

@@ -658,8 +658,9 @@ START_TEST(test_reset_limits_of_kernel)
 
 	text = reset_report(true, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "\n  sent                     reason not "
-			     "observable on this kernel      1  #1\n") != NULL,
-		      "%s", text);
+			     "observable on this kernel      1  #1  local "
+			     "127.0.0.1, remote 127.0.0.1:7000, owner cli[11]\n")
+		      != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "\n  sent                     no socket or "
 			     "TIME_WAIT   not observable on this kernel\n") !=
 		      NULL, "%s", text);

@@ -7,6 +7,7 @@ static const char golden_backlog_full[] =
 "  accept queue:        peak 5 of 4; 5 samples by length: 0:1 1:2 4-7:2\n"
 "  overflows:           20 drops (sk_drops), first 2026-11-22T10:00:01.250000Z, last 2026-11-22T10:00:01.500000Z\n"
 "  SYN-ACK retransmits: 0\n"
+"  clients:             2 connects, 0 resent their SYN (0 SYNs resent), 2 established (slowest after 0.000007 s)\n"
 "  accept wait:         p50 0.000040 s, p99 0.000494 s (2 accepted)\n"
 "\n"
 "netns 4026531840: ListenOverflows +12, ListenDrops +12 during the trace\n"
@@ -14,8 +15,8 @@ static const char golden_backlog_full[] =
 "1 listener\n";
 
 static const char golden_backlog_full_csv[] =
-"socket,host,netns,local,owner_pid,owner_comm,backlog_asked,backlog_effective,clamped,handshakes,handshakes_failed,accepts,queue_peak,queue_samples,queue_distribution,overflows,overflow_first,overflow_last,synack_retransmits,accept_wait_count,accept_wait_p50_ns,accept_wait_p99_ns,not_observable\n"
-"1,alpha,4026531840,127.0.0.1:8080,10,srv,1024,4,true,2,0,2,5,5,0:1 1:2 4-7:2,20,2026-11-22T10:00:01.250000Z,2026-11-22T10:00:01.500000Z,0,2,40000,494000,\n";
+"socket,host,netns,local,owner_pid,owner_comm,backlog_asked,backlog_effective,clamped,handshakes,handshakes_failed,accepts,queue_peak,queue_samples,queue_distribution,overflows,overflow_first,overflow_last,synack_retransmits,accept_wait_count,accept_wait_p50_ns,accept_wait_p99_ns,not_observable,client_connects,client_syn_retried,client_syn_retransmits,client_connect_max_ns,client_syn_retried_socket_ids\n"
+"1,alpha,4026531840,127.0.0.1:8080,10,srv,1024,4,true,2,0,2,5,5,0:1 1:2 4-7:2,20,2026-11-22T10:00:01.250000Z,2026-11-22T10:00:01.500000Z,0,2,40000,494000,,2,0,0,7000,\n";
 
 static const char golden_backlog_state_only[] =
 "#3 [::]:7000 netns 4026531840 owner nc[41]\n"
@@ -25,6 +26,7 @@ static const char golden_backlog_state_only[] =
 "  accept queue:        not observable in this trace\n"
 "  overflows:           not observable in this trace\n"
 "  SYN-ACK retransmits: not observable in this trace\n"
+"  clients:             no connect to it traced\n"
 "  accept wait:         not observable in this trace\n"
 "\n"
 "1 listener\n"
@@ -45,7 +47,10 @@ static const char golden_diag_full[] =
 "  ECONNREFUSED             127.0.0.1:9                   1  #4  (after 0.000041 to 0.000041 s)\n"
 "\n"
 "Resets (direction, state or reason):\n"
-"  received                 SYN_SENT                      1  #4\n"
+"  received                 SYN_SENT                      1  #4  local 127.0.0.1, remote 127.0.0.1:9, owner curl[30]\n"
+"\n"
+"Packets dropped with no socket (reason, destination):\n"
+"  not observable in this trace (no probe recorded for it)\n"
 "\n"
 "Listen overflows:\n"
 "  #1 127.0.0.1:8080 owner srv[10]: 20 drops (sk_drops) from 2026-11-22T10:00:01.250000Z to 2026-11-22T10:00:01.500000Z, accept queue peak 5 of 4\n"
@@ -67,11 +72,12 @@ static const char golden_diag_full_json[] =
 "{\"row\":\"outcome\",\"outcome\":\"connect established\",\"count\":2,\"socket_ids\":\"2 5\",\"sockets_more\":0}\n"
 "{\"row\":\"outcome\",\"outcome\":\"connect refused\",\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0}\n"
 "{\"row\":\"outcome\",\"outcome\":\"accepted connection\",\"count\":2,\"socket_ids\":\"3 6\",\"sockets_more\":0}\n"
-"{\"row\":\"failed_connect\",\"reason\":\"ECONNREFUSED\",\"remote\":\"127.0.0.1:9\",\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0,\"after_min_ns\":41000,\"after_max_ns\":41000}\n"
-"{\"row\":\"reset\",\"direction\":\"received\",\"state\":\"SYN_SENT\",\"reason\":null,\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0,\"after_min_ns\":null,\"after_max_ns\":null}\n"
-"{\"row\":\"listen_overflow\",\"socket\":1,\"local\":\"127.0.0.1:8080\",\"owner\":\"srv[10]\",\"drops\":20,\"first\":\"2026-11-22T10:00:01.250000Z\",\"last\":\"2026-11-22T10:00:01.500000Z\",\"queue_peak\":5,\"limit\":4,\"not_observable\":null}\n"
+"{\"row\":\"failed_connect\",\"host\":\"alpha\",\"reason\":\"ECONNREFUSED\",\"remote\":\"127.0.0.1:9\",\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0,\"after_min_ns\":41000,\"after_max_ns\":41000,\"syn_drops\":0,\"syn_drop_reason\":null}\n"
+"{\"row\":\"reset\",\"host\":\"alpha\",\"direction\":\"received\",\"state\":\"SYN_SENT\",\"reason\":null,\"local\":\"127.0.0.1\",\"remote\":\"127.0.0.1:9\",\"owner\":\"curl[30]\",\"count\":1,\"socket_ids\":\"4\",\"sockets_more\":0,\"after_min_ns\":null,\"after_max_ns\":null}\n"
+"{\"row\":\"not_observable\",\"finding\":\"dropped_no_socket\",\"reason\":\"no probe recorded for it\"}\n"
+"{\"row\":\"listen_overflow\",\"socket\":1,\"host\":\"alpha\",\"local\":\"127.0.0.1:8080\",\"owner\":\"srv[10]\",\"drops\":20,\"first\":\"2026-11-22T10:00:01.250000Z\",\"last\":\"2026-11-22T10:00:01.500000Z\",\"queue_peak\":5,\"limit\":4,\"not_observable\":null,\"client_connects\":2,\"client_syn_retried\":0,\"client_syn_retransmits\":0,\"client_connect_max_ns\":7000,\"client_syn_retried_socket_ids\":\"\"}\n"
 "{\"row\":\"netns_overflow\",\"host\":\"alpha\",\"netns\":4026531840,\"listen_overflows\":12,\"listen_drops\":12,\"not_observable\":null}\n"
-"{\"row\":\"close_wait\",\"socket\":6,\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40003\",\"owner\":\"srv[10]\",\"since\":\"2026-11-22T10:00:01.700010Z\",\"duration_ns\":10000}\n";
+"{\"row\":\"close_wait\",\"socket\":6,\"host\":\"alpha\",\"local\":\"127.0.0.1:8080\",\"remote\":\"127.0.0.1:40003\",\"owner\":\"srv[10]\",\"since\":\"2026-11-22T10:00:01.700010Z\",\"duration_ns\":10000}\n";
 
 static const char golden_diag_state_only[] =
 "Trace: test.skr, 2026-11-22T10:00:01.000000Z to 2026-11-22T10:00:01.000070Z (0.000070 s), 4 events, complete\n"
@@ -88,6 +94,9 @@ static const char golden_diag_state_only[] =
 "\n"
 "Resets (direction, state or reason):\n"
 "  not observable in this trace (tracefs not mounted)\n"
+"\n"
+"Packets dropped with no socket (reason, destination):\n"
+"  not observable in this trace (no probe recorded for it)\n"
 "\n"
 "Listen overflows:\n"
 "  not observable in this trace (no probe recorded for it)\n"

@@ -37,11 +37,16 @@ static void begin(struct tg *t, const char *host, const char *boot,
 		  bool all)
 {
 	static const char *const args[] = { "sockrec", NULL };
+	/*
+	 * Each trace of a test is another file of the capture: the same
+	 * capture id and file index would be the same file given twice.
+	 */
+	static uint32_t file_index;
 	const struct tg_host h = { .hostname = host, .boot_id = boot };
 	struct skr_tlv_builder b;
 
 	tg_begin(t);
-	tg_header(t, 0, 0x5a, 0, WALL_BASE * SEC);
+	tg_header(t, file_index++, 0x5a, 0, WALL_BASE * SEC);
 	tg_host(t, &h);
 	tg_recorder(t, NULL, args, "unit test");
 	tg_probe(t, "inet_sock_set_state", SKR_REC_STATE, SKR_TIER_TP_BTF,
