@@ -395,13 +395,13 @@ static int on_counters(struct sa_analysis *a, const struct sa_evctx *ec,
 		a->in[ec->input].orphans++;
 		return 0;
 	}
-	s->have_close_counters = true;
-	s->close_bytes_acked = ev->bytes_acked;
-	s->close_bytes_received = ev->bytes_received;
-	s->close_segs_in = ev->segs_in;
-	s->close_segs_out = ev->segs_out;
-	s->close_retrans = ev->total_retrans;
-	s->close_srtt_us = ev->srtt_us;
+	s->counters_at_close = true;
+	s->bytes_acked = ev->bytes_acked;
+	s->bytes_received = ev->bytes_received;
+	s->segs_in = ev->segs_in;
+	s->segs_out = ev->segs_out;
+	s->total_retrans = ev->total_retrans;
+	s->srtt_us = ev->srtt_us;
 	return 0;
 }
 
@@ -422,13 +422,15 @@ static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
 		return 0;
 	}
 	s->have_destroy = true;
-	s->bytes_acked = ev->bytes_acked;
-	s->bytes_received = ev->bytes_received;
-	s->segs_in = ev->segs_in;
-	s->segs_out = ev->segs_out;
-	s->total_retrans = ev->total_retrans;
-	s->srtt_us = ev->srtt_us;
 	/* The counters still true: as it entered CLOSE, when recorded. */
+	if (!s->counters_at_close) {
+		s->bytes_acked = ev->bytes_acked;
+		s->bytes_received = ev->bytes_received;
+		s->segs_in = ev->segs_in;
+		s->segs_out = ev->segs_out;
+		s->total_retrans = ev->total_retrans;
+		s->srtt_us = ev->srtt_us;
+	}
 	if (sa_life_counters(s, &n) == SA_COUNTERS_RESET)
 		err = note(a, s, ec, &ev->c, r, "destroy: counters already "
 			   "reset by the kernel, none recorded at CLOSE");

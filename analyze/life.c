@@ -146,19 +146,10 @@ enum sa_counters_from sa_life_counters(const struct sa_sock *s,
 				1u << SKR_TCP_ESTABLISHED;
 
 	memset(c, 0, sizeof(*c));
-	if (s->have_close_counters) {
-		c->bytes_acked = s->close_bytes_acked;
-		c->bytes_received = s->close_bytes_received;
-		c->segs_in = s->close_segs_in;
-		c->segs_out = s->close_segs_out;
-		c->total_retrans = s->close_retrans;
-		c->srtt_us = s->close_srtt_us;
-		return SA_COUNTERS_CLOSE;
-	}
-	if (!s->have_destroy)
+	if (!s->counters_at_close && !s->have_destroy)
 		return SA_COUNTERS_NONE;
-	if ((s->states_seen & talked) && s->segs_in == 0 &&
-	    s->segs_out == 0 && s->bytes_acked == 0 &&
+	if (!s->counters_at_close && (s->states_seen & talked) &&
+	    s->segs_in == 0 && s->segs_out == 0 && s->bytes_acked == 0 &&
 	    s->bytes_received == 0 && s->total_retrans == 0 &&
 	    s->srtt_us == 0)
 		return SA_COUNTERS_RESET;
@@ -168,7 +159,7 @@ enum sa_counters_from sa_life_counters(const struct sa_sock *s,
 	c->segs_out = s->segs_out;
 	c->total_retrans = s->total_retrans;
 	c->srtt_us = s->srtt_us;
-	return SA_COUNTERS_DESTROY;
+	return s->counters_at_close ? SA_COUNTERS_CLOSE : SA_COUNTERS_DESTROY;
 }
 
 const char *sa_counters_from_name(enum sa_counters_from f)

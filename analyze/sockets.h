@@ -128,18 +128,14 @@ struct sa_sock {
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans, syn_retrans;	/* syn_: in SYN_SENT */
 	uint64_t parent;		/* id of the listener it came from, 0 */
-	uint64_t parent_cookie;		/* that listener's cookie, when known */
-	bool listener_closed;		/* reached CLOSE after its listener did */
 	bool have_listen;
+	bool listener_closed;		/* reset as its listener closed */
 	int32_t backlog_asked;
 	uint32_t backlog_limit;
 	bool have_destroy;
+	bool counters_at_close;		/* the counters below are COUNTERS' (1.2) */
 	uint64_t bytes_acked, bytes_received;
 	uint32_t segs_in, segs_out, total_retrans, srtt_us;
-	/* COUNTERS (1.2): the same as it entered CLOSE; see life.h. */
-	bool have_close_counters;
-	uint64_t close_bytes_acked, close_bytes_received;
-	uint32_t close_segs_in, close_segs_out, close_retrans, close_srtt_us;
 	uint32_t snap_rqueue, snap_wqueue;	/* snapshot queues */
 
 	struct sa_item *items;

@@ -97,9 +97,19 @@ struct sa_birth {
 	bool used;
 };
 
+/*
+ * Listeners that reached CLOSE last, by id.  Closing a listener resets
+ * the children still in its accept queue right after its own LISTEN ->
+ * CLOSE, in the same call, so such a child's CLOSE finds its listener
+ * here; a ring, not a field of every socket, keeps the table's memory.
+ */
+#define SA_LCLOSED_MAX		16
+
 struct sa_sockets {
 	struct sa_birth births[SA_BIRTHS_MAX];	/* ring, oldest at births_head */
 	size_t births_head, nbirths;
+	uint64_t lclosed[SA_LCLOSED_MAX];	/* ring of listener ids, 0 unused */
+	size_t lclosed_next;
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
 	size_t live;			/* in the table: open and closing */

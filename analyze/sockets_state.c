@@ -297,20 +297,26 @@ static int add_birth(struct sa_sockets *t, const struct sa_evctx *ec,
 }
 
 /*
- * Whether a child that was never accepted ends because its listener did:
- * closing a listener resets every child still in its accept queue
- * (inet_csk_listen_stop), right after the listener's own LISTEN -> CLOSE,
- * in the same call.  The listener is then closed but still in its grace.
+ * A listener's CLOSE is remembered (SA_LCLOSED_MAX); a child never
+ * accepted that closes after it was reset by it: closing a listener resets
+ * every child still in its accept queue (inet_csk_listen_stop) right after
+ * the listener's own LISTEN -> CLOSE, in the same call.
  */
 static void note_listener_closed(struct sa_sockets *t, struct sa_sock *s)
 {
-	const struct sa_sock *l;
+	size_t i;
 
-	if (s->role != SA_ROLE_PASSIVE || s->parent_cookie == 0 ||
+	if (s->role == SA_ROLE_LISTENER) {
+		t->lclosed[t->lclosed_next] = s->id;
+		t->lclosed_next = (t->lclosed_next + 1) % SA_LCLOSED_MAX;
+		return;
+	}
+	if (s->role != SA_ROLE_PASSIVE || s->parent == 0 ||
 	    (s->have_at & (1u << SA_AT_ACCEPT)))
 		return;
-	l = sa_sockets_lookup(t, s->host, s->netns, s->parent_cookie);
-	s->listener_closed = l && l->id == s->parent && l->closed;
+	for (i = 0; i < SA_LCLOSED_MAX; i++)
+		if (t->lclosed[i] == s->parent)
+			s->listener_closed = true;
 }
 
 int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
@@ -393,10 +399,8 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 							s->family, s->saddr,
 							s->sport);
 
-		if (l) {
+		if (l)
 			s->parent = l->id;
-			s->parent_cookie = l->cookie;
-		}
 	}
 
 	/* A first event CLOSE->CLOSE says nothing ended; keep the socket. */
