@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "analyze/sockana.h"
+#include "analyze/items.h"
 
 /* The words and names are the format's catalogue's. */
 const char *sa_event_name(uint16_t type)
@@ -28,27 +28,34 @@ const char *sa_rec_type_name(unsigned type, char *buf, size_t size)
 	return skr_rec_type_name(type, buf, size);
 }
 
+/* The task a transition names; other events name none. */
+static const char *item_comm(const struct sa_item *it)
+{
+	return it->type == SKR_REC_STATE ? it->u.comm : "";
+}
+
 static const char *task_of(const struct sa_sock *s, const struct sa_item *it,
 			   char *buf, size_t size)
 {
+	const char *comm = item_comm(it);
 	char name[24];
 	int n;
 
 	switch (it->ctx) {
 	case SKR_CTX_PROCESS:
 		/* Syscall records carry no task name; the owner's may fit. */
-		if (it->type != SKR_REC_STATE && it->comm[0] == '\0') {
+		if (it->type != SKR_REC_STATE && comm[0] == '\0') {
 			if (s->have_owner && s->owner_pid == it->tgid)
 				return sa_text_task(s->owner_comm, it->tgid,
 						    buf, size);
 			n = snprintf(buf, size, "[%" PRIu32 "]", it->tgid);
 			break;
 		}
-		return sa_text_task(it->comm, it->tgid, buf, size);
+		return sa_text_task(comm, it->tgid, buf, size);
 	case SKR_CTX_UNKNOWN:
 		if (it->tgid == 0)
 			return "-";
-		sa_text_task(it->comm, it->tgid, name, sizeof(name));
+		sa_text_task(comm, it->tgid, name, sizeof(name));
 		n = snprintf(buf, size, "%s (context unknown)", name);
 		break;
 	default:
@@ -95,6 +102,7 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 		       const struct sa_item *it, const struct sa_item *prev)
 {
 	char wall[SA_WALL_LEN], off[32], pv[32], olds[24], news[24], task[64];
+	char detail[SA_DETAIL_MAX];
 	uint64_t since;
 
 	/* Replay is in time order, but a late event may still step back. */
@@ -102,7 +110,8 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 	sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
 	sa_text_secs(since, off, sizeof(off));
 	if (it->type != SKR_REC_STATE) {
-		fprintf(a->out, "  %-27s  +%-10s  * %s", wall, off, it->detail);
+		fprintf(a->out, "  %-27s  +%-10s  * %s", wall, off,
+			sa_item_detail(a, it, detail, sizeof(detail)));
 		if (it->ctx == SKR_CTX_PROCESS && it->tgid != 0)
 			fprintf(a->out, "  %s", task_of(s, it, task, sizeof(task)));
 		fputc('\n', a->out);
@@ -151,7 +160,9 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
 	sa_row_bool(o, "older", s->older);
 	sa_row_bool(o, "snapshot", s->from_snapshot);
 	sa_row_bool(o, "closed", s->closed);
-	sa_row_u64(o, "events", s->nitems + s->items_dropped);
+	sa_row_u64(o, "events", s->nitems + (s->gap ? s->gap->nmid : 0) +
+				s->items_dropped);
+	sa_row_u64(o, "not_kept", s->items_dropped);
 	sa_row_end(o);
 }
 
@@ -165,7 +176,7 @@ static void row_item(struct sa_analysis *a, const struct sa_sock *s,
 		     const struct sock_text *t, const struct sa_item *it,
 		     const struct sa_item *prev)
 {
-	char wall[SA_WALL_LEN], st[24];
+	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
 	struct sa_out *o = &a->o;
 
 	sa_row_begin(o, "event");
@@ -197,19 +208,123 @@ static void row_item(struct sa_analysis *a, const struct sa_sock *s,
 	}
 	sa_row_str(o, "ctx", skr_ctx_name(it->ctx, st, sizeof(st)));
 	sa_row_u64(o, "pid", it->tgid);
-	sa_row_str(o, "comm", it->comm);
-	sa_row_str(o, "detail", it->type == SKR_REC_STATE ? "" : it->detail);
+	sa_row_str(o, "comm", item_comm(it));
+	sa_row_str(o, "detail", it->type == SKR_REC_STATE ? ""
+			      : sa_item_detail(a, it, detail, sizeof(detail)));
 	sa_row_end(o);
+}
+
+/* "978 accept, 2 reset": what a run of events not kept was made of. */
+static void print_kinds(struct sa_analysis *a, const struct sa_gap_run *r)
+{
+	const char *sep = "";
+	unsigned k;
+
+	for (k = 0; k < SA_GK_COUNT; k++) {
+		if (r->by_kind[k] == 0)
+			continue;
+		fprintf(a->out, "%s%" PRIu32 " %s", sep, r->by_kind[k],
+			sa_gap_kind_name((enum sa_gap_kind)k));
+		sep = ", ";
+	}
+}
+
+static void print_run(struct sa_analysis *a, const struct sa_sock *s,
+		      const struct sa_gap_run *r)
+{
+	char from[32], to[32];
+
+	fprintf(a->out, "  ... %" PRIu64 " event%s not kept here, +%s to +%s: ",
+		r->n, r->n == 1 ? "" : "s",
+		sa_text_secs(r->first_ts >= s->first_ts
+			     ? r->first_ts - s->first_ts : 0, from,
+			     sizeof(from)),
+		sa_text_secs(r->last_ts >= s->first_ts
+			     ? r->last_ts - s->first_ts : 0, to, sizeof(to)));
+	print_kinds(a, r);
+	fprintf(a->out, " (limit %u per socket: its first and latest events "
+		"are kept)\n", SA_SOCK_MAX_ITEMS);
+}
+
+/* Key of a kind's count in a "gap" row. */
+static const char *kind_key(unsigned k)
+{
+	static const char *const keys[SA_GK_COUNT] = {
+		[SA_GK_STATE] = "n_state",
+		[SA_GK_SNAPSHOT] = "n_snapshot",
+		[SA_GK_LISTEN] = "n_listen",
+		[SA_GK_ACCEPT] = "n_accept",
+		[SA_GK_RESET] = "n_reset",
+		[SA_GK_ERROR] = "n_error",
+		[SA_GK_RETRANSMIT] = "n_retransmit",
+		[SA_GK_DESTROY] = "n_destroy",
+		[SA_GK_DROP] = "n_drop",
+		[SA_GK_OTHER] = "n_other",
+	};
+
+	return keys[k];
+}
+
+/*
+ * A "gap" row: events not kept, where (between the rows before and after
+ * it, or at the end of the socket's rows) and of which kinds.  r is NULL
+ * for the n events not kept at the end for the bound over all sockets,
+ * of which nothing more is known.
+ */
+static void row_gap(struct sa_analysis *a, const struct sa_sock *s,
+		    const struct sock_text *t, const struct sa_gap_run *r,
+		    uint64_t n)
+{
+	char wall[SA_WALL_LEN];
+	struct sa_out *o = &a->o;
+	unsigned k;
+
+	sa_row_begin(o, "gap");
+	sa_row_u64(o, "socket", s->id);
+	sa_row_str(o, "host", t->host);
+	sa_row_str(o, "local", t->local);
+	sa_row_str(o, "remote", t->remote);
+	sa_row_str(o, "where", r ? "between" : "end");
+	sa_row_str(o, "limit", r ? "socket" : "all_sockets");
+	sa_row_u64(o, "events", n);
+	if (r) {
+		sa_row_str(o, "first_time", sa_time_text(a, r->first_input,
+							 r->first_ts, wall,
+							 sizeof(wall)));
+		sa_row_str(o, "last_time", sa_time_text(a, r->last_input,
+							r->last_ts, wall,
+							sizeof(wall)));
+		sa_row_u64(o, "first_ts_ns", r->first_ts);
+		sa_row_u64(o, "last_ts_ns", r->last_ts);
+		for (k = 0; k < SA_GK_COUNT; k++)
+			sa_row_u64(o, kind_key(k), r->by_kind[k]);
+	} else {
+		sa_row_null(o, "first_time");
+		sa_row_null(o, "last_time");
+		sa_row_null(o, "first_ts_ns");
+		sa_row_null(o, "last_ts_ns");
+		for (k = 0; k < SA_GK_COUNT; k++)
+			sa_row_null(o, kind_key(k));
+	}
+	sa_row_end(o);
+}
+
+static bool run_in_window(struct sa_analysis *a, const struct sa_gap_run *r)
+{
+	return sa_merge_time(a, r->last_input, r->last_ts) >= a->win_lo &&
+	       sa_merge_time(a, r->first_input, r->first_ts) <= a->win_hi;
 }
 
 int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 {
-	const struct sa_item *prev = NULL;
+	bool text = a->opts->format == SA_FORMAT_TEXT;
+	const struct sa_item *prev = NULL, *it;
+	const struct sa_gap_run *run;
+	struct sa_items_pos pos;
 	struct sock_text t;
-	uint64_t shown = 0;
-	size_t i;
+	uint64_t shown = 0, at_end;
 
-	if (a->opts->format == SA_FORMAT_TEXT) {
+	if (text) {
 		if (a->shown_sockets > 0)
 			fputc('\n', a->out);
 		print_header(a, s);
@@ -221,13 +336,25 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
 				 sizeof(t.remote));
 	}
-	for (i = 0; i < s->nitems; i++) {
-		const struct sa_item *it = &s->items[i];
-		uint64_t mt = sa_merge_time(a, it->input, it->ts_ns);
-		bool in_window = mt >= a->win_lo && mt <= a->win_hi;
+	sa_items_begin(&pos);
+	while (sa_items_next(s, &pos, &it, &run)) {
+		uint64_t mt;
 
-		if (in_window) {
-			if (a->opts->format == SA_FORMAT_TEXT)
+		if (run) {
+			if (run_in_window(a, run)) {
+				if (text)
+					print_run(a, s, run);
+				else
+					row_gap(a, s, &t, run, run->n);
+			}
+			/* The time in a state let go is not known. */
+			if (run->by_kind[SA_GK_STATE] > 0)
+				prev = NULL;
+			continue;
+		}
+		mt = sa_merge_time(a, it->input, it->ts_ns);
+		if (mt >= a->win_lo && mt <= a->win_hi) {
+			if (text)
 				print_item(a, s, it, prev);
 			else
 				row_item(a, s, &t, it, prev);
@@ -236,22 +363,17 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 		if (it->type == SKR_REC_STATE)
 			prev = it;
 	}
-	if (shown == 0 && s->nitems > 0 && a->opts->format == SA_FORMAT_TEXT)
+	if (shown == 0 && s->nitems > 0 && text)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);
-	if (s->items_dropped > 0 && a->opts->format == SA_FORMAT_TEXT) {
-		/* Name the limit that was hit: the socket's, the global one, both. */
-		fprintf(a->out, "  ... %" PRIu64 " more events not kept (",
-			s->items_dropped);
-		if (s->items_dropped_held < s->items_dropped)
-			fprintf(a->out, "limit %u per socket%s",
-				SA_SOCK_MAX_ITEMS,
-				s->items_dropped_held ? ", and " : "");
-		if (s->items_dropped_held > 0)
-			fprintf(a->out, "limit %u events held over all "
-				"sockets", SA_ITEMS_MAX_HELD);
-		fputs(")\n", a->out);
-	}
+	/* Only the bound over all sockets leaves events out at the end. */
+	at_end = s->items_dropped_held;
+	if (at_end > 0 && text)
+		fprintf(a->out, "  ... %" PRIu64 " more events not kept (limit "
+			"%u events held over all sockets)\n", at_end,
+			SA_ITEMS_MAX_HELD);
+	else if (at_end > 0)
+		row_gap(a, s, &t, NULL, at_end);
 	a->shown_sockets++;
 	a->shown_trans += shown + s->items_dropped;
 	return 0;

@@ -380,7 +380,10 @@ void sa_row_end(struct sa_out *o);
 /* sockets.c (and the sockets_*.c files behind it)                      */
 /* ------------------------------------------------------------------ */
 
-/* Items (transitions and other events) kept per socket for --timeline. */
+/*
+ * Items (transitions and other events) kept per socket for --timeline:
+ * the first half of them and a ring of the latest (analyze/items.h).
+ */
 #define SA_SOCK_MAX_ITEMS	1024
 /*
  * Bounds a hostile file cannot push past (docs/FORMAT.md §11): item slots
@@ -390,7 +393,6 @@ void sa_row_end(struct sa_out *o);
  */
 #define SA_ITEMS_MAX_HELD	(1u << 20)
 #define SA_SOCKETS_MAX_LIVE	(1u << 20)
-#define SA_DETAIL_LEN		96
 /*
  * A socket that reached CLOSE stays in the table this long (event time)
  * before its life is handed on, because the kernel reports some of its
@@ -413,14 +415,32 @@ void sa_row_end(struct sa_out *o);
  */
 #define SA_CLOSING_MAX		4096u
 
+/*
+ * One transition or other event kept for --timeline: the event's own
+ * numbers, turned into words or JSON only when a view writes it
+ * (analyze/items.h: the kinds, and which fields each one uses).
+ */
 struct sa_item {
 	uint64_t ts_ns;
+	union {
+		char comm[SKR_COMM_LEN + 1];	/* STATE: task, sanitized */
+		struct {
+			uint64_t v[2];		/* ids, byte counts, a wait */
+			uint32_t w[4];		/* fds, queues, codes, counters */
+		} n;
+		struct {
+			uint8_t addr[16];	/* SYN-ACK retransmit: the peer */
+			uint32_t count;
+			uint16_t port;
+			uint8_t family;
+		} peer;
+	} u;
 	uint32_t tgid;
 	uint16_t type;			/* record type: STATE or another event */
 	uint16_t input;
 	uint8_t oldstate, newstate, ctx;
-	char comm[SKR_COMM_LEN + 1];	/* sanitized */
-	char detail[SA_DETAIL_LEN];	/* other events: what happened */
+	uint8_t kind;			/* enum sa_item_kind (items.h) */
+	uint8_t evstate;		/* the state the event names */
 };
 
 enum sa_role {
@@ -454,6 +474,7 @@ struct sa_evctx {
 };
 
 struct sa_lgroup;
+struct sa_gap;
 
 struct sa_sock {
 	uint64_t id;			/* 1, 2, ... in order of first appearance */
@@ -502,6 +523,7 @@ struct sa_sock {
 
 	struct sa_item *items;
 	size_t nitems, cap;
+	struct sa_gap *gap;		/* what a full array let go (items.h) */
 	uint64_t items_dropped;
 	uint64_t items_dropped_held;	/* of those, for SA_ITEMS_MAX_HELD */
 	uint64_t transitions;
@@ -566,10 +588,13 @@ extern struct sa_work sa_work;
 struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 				    uint32_t netns, unsigned family,
 				    const uint8_t addr[16], uint16_t port);
-/* Record a non-state event on s's line of life (kept only for --timeline). */
+/*
+ * Record a non-state event on s's line of life (kept only for --timeline):
+ * ev's type, kind, evstate and numbers; time, task and context from c.
+ */
 int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
 		    const struct sa_evctx *ec, const struct skr_ev_common *c,
-		    uint16_t type, const char *detail);
+		    const struct sa_item *ev);
 /*
  * Owner from its owning syscall (connect, listen, accept), which wins over
  * guesses from transitions.  comm may be NULL (the record has none): the

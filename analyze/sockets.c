@@ -235,8 +235,7 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 		t->nopen--;
 	list_del(s->ending ? &t->closing : &t->open, s);
 	t->live--;
-	t->items_held -= s->cap;
-	free(s->items);
+	sa_sockets_items_free(t, s);
 	sock_free(t, s);
 }
 
