@@ -213,6 +213,7 @@ int sa_diag_socket(struct sa_analysis *a, const struct sa_sock *s)
 			c->s = *s;
 			c->s.items = NULL;
 			c->s.nitems = 0;
+			c->s.gap = NULL;
 		}
 		d->close_wait++;
 	}
