@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/redact.h"
 #include "analyze/sockana.h"
@@ -136,6 +137,13 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	/*
+	 * Reports write hundreds of MB (--timeline --json); stdio's default
+	 * buffer for a file or pipe is a page, a write(2) every 4 KiB.  A
+	 * terminal keeps its line buffering.  Nothing is written before this.
+	 */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);
 	err = sa_run_many(r, n, opts, stdout, msg, sizeof(msg));
 	if (err) {
 		fflush(stdout);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analyze/items.h"
+#include "analyze/out_rows.h"
 
 /* The words and names are the format's catalogue's. */
 const char *sa_event_name(uint16_t type)
@@ -130,47 +131,83 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 		task_of(s, it, task, sizeof(task)));
 }
 
-static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
-{
-	char buf[SA_ENDPOINT_LEN], cookie[24], fam[24];
-	struct sa_out *o = &a->o;
-	int n;
-
-	sa_row_begin(o, "socket");
-	sa_row_u64(o, "socket", s->id);
-	sa_row_str(o, "host", sa_host_name(a, s->host));
-	n = snprintf(cookie, sizeof(cookie), "0x%" PRIx64, s->cookie);
-	sa_row_str(o, "cookie", n > 0 && (size_t)n < sizeof(cookie) ? cookie
-								   : NULL);
-	sa_row_u64(o, "netns", s->netns);
-	sa_row_str(o, "family", sa_text_family(s->family, fam, sizeof(fam)));
-	sa_row_str(o, "local", sa_text_endpoint(s->family, s->saddr, s->sport,
-						buf, sizeof(buf)));
-	sa_row_str(o, "remote", sa_text_endpoint(s->family, s->daddr,
-						 s->dport, buf, sizeof(buf)));
-	if (s->have_owner) {
-		sa_row_u64(o, "owner_pid", s->owner_pid);
-		sa_row_str(o, "owner_comm", s->owner_comm);
-	} else {
-		sa_row_null(o, "owner_pid");
-		sa_row_null(o, "owner_comm");
-	}
-	sa_row_str(o, "role", sa_role_name(s->role));
-	sa_row_str(o, "outcome", sa_outcome_name(sa_life_outcome(s)));
-	sa_row_bool(o, "older", s->older);
-	sa_row_bool(o, "snapshot", s->from_snapshot);
-	sa_row_bool(o, "closed", s->closed);
-	sa_row_u64(o, "events", s->nitems + (s->gap ? s->gap->nmid : 0) +
-				s->items_dropped);
-	sa_row_u64(o, "not_kept", s->items_dropped);
-	sa_row_end(o);
-}
-
 /* What every row of one socket repeats, formatted once per socket. */
 struct sock_text {
 	const char *host;
 	char local[SA_ENDPOINT_LEN], remote[SA_ENDPOINT_LEN];
 };
+
+/*
+ * The start of every event row of the socket being written (its kind,
+ * socket, host and endpoints), made once per socket.  sockana writes one
+ * report at a time.
+ */
+static struct sa_row_prefix ev_prefix;
+
+/* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
+static const char *hex(uint64_t v, char buf[static 19])
+{
+	static const char digits[] = "0123456789abcdef";
+	char t[16];
+	size_t n = 0;
+
+	do {
+		t[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (size_t i = 0; i < n; i++)
+		buf[2 + i] = t[n - 1 - i];
+	buf[2 + n] = '\0';
+	return buf;
+}
+
+static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
+		       const struct sock_text *t)
+{
+	char cookie[24], fam[24];
+	struct sa_out *o = &a->o;
+
+	sa_row_begin(o, "socket");
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), t->host);
+	sa_rowk_word(o, SA_KEY("cookie"), hex(s->cookie, cookie));
+	sa_rowk_u64(o, SA_KEY("netns"), s->netns);
+	sa_rowk_str(o, SA_KEY("family"),
+		    sa_text_family(s->family, fam, sizeof(fam)));
+	sa_rowk_str(o, SA_KEY("local"), t->local);
+	sa_rowk_str(o, SA_KEY("remote"), t->remote);
+	if (s->have_owner) {
+		sa_rowk_u64(o, SA_KEY("owner_pid"), s->owner_pid);
+		sa_rowk_str(o, SA_KEY("owner_comm"), s->owner_comm);
+	} else {
+		sa_rowk_null(o, SA_KEY("owner_pid"));
+		sa_rowk_null(o, SA_KEY("owner_comm"));
+	}
+	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
+	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(sa_life_outcome(s)));
+	sa_row_bool(o, "older", s->older);
+	sa_row_bool(o, "snapshot", s->from_snapshot);
+	sa_row_bool(o, "closed", s->closed);
+	sa_rowk_u64(o, SA_KEY("events"), s->nitems +
+		    (s->gap ? s->gap->nmid : 0) + s->items_dropped);
+	sa_rowk_u64(o, SA_KEY("not_kept"), s->items_dropped);
+	sa_row_end(o);
+}
+
+/* The first fields of every event row of s, into ev_prefix. */
+static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
+			const struct sock_text *t)
+{
+	struct sa_out *o = &a->o;
+
+	sa_row_begin(o, "event");
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), t->host);
+	sa_rowk_str(o, SA_KEY("local"), t->local);
+	sa_rowk_str(o, SA_KEY("remote"), t->remote);
+}
 
 static void row_item(struct sa_analysis *a, const struct sa_sock *s,
 		     const struct sock_text *t, const struct sa_item *it,
@@ -179,38 +216,41 @@ static void row_item(struct sa_analysis *a, const struct sa_sock *s,
 	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
 	struct sa_out *o = &a->o;
 
-	sa_row_begin(o, "event");
-	sa_row_u64(o, "socket", s->id);
-	sa_row_str(o, "host", t->host);
-	sa_row_str(o, "local", t->local);
-	sa_row_str(o, "remote", t->remote);
-	sa_row_str(o, "time", sa_time_text(a, it->input, it->ts_ns, wall,
-					   sizeof(wall)));
-	sa_row_u64(o, "ts_ns", it->ts_ns);
-	sa_row_u64(o, "offset_ns", it->ts_ns >= s->first_ts
-				   ? it->ts_ns - s->first_ts : 0);
-	sa_row_str(o, "event", sa_event_name(it->type));
+	if (ev_prefix.valid)
+		sa_row_begin_kept(o, &ev_prefix);
+	else
+		keep_prefix(a, s, t);
+	sa_rowk_word(o, SA_KEY("time"), sa_time_text(a, it->input, it->ts_ns,
+						     wall, sizeof(wall)));
+	sa_rowk_u64(o, SA_KEY("ts_ns"), it->ts_ns);
+	sa_rowk_u64(o, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
+					    ? it->ts_ns - s->first_ts : 0);
+	sa_rowk_word(o, SA_KEY("event"), sa_event_name(it->type));
 	if (it->type == SKR_REC_STATE) {
-		sa_row_str(o, "old_state", skr_tcp_state_name(it->oldstate, st,
-							      sizeof(st)));
-		sa_row_str(o, "new_state", skr_tcp_state_name(it->newstate, st,
-							      sizeof(st)));
+		sa_rowk_word(o, SA_KEY("old_state"),
+			     skr_tcp_state_name(it->oldstate, st, sizeof(st)));
+		sa_rowk_word(o, SA_KEY("new_state"),
+			     skr_tcp_state_name(it->newstate, st, sizeof(st)));
 		if (prev)
-			sa_row_u64(o, "prev_state_ns",
-				   it->ts_ns >= prev->ts_ns
-				   ? it->ts_ns - prev->ts_ns : 0);
+			sa_rowk_u64(o, SA_KEY("prev_state_ns"),
+				    it->ts_ns >= prev->ts_ns
+				    ? it->ts_ns - prev->ts_ns : 0);
 		else
-			sa_row_null(o, "prev_state_ns");
+			sa_rowk_null(o, SA_KEY("prev_state_ns"));
 	} else {
-		sa_row_null(o, "old_state");
-		sa_row_null(o, "new_state");
-		sa_row_null(o, "prev_state_ns");
+		sa_rowk_null(o, SA_KEY("old_state"));
+		sa_rowk_null(o, SA_KEY("new_state"));
+		sa_rowk_null(o, SA_KEY("prev_state_ns"));
 	}
-	sa_row_str(o, "ctx", skr_ctx_name(it->ctx, st, sizeof(st)));
-	sa_row_u64(o, "pid", it->tgid);
-	sa_row_str(o, "comm", item_comm(it));
-	sa_row_str(o, "detail", it->type == SKR_REC_STATE ? ""
-			      : sa_item_detail(a, it, detail, sizeof(detail)));
+	sa_rowk_word(o, SA_KEY("ctx"), skr_ctx_name(it->ctx, st, sizeof(st)));
+	sa_rowk_u64(o, SA_KEY("pid"), it->tgid);
+	sa_rowk_str(o, SA_KEY("comm"), item_comm(it));
+	/* Reason names in a detail come from the file: escaped. */
+	if (it->type == SKR_REC_STATE)
+		sa_rowk_word(o, SA_KEY("detail"), "");
+	else
+		sa_rowk_str(o, SA_KEY("detail"),
+			    sa_item_detail(a, it, detail, sizeof(detail)));
 	sa_row_end(o);
 }
 
@@ -309,8 +349,26 @@ static void row_gap(struct sa_analysis *a, const struct sa_sock *s,
 	sa_row_end(o);
 }
 
+/* No --since or --until: every event is in the window. */
+static bool whole(const struct sa_analysis *a)
+{
+	return a->win_lo == 0 && a->win_hi == UINT64_MAX;
+}
+
+static bool in_window(struct sa_analysis *a, const struct sa_item *it)
+{
+	uint64_t mt;
+
+	if (whole(a))
+		return true;
+	mt = sa_merge_time(a, it->input, it->ts_ns);
+	return mt >= a->win_lo && mt <= a->win_hi;
+}
+
 static bool run_in_window(struct sa_analysis *a, const struct sa_gap_run *r)
 {
+	if (whole(a))
+		return true;
 	return sa_merge_time(a, r->last_input, r->last_ts) >= a->win_lo &&
 	       sa_merge_time(a, r->first_input, r->first_ts) <= a->win_hi;
 }
@@ -329,17 +387,19 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 			fputc('\n', a->out);
 		print_header(a, s);
 	} else {
-		row_socket(a, s);
+		/* JSON and CSV: nothing but rows until the end. */
+		sa_out_batch(&a->o, true);
 		t.host = sa_host_name(a, s->host);
 		sa_text_endpoint(s->family, s->saddr, s->sport, t.local,
 				 sizeof(t.local));
 		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
 				 sizeof(t.remote));
+		row_socket(a, s, &t);
+		keep_prefix(a, s, &t);
+		sa_row_keep(&a->o, &ev_prefix);
 	}
 	sa_items_begin(&pos);
 	while (sa_items_next(s, &pos, &it, &run)) {
-		uint64_t mt;
-
 		if (run) {
 			if (run_in_window(a, run)) {
 				if (text)
@@ -352,8 +412,7 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 				prev = NULL;
 			continue;
 		}
-		mt = sa_merge_time(a, it->input, it->ts_ns);
-		if (mt >= a->win_lo && mt <= a->win_hi) {
+		if (in_window(a, it)) {
 			if (text)
 				print_item(a, s, it, prev);
 			else
@@ -381,6 +440,8 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 
 void sa_timeline_end(struct sa_analysis *a)
 {
+	sa_row_prefix_release(&ev_prefix);
+	sa_out_batch(&a->o, false);
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		sa_row_begin(&a->o, "summary");
 		sa_row_u64(&a->o, "sockets", a->shown_sockets);

@@ -3,7 +3,8 @@
  * The events each socket keeps for --timeline (analyze/items.h): its
  * first ones, a ring of its latest, and counts of what fell between.
  *
- * The array grows 1, 2, 4, ... up to SA_SOCK_MAX_ITEMS slots, all counted
+ * The array grows 8, 16, ... (1, 2, 4, ... once half the bound is in use)
+ * up to SA_SOCK_MAX_ITEMS slots, all counted
  * against SA_ITEMS_MAX_HELD.  Once full, the oldest event of the ring
  * makes room for each new one; the first time, a struct sa_gap is made to
  * count what is let go, itself counted as SA_GAP_SLOTS slots.  When the
@@ -17,6 +18,8 @@
 
 #include "analyze/items.h"
 #include "analyze/sockets.h"
+
+#define SA_ITEMS_FIRST	8
 
 const char *sa_gap_kind_name(enum sa_gap_kind k)
 {
@@ -118,8 +121,15 @@ int sa_sockets_add_item(struct sa_sockets *t, struct sa_sock *s,
 		return 0;
 	}
 	if (s->nitems == s->cap) {
-		/* From one slot: a million sockets may each keep one event. */
-		size_t cap = s->cap ? s->cap * 2 : 1;
+		/*
+		 * From one slot when the bound is near (a million sockets may
+		 * each keep one event), else from SA_ITEMS_FIRST: most lives
+		 * have 4 to 8 events, and growing one slot at a time was
+		 * three reallocs a socket.
+		 */
+		size_t cap = s->cap ? s->cap * 2
+			     : t->items_held < SA_ITEMS_MAX_HELD / 2
+			     ? SA_ITEMS_FIRST : 1;
 
 		if (cap > SA_SOCK_MAX_ITEMS)
 			cap = SA_SOCK_MAX_ITEMS;
