@@ -226,6 +226,9 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 	}
 	sa_sockets_owner(a->socks, l, &ev.c, NULL);
 	err = sa_backlog_event(a, ec, rec, l);
+	if (err == 0)
+		err = sa_sockets_accept(a->socks, l, &ev,
+					ev.ret >= 0 && ev.child_cookie != 0);
 	if (err)
 		return err;
 	if (c) {

@@ -82,6 +82,33 @@ struct sa_gap {
 	((sizeof(struct sa_gap) + sizeof(struct sa_item) - 1) / \
 	 sizeof(struct sa_item))
 
+/*
+ * What a listener's accepts add up to, for --timeline's summary of them:
+ * a busy listener's accepts are more than its list of events can show.
+ */
+struct sa_accepts {
+	uint64_t n;			/* accepted a connection */
+	uint64_t failed;		/* returned an error */
+	uint64_t first_ts, last_ts;	/* event clock, of those accepted */
+	uint64_t sec, sec_n, peak_sec_n;	/* accepts per second of the clock */
+	uint64_t qsum;			/* queue lengths at each accept, summed */
+	uint32_t qmax, limit;		/* longest queue seen, and its limit */
+	uint32_t drops_first, drops_last;	/* the listener's sk_drops */
+};
+
+/* Item slots a listener's accept summary is counted as. */
+#define SA_ACCEPTS_SLOTS \
+	((sizeof(struct sa_accepts) + sizeof(struct sa_item) - 1) / \
+	 sizeof(struct sa_item))
+
+/*
+ * Count an accept on listener l (accepted: it returned a connection) in
+ * its summary, made on first use and counted against the items' bound;
+ * only when items are kept.  -ENOMEM.
+ */
+int sa_sockets_accept(struct sa_sockets *t, struct sa_sock *l,
+		      const struct skr_ev_accept *ev, bool accepted);
+
 /* The next piece of a socket's timeline, in time order. */
 struct sa_items_pos {
 	unsigned phase;

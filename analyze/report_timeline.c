@@ -286,6 +286,97 @@ static void print_run(struct sa_analysis *a, const struct sa_sock *s,
 		"are kept)\n", SA_SOCK_MAX_ITEMS);
 }
 
+/* a / b to one decimal, as "12.3"; b > 0. */
+static const char *tenths(uint64_t a, uint64_t b, char *buf, size_t size)
+{
+	uint64_t t = a / b * 10 + a % b * 10 / b;
+	int n = snprintf(buf, size, "%" PRIu64 ".%" PRIu64, t / 10, t % 10);
+
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+	return buf;
+}
+
+/*
+ * Accepts per second over the time they span, when that is a second or
+ * more (a shorter span says little about a rate); 0 otherwise.
+ */
+static uint64_t accept_rate(const struct sa_accepts *c)
+{
+	uint64_t ms = (c->last_ts - c->first_ts) / 1000000u;
+
+	if (ms < 1000)
+		return 0;
+	return c->n / ms * 1000 + c->n % ms * 1000 / ms;
+}
+
+/*
+ * A listener's accepts in one line: how many, how fast, how long the
+ * queue was; its list of events shows each, or only the first and latest.
+ */
+static void print_accepts(struct sa_analysis *a, const struct sa_sock *s)
+{
+	const struct sa_accepts *c = s->acc;
+	char span[32], mean[32];
+
+	if (!c || c->n + c->failed == 0)
+		return;
+	fprintf(a->out, "  accepts: %" PRIu64, c->n);
+	if (c->n > 0) {
+		fprintf(a->out, " in %s s, ", sa_text_secs(c->last_ts -
+							  c->first_ts, span,
+							  sizeof(span)));
+		if (accept_rate(c) > 0)
+			fprintf(a->out, "%" PRIu64 " per second, ",
+				accept_rate(c));
+		fprintf(a->out, "at most %" PRIu64 " in one second of the "
+			"clock; accept queue at accept: mean %s, max %" PRIu32
+			" of %" PRIu32 "; drops %" PRIu32, c->peak_sec_n,
+			tenths(c->qsum, c->n, mean, sizeof(mean)), c->qmax,
+			c->limit, c->drops_last - c->drops_first);
+	}
+	fprintf(a->out, "; %" PRIu64 " failed\n", c->failed);
+}
+
+static void row_accepts(struct sa_analysis *a, const struct sa_sock *s,
+			const struct sock_text *t)
+{
+	const struct sa_accepts *c = s->acc;
+	struct sa_out *o = &a->o;
+
+	if (!c || c->n + c->failed == 0)
+		return;
+	sa_row_begin(o, "accepts");
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), t->host);
+	sa_rowk_str(o, SA_KEY("local"), t->local);
+	sa_rowk_u64(o, SA_KEY("accepts"), c->n);
+	sa_rowk_u64(o, SA_KEY("failed"), c->failed);
+	if (c->n > 0) {
+		sa_rowk_u64(o, SA_KEY("first_ts_ns"), c->first_ts);
+		sa_rowk_u64(o, SA_KEY("last_ts_ns"), c->last_ts);
+		if (accept_rate(c) > 0)
+			sa_rowk_u64(o, SA_KEY("per_second"), accept_rate(c));
+		else
+			sa_rowk_null(o, SA_KEY("per_second"));
+		sa_rowk_u64(o, SA_KEY("peak_per_second"), c->peak_sec_n);
+		sa_rowk_u64(o, SA_KEY("queue_total"), c->qsum);
+		sa_rowk_u64(o, SA_KEY("queue_max"), c->qmax);
+		sa_rowk_u64(o, SA_KEY("queue_limit"), c->limit);
+		sa_rowk_u64(o, SA_KEY("drops"), c->drops_last - c->drops_first);
+	} else {
+		sa_rowk_null(o, SA_KEY("first_ts_ns"));
+		sa_rowk_null(o, SA_KEY("last_ts_ns"));
+		sa_rowk_null(o, SA_KEY("per_second"));
+		sa_rowk_null(o, SA_KEY("peak_per_second"));
+		sa_rowk_null(o, SA_KEY("queue_total"));
+		sa_rowk_null(o, SA_KEY("queue_max"));
+		sa_rowk_null(o, SA_KEY("queue_limit"));
+		sa_rowk_null(o, SA_KEY("drops"));
+	}
+	sa_row_end(o);
+}
+
 /* Key of a kind's count in a "gap" row. */
 static const char *kind_key(unsigned k)
 {
@@ -425,6 +516,10 @@ int sa_timeline_socket(struct sa_analysis *a, const struct sa_sock *s)
 	if (shown == 0 && s->nitems > 0 && text)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);
+	if (text)
+		print_accepts(a, s);
+	else
+		row_accepts(a, s, &t);
 	/* Only the bound over all sockets leaves events out at the end. */
 	at_end = s->items_dropped_held;
 	if (at_end > 0 && text)

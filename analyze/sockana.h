@@ -477,6 +477,7 @@ struct sa_evctx {
 
 struct sa_lgroup;
 struct sa_gap;
+struct sa_accepts;
 
 struct sa_sock {
 	uint64_t id;			/* 1, 2, ... in order of first appearance */
@@ -526,6 +527,7 @@ struct sa_sock {
 	struct sa_item *items;
 	size_t nitems, cap;
 	struct sa_gap *gap;		/* what a full array let go (items.h) */
+	struct sa_accepts *acc;		/* a listener's accepts (items.h) */
 	uint64_t items_dropped;
 	uint64_t items_dropped_held;	/* of those, for SA_ITEMS_MAX_HELD */
 	uint64_t transitions;

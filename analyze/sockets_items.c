@@ -159,11 +159,58 @@ void sa_sockets_items_free(struct sa_sockets *t, struct sa_sock *s)
 	t->items_held -= s->cap;
 	if (s->gap)
 		t->items_held -= SA_GAP_SLOTS;
+	if (s->acc)
+		t->items_held -= SA_ACCEPTS_SLOTS;
 	free(s->items);
 	free(s->gap);
+	free(s->acc);
 	s->items = NULL;
 	s->gap = NULL;
+	s->acc = NULL;
 	s->nitems = s->cap = 0;
+}
+
+int sa_sockets_accept(struct sa_sockets *t, struct sa_sock *l,
+		      const struct skr_ev_accept *ev, bool accepted)
+{
+	struct sa_accepts *a = l->acc;
+	uint64_t sec = ev->c.ts_ns / 1000000000u;
+
+	if (!t->keep_items)
+		return 0;
+	if (!a) {
+		if (!held_room(t, SA_ACCEPTS_SLOTS))
+			return 0;	/* the summary is missing, as items are */
+		a = l->acc = calloc(1, sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		t->items_held += SA_ACCEPTS_SLOTS;
+	}
+	if (!accepted) {
+		a->failed++;
+		return 0;
+	}
+	if (a->n == 0) {
+		a->first_ts = ev->c.ts_ns;
+		a->drops_first = ev->drops;
+		a->sec = sec;
+	}
+	a->n++;
+	if (ev->c.ts_ns > a->last_ts)
+		a->last_ts = ev->c.ts_ns;
+	a->drops_last = ev->drops;
+	/* Events come in time order, but a late one may step back. */
+	if (sec != a->sec) {
+		a->sec = sec;
+		a->sec_n = 0;
+	}
+	if (++a->sec_n > a->peak_sec_n)
+		a->peak_sec_n = a->sec_n;
+	a->qsum += ev->qlen;
+	if (ev->qlen > a->qmax)
+		a->qmax = ev->qlen;
+	a->limit = ev->max_backlog;
+	return 0;
 }
 
 enum { PH_HEAD, PH_RUN, PH_MID, PH_LAST_RUN, PH_RING, PH_DONE };

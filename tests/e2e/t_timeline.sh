@@ -2,7 +2,8 @@
 # --timeline on a busy listener, recorded for real: a listener in a namespace
 # of our own accepts 2,000 connections (tests/workload), more events than a
 # socket keeps (1,024).  Its end (LISTEN -> CLOSE, DESTROY) must still be shown, after
-# a line and a JSON "gap" row that say how many accepts were left out there.
+# a line and a JSON "gap" row that say how many accepts were left out there,
+# and its accepts are summed up (an "accepts" row, a line).
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$WORKLOAD" ] || { echo "missing $WORKLOAD (make $WORKLOAD)" >&2; exit 77; }
@@ -55,10 +56,14 @@ check "the gap row comes before the end" \
 	test "$(grep -n "^{\"row\":\"gap\",\"socket\":$id," "$TMP/t.json" | cut -d: -f1)" \
 	-lt "$(grep -nF "$last" "$TMP/t.json" | cut -d: -f1)"
 
+check "its accepts are summed up in one row" \
+	grep -q "\"accepts\":$CONNS,\"failed\":0," <<<"$(mine accepts)"
+
 "$SOCKANA" --timeline --socket "$id" "$TRACE" >"$TMP/t.txt"
 check_eq "sockana --timeline --socket exits 0" 0 $?
 check "text: a line says what was not kept here" \
 	grep -Eq "^  \\.\\.\\. $not_kept events not kept here, \\+[0-9.]+ to \\+[0-9.]+: ([0-9]+ [a-z]+, )*[0-9]+ accept" "$TMP/t.txt"
+check "text: a line sums up its accepts" grep -q "^  accepts: $CONNS in " "$TMP/t.txt"
 check "text: the block ends with LISTEN -> CLOSE and the destroy" \
 	sh -c "grep -E '^  [0-9]' '$TMP/t.txt' | tail -n 2 | head -n 1 | grep -q 'LISTEN       -> CLOSE'"
 finish

@@ -4,7 +4,8 @@
  * on synthetic traces:
  *   - a listener that accepted 2,000 connections still shows its end
  *     (LISTEN -> CLOSE) after a line, and a JSON "gap" row, saying how
- *     many events of which kinds were left out there;
+ *     many events of which kinds were left out there, and its accepts in
+ *     a summary (line and "accepts" row);
  *   - a transition of the socket itself among what is left out is kept,
  *     between the two runs around it, and the time in the state it left
  *     stays right.
@@ -119,6 +120,11 @@ START_TEST(test_busy_listener_end_text)
 	ck_assert_ptr_null(strstr(text, "more events not kept"));
 	ck_assert_uint_eq(count(text, "* accept: #"), ACCEPTS - lost);
 	ck_assert_uint_eq(count(text, "CLOSE        -> LISTEN"), 1);
+	/* The accepts in a summary line: 100 us apart, within one second. */
+	snprintf(want, sizeof(want), "  accepts: %u in 0.199900 s, at most %u "
+		 "in one second of the clock; accept queue at accept: mean "
+		 "1.0, max 1 of 128; drops 0; 0 failed\n", ACCEPTS, ACCEPTS);
+	ck_assert_msg(strstr(end, want) != NULL, "%s", end);
 	snprintf(want, sizeof(want), "\n1 socket, %u events\n", ACCEPTS + 3);
 	ck_assert_msg(strstr(text, want) != NULL, "%s",
 		      text + strlen(text) - 200);
@@ -139,6 +145,14 @@ START_TEST(test_busy_listener_end_json)
 	snprintf(want, sizeof(want), "\"events\":%u,\"not_kept\":%u}\n",
 		 ACCEPTS + 3, lost);
 	ck_assert_msg(strstr(text, want) != NULL, "%.600s", text);
+	snprintf(want, sizeof(want), "{\"row\":\"accepts\",\"socket\":1,"
+		 "\"host\":\"alpha\",\"local\":\"127.0.0.1:8080\","
+		 "\"accepts\":%u,\"failed\":0,", ACCEPTS);
+	ck_assert_uint_eq(count(text, want), 1);
+	ck_assert_ptr_nonnull(strstr(text, "\"per_second\":null,"
+				     "\"peak_per_second\":2000,"
+				     "\"queue_total\":2000,\"queue_max\":1,"
+				     "\"queue_limit\":128,\"drops\":0}"));
 	for (line = text; *line; line = next) {
 		next = strchr(line, '\n');
 		ck_assert_ptr_nonnull(next);
