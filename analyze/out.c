@@ -264,7 +264,6 @@ void sa_out_init(struct sa_out *o, FILE *f, enum sa_format fmt,
 void sa_out_release(struct sa_out *o)
 {
 	sa_out_flush(o);
-	sa_buf_free(&o->pend);
 	sa_buf_free(&o->names);
 	sa_buf_free(&o->vals);
 }
@@ -279,9 +278,9 @@ void sa_row_begin(struct sa_out *o, const char *kind)
 	o->in_row = true;
 	o->nfields = 0;
 	o->names.len = 0;
-	o->vals.len = 0;
+	o->vals.len = o->pending;
 	if (o->vals.p)
-		o->vals.p[0] = '\0';
+		o->vals.p[o->vals.len] = '\0';
 	if (o->names.p)
 		o->names.p[0] = '\0';
 	switch (o->fmt) {
@@ -479,21 +478,15 @@ void sa_row_end(struct sa_out *o)
 	buf_putc(&o->vals, '\n');
 	if (o->vals.failed) {
 		o->failed = true;
+		o->vals.len = o->pending;
 		return;
 	}
 	if (!o->batch) {
 		fwrite(o->vals.p, 1, o->vals.len, o->f);
 		return;
 	}
-	buf_put(&o->pend, o->vals.p, o->vals.len);
-	if (o->pend.failed) {
-		/* Write what was gathered; this row is lost, the caller told. */
-		o->pend.failed = false;
-		o->failed = true;
-		sa_out_flush(o);
-		return;
-	}
-	if (o->pend.len >= BATCH_BYTES)
+	o->pending = o->vals.len;
+	if (o->pending >= BATCH_BYTES)
 		sa_out_flush(o);
 }
 
@@ -506,9 +499,10 @@ void sa_out_batch(struct sa_out *o, bool on)
 
 void sa_out_flush(struct sa_out *o)
 {
-	if (o->pend.len > 0)
-		fwrite(o->pend.p, 1, o->pend.len, o->f);
-	o->pend.len = 0;
+	if (o->pending > 0)
+		fwrite(o->vals.p, 1, o->pending, o->f);
+	o->pending = 0;
+	o->vals.len = 0;
 }
 
 /* Start a field whose key came as SA_KEY(): ,"key": made by the compiler. */
@@ -596,10 +590,12 @@ void sa_row_keep(struct sa_out *o, struct sa_row_prefix *p)
 		p->nfields = o->nfields;
 		p->names.failed = p->vals.failed = false;
 		buf_set(&p->names, o->names.p, o->names.len);
-		buf_set(&p->vals, o->vals.p, o->vals.len);
+		buf_set(&p->vals, o->vals.p + o->pending,
+			o->vals.len - o->pending);
 		p->valid = !p->names.failed && !p->vals.failed &&
 			   !o->names.failed && !o->vals.failed;
 	}
+	o->vals.len = o->pending;
 	o->in_row = false;
 }
 
@@ -613,7 +609,8 @@ void sa_row_begin_kept(struct sa_out *o, const struct sa_row_prefix *p)
 	/* The names are only written once, in CSV's header. */
 	if (o->fmt == SA_FORMAT_CSV && !o->csv_header_done)
 		buf_set(&o->names, p->names.p, p->names.len);
-	buf_set(&o->vals, p->vals.p, p->vals.len);
+	o->vals.len = o->pending;
+	buf_put(&o->vals, p->vals.p, p->vals.len);
 }
 
 void sa_row_prefix_release(struct sa_row_prefix *p)
