@@ -17,6 +17,8 @@
 
 #include "analyze/sockana.h"
 
+struct sa_spare_items;
+
 struct sa_list {
 	struct sa_sock *head, *tail;
 };
@@ -95,6 +97,10 @@ struct sa_sockets {
 	bool rescan;			/* dirty overflowed: check every one */
 	struct sa_sock *spare;		/* freed sockets, linked by hnext */
 	size_t nspare;
+	struct sa_sock *pf_sock;	/* next to hand on, asked of the cache */
+	bool pf_items;			/* and its items */
+	struct sa_spare_items *spare_items;	/* freed first arrays (sockets_items.c) */
+	size_t nspare_items;
 	struct sa_comm_map *comms;
 };
 
@@ -145,6 +151,8 @@ int sa_sockets_add_item(struct sa_sockets *t, struct sa_sock *s,
 			struct sa_item **out);
 /* Free s's items and give their slots back to the bound. */
 void sa_sockets_items_free(struct sa_sockets *t, struct sa_sock *s);
+/* Free the arrays kept for reuse (sa_sockets_free). */
+void sa_sockets_items_release(struct sa_sockets *t);
 
 /* sockets_state.c */
 /* True when the n bytes at p are all zero (an unset address). */

@@ -20,6 +20,18 @@
 #include "analyze/sockets.h"
 
 #define SA_ITEMS_FIRST	8
+/*
+ * Freed arrays of SA_ITEMS_FIRST slots kept for the next sockets, as
+ * freed sockets are (sockets.c): most lives need no more, and an array
+ * used a moment ago is still in the cache, where a new one from malloc
+ * is not.  Not counted against SA_ITEMS_MAX_HELD: at most 448 KiB.
+ */
+#define SPARE_ITEMS_MAX	1024
+
+/* A freed array, linked through its own first bytes. */
+struct sa_spare_items {
+	struct sa_spare_items *next;
+};
 
 const char *sa_gap_kind_name(enum sa_gap_kind k)
 {
@@ -137,7 +149,15 @@ int sa_sockets_add_item(struct sa_sockets *t, struct sa_sock *s,
 			cap = s->cap + (SA_ITEMS_MAX_HELD - t->items_held);
 		if (cap == s->cap)
 			goto not_kept;
-		it = realloc(s->items, cap * sizeof(*it));
+		if (s->cap == 0 && cap == SA_ITEMS_FIRST && t->spare_items) {
+			struct sa_spare_items *sp = t->spare_items;
+
+			t->spare_items = sp->next;
+			t->nspare_items--;
+			it = (struct sa_item *)(void *)sp;
+		} else {
+			it = realloc(s->items, cap * sizeof(*it));
+		}
 		if (!it)
 			return -ENOMEM;
 		t->items_held += cap - s->cap;
@@ -161,13 +181,33 @@ void sa_sockets_items_free(struct sa_sockets *t, struct sa_sock *s)
 		t->items_held -= SA_GAP_SLOTS;
 	if (s->acc)
 		t->items_held -= SA_ACCEPTS_SLOTS;
-	free(s->items);
+	if (s->cap == SA_ITEMS_FIRST && t->nspare_items < SPARE_ITEMS_MAX) {
+		struct sa_spare_items *sp = (struct sa_spare_items *)(void *)
+					    s->items;
+
+		sp->next = t->spare_items;
+		t->spare_items = sp;
+		t->nspare_items++;
+	} else {
+		free(s->items);
+	}
 	free(s->gap);
 	free(s->acc);
 	s->items = NULL;
 	s->gap = NULL;
 	s->acc = NULL;
 	s->nitems = s->cap = 0;
+}
+
+void sa_sockets_items_release(struct sa_sockets *t)
+{
+	while (t->spare_items) {
+		struct sa_spare_items *sp = t->spare_items;
+
+		t->spare_items = sp->next;
+		free(sp);
+	}
+	t->nspare_items = 0;
 }
 
 int sa_sockets_accept(struct sa_sockets *t, struct sa_sock *l,
