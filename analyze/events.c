@@ -9,6 +9,10 @@
  * the event proves the socket is alive (snapshot, listener sample, reset,
  * error, retransmit, accept); a DESTROY for an unknown socket is counted
  * and dropped, since nothing is left to give a life to.
+ *
+ * What --timeline shows of an event is kept as its numbers (struct
+ * sa_item, analyze/items.h); items_text.c says them in words when the
+ * report is written.
  */
 #include <errno.h>
 #include <string.h>
@@ -109,8 +113,9 @@ static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
 	c.ts_ns = sn.ts_ns;
 	c.cookie = sn.cookie;
 	c.netns = sn.netns;
-	ev_init(&e, rec->type, sn.state == SKR_TCP_LISTEN ? SA_IK_SNAP_LISTEN
-							 : SA_IK_SNAP, sn.state);
+	ev_init(&e, rec->type,
+		sn.state == SKR_TCP_LISTEN ? SA_IK_SNAP_LISTEN : SA_IK_SNAP,
+		sn.state);
 	e.u.n.w[0] = sn.rqueue;
 	e.u.n.w[1] = sn.wqueue;
 	e.u.n.w[2] = sn.uid;

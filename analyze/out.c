@@ -170,7 +170,8 @@ void sa_json_escape(struct sa_buf *b, const void *src, size_t n)
 	 */
 	k = plain_prefix(s, n);
 	if (k == n && n < SIZE_MAX - 2 &&
-	    ((!b->failed && b->len + n + 2 < b->cap) || sa_buf_grow(b, n + 2))) {
+	    ((!b->failed && b->len + n + 2 < b->cap) ||
+	     sa_buf_grow(b, n + 2))) {
 		b->p[b->len] = '"';
 		memcpy(b->p + b->len + 1, s, n);
 		b->p[b->len + n + 1] = '"';
