@@ -9,62 +9,40 @@
  * the event proves the socket is alive (snapshot, listener sample, reset,
  * error, retransmit, accept); a DESTROY for an unknown socket is counted
  * and dropped, since nothing is left to give a life to.
+ *
+ * What --timeline shows of an event is kept as its numbers (struct
+ * sa_item, analyze/items.h); items_text.c says them in words when the
+ * report is written.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "analyze/analysis.h"
 #include "analyze/drops.h"
 #include "analyze/events.h"
+#include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
 #include "analyze/sockets.h"
-#include "analyze/text.h"
 #include "format/skr.h"
 
-static const char *state_name(unsigned st, char *buf, size_t size)
+/* A blank event of r's type and of kind, its numbers to fill. */
+static void ev_init(struct sa_item *e, const union skr_rec_any *r,
+		    enum sa_item_kind kind, unsigned evstate)
 {
-	return skr_tcp_state_name(st, buf, size);
-}
-
-/*
- * Name of the errno behind a syscall's return value ret (0 or -errno), or
- * "error".  The value comes from the file: INT32_MIN has no positive
- * counterpart, and negating it would be undefined, so only values in
- * [-INT32_MAX, -1] are negated.
- */
-static const char *ret_errno_name(int32_t ret)
-{
-	const char *name = NULL;
-
-	if (ret < 0 && ret != INT32_MIN)
-		name = sa_errno_name(-ret);
-	return name ? name : "error";
+	memset(e, 0, sizeof(*e));
+	e->type = r->hdr.type;
+	e->kind = (uint8_t)kind;
+	e->evstate = (uint8_t)evstate;
 }
 
 static int note(struct sa_analysis *a, struct sa_sock *s,
 		const struct sa_evctx *ec, const struct skr_ev_common *c,
-		const union skr_rec_any *r, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static int note(struct sa_analysis *a, struct sa_sock *s,
-		const struct sa_evctx *ec, const struct skr_ev_common *c,
-		const union skr_rec_any *r, const char *fmt, ...)
+		const struct sa_item *e)
 {
-	char detail[SA_DETAIL_LEN];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		detail[0] = '\0';
-	/* A detail that did not fit is cut, which vsnprintf already did. */
-	return sa_sockets_note(a->socks, s, ec, c, r->hdr.type, detail);
+	return sa_sockets_note(a->socks, s, ec, c, e);
 }
 
 /* The record tells the views about a listener s (NULL: a namespace). */
@@ -116,8 +94,8 @@ static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
 {
 	const struct skr_snapshot *sn = &r->snapshot;
 	struct skr_ev_common c;
+	struct sa_item e;
 	struct sa_sock *s;
-	char st[24];
 	int err;
 
 	(void)ap;
@@ -152,20 +130,20 @@ static int on_snapshot(struct sa_analysis *a, const struct sa_evctx *ec,
 	c.ts_ns = sn->ts_ns;
 	c.cookie = sn->cookie;
 	c.netns = sn->netns;
-	if (sn->state == SKR_TCP_LISTEN)
-		return note(a, s, ec, &c, r, "existed at start: LISTEN, "
-			    "accept queue %" PRIu32 " of %" PRIu32 ", uid %"
-			    PRIu32, sn->rqueue, sn->wqueue, sn->uid);
-	return note(a, s, ec, &c, r, "existed at start: %s, uid %"
-		    PRIu32, state_name(sn->state, st, sizeof(st)), sn->uid);
+	ev_init(&e, r, sn->state == SKR_TCP_LISTEN ? SA_IK_SNAP_LISTEN
+						    : SA_IK_SNAP, sn->state);
+	e.u.n.w[0] = sn->rqueue;
+	e.u.n.w[1] = sn->wqueue;
+	e.u.n.w[2] = sn->uid;
+	return note(a, s, ec, &c, &e);
 }
 
 static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 		     const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_listen *ev = &r->listen;
+	struct sa_item e;
 	struct sa_sock *s;
-	bool clamp;
 
 	if (ev->ret == 0) {
 		int err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
@@ -192,16 +170,11 @@ static int on_listen(struct sa_analysis *a, const struct sa_evctx *ec,
 	sa_sockets_owner(a->socks, s, &ev->c, NULL);
 	if (ev->ret == 0)
 		for_views(ap, s);
-	clamp = ev->ret == 0 && ev->backlog > 0 &&
-		(uint64_t)ev->backlog > ev->max_backlog;
-	if (ev->ret != 0)
-		return note(a, s, ec, &ev->c, r, "listen(fd %" PRId32
-			    ", backlog %" PRId32 ") failed: %s", ev->fd,
-			    ev->backlog, ret_errno_name(ev->ret));
-	return note(a, s, ec, &ev->c, r, "listen(fd %" PRId32 ", backlog %"
-		    PRId32 "): limit %" PRIu32 "%s", ev->fd, ev->backlog,
-		    ev->max_backlog, clamp ? " (clamped by net.core.somaxconn)"
-					  : "");
+	ev_init(&e, r, ev->ret == 0 ? SA_IK_LISTEN : SA_IK_LISTEN_FAIL, 0);
+	e.u.n.w[0] = (uint32_t)ev->fd;
+	e.u.n.w[1] = (uint32_t)ev->backlog;
+	e.u.n.w[2] = ev->ret == 0 ? ev->max_backlog : (uint32_t)ev->ret;
+	return note(a, s, ec, &ev->c, &e);
 }
 
 static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
@@ -209,7 +182,7 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 {
 	const struct skr_ev_accept *ev = &r->accept;
 	struct sa_sock *l, *c = NULL;
-	char w[32];
+	struct sa_item e;
 	uint64_t wait;
 	int err;
 
@@ -246,42 +219,44 @@ static int on_accept(struct sa_analysis *a, const struct sa_evctx *ec,
 			       sizeof(c->owner_comm));
 		}
 		sa_sockets_owner(a->socks, c, &ev->c, NULL);
-		if (sa_life_time(c, SA_AT_ESTABLISHED, SA_AT_ACCEPT, &wait))
-			err = note(a, c, ec, &ev->c, r, "accepted from "
-				   "listener #%" PRIu64 " after %s s in the "
-				   "accept queue", l->id,
-				   sa_text_secs(wait, w, sizeof(w)));
-		else
-			err = note(a, c, ec, &ev->c, r, "accepted from "
-				   "listener #%" PRIu64, l->id);
+		if (sa_life_time(c, SA_AT_ESTABLISHED, SA_AT_ACCEPT, &wait)) {
+			ev_init(&e, r, SA_IK_ACCEPTED_WAIT, 0);
+			e.u.n.v[1] = wait;
+		} else {
+			ev_init(&e, r, SA_IK_ACCEPTED, 0);
+		}
+		e.u.n.v[0] = l->id;
+		err = note(a, c, ec, &ev->c, &e);
 		if (err)
 			return err;
 	}
 	sa_sockets_owner(a->socks, l, &ev->c, NULL);
 	for_views(ap, l);
-	if (!c && ev->ret >= 0 && ev->child_cookie != 0)
-		return note(a, l, ec, &ev->c, r, "accept: a socket not "
-			    "tracked, the table being full (queue %" PRIu32
-			    " of %" PRIu32 ")", ev->qlen, ev->max_backlog);
-	if (!c)
-		return note(a, l, ec, &ev->c, r, "accept failed: %s "
-			    "(queue %" PRIu32 " of %" PRIu32 ")",
-			    ret_errno_name(ev->ret),
-			    ev->qlen, ev->max_backlog);
-	return note(a, l, ec, &ev->c, r, "accept: #%" PRIu64 " (queue %"
-		    PRIu32 " of %" PRIu32 ")", c->id, ev->qlen,
-		    ev->max_backlog);
+	err = sa_sockets_accept(a->socks, l, ev,
+				ev->ret >= 0 && ev->child_cookie != 0);
+	if (err)
+		return err;
+	if (c) {
+		ev_init(&e, r, SA_IK_ACCEPT, 0);
+		e.u.n.v[0] = c->id;
+	} else if (ev->ret >= 0 && ev->child_cookie != 0) {
+		ev_init(&e, r, SA_IK_ACCEPT_UNTRACKED, 0);
+	} else {
+		ev_init(&e, r, SA_IK_ACCEPT_FAIL, 0);
+		e.u.n.w[2] = (uint32_t)ev->ret;
+	}
+	e.u.n.w[0] = ev->qlen;
+	e.u.n.w[1] = ev->max_backlog;
+	return note(a, l, ec, &ev->c, &e);
 }
 
 static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const union skr_rec_any *r, struct sa_applied *ap)
 {
-	const struct sa_meta *m = &a->in[ec->input].meta;
 	const struct skr_ev_reset *ev = &r->reset;
+	struct sa_item e;
 	struct sa_sock *s;
-	const char *why;
-	char st[24], rb[24];
-	int n, err;
+	int err;
 
 	(void)ap;
 	if (ev->c.cookie == 0) {
@@ -298,29 +273,22 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (ev->dir == SKR_RESET_RECEIVED) {
 		s->resets_in++;
 		s->reset_in_state = ev->state;
-		return note(a, s, ec, &ev->c, r, "reset received in %s",
-			    state_name(ev->state, st, sizeof(st)));
+		ev_init(&e, r, SA_IK_RESET_IN, ev->state);
+		return note(a, s, ec, &ev->c, &e);
 	}
 	s->resets_out++;
 	s->reset_reason = ev->reason;
-	why = ev->reason == SKR_REASON_NONE ? NULL
-	      : sa_meta_enum(m, SKR_REC_RESET, ev->reason);
-	if (!why && ev->reason != SKR_REASON_NONE) {
-		n = snprintf(rb, sizeof(rb), "reason %" PRIu32, ev->reason);
-		why = n > 0 && (size_t)n < sizeof(rb) ? rb : NULL;
-	}
-	return note(a, s, ec, &ev->c, r, "reset sent in %s%s%s",
-		    state_name(ev->state, st, sizeof(st)), why ? ": " : "",
-		    why ? why : "");
+	ev_init(&e, r, SA_IK_RESET_OUT, ev->state);
+	e.u.n.w[0] = ev->reason;
+	return note(a, s, ec, &ev->c, &e);
 }
 
 static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_sock_error *ev = &r->sock_error;
+	struct sa_item e;
 	struct sa_sock *s;
-	const char *name;
-	char st[24];
 	int err;
 
 	(void)ap;
@@ -332,20 +300,17 @@ static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 			     ev->dport);
 	s->error = ev->error;
 	s->error_state = ev->state;
-	name = sa_errno_name(ev->error);
-	if (name)
-		return note(a, s, ec, &ev->c, r, "error %s in %s", name,
-			    state_name(ev->state, st, sizeof(st)));
-	return note(a, s, ec, &ev->c, r, "error %" PRId32 " in %s",
-		    ev->error, state_name(ev->state, st, sizeof(st)));
+	ev_init(&e, r, SA_IK_ERROR, ev->state);
+	e.u.n.w[0] = (uint32_t)ev->error;
+	return note(a, s, ec, &ev->c, &e);
 }
 
 static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 		         const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_retransmit *ev = &r->retransmit;
+	struct sa_item e;
 	struct sa_sock *s;
-	char st[24], peer[SA_ENDPOINT_LEN];
 	int err;
 
 	err = life_of(a, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
@@ -362,19 +327,21 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 		}
 		s->synack_retrans++;
 		for_views(ap, s);
-		return note(a, s, ec, &ev->c, r, "SYN-ACK retransmit "
-			    "#%" PRIu32 " to %s", ev->retrans,
-			    sa_text_endpoint(ev->family, ev->daddr, ev->dport,
-					     peer, sizeof(peer)));
+		ev_init(&e, r, SA_IK_SYNACK, ev->state);
+		memcpy(e.u.peer.addr, ev->daddr, sizeof(e.u.peer.addr));
+		e.u.peer.count = ev->retrans;
+		e.u.peer.port = ev->dport;
+		e.u.peer.family = ev->family;
+		return note(a, s, ec, &ev->c, &e);
 	}
 	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			     ev->dport);
 	s->retrans++;
 	if (ev->state == SKR_TCP_SYN_SENT)
 		s->syn_retrans++;
-	return note(a, s, ec, &ev->c, r, "retransmit in %s (total %"
-		    PRIu32 ")", state_name(ev->state, st, sizeof(st)),
-		    ev->retrans);
+	ev_init(&e, r, SA_IK_RETRANS, ev->state);
+	e.u.n.w[0] = ev->retrans;
+	return note(a, s, ec, &ev->c, &e);
 }
 
 /*
@@ -410,8 +377,8 @@ static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
 {
 	const struct skr_ev_destroy *ev = &r->destroy;
 	struct sa_counters n;
+	struct sa_item e;
 	struct sa_sock *s;
-	char rtt[32];
 	int err;
 
 	(void)ap;
@@ -431,17 +398,18 @@ static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
 		s->total_retrans = ev->total_retrans;
 		s->srtt_us = ev->srtt_us;
 	}
-	if (sa_life_counters(s, &n) == SA_COUNTERS_RESET)
-		err = note(a, s, ec, &ev->c, r, "destroy: counters already "
-			   "reset by the kernel, none recorded at CLOSE");
-	else
-		err = note(a, s, ec, &ev->c, r, "destroy: %" PRIu64 " bytes "
-			   "acked, %" PRIu64 " received, %" PRIu32 " segments "
-			   "out, %" PRIu32 " in, %" PRIu32 " retransmitted, "
-			   "srtt %s s", n.bytes_acked, n.bytes_received,
-			   n.segs_out, n.segs_in, n.total_retrans,
-			   sa_text_secs((uint64_t)n.srtt_us * 1000, rtt,
-					sizeof(rtt)));
+	if (sa_life_counters(s, &n) == SA_COUNTERS_RESET) {
+		ev_init(&e, r, SA_IK_DESTROY_RESET, 0);
+	} else {
+		ev_init(&e, r, SA_IK_DESTROY, 0);
+		e.u.n.v[0] = n.bytes_acked;
+		e.u.n.v[1] = n.bytes_received;
+		e.u.n.w[0] = n.segs_out;
+		e.u.n.w[1] = n.segs_in;
+		e.u.n.w[2] = n.total_retrans;
+		e.u.n.w[3] = n.srtt_us;
+	}
+	err = note(a, s, ec, &ev->c, &e);
 	if (err == 0)
 		sa_sockets_destroyed(a->socks, s);
 	return err;
@@ -450,29 +418,37 @@ static int on_destroy(struct sa_analysis *a, const struct sa_evctx *ec,
 static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 		       const union skr_rec_any *r, struct sa_applied *ap)
 {
-	const struct sa_meta *m = &a->in[ec->input].meta;
 	const struct skr_ev_skb_drop *ev = &r->skb_drop;
+	struct sa_item e;
 	struct sa_sock *s;
 	const char *why;
 	char rb[24];
 	int n;
 
 	(void)ap;
-	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
-	if (!why) {
-		n = snprintf(rb, sizeof(rb), "reason %" PRIu32, ev->reason);
-		why = n > 0 && (size_t)n < sizeof(rb) ? rb : "reason unknown";
+	/* No life to put it on: kept aside, for the diagnosis, by name. */
+	if (ev->c.cookie == 0) {
+		if (!a->drops)
+			return 0;
+		why = sa_meta_enum(&a->in[ec->input].meta, SKR_REC_SKB_DROP,
+				   ev->reason);
+		if (!why) {
+			n = snprintf(rb, sizeof(rb), "reason %" PRIu32,
+				     ev->reason);
+			why = n > 0 && (size_t)n < sizeof(rb) ? rb
+							     : "reason unknown";
+		}
+		return sa_drops_add(a->drops, ec, why, ev);
 	}
-	/* No life to put it on: kept aside, for the diagnosis. */
-	if (ev->c.cookie == 0)
-		return a->drops ? sa_drops_add(a->drops, ec, why, ev) : 0;
 	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			   false);
 	if (!s)
 		return 0;
 	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			     ev->dport);
-	return note(a, s, ec, &ev->c, r, "packet dropped: %s", why);
+	ev_init(&e, r, SA_IK_DROP, 0);
+	e.u.n.w[0] = ev->reason;
+	return note(a, s, ec, &ev->c, &e);
 }
 
 static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,

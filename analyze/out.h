@@ -37,6 +37,8 @@ struct sa_out {
 	bool failed;		/* a row was dropped for lack of memory */
 	int nfields;
 	struct sa_buf names, vals;
+	bool batch;		/* whole rows gather in vals (analyze/out_rows.h) */
+	size_t pending;		/* their bytes, before the row being written */
 };
 
 void sa_out_init(struct sa_out *o, FILE *f, enum sa_format fmt,

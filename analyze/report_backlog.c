@@ -357,6 +357,8 @@ int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s)
 		l->info = *s;
 		l->info.items = NULL;
 		l->info.nitems = 0;
+		l->info.gap = NULL;
+		l->info.acc = NULL;
 		l->host = s->host;
 		l->netns = s->netns;
 		l->input = s->input;

@@ -310,6 +310,8 @@ static int diag_socket(struct sa_analysis *a, void *state,
 			c->s = *s;
 			c->s.items = NULL;
 			c->s.nitems = 0;
+			c->s.gap = NULL;
+			c->s.acc = NULL;
 		}
 		d->close_wait++;
 	}

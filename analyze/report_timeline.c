@@ -17,35 +17,44 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/out_rows.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
 #include "analyze/views.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
 
+/* The task a transition names; other events name none. */
+static const char *item_comm(const struct sa_item *it)
+{
+	return it->type == SKR_REC_STATE ? it->u.comm : "";
+}
+
 static const char *task_of(const struct sa_sock *s, const struct sa_item *it,
 			   char *buf, size_t size)
 {
+	const char *comm = item_comm(it);
 	char name[24];
 	int n;
 
 	switch (it->ctx) {
 	case SKR_CTX_PROCESS:
 		/* Syscall records carry no task name; the owner's may fit. */
-		if (it->type != SKR_REC_STATE && it->comm[0] == '\0') {
+		if (it->type != SKR_REC_STATE && comm[0] == '\0') {
 			if (s->have_owner && s->owner_pid == it->tgid)
 				return sa_text_task(s->owner_comm, it->tgid,
 						    buf, size);
 			n = snprintf(buf, size, "[%" PRIu32 "]", it->tgid);
 			break;
 		}
-		return sa_text_task(it->comm, it->tgid, buf, size);
+		return sa_text_task(comm, it->tgid, buf, size);
 	case SKR_CTX_UNKNOWN:
 		if (it->tgid == 0)
 			return "-";
-		sa_text_task(it->comm, it->tgid, name, sizeof(name));
+		sa_text_task(comm, it->tgid, name, sizeof(name));
 		n = snprintf(buf, size, "%s (context unknown)", name);
 		break;
 	default:
@@ -92,6 +101,7 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 		       const struct sa_item *it, const struct sa_item *prev)
 {
 	char wall[SA_WALL_LEN], off[32], pv[32], olds[24], news[24], task[64];
+	char detail[SA_DETAIL_MAX];
 	uint64_t since;
 
 	/* Replay is in time order, but a late event may still step back. */
@@ -99,7 +109,8 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 	sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
 	sa_text_secs(since, off, sizeof(off));
 	if (it->type != SKR_REC_STATE) {
-		fprintf(a->out, "  %-27s  +%-10s  * %s", wall, off, it->detail);
+		fprintf(a->out, "  %-27s  +%-10s  * %s", wall, off,
+			sa_item_detail(a, it, detail, sizeof(detail)));
 		if (it->ctx == SKR_CTX_PROCESS && it->tgid != 0)
 			fprintf(a->out, "  %s", task_of(s, it, task, sizeof(task)));
 		fputc('\n', a->out);
@@ -116,6 +127,42 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 		skr_tcp_state_name(it->oldstate, olds, sizeof(olds)),
 		skr_tcp_state_name(it->newstate, news, sizeof(news)), pv,
 		task_of(s, it, task, sizeof(task)));
+}
+
+/* What every row of one socket repeats, formatted once per socket. */
+struct sock_text {
+	const char *host;
+	char local[SA_ENDPOINT_LEN], remote[SA_ENDPOINT_LEN];
+};
+
+/*
+ * What the view keeps between sockets: the summary line's counts, and the
+ * start of every event row of the socket being written (its kind, socket,
+ * host and endpoints), made once per socket.
+ */
+struct timeline {
+	uint64_t sockets;
+	uint64_t events;
+	struct sa_row_prefix prefix;
+};
+
+/* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
+static const char *hex(uint64_t v, char buf[static 19])
+{
+	static const char digits[] = "0123456789abcdef";
+	char t[16];
+	size_t n = 0;
+
+	do {
+		t[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (size_t i = 0; i < n; i++)
+		buf[2 + i] = t[n - 1 - i];
+	buf[2 + n] = '\0';
+	return buf;
 }
 
 /*
@@ -147,93 +194,307 @@ static void row_counters(struct sa_out *o, const struct sa_sock *s)
 	sa_row_bool(o, "counters_reset", f == SA_COUNTERS_RESET);
 }
 
-static void row_socket(struct sa_analysis *a, const struct sa_sock *s)
+static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
+		       const struct sock_text *t)
 {
-	char buf[SA_ENDPOINT_LEN], cookie[24], fam[24];
+	char cookie[24], fam[24];
 	struct sa_out *o = &a->o;
-	int n;
 
 	sa_row_begin(o, "socket");
-	sa_row_u64(o, "socket", s->id);
-	sa_row_str(o, "host", sa_host_name(a, s->host));
-	n = snprintf(cookie, sizeof(cookie), "0x%" PRIx64, s->cookie);
-	sa_row_str(o, "cookie", n > 0 && (size_t)n < sizeof(cookie) ? cookie
-								   : NULL);
-	sa_row_u64(o, "netns", s->netns);
-	sa_row_str(o, "family", sa_text_family(s->family, fam, sizeof(fam)));
-	sa_row_str(o, "local", sa_text_endpoint(s->family, s->saddr, s->sport,
-						buf, sizeof(buf)));
-	sa_row_str(o, "remote", sa_text_endpoint(s->family, s->daddr,
-						 s->dport, buf, sizeof(buf)));
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), t->host);
+	sa_rowk_word(o, SA_KEY("cookie"), hex(s->cookie, cookie));
+	sa_rowk_u64(o, SA_KEY("netns"), s->netns);
+	sa_rowk_str(o, SA_KEY("family"),
+		    sa_text_family(s->family, fam, sizeof(fam)));
+	sa_rowk_str(o, SA_KEY("local"), t->local);
+	sa_rowk_str(o, SA_KEY("remote"), t->remote);
 	if (s->have_owner) {
-		sa_row_u64(o, "owner_pid", s->owner_pid);
-		sa_row_str(o, "owner_comm", s->owner_comm);
+		sa_rowk_u64(o, SA_KEY("owner_pid"), s->owner_pid);
+		sa_rowk_str(o, SA_KEY("owner_comm"), s->owner_comm);
 	} else {
-		sa_row_null(o, "owner_pid");
-		sa_row_null(o, "owner_comm");
+		sa_rowk_null(o, SA_KEY("owner_pid"));
+		sa_rowk_null(o, SA_KEY("owner_comm"));
 	}
-	sa_row_str(o, "role", sa_role_name(s->role));
-	sa_row_str(o, "outcome", sa_outcome_name(sa_outcome_of(a, s)));
+	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
+	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(sa_outcome_of(a, s)));
 	sa_row_bool(o, "older", s->older);
 	sa_row_bool(o, "snapshot", s->from_snapshot);
 	sa_row_bool(o, "closed", s->closed);
-	sa_row_u64(o, "events", s->nitems + s->items_dropped);
+	sa_rowk_u64(o, SA_KEY("events"), s->nitems +
+		    (s->gap ? s->gap->nmid : 0) + s->items_dropped);
+	sa_rowk_u64(o, SA_KEY("not_kept"), s->items_dropped);
 	row_counters(o, s);
 	sa_row_end(o);
 }
 
-/* What every row of one socket repeats, formatted once per socket. */
-struct sock_text {
-	const char *host;
-	char local[SA_ENDPOINT_LEN], remote[SA_ENDPOINT_LEN];
-};
-
-static void row_item(struct sa_analysis *a, const struct sa_sock *s,
-		     const struct sock_text *t, const struct sa_item *it,
-		     const struct sa_item *prev)
+/* The first fields of every event row of s, begun (then kept whole). */
+static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
+			const struct sock_text *t)
 {
-	char wall[SA_WALL_LEN], st[24];
 	struct sa_out *o = &a->o;
 
 	sa_row_begin(o, "event");
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), t->host);
+	sa_rowk_str(o, SA_KEY("local"), t->local);
+	sa_rowk_str(o, SA_KEY("remote"), t->remote);
+}
+
+static void row_item(struct sa_analysis *a, const struct sa_row_prefix *pf,
+		     const struct sa_sock *s, const struct sock_text *t,
+		     const struct sa_item *it, const struct sa_item *prev)
+{
+	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
+	struct sa_out *o = &a->o;
+
+	if (pf->valid)
+		sa_row_begin_kept(o, pf);
+	else
+		keep_prefix(a, s, t);
+	sa_rowk_word(o, SA_KEY("time"), sa_time_text(a, it->input, it->ts_ns,
+						     wall, sizeof(wall)));
+	sa_rowk_u64(o, SA_KEY("ts_ns"), it->ts_ns);
+	sa_rowk_u64(o, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
+					    ? it->ts_ns - s->first_ts : 0);
+	sa_rowk_word(o, SA_KEY("event"), sa_event_name(it->type));
+	if (it->type == SKR_REC_STATE) {
+		sa_rowk_word(o, SA_KEY("old_state"),
+			     skr_tcp_state_name(it->oldstate, st, sizeof(st)));
+		sa_rowk_word(o, SA_KEY("new_state"),
+			     skr_tcp_state_name(it->newstate, st, sizeof(st)));
+		if (prev)
+			sa_rowk_u64(o, SA_KEY("prev_state_ns"),
+				    it->ts_ns >= prev->ts_ns
+				    ? it->ts_ns - prev->ts_ns : 0);
+		else
+			sa_rowk_null(o, SA_KEY("prev_state_ns"));
+	} else {
+		sa_rowk_null(o, SA_KEY("old_state"));
+		sa_rowk_null(o, SA_KEY("new_state"));
+		sa_rowk_null(o, SA_KEY("prev_state_ns"));
+	}
+	sa_rowk_word(o, SA_KEY("ctx"), skr_ctx_name(it->ctx, st, sizeof(st)));
+	sa_rowk_u64(o, SA_KEY("pid"), it->tgid);
+	sa_rowk_str(o, SA_KEY("comm"), item_comm(it));
+	/* Reason names in a detail come from the file: escaped. */
+	if (it->type == SKR_REC_STATE)
+		sa_rowk_word(o, SA_KEY("detail"), "");
+	else
+		sa_rowk_str(o, SA_KEY("detail"),
+			    sa_item_detail(a, it, detail, sizeof(detail)));
+	sa_row_end(o);
+}
+
+/* "978 accept, 2 reset": what a run of events not kept was made of. */
+static void print_kinds(struct sa_analysis *a, const struct sa_gap_run *r)
+{
+	const char *sep = "";
+	unsigned k;
+
+	for (k = 0; k < SA_GK_COUNT; k++) {
+		if (r->by_kind[k] == 0)
+			continue;
+		fprintf(a->out, "%s%" PRIu32 " %s", sep, r->by_kind[k],
+			sa_gap_kind_name((enum sa_gap_kind)k));
+		sep = ", ";
+	}
+}
+
+static void print_run(struct sa_analysis *a, const struct sa_sock *s,
+		      const struct sa_gap_run *r)
+{
+	char from[32], to[32];
+
+	fprintf(a->out, "  ... %" PRIu64 " event%s not kept here, +%s to +%s: ",
+		r->n, r->n == 1 ? "" : "s",
+		sa_text_secs(r->first_ts >= s->first_ts
+			     ? r->first_ts - s->first_ts : 0, from,
+			     sizeof(from)),
+		sa_text_secs(r->last_ts >= s->first_ts
+			     ? r->last_ts - s->first_ts : 0, to, sizeof(to)));
+	print_kinds(a, r);
+	fprintf(a->out, " (limit %u per socket: its first and latest events "
+		"are kept)\n", SA_SOCK_MAX_ITEMS);
+}
+
+/* a / b to one decimal, as "12.3"; b > 0. */
+static const char *tenths(uint64_t a, uint64_t b, char *buf, size_t size)
+{
+	uint64_t t = a / b * 10 + a % b * 10 / b;
+	int n = snprintf(buf, size, "%" PRIu64 ".%" PRIu64, t / 10, t % 10);
+
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+	return buf;
+}
+
+/*
+ * Accepts per second over the time they span, when that is a second or
+ * more (a shorter span says little about a rate); 0 otherwise.
+ */
+static uint64_t accept_rate(const struct sa_accepts *c)
+{
+	uint64_t ms = (c->last_ts - c->first_ts) / 1000000u;
+
+	if (ms < 1000)
+		return 0;
+	return c->n / ms * 1000 + c->n % ms * 1000 / ms;
+}
+
+/*
+ * A listener's accepts in one line: how many, how fast, how long the
+ * queue was; its list of events shows each, or only the first and latest.
+ */
+static void print_accepts(struct sa_analysis *a, const struct sa_sock *s)
+{
+	const struct sa_accepts *c = s->acc;
+	char span[32], mean[32];
+
+	if (!c || c->n + c->failed == 0)
+		return;
+	fprintf(a->out, "  accepts: %" PRIu64, c->n);
+	if (c->n > 0) {
+		fprintf(a->out, " in %s s, ", sa_text_secs(c->last_ts -
+							  c->first_ts, span,
+							  sizeof(span)));
+		if (accept_rate(c) > 0)
+			fprintf(a->out, "%" PRIu64 " per second, ",
+				accept_rate(c));
+		fprintf(a->out, "at most %" PRIu64 " in one second of the "
+			"clock; accept queue at accept: mean %s, max %" PRIu32
+			" of %" PRIu32 "; drops %" PRIu32, c->peak_sec_n,
+			tenths(c->qsum, c->n, mean, sizeof(mean)), c->qmax,
+			c->limit, c->drops_last - c->drops_first);
+	}
+	fprintf(a->out, "; %" PRIu64 " failed\n", c->failed);
+}
+
+static void row_accepts(struct sa_analysis *a, const struct sa_sock *s,
+			const struct sock_text *t)
+{
+	const struct sa_accepts *c = s->acc;
+	struct sa_out *o = &a->o;
+
+	if (!c || c->n + c->failed == 0)
+		return;
+	sa_row_begin(o, "accepts");
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), t->host);
+	sa_rowk_str(o, SA_KEY("local"), t->local);
+	sa_rowk_u64(o, SA_KEY("accepts"), c->n);
+	sa_rowk_u64(o, SA_KEY("failed"), c->failed);
+	if (c->n > 0) {
+		sa_rowk_u64(o, SA_KEY("first_ts_ns"), c->first_ts);
+		sa_rowk_u64(o, SA_KEY("last_ts_ns"), c->last_ts);
+		if (accept_rate(c) > 0)
+			sa_rowk_u64(o, SA_KEY("per_second"), accept_rate(c));
+		else
+			sa_rowk_null(o, SA_KEY("per_second"));
+		sa_rowk_u64(o, SA_KEY("peak_per_second"), c->peak_sec_n);
+		sa_rowk_u64(o, SA_KEY("queue_total"), c->qsum);
+		sa_rowk_u64(o, SA_KEY("queue_max"), c->qmax);
+		sa_rowk_u64(o, SA_KEY("queue_limit"), c->limit);
+		sa_rowk_u64(o, SA_KEY("drops"), c->drops_last - c->drops_first);
+	} else {
+		sa_rowk_null(o, SA_KEY("first_ts_ns"));
+		sa_rowk_null(o, SA_KEY("last_ts_ns"));
+		sa_rowk_null(o, SA_KEY("per_second"));
+		sa_rowk_null(o, SA_KEY("peak_per_second"));
+		sa_rowk_null(o, SA_KEY("queue_total"));
+		sa_rowk_null(o, SA_KEY("queue_max"));
+		sa_rowk_null(o, SA_KEY("queue_limit"));
+		sa_rowk_null(o, SA_KEY("drops"));
+	}
+	sa_row_end(o);
+}
+
+/* Key of a kind's count in a "gap" row. */
+static const char *kind_key(unsigned k)
+{
+	static const char *const keys[SA_GK_COUNT] = {
+		[SA_GK_STATE] = "n_state",
+		[SA_GK_SNAPSHOT] = "n_snapshot",
+		[SA_GK_LISTEN] = "n_listen",
+		[SA_GK_ACCEPT] = "n_accept",
+		[SA_GK_RESET] = "n_reset",
+		[SA_GK_ERROR] = "n_error",
+		[SA_GK_RETRANSMIT] = "n_retransmit",
+		[SA_GK_DESTROY] = "n_destroy",
+		[SA_GK_DROP] = "n_drop",
+		[SA_GK_OTHER] = "n_other",
+	};
+
+	return keys[k];
+}
+
+/*
+ * A "gap" row: events not kept, where (between the rows before and after
+ * it, or at the end of the socket's rows) and of which kinds.  r is NULL
+ * for the n events not kept at the end for the bound over all sockets,
+ * of which nothing more is known.
+ */
+static void row_gap(struct sa_analysis *a, const struct sa_sock *s,
+		    const struct sock_text *t, const struct sa_gap_run *r,
+		    uint64_t n)
+{
+	char wall[SA_WALL_LEN];
+	struct sa_out *o = &a->o;
+	unsigned k;
+
+	sa_row_begin(o, "gap");
 	sa_row_u64(o, "socket", s->id);
 	sa_row_str(o, "host", t->host);
 	sa_row_str(o, "local", t->local);
 	sa_row_str(o, "remote", t->remote);
-	sa_row_str(o, "time", sa_time_text(a, it->input, it->ts_ns, wall,
-					   sizeof(wall)));
-	sa_row_u64(o, "ts_ns", it->ts_ns);
-	sa_row_u64(o, "offset_ns", it->ts_ns >= s->first_ts
-				   ? it->ts_ns - s->first_ts : 0);
-	sa_row_str(o, "event", sa_event_name(it->type));
-	if (it->type == SKR_REC_STATE) {
-		sa_row_str(o, "old_state", skr_tcp_state_name(it->oldstate, st,
-							      sizeof(st)));
-		sa_row_str(o, "new_state", skr_tcp_state_name(it->newstate, st,
-							      sizeof(st)));
-		if (prev)
-			sa_row_u64(o, "prev_state_ns",
-				   it->ts_ns >= prev->ts_ns
-				   ? it->ts_ns - prev->ts_ns : 0);
-		else
-			sa_row_null(o, "prev_state_ns");
+	sa_row_str(o, "where", r ? "between" : "end");
+	sa_row_str(o, "limit", r ? "socket" : "all_sockets");
+	sa_row_u64(o, "events", n);
+	if (r) {
+		sa_row_str(o, "first_time", sa_time_text(a, r->first_input,
+							 r->first_ts, wall,
+							 sizeof(wall)));
+		sa_row_str(o, "last_time", sa_time_text(a, r->last_input,
+							r->last_ts, wall,
+							sizeof(wall)));
+		sa_row_u64(o, "first_ts_ns", r->first_ts);
+		sa_row_u64(o, "last_ts_ns", r->last_ts);
+		for (k = 0; k < SA_GK_COUNT; k++)
+			sa_row_u64(o, kind_key(k), r->by_kind[k]);
 	} else {
-		sa_row_null(o, "old_state");
-		sa_row_null(o, "new_state");
-		sa_row_null(o, "prev_state_ns");
+		sa_row_null(o, "first_time");
+		sa_row_null(o, "last_time");
+		sa_row_null(o, "first_ts_ns");
+		sa_row_null(o, "last_ts_ns");
+		for (k = 0; k < SA_GK_COUNT; k++)
+			sa_row_null(o, kind_key(k));
 	}
-	sa_row_str(o, "ctx", skr_ctx_name(it->ctx, st, sizeof(st)));
-	sa_row_u64(o, "pid", it->tgid);
-	sa_row_str(o, "comm", it->comm);
-	sa_row_str(o, "detail", it->type == SKR_REC_STATE ? "" : it->detail);
 	sa_row_end(o);
 }
 
-/* What the summary line counts: the blocks and events shown. */
-struct timeline {
-	uint64_t sockets;
-	uint64_t events;
-};
+/* No --since or --until: every event is in the window. */
+static bool whole(const struct sa_analysis *a)
+{
+	return a->win_lo == 0 && a->win_hi == UINT64_MAX;
+}
+
+static bool in_window(struct sa_analysis *a, const struct sa_item *it)
+{
+	uint64_t mt;
+
+	if (whole(a))
+		return true;
+	mt = sa_merge_time(a, it->input, it->ts_ns);
+	return mt >= a->win_lo && mt <= a->win_hi;
+}
+
+static bool run_in_window(struct sa_analysis *a, const struct sa_gap_run *r)
+{
+	if (whole(a))
+		return true;
+	return sa_merge_time(a, r->last_input, r->last_ts) >= a->win_lo &&
+	       sa_merge_time(a, r->first_input, r->first_ts) <= a->win_hi;
+}
 
 static int timeline_new(struct sa_analysis *a, void **state)
 {
@@ -242,58 +503,81 @@ static int timeline_new(struct sa_analysis *a, void **state)
 	return *state ? 0 : -ENOMEM;
 }
 
+static void timeline_free(void *state)
+{
+	struct timeline *tl = state;
+
+	if (tl)
+		sa_row_prefix_release(&tl->prefix);
+	free(tl);
+}
+
 static int timeline_socket(struct sa_analysis *a, void *state,
 			   const struct sa_sock *s)
 {
 	struct timeline *tl = state;
-	const struct sa_item *prev = NULL;
+	bool text = a->opts->format == SA_FORMAT_TEXT;
+	const struct sa_item *prev = NULL, *it;
+	const struct sa_gap_run *run;
+	struct sa_items_pos pos;
 	struct sock_text t;
-	uint64_t shown = 0;
-	size_t i;
+	uint64_t shown = 0, at_end;
 
-	if (a->opts->format == SA_FORMAT_TEXT) {
+	if (text) {
 		if (tl->sockets > 0)
 			fputc('\n', a->out);
 		print_header(a, s);
 	} else {
-		row_socket(a, s);
+		/* JSON and CSV: nothing but rows until the end. */
+		sa_out_batch(&a->o, true);
 		t.host = sa_host_name(a, s->host);
 		sa_text_endpoint(s->family, s->saddr, s->sport, t.local,
 				 sizeof(t.local));
 		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
 				 sizeof(t.remote));
+		row_socket(a, s, &t);
+		keep_prefix(a, s, &t);
+		sa_row_keep(&a->o, &tl->prefix);
 	}
-	for (i = 0; i < s->nitems; i++) {
-		const struct sa_item *it = &s->items[i];
-		uint64_t mt = sa_merge_time(a, it->input, it->ts_ns);
-		bool in_window = mt >= a->win_lo && mt <= a->win_hi;
-
-		if (in_window) {
-			if (a->opts->format == SA_FORMAT_TEXT)
+	sa_items_begin(&pos);
+	while (sa_items_next(s, &pos, &it, &run)) {
+		if (run) {
+			if (run_in_window(a, run)) {
+				if (text)
+					print_run(a, s, run);
+				else
+					row_gap(a, s, &t, run, run->n);
+			}
+			/* The time in a state let go is not known. */
+			if (run->by_kind[SA_GK_STATE] > 0)
+				prev = NULL;
+			continue;
+		}
+		if (in_window(a, it)) {
+			if (text)
 				print_item(a, s, it, prev);
 			else
-				row_item(a, s, &t, it, prev);
+				row_item(a, &tl->prefix, s, &t, it, prev);
 			shown++;
 		}
 		if (it->type == SKR_REC_STATE)
 			prev = it;
 	}
-	if (shown == 0 && s->nitems > 0 && a->opts->format == SA_FORMAT_TEXT)
+	if (shown == 0 && s->nitems > 0 && text)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);
-	if (s->items_dropped > 0 && a->opts->format == SA_FORMAT_TEXT) {
-		/* Name the limit that was hit: the socket's, the global one, both. */
-		fprintf(a->out, "  ... %" PRIu64 " more events not kept (",
-			s->items_dropped);
-		if (s->items_dropped_held < s->items_dropped)
-			fprintf(a->out, "limit %u per socket%s",
-				SA_SOCK_MAX_ITEMS,
-				s->items_dropped_held ? ", and " : "");
-		if (s->items_dropped_held > 0)
-			fprintf(a->out, "limit %u events held over all "
-				"sockets", SA_ITEMS_MAX_HELD);
-		fputs(")\n", a->out);
-	}
+	if (text)
+		print_accepts(a, s);
+	else
+		row_accepts(a, s, &t);
+	/* Only the bound over all sockets leaves events out at the end. */
+	at_end = s->items_dropped_held;
+	if (at_end > 0 && text)
+		fprintf(a->out, "  ... %" PRIu64 " more events not kept (limit "
+			"%u events held over all sockets)\n", at_end,
+			SA_ITEMS_MAX_HELD);
+	else if (at_end > 0)
+		row_gap(a, s, &t, NULL, at_end);
 	tl->sockets++;
 	tl->events += shown + s->items_dropped;
 	return 0;
@@ -303,6 +587,7 @@ static void timeline_end(struct sa_analysis *a, void *state)
 {
 	const struct timeline *tl = state;
 
+	sa_out_batch(&a->o, false);
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		sa_row_begin(&a->o, "summary");
 		sa_row_u64(&a->o, "sockets", tl->sockets);
@@ -329,5 +614,5 @@ const struct sa_view sa_view_timeline = {
 	.new = timeline_new,
 	.socket = timeline_socket,
 	.end = timeline_end,
-	.free = free,
+	.free = timeline_free,
 };

@@ -9,10 +9,13 @@
  *   sockets.h    sockets*.c        socket table: one life per (host, netns,
  *                                  cookie); its insides in sockets_priv.h
  *   events.h     events.c          non-state kernel events onto socket lives
+ *   items.h      sockets_items.c,  the events a socket keeps for --timeline, as
+ *                items_text.c      numbers; their words made at output
  *   life.h       life.c            what a finished life means (outcome, durations)
  *   filter.h     filter.c          --pid --comm --port --addr --netns --state ...
  *   hist.h       hist.c            bounded duration distributions
- *   out.h        out.c             JSON Lines and CSV rows
+ *   out.h        out.c             JSON Lines and CSV rows (out_rows.h: many
+ *                                  rows alike, batched, for --timeline)
  *   text.h       text.c            formatting shared by the reports
  *   run.h        run.c             the analysis as main.c and tests call it
  *   analysis.h   run.c, warn.c     an analysis under way, as reports read it
@@ -35,6 +38,7 @@
 #include "analyze/events.h"
 #include "analyze/filter.h"
 #include "analyze/hist.h"
+#include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/memory.h"
 #include "analyze/meta.h"

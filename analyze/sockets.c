@@ -17,14 +17,16 @@
  * is ever reported in hash order.
  *
  * The rest of the table is in sockets_listen.c (the open-listener index),
- * sockets_owner.c (owners and task names) and sockets_state.c (what
- * transitions and other events say about a socket); analyze/sockets_priv.h
- * holds what they share.
+ * sockets_owner.c (owners and task names), sockets_state.c (what
+ * transitions and other events say about a socket) and sockets_items.c
+ * (the events kept for --timeline); analyze/sockets_priv.h holds what they
+ * share.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/items.h"
 #include "analyze/sockets_priv.h"
 #include "format/skr.h"
 
@@ -240,8 +242,7 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 		t->nopen--;
 	list_del(sa_node(s)->ending ? &t->closing : &t->open, s);
 	t->live--;
-	t->items_held -= s->cap;
-	free(s->items);
+	sa_sockets_items_free(t, s);
 	sock_free(t, s);
 }
 
@@ -294,6 +295,36 @@ void sa_sockets_destroyed(struct sa_sockets *t, struct sa_sock *s)
 	sa_sockets_start_closing(t, s, s->last_mt);
 }
 
+/*
+ * The next life to hand on is read soon (by the report), long after it was
+ * last touched: ask the cache for it now, its socket at one tick and its
+ * items (whose address is in the socket) at the next.  Reports on short
+ * lives spent a fifth of their time waiting for these reads.
+ */
+static void prefetch_next(struct sa_sockets *t)
+{
+#if defined(__GNUC__)
+	struct sa_sock *h = t->closing.head;
+	size_t i;
+
+	if (!h)
+		return;
+	if (h != t->pf_sock) {
+		t->pf_sock = h;
+		t->pf_items = false;
+		for (i = 0; i < sizeof(*h); i += 64)
+			__builtin_prefetch((const char *)h + i);
+	} else if (!t->pf_items) {
+		t->pf_items = true;
+		for (i = 0; i < h->nitems * sizeof(*h->items) && i < 1024;
+		     i += 64)
+			__builtin_prefetch((const char *)h->items + i);
+	}
+#else
+	(void)t;
+#endif
+}
+
 int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 {
 	struct sa_sock *s;
@@ -309,6 +340,7 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 			break;
 		err = sa_sockets_hand_on(t, s);
 	}
+	prefetch_next(t);
 	return err;
 }
 
@@ -367,6 +399,7 @@ void sa_sockets_free(struct sa_sockets *t)
 		t->spare = sa_node(s)->hnext;
 		free(sa_node(s));
 	}
+	sa_sockets_items_release(t);
 	free(t->buckets);
 	free(t->lbuckets);
 	free(t->comms);

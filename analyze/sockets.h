@@ -14,7 +14,7 @@
 
 #include "format/skr.h"
 
-/* Items (transitions and other events) kept per socket for --timeline. */
+/* Events kept per socket for --timeline: its first and latest (items.h). */
 #define SA_SOCK_MAX_ITEMS	1024
 /*
  * Bounds a hostile file cannot push past (docs/FORMAT.md §11): item slots
@@ -24,7 +24,6 @@
  */
 #define SA_ITEMS_MAX_HELD	(1u << 20)
 #define SA_SOCKETS_MAX_LIVE	(1u << 20)
-#define SA_DETAIL_LEN		96
 /*
  * A socket that reached CLOSE stays in the table this long (event time)
  * before its life is handed on, because the kernel reports some of its
@@ -47,15 +46,10 @@
  */
 #define SA_CLOSING_MAX		4096u
 
-struct sa_item {
-	uint64_t ts_ns;
-	uint32_t tgid;
-	uint16_t type;			/* record type: STATE or another event */
-	uint16_t input;
-	uint8_t oldstate, newstate, ctx;
-	char comm[SKR_COMM_LEN + 1];	/* sanitized */
-	char detail[SA_DETAIL_LEN];	/* other events: what happened */
-};
+/* What --timeline keeps of a socket, as numbers: analyze/items.h. */
+struct sa_item;
+struct sa_gap;
+struct sa_accepts;
 
 enum sa_role {
 	SA_ROLE_UNKNOWN,
@@ -140,6 +134,8 @@ struct sa_sock {
 
 	struct sa_item *items;
 	size_t nitems, cap;
+	struct sa_gap *gap;		/* what a full array let go (items.h) */
+	struct sa_accepts *acc;		/* a listener's accepts (items.h) */
 	uint64_t items_dropped;
 	uint64_t items_dropped_held;	/* of those, for SA_ITEMS_MAX_HELD */
 	uint64_t transitions;
@@ -195,10 +191,13 @@ extern struct sa_work sa_work;
 struct sa_sock *sa_sockets_listener(struct sa_sockets *t, uint32_t host,
 				    uint32_t netns, unsigned family,
 				    const uint8_t addr[16], uint16_t port);
-/* Record a non-state event on s's line of life (kept only for --timeline). */
+/*
+ * Record a non-state event on s's line of life (kept only for --timeline):
+ * ev's type, kind, evstate and numbers; time, task and context from c.
+ */
 int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
 		    const struct sa_evctx *ec, const struct skr_ev_common *c,
-		    uint16_t type, const char *detail);
+		    const struct sa_item *ev);
 /*
  * Owner from its owning syscall (connect, listen, accept), which wins over
  * guesses from transitions.  comm may be NULL (the record has none): the

@@ -7,6 +7,7 @@
  *   sockets_listen.c   the index of open listeners a child is matched to
  *   sockets_owner.c    which task owns a socket, task names by pid
  *   sockets_state.c    what transitions and other events say about a socket
+ *   sockets_items.c    the events each socket keeps for --timeline
  *
  * Kept apart from sockets.h: the rest of sockana sees the table only
  * through the sa_sockets_*() functions declared there.
@@ -22,6 +23,7 @@
 #include "format/skr.h"
 
 struct sa_lgroup;
+struct sa_spare_items;
 
 /*
  * A life as the table allocates it: the public part and the links only
@@ -137,6 +139,10 @@ struct sa_sockets {
 	bool rescan;			/* dirty overflowed: check every one */
 	struct sa_sock *spare;		/* freed sockets, linked by hnext */
 	size_t nspare;
+	struct sa_sock *pf_sock;	/* next to hand on, asked of the cache */
+	bool pf_items;			/* and its items */
+	struct sa_spare_items *spare_items;	/* freed first arrays (sockets_items.c) */
+	size_t nspare_items;
 	struct sa_comm_map *comms;
 };
 
@@ -177,6 +183,18 @@ void sa_sockets_name_owner(struct sa_sockets *t, struct sa_sock *s);
  */
 void sa_sockets_attribute(struct sa_sock *s, const struct skr_ev_common *c,
 			  const char *comm, size_t commlen);
+
+/* sockets_items.c */
+/*
+ * *out: a cleared item to fill, or NULL when items are not kept (not
+ * asked for, or past the bound over all sockets: then counted).  -ENOMEM.
+ */
+int sa_sockets_add_item(struct sa_sockets *t, struct sa_sock *s,
+			struct sa_item **out);
+/* Free s's items and give their slots back to the bound. */
+void sa_sockets_items_free(struct sa_sockets *t, struct sa_sock *s);
+/* Free the arrays kept for reuse (sa_sockets_free). */
+void sa_sockets_items_release(struct sa_sockets *t);
 
 /* sockets_state.c */
 /* True when the n bytes at p are all zero (an unset address). */

@@ -10,52 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/items.h"
 #include "analyze/sockets_priv.h"
 #include "analyze/text.h"
 #include "format/skr.h"
-
-/*
- * *out: a cleared item to fill, or NULL when items are not kept.  The
- * bound on items held counts allocated slots, not used ones: capacity is
- * what takes memory, and a socket's array only grows when it is full.
- */
-static int add_item(struct sa_sockets *t, struct sa_sock *s,
-		    struct sa_item **out)
-{
-	struct sa_item *it;
-
-	*out = NULL;
-	if (!t->keep_items)
-		return 0;
-	if (s->nitems == SA_SOCK_MAX_ITEMS) {
-		s->items_dropped++;
-		return 0;
-	}
-	if (s->nitems == s->cap) {
-		/* From one slot: a million sockets may each keep one event. */
-		size_t cap = s->cap ? s->cap * 2 : 1;
-
-		if (cap > SA_SOCK_MAX_ITEMS)
-			cap = SA_SOCK_MAX_ITEMS;
-		if (cap - s->cap > SA_ITEMS_MAX_HELD - t->items_held)
-			cap = s->cap + (SA_ITEMS_MAX_HELD - t->items_held);
-		if (cap == s->cap) {
-			s->items_dropped++;
-			s->items_dropped_held++;
-			return 0;
-		}
-		it = realloc(s->items, cap * sizeof(*it));
-		if (!it)
-			return -ENOMEM;
-		t->items_held += cap - s->cap;
-		s->items = it;
-		s->cap = cap;
-	}
-	it = &s->items[s->nitems++];
-	memset(it, 0, sizeof(*it));
-	*out = it;
-	return 0;
-}
 
 static void touch(struct sa_sock *s, const struct sa_evctx *ec, uint64_t ts)
 {
@@ -67,22 +25,21 @@ static void touch(struct sa_sock *s, const struct sa_evctx *ec, uint64_t ts)
 
 int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
 		    const struct sa_evctx *ec, const struct skr_ev_common *c,
-		    uint16_t type, const char *detail)
+		    const struct sa_item *ev)
 {
 	struct sa_item *it;
 	int err;
 
 	touch(s, ec, c->ts_ns);
-	err = add_item(t, s, &it);
+	err = sa_sockets_add_item(t, s, &it);
 	if (err || !it)
 		return err;
+	*it = *ev;
 	it->ts_ns = c->ts_ns;
 	it->tgid = c->tgid;
-	it->type = type;
 	it->input = ec->input;
 	it->ctx = c->ctx;
 	it->oldstate = it->newstate = s->state;
-	sa_text_copy(it->detail, sizeof(it->detail), detail, strlen(detail));
 	return 0;
 }
 
@@ -275,13 +232,14 @@ static int add_birth(struct sa_sockets *t, const struct sa_evctx *ec,
 	born.oldstate = SKR_TCP_LISTEN;
 	born.newstate = SKR_TCP_SYN_RECV;
 	memset(born.comm, 0, sizeof(born.comm));
-	err = add_item(t, s, &it);
+	err = sa_sockets_add_item(t, s, &it);
 	if (err)
 		return err;
 	if (it) {
 		it->ts_ns = born.c.ts_ns;
 		it->tgid = born.c.tgid;
 		it->type = SKR_REC_STATE;
+		it->kind = SA_IK_STATE;
 		it->input = ec->input;
 		it->oldstate = born.oldstate;
 		it->newstate = born.newstate;
@@ -369,7 +327,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 			return err;
 		first = false;
 	}
-	err = add_item(t, s, &it);
+	err = sa_sockets_add_item(t, s, &it);
 	if (err)
 		return err;
 	if (it) {
@@ -380,7 +338,7 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		it->oldstate = ev->oldstate;
 		it->newstate = ev->newstate;
 		it->ctx = ev->c.ctx;
-		sa_text_copy(it->comm, sizeof(it->comm), ev->comm,
+		sa_text_copy(it->u.comm, sizeof(it->u.comm), ev->comm,
 			     sizeof(ev->comm));
 	}
 	t->transitions++;

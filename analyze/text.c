@@ -64,6 +64,48 @@ const char *sa_text_family(unsigned family, char *buf, size_t size)
 	return buf;
 }
 
+/* Decimal digits of v at p; returns the end. */
+static char *put_dec(char *p, unsigned v)
+{
+	char t[12];
+	int n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n > 0)
+		*p++ = t[--n];
+	return p;
+}
+
+/*
+ * "a.b.c.d:port", as inet_ntop and printf would write it: a report writes
+ * two endpoints a socket, and those two took a fifth of the instructions
+ * of --timeline --json (callgrind) on a trace of short connections.
+ */
+static const char *endpoint4(const uint8_t addr[16], unsigned port,
+			     char *buf, size_t size)
+{
+	char t[32], *p = t;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		p = put_dec(p, addr[i]);
+		*p++ = i < 3 ? '.' : ':';
+	}
+	p = put_dec(p, port);
+	n = (size_t)(p - t);
+	if (n >= size) {
+		terminate_empty(buf, size, -1);
+		return buf;
+	}
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 			     unsigned port, char *buf, size_t size)
 {
@@ -71,9 +113,9 @@ const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 	int n;
 
 	/* The trace's family numbers are Linux's; map them to the host's. */
-	if (family == SKR_AF_INET && inet_ntop(AF_INET, addr, a, sizeof(a)))
-		n = snprintf(buf, size, "%s:%u", a, port);
-	else if (family == SKR_AF_INET6 &&
+	if (family == SKR_AF_INET)
+		return endpoint4(addr, port, buf, size);
+	if (family == SKR_AF_INET6 &&
 		 inet_ntop(AF_INET6, addr, a, sizeof(a)))
 		n = snprintf(buf, size, "[%s]:%u", a, port);
 	else

@@ -15,7 +15,7 @@ MIB=1024	# GNU time's %M is in KiB
 # The bounds, in MiB, as FORMAT.md §11.2 states them.
 REORDER=256	# reorder buffers, all inputs together
 READER=13	# one reader (§11.1)
-TABLE=616	# socket table at 1,048,576 live sockets, with --timeline items
+TABLE=568	# socket table at 1,048,576 live sockets, with --timeline items
 # The program, its libraries and the socket table of a trace with 1,000
 # connections open (about 6,000 sockets counting those in their grace).
 BASE=16

@@ -211,6 +211,7 @@ static const char golden_timeline_full[] =
 "  2026-11-22T10:00:01.000001Z  +0.000001    * listen(fd 3, backlog 1024): limit 4 (clamped by net.core.somaxconn)  srv[10]\n"
 "  2026-11-22T10:00:01.000060Z  +0.000060    * accept: #3 (queue 1 of 4)  srv[10]\n"
 "  2026-11-22T10:00:01.600500Z  +0.600500    * accept: #6 (queue 1 of 4)  srv[10]\n"
+"  accepts: 2 in 0.600440 s, at most 2 in one second of the clock; accept queue at accept: mean 1.0, max 1 of 4; drops 20; 0 failed\n"
 "\n"
 "#5 cookie 0x105 IPv4 127.0.0.1:40003 -> 127.0.0.1:8080 netns 4026531840 owner cli[21]\n"
 "  2026-11-22T10:00:01.600000Z  +0.000000    CLOSE        -> SYN_SENT               -  cli[21]\n"

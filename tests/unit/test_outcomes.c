@@ -273,7 +273,8 @@ START_TEST(test_destroy_zeroed_is_not_zero)
 
 	text = tg_build_report(timed_out_old, SA_REPORT_TIMELINE,
 			       SA_FORMAT_JSON, SA_BY_NONE);
-	ck_assert_msg(strstr(text, "\"events\":4,\"bytes_acked\":null,"
+	ck_assert_msg(strstr(text, "\"events\":4,\"not_kept\":0,"
+			     "\"bytes_acked\":null,"
 			     "\"bytes_received\":null,\"segs_out\":null,"
 			     "\"segs_in\":null,\"retransmits\":null,"
 			     "\"srtt_us\":null,\"counters_from\":null,"
@@ -295,7 +296,8 @@ START_TEST(test_counters_at_close_preferred)
 
 	text = tg_build_report(timed_out_new, SA_REPORT_TIMELINE,
 			       SA_FORMAT_JSON, SA_BY_NONE);
-	ck_assert_msg(strstr(text, "\"events\":4,\"bytes_acked\":0,"
+	ck_assert_msg(strstr(text, "\"events\":4,\"not_kept\":0,"
+			     "\"bytes_acked\":0,"
 			     "\"bytes_received\":0,\"segs_out\":3,\"segs_in\":0,"
 			     "\"retransmits\":2,\"srtt_us\":0,\"counters_from\":"
 			     "\"close\",\"counters_reset\":false}") != NULL,
