@@ -466,24 +466,6 @@ bool sa_backlog_clients(const struct sa_backlog *b, size_t i,
 	return clients_of(b, &b->l[i], sum);
 }
 
-/* "#4 #6 #7", the connects that resent their SYN. */
-static const char *client_ids(const struct sa_clients_sum *c, const char *hash,
-			      char *buf, size_t size)
-{
-	size_t used = 0, i;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; i < c->nids; i++) {
-		n = snprintf(buf + used, size - used, "%s%s%" PRIu64,
-			     i ? " " : "", hash, c->ids[i]);
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-	}
-	return buf;
-}
-
 bool sa_backlog_netns(const struct sa_analysis *a, const struct sa_backlog *b,
 		      size_t i, struct sa_netns_delta *d)
 {
@@ -620,8 +602,8 @@ static void text_listener(struct sa_analysis *a, const struct sa_backlog *b,
 				sa_text_secs(cs.connect_max_ns, p50,
 					     sizeof(p50)));
 		if (cs.nids > 0)
-			fprintf(out, ": %s%s", client_ids(&cs, "#", dist,
-							  sizeof(dist)),
+			fprintf(out, ": %s%s",
+				sa_clients_ids(&cs, "#", dist, sizeof(dist)),
 				cs.retried > cs.nids ? " ..." : "");
 		fputc('\n', out);
 	}
@@ -740,7 +722,7 @@ static void row_listener(struct sa_analysis *a, const struct sa_backlog *b,
 	else
 		sa_row_null(o, "client_connect_max_ns");
 	sa_row_str(o, "client_syn_retried_socket_ids",
-		   client_ids(&cs, "", dist, sizeof(dist)));
+		   sa_clients_ids(&cs, "", dist, sizeof(dist)));
 	sa_row_end(o);
 }
 

@@ -7,6 +7,8 @@
  * seen later is then missing from its line, never counted twice).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,4 +169,22 @@ bool sa_clients_syn_observable(const struct sa_analysis *a)
 
 	return sa_observable_probe(a, SKR_REC_RETRANSMIT, "tcp_retransmit_skb",
 				   &why);
+}
+
+/* "#4 #6 #7", the connects that resent their SYN. */
+const char *sa_clients_ids(const struct sa_clients_sum *c, const char *hash,
+			   char *buf, size_t size)
+{
+	size_t used = 0, i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->nids; i++) {
+		n = snprintf(buf + used, size - used, "%s%s%" PRIu64,
+			     i ? " " : "", hash, c->ids[i]);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }

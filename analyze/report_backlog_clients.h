@@ -39,6 +39,12 @@ int sa_clients_add(struct sa_clients *c, const struct sa_sock *s);
  */
 bool sa_clients_of(const struct sa_clients *c, const struct sa_sock *l,
 		   struct sa_clients_sum *sum);
+/*
+ * The ids of the connects that resent their SYN, each after hash, space
+ * separated ("#4 #6 #7"), into buf (cut at the last id that fits).  buf.
+ */
+const char *sa_clients_ids(const struct sa_clients_sum *c, const char *hash,
+			   char *buf, size_t size);
 /* Whether the trace could see SYN retransmits (tcp_retransmit_skb). */
 bool sa_clients_syn_observable(const struct sa_analysis *a);
 

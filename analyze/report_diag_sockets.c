@@ -31,28 +31,12 @@ static const char *host_text(const struct sa_analysis *a, uint32_t h,
 	return n > 0 && (size_t)n < size ? buf : "";
 }
 
-static void client_ids(const struct sa_clients_sum *c, const char *hash,
-		       char *buf, size_t size)
-{
-	size_t used = 0, i;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; i < c->nids; i++) {
-		n = snprintf(buf + used, size - used, "%s%s%" PRIu64,
-			     i ? " " : "", hash, c->ids[i]);
-		if (n < 0 || (size_t)n >= size - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
 /* What the listener's clients suffered: SYNs resent, slow connects. */
 static void clients_row(struct sa_analysis *a, const struct sa_clients_sum *c)
 {
 	char ids[256];
 
-	client_ids(c, "", ids, sizeof(ids));
+	sa_clients_ids(c, "", ids, sizeof(ids));
 	sa_row_u64(&a->o, "client_connects", c->connects);
 	if (sa_clients_syn_observable(a)) {
 		sa_row_u64(&a->o, "client_syn_retried", c->retried);
@@ -83,7 +67,7 @@ static void clients_text(struct sa_analysis *a, const struct sa_clients_sum *c)
 	if (c->established > 0)
 		fprintf(a->out, " (slowest after %s s)",
 			sa_text_secs(c->connect_max_ns, secs, sizeof(secs)));
-	client_ids(c, "#", ids, sizeof(ids));
+	sa_clients_ids(c, "#", ids, sizeof(ids));
 	if (c->nids > 0)
 		fprintf(a->out, ": %s%s", ids,
 			c->retried > c->nids ? " ..." : "");
