@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyze/drops.h"
+#include "analyze/hash.h"
 
 struct flow {
 	uint32_t host, netns;
@@ -29,16 +30,6 @@ struct sa_drops {
 	uint64_t seed;
 };
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 int sa_drops_new(struct sa_drops **dp)
 {
 	struct sa_drops *d = calloc(1, sizeof(*d));
@@ -47,7 +38,7 @@ int sa_drops_new(struct sa_drops **dp)
 	if (!d)
 		return -ENOMEM;
 	/* Only the table's speed depends on it, never what is reported. */
-	d->seed = mix((uint64_t)(uintptr_t)d ^ 0x2545f4914f6cdd1dull);
+	d->seed = sa_mix64((uint64_t)(uintptr_t)d ^ 0x2545f4914f6cdd1dull);
 	return 0;
 }
 
@@ -66,7 +57,7 @@ static size_t flow_hash(const struct sa_drops *d, const struct flow *k)
 
 	memcpy(&a, k->addr, 8);
 	memcpy(&b, k->addr + 8, 8);
-	return (size_t)mix(d->seed ^ mix(a ^ mix(b ^ mix(
+	return (size_t)sa_mix64(d->seed ^ sa_mix64(a ^ sa_mix64(b ^ sa_mix64(
 		(uint64_t)k->host << 32 ^ k->netns) ^
 		((uint64_t)k->family << 32 | (uint64_t)k->port << 16 |
 		 k->from_port)))) & (d->fcap - 1);

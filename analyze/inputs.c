@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/hash.h"
 #include "analyze/inputs.h"
 #include "analyze/sockana.h"
 
@@ -56,16 +57,6 @@ struct sa_inputs {
 	uint64_t seed;
 };
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 int sa_inputs_new(struct sa_analysis *a)
 {
 	struct sa_inputs *x = calloc(1, sizeof(*x));
@@ -78,7 +69,7 @@ int sa_inputs_new(struct sa_analysis *a)
 		return -ENOMEM;
 	}
 	/* Only the table's speed depends on it, never what is reported. */
-	x->seed = mix((uint64_t)(uintptr_t)x ^ 0x9e3779b97f4a7c15ull);
+	x->seed = sa_mix64((uint64_t)(uintptr_t)x ^ 0x9e3779b97f4a7c15ull);
 	a->inputs = x;
 	return 0;
 }
@@ -181,8 +172,9 @@ static size_t slot_of(const struct sa_inputs *x, const struct seg_key *k)
 
 	memcpy(&v, k->id, 8);
 	memcpy(&w, k->id + 8, 8);
-	return (size_t)(mix(x->seed ^ v ^ mix(w ^ mix(k->created ^
-		k->index))) & (x->cap - 1));
+	return (size_t)(sa_mix64(x->seed ^ v ^
+				 sa_mix64(w ^ sa_mix64(k->created ^ k->index))) &
+			(x->cap - 1));
 }
 
 static bool key_eq(const struct seg_key *p, const struct seg_key *q)

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/hash.h"
 #include "analyze/sockets_priv.h"
 
 struct sa_work sa_work;
@@ -64,16 +65,6 @@ static bool same_key(const struct sa_lgroup *a, const struct sa_lgroup *b)
 	       a->wild == b->wild && memcmp(a->addr, b->addr, 16) == 0;
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /*
  * Keys come from the file: a fixed hash would let a crafted trace put
  * every listener in one chain.  The seed differs from run to run (heap
@@ -87,11 +78,11 @@ static size_t hash_group(const struct sa_sockets *t, const struct sa_lgroup *k,
 
 	memcpy(&a0, k->addr, 8);
 	memcpy(&a1, k->addr + 8, 8);
-	x = mix(t->lseed ^ ((uint64_t)k->host << 32 | k->netns));
-	x = mix(x ^ ((uint64_t)k->port << 16 | (uint64_t)k->family << 8 |
-		     k->wild));
-	x = mix(x ^ a0);
-	x = mix(x ^ a1);
+	x = sa_mix64(t->lseed ^ ((uint64_t)k->host << 32 | k->netns));
+	x = sa_mix64(x ^ ((uint64_t)k->port << 16 | (uint64_t)k->family << 8 |
+			  k->wild));
+	x = sa_mix64(x ^ a0);
+	x = sa_mix64(x ^ a1);
 	return (size_t)(x & (nbuckets - 1));
 }
 
@@ -120,8 +111,8 @@ static int grow_buckets(struct sa_sockets *t)
 	if (t->nlgroups < t->nlbuckets)
 		return 0;
 	if (t->nlbuckets == 0)
-		t->lseed = mix((uint64_t)(uintptr_t)t ^
-			       (uint64_t)time(NULL) << 20);
+		t->lseed = sa_mix64((uint64_t)(uintptr_t)t ^
+				    (uint64_t)time(NULL) << 20);
 	if (n > SIZE_MAX / sizeof(*b))
 		return 0;	/* keep the chains longer: slower, still right */
 	b = calloc(n, sizeof(*b));
