@@ -21,12 +21,13 @@
 #include "analyze/views.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
+#include "format/skr_cli.h"
 
 #ifndef SKR_VERSION
 #define SKR_VERSION "unknown"
 #endif
 
-#define EXIT_USAGE	2
+#define EXIT_USAGE	SKR_EXIT_USAGE
 
 static const char usage_text[] =
 "Usage: sockana [REPORT] [OPTIONS] FILE...\n"
@@ -171,55 +172,6 @@ static int print_version(void)
 }
 
 /*
- * getopt_long takes any unambiguous prefix of a long option, so the same
- * names reach the switch whether typed in full or not; what it cannot tell
- * us (opterr is off, for one wording in both tools) is why it refused one.
- */
-static bool ambiguous(const char *arg, const struct option *longopts)
-{
-	size_t len, hits = 0;
-	const char *eq;
-
-	if (strncmp(arg, "--", 2) != 0)
-		return false;
-	arg += 2;
-	eq = strchr(arg, '=');
-	len = eq ? (size_t)(eq - arg) : strlen(arg);
-	for (; longopts->name; longopts++) {
-		if (strncmp(longopts->name, arg, len) != 0)
-			continue;
-		if (longopts->name[len] == '\0')
-			return false;
-		hits++;
-	}
-	return hits > 1;
-}
-
-static int refused_option(int c, char **argv,
-			  const struct option *longopts)
-{
-	const char *arg = argv[optind - 1], *eq;
-	char opt[3] = { '-', '\0', '\0' };
-
-	if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256) {
-		opt[1] = (char)optopt;
-		arg = opt;
-	}
-	eq = strchr(arg, '=');
-	if (c == ':')
-		err_printf("option '%s' needs an argument", arg);
-	else if (optopt != 0 && eq && strncmp(arg, "--", 2) == 0)
-		err_printf("option '%.*s' takes no argument",
-			   (int)(eq - arg), arg);
-	else if (ambiguous(arg, longopts))
-		err_printf("ambiguous option '%s'", arg);
-	else
-		err_printf("unknown option '%s'", arg);
-	fputs("Try 'sockana --help'.\n", stderr);
-	return EXIT_USAGE;
-}
-
-/*
  * getopt_long's table: the fixed options, then one entry per view that has
  * an option, taken from the view table (views.c), so that a new view needs
  * no change here.
@@ -346,7 +298,7 @@ int main(int argc, char **argv)
 				return usage_error(msg, NULL);
 			break;
 		default:
-			return refused_option(c, argv, longopts);
+			return skr_cli_refused("sockana", c, argv, longopts);
 		}
 	}
 	n = argc - optind;

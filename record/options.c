@@ -16,9 +16,10 @@
 #include <bpf/libbpf.h>
 #include <zstd.h>
 
+#include "format/skr_cli.h"
 #include "record/sockrec.h"
 
-#define EXIT_USAGE	2
+#define EXIT_USAGE	SKR_EXIT_USAGE
 
 #define MAX_SECONDS	(100ull * 365 * 24 * 3600)
 #define LEVEL_DEFAULT	1
@@ -237,50 +238,6 @@ static int check_combinations(struct rec_options *o)
 	return -1;
 }
 
-/* getopt_long's opterr is off: both tools word a refusal the same way. */
-static bool ambiguous(const char *arg, const struct option *longopts)
-{
-	size_t len, hits = 0;
-	const char *eq;
-
-	if (strncmp(arg, "--", 2) != 0)
-		return false;
-	arg += 2;
-	eq = strchr(arg, '=');
-	len = eq ? (size_t)(eq - arg) : strlen(arg);
-	for (; longopts->name; longopts++) {
-		if (strncmp(longopts->name, arg, len) != 0)
-			continue;
-		if (longopts->name[len] == '\0')
-			return false;
-		hits++;
-	}
-	return hits > 1;
-}
-
-static int refused_option(int c, char **argv, const struct option *longopts)
-{
-	const char *arg = argv[optind - 1], *eq;
-	char opt[3] = { '-', '\0', '\0' };
-
-	if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 256) {
-		opt[1] = (char)optopt;
-		arg = opt;
-	}
-	eq = strchr(arg, '=');
-	if (c == ':')
-		return misuse("option '%s' needs an argument", arg);
-	if (optopt != 0 && eq && strncmp(arg, "--", 2) == 0) {
-		fprintf(stderr, "sockrec: option '%.*s' takes no argument\n",
-			(int)(eq - arg), arg);
-		fputs("Try 'sockrec --help'.\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (ambiguous(arg, longopts))
-		return misuse("ambiguous option '%s'", arg);
-	return misuse("unknown option '%s'", arg);
-}
-
 int rec_options_parse(int argc, char **argv, struct rec_options *o)
 {
 	enum {
@@ -420,7 +377,7 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 			       libbpf_version_string(), ZSTD_versionString());
 			return fflush(stdout) ? 1 : 0;
 		default:
-			return refused_option(c, argv, longopts);
+			return skr_cli_refused("sockrec", c, argv, longopts);
 		}
 	}
 	if (optind == at + 1 && strcmp(argv[at], "--") == 0) {
