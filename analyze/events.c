@@ -45,6 +45,19 @@ static int note(struct sa_analysis *a, struct sa_sock *s,
 	return sa_sockets_note(a->socks, s, ec, c, e);
 }
 
+/* An event of kind whose one number is code (a reason, an errno, a count). */
+static int note_code(struct sa_analysis *a, struct sa_sock *s,
+		     const struct sa_evctx *ec, const union skr_rec_any *r,
+		     const struct skr_ev_common *c, enum sa_item_kind kind,
+		     unsigned evstate, uint32_t code)
+{
+	struct sa_item e;
+
+	ev_init(&e, r, kind, evstate);
+	e.u.n.w[0] = code;
+	return note(a, s, ec, c, &e);
+}
+
 /* The record tells the views about a listener s (NULL: a namespace). */
 static void for_views(struct sa_applied *ap, struct sa_sock *s)
 {
@@ -254,7 +267,6 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_reset *ev = &r->reset;
-	struct sa_item e;
 	struct sa_sock *s;
 	int err;
 
@@ -273,21 +285,19 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (ev->dir == SKR_RESET_RECEIVED) {
 		s->resets_in++;
 		s->reset_in_state = ev->state;
-		ev_init(&e, r, SA_IK_RESET_IN, ev->state);
-		return note(a, s, ec, &ev->c, &e);
+		return note_code(a, s, ec, r, &ev->c, SA_IK_RESET_IN,
+				 ev->state, 0);
 	}
 	s->resets_out++;
 	s->reset_reason = ev->reason;
-	ev_init(&e, r, SA_IK_RESET_OUT, ev->state);
-	e.u.n.w[0] = ev->reason;
-	return note(a, s, ec, &ev->c, &e);
+	return note_code(a, s, ec, r, &ev->c, SA_IK_RESET_OUT, ev->state,
+			 ev->reason);
 }
 
 static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 		    const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_sock_error *ev = &r->sock_error;
-	struct sa_item e;
 	struct sa_sock *s;
 	int err;
 
@@ -300,9 +310,8 @@ static int on_error(struct sa_analysis *a, const struct sa_evctx *ec,
 			     ev->dport);
 	s->error = ev->error;
 	s->error_state = ev->state;
-	ev_init(&e, r, SA_IK_ERROR, ev->state);
-	e.u.n.w[0] = (uint32_t)ev->error;
-	return note(a, s, ec, &ev->c, &e);
+	return note_code(a, s, ec, r, &ev->c, SA_IK_ERROR, ev->state,
+			 (uint32_t)ev->error);
 }
 
 static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
@@ -339,9 +348,8 @@ static int on_retransmit(struct sa_analysis *a, const struct sa_evctx *ec,
 	s->retrans++;
 	if (ev->state == SKR_TCP_SYN_SENT)
 		s->syn_retrans++;
-	ev_init(&e, r, SA_IK_RETRANS, ev->state);
-	e.u.n.w[0] = ev->retrans;
-	return note(a, s, ec, &ev->c, &e);
+	return note_code(a, s, ec, r, &ev->c, SA_IK_RETRANS, ev->state,
+			 ev->retrans);
 }
 
 /*
@@ -419,7 +427,6 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 		       const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_skb_drop *ev = &r->skb_drop;
-	struct sa_item e;
 	struct sa_sock *s;
 	const char *why;
 	char rb[24];
@@ -446,9 +453,7 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 		return 0;
 	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			     ev->dport);
-	ev_init(&e, r, SA_IK_DROP, 0);
-	e.u.n.w[0] = ev->reason;
-	return note(a, s, ec, &ev->c, &e);
+	return note_code(a, s, ec, r, &ev->c, SA_IK_DROP, 0, ev->reason);
 }
 
 static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,
