@@ -63,21 +63,6 @@ static void begin(struct tg *t)
 	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
 }
 
-static size_t count_lines(const char *text, const char *prefix)
-{
-	size_t n = 0, pl = strlen(prefix);
-	const char *p = text;
-
-	while (p && *p) {
-		if (strncmp(p, prefix, pl) == 0)
-			n++;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return n;
-}
-
 /* ------------------------------------------------------------------ */
 /* 1. The CLOSE_WAIT list                                               */
 /* ------------------------------------------------------------------ */
@@ -117,13 +102,13 @@ START_TEST(test_close_wait_list)
 	char *text, *sec;
 
 	text = close_wait_report(12, &sec);
-	ck_assert_msg(count_lines(sec, "  #") == 12, "%s", sec);
+	ck_assert_msg(tg_count_lines(sec, "  #") == 12, "%s", sec);
 	ck_assert_ptr_nonnull(strstr(sec, "\n  12 sockets\n"));
 	ck_assert_ptr_null(strstr(sec, "more"));
 	free(text);
 
 	text = close_wait_report(25, &sec);
-	ck_assert_msg(count_lines(sec, "  #") == 20, "%s", sec);
+	ck_assert_msg(tg_count_lines(sec, "  #") == 20, "%s", sec);
 	ck_assert_ptr_nonnull(strstr(sec, "\n  25 sockets\n"));
 	ck_assert_msg(strstr(sec, "\n  (+5 more)") != NULL, "%s", sec);
 	free(text);
@@ -143,7 +128,7 @@ START_TEST(test_close_wait_json)
 		      (uint16_t)(40000 + i));
 	tg_end(&t, T0 + SEC, 0, 0);
 	text = tg_report(&t, SA_REPORT_DIAG, SA_FORMAT_JSON);
-	ck_assert_uint_eq(count_lines(text, "{\"row\":\"close_wait\""), 20);
+	ck_assert_uint_eq(tg_count_lines(text, "{\"row\":\"close_wait\""), 20);
 	ck_assert_msg(strstr(text, "{\"row\":\"close_wait_more\",\"count\":21,"
 			     "\"sockets_more\":1}") != NULL, "%s", text);
 	free(text);
@@ -485,7 +470,7 @@ START_TEST(test_timewait_after_destroy)
 	tg_reset(&t, T0 + 200 * MSEC, 0x700, SKR_TCP_TIME_WAIT, 40000, 80);
 	tg_end(&t, T0 + 3 * SEC, 0, 0);
 	text = tg_report(&t, SA_REPORT_TIMELINE, SA_FORMAT_TEXT);
-	ck_assert_msg(count_lines(text, "#") == 1, "%s", text);
+	ck_assert_msg(tg_count_lines(text, "#") == 1, "%s", text);
 	ck_assert_msg(strstr(text, "older than the trace") == NULL, "%s", text);
 	ck_assert_msg(strstr(text, "* reset received in TIME_WAIT") != NULL,
 		      "%s", text);

@@ -67,34 +67,6 @@ static void conn_refused(struct tg *t, uint64_t ts, uint64_t cookie,
 		 dport);
 }
 
-static char *run2(struct tg *t, size_t n, enum sa_report rep,
-		  enum sa_format fmt, enum sa_group by)
-{
-	struct sa_run_opts opts;
-	char msg[256];
-	char *text;
-	int err;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = rep;
-	opts.format = fmt;
-	opts.by = by;
-	text = tg_run(t, n, &opts, &err, msg, sizeof(msg));
-	ck_assert_msg(err == 0, "run failed: %s", msg);
-	return text;
-}
-
-static unsigned count_of(const char *h, const char *n)
-{
-	unsigned c = 0;
-
-	while ((h = strstr(h, n)) != NULL) {
-		c++;
-		h += strlen(n);
-	}
-	return c;
-}
-
 /*
  * alpha's first socket ends (its grace over, at alpha's later event)
  * before beta's first event: it used to be grouped as if alpha were the
@@ -117,12 +89,12 @@ START_TEST(test_hosts_before_rows_latency)
 	char *text;
 
 	two_hosts(t);
-	text = run2(t, 2, SA_REPORT_LATENCY, SA_FORMAT_TEXT, SA_BY_REMOTE);
+	text = tg_run_report(t, 2, SA_REPORT_LATENCY, SA_FORMAT_TEXT, SA_BY_REMOTE);
 	ck_assert_msg(strstr(text, "== remote 127.0.0.1:8080\n") == NULL,
 		      "a group without its host:\n%s", text);
-	ck_assert_msg(count_of(text, "== remote alpha/127.0.0.1:8080\n") == 1,
+	ck_assert_msg(tg_count(text, "== remote alpha/127.0.0.1:8080\n") == 1,
 		      "%s", text);
-	ck_assert_uint_eq(count_of(text, "== remote beta/127.0.0.1:8080\n"), 1);
+	ck_assert_uint_eq(tg_count(text, "== remote beta/127.0.0.1:8080\n"), 1);
 	free(text);
 }
 END_TEST
@@ -133,10 +105,10 @@ START_TEST(test_hosts_before_rows_timeline)
 	char *text;
 
 	two_hosts(t);
-	text = run2(t, 2, SA_REPORT_TIMELINE, SA_FORMAT_TEXT, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_TIMELINE, SA_FORMAT_TEXT, SA_BY_NONE);
 	/* Every socket's block names its host, the first one too. */
-	ck_assert_msg(count_of(text, " host alpha\n") == 2 &&
-		      count_of(text, " host beta\n") == 1, "%s", text);
+	ck_assert_msg(tg_count(text, " host alpha\n") == 2 &&
+		      tg_count(text, " host beta\n") == 1, "%s", text);
 	free(text);
 }
 END_TEST
@@ -153,12 +125,12 @@ START_TEST(test_redacted_hosts_apart)
 	begin(&t[1], "redacted", "redacted-00000000000000bb", 0x22, 0);
 	conn_ok(&t[1], T0 + 100 * USEC, 0x10, 40000, 8080);
 	tg_end(&t[1], T0 + SEC, 0, 0);
-	text = run2(t, 2, SA_REPORT_LATENCY, SA_FORMAT_TEXT, SA_BY_REMOTE);
+	text = tg_run_report(t, 2, SA_REPORT_LATENCY, SA_FORMAT_TEXT, SA_BY_REMOTE);
 	ck_assert_msg(strstr(text, "== remote redacted/") == NULL,
 		      "two hosts merged:\n%s", text);
-	ck_assert_uint_eq(count_of(text, "== remote redacted#1/127.0.0.1:8080\n"),
+	ck_assert_uint_eq(tg_count(text, "== remote redacted#1/127.0.0.1:8080\n"),
 			  1);
-	ck_assert_uint_eq(count_of(text, "== remote redacted#2/127.0.0.1:8080\n"),
+	ck_assert_uint_eq(tg_count(text, "== remote redacted#2/127.0.0.1:8080\n"),
 			  1);
 	free(text);
 }
@@ -181,14 +153,14 @@ START_TEST(test_diag_names_hosts)
 	char *text;
 
 	refused_two_hosts(t);
-	text = run2(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
 	ck_assert_msg(strstr(text, "  ECONNREFUSED             alpha/127.0.0.1:9"
 			     "             1  #1  (after") &&
 		      strstr(text, "  ECONNREFUSED             beta/127.0.0.1:9"
 			     "              1  #2  (after"), "%s", text);
 	free(text);
 	refused_two_hosts(t);
-	text = run2(t, 2, SA_REPORT_DIAG, SA_FORMAT_JSON, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_DIAG, SA_FORMAT_JSON, SA_BY_NONE);
 	ck_assert_msg(strstr(text, "{\"row\":\"failed_connect\",\"host\":\"alpha\","
 			     "\"reason\":\"ECONNREFUSED\",\"remote\":\"127.0.0.1:9\"") &&
 		      strstr(text, "{\"row\":\"failed_connect\",\"host\":\"beta\","
@@ -214,7 +186,7 @@ START_TEST(test_same_capture_twice)
 
 	one_capture(&t[0]);
 	one_capture(&t[1]);
-	text = run2(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
 	ck_assert_msg(strstr(text, "Sockets: 2 (") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "  connect established                           1  #1\n")
 		      != NULL, "%s", text);
@@ -225,7 +197,7 @@ START_TEST(test_same_capture_twice)
 	free(text);
 	one_capture(&t[0]);
 	one_capture(&t[1]);
-	text = run2(t, 2, SA_REPORT_LATENCY, SA_FORMAT_JSON, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_LATENCY, SA_FORMAT_JSON, SA_BY_NONE);
 	ck_assert_msg(strstr(text, "\"phase\":\"connect_established\",\"observable\":true,"
 			     "\"count\":1,") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "{\"row\":\"warning\",\"kind\":\"duplicate\","
@@ -278,7 +250,7 @@ START_TEST(test_rotated_file_and_concatenation)
 	tg_loss(&t[1], T0 + 3 * SEC, 5);
 	tg_end(&t[1], T0 + 4 * SEC, 0, 0);
 
-	text = run2(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
 	ck_assert_msg(strstr(text, "Sockets: 2 (") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "  connect established                           2  #1 #2\n")
 		      != NULL, "%s", text);
@@ -286,7 +258,7 @@ START_TEST(test_rotated_file_and_concatenation)
 	 * The loss of the shared segment is counted once too.  b.skr starts
 	 * with the segment, so it reads it first: a.skr's copy is skipped.
 	 */
-	ck_assert_msg(count_of(text, " 5 events lost") == 1, "%s", text);
+	ck_assert_msg(tg_count(text, " 5 events lost") == 1, "%s", text);
 	ck_assert_msg(strstr(text, "WARNING: a.skr: 1 file segment already "
 			     "read from b.skr (capture 4444444444444444, file "
 			     "index 1)") != NULL, "%s", text);
@@ -306,7 +278,7 @@ START_TEST(test_rotation_not_duplicate)
 	begin(&t[1], "alpha", "boot-a", 0x55, 1);
 	conn_ok(&t[1], T0 + 2 * SEC, 0x11, 40001, 8080);
 	tg_end(&t[1], T0 + 3 * SEC, 0, 0);
-	text = run2(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
+	text = tg_run_report(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT, SA_BY_NONE);
 	ck_assert_msg(strstr(text, "  connect established                           2  #1 #2\n")
 		      != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "already read") == NULL, "%s", text);

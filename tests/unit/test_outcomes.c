@@ -30,21 +30,6 @@
 #define LSN		0x200	/* the listener on 8080 */
 #define SRV_PID		10
 
-static size_t count_lines(const char *text, const char *prefix)
-{
-	size_t n = 0, pl = strlen(prefix);
-	const char *p = text;
-
-	while (p && *p) {
-		if (strncmp(p, prefix, pl) == 0)
-			n++;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return n;
-}
-
 /* A trace of format 1.minor whose accept probe attached (accept) or not. */
 static void begin_minor(struct tg *t, bool accept, uint16_t minor)
 {
@@ -163,8 +148,8 @@ START_TEST(test_never_accepted_timeline)
 	char *text = tg_build_report(noaccept_seen, SA_REPORT_TIMELINE,
 				     SA_FORMAT_JSON, SA_BY_NONE);
 
-	ck_assert_uint_eq(count_lines(text, "{\"row\":\"socket\""), 6);
-	ck_assert_uint_eq(count_lines(text, "{\"row\":\"socket\",\"socket\":4,"), 1);
+	ck_assert_uint_eq(tg_count_lines(text, "{\"row\":\"socket\""), 6);
+	ck_assert_uint_eq(tg_count_lines(text, "{\"row\":\"socket\",\"socket\":4,"), 1);
 	ck_assert_msg(strstr(text, "\"role\":\"passive\",\"outcome\":\""
 			     RESET_NAME "\"") != NULL, "%s", text);
 	/* Socket 3, and it only, was accepted. */

@@ -88,15 +88,6 @@ static char *timeline(struct tg *t, enum sa_format fmt, uint64_t socket)
 	return tg_analyze_fd(t->fd, &opts);
 }
 
-static size_t count(const char *text, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
-}
-
 START_TEST(test_busy_listener_end_text)
 {
 	unsigned lost = ACCEPTS + 3 - SA_SOCK_MAX_ITEMS;
@@ -118,8 +109,8 @@ START_TEST(test_busy_listener_end_text)
 	end = strstr(text, "LISTEN       -> CLOSE");
 	ck_assert_msg(end != NULL && end > gap, "%s", gap);
 	ck_assert_ptr_null(strstr(text, "more events not kept"));
-	ck_assert_uint_eq(count(text, "* accept: #"), ACCEPTS - lost);
-	ck_assert_uint_eq(count(text, "CLOSE        -> LISTEN"), 1);
+	ck_assert_uint_eq(tg_count(text, "* accept: #"), ACCEPTS - lost);
+	ck_assert_uint_eq(tg_count(text, "CLOSE        -> LISTEN"), 1);
 	/* The accepts in a summary line: 100 us apart, within one second. */
 	snprintf(want, sizeof(want), "  accepts: %u in 0.199900 s, at most %u "
 		 "in one second of the clock; accept queue at accept: mean "
@@ -148,7 +139,7 @@ START_TEST(test_busy_listener_end_json)
 	snprintf(want, sizeof(want), "{\"row\":\"accepts\",\"socket\":1,"
 		 "\"host\":\"alpha\",\"local\":\"127.0.0.1:8080\","
 		 "\"accepts\":%u,\"failed\":0,", ACCEPTS);
-	ck_assert_uint_eq(count(text, want), 1);
+	ck_assert_uint_eq(tg_count(text, want), 1);
 	ck_assert_ptr_nonnull(strstr(text, "\"per_second\":null,"
 				     "\"peak_per_second\":2000,"
 				     "\"queue_total\":2000,\"queue_max\":1,"

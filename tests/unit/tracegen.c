@@ -428,11 +428,10 @@ char *tg_report(struct tg *t, enum sa_report rep, enum sa_format fmt)
 	return text;
 }
 
-char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
-		      enum sa_format fmt, enum sa_group by)
+char *tg_run_report(struct tg *t, size_t n, enum sa_report rep,
+		    enum sa_format fmt, enum sa_group by)
 {
 	struct sa_run_opts opts;
-	struct tg t;
 	char msg[256];
 	char *text;
 	int err;
@@ -441,10 +440,18 @@ char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
 	opts.report = rep;
 	opts.format = fmt;
 	opts.by = by;
-	build(&t);
-	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
+	text = tg_run(t, n, &opts, &err, msg, sizeof(msg));
 	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
 	return text;
+}
+
+char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
+		      enum sa_format fmt, enum sa_group by)
+{
+	struct tg t;
+
+	build(&t);
+	return tg_run_report(&t, 1, rep, fmt, by);
 }
 
 char *tg_run(struct tg *t, size_t n, struct sa_run_opts *opts, int *err,
@@ -482,6 +489,32 @@ bool tg_contains(const uint8_t *h, size_t hl, const void *n, size_t nl)
 		if (memcmp(h + i, n, nl) == 0)
 			return true;
 	return false;
+}
+
+size_t tg_count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	while ((text = strstr(text, needle)) != NULL) {
+		n++;
+		text += strlen(needle);
+	}
+	return n;
+}
+
+size_t tg_count_lines(const char *text, const char *prefix)
+{
+	size_t n = 0, pl = strlen(prefix);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, prefix, pl) == 0)
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
 }
 
 int tg_main(Suite *s)

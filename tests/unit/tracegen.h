@@ -112,11 +112,21 @@ char *tg_report(struct tg *t, enum sa_report rep, enum sa_format fmt);
 /* BUILD a trace, then analyze it with REP, FMT and grouping BY (must succeed). */
 char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
 		      enum sa_format fmt, enum sa_group by);
+/*
+ * Analyze n (at most 3) traces with REP, FMT and BY, which must succeed;
+ * closes them.
+ */
+char *tg_run_report(struct tg *t, size_t n, enum sa_report rep,
+		    enum sa_format fmt, enum sa_group by);
 /* sa_run_many over n (at most 3) traces, closing them; *err its result. */
 char *tg_run(struct tg *t, size_t n, struct sa_run_opts *opts, int *err,
 	     char *msg, size_t msgsize);
 
 bool tg_contains(const uint8_t *h, size_t hl, const void *n, size_t nl);
+/* How many times needle stands in text, not overlapping. */
+size_t tg_count(const char *text, const char *needle);
+/* How many lines of text start with prefix. */
+size_t tg_count_lines(const char *text, const char *prefix);
 /* Run the suite; the exit status of a test binary. */
 int tg_main(Suite *s);
 
