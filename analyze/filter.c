@@ -312,20 +312,6 @@ int sa_filter_parse(struct sa_filters *f, const char *opt, const char *arg,
 	return 0;
 }
 
-bool sa_filter_is_option(const char *opt)
-{
-	static const char *const opts[] = {
-		"--pid", "--comm", "--port", "--addr", "--netns", "--state",
-		"--since", "--until", "--socket",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (strcmp(opt, opts[i]) == 0)
-			return true;
-	return false;
-}
-
 /* ::ffff:a.b.c.d carries an IPv4 address. */
 static bool v4_mapped(const uint8_t a[16])
 {

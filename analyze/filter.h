@@ -45,8 +45,6 @@ struct sa_filters {
 	struct sa_when since, until;
 };
 
-/* True for the options sa_filter_parse() takes (each with a value). */
-bool sa_filter_is_option(const char *opt);
 /*
  * Add one filter.  Returns 0, -EINVAL (bad value or too many; msg says
  * which) or -ENOENT (opt is not a filter option).
