@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/hash.h"
 #include "analyze/items.h"
 #include "analyze/sockets_priv.h"
 #include "format/skr.h"
@@ -47,12 +48,7 @@ static size_t hash_key(uint32_t host, uint32_t netns, uint64_t cookie,
 	uint64_t x = cookie ^ ((uint64_t)netns << 32 | netns) ^
 		     ((uint64_t)host * 0x9e3779b97f4a7c15ull);
 
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return (size_t)(x & (nbuckets - 1));
+	return (size_t)(sa_mix64(x) & (nbuckets - 1));
 }
 
 static size_t hash_sock(const struct sa_sock *s, size_t nbuckets)
