@@ -175,6 +175,29 @@ int skr_reader_open_mem(struct skr_reader **rp, const void *buf, size_t len);
  */
 int skr_reader_next(struct skr_reader *r, struct skr_record *rec);
 const char *skr_reader_errmsg(const struct skr_reader *r);
+
+/*
+ * Following a trace that is still being written (sockana --follow).  When
+ * no new byte is there, the reader calls idle, and, unless it returns
+ * non-zero, waits: up to interval_ms for a pipe to become readable, or
+ * interval_ms for a file to grow (0: no wait, for tests), then looks
+ * again.  Records are handed out block by block as their zstd blocks
+ * arrive, before their frame ends.  A followed input ends when idle
+ * returns non-zero (as if cut there), when a pipe is closed, or, with
+ * stop_at_end, at a frame boundary after the END of every segment seen
+ * when nothing more has come (a file, whose end is never an EOF while it
+ * grows; a pipe may carry a concatenation, and ends at its EOF).  The
+ * input must be a descriptor (not memory) and nothing read yet.
+ */
+struct skr_follow {
+	unsigned interval_ms;
+	bool stop_at_end;
+	int (*idle)(void *ctx);
+	void *ctx;
+};
+
+/* Returns 0, or -EINVAL (memory input, or reading already began). */
+int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f);
 void skr_reader_get_status(const struct skr_reader *r,
 			   struct skr_reader_status *st);
 void skr_reader_free(struct skr_reader *r);
