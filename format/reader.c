@@ -143,7 +143,8 @@ static void in_consume(struct skr_reader *r, size_t n)
 
 /*
  * Followed input only: nothing new has come.  At a frame boundary after
- * the END of every segment of a file (stop_at_end), that is the end;
+ * the END of every segment of a file (stop_at_end; a pipe ends at its
+ * EOF, since it may carry a concatenation), that is the end;
  * otherwise ask the caller (idle) whether to stop, and wait a while:
  * for a pipe until it is readable, for a file a fixed interval.  A stop
  * reads as the end of the input.
@@ -153,7 +154,8 @@ static void follow_wait(struct skr_reader *r)
 	struct pollfd pfd;
 	struct timespec ts;
 
-	if (r->fo.stop_at_end && !r->in_frame && in_avail(r) == 0 &&
+	if (r->fo.stop_at_end && r->follow_file && !r->in_frame &&
+	    in_avail(r) == 0 &&
 	    r->st.segments > 0 && r->st.segments_ended == r->st.segments) {
 		r->eof = true;
 		return;
