@@ -14,6 +14,7 @@
  * from its file.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
