@@ -22,24 +22,25 @@ TRACE=$TMP/live.skr
 PIPED=$TMP/piped.skr
 FOLLOWERS=
 
-# wait_for SECS FILE ERE: poll until a line of FILE matches, at most SECS s.
+# wait_for SECS FILE ERE: poll until a line of FILE matches, at most SECS s
+# of wall time (a count of tries would stretch tenfold in a slow guest).
 wait_for() {
-	local secs=$1 file=$2 re=$3 i
-	for ((i = 0; i < secs * 5; i++)); do
+	local end=$((SECONDS + $1)) file=$2 re=$3
+	while :; do
 		grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.2
 	done
-	return 1
 }
 
 # wait_gone SECS PID: poll until PID has exited, at most SECS s.
 wait_gone() {
-	local secs=$1 pid=$2 i
-	for ((i = 0; i < secs * 5; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
+	local end=$((SECONDS + $1)) pid=$2
+	while kill -0 "$pid" 2>/dev/null; do
+		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.2
 	done
-	return 1
+	return 0
 }
 
 live_cleanup() {
@@ -61,8 +62,8 @@ FOLLOWERS="$FOLLOWERS $PIPE_ANA"
 PIPE_REC=$!
 # The file one, with --print.
 rec_start "$TRACE" -q --print --netns "$NS_INODE" >"$TMP/print.out" || exit 1
-for _ in $(seq 300); do
-	rec_ready "$PIPED" && break
+end=$((SECONDS + 120))
+until rec_ready "$PIPED" || [ "$SECONDS" -ge "$end" ]; do
 	sleep 0.2
 done
 check "the piped recorder records" rec_ready "$PIPED"
@@ -85,16 +86,16 @@ check_eq "three connections completed" 0 $?
 REFUSED_LINE=" error ECONNREFUSED [0-9.]+:[0-9]+ > 127\\.0\\.0\\.1:$REFUSED( |\$)"
 OVERFLOW_LINE=" listener port $FLOOD queue [0-9]+/1 drops [1-9]"
 BLOCK_LINE="^#[0-9]+ cookie 0x[0-9a-f]+ IPv4 127\\.0\\.0\\.1:[0-9]+ -> 127\\.0\\.0\\.1:$REFUSED "
-check "sockrec --print: the refused connect" wait_for 60 "$TMP/print.out" "$REFUSED_LINE"
-check "sockrec --print: the overflow" wait_for 60 "$TMP/print.out" "$OVERFLOW_LINE"
-check "sockana --follow: the refused connect" wait_for 60 "$TMP/follow.out" "$REFUSED_LINE"
-check "sockana --follow: the overflow" wait_for 60 "$TMP/follow.out" "$OVERFLOW_LINE"
+check "sockrec --print: the refused connect" wait_for 120 "$TMP/print.out" "$REFUSED_LINE"
+check "sockrec --print: the overflow" wait_for 120 "$TMP/print.out" "$OVERFLOW_LINE"
+check "sockana --follow: the refused connect" wait_for 120 "$TMP/follow.out" "$REFUSED_LINE"
+check "sockana --follow: the overflow" wait_for 120 "$TMP/follow.out" "$OVERFLOW_LINE"
 check "sockana --follow --timeline: the refused socket's block" \
-	wait_for 60 "$TMP/follow.tl" "$BLOCK_LINE"
+	wait_for 120 "$TMP/follow.tl" "$BLOCK_LINE"
 check "sockrec -o - -U | sockana - --timeline: the refused socket's block" \
-	wait_for 60 "$TMP/pipe.tl" "$BLOCK_LINE"
+	wait_for 120 "$TMP/pipe.tl" "$BLOCK_LINE"
 check "sockrec -o - -U | sockana - --timeline: a closed connection to :$WORK" \
-	wait_for 60 "$TMP/pipe.tl" "^#[0-9]+ .* 127\\.0\\.0\\.1:[0-9]+ -> 127\\.0\\.0\\.1:$WORK "
+	wait_for 120 "$TMP/pipe.tl" "^#[0-9]+ .* 127\\.0\\.0\\.1:[0-9]+ -> 127\\.0\\.0\\.1:$WORK "
 # All of it before either recorder was told to stop.
 check "the file's recorder is still running" kill -0 "$REC_PID"
 check "the piped recorder is still running" kill -0 "$PIPE_REC"
@@ -103,8 +104,8 @@ check "the followers are still running" kill -0 $F_EVENTS $F_TIMELINE $PIPE_ANA
 rc=0
 rec_stop || rc=$?
 check_eq "sockrec --print exits 0" 0 "$rc"
-check "sockana --follow ends at the END by itself" wait_gone 60 $F_EVENTS
-check "sockana --follow --timeline ends at the END by itself" wait_gone 60 $F_TIMELINE
+check "sockana --follow ends at the END by itself" wait_gone 120 $F_EVENTS
+check "sockana --follow --timeline ends at the END by itself" wait_gone 120 $F_TIMELINE
 rc=0; wait $F_EVENTS || rc=$?
 check_eq "sockana --follow exits 0" 0 "$rc"
 rc=0; wait $F_TIMELINE || rc=$?
@@ -112,7 +113,7 @@ check_eq "sockana --follow --timeline exits 0" 0 "$rc"
 kill -INT "$PIPE_REC"
 rc=0; wait "$PIPE_REC" || rc=$?
 check_eq "the piped sockrec exits 0" 0 "$rc"
-check "sockana - ends with the pipe" wait_gone 60 $PIPE_ANA
+check "sockana - ends with the pipe" wait_gone 120 $PIPE_ANA
 rc=0; wait $PIPE_ANA || rc=$?
 check_eq "sockana - exits 0" 0 "$rc"
 FOLLOWERS=
@@ -141,10 +142,10 @@ head -c "$(($(stat -c %s "$TRACE") - 30))" "$TRACE" >"$TMP/cut.skr"
 F_CUT=$!
 FOLLOWERS=$F_CUT
 check "a follower of a cut trace prints its events" \
-	wait_for 60 "$TMP/cut.out" "$REFUSED_LINE"
+	wait_for 120 "$TMP/cut.out" "$REFUSED_LINE"
 check "and waits for more" kill -0 $F_CUT
 kill -INT $F_CUT
-check "SIGINT stops it" wait_gone 30 $F_CUT
+check "SIGINT stops it" wait_gone 120 $F_CUT
 rc=0; wait $F_CUT || rc=$?
 check_eq "it exits 0" 0 "$rc"
 check "it says the trace is truncated" grep -q 'truncated' "$TMP/cut.out"
