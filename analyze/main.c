@@ -378,8 +378,10 @@ int main(int argc, char **argv)
 	if (opts.follow && n > 1)
 		return usage_error("--follow reads one trace; also given",
 				   argv[optind + 1]);
+	/* Filters select sockets: with them the default stays the diagnosis. */
 	opts.report = chosen ? chosen->report :
-		      opts.follow ? SA_REPORT_EVENTS : SA_REPORT_DIAG;
+		      opts.follow && !opts.filters.any ? SA_REPORT_EVENTS :
+		      SA_REPORT_DIAG;
 	if (opts.report == SA_REPORT_EVENTS && opts.filters.any)
 		return usage_error("--events shows every event; the filters "
 				   "select sockets, for the other reports",
