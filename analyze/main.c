@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <zstd.h>
 
@@ -49,6 +51,17 @@ static const char usage_text[] =
 "                accept-queue length, overflows, SYN-ACK retransmits\n"
 "  --connections one row per socket: endpoints, role, owner, times,\n"
 "                connect/handshake/accept-wait/lifetime, bytes, outcome\n"
+"  --events      one line per event in time order, as sockrec --print\n"
+"                writes them (the default with --follow)\n"
+"\n"
+"Watching live:\n"
+"  --follow      FILE is still being written (sockrec -o FILE): print\n"
+"                each event within about a second of it, or with\n"
+"                --timeline each socket's block once it is closed and\n"
+"                its grace is over (about 2.5 s after its close); other\n"
+"                reports are written at the end.  Stops at the END of\n"
+"                the recording or on Ctrl-C.  FILE '-' on a pipe is\n"
+"                always followed, to the end of the pipe.\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
@@ -113,6 +126,45 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* --follow: the first SIGINT or SIGTERM ends the input; a second kills. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static bool stop_requested(void)
+{
+	return stop_flag != 0;
+}
+
+static int follow_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	/* No SA_RESTART: a wait for input ends at once and sees the flag. */
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 ||
+	    sigaction(SIGTERM, &sa, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+/* Standard input is a pipe or a socket, not a file or a terminal. */
+static bool stdin_is_stream(void)
+{
+	struct stat sb;
+
+	if (fstat(STDIN_FILENO, &sb) != 0)
+		return false;
+	return S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
+}
+
 static int analyze(const char *const *paths, size_t n,
 		   struct sa_run_opts *opts)
 {
@@ -135,6 +187,15 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	if (opts->follow) {
+		err = follow_signals();
+		if (err) {
+			err_printf("installing signal handlers: %s",
+				   strerror(-err));
+			goto out;
+		}
+		opts->stop = stop_requested;
+	}
 	/*
 	 * Into a pipe or a file, write in 64 KiB pieces rather than stdio's
 	 * 4 KiB: --connections --json writes some 700 bytes a socket, and a
@@ -177,7 +238,7 @@ static int print_version(void)
  * no change here.
  */
 enum {
-	OPT_JSON = 256, OPT_CSV, OPT_BY, OPT_LOCALTIME,
+	OPT_JSON = 256, OPT_CSV, OPT_BY, OPT_LOCALTIME, OPT_FOLLOW,
 	/*
 	 * One value per filter: getopt_long calls a prefix ambiguous only
 	 * between options that differ, so "--s" would be --state.
@@ -192,6 +253,7 @@ static const struct option fixed_opts[] = {
 	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "localtime", no_argument, NULL, OPT_LOCALTIME },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	/* sa_filter_parse() takes these, by their name */
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -290,6 +352,9 @@ int main(int argc, char **argv)
 		case OPT_LOCALTIME:
 			sa_wallclock_use_local(true);
 			break;
+		case OPT_FOLLOW:
+			opts.follow = true;
+			break;
 		case OPT_PID: case OPT_COMM: case OPT_PORT: case OPT_ADDR:
 		case OPT_NETNS: case OPT_STATE: case OPT_SOCKET:
 		case OPT_SINCE: case OPT_UNTIL:
@@ -307,7 +372,20 @@ int main(int argc, char **argv)
 	if (n > SA_INPUTS_MAX)
 		return usage_error("too many trace files; at most 64, extra",
 				   argv[optind + SA_INPUTS_MAX]);
-	opts.report = chosen ? chosen->report : SA_REPORT_DIAG;
+	/* A trace arriving through a pipe is live: show it as it comes. */
+	if (n == 1 && strcmp(argv[optind], "-") == 0 && stdin_is_stream())
+		opts.follow = true;
+	if (opts.follow && n > 1)
+		return usage_error("--follow reads one trace; also given",
+				   argv[optind + 1]);
+	/* Filters select sockets: with them the default stays the diagnosis. */
+	opts.report = chosen ? chosen->report :
+		      opts.follow && !opts.filters.any ? SA_REPORT_EVENTS :
+		      SA_REPORT_DIAG;
+	if (opts.report == SA_REPORT_EVENTS && opts.filters.any)
+		return usage_error("--events shows every event; the filters "
+				   "select sockets, for the other reports",
+				   NULL);
 	if (by_set && opts.report != SA_REPORT_LATENCY)
 		return usage_error("--by goes with --latency", NULL);
 	if (!(sa_view_of(opts.report)->formats & (1u << opts.format))) {

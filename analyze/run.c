@@ -20,6 +20,7 @@
 #include "analyze/events.h"
 #include "analyze/filter.h"
 #include "analyze/inputs.h"
+#include "analyze/live.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
 #include "analyze/replay.h"
@@ -312,6 +313,11 @@ static int dispatch(struct run *run, struct sa_input *in)
 	if (rec->type == SKR_REC_SNAPSHOT)
 		return apply_event(run, &ec, rec, in->head_ts);
 	sa_meta_event(&in->meta, rec->type, in->head_ts);
+	if (run->view->record) {
+		err = run->view->record(a, run->state, &ec, rec, in->head_ts);
+		if (err)
+			return err;
+	}
 	if (rec->type != SKR_REC_STATE && rec->type != SKR_REC_STATE4)
 		return apply_event(run, &ec, rec, in->head_ts);
 	if (skr_decode_state(rec, &ev) != 0) {
@@ -471,6 +477,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	struct run run;
 	struct sa_analysis *a = &run.a;
 	struct sa_replay_opts share;
+	struct sa_live *live = NULL;
 	char kinds[96], why[128];
 	int err = 0;
 
@@ -528,8 +535,15 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	err = run.view->new(a, &run.state);
 	if (err)
 		goto out;
+	if (opts->follow) {
+		err = sa_live_start(a, &live);
+		if (err)
+			goto out;
+	}
 
 	err = merge(&run, &failed);
+	if (!err)
+		err = sa_live_error(live);
 	if (err) {
 		if (a->win_err) {
 			what = a->winmsg;
@@ -603,6 +617,7 @@ out:
 		set_msg(msg, msgsize, who, what ? what : strerror(-err));
 	}
 out_nomsg:
+	sa_live_free(live);
 	sa_sockets_free(a->socks);
 	if (run.view->free)
 		run.view->free(run.state);

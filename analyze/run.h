@@ -21,6 +21,7 @@ enum sa_report {
 	SA_REPORT_LATENCY,
 	SA_REPORT_BACKLOG,
 	SA_REPORT_CONNECTIONS,		/* report_connections.c */
+	SA_REPORT_EVENTS,		/* report_events.c */
 };
 
 enum sa_group {
@@ -40,6 +41,14 @@ struct sa_run_opts {
 	const char *const *names;	/* names of several inputs */
 	struct sa_filters filters;
 	struct sa_replay_opts replay;	/* for all inputs together */
+	/*
+	 * --follow (live.c): the inputs are still being written.  Each is
+	 * followed (skr_reader_follow); while it waits, lives whose grace
+	 * is over by the wall clock are handed on and the output is
+	 * flushed; stop (if set) returning true ends the inputs there.
+	 */
+	bool follow;
+	bool (*stop)(void);
 };
 
 /*

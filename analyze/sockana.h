@@ -18,6 +18,7 @@
  *                                  rows alike, batched, for --timeline)
  *   text.h       text.c            formatting shared by the reports
  *   run.h        run.c             the analysis as main.c and tests call it
+ *   live.h       live.c            --follow: inputs still being written
  *   analysis.h   run.c, warn.c     an analysis under way, as reports read it
  *   views.h      views.c           the table of views: every report is one
  *                report_*.c        --info, --timeline, --latency, --backlog and
@@ -40,6 +41,7 @@
 #include "analyze/hist.h"
 #include "analyze/items.h"
 #include "analyze/life.h"
+#include "analyze/live.h"
 #include "analyze/memory.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"

@@ -39,7 +39,8 @@ struct sa_view {
 	 * ACCEPT, a SYN-ACK retransmit, a LISTENER sample: s the listener's
 	 * life) or a namespace-wide one (NETNS_STATS, SAMPLING: s NULL).
 	 * end: write the report; the model is complete and every life was
-	 * handed on.
+	 * handed on.  record: every kernel event record, in time order, as
+	 * it reaches the model (before it is applied; --events).
 	 */
 	int (*new)(struct sa_analysis *a, void **state);
 	int (*socket)(struct sa_analysis *a, void *state,
@@ -49,6 +50,9 @@ struct sa_view {
 		     struct sa_sock *s);
 	void (*end)(struct sa_analysis *a, void *state);
 	void (*free)(void *state);
+	int (*record)(struct sa_analysis *a, void *state,
+		      const struct sa_evctx *ec, const struct skr_record *rec,
+		      uint64_t ts);
 };
 
 /* Most views the table may hold (main.c sizes its option table by it). */

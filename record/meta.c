@@ -29,6 +29,9 @@ int rec_write(struct rec_session *s, const void *rec, size_t len)
 	err = skr_writer_append(s->w, rec, len);
 	if (err)
 		s->werr = err;
+	/* Kernel events and sock_diag samples alike (print.c skips the rest). */
+	else if (s->opt->print)
+		rec_print_event(rec, len);
 	return err;
 }
 

@@ -56,6 +56,9 @@ static void usage(FILE *f)
 		"  -U, --unbuffered       end a frame after every read of the buffers\n"
 		"                         (~10 per second) instead of once a second\n"
 		"      --comment TEXT     store TEXT in the file (sockana --info shows it)\n"
+		"      --print            also print each event on standard output as it\n"
+		"                         is read, one line each, as sockana --events\n"
+		"                         prints them (not with -o -)\n"
 		"\n"
 		"Session:\n"
 		"  -d, --duration SECONDS stop after SECONDS\n"
@@ -214,6 +217,9 @@ static int check_combinations(struct rec_options *o)
 		return misuse("%s", "-W needs -C or -G");
 	if (rotating && strcmp(o->out_path, "-") == 0)
 		return misuse("%s", "-C and -G need a file name, not '-'");
+	if (o->print && strcmp(o->out_path, "-") == 0)
+		return misuse("%s", "--print writes to standard output, which -o - "
+			      "already holds; use -o FILE");
 	if (o->cmd) {
 		struct rec_task_filter tf;
 
@@ -244,7 +250,7 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		OPT_COMMENT = 256, OPT_BUFFER_PAGES,
 		/* other modules' long-only options: add after this line */
 		OPT_COMM, OPT_PORT, OPT_NETNS, OPT_CGROUP, OPT_LIST_PROBES,
-		OPT_SAMPLE_INTERVAL, OPT_RECOVER_MISSES,
+		OPT_SAMPLE_INTERVAL, OPT_RECOVER_MISSES, OPT_PRINT,
 	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -269,6 +275,7 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "list-probes", no_argument, NULL, OPT_LIST_PROBES },
 		{ "recover-misses", no_argument, NULL, OPT_RECOVER_MISSES },
+		{ "print", no_argument, NULL, OPT_PRINT },
 		/* other modules' options: add before this line */
 		{ NULL, 0, NULL, 0 },
 	};
@@ -358,6 +365,9 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		}
 		case OPT_LIST_PROBES:
 			return rec_probes_list();
+		case OPT_PRINT:
+			o->print = true;
+			break;
 		case OPT_RECOVER_MISSES:
 			o->recover_misses = true;
 			break;
