@@ -49,6 +49,11 @@ static const char usage_text[] =
 "                accept-queue length, overflows, SYN-ACK retransmits\n"
 "  --connections one row per socket: endpoints, role, owner, times,\n"
 "                connect/handshake/accept-wait/lifetime, bytes, outcome\n"
+"  --html OUT    one self-contained HTML page for a bug report, written to\n"
+"                OUT ('-': standard output): the diagnosis, a lane per\n"
+"                socket coloured by state with its events marked (grouped\n"
+"                by outcome and remote past 3000 sockets), accept queues\n"
+"                over time, connect and accept-wait latency\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
@@ -113,8 +118,12 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/*
+ * out_path: the file a report such as --html names, NULL for stdout.  A
+ * run that fails removes it, so that no half page is left to attach.
+ */
 static int analyze(const char *const *paths, size_t n,
-		   struct sa_run_opts *opts)
+		   struct sa_run_opts *opts, const char *out_path)
 {
 	static char outbuf[64 << 10];	/* glibc ignores a size without a buffer */
 	struct skr_reader *r[SA_INPUTS_MAX];
@@ -122,6 +131,7 @@ static int analyze(const char *const *paths, size_t n,
 	size_t i, opened = 0;
 	char msg[512];
 	int err, status = EXIT_FAILURE;
+	FILE *out = stdout;
 
 	for (i = 0; i < n; i++) {
 		err = skr_reader_open(&r[i], paths[i]);
@@ -140,20 +150,38 @@ static int analyze(const char *const *paths, size_t n,
 	 * 4 KiB: --connections --json writes some 700 bytes a socket, and a
 	 * write() per six sockets cost it several percent of its time.
 	 */
-	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	err = sa_run_many(r, n, opts, stdout, msg, sizeof(msg));
+	if (out_path && strcmp(out_path, "-") != 0) {
+		out = fopen(out_path, "w");
+		if (!out) {
+			err_printf("%s: %s", out_path, strerror(errno));
+			out = stdout;
+			goto out;
+		}
+	} else {
+		out_path = NULL;
+	}
+	if (!isatty(fileno(out)))
+		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
+	err = sa_run_many(r, n, opts, out, msg, sizeof(msg));
 	if (err) {
-		fflush(stdout);
+		fflush(out);
 		err_printf("%s", msg);
 		goto out;
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (fflush(out) != 0 || ferror(out)) {
 		err_printf("writing the report: %s", strerror(errno));
 		goto out;
 	}
 	status = EXIT_SUCCESS;
 out:
+	if (out != stdout) {
+		if (fclose(out) != 0 && status == EXIT_SUCCESS) {
+			err_printf("writing %s: %s", out_path, strerror(errno));
+			status = EXIT_FAILURE;
+		}
+		if (status != EXIT_SUCCESS)
+			remove(out_path);
+	}
 	for (i = 0; i < opened; i++)
 		skr_reader_free(r[i]);
 	return status;
@@ -220,7 +248,7 @@ static void build_longopts(struct option *opts)
 		if (!v->option || n == NFIXED + SA_VIEWS_MAX)
 			continue;
 		opts[n].name = v->option + 2;	/* past "--" */
-		opts[n].has_arg = no_argument;
+		opts[n].has_arg = v->arg ? required_argument : no_argument;
 		opts[n].flag = NULL;
 		opts[n].val = OPT_VIEW + (int)i;
 		n++;
@@ -233,6 +261,7 @@ int main(int argc, char **argv)
 	static struct option longopts[NFIXED + SA_VIEWS_MAX + 1];
 	static struct sa_run_opts opts;
 	const struct sa_view *chosen = NULL;
+	const char *out_path = NULL;
 	bool by_set = false;
 	char name[32], msg[200], kinds[96];
 	int c, idx = 0, n;
@@ -257,6 +286,8 @@ int main(int argc, char **argv)
 				return usage_error("one report at a time; also "
 						   "asked for", name);
 			chosen = v;
+			if (v->arg)
+				out_path = optarg;
 			continue;
 		}
 		switch (c) {
@@ -318,5 +349,6 @@ int main(int argc, char **argv)
 			msg[0] = '\0';
 		return usage_error(msg, NULL);
 	}
-	return analyze((const char *const *)(argv + optind), (size_t)n, &opts);
+	return analyze((const char *const *)(argv + optind), (size_t)n, &opts,
+		       out_path);
 }
