@@ -582,6 +582,9 @@ static int html_socket(struct sa_analysis *a, void *state,
 		if (l) {
 			l->selected = true;
 			listener_names(l, s);
+			if (s->closed && (s->have_at & (1u << SA_AT_CLOSE)))
+				l->end_mt = sa_merge_time(a, s->input,
+							  s->at[SA_AT_CLOSE]);
 		} else if (h->nlsn == SA_HTML_LISTENERS_MAX) {
 			h->lsn_more++;
 		}

@@ -116,6 +116,7 @@ struct sa_html_listener {
 	uint8_t addr[16];
 	uint16_t port;
 	bool selected;			/* its life passed the filters */
+	uint64_t end_mt;		/* its CLOSE, or 0: open at the end */
 	char owner[SA_TASK_LEN];
 	size_t npts;
 	uint64_t merged;		/* points folded by halving */

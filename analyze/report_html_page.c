@@ -700,7 +700,7 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 		esc(f, sa_host_name(a, l->host));
 	}
 	fprintf(f, ": limit %" PRIu32 ", queue peak %" PRIu32 ", %" PRIu64
-		" drops seen grow (sk_drops)</h3>\n", limit, qpeak, drops);
+		" dropped (sk_drops grew)</h3>\n", limit, qpeak, drops);
 #define QY(q)	(TOP * 10 + PH * 10 - (uint64_t)(q) * PH * 10 / ymax)
 	fprintf(f, "<svg class=\"qsvg\" width=\"%u\" height=\"%u\" viewBox=\"0 "
 		"0 %u %u\"><line class=\"tick\" x1=\"%u\" y1=\"%u\" x2=\"%u\" "
@@ -719,11 +719,13 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 				TOP + PH);
 		fprintf(f, "H%" PRIu64 ".%" PRIu64 "V%" PRIu64 ".%" PRIu64,
 			TENTHS(x), TENTHS(QY(l->pt[i].qlen)));
-		xl = x;
 	}
+	/* The last figures hold until the listener closed, or the end. */
+	xl = x_of(ax, l->end_mt ? l->end_mt : ax->t0 + ax->span);
+	if (l->npts && xl < x_of(ax, l->pt[l->npts - 1].mt))
+		xl = x_of(ax, l->pt[l->npts - 1].mt);
 	if (l->npts)
-		fprintf(f, "H%" PRIu64 ".%" PRIu64 "V%uZ", TENTHS(xl + 20),
-			TOP + PH);
+		fprintf(f, "H%" PRIu64 ".%" PRIu64 "V%uZ", TENTHS(xl), TOP + PH);
 	fputs("\"/><path class=\"ql\" d=\"", f);
 	for (i = 0; i < l->npts; i++) {
 		x = x_of(ax, l->pt[i].mt);
@@ -736,7 +738,7 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 				TENTHS(QY(l->pt[i].limit)));
 	}
 	if (l->npts)
-		fprintf(f, "H%" PRIu64 ".%" PRIu64, TENTHS(xl + 20));
+		fprintf(f, "H%" PRIu64 ".%" PRIu64, TENTHS(xl));
 	fputs("\"/>", f);
 	/* Each time sk_drops grew: a mark, with how much and when. */
 	have_prev = false;
