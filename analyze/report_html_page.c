@@ -149,6 +149,26 @@ static void axis_svg(FILE *f, const struct sa_analysis *a,
 	}
 }
 
+/*
+ * A lane's label as drawn: what fits left of the plot (monospace, 6 px a
+ * character), cut with "..."; the lane's title has it whole.
+ */
+#define LABEL_CHARS	54
+
+static void label_text(FILE *f, const char *label)
+{
+	char cut[LABEL_CHARS + 1];
+	size_t n = strlen(label);
+
+	if (n <= LABEL_CHARS) {
+		esc(f, label);
+		return;
+	}
+	memcpy(cut, label, LABEL_CHARS - 3);
+	memcpy(cut + LABEL_CHARS - 3, "...", 4);
+	esc(f, cut);
+}
+
 /* ---- the diagnosis, as the default report writes it ---- */
 
 static void diagnosis(FILE *f, struct sa_analysis *a, struct sa_html *h)
@@ -369,7 +389,7 @@ static void lane_svg(FILE *f, const struct sa_analysis *a,
 			" events not drawn)", l->segs_hidden, l->marks_hidden);
 	fprintf(f, "</title><text class=\"ll\" x=\"4\" y=\"%u.%u\">",
 		TENTHS(y + 90));
-	esc(f, label);
+	label_text(f, label);
 	fputs("</text>", f);
 	for (i = 0; i < l->nsegs; i++) {
 		const struct sa_html_seg *s = &l->seg[i];
@@ -485,6 +505,19 @@ static int cmp_group(const void *x, const void *y)
 	return p->port < q->port ? -1 : p->port > q->port;
 }
 
+/* An address without its port: the endpoint text less its ":0". */
+static const char *addr_text(unsigned family, const uint8_t addr[16],
+			     char *buf, size_t size)
+{
+	size_t n;
+
+	sa_text_endpoint(family, addr, 0, buf, size);
+	n = strlen(buf);
+	if (n > 2 && strcmp(buf + n - 2, ":0") == 0)
+		buf[n - 2] = '\0';
+	return buf;
+}
+
 static void group_label(const struct sa_analysis *a,
 			const struct sa_html_group *g, char *buf, size_t size)
 {
@@ -496,22 +529,22 @@ static void group_label(const struct sa_analysis *a,
 	if (a->nhosts > 1 &&
 	    snprintf(host, sizeof(host), " @%s", sa_host_name(a, g->host)) < 0)
 		host[0] = '\0';
+	/* Who first, since a label too long is cut at its end. */
 	if (g->other)
-		n = snprintf(buf, size, "%" PRIu64 " %s, other remotes%s",
-			     g->count, o, host);
+		n = snprintf(buf, size, "other remotes%s: %" PRIu64 " %s",
+			     host, g->count, o);
 	else if (g->role == SA_ROLE_ACTIVE)
-		n = snprintf(buf, size, "%" PRIu64 " %s -> %s%s", g->count, o,
+		n = snprintf(buf, size, "-> %s%s: %" PRIu64 " %s",
 			     sa_text_endpoint(g->family, g->addr, g->port, ep,
-					      sizeof(ep)), host);
+					      sizeof(ep)), host, g->count, o);
 	else if (g->role == SA_ROLE_PASSIVE)
-		n = snprintf(buf, size, "%" PRIu64 " %s from %s to port %u%s",
-			     g->count, o,
-			     sa_text_endpoint(g->family, g->addr, 0, ep,
-					      sizeof(ep)), g->port, host);
+		n = snprintf(buf, size, "%s -> port %u%s: %" PRIu64 " %s",
+			     addr_text(g->family, g->addr, ep, sizeof(ep)),
+			     g->port, host, g->count, o);
 	else
-		n = snprintf(buf, size, "%" PRIu64 " %s %s%s", g->count, o,
+		n = snprintf(buf, size, "%s%s: %" PRIu64 " %s",
 			     sa_text_endpoint(g->family, g->addr, g->port, ep,
-					      sizeof(ep)), host);
+					      sizeof(ep)), host, g->count, o);
 	if (n < 0 || (size_t)n >= size)
 		buf[size - 1] = '\0';
 }
@@ -552,7 +585,7 @@ static void group_svg(FILE *f, const struct sa_analysis *a,
 			fprintf(f, "; %" PRIu64 " %s", g->marks[i], said[i]);
 	fprintf(f, "</title><text class=\"ll\" x=\"4\" y=\"%u.%u\">",
 		TENTHS(y + 90));
-	esc(f, label);
+	label_text(f, label);
 	fputs("</text>", f);
 	for (i = 0; i < SA_HTML_BINS; i++)
 		if (g->bin[i] > maxc)
