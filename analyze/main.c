@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -53,7 +54,8 @@ static const char usage_text[] =
 "                OUT ('-': standard output): the diagnosis, a lane per\n"
 "                socket coloured by state with its events marked (grouped\n"
 "                by outcome and remote past 3000 sockets), accept queues\n"
-"                over time, connect and accept-wait latency\n"
+"                over time, connect and accept-wait latency; a failed run\n"
+"                leaves OUT as it was\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
@@ -119,9 +121,62 @@ static int usage_error(const char *what, const char *arg)
 }
 
 /*
- * out_path: the file a report such as --html names, NULL for stdout.  A
- * run that fails removes it, so that no half page is left to attach.
+ * The file a report such as --html names.  It is written as a new file
+ * beside it (mkstemp: no link followed, nothing truncated) and renamed over
+ * it once complete, so that a failed run leaves no half page and the file
+ * that was there before stays; one of the traces read is never replaced.
+ * Returns the stream, or NULL after saying why.
  */
+static FILE *report_open(const char *path, const char *const *inputs,
+			 size_t n, char *tmp, size_t tmpsize)
+{
+	struct stat so, si;
+	mode_t mask;
+	FILE *f;
+	size_t i;
+	int fd, k;
+
+	if (stat(path, &so) == 0) {
+		for (i = 0; i < n; i++) {
+			if (strcmp(inputs[i], "-") != 0 &&
+			    stat(inputs[i], &si) == 0 &&
+			    si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+				err_printf("%s: is a trace to read; not "
+					   "replacing it", path);
+				return NULL;
+			}
+		}
+	}
+	k = snprintf(tmp, tmpsize, "%s.XXXXXX", path);
+	if (k < 0 || (size_t)k >= tmpsize) {
+		err_printf("%s: name too long", path);
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err_printf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* mkstemp makes it 0600; the page gets the mode fopen would give. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		err_printf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err_printf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	return f;
+}
+
+/* out_path: the file a report such as --html names, NULL for stdout. */
 static int analyze(const char *const *paths, size_t n,
 		   struct sa_run_opts *opts, const char *out_path)
 {
@@ -129,7 +184,7 @@ static int analyze(const char *const *paths, size_t n,
 	struct skr_reader *r[SA_INPUTS_MAX];
 	const char *names[SA_INPUTS_MAX];
 	size_t i, opened = 0;
-	char msg[512];
+	char msg[512], tmp[4096];
 	int err, status = EXIT_FAILURE;
 	FILE *out = stdout;
 
@@ -151,14 +206,11 @@ static int analyze(const char *const *paths, size_t n,
 	 * write() per six sockets cost it several percent of its time.
 	 */
 	if (out_path && strcmp(out_path, "-") != 0) {
-		out = fopen(out_path, "w");
+		out = report_open(out_path, paths, n, tmp, sizeof(tmp));
 		if (!out) {
-			err_printf("%s: %s", out_path, strerror(errno));
 			out = stdout;
 			goto out;
 		}
-	} else {
-		out_path = NULL;
 	}
 	if (!isatty(fileno(out)))
 		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
@@ -179,8 +231,12 @@ out:
 			err_printf("writing %s: %s", out_path, strerror(errno));
 			status = EXIT_FAILURE;
 		}
+		if (status == EXIT_SUCCESS && rename(tmp, out_path) != 0) {
+			err_printf("%s: %s", out_path, strerror(errno));
+			status = EXIT_FAILURE;
+		}
 		if (status != EXIT_SUCCESS)
-			remove(out_path);
+			unlink(tmp);
 	}
 	for (i = 0; i < opened; i++)
 		skr_reader_free(r[i]);
