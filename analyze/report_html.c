@@ -261,7 +261,7 @@ static struct sa_html_group *find_group(struct sa_html *h,
 	for (i = 0; i < h->ngroups; i++)
 		if (same_group(&h->group[i], k))
 			return &h->group[i];
-	if (h->ngroups == SA_HTML_GROUPS_MAX) {
+	if (h->ngroups >= SA_HTML_GROUPS_MAX) {
 		/* One catch-all of the outcome's role and host. */
 		memset(k->addr, 0, sizeof(k->addr));
 		k->port = 0;

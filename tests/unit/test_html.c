@@ -173,8 +173,8 @@ END_TEST
  * n established connects to port 8080 and nref refused ones to port 9,
  * each with retr data retransmits: rounds every 64 sockets.
  */
-static void build_many(struct tg *t, unsigned n, unsigned nref,
-		       unsigned retr)
+static void build_spread(struct tg *t, unsigned n, unsigned nref,
+			 unsigned retr, bool spread)
 {
 	const unsigned step = (n + nref) / (nref ? nref : 1);
 	struct skr_ev_retransmit r;
@@ -185,10 +185,12 @@ static void build_many(struct tg *t, unsigned n, unsigned nref,
 	for (i = 0; i < n + nref; i++, ts += 50 * USEC) {
 		uint64_t ck = 0x1000 + i;
 		uint16_t port = (uint16_t)(10000 + i % 50000);
+		/* spread: each established one to a server port of its own */
+		uint16_t srv = spread ? (uint16_t)(20000 + i) : 8080;
 		/* nref of them spread over the trace, at 7, 7 + step, ... */
 		bool refused = nref && i % step == 7 && i / step < nref;
 		tg_st(t, ts, ck, P, 400, "many", SKR_TCP_CLOSE,
-		      SKR_TCP_SYN_SENT, LO, 0, LO, refused ? 9 : 8080);
+		      SKR_TCP_SYN_SENT, LO, 0, LO, refused ? 9 : srv);
 		if (refused) {
 			tg_st(t, ts + USEC, ck, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
 			      SKR_TCP_CLOSE, LO, port, LO, 9);
@@ -196,7 +198,7 @@ static void build_many(struct tg *t, unsigned n, unsigned nref,
 				 9);
 		} else {
 			tg_st(t, ts + USEC, ck, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
-			      SKR_TCP_ESTABLISHED, LO, port, LO, 8080);
+			      SKR_TCP_ESTABLISHED, LO, port, LO, srv);
 			for (k = 0; k < retr; k++) {
 				memset(&r, 0, sizeof(r));
 				r.hdr.len = sizeof(r);
@@ -205,7 +207,7 @@ static void build_many(struct tg *t, unsigned n, unsigned nref,
 				tg_addr(LO, r.saddr, &r.family);
 				tg_addr(LO, r.daddr, &r.family);
 				r.sport = port;
-				r.dport = 8080;
+				r.dport = srv;
 				r.state = SKR_TCP_ESTABLISHED;
 				r.kind = SKR_RETRANS_DATA;
 				r.retrans = k + 1;
@@ -213,12 +215,18 @@ static void build_many(struct tg *t, unsigned n, unsigned nref,
 			}
 			tg_st(t, ts + 40 * USEC, ck, P, 400, "many",
 			      SKR_TCP_ESTABLISHED, SKR_TCP_CLOSE, LO, port, LO,
-			      8080);
+			      srv);
 		}
 		if (i % 64 == 63)
 			tg_round(t, ts + 41 * USEC);
 	}
 	tg_end(t, ts + SEC, 0, 0);
+}
+
+static void build_many(struct tg *t, unsigned n, unsigned nref,
+		       unsigned retr)
+{
+	build_spread(t, n, nref, retr, false);
 }
 
 static void assert_grouped(const char *page, unsigned sockets)
@@ -250,6 +258,27 @@ START_TEST(test_many_sockets_grouped)
 	build_many(&t, n, nref, 0);
 	page = html_of(&t);
 	assert_grouped(page, n + nref);
+	ck_assert_ptr_nonnull(strstr(page, ">-&gt; 127.0.0.1:9: 3 connect "
+					   "refused</text>"));
+	ck_assert_uint_lt(strlen(page), 4u << 20);
+	free(page);
+}
+END_TEST
+
+/* More remotes than groups: the rest in one group per outcome. */
+START_TEST(test_many_remotes_other_group)
+{
+	const unsigned n = SA_HTML_LANES_MAX + 100, nref = 3;
+	struct tg t;
+	char *page;
+
+	build_spread(&t, n, nref, 0, true);
+	page = html_of(&t);
+	ck_assert_uint_eq(tg_count(page, "<g class=\"group\""),
+			  SA_HTML_GROUPS_MAX + 1);
+	/* 399 remotes of their own besides refused, then the others. */
+	/* Its label (the only one after a y="..." attribute; titles too). */
+	ck_assert_uint_eq(tg_count(page, "\">other remotes: "), 1);
 	ck_assert_ptr_nonnull(strstr(page, ">-&gt; 127.0.0.1:9: 3 connect "
 					   "refused</text>"));
 	ck_assert_uint_lt(strlen(page), 4u << 20);
@@ -321,6 +350,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_lane_per_socket_ends_together);
 	tcase_add_test(tc, test_trace_strings_escaped);
 	tcase_add_test(tc, test_many_sockets_grouped);
+	tcase_add_test(tc, test_many_remotes_other_group);
 	tcase_add_test(tc, test_big_lanes_grouped);
 	tcase_add_test(tc, test_lanes_below_budget);
 	tcase_add_test(tc, test_queue_drops_marked);
