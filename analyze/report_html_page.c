@@ -382,6 +382,9 @@ static void lane_svg(FILE *f, const struct sa_analysis *a,
 	esc(f, l->why);
 	if (l->older)
 		fputs(", older than the trace", f);
+	else if (l->end_mt && l->end_mt >= l->first_mt)
+		fprintf(f, ", lived %s s", dur_text(l->end_mt - l->first_mt, d,
+						    sizeof(d)));
 	if (!l->end_mt)
 		fputs(", open at the end", f);
 	if (l->segs_hidden || l->marks_hidden)
