@@ -119,8 +119,7 @@ static const char *state_name(unsigned st, char *buf, size_t size)
 	return skr_tcp_state_name(st, buf, size);
 }
 
-static void axis_svg(FILE *f, const struct sa_analysis *a,
-		     const struct axis *ax, unsigned height)
+static void axis_svg(FILE *f, const struct axis *ax, unsigned height)
 {
 	static const uint64_t nice[] = { 1, 2, 5 };
 	uint64_t step = 1000, t, p10 = 1000;
@@ -136,7 +135,6 @@ static void axis_svg(FILE *f, const struct sa_analysis *a,
 		}
 		step = nice[i] * p10;
 	}
-	(void)a;
 	for (t = 0; t <= ax->span; t += step) {
 		uint64_t x = x_of(ax, ax->t0 + t);
 
@@ -650,7 +648,7 @@ static void groups(FILE *f, struct sa_analysis *a, struct sa_html *h,
 	fprintf(f, "<svg class=\"tlsvg\" "
 		"width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\">\n", PAGE_W,
 		height, PAGE_W, height);
-	axis_svg(f, a, ax, height);
+	axis_svg(f, ax, height);
 	for (i = 0; i < h->ngroups; i++)
 		group_svg(f, a, h, ax, r[i].g, (unsigned)i);
 	fputs("</svg>\n", f);
@@ -691,7 +689,7 @@ static void timeline(FILE *f, struct sa_analysis *a, struct sa_html *h,
 	fprintf(f, "<svg class=\"tlsvg\" "
 		"width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\">\n", PAGE_W,
 		height, PAGE_W, height);
-	axis_svg(f, a, ax, height);
+	axis_svg(f, ax, height);
 	for (i = 0; i < h->nlanes; i++)
 		lane_svg(f, a, ax, r[i].l, (unsigned)i);
 	fputs("</svg>\n", f);
@@ -916,21 +914,19 @@ static void dist_svg(FILE *f, const char *title, struct sa_hist *hist,
 static void latency(FILE *f, struct sa_analysis *a, struct sa_html *h)
 {
 	const char *why = NULL;
-	char none[160];
 
 	fputs("<h2 id=\"latency\">Latency</h2>\n<div class=\"dists\">\n", f);
 	dist_svg(f, "connect: SYN_SENT to ESTABLISHED", &h->dist[SA_HD_CONNECT],
 		 "No connect established.");
 	dist_svg(f, "failed connect: SYN_SENT to CLOSE",
 		 &h->dist[SA_HD_CONNECT_FAILED], "No connect failed.");
-	if (!sa_observable(a, SKR_REC_ACCEPT, &why) &&
-	    snprintf(none, sizeof(none), "accept() not observable: %s.",
-		     why ? why : SA_NOT_ON_KERNEL) > 0)
-		;
-	else if (snprintf(none, sizeof(none), "No connection accepted.") < 0)
-		none[0] = '\0';
-	dist_svg(f, "accept wait: ESTABLISHED to accept()",
-		 &h->dist[SA_HD_ACCEPT_WAIT], none);
+	if (sa_observable(a, SKR_REC_ACCEPT, &why))
+		dist_svg(f, "accept wait: ESTABLISHED to accept()",
+			 &h->dist[SA_HD_ACCEPT_WAIT], "No connection accepted.");
+	else
+		dist_svg(f, "accept wait: ESTABLISHED to accept()",
+			 &h->dist[SA_HD_ACCEPT_WAIT],
+			 "accept() was not observable in this trace.");
 	fputs("</div>\n", f);
 }
 
@@ -981,12 +977,14 @@ void sa_html_page(struct sa_analysis *a, struct sa_html *h)
 	FILE *f = a->out;
 	struct axis ax;
 	char name[96];
+	int n;
 
 	ax.t0 = a->start_mt;
 	ax.span = a->end_mt > a->start_mt ? a->end_mt - a->start_mt : 1;
-	if (a->nin > 1 && snprintf(name, sizeof(name), "%zu traces", a->nin) > 0)
-		;
-	else if (snprintf(name, sizeof(name), "%s", a->name) < 0)
+	n = a->nin > 1 ? snprintf(name, sizeof(name), "%zu traces", a->nin)
+		       : snprintf(name, sizeof(name), "%s", a->name);
+	/* A name too long is cut; the diagnosis below has it whole. */
+	if (n < 0)
 		name[0] = '\0';
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\">\n"
