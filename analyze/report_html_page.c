@@ -584,13 +584,21 @@ static void group_svg(FILE *f, const struct sa_analysis *a,
 	for (i = 0; i < SA_HM_COUNT; i++)
 		if (g->marks[i])
 			fprintf(f, "; %" PRIu64 " %s", g->marks[i], said[i]);
+	for (i = 0; i < SA_HTML_BINS; i++)
+		if (g->bin[i] > maxc)
+			maxc = g->bin[i];
+	fprintf(f, "; at most %" PRIu64 " started in %s s", maxc,
+		dur_text(h->bin_ns, w0, sizeof(w0)));
 	fprintf(f, "</title><text class=\"ll\" x=\"4\" y=\"%u.%u\">",
 		TENTHS(y + 90));
 	label_text(f, label);
 	fputs("</text>", f);
-	for (i = 0; i < SA_HTML_BINS; i++)
-		if (g->bin[i] > maxc)
-			maxc = g->bin[i];
+	/*
+	 * One path of bars for the whole group, not an element per slice:
+	 * 400 groups of 120 slices stay some 1.5 MiB.  Height by count, so
+	 * that a group's busy moments stand out; the title says the peak.
+	 */
+	fprintf(f, "<path class=\"%s\" d=\"", outcome_class(g->outcome));
 	for (i = 0; i < SA_HTML_BINS; i++) {
 		uint64_t x0, x1, ht;
 
@@ -600,17 +608,13 @@ static void group_svg(FILE *f, const struct sa_analysis *a,
 		x1 = x_of(ax, a->start_mt + (i + 1) * h->bin_ns);
 		if (x1 < x0 + 10)
 			x1 = x0 + 10;
-		/* Height by count, so a group's busy moments stand out. */
 		ht = 10 + g->bin[i] * (BAR_H * 10 - 10) / maxc;
-		fprintf(f, "<rect class=\"%s\" x=\"%" PRIu64 ".%" PRIu64
-			"\" y=\"%" PRIu64 ".%" PRIu64 "\" width=\"%" PRIu64
-			".%" PRIu64 "\" height=\"%" PRIu64 ".%" PRIu64
-			"\"><title>%" PRIu64 " started from +", outcome_class(
-			g->outcome), TENTHS(x0), TENTHS(y + 20 + BAR_H * 10 - ht),
-			TENTHS(x1 - x0), TENTHS(ht), g->bin[i]);
-		fprintf(f, "%s s</title></rect>",
-			dur_text(i * h->bin_ns, w0, sizeof(w0)));
+		fprintf(f, "M%" PRIu64 ".%" PRIu64 " %u.%uh%" PRIu64 ".%" PRIu64
+			"v-%" PRIu64 ".%" PRIu64 "h-%" PRIu64 ".%" PRIu64 "z",
+			TENTHS(x0), TENTHS(y + 20 + BAR_H * 10), TENTHS(x1 - x0),
+			TENTHS(ht), TENTHS(x1 - x0));
 	}
+	fputs("\"/>", f);
 	fputs("</g>\n", f);
 }
 
@@ -640,7 +644,7 @@ static void groups(FILE *f, struct sa_analysis *a, struct sa_html *h,
 		"each (more than %u, or more than %u KiB of lanes), so they "
 		"are grouped by outcome and remote (a client's server, a "
 		"server's client address and its own port), into %zu groups, "
-		"the rarest outcome first.  A group's lane shows how many of "
+		"the rarest outcome first.  A group's bars show how many of "
 		"its sockets started when; its title names the first ids "
 		"(<code>sockana --timeline --socket ID</code>).</p>\n",
 		h->sockets, SA_HTML_LANES_MAX, SA_HTML_BYTES_MAX >> 10,

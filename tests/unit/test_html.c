@@ -174,7 +174,7 @@ END_TEST
  * each with retr data retransmits: rounds every 64 sockets.
  */
 static void build_spread(struct tg *t, unsigned n, unsigned nref,
-			 unsigned retr, bool spread)
+			 unsigned retr, unsigned remotes)
 {
 	const unsigned step = (n + nref) / (nref ? nref : 1);
 	struct skr_ev_retransmit r;
@@ -185,8 +185,8 @@ static void build_spread(struct tg *t, unsigned n, unsigned nref,
 	for (i = 0; i < n + nref; i++, ts += 50 * USEC) {
 		uint64_t ck = 0x1000 + i;
 		uint16_t port = (uint16_t)(10000 + i % 50000);
-		/* spread: each established one to a server port of its own */
-		uint16_t srv = spread ? (uint16_t)(20000 + i) : 8080;
+		/* remotes: the established ones to that many server ports */
+		uint16_t srv = remotes ? (uint16_t)(20000 + i % remotes) : 8080;
 		/* nref of them spread over the trace, at 7, 7 + step, ... */
 		bool refused = nref && i % step == 7 && i / step < nref;
 		tg_st(t, ts, ck, P, 400, "many", SKR_TCP_CLOSE,
@@ -226,7 +226,7 @@ static void build_spread(struct tg *t, unsigned n, unsigned nref,
 static void build_many(struct tg *t, unsigned n, unsigned nref,
 		       unsigned retr)
 {
-	build_spread(t, n, nref, retr, false);
+	build_spread(t, n, nref, retr, 0);
 }
 
 static void assert_grouped(const char *page, unsigned sockets)
@@ -272,7 +272,7 @@ START_TEST(test_many_remotes_other_group)
 	struct tg t;
 	char *page;
 
-	build_spread(&t, n, nref, 0, true);
+	build_spread(&t, n, nref, 0, 40000);
 	page = html_of(&t);
 	ck_assert_uint_eq(tg_count(page, "<g class=\"group\""),
 			  SA_HTML_GROUPS_MAX + 1);
@@ -282,6 +282,27 @@ START_TEST(test_many_remotes_other_group)
 	ck_assert_ptr_nonnull(strstr(page, ">-&gt; 127.0.0.1:9: 3 connect "
 					   "refused</text>"));
 	ck_assert_uint_lt(strlen(page), 4u << 20);
+	free(page);
+}
+END_TEST
+
+/* The most groups, each busy all along: still a page of a few MiB. */
+START_TEST(test_groups_worst_size)
+{
+	const unsigned n = SA_HTML_GROUPS_MAX * SA_HTML_BINS, nref = 1;
+	struct tg t;
+	char *page;
+
+	build_spread(&t, n, nref, 0, SA_HTML_GROUPS_MAX);
+	page = html_of(&t);
+	ck_assert_uint_eq(tg_count(page, "<g class=\"group\""),
+			  SA_HTML_GROUPS_MAX + 1);
+	ck_assert_msg(strlen(page) < (3u << 20), "page of %zu bytes",
+		      strlen(page));
+	/* Bars in every slice of every group (a slice doubles until the
+	 * trace fits SA_HTML_BINS of them, so at least half are used). */
+	ck_assert_uint_gt(tg_count(page, "z"), SA_HTML_GROUPS_MAX *
+			  SA_HTML_BINS / 2);
 	free(page);
 }
 END_TEST
@@ -351,6 +372,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_trace_strings_escaped);
 	tcase_add_test(tc, test_many_sockets_grouped);
 	tcase_add_test(tc, test_many_remotes_other_group);
+	tcase_add_test(tc, test_groups_worst_size);
 	tcase_add_test(tc, test_big_lanes_grouped);
 	tcase_add_test(tc, test_lanes_below_budget);
 	tcase_add_test(tc, test_queue_drops_marked);
