@@ -38,7 +38,7 @@
 #define SA_HTML_GROUPS_MAX	400	/* more go to one "other" group */
 #define SA_HTML_IDS_SHOWN	8	/* ids named per group */
 #define SA_HTML_BINS		120	/* a group's starts over time */
-#define SA_HTML_LISTENERS_MAX	32	/* accept-queue charts */
+#define SA_HTML_LISTENERS_MAX	16	/* accept-queue charts */
 #define SA_HTML_QPOINTS_MAX	600	/* points per chart, halved when full */
 
 /* What a mark on a lane is. */

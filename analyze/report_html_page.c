@@ -702,6 +702,18 @@ static void timeline(FILE *f, struct sa_analysis *a, struct sa_html *h,
 
 /* ---- accept queues ---- */
 
+#define TITLED_MAX	64	/* drop marks with words, per chart */
+#define POINTS_TITLED	100	/* a chart this small gets a dot per point */
+
+/* sk_drops before point i grew it: the last point before with drops. */
+static uint64_t grew_from(const struct sa_html_listener *l, size_t i)
+{
+	while (i-- > 0)
+		if (l->pt[i].have_drops)
+			return l->pt[i].drops;
+	return 0;
+}
+
 static void listener_svg(FILE *f, const struct sa_analysis *a,
 			 const struct axis *ax,
 			 const struct sa_html_listener *l)
@@ -711,7 +723,8 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 	uint32_t ymax = 1, qpeak = 0, limit = 0;
 	uint64_t drops = 0, prev = 0, x, xl = 0;
 	bool have_prev = false;
-	size_t i;
+	size_t i, ngrew = 0;
+	int pass;
 
 	for (i = 0; i < l->npts; i++) {
 		if (l->pt[i].qlen > ymax)
@@ -722,8 +735,10 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 			qpeak = l->pt[i].qlen;
 		limit = l->pt[i].limit;
 		if (l->pt[i].have_drops) {
-			if (have_prev && l->pt[i].drops > prev)
+			if (have_prev && l->pt[i].drops > prev) {
 				drops += l->pt[i].drops - prev;
+				ngrew++;
+			}
 			prev = l->pt[i].drops;
 			have_prev = true;
 		}
@@ -778,27 +793,49 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 	if (l->npts)
 		fprintf(f, "H%" PRIu64 ".%" PRIu64, TENTHS(xl));
 	fputs("\"/>", f);
-	/* Each time sk_drops grew: a mark, with how much and when. */
+	/*
+	 * Each time sk_drops grew: a mark, with how much and when; past
+	 * TITLED_MAX of them, the rest share one path without words, and
+	 * the points have words only on a small chart, so that a page of
+	 * busy listeners stays small.
+	 */
 	have_prev = false;
-	for (i = 0; i < l->npts; i++) {
-		const struct sa_html_qpoint *p = &l->pt[i];
+	for (pass = 0; pass < (ngrew > TITLED_MAX ? 2 : 1); pass++) {
+		size_t titled = 0;
 
-		if (!p->have_drops)
-			continue;
-		if (have_prev && p->drops > prev) {
+		if (pass == 1)
+			fputs("<path class=\"mdq\" d=\"", f);
+		for (i = 0; i < l->npts; i++) {
+			const struct sa_html_qpoint *p = &l->pt[i];
+			bool grew = have_prev && p->have_drops &&
+				    p->drops > prev;
+
+			if (p->have_drops) {
+				prev = p->drops;
+				have_prev = true;
+			}
+			if (!grew || (titled++ < TITLED_MAX) != (pass == 0))
+				continue;
 			x = x_of(ax, p->mt);
-			fprintf(f, "<path class=\"mdq\" d=\"M%" PRIu64 ".%" PRIu64
-				" %ul-4 -6h8z\"><title>%" PRIu64 " dropped "
-				"(sk_drops %" PRIu64 "), queue %" PRIu32 " of %"
-				PRIu32 ", by ", TENTHS(x), TOP, p->drops - prev,
-				p->drops, p->qlen, p->limit);
+			if (pass == 1) {
+				fprintf(f, "M%" PRIu64 ".%" PRIu64 " %ul-4 -6h8z",
+					TENTHS(x), TOP);
+				continue;
+			}
+			fprintf(f, "<path class=\"mdq\" d=\"M%" PRIu64 ".%"
+				PRIu64 " %ul-4 -6h8z\"><title>%" PRIu64
+				" dropped (sk_drops %" PRIu64 "), queue %" PRIu32
+				" of %" PRIu32 ", by ", TENTHS(x), TOP,
+				p->drops - grew_from(l, i), p->drops, p->qlen,
+				p->limit);
 			esc(f, mt_text(a, p->mt, wall, sizeof(wall)));
 			fputs("</title></path>", f);
 		}
-		prev = p->drops;
-		have_prev = true;
+		if (pass == 1)
+			fputs("\"/>", f);
+		have_prev = false;
 	}
-	for (i = 0; i < l->npts; i++) {
+	for (i = 0; l->npts <= POINTS_TITLED && i < l->npts; i++) {
 		x = x_of(ax, l->pt[i].mt);
 		fprintf(f, "<circle class=\"qp\" cx=\"%" PRIu64 ".%" PRIu64
 			"\" cy=\"%" PRIu64 ".%" PRIu64 "\" r=\"2\"><title>queue %"

@@ -362,6 +362,29 @@ START_TEST(test_queue_drops_marked)
 }
 END_TEST
 
+/* A listener that drops all along: every growth marked, few with words. */
+START_TEST(test_queue_many_drops_bounded)
+{
+	struct tg t;
+	char *page;
+	unsigned i;
+
+	begin(&t);
+	tg_st(&t, T0, 0x10, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	tg_listen(&t, T0 + USEC, 0x10, 100, 2, 2, 8080);
+	for (i = 1; i <= 200; i++)
+		tg_listener(&t, T0 + i * 100 * USEC, 0x10, 2, 2, i);
+	tg_end(&t, T0 + SEC, 0, 0);
+	page = html_of(&t);
+	ck_assert_uint_eq(tg_count(page, "l-4 -6h8z"), 200);
+	ck_assert_uint_eq(tg_count(page, "h8z\"><title>"), 64);
+	/* 200 points: a chart that big gets no dot per point. */
+	ck_assert_uint_eq(tg_count(page, "<circle class=\"qp\""), 0);
+	free(page);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("html");
@@ -376,6 +399,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_big_lanes_grouped);
 	tcase_add_test(tc, test_lanes_below_budget);
 	tcase_add_test(tc, test_queue_drops_marked);
+	tcase_add_test(tc, test_queue_many_drops_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
