@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -62,6 +63,12 @@ static const char usage_text[] =
 "                reports are written at the end.  Stops at the END of\n"
 "                the recording or on Ctrl-C.  FILE '-' on a pipe is\n"
 "                always followed, to the end of the pipe.\n"
+"  --html OUT    one self-contained HTML page for a bug report, written to\n"
+"                OUT ('-': standard output): the diagnosis, a lane per\n"
+"                socket coloured by state with its events marked (grouped\n"
+"                by outcome and remote past 3000 sockets), accept queues\n"
+"                over time, connect and accept-wait latency; a failed run\n"
+"                leaves OUT as it was\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
@@ -165,15 +172,73 @@ static bool stdin_is_stream(void)
 	return S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode);
 }
 
+/*
+ * The file a report such as --html names.  It is written as a new file
+ * beside it (mkstemp: no link followed, nothing truncated) and renamed over
+ * it once complete, so that a failed run leaves no half page and the file
+ * that was there before stays; one of the traces read is never replaced.
+ * Returns the stream, or NULL after saying why.
+ */
+static FILE *report_open(const char *path, const char *const *inputs,
+			 size_t n, char *tmp, size_t tmpsize)
+{
+	struct stat so, si;
+	mode_t mask;
+	FILE *f;
+	size_t i;
+	int fd, k;
+
+	if (stat(path, &so) == 0) {
+		for (i = 0; i < n; i++) {
+			if (strcmp(inputs[i], "-") != 0 &&
+			    stat(inputs[i], &si) == 0 &&
+			    si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+				err_printf("%s: is a trace to read; not "
+					   "replacing it", path);
+				return NULL;
+			}
+		}
+	}
+	k = snprintf(tmp, tmpsize, "%s.XXXXXX", path);
+	if (k < 0 || (size_t)k >= tmpsize) {
+		err_printf("%s: name too long", path);
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err_printf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* mkstemp makes it 0600; the page gets the mode fopen would give. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		err_printf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err_printf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	return f;
+}
+
+/* out_path: the file a report such as --html names, NULL for stdout. */
 static int analyze(const char *const *paths, size_t n,
-		   struct sa_run_opts *opts)
+		   struct sa_run_opts *opts, const char *out_path)
 {
 	static char outbuf[64 << 10];	/* glibc ignores a size without a buffer */
 	struct skr_reader *r[SA_INPUTS_MAX];
 	const char *names[SA_INPUTS_MAX];
 	size_t i, opened = 0;
-	char msg[512];
+	char msg[512], tmp[4096];
 	int err, status = EXIT_FAILURE;
+	FILE *out = stdout;
 
 	for (i = 0; i < n; i++) {
 		err = skr_reader_open(&r[i], paths[i]);
@@ -201,20 +266,39 @@ static int analyze(const char *const *paths, size_t n,
 	 * 4 KiB: --connections --json writes some 700 bytes a socket, and a
 	 * write() per six sockets cost it several percent of its time.
 	 */
-	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	err = sa_run_many(r, n, opts, stdout, msg, sizeof(msg));
+	if (out_path && strcmp(out_path, "-") != 0) {
+		out = report_open(out_path, paths, n, tmp, sizeof(tmp));
+		if (!out) {
+			out = stdout;
+			goto out;
+		}
+	}
+	if (!isatty(fileno(out)))
+		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
+	err = sa_run_many(r, n, opts, out, msg, sizeof(msg));
 	if (err) {
-		fflush(stdout);
+		fflush(out);
 		err_printf("%s", msg);
 		goto out;
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (fflush(out) != 0 || ferror(out)) {
 		err_printf("writing the report: %s", strerror(errno));
 		goto out;
 	}
 	status = EXIT_SUCCESS;
 out:
+	if (out != stdout) {
+		if (fclose(out) != 0 && status == EXIT_SUCCESS) {
+			err_printf("writing %s: %s", out_path, strerror(errno));
+			status = EXIT_FAILURE;
+		}
+		if (status == EXIT_SUCCESS && rename(tmp, out_path) != 0) {
+			err_printf("%s: %s", out_path, strerror(errno));
+			status = EXIT_FAILURE;
+		}
+		if (status != EXIT_SUCCESS)
+			unlink(tmp);
+	}
 	for (i = 0; i < opened; i++)
 		skr_reader_free(r[i]);
 	return status;
@@ -282,7 +366,7 @@ static void build_longopts(struct option *opts)
 		if (!v->option || n == NFIXED + SA_VIEWS_MAX)
 			continue;
 		opts[n].name = v->option + 2;	/* past "--" */
-		opts[n].has_arg = no_argument;
+		opts[n].has_arg = v->arg ? required_argument : no_argument;
 		opts[n].flag = NULL;
 		opts[n].val = OPT_VIEW + (int)i;
 		n++;
@@ -295,6 +379,7 @@ int main(int argc, char **argv)
 	static struct option longopts[NFIXED + SA_VIEWS_MAX + 1];
 	static struct sa_run_opts opts;
 	const struct sa_view *chosen = NULL;
+	const char *out_path = NULL;
 	bool by_set = false;
 	char name[32], msg[200], kinds[96];
 	int c, idx = 0, n;
@@ -319,6 +404,8 @@ int main(int argc, char **argv)
 				return usage_error("one report at a time; also "
 						   "asked for", name);
 			chosen = v;
+			if (v->arg)
+				out_path = optarg;
 			continue;
 		}
 		switch (c) {
@@ -396,5 +483,6 @@ int main(int argc, char **argv)
 			msg[0] = '\0';
 		return usage_error(msg, NULL);
 	}
-	return analyze((const char *const *)(argv + optind), (size_t)n, &opts);
+	return analyze((const char *const *)(argv + optind), (size_t)n, &opts,
+		       out_path);
 }

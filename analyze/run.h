@@ -22,6 +22,7 @@ enum sa_report {
 	SA_REPORT_BACKLOG,
 	SA_REPORT_CONNECTIONS,		/* report_connections.c */
 	SA_REPORT_EVENTS,		/* report_events.c */
+	SA_REPORT_HTML,			/* report_html.c */
 };
 
 enum sa_group {

@@ -16,6 +16,7 @@ extern const struct sa_view sa_view_latency;
 extern const struct sa_view sa_view_backlog;
 extern const struct sa_view sa_view_connections;
 extern const struct sa_view sa_view_events;
+extern const struct sa_view sa_view_html;
 
 /* The first row is the default. */
 static const struct sa_view *const views[] = {
@@ -26,6 +27,7 @@ static const struct sa_view *const views[] = {
 	&sa_view_backlog,
 	&sa_view_connections,
 	&sa_view_events,
+	&sa_view_html,
 };
 
 #define NVIEWS	(sizeof(views) / sizeof(views[0]))
