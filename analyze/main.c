@@ -49,6 +49,10 @@ static const char usage_text[] =
 "                accept-queue length, overflows, SYN-ACK retransmits\n"
 "  --connections one row per socket: endpoints, role, owner, times,\n"
 "                connect/handshake/accept-wait/lifetime, bytes, outcome\n"
+"  --trace-event OUT  a Trace Event Format file (JSON) in OUT ('-':\n"
+"                standard output) for ui.perfetto.dev or chrome://tracing:\n"
+"                a track per socket by owner, state slices, resets and\n"
+"                errors, accept-queue counters\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
@@ -113,13 +117,18 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/*
+ * out_path: the file a view with an argument writes (--trace-event OUT),
+ * NULL or "-" for standard output.
+ */
 static int analyze(const char *const *paths, size_t n,
-		   struct sa_run_opts *opts)
+		   struct sa_run_opts *opts, const char *out_path)
 {
 	static char outbuf[64 << 10];	/* glibc ignores a size without a buffer */
 	struct skr_reader *r[SA_INPUTS_MAX];
 	const char *names[SA_INPUTS_MAX];
 	size_t i, opened = 0;
+	FILE *out = stdout;
 	char msg[512];
 	int err, status = EXIT_FAILURE;
 
@@ -135,25 +144,39 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	if (out_path && strcmp(out_path, "-") != 0) {
+		out = fopen(out_path, "w");
+		if (!out) {
+			out = stdout;
+			err_printf("%s: %s", out_path, strerror(errno));
+			goto out;
+		}
+	}
 	/*
 	 * Into a pipe or a file, write in 64 KiB pieces rather than stdio's
 	 * 4 KiB: --connections --json writes some 700 bytes a socket, and a
 	 * write() per six sockets cost it several percent of its time.
 	 */
-	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	err = sa_run_many(r, n, opts, stdout, msg, sizeof(msg));
+	if (!isatty(fileno(out)))
+		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
+	err = sa_run_many(r, n, opts, out, msg, sizeof(msg));
 	if (err) {
-		fflush(stdout);
+		fflush(out);
 		err_printf("%s", msg);
 		goto out;
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		err_printf("writing the report: %s", strerror(errno));
+	if (fflush(out) != 0 || ferror(out)) {
+		err_printf("writing the report%s%s: %s", out != stdout ? " to " : "",
+			   out != stdout ? out_path : "", strerror(errno));
 		goto out;
 	}
 	status = EXIT_SUCCESS;
 out:
+	if (out != stdout && fclose(out) != 0 && status == EXIT_SUCCESS) {
+		err_printf("writing the report to %s: %s", out_path,
+			   strerror(errno));
+		status = EXIT_FAILURE;
+	}
 	for (i = 0; i < opened; i++)
 		skr_reader_free(r[i]);
 	return status;
@@ -220,7 +243,7 @@ static void build_longopts(struct option *opts)
 		if (!v->option || n == NFIXED + SA_VIEWS_MAX)
 			continue;
 		opts[n].name = v->option + 2;	/* past "--" */
-		opts[n].has_arg = no_argument;
+		opts[n].has_arg = v->arg ? required_argument : no_argument;
 		opts[n].flag = NULL;
 		opts[n].val = OPT_VIEW + (int)i;
 		n++;
@@ -233,6 +256,7 @@ int main(int argc, char **argv)
 	static struct option longopts[NFIXED + SA_VIEWS_MAX + 1];
 	static struct sa_run_opts opts;
 	const struct sa_view *chosen = NULL;
+	const char *out_path = NULL;
 	bool by_set = false;
 	char name[32], msg[200], kinds[96];
 	int c, idx = 0, n;
@@ -257,6 +281,8 @@ int main(int argc, char **argv)
 				return usage_error("one report at a time; also "
 						   "asked for", name);
 			chosen = v;
+			if (v->arg)
+				out_path = optarg;
 			continue;
 		}
 		switch (c) {
@@ -318,5 +344,6 @@ int main(int argc, char **argv)
 			msg[0] = '\0';
 		return usage_error(msg, NULL);
 	}
-	return analyze((const char *const *)(argv + optind), (size_t)n, &opts);
+	return analyze((const char *const *)(argv + optind), (size_t)n, &opts,
+		       out_path);
 }

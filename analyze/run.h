@@ -21,6 +21,7 @@ enum sa_report {
 	SA_REPORT_LATENCY,
 	SA_REPORT_BACKLOG,
 	SA_REPORT_CONNECTIONS,		/* report_connections.c */
+	SA_REPORT_TRACE_EVENT,		/* report_trace_event.c */
 };
 
 enum sa_group {

@@ -25,6 +25,8 @@
 struct sa_view {
 	const char *name;		/* "latency": for messages */
 	const char *option;		/* "--latency"; NULL for the default */
+	/* Its option takes this argument: the file to write, "-" stdout. */
+	const char *arg;
 	enum sa_report report;		/* how sa_run_opts asks for it */
 	unsigned formats;		/* SA_VIEW_* it writes */
 	const char *csv_kind;		/* the one row kind its CSV holds */
