@@ -32,6 +32,7 @@
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/out_rows.h"
 #include "analyze/report_trace_event.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
@@ -147,12 +148,15 @@ static void map_del(struct map *m, uint64_t key)
 
 /* ---- the view ---- */
 
+#define FLUSH_BYTES	((size_t)64 << 10)
+
 /* Process entries: named, or waiting for a socket to name them. */
 #define PROC_PENDING	0
 #define PROC_NAMED	1
 
 struct tev {
-	struct sa_buf b;		/* the event being written */
+	struct sa_buf b;		/* events not yet written */
+	size_t start;			/* of the last one begun, in b */
 	bool any;			/* an event was written */
 	uint64_t origin;		/* merge time of ts 0 */
 	bool origin_set;
@@ -170,9 +174,26 @@ struct clock {
 	uint64_t last;
 };
 
+/*
+ * Pieces of known length: at 180 bytes an event and a million events a
+ * second, strlen() of every literal was a tenth of the run.
+ */
+static void put_n(struct tev *t, const char *s, size_t n)
+{
+	struct sa_buf *b = &t->b;
+
+	if ((b->failed || b->len + n >= b->cap) && !sa_buf_grow(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+#define PUT(t, lit)	put_n((t), (lit), sizeof(lit) - 1)
+
 static void put(struct tev *t, const char *s)
 {
-	sa_buf_append(&t->b, s);
+	put_n(t, s, strlen(s));
 }
 
 static void put_u64(struct tev *t, uint64_t v)
@@ -213,9 +234,9 @@ static void put_str(struct tev *t, const char *s)
 /* ,"key":"value" */
 static void put_kv(struct tev *t, const char *key, const char *val)
 {
-	put(t, ",\"");
+	PUT(t, ",\"");
 	put(t, key);
-	put(t, "\":");
+	PUT(t, "\":");
 	put_str(t, val);
 }
 
@@ -223,43 +244,58 @@ static void put_kv(struct tev *t, const char *key, const char *val)
 static void ev_begin(struct tev *t, const char *ph, const char *name,
 		     const char *cat, uint64_t ts)
 {
-	put(t, t->any ? ",\n{\"ph\":\"" : "\n{\"ph\":\"");
+	t->start = t->b.len;
+
+	if (t->any)
+		PUT(t, ",\n{\"ph\":\"");
+	else
+		PUT(t, "\n{\"ph\":\"");
 	put(t, ph);
-	put(t, "\",\"name\":");
+	PUT(t, "\",\"name\":");
 	put_str(t, name);
 	if (cat)
 		put_kv(t, "cat", cat);
-	put(t, ",\"ts\":");
+	PUT(t, ",\"ts\":");
 	put_us(t, ts);
 }
 
 static void ev_ids(struct tev *t, uint32_t pid, uint32_t tid)
 {
-	put(t, ",\"pid\":");
+	PUT(t, ",\"pid\":");
 	put_u64(t, pid);
-	put(t, ",\"tid\":");
+	PUT(t, ",\"tid\":");
 	put_u64(t, tid);
 }
 
-/* Write the event built in t->b.  0 or -ENOMEM. */
-static int ev_end(struct sa_analysis *a, struct tev *t)
+/* Write what t->b holds. */
+static void flush(struct sa_analysis *a, struct tev *t)
 {
-	int err = 0;
-
-	put(t, "}");
-	if (t->b.failed) {
-		a->o.failed = true;
-		err = -ENOMEM;
-	} else {
+	if (t->b.len > 0)
 		fwrite(t->b.p, 1, t->b.len, a->out);
-		t->any = true;
-		t->events++;
-	}
 	t->b.len = 0;
-	t->b.failed = false;
 	if (t->b.p)
 		t->b.p[0] = '\0';
-	return err;
+}
+
+/*
+ * End the event begun; events are written 64 KiB at a time.  0, or
+ * -ENOMEM: the event is dropped, those before it written.
+ */
+static int ev_end(struct sa_analysis *a, struct tev *t)
+{
+	PUT(t, "}");
+	if (t->b.failed) {
+		t->b.failed = false;
+		t->b.len = t->start;
+		flush(a, t);
+		a->o.failed = true;
+		return -ENOMEM;
+	}
+	t->any = true;
+	t->events++;
+	if (t->b.len >= FLUSH_BYTES)
+		flush(a, t);
+	return 0;
 }
 
 /* Microseconds from the origin of merge time mt (the clamp: see above). */
@@ -307,9 +343,9 @@ static int proc_name(struct sa_analysis *a, struct tev *t, uint32_t pid,
 {
 	ev_begin(t, "M", "process_name", NULL, 0);
 	ev_ids(t, pid, pid);
-	put(t, ",\"args\":{\"name\":");
+	PUT(t, ",\"args\":{\"name\":");
 	put_str(t, name);
-	put(t, "}");
+	PUT(t, "}");
 	return ev_end(a, t);
 }
 
@@ -426,13 +462,13 @@ static int slice(struct sa_analysis *a, struct tev *t,
 	if (!clip(a, &b, &e))
 		return 0;
 	ev_begin(t, "X", name, cat, rel(t, b));
-	put(t, ",\"dur\":");
+	PUT(t, ",\"dur\":");
 	put_us(t, rel(t, e) - rel(t, b));
 	ev_ids(t, k->pid, k->tid);
 	if (from) {
-		put(t, ",\"args\":{\"from\":");
+		PUT(t, ",\"args\":{\"from\":");
 		put_str(t, from);
-		put(t, "}");
+		PUT(t, "}");
 	}
 	return ev_end(a, t);
 }
@@ -499,11 +535,11 @@ static int instant(struct sa_analysis *a, struct tev *t,
 	if (!nm || mt < a->win_lo || mt > a->win_hi)
 		return 0;
 	ev_begin(t, "i", nm, cat, rel(t, mt));
-	put(t, ",\"s\":\"t\"");
+	PUT(t, ",\"s\":\"t\"");
 	ev_ids(t, k->pid, k->tid);
-	put(t, ",\"args\":{\"detail\":");
+	PUT(t, ",\"args\":{\"detail\":");
 	put_str(t, sa_item_detail(a, it, detail, sizeof(detail)));
-	put(t, "}");
+	PUT(t, "}");
 	return ev_end(a, t);
 }
 
@@ -565,9 +601,9 @@ static int thread_name(struct sa_analysis *a, struct tev *t,
 		name[0] = '\0';
 	ev_begin(t, "M", "thread_name", NULL, 0);
 	ev_ids(t, k->pid, k->tid);
-	put(t, ",\"args\":{\"name\":");
+	PUT(t, ",\"args\":{\"name\":");
 	put_str(t, name);
-	put(t, "}");
+	PUT(t, "}");
 	return ev_end(a, t);
 }
 
@@ -583,16 +619,16 @@ static int life_slice(struct sa_analysis *a, struct tev *t,
 		return 0;
 	ev_begin(t, "X", sa_outcome_name(sa_outcome_of(a, s)), "socket",
 		 rel(t, b));
-	put(t, ",\"dur\":");
+	PUT(t, ",\"dur\":");
 	put_us(t, rel(t, e) - rel(t, b));
 	ev_ids(t, k->pid, k->tid);
-	put(t, ",\"args\":{\"socket\":");
+	PUT(t, ",\"args\":{\"socket\":");
 	put_u64(t, s->id);
 	n = snprintf(cookie, sizeof(cookie), "0x%" PRIx64, s->cookie);
 	if (n < 0 || (size_t)n >= sizeof(cookie))
 		cookie[0] = '\0';
 	put_kv(t, "cookie", cookie);
-	put(t, ",\"netns\":");
+	PUT(t, ",\"netns\":");
 	put_u64(t, s->netns);
 	put_kv(t, "role", sa_role_name(s->role));
 	put_kv(t, "owner", s->have_owner ? sa_text_task(s->owner_comm,
@@ -601,8 +637,8 @@ static int life_slice(struct sa_analysis *a, struct tev *t,
 					 : "unknown");
 	put_kv(t, "host", sa_host_name(a, s->host));
 	if (s->older)
-		put(t, ",\"older\":true");
-	put(t, "}");
+		PUT(t, ",\"older\":true");
+	PUT(t, "}");
 	return ev_end(a, t);
 }
 
@@ -762,11 +798,11 @@ static int tev_event(struct sa_analysis *a, void *state,
 		name[0] = '\0';
 	ev_begin(t, "C", name, "accept_queue", rel(t, ec->mt));
 	ev_ids(t, pid, tid_of(s));
-	put(t, ",\"args\":{\"length\":");
+	PUT(t, ",\"args\":{\"length\":");
 	put_u64(t, len);
-	put(t, ",\"limit\":");
+	PUT(t, ",\"limit\":");
 	put_u64(t, limit);
-	put(t, "}");
+	PUT(t, "}");
 	return ev_end(a, t);
 }
 
@@ -791,8 +827,8 @@ static void other_data(struct sa_analysis *a, struct tev *t)
 	uint32_t h;
 	int n;
 
-	put(t, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{");
-	put(t, "\"generator\":");
+	PUT(t, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{");
+	PUT(t, "\"generator\":");
 	put_str(t, "sockana");
 	if (t->origin_set && a->wall &&
 	    sa_format_wall(t->origin, wall, sizeof(wall)) == 0)
@@ -808,13 +844,13 @@ static void other_data(struct sa_analysis *a, struct tev *t)
 		used += (size_t)n;
 	}
 	put_kv(t, "hosts", hosts);
-	put(t, ",\"sockets\":\"");
+	PUT(t, ",\"sockets\":\"");
 	put_u64(t, t->sockets);
-	put(t, "\",\"lost_events\":\"");
+	PUT(t, "\",\"lost_events\":\"");
 	put_u64(t, sa_lost(a));
-	put(t, "\",\"truncated\":\"");
+	PUT(t, "\",\"truncated\":\"");
 	put(t, sa_truncated(a) ? "yes" : "no");
-	put(t, "\"}}\n");
+	PUT(t, "\"}}\n");
 }
 
 static void tev_end(struct sa_analysis *a, void *state)
@@ -844,7 +880,7 @@ static void tev_end(struct sa_analysis *a, void *state)
 		a->o.failed = true;
 		return;
 	}
-	fwrite(t->b.p, 1, t->b.len, a->out);
+	flush(a, t);
 	/*
 	 * Loss and truncation have no place in the file a viewer shows (only
 	 * otherData's counts): they go to stderr.  sa_print_warnings() writes
