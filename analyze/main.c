@@ -144,6 +144,7 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	opts->warn_to = stderr;
 	if (out_path && strcmp(out_path, "-") != 0) {
 		out = fopen(out_path, "w");
 		if (!out) {

@@ -853,11 +853,53 @@ static void other_data(struct sa_analysis *a, struct tev *t)
 	PUT(t, "\"}}\n");
 }
 
+/*
+ * Lost events, truncation, ...: each warning the other reports write is
+ * a global instant at 0, where a viewer shows it above every track, and
+ * goes to opts->warn_to.  sa_print_warnings() writes to a->out (whatever
+ * its second argument), so a->out is a memory stream meanwhile.
+ * 0 or -ENOMEM.
+ */
+static int warnings(struct sa_analysis *a, struct tev *t)
+{
+	char *text = NULL, *line, *nl;
+	size_t len = 0;
+	FILE *mem, *out = a->out;
+	int err = 0;
+
+	mem = open_memstream(&text, &len);
+	if (!mem) {
+		a->o.failed = true;
+		return -ENOMEM;
+	}
+	a->out = mem;
+	sa_print_warnings(a, mem);
+	a->out = out;
+	if (fclose(mem) != 0 || !text) {
+		free(text);
+		a->o.failed = true;
+		return -ENOMEM;
+	}
+	if (a->opts->warn_to)
+		fputs(text, a->opts->warn_to);
+	for (line = text; err == 0 && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		ev_begin(t, "i", line, "warning", 0);
+		PUT(t, ",\"s\":\"g\"");
+		ev_ids(t, 0, 0);
+		err = ev_end(a, t);
+	}
+	free(text);
+	return err;
+}
+
 static void tev_end(struct sa_analysis *a, void *state)
 {
 	struct tev *t = state;
 	char name[32];
-	FILE *out;
 	size_t i;
 	int n;
 
@@ -875,21 +917,14 @@ static void tev_end(struct sa_analysis *a, void *state)
 		if (proc_name(a, t, t->pending[i], name) != 0)
 			return;
 	}
+	if (warnings(a, t) != 0)
+		return;
 	other_data(a, t);
 	if (t->b.failed) {
 		a->o.failed = true;
 		return;
 	}
 	flush(a, t);
-	/*
-	 * Loss and truncation have no place in the file a viewer shows (only
-	 * otherData's counts): they go to stderr.  sa_print_warnings() writes
-	 * to a->out whatever its second argument says.
-	 */
-	out = a->out;
-	a->out = stderr;
-	sa_print_warnings(a, stderr);
-	a->out = out;
 }
 
 static void tev_free(void *state)

@@ -41,6 +41,11 @@ struct sa_run_opts {
 	const char *const *names;	/* names of several inputs */
 	struct sa_filters filters;
 	struct sa_replay_opts replay;	/* for all inputs together */
+	/*
+	 * Where a view writing a file of its own (--trace-event) also says
+	 * its warnings for the user (main.c: stderr); NULL: only in the file.
+	 */
+	FILE *warn_to;
 };
 
 /*

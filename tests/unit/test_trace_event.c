@@ -175,6 +175,30 @@ START_TEST(test_mixed)
 }
 END_TEST
 
+/* A trace cut short says so in the file: a global instant, otherData. */
+START_TEST(test_truncated)
+{
+	struct sa_run_opts opts;
+	struct tevchk r;
+	struct tg t;
+	char *text;
+
+	begin(&t, "alpha", 0x5c);
+	tg_st(&t, T0, 0x7, P, 3, "c", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO,
+	      1000, LO, 80);
+	memset(&opts, 0, sizeof(opts));
+	text = run(&t, 1, &opts);
+	check_file(text, &r);
+	has(text, "{\"ph\":\"i\",\"name\":\"WARNING: trace is truncated "
+		  "(recorder killed or file cut); showing its complete part: ");
+	has(text, "\"cat\":\"warning\",\"ts\":0,\"s\":\"g\",\"pid\":0,"
+		  "\"tid\":0}");
+	has(text, "\"truncated\":\"yes\"}}");
+	ck_assert_uint_eq(r.instants, 1);
+	free(text);
+}
+END_TEST
+
 /* The same trace gives the same bytes. */
 START_TEST(test_deterministic)
 {
@@ -492,6 +516,7 @@ static Suite *suite(void)
 	/* A bound, not a measure: every sample, under ASan too. */
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_mixed);
+	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_unknown_owner);
 	tcase_add_test(tc, test_hosts);

@@ -336,7 +336,10 @@ static int event(struct ck *c)
 			return fail(c, "no \"%s\"", keys[i]);
 	if (phn != 1 || !strchr("XiCM", ph[0]))
 		return fail(c, "ph \"%.*s\" is not X, i, C or M", (int)phn, ph);
-	if (ph[0] != 'M' && pair_add(c, &c->used_pids, pid, 0))
+	/* A global instant is on no process's track. */
+	if (ph[0] != 'M' && !(ph[0] == 'i' && scope && scopen == 1 &&
+			      scope[0] == 'g') &&
+	    pair_add(c, &c->used_pids, pid, 0))
 		return -1;
 	switch (ph[0]) {
 	case 'X':
@@ -394,7 +397,9 @@ static int event(struct ck *c)
 			return -1;
 		break;
 	}
-	/* Every event but a process name is on its tid. */
+	/* Every event but a process name and a global instant is on its tid. */
+	if (ph[0] == 'i' && scope[0] == 'g')
+		return 0;
 	return pair_add(c, &c->tid_pid, tid, pid);
 }
 
