@@ -199,6 +199,41 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/*
+ * An event that arrives after its round was released steps back in time:
+ * the socket's times are taken in order, so its slices still nest and no
+ * duration is negative.
+ */
+START_TEST(test_late)
+{
+	struct sa_run_opts opts;
+	struct tevchk r;
+	struct tg t;
+	char *text;
+
+	begin(&t, "alpha", 0x5c);
+	tg_st(&t, T0 + 10 * USEC, 0x8, P, 3, "c", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 1000, LO, 80);
+	tg_st(&t, T0 + 40 * USEC, 0x8, I, 0, "x", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 1000, LO, 80);
+	tg_round(&t, T0 + 50 * USEC);
+	tg_st(&t, T0 + 30 * USEC, 0x8, P, 3, "c", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_FIN_WAIT1, LO, 1000, LO, 80);
+	tg_st(&t, T0 + 60 * USEC, 0x8, I, 0, "x", SKR_TCP_FIN_WAIT1,
+	      SKR_TCP_CLOSE, LO, 1000, LO, 80);
+	tg_end(&t, T0 + SEC, 0, 0);
+	memset(&opts, 0, sizeof(opts));
+	text = run(&t, 1, &opts);
+	check_file(text, &r);
+	/* ESTABLISHED from 40 to the late 30, taken as 40: no time. */
+	has(text, "\"name\":\"ESTABLISHED\",\"cat\":\"state\",\"ts\":30,"
+		  "\"dur\":0,");
+	has(text, "\"name\":\"FIN_WAIT1\",\"cat\":\"state\",\"ts\":30,"
+		  "\"dur\":20,");
+	free(text);
+}
+END_TEST
+
 /* The same trace gives the same bytes. */
 START_TEST(test_deterministic)
 {
@@ -517,6 +552,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_mixed);
 	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_late);
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_unknown_owner);
 	tcase_add_test(tc, test_hosts);
