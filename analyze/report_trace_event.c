@@ -196,34 +196,37 @@ static void put(struct tev *t, const char *s)
 	put_n(t, s, strlen(s));
 }
 
-static void put_u64(struct tev *t, uint64_t v)
+/* v in decimal, ending at end (exclusive); returns where it starts. */
+static char *digits(char *end, uint64_t v)
 {
-	char d[24];
-	size_t n = sizeof(d) - 1;
-
-	d[n] = '\0';
 	do {
-		d[--n] = (char)('0' + v % 10);
+		*--end = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	put(t, d + n);
+	return end;
+}
+
+static void put_u64(struct tev *t, uint64_t v)
+{
+	char d[24], *p = digits(d + sizeof(d), v);
+
+	put_n(t, p, (size_t)(d + sizeof(d) - p));
 }
 
 /* Nanoseconds as microseconds with up to three decimals, exactly. */
 static void put_us(struct tev *t, uint64_t ns)
 {
-	char f[5];
+	char d[32], *end = d + sizeof(d), *p = end;
 	unsigned r = (unsigned)(ns % 1000);
 
-	put_u64(t, ns / 1000);
-	if (r == 0)
-		return;
-	f[0] = '.';
-	f[1] = (char)('0' + r / 100);
-	f[2] = (char)('0' + r / 10 % 10);
-	f[3] = (char)('0' + r % 10);
-	f[4] = '\0';
-	put(t, f);
+	if (r != 0) {
+		*--p = (char)('0' + r % 10);
+		*--p = (char)('0' + r / 10 % 10);
+		*--p = (char)('0' + r / 100);
+		*--p = '.';
+	}
+	p = digits(p, ns / 1000);
+	put_n(t, p, (size_t)(end - p));
 }
 
 static void put_str(struct tev *t, const char *s)
