@@ -178,7 +178,7 @@ struct clock {
  * Pieces of known length: at 180 bytes an event and a million events a
  * second, strlen() of every literal was a tenth of the run.
  */
-static void put_n(struct tev *t, const char *s, size_t n)
+static inline void put_n(struct tev *t, const char *s, size_t n)
 {
 	struct sa_buf *b = &t->b;
 
@@ -243,22 +243,36 @@ static void put_kv(struct tev *t, const char *key, const char *val)
 	put_str(t, val);
 }
 
-/* The event's first fields: {"ph":"X","name":...,"cat":...,"ts":... */
-static void ev_begin(struct tev *t, const char *ph, const char *name,
+/*
+ * The event's first fields: {"ph":"X","name":...,"cat":...,"ts":...
+ * ph and cat are sockana's own words, written as they are; so is name
+ * (state, outcome, event names, endpoints sockana formats) unless esc
+ * says it holds what a file said.
+ */
+static void ev_begin(struct tev *t, char ph, const char *name, bool esc,
 		     const char *cat, uint64_t ts)
 {
 	t->start = t->b.len;
-
 	if (t->any)
 		PUT(t, ",\n{\"ph\":\"");
 	else
 		PUT(t, "\n{\"ph\":\"");
-	put(t, ph);
-	PUT(t, "\",\"name\":");
-	put_str(t, name);
-	if (cat)
-		put_kv(t, "cat", cat);
-	PUT(t, ",\"ts\":");
+	put_n(t, &ph, 1);
+	if (esc) {
+		PUT(t, "\",\"name\":");
+		put_str(t, name);
+		PUT(t, ",\"");
+	} else {
+		PUT(t, "\",\"name\":\"");
+		put(t, name);
+		PUT(t, "\",\"");
+	}
+	if (cat) {
+		PUT(t, "cat\":\"");
+		put(t, cat);
+		PUT(t, "\",\"");
+	}
+	PUT(t, "ts\":");
 	put_us(t, ts);
 }
 
@@ -344,7 +358,7 @@ static const char *host_suffix(struct sa_analysis *a, uint32_t host,
 static int proc_name(struct sa_analysis *a, struct tev *t, uint32_t pid,
 		     const char *name)
 {
-	ev_begin(t, "M", "process_name", NULL, 0);
+	ev_begin(t, 'M', "process_name", false, NULL, 0);
 	ev_ids(t, pid, pid);
 	PUT(t, ",\"args\":{\"name\":");
 	put_str(t, name);
@@ -464,7 +478,7 @@ static int slice(struct sa_analysis *a, struct tev *t,
 {
 	if (!clip(a, &b, &e))
 		return 0;
-	ev_begin(t, "X", name, cat, rel(t, b));
+	ev_begin(t, 'X', name, false, cat, rel(t, b));
 	PUT(t, ",\"dur\":");
 	put_us(t, rel(t, e) - rel(t, b));
 	ev_ids(t, k->pid, k->tid);
@@ -537,7 +551,7 @@ static int instant(struct sa_analysis *a, struct tev *t,
 
 	if (!nm || mt < a->win_lo || mt > a->win_hi)
 		return 0;
-	ev_begin(t, "i", nm, cat, rel(t, mt));
+	ev_begin(t, 'i', nm, false, cat, rel(t, mt));
 	PUT(t, ",\"s\":\"t\"");
 	ev_ids(t, k->pid, k->tid);
 	PUT(t, ",\"args\":{\"detail\":");
@@ -602,12 +616,28 @@ static int thread_name(struct sa_analysis *a, struct tev *t,
 			     s->id, lo, re);
 	if (n < 0 || (size_t)n >= sizeof(name))
 		name[0] = '\0';
-	ev_begin(t, "M", "thread_name", NULL, 0);
+	ev_begin(t, 'M', "thread_name", false, NULL, 0);
 	ev_ids(t, k->pid, k->tid);
 	PUT(t, ",\"args\":{\"name\":");
 	put_str(t, name);
 	PUT(t, "}");
 	return ev_end(a, t);
+}
+
+/* "0x..." of v, as "0x%" PRIx64 would; buf. */
+static const char *hex(uint64_t v, char buf[static 19])
+{
+	static const char xd[] = "0123456789abcdef";
+	char *p = buf + 18;
+
+	*p = '\0';
+	do {
+		*--p = xd[v & 0xf];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	return p;
 }
 
 /* The slice of the whole life, holding the others. */
@@ -616,21 +646,19 @@ static int life_slice(struct sa_analysis *a, struct tev *t,
 {
 	const struct sa_sock *s = k->s;
 	char cookie[24], owner[SA_TASK_LEN];
-	int n;
 
 	if (!clip(a, &b, &e))
 		return 0;
-	ev_begin(t, "X", sa_outcome_name(sa_outcome_of(a, s)), "socket",
+	ev_begin(t, 'X', sa_outcome_name(sa_outcome_of(a, s)), false, "socket",
 		 rel(t, b));
 	PUT(t, ",\"dur\":");
 	put_us(t, rel(t, e) - rel(t, b));
 	ev_ids(t, k->pid, k->tid);
 	PUT(t, ",\"args\":{\"socket\":");
 	put_u64(t, s->id);
-	n = snprintf(cookie, sizeof(cookie), "0x%" PRIx64, s->cookie);
-	if (n < 0 || (size_t)n >= sizeof(cookie))
-		cookie[0] = '\0';
-	put_kv(t, "cookie", cookie);
+	PUT(t, ",\"cookie\":\"");
+	put(t, hex(s->cookie, cookie));
+	PUT(t, "\"");
 	PUT(t, ",\"netns\":");
 	put_u64(t, s->netns);
 	put_kv(t, "role", sa_role_name(s->role));
@@ -799,7 +827,7 @@ static int tev_event(struct sa_analysis *a, void *state,
 				      sizeof(lo)));
 	if (n < 0 || (size_t)n >= sizeof(name))
 		name[0] = '\0';
-	ev_begin(t, "C", name, "accept_queue", rel(t, ec->mt));
+	ev_begin(t, 'C', name, false, "accept_queue", rel(t, ec->mt));
 	ev_ids(t, pid, tid_of(s));
 	PUT(t, ",\"args\":{\"length\":");
 	put_u64(t, len);
@@ -890,7 +918,7 @@ static int warnings(struct sa_analysis *a, struct tev *t)
 		if (!nl)
 			break;
 		*nl = '\0';
-		ev_begin(t, "i", line, "warning", 0);
+		ev_begin(t, 'i', line, true, "warning", 0);
 		PUT(t, ",\"s\":\"g\"");
 		ev_ids(t, 0, 0);
 		err = ev_end(a, t);
