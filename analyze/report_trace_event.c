@@ -858,7 +858,11 @@ static void other_data(struct sa_analysis *a, struct tev *t)
 	uint32_t h;
 	int n;
 
-	PUT(t, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{");
+	/*
+	 * No displayTimeUnit: some Perfetto versions took "ns" there for the
+	 * unit of ts, a thousand times off.
+	 */
+	PUT(t, "\n],\n\"otherData\":{");
 	PUT(t, "\"generator\":");
 	put_str(t, "sockana");
 	if (t->origin_set && a->wall &&
