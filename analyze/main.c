@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -173,10 +174,19 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	status = EXIT_SUCCESS;
 out:
-	if (out != stdout && fclose(out) != 0 && status == EXIT_SUCCESS) {
-		err_printf("writing the report to %s: %s", out_path,
-			   strerror(errno));
-		status = EXIT_FAILURE;
+	if (out != stdout) {
+		struct stat st;
+		/* A run that failed before writing anything leaves no file. */
+		bool empty = fflush(out) == 0 && fstat(fileno(out), &st) == 0 &&
+			     S_ISREG(st.st_mode) && st.st_size == 0;
+
+		if (fclose(out) != 0 && status == EXIT_SUCCESS) {
+			err_printf("writing the report to %s: %s", out_path,
+				   strerror(errno));
+			status = EXIT_FAILURE;
+		}
+		if (status != EXIT_SUCCESS && empty)
+			remove(out_path);
 	}
 	for (i = 0; i < opened; i++)
 		skr_reader_free(r[i]);

@@ -253,10 +253,14 @@ static void ev_begin(struct tev *t, char ph, const char *name, bool esc,
 		     const char *cat, uint64_t ts)
 {
 	t->start = t->b.len;
+	/*
+	 * The file begins with its first event, so that a run that fails
+	 * before any (an unreadable trace) leaves it empty (main.c).
+	 */
 	if (t->any)
 		PUT(t, ",\n{\"ph\":\"");
 	else
-		PUT(t, "\n{\"ph\":\"");
+		PUT(t, "{\"traceEvents\":[\n{\"ph\":\"");
 	put_n(t, &ph, 1);
 	if (esc) {
 		PUT(t, "\",\"name\":");
@@ -847,7 +851,7 @@ static int tev_new(struct sa_analysis *a, void **state)
 	t->procs.seed = sa_mix64((uint64_t)(uintptr_t)t ^ 0x6a09e667f3bcc909ull);
 	t->nets.seed = sa_mix64(t->procs.seed);
 	t->lsn.seed = sa_mix64(t->nets.seed);
-	fputs("{\"traceEvents\":[", a->out);
+	(void)a;
 	return 0;
 }
 
@@ -862,6 +866,8 @@ static void other_data(struct sa_analysis *a, struct tev *t)
 	 * No displayTimeUnit: some Perfetto versions took "ns" there for the
 	 * unit of ts, a thousand times off.
 	 */
+	if (!t->any)
+		PUT(t, "{\"traceEvents\":[");
 	PUT(t, "\n],\n\"otherData\":{");
 	PUT(t, "\"generator\":");
 	put_str(t, "sockana");

@@ -26,6 +26,9 @@ check "and the message says which reports write JSON Lines" \
 	2>"$TMP/err"
 check_eq "an OUT that cannot be written fails" 1 $?
 check "naming it" grep -q "sockana: $TMP/no/such/dir.json: No such file or directory" "$TMP/err"
+"$SOCKANA" --trace-event "$TMP/bad.json" "$ROOT/tests/bad/bad-magic.skr" 2>"$TMP/err"
+check_eq "a trace that cannot be read fails" 1 $?
+check "and leaves no OUT behind" test ! -e "$TMP/bad.json"
 "$SOCKANA" --trace-event "$TMP/resets.json" "$ROOT/samples/resets/trace.skr" >"$TMP/stdout"
 check_eq "--trace-event OUT exits 0" 0 $?
 check "and writes nothing to stdout" test ! -s "$TMP/stdout"
