@@ -170,10 +170,10 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # Every unit test links tracegen.o, the synthetic-trace builders, jsonl.o,
-# a JSON syntax checker, and cutcheck.o, the checks of a trace cut at every
+# a JSON syntax checker, tevchk.o, a Trace Event Format checker, and cutcheck.o, the checks of a trace cut at every
 # offset (all built by the rule above).
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/tracegen.o $(BUILD)/tests/jsonl.o \
-		  $(BUILD)/tests/cutcheck.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
+		  $(BUILD)/tests/tevchk.o $(BUILD)/tests/cutcheck.o $(ANALYZE_LIB_OBJS) $(LIBSKR)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(ZSTD_LIBS) -lm -o $@
 
@@ -201,6 +201,13 @@ $(BUILD)/tests/cmdclient: tests/e2e/cmdclient.c
 
 # JSON Lines checker for sockana's --json output (tests/e2e/t_analyze.sh)
 $(BUILD)/tests/jsonlines: tests/e2e/jsonlines.c tests/unit/jsonl.c tests/unit/jsonl.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
+
+# Trace Event Format checker for sockana --trace-event (tests/e2e/t_trace_event.sh)
+$(BUILD)/tests/tevcheck: tests/e2e/tevcheck.c tests/unit/tevchk.c tests/unit/tevchk.h \
+			 tests/unit/jsonl.c tests/unit/jsonl.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
@@ -254,7 +261,8 @@ deps:
 # Programs the end-to-end tests and the samples drive.
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
 		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario \
-		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck $(BUILD)/tests/cmdclient
+		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck $(BUILD)/tests/cmdclient \
+		   $(BUILD)/tests/tevcheck
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)

@@ -69,6 +69,10 @@ static const char usage_text[] =
 "                by outcome and remote past 3000 sockets), accept queues\n"
 "                over time, connect and accept-wait latency; a failed run\n"
 "                leaves OUT as it was\n"
+"  --trace-event OUT  a Trace Event Format file (JSON) in OUT ('-':\n"
+"                standard output) for ui.perfetto.dev or chrome://tracing:\n"
+"                a track per socket by owner, state slices, resets and\n"
+"                errors, accept-queue counters\n"
 "\n"
 "Options:\n"
 "  --by remote|local|process  group --latency by endpoint or owner\n"
@@ -252,6 +256,7 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	opts->warn_to = stderr;
 	if (opts->follow) {
 		err = follow_signals();
 		if (err) {
@@ -282,7 +287,8 @@ static int analyze(const char *const *paths, size_t n,
 		goto out;
 	}
 	if (fflush(out) != 0 || ferror(out)) {
-		err_printf("writing the report: %s", strerror(errno));
+		err_printf("writing the report%s%s: %s", out != stdout ? " to " : "",
+			   out != stdout ? out_path : "", strerror(errno));
 		goto out;
 	}
 	status = EXIT_SUCCESS;

@@ -23,6 +23,7 @@ enum sa_report {
 	SA_REPORT_CONNECTIONS,		/* report_connections.c */
 	SA_REPORT_EVENTS,		/* report_events.c */
 	SA_REPORT_HTML,			/* report_html.c */
+	SA_REPORT_TRACE_EVENT,		/* report_trace_event.c */
 };
 
 enum sa_group {
@@ -50,6 +51,11 @@ struct sa_run_opts {
 	 */
 	bool follow;
 	bool (*stop)(void);
+	/*
+	 * Where a view writing a file of its own (--trace-event) also says
+	 * its warnings for the user (main.c: stderr); NULL: only in the file.
+	 */
+	FILE *warn_to;
 };
 
 /*

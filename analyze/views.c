@@ -17,6 +17,7 @@ extern const struct sa_view sa_view_backlog;
 extern const struct sa_view sa_view_connections;
 extern const struct sa_view sa_view_events;
 extern const struct sa_view sa_view_html;
+extern const struct sa_view sa_view_trace_event;
 
 /* The first row is the default. */
 static const struct sa_view *const views[] = {
@@ -28,6 +29,7 @@ static const struct sa_view *const views[] = {
 	&sa_view_connections,
 	&sa_view_events,
 	&sa_view_html,
+	&sa_view_trace_event,
 };
 
 #define NVIEWS	(sizeof(views) / sizeof(views[0]))
