@@ -80,6 +80,14 @@ struct sa_meta {
 	uint64_t stats_lost, stats_output_failed, stats_recursion;
 	uint64_t stats_base_lost, stats_base_failed, stats_base_recursion;
 
+	/*
+	 * Benign packet frees (analyze/benign.h): latest BENIGN record
+	 * (cumulative per capture) summed over captures, and those recorded.
+	 */
+	bool have_benign, benign_kept;
+	uint64_t benign[SKR_BENIGN_KINDS], benign_base[SKR_BENIGN_KINDS];
+	uint64_t benign_recorded[SKR_BENIGN_KINDS];
+
 	struct sa_wallclock clock;
 
 	/* Loss, summed over segments (see sa_meta_lost). */

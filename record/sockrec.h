@@ -40,6 +40,7 @@ struct rec_options {
 	/* Options of other modules (filters, sock_diag) go below. */
 	uint32_t sample_ms;		/* --sample-interval (diag.c); 0: off */
 	bool recover_misses;		/* --recover-misses (probes.c) */
+	bool keep_benign_drops;		/* --keep-benign-drops (benign.c) */
 };
 
 /* ---- options.c: the command line ---- */

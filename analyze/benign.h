@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Benign packet frees (analyze/benign.c): kfree_skb reports them although
+ * TCP did its job (docs/EVENTS.md, "Benign frees").  sockrec counts them
+ * instead of recording them (BENIGN records) unless --keep-benign-drops;
+ * those kept, and those of traces older than 1.3, are named for what they
+ * are and never counted as drops.
+ */
+#ifndef SA_BENIGN_H
+#define SA_BENIGN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/sockana.h"
+
+struct sa_meta;
+
+/*
+ * The enum skr_benign_kind of a recorded drop: the recorder's mark, or, for
+ * a trace without marks, the one rule its fields allow (NOT_SPECIFIED on a
+ * TIME_WAIT socket).  SKR_BENIGN_NONE for a real drop.
+ */
+uint8_t sa_benign_kind(const struct sa_meta *m,
+		       const struct skr_ev_skb_drop *ev);
+/* What a kind of benign free is, in words ("" for none or unknown). */
+const char *sa_benign_text(uint8_t kind);
+/* Frees of the trace: not recorded (BENIGN records) and recorded, by kind. */
+uint64_t sa_benign_not_recorded(const struct sa_meta *m, uint8_t kind);
+uint64_t sa_benign_recorded(const struct sa_meta *m, uint8_t kind);
+/*
+ * One line on what the trace says of benign frees, for --info and the
+ * diagnosis ("" when it says nothing: no BENIGN record, none kept).
+ */
+const char *sa_benign_summary(const struct sa_meta *m, char *buf,
+			      size_t size);
+
+struct sa_analysis;
+/*
+ * The diagnosis's word on them, under "Trace health" (text) or as one
+ * "benign_frees" row per input that says anything (JSON, CSV).
+ */
+void sa_benign_health(struct sa_analysis *a);
+
+#endif /* SA_BENIGN_H */
