@@ -5,14 +5,94 @@
  * recorded before it did still carries the reason and the socket's state,
  * enough for the commonest kind.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze/benign.h"
 #include "analyze/analysis.h"
+#include "analyze/hash.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
+
+#define TIME_WAIT_NS	60000000000ull	/* TCP_TIMEWAIT_LEN */
+
+/* A socket that went into TIME_WAIT, by its 4-tuple. */
+struct sa_benign_tw {
+	uint64_t ts_ns;			/* of its transition to CLOSE */
+	uint32_t netns;
+	uint16_t sport, dport;
+	uint8_t family, used;
+	uint8_t saddr[16], daddr[16];
+};
+
+static size_t tw_slot(uint32_t netns, unsigned family, const uint8_t *saddr,
+		      uint16_t sport, const uint8_t *daddr, uint16_t dport)
+{
+	uint64_t a, b, c, d;
+
+	memcpy(&a, saddr, 8);
+	memcpy(&b, saddr + 8, 8);
+	memcpy(&c, daddr, 8);
+	memcpy(&d, daddr + 8, 8);
+	return (size_t)sa_mix64(a ^ sa_mix64(b ^ sa_mix64(c ^ sa_mix64(
+		d ^ ((uint64_t)netns << 32 | (uint64_t)family << 24) ^
+		((uint64_t)sport << 16 | dport))))) &
+	       (SA_BENIGN_TW_SLOTS - 1);
+}
+
+int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
+{
+	struct sa_benign_tw *e;
+
+	if (ev->newstate != SKR_TCP_CLOSE ||
+	    (ev->oldstate != SKR_TCP_FIN_WAIT1 &&
+	     ev->oldstate != SKR_TCP_FIN_WAIT2 &&
+	     ev->oldstate != SKR_TCP_CLOSING))
+		return 0;
+	if (!m->tw) {
+		m->tw = calloc(SA_BENIGN_TW_SLOTS, sizeof(*m->tw));
+		if (!m->tw)
+			return -ENOMEM;
+	}
+	e = &m->tw[tw_slot(ev->c.netns, ev->family, ev->saddr, ev->sport,
+			   ev->daddr, ev->dport)];
+	e->ts_ns = ev->c.ts_ns;
+	e->netns = ev->c.netns;
+	e->sport = ev->sport;
+	e->dport = ev->dport;
+	e->family = ev->family;
+	e->used = 1;
+	memcpy(e->saddr, ev->saddr, sizeof(e->saddr));
+	memcpy(e->daddr, ev->daddr, sizeof(e->daddr));
+	return 0;
+}
+
+bool sa_benign_nosock(struct sa_meta *m, const struct skr_ev_skb_drop *ev)
+{
+	const struct sa_benign_tw *e;
+	const char *why;
+
+	if (!m->tw || ev->c.cookie != 0)
+		return false;
+	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
+	if (!why || strcmp(why, "NOT_SPECIFIED") != 0)
+		return false;
+	/* The packet's destination is the local side of the record. */
+	e = &m->tw[tw_slot(ev->c.netns, ev->family, ev->saddr, ev->sport,
+			   ev->daddr, ev->dport)];
+	if (!e->used || e->netns != ev->c.netns || e->family != ev->family ||
+	    e->sport != ev->sport || e->dport != ev->dport ||
+	    memcmp(e->saddr, ev->saddr, sizeof(e->saddr)) != 0 ||
+	    memcmp(e->daddr, ev->daddr, sizeof(e->daddr)) != 0 ||
+	    ev->c.ts_ns < e->ts_ns || ev->c.ts_ns - e->ts_ns > TIME_WAIT_NS)
+		return false;
+	m->benign_recorded[SKR_BENIGN_TIME_WAIT]++;
+	return true;
+}
 
 uint8_t sa_benign_kind(const struct sa_meta *m,
 		       const struct skr_ev_skb_drop *ev)
@@ -66,22 +146,19 @@ const char *sa_benign_summary(const struct sa_meta *m, char *buf,
 	uint64_t fin = sa_benign_not_recorded(m, SKR_BENIGN_FIN_PURGE);
 	uint64_t kept = sa_benign_recorded(m, SKR_BENIGN_TIME_WAIT) +
 			sa_benign_recorded(m, SKR_BENIGN_FIN_PURGE);
-	int n;
+	bool counted = m->have_benign && !m->benign_kept;
+	int n = 0, k = 0;
 
-	if (!m->have_benign && kept == 0) {
-		buf[0] = '\0';
-		return buf;
-	}
-	if (!m->have_benign)
-		n = snprintf(buf, size, "%" PRIu64 " recorded", kept);
-	else if (m->benign_kept)
-		n = snprintf(buf, size, "%" PRIu64 " recorded "
-			     "(--keep-benign-drops)", kept);
-	else
+	buf[0] = '\0';
+	if (counted)
 		n = snprintf(buf, size, "%" PRIu64 " not recorded (TIME_WAIT "
 			     "%" PRIu64 ", FIN with closed socket %" PRIu64 ")",
 			     tw + fin, tw, fin);
-	if (n < 0 || (size_t)n >= size)
+	if (n >= 0 && (size_t)n < size && (kept > 0 || m->benign_kept))
+		k = snprintf(buf + n, size - (size_t)n, "%s%" PRIu64
+			     " recorded%s", counted ? "; " : "", kept,
+			     m->benign_kept ? " (--keep-benign-drops)" : "");
+	if (n < 0 || k < 0 || (size_t)n + (size_t)k >= size)
 		buf[0] = '\0';
 	return buf;
 }

@@ -9,6 +9,7 @@
 #ifndef SA_BENIGN_H
 #define SA_BENIGN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,6 +35,20 @@ uint64_t sa_benign_recorded(const struct sa_meta *m, uint8_t kind);
  */
 const char *sa_benign_summary(const struct sa_meta *m, char *buf,
 			      size_t size);
+
+/*
+ * Kernels before 6.11 free a segment their TIME_WAIT socket handled with no
+ * socket named (docs/EVENTS.md).  What the trace does show is the socket's
+ * way into TIME_WAIT (FIN_WAIT1, FIN_WAIT2 or CLOSING to CLOSE): each such
+ * transition is remembered (SA_BENIGN_TW_SLOTS, a later one may take an
+ * earlier one's place) for TIME_WAIT's 60 s, and a NOT_SPECIFIED drop with
+ * no socket sent to one of them is taken for kind 1.  sa_benign_state()
+ * for every state change, in time order; -ENOMEM or 0.
+ */
+#define SA_BENIGN_TW_SLOTS	4096
+int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev);
+/* Whether a drop with no socket (cookie 0) is one of those; counts it. */
+bool sa_benign_nosock(struct sa_meta *m, const struct skr_ev_skb_drop *ev);
 
 struct sa_analysis;
 /*

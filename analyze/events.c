@@ -438,7 +438,8 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 	(void)ap;
 	/* No life to put it on: kept aside, for the diagnosis, by name. */
 	if (ev->c.cookie == 0) {
-		if (!a->drops)
+		if (sa_benign_nosock(&a->in[ec->input].meta, ev) ||
+		    !a->drops)
 			return 0;
 		why = sa_meta_enum(&a->in[ec->input].meta, SKR_REC_SKB_DROP,
 				   ev->reason);

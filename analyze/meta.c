@@ -642,6 +642,7 @@ void sa_meta_release(struct sa_meta *m)
 {
 	size_t i;
 
+	free(m->tw);
 	free(m->hostname);
 	free(m->krelease);
 	free(m->kversion);
