@@ -71,15 +71,13 @@ int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 	return 0;
 }
 
-bool sa_benign_nosock(struct sa_meta *m, const struct skr_ev_skb_drop *ev)
+/* Whether a drop with no socket went to a socket in TIME_WAIT. */
+static bool to_time_wait(const struct sa_meta *m,
+			 const struct skr_ev_skb_drop *ev)
 {
 	const struct sa_benign_tw *e;
-	const char *why;
 
-	if (!m->tw || ev->c.cookie != 0)
-		return false;
-	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
-	if (!why || strcmp(why, "NOT_SPECIFIED") != 0)
+	if (!m->tw)
 		return false;
 	/* The packet's destination is the local side of the record. */
 	e = &m->tw[tw_slot(ev->c.netns, ev->family, ev->saddr, ev->sport,
@@ -90,26 +88,32 @@ bool sa_benign_nosock(struct sa_meta *m, const struct skr_ev_skb_drop *ev)
 	    memcmp(e->daddr, ev->daddr, sizeof(e->daddr)) != 0 ||
 	    ev->c.ts_ns < e->ts_ns || ev->c.ts_ns - e->ts_ns > TIME_WAIT_NS)
 		return false;
-	m->benign_recorded[SKR_BENIGN_TIME_WAIT]++;
 	return true;
 }
 
-uint8_t sa_benign_kind(const struct sa_meta *m,
-		       const struct skr_ev_skb_drop *ev)
+uint8_t sa_benign_drop(struct sa_meta *m, const struct skr_ev_skb_drop *ev)
 {
+	uint8_t kind = SKR_BENIGN_NONE;
 	const char *why;
 
-	if (ev->benign > SKR_BENIGN_NONE && ev->benign < SKR_BENIGN_KINDS)
-		return ev->benign;
+	if (ev->benign > SKR_BENIGN_NONE && ev->benign < SKR_BENIGN_KINDS) {
+		kind = ev->benign;
+		goto out;
+	}
 	/*
 	 * tcp_v4_rcv/tcp_v6_rcv free every segment a TIME_WAIT socket handled
 	 * as NOT_SPECIFIED; what that path refuses has a reason of its own.
 	 */
-	if (ev->c.cookie == 0 || ev->state != SKR_TCP_TIME_WAIT)
-		return SKR_BENIGN_NONE;
 	why = sa_meta_enum(m, SKR_REC_SKB_DROP, ev->reason);
-	return why && strcmp(why, "NOT_SPECIFIED") == 0 ? SKR_BENIGN_TIME_WAIT
-							: SKR_BENIGN_NONE;
+	if (!why || strcmp(why, "NOT_SPECIFIED") != 0)
+		return SKR_BENIGN_NONE;
+	if (ev->c.cookie != 0 ? ev->state == SKR_TCP_TIME_WAIT
+			      : to_time_wait(m, ev))
+		kind = SKR_BENIGN_TIME_WAIT;
+out:
+	if (kind != SKR_BENIGN_NONE)
+		m->benign_recorded[kind]++;
+	return kind;
 }
 
 const char *sa_benign_text(uint8_t kind)

@@ -9,7 +9,6 @@
 #ifndef SA_BENIGN_H
 #define SA_BENIGN_H
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -18,12 +17,14 @@
 struct sa_meta;
 
 /*
- * The enum skr_benign_kind of a recorded drop: the recorder's mark, or, for
- * a trace without marks, the one rule its fields allow (NOT_SPECIFIED on a
- * TIME_WAIT socket).  SKR_BENIGN_NONE for a real drop.
+ * The enum skr_benign_kind of a recorded drop, counted in
+ * m->benign_recorded: the recorder's mark (on a socket or not: the classic
+ * tier may not know the cookie of a closing socket), or, for a trace
+ * without marks, what its fields allow: NOT_SPECIFIED on a TIME_WAIT
+ * socket, or with no socket to a 4-tuple sa_benign_state() saw go into
+ * TIME_WAIT.  SKR_BENIGN_NONE for a real drop.
  */
-uint8_t sa_benign_kind(const struct sa_meta *m,
-		       const struct skr_ev_skb_drop *ev);
+uint8_t sa_benign_drop(struct sa_meta *m, const struct skr_ev_skb_drop *ev);
 /* What a kind of benign free is, in words ("" for none or unknown). */
 const char *sa_benign_text(uint8_t kind);
 /* Frees of the trace: not recorded (BENIGN records) and recorded, by kind. */
@@ -47,8 +48,6 @@ const char *sa_benign_summary(const struct sa_meta *m, char *buf,
  */
 #define SA_BENIGN_TW_SLOTS	4096
 int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev);
-/* Whether a drop with no socket (cookie 0) is one of those; counts it. */
-bool sa_benign_nosock(struct sa_meta *m, const struct skr_ev_skb_drop *ev);
 
 struct sa_analysis;
 /*

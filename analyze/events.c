@@ -436,10 +436,13 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 	int n;
 
 	(void)ap;
-	/* No life to put it on: kept aside, for the diagnosis, by name. */
+	kind = sa_benign_drop(&a->in[ec->input].meta, ev);
+	/*
+	 * No life to put it on: kept aside, for the diagnosis, by name; a
+	 * benign free is only counted.
+	 */
 	if (ev->c.cookie == 0) {
-		if (sa_benign_nosock(&a->in[ec->input].meta, ev) ||
-		    !a->drops)
+		if (kind || !a->drops)
 			return 0;
 		why = sa_meta_enum(&a->in[ec->input].meta, SKR_REC_SKB_DROP,
 				   ev->reason);
@@ -451,9 +454,6 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 		}
 		return sa_drops_add(a->drops, ec, why, ev);
 	}
-	kind = sa_benign_kind(&a->in[ec->input].meta, ev);
-	if (kind)
-		a->in[ec->input].meta.benign_recorded[kind]++;
 	s = sa_sockets_get(a->socks, ec, ev->c.netns, ev->c.cookie, ev->c.ts_ns,
 			   false);
 	if (!s)

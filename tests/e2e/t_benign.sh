@@ -27,10 +27,11 @@ RX_SK=0
 bpftool btf dump file /sys/kernel/btf/vmlinux format c 2>/dev/null |
 	awk '/^struct trace_event_raw_kfree_skb \{/,/^\};/' | grep -q rx_sk && RX_SK=1
 
-# drops FILE: "benign reason state sport dport" of each SKB_DROP of ours.
+# drops FILE: "benign reason state sport dport cookie" of each SKB_DROP of
+# ours (in the classic tier a closing socket's cookie may be unknown: 0).
 drops() {
 	grep -E '^SKB_DROP ' "$1" | grep -F " netns=$NS_INODE " |
-		sed -n 's/.* reason=\([0-9]*\) state=\([0-9]*\) sport=\([0-9]*\) dport=\([0-9]*\) .* benign=\([0-9]*\).*/\5 \1 \2 \3 \4/p'
+		sed -n 's/.* cookie=\([0-9]*\) .* reason=\([0-9]*\) state=\([0-9]*\) sport=\([0-9]*\) dport=\([0-9]*\) .* benign=\([0-9]*\).*/\6 \2 \3 \4 \5 \1/p'
 }
 # Value of reason NAME in the kfree_skb PROBE record of dump FILE.
 enum_value() {
@@ -134,13 +135,24 @@ if [ "$RX_SK" = 1 ]; then
 fi
 "$SOCKANA" --timeline "$TMP/kept.skr" >"$TMP/kept.timeline" 2>&1
 nb=$(grep -c '\* benign, not a drop: ' "$TMP/kept.timeline")
-check_eq "kept: --timeline says each marked free is benign" \
-	"$(awk '$1 != 0' "$TMP/kept.drops" | wc -l)" "$nb"
+# Those on a socket with a life in the trace: in the classic tier a socket
+# being destroyed has lost the id its state changes carry (docs/EVENTS.md).
+grep -Ev '^SKB_DROP ' "$K" | grep -F " netns=$NS_INODE " |
+	sed -n 's/.* cookie=\([0-9]*\) .*/\1/p' | sort -u >"$TMP/kept.cookies"
+onlife=$(awk 'NR == FNR { c[$1] = 1; next } $1 != 0 && ($6 in c)' \
+	"$TMP/kept.cookies" "$TMP/kept.drops" | wc -l)
+check_eq "kept: --timeline says each marked free on a socket's life is benign" \
+	"$onlife" "$nb"
 check "kept: --timeline never calls a marked free a drop" \
 	test "$(grep -c '\* packet dropped: QUEUE_PURGE' "$TMP/kept.timeline")" -eq 0
 "$SOCKANA" "$TMP/kept.skr" >"$TMP/kept.diag" 2>&1
-check "kept: the diagnosis counts them as benign" \
-	grep -Eq "^  benign packet frees, not drops: $nb recorded \(--keep-benign-drops\)$" \
-	"$TMP/kept.diag"
+marked=$(awk '$1 != 0' "$TMP/kept.drops" | wc -l)
+said=$(sed -n 's/^  benign packet frees, not drops: \([0-9]*\) recorded (--keep-benign-drops)$/\1/p' \
+	"$TMP/kept.diag")
+# Unnamed TIME_WAIT frees (before 6.11) are recognised by sockana too.
+check "kept: the diagnosis counts them as benign ($said; $marked marked, $unnamed unnamed)" \
+	test "${said:-0}" -ge "$marked" -a "${said:-0}" -le $(( marked + unnamed )) -a "${said:-0}" -gt 0
+check "kept: none of them among the drops with no socket" \
+	test "$(grep -Ec '^  (QUEUE_PURGE|NOT_SPECIFIED) ' "$TMP/kept.diag")" -eq 0
 echo "  measured: $CONNS connections; default: TIME_WAIT $tw, FIN $fin not recorded; rx_sk $RX_SK"
 finish
