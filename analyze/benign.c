@@ -18,11 +18,12 @@
 #include "analyze/meta.h"
 #include "analyze/out.h"
 
-#define TIME_WAIT_NS	60000000000ull	/* TCP_TIMEWAIT_LEN */
+/* FIN_WAIT2's default timeout (tcp_fin_timeout) and TCP_TIMEWAIT_LEN. */
+#define TOWARD_TIME_WAIT_NS	(2 * 60000000000ull)
 
-/* A socket that went into TIME_WAIT, by its 4-tuple. */
+/* A socket on its way to TIME_WAIT, by its 4-tuple. */
 struct sa_benign_tw {
-	uint64_t ts_ns;			/* of its transition to CLOSE */
+	uint64_t ts_ns;			/* of its latest transition that way */
 	uint32_t netns;
 	uint16_t sport, dport;
 	uint8_t family, used;
@@ -48,10 +49,14 @@ int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 {
 	struct sa_benign_tw *e;
 
-	if (ev->newstate != SKR_TCP_CLOSE ||
-	    (ev->oldstate != SKR_TCP_FIN_WAIT1 &&
-	     ev->oldstate != SKR_TCP_FIN_WAIT2 &&
-	     ev->oldstate != SKR_TCP_CLOSING))
+	/*
+	 * Only the states before TIME_WAIT: the transition to CLOSE that
+	 * replaces the socket by its TIME_WAIT one no longer has the local
+	 * port (the socket is unhashed by then).
+	 */
+	if ((ev->newstate != SKR_TCP_FIN_WAIT1 &&
+	     ev->newstate != SKR_TCP_FIN_WAIT2 &&
+	     ev->newstate != SKR_TCP_CLOSING) || !ev->sport || !ev->dport)
 		return 0;
 	if (!m->tw) {
 		m->tw = calloc(SA_BENIGN_TW_SLOTS, sizeof(*m->tw));
@@ -86,7 +91,8 @@ static bool to_time_wait(const struct sa_meta *m,
 	    e->sport != ev->sport || e->dport != ev->dport ||
 	    memcmp(e->saddr, ev->saddr, sizeof(e->saddr)) != 0 ||
 	    memcmp(e->daddr, ev->daddr, sizeof(e->daddr)) != 0 ||
-	    ev->c.ts_ns < e->ts_ns || ev->c.ts_ns - e->ts_ns > TIME_WAIT_NS)
+	    ev->c.ts_ns < e->ts_ns ||
+	    ev->c.ts_ns - e->ts_ns > TOWARD_TIME_WAIT_NS)
 		return false;
 	return true;
 }

@@ -388,7 +388,7 @@ int handle_destroy_tp(struct trace_event_raw_tcp_event_sk *ctx)
 
 /*
  * Benign frees (docs/EVENTS.md, "Benign frees"): kfree_skb reports them
- * although TCP did its job, one or two per connection, so by default they
+ * although TCP did its job, about one per connection, so by default they
  * are counted here, by kind, instead of recorded (--keep-benign-drops keeps
  * them, marked).  The recorder writes the sums to BENIGN records.
  */
@@ -420,8 +420,9 @@ struct {
  *  - FIN purge: an orphaned socket that enters TIME_WAIT from FIN_WAIT2 is
  *    destroyed at once, and its receive queue, which then holds only the
  *    peer's FIN (data after close() is answered with a reset, not queued),
- *    is purged: QUEUE_PURGE, or NOT_SPECIFIED before 6.8.  A FIN has no
- *    payload, which tells it from anything else a purge may free.
+ *    is purged: QUEUE_PURGE, or NOT_SPECIFIED where that has no name.  A
+ *    FIN has no payload, which tells it from anything else a purge may
+ *    free.
  */
 static __always_inline __u8 benign_kind(const struct sk_buff *skb,
 					__u8 state, bool owned, __u32 reason,

@@ -168,17 +168,18 @@ static void build_nosock(struct tg *t)
 {
 	begin(t);
 	client(t);
+	/* Unhashed as it goes to TIME_WAIT: no local port any more. */
 	tg_st(t, T0 + 4 * MSEC, 0x10, P, 10, "cli", SKR_TCP_FIN_WAIT2,
-	      SKR_TCP_CLOSE, LO, 40000, LO, 8080);
+	      SKR_TCP_CLOSE, LO, 0, LO, 8080);
 	drop(t, T0 + 5 * MSEC, 0, 0, 40000, 8080, NOT_SPECIFIED_,
 	     SKR_BENIGN_NONE);
 	drop(t, T0 + 6 * MSEC, 0, 0, 8080, 40002, NOT_SPECIFIED_,
 	     SKR_BENIGN_NONE);
-	/* Past TIME_WAIT's 60 s the 4-tuple is nobody's any more. */
-	drop(t, T0 + 61 * SEC, 0, 0, 40000, 8080, NOT_SPECIFIED_,
+	/* Past FIN_WAIT2's and TIME_WAIT's 60 s the 4-tuple is nobody's. */
+	drop(t, T0 + 121 * SEC, 0, 0, 40000, 8080, NOT_SPECIFIED_,
 	     SKR_BENIGN_NONE);
-	benign_rec(t, T0 + 62 * SEC, 0, 0, 0);
-	tg_end(t, T0 + 63 * SEC, 0, 0);
+	benign_rec(t, T0 + 122 * SEC, 0, 0, 0);
+	tg_end(t, T0 + 123 * SEC, 0, 0);
 }
 
 START_TEST(test_nosock_time_wait)
