@@ -30,8 +30,10 @@ struct sa_benign_tw {
 	uint8_t saddr[16], daddr[16];
 };
 
-static size_t tw_slot(uint32_t netns, unsigned family, const uint8_t *saddr,
-		      uint16_t sport, const uint8_t *daddr, uint16_t dport)
+#define TW_WAYS		4	/* entries per bucket: few evictions under a storm */
+
+static size_t tw_bucket(uint32_t netns, unsigned family, const uint8_t *saddr,
+			uint16_t sport, const uint8_t *daddr, uint16_t dport)
 {
 	uint64_t a, b, c, d;
 
@@ -39,15 +41,26 @@ static size_t tw_slot(uint32_t netns, unsigned family, const uint8_t *saddr,
 	memcpy(&b, saddr + 8, 8);
 	memcpy(&c, daddr, 8);
 	memcpy(&d, daddr + 8, 8);
-	return (size_t)sa_mix64(a ^ sa_mix64(b ^ sa_mix64(c ^ sa_mix64(
+	return ((size_t)sa_mix64(a ^ sa_mix64(b ^ sa_mix64(c ^ sa_mix64(
 		d ^ ((uint64_t)netns << 32 | (uint64_t)family << 24) ^
 		((uint64_t)sport << 16 | dport))))) &
-	       (SA_BENIGN_TW_SLOTS - 1);
+		(SA_BENIGN_TW_SLOTS / TW_WAYS - 1)) * TW_WAYS;
+}
+
+static bool tw_same(const struct sa_benign_tw *e, uint32_t netns,
+		    unsigned family, const uint8_t *saddr, uint16_t sport,
+		    const uint8_t *daddr, uint16_t dport)
+{
+	return e->used && e->netns == netns && e->family == family &&
+	       e->sport == sport && e->dport == dport &&
+	       memcmp(e->saddr, saddr, sizeof(e->saddr)) == 0 &&
+	       memcmp(e->daddr, daddr, sizeof(e->daddr)) == 0;
 }
 
 int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 {
-	struct sa_benign_tw *e;
+	struct sa_benign_tw *e, *b;
+	size_t i;
 
 	/*
 	 * Only the states before TIME_WAIT: the transition to CLOSE that
@@ -63,8 +76,19 @@ int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 		if (!m->tw)
 			return -ENOMEM;
 	}
-	e = &m->tw[tw_slot(ev->c.netns, ev->family, ev->saddr, ev->sport,
-			   ev->daddr, ev->dport)];
+	b = &m->tw[tw_bucket(ev->c.netns, ev->family, ev->saddr, ev->sport,
+			     ev->daddr, ev->dport)];
+	/* Its own entry, else an empty one, else the oldest. */
+	e = b;
+	for (i = 0; i < TW_WAYS; i++) {
+		if (tw_same(&b[i], ev->c.netns, ev->family, ev->saddr,
+			    ev->sport, ev->daddr, ev->dport)) {
+			e = &b[i];
+			break;
+		}
+		if (e->used && (!b[i].used || b[i].ts_ns < e->ts_ns))
+			e = &b[i];
+	}
 	e->ts_ns = ev->c.ts_ns;
 	e->netns = ev->c.netns;
 	e->sport = ev->sport;
@@ -76,25 +100,24 @@ int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 	return 0;
 }
 
-/* Whether a drop with no socket went to a socket in TIME_WAIT. */
+/* Whether a drop with no socket went to a socket on its way to TIME_WAIT. */
 static bool to_time_wait(const struct sa_meta *m,
 			 const struct skr_ev_skb_drop *ev)
 {
-	const struct sa_benign_tw *e;
+	const struct sa_benign_tw *b;
+	size_t i;
 
 	if (!m->tw)
 		return false;
 	/* The packet's destination is the local side of the record. */
-	e = &m->tw[tw_slot(ev->c.netns, ev->family, ev->saddr, ev->sport,
-			   ev->daddr, ev->dport)];
-	if (!e->used || e->netns != ev->c.netns || e->family != ev->family ||
-	    e->sport != ev->sport || e->dport != ev->dport ||
-	    memcmp(e->saddr, ev->saddr, sizeof(e->saddr)) != 0 ||
-	    memcmp(e->daddr, ev->daddr, sizeof(e->daddr)) != 0 ||
-	    ev->c.ts_ns < e->ts_ns ||
-	    ev->c.ts_ns - e->ts_ns > TOWARD_TIME_WAIT_NS)
-		return false;
-	return true;
+	b = &m->tw[tw_bucket(ev->c.netns, ev->family, ev->saddr, ev->sport,
+			     ev->daddr, ev->dport)];
+	for (i = 0; i < TW_WAYS; i++)
+		if (tw_same(&b[i], ev->c.netns, ev->family, ev->saddr,
+			    ev->sport, ev->daddr, ev->dport))
+			return ev->c.ts_ns >= b[i].ts_ns &&
+			       ev->c.ts_ns - b[i].ts_ns <= TOWARD_TIME_WAIT_NS;
+	return false;
 }
 
 uint8_t sa_benign_drop(struct sa_meta *m, const struct skr_ev_skb_drop *ev)

@@ -41,8 +41,8 @@ const char *sa_benign_summary(const struct sa_meta *m, char *buf,
  * Kernels before 6.11 free a segment their TIME_WAIT socket handled with no
  * socket named (docs/EVENTS.md).  What the trace does show is the socket's
  * way toward TIME_WAIT (into FIN_WAIT1, FIN_WAIT2 or CLOSING): each such
- * transition is remembered (SA_BENIGN_TW_SLOTS, a later one may take an
- * earlier one's place) for FIN_WAIT2's and TIME_WAIT's 60 s each, and a
+ * transition is remembered (SA_BENIGN_TW_SLOTS, 4 per bucket: a later one
+ * may take the oldest one's place) for FIN_WAIT2's and TIME_WAIT's 60 s each, and a
  * NOT_SPECIFIED drop with no socket sent to one of them is taken for kind
  * 1.  sa_benign_state() for every state change, in time order; -ENOMEM or 0.
  */
