@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
 #include "analyze/report_diag.h"
@@ -359,12 +360,14 @@ static void health(struct sa_analysis *a)
 	uint64_t lost = sa_lost(a);
 
 	if (a->opts->format != SA_FORMAT_TEXT) {
+		sa_benign_health(a);
 		sa_row_warnings(a);
 		return;
 	}
 	fputs("\nTrace health:\n", a->out);
 	if (lost == 0)
 		fputs("  no event lost\n", a->out);
+	sa_benign_health(a);
 	fprintf(a->out, "  %s\n", sa_truncated(a)
 		? "the trace is TRUNCATED: it ends before the recorder "
 		  "finished; findings cover its complete part"

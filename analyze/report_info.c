@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
 #include "analyze/inputs.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
@@ -247,6 +248,7 @@ static void print_health(FILE *out, const struct sa_input *in)
 {
 	const struct sa_meta *m = &in->meta;
 	const struct skr_reader_status *st = &in->status;
+	char line[200];
 
 	if (sa_meta_lost(m) == 0)
 		kv(out, "Lost events:", "0");
@@ -255,6 +257,8 @@ static void print_health(FILE *out, const struct sa_input *in)
 		   ", output failed %" PRIu64 ", recursion misses %" PRIu64
 		   ")", sa_meta_lost(m), m->perf_lost, m->output_failed,
 		   m->recursion_misses);
+	if (*sa_benign_summary(m, line, sizeof(line)))
+		kv(out, "Benign frees:", "%s", line);
 	kv(out, "Reordering:", "peak %" PRIu64 " events held, %" PRIu64
 	   " released early, %" PRIu64 " out of order",
 	   in->replay.peak_held, in->replay.forced, in->replay.late);

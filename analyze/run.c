@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
 #include "analyze/drops.h"
 #include "analyze/events.h"
 #include "analyze/filter.h"
@@ -330,7 +331,8 @@ static int dispatch(struct run *run, struct sa_input *in)
 		a->no_cookie++;
 		return 0;
 	}
-	return sa_sockets_state(a->socks, &ec, &ev);
+	err = sa_benign_state(&in->meta, &ev);
+	return err ? err : sa_sockets_state(a->socks, &ec, &ev);
 }
 
 static int merge(struct run *run, size_t *failed)

@@ -220,6 +220,7 @@ int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
 /* STATE, or STATE4 widened (addresses in the first 4 bytes, type kept). */
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
 int skr_decode_stats(const struct skr_record *rec, struct skr_stats *out);
+int skr_decode_benign(const struct skr_record *rec, struct skr_benign *out);
 
 /* ---- decoders of kernel event records ---- */
 

@@ -41,6 +41,7 @@ struct rec_options {
 	uint32_t sample_ms;		/* --sample-interval (diag.c); 0: off */
 	bool recover_misses;		/* --recover-misses (probes.c) */
 	bool print;			/* --print (print.c) */
+	bool keep_benign_drops;		/* --keep-benign-drops (benign.c) */
 };
 
 /* ---- options.c: the command line ---- */
