@@ -55,8 +55,10 @@ static unsigned mark_rank(unsigned kind)
 
 /* The mark an item makes, or -1 for none (transitions, accepts seen from
  * the listener, counters): those are the spans, the charts and titles. */
-static int mark_kind(unsigned ik)
+static int mark_kind(const struct sa_item *it)
 {
+	unsigned ik = it->kind;
+
 	switch (ik) {
 	case SA_IK_RESET_IN:
 		return SA_HM_RESET_IN;
@@ -69,7 +71,9 @@ static int mark_kind(unsigned ik)
 	case SA_IK_SYNACK:
 		return SA_HM_SYNACK;
 	case SA_IK_DROP:
-		return SA_HM_DROP;
+		/* A benign free is no drop: a mark of its own, in grey. */
+		return it->u.n.w[1] != SKR_BENIGN_NONE ? SA_HM_BENIGN
+						       : SA_HM_DROP;
 	case SA_IK_ACCEPTED:
 	case SA_IK_ACCEPTED_WAIT:
 		return SA_HM_ACCEPTED;
@@ -194,7 +198,7 @@ static struct sa_html_lane *lane_of(struct sa_analysis *a,
 							      : SKR_TCP_LISTEN);
 			continue;
 		}
-		k = mark_kind(it->kind);
+		k = mark_kind(it);
 		if (k >= 0)
 			add_mark(a, l, it, (unsigned)k);
 	}

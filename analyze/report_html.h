@@ -49,6 +49,7 @@ enum sa_html_mark_kind {
 	SA_HM_RETRANS,		/* data or SYN retransmitted */
 	SA_HM_SYNACK,		/* SYN-ACK retransmitted */
 	SA_HM_DROP,		/* a packet of the socket dropped */
+	SA_HM_BENIGN,		/* a packet freed after it was handled */
 	SA_HM_ACCEPTED,		/* a child taken by accept() */
 	SA_HM_FAILED_CALL,	/* listen() or accept() returned an error */
 	SA_HM_COUNT

@@ -294,6 +294,7 @@ static const char *mark_class(unsigned kind)
 		[SA_HM_RESET_IN] = "mri", [SA_HM_RESET_OUT] = "mro",
 		[SA_HM_ERROR] = "mer", [SA_HM_RETRANS] = "mrt",
 		[SA_HM_SYNACK] = "msa", [SA_HM_DROP] = "mdr",
+		[SA_HM_BENIGN] = "mbn",
 		[SA_HM_ACCEPTED] = "mac", [SA_HM_FAILED_CALL] = "mfc",
 	};
 
@@ -436,6 +437,7 @@ static void legend(FILE *f)
 		{ "mri", "reset received" }, { "mro", "reset sent" },
 		{ "mer", "socket error" }, { "mrt", "retransmit" },
 		{ "msa", "SYN-ACK retransmit" }, { "mdr", "packet dropped" },
+		{ "mbn", "benign free (not a drop)" },
 		{ "mac", "accepted" }, { "mfc", "listen/accept failed" },
 	};
 	size_t i;
@@ -561,6 +563,7 @@ static void group_svg(FILE *f, const struct sa_analysis *a,
 		[SA_HM_RETRANS] = "retransmits",
 		[SA_HM_SYNACK] = "SYN-ACK retransmits",
 		[SA_HM_DROP] = "packets dropped",
+		[SA_HM_BENIGN] = "benign packet frees",
 		[SA_HM_ACCEPTED] = "accepted",
 		[SA_HM_FAILED_CALL] = "failed calls",
 	};
@@ -981,7 +984,7 @@ static const struct {
 	{ "s8", "#9c27b0" }, { "s9", "#ce93d8" }, { "s10", "#1565c0" },
 	{ "s11", "#7986cb" }, { "bad", "#d32f2f" }, { "mri", "#d32f2f" },
 	{ "mro", "#b71c1c" }, { "mer", "#880e4f" }, { "mrt", "#ef6c00" },
-	{ "msa", "#ff9800" }, { "mdr", "#555555" }, { "mac", "#111111" },
+	{ "msa", "#ff9800" }, { "mdr", "#555555" }, { "mbn", "#bdbdbd" }, { "mac", "#111111" },
 	{ "mfc", "#e91e63" },
 };
 

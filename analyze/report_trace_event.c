@@ -532,6 +532,11 @@ static const char *instant_name(const struct sa_item *it, const char **cat,
 		*cat = "error";
 		return "accept failed";
 	case SA_IK_DROP:
+		/* A benign free (kept, or from an older trace) is no drop. */
+		if (it->u.n.w[1] != SKR_BENIGN_NONE) {
+			*cat = "benign";
+			return "benign free";
+		}
 		*cat = "drop";
 		return "drop";
 	case SA_IK_RETRANS:
