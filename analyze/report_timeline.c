@@ -176,22 +176,23 @@ static void row_counters(struct sa_out *o, const struct sa_sock *s)
 	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
 
 	if (known) {
-		sa_row_u64(o, "bytes_acked", c.bytes_acked);
-		sa_row_u64(o, "bytes_received", c.bytes_received);
-		sa_row_u64(o, "segs_out", c.segs_out);
-		sa_row_u64(o, "segs_in", c.segs_in);
-		sa_row_u64(o, "retransmits", c.total_retrans);
-		sa_row_u64(o, "srtt_us", c.srtt_us);
+		sa_rowk_u64(o, SA_KEY("bytes_acked"), c.bytes_acked);
+		sa_rowk_u64(o, SA_KEY("bytes_received"), c.bytes_received);
+		sa_rowk_u64(o, SA_KEY("segs_out"), c.segs_out);
+		sa_rowk_u64(o, SA_KEY("segs_in"), c.segs_in);
+		sa_rowk_u64(o, SA_KEY("retransmits"), c.total_retrans);
+		sa_rowk_u64(o, SA_KEY("srtt_us"), c.srtt_us);
 	} else {
-		sa_row_null(o, "bytes_acked");
-		sa_row_null(o, "bytes_received");
-		sa_row_null(o, "segs_out");
-		sa_row_null(o, "segs_in");
-		sa_row_null(o, "retransmits");
-		sa_row_null(o, "srtt_us");
+		sa_rowk_null(o, SA_KEY("bytes_acked"));
+		sa_rowk_null(o, SA_KEY("bytes_received"));
+		sa_rowk_null(o, SA_KEY("segs_out"));
+		sa_rowk_null(o, SA_KEY("segs_in"));
+		sa_rowk_null(o, SA_KEY("retransmits"));
+		sa_rowk_null(o, SA_KEY("srtt_us"));
 	}
-	sa_row_str(o, "counters_from", known ? sa_counters_from_name(f) : NULL);
-	sa_row_bool(o, "counters_reset", f == SA_COUNTERS_RESET);
+	sa_rowk_str(o, SA_KEY("counters_from"),
+		    known ? sa_counters_from_name(f) : NULL);
+	sa_rowk_bool(o, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
 }
 
 static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
@@ -218,9 +219,9 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
 	}
 	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
 	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(sa_outcome_of(a, s)));
-	sa_row_bool(o, "older", s->older);
-	sa_row_bool(o, "snapshot", s->from_snapshot);
-	sa_row_bool(o, "closed", s->closed);
+	sa_rowk_bool(o, SA_KEY("older"), s->older);
+	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
+	sa_rowk_bool(o, SA_KEY("closed"), s->closed);
 	sa_rowk_u64(o, SA_KEY("events"), s->nitems +
 		    (s->gap ? s->gap->nmid : 0) + s->items_dropped);
 	sa_rowk_u64(o, SA_KEY("not_kept"), s->items_dropped);

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,36 @@ static void terminate_empty(char *buf, size_t size, int n)
 		buf[0] = '\0';
 }
 
+/* Each byte of w in 0x20..0x7e (printable ASCII, so no NUL either). */
+static bool printable8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+
+	/* A byte below 0x20 borrows; one above 0x7e carries or has bit 7. */
+	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & high ? false
+								       : true;
+}
+
 void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
 {
 	const unsigned char *s = src;
-	size_t i;
+	uint64_t w;
+	size_t i = 0;
 
 	if (dsize == 0)
 		return;
-	for (i = 0; i < slen && i + 1 < dsize && s[i] != '\0'; i++)
+	/*
+	 * Every transition copies its task name: eight bytes at a time
+	 * while they need no check of their own, then byte by byte.
+	 */
+	while (i + 8 <= slen && i + 8 < dsize) {
+		memcpy(&w, s + i, sizeof(w));
+		if (!printable8(w))
+			break;
+		memcpy(dst + i, &w, sizeof(w));
+		i += 8;
+	}
+	for (; i < slen && i + 1 < dsize && s[i] != '\0'; i++)
 		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
 	dst[i] = '\0';
 }
