@@ -658,6 +658,26 @@ void sa_rowk_bool_all(struct sa_out *o, const char *jkey, size_t jlen,
 	buf_puts(&o->vals, v ? "true" : "false");
 }
 
+void sa_row_raw_done(struct sa_out *o, char *end, int nfields)
+{
+	o->vals.len = (size_t)(end - o->vals.p);
+	o->vals.p[o->vals.len] = '\0';
+	o->nfields += nfields;
+}
+
+void sa_row_raw_end(struct sa_out *o, char *end, int nfields)
+{
+	sa_row_raw_done(o, end, nfields);
+	sa_row_end(o);
+}
+
+void sa_row_raw_abort(struct sa_out *o)
+{
+	o->vals.len = o->pending;
+	o->vals.p[o->vals.len] = '\0';
+	o->in_row = false;
+}
+
 /* b's content replaced by n bytes at p. */
 static void buf_set(struct sa_buf *b, const char *p, size_t n)
 {

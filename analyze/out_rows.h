@@ -180,6 +180,125 @@ void sa_row_begin_kept(struct sa_out *o, const struct sa_row_prefix *p);
 void sa_row_prefix_release(struct sa_row_prefix *p);
 
 /*
+ * A JSON row written straight into the output buffer, for a report that
+ * writes very many rows of one shape (--timeline's events): the row is
+ * begun with p's fields, and the caller writes at most n more bytes of
+ * fields at the pointer returned, with the sa_raw_*() helpers below, and
+ * ends it with sa_row_raw_end() (nfields: how many it wrote) or drops it
+ * with sa_row_raw_abort().  NULL when the row must be written field by
+ * field instead (not JSON, p not kept whole, or out of memory).  One
+ * check of room per row rather than one per field.
+ */
+static inline char *sa_row_raw_open(struct sa_out *o, const char *head,
+				    size_t hlen, int nfields, size_t n)
+{
+	struct sa_buf *b = &o->vals;
+	size_t need = hlen + n + 2;	/* and "}\n" */
+
+	if (o->fmt != SA_FORMAT_JSON || b->failed)
+		return NULL;
+	b->len = o->pending;
+	if (b->len + need >= b->cap && !sa_buf_grow(b, need))
+		return NULL;
+	o->in_row = true;
+	o->emit = true;
+	o->nfields = nfields;
+	memcpy(b->p + b->len, head, hlen);
+	return b->p + b->len + hlen;
+}
+
+static inline char *sa_row_raw_begin(struct sa_out *o,
+				     const struct sa_row_prefix *p, size_t n)
+{
+	if (!p->valid || !p->emit)
+		return NULL;
+	return sa_row_raw_open(o, p->vals.p, p->vals.len, p->nfields, n);
+}
+
+/*
+ * The same for a row of its own kind, given as SA_ROW_HEAD("kind"): what
+ * sa_row_begin() writes, made by the compiler.
+ */
+#define SA_ROW_HEAD(k)	"{\"row\":\"" k "\"", sizeof(k) + 8
+
+static inline char *sa_row_raw_kind(struct sa_out *o, const char *head,
+				    size_t hlen, size_t n)
+{
+	return sa_row_raw_open(o, head, hlen, 0, n);
+}
+
+/*
+ * out.c: the fields written end at end; sa_row_raw_done() leaves the row
+ * open (for more fields, or sa_row_keep()), sa_row_raw_end() ends it.
+ */
+void sa_row_raw_done(struct sa_out *o, char *end, int nfields);
+void sa_row_raw_end(struct sa_out *o, char *end, int nfields);
+void sa_row_raw_abort(struct sa_out *o);
+
+/* ,"key": then v. */
+static inline char *sa_raw_u64(char *p, const char *jkey, size_t jlen,
+			       uint64_t v)
+{
+	memcpy(p, jkey, jlen);
+	return sa_put_u64(p + jlen, v);
+}
+
+static inline char *sa_raw_null(char *p, const char *jkey, size_t jlen)
+{
+	memcpy(p, jkey, jlen);
+	memcpy(p + jlen, "null", 4);
+	return p + jlen + 4;
+}
+
+static inline char *sa_raw_bool(char *p, const char *jkey, size_t jlen,
+			       bool v)
+{
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	if (v) {
+		memcpy(p, "true", 4);
+		return p + 4;
+	}
+	memcpy(p, "false", 5);
+	return p + 5;
+}
+
+/* ,"key":"word" for one of sockana's own short words (as sa_rowk_word). */
+static inline char *sa_raw_word(char *p, const char *jkey, size_t jlen,
+				const char *word)
+{
+	size_t n = strlen(word);
+
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	*p++ = '"';
+	memcpy(p, word, n);
+	p += n;
+	*p++ = '"';
+	return p;
+}
+
+
+/*
+ * ,"key":"val" for a string from outside; NULL when a byte of it needs an
+ * escape (then the row takes the general path: sa_row_raw_abort()).
+ */
+static inline char *sa_raw_str(char *p, const char *jkey, size_t jlen,
+			       const char *val)
+{
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	*p++ = '"';
+	for (; *val; val++) {
+		if (!sa_json_plain_tab[(unsigned char)*val])
+			return NULL;
+		*p++ = *val;
+	}
+	*p++ = '"';
+	return p;
+}
+
+/*
  * With on, gather rows and write them 64 KiB at a time rather than one
  * stdio call each: only while a report writes nothing to the stream but
  * rows.  Off (or sa_out_flush(), or sa_out_release()) writes what was

@@ -102,6 +102,20 @@ static char *put_dec(char *p, unsigned v)
 	return p;
 }
 
+/* An address byte (0 to 255) in decimal at p, without a loop; the end. */
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		*p++ = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+	}
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 /*
  * "a.b.c.d:port", as inet_ntop and printf would write it: a report writes
  * two endpoints a socket, and those two took a fifth of the instructions
@@ -112,12 +126,15 @@ static const char *endpoint4(const uint8_t addr[16], unsigned port,
 {
 	char t[32], *p = t;
 	size_t n;
-	int i;
 
-	for (i = 0; i < 4; i++) {
-		p = put_dec(p, addr[i]);
-		*p++ = i < 3 ? '.' : ':';
-	}
+	p = put_octet(p, addr[0]);
+	*p++ = '.';
+	p = put_octet(p, addr[1]);
+	*p++ = '.';
+	p = put_octet(p, addr[2]);
+	*p++ = '.';
+	p = put_octet(p, addr[3]);
+	*p++ = ':';
 	p = put_dec(p, port);
 	n = (size_t)(p - t);
 	if (n >= size) {
