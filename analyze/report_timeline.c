@@ -359,9 +359,12 @@ static bool row_item_raw(struct sa_analysis *a,
 	if (it->type != SKR_REC_STATE)
 		det = sa_item_detail(a, it, detail, sizeof(detail));
 	ev = sa_event_name(it->type);
-	/* Keys and numbers, in fewer than 512 bytes; the words bounded. */
-	room = 512 + sizeof(wall) + 3 * sizeof(st) + strlen(ev) +
-	       strlen(comm) + strlen(det);
+	/*
+	 * Keys and numbers, in fewer than 512 bytes; the words bounded by
+	 * their buffers (a transition's task name by its item's array).
+	 */
+	room = 512 + sizeof(wall) + 3 * sizeof(st) + sizeof(it->u.comm) +
+	       strlen(ev) + (det[0] ? strlen(det) : 0);
 	p = sa_row_raw_begin(o, pf, room);
 	if (!p)
 		return false;

@@ -327,6 +327,32 @@ static int dispatch(struct run *run, struct sa_input *in)
 	return sa_sockets_state(a->socks, &ec, &ev);
 }
 
+/*
+ * Ask the cache for the socket of the event after in's head (the common
+ * event fields: cookie at byte 16, netns at 24), while the head is applied.
+ */
+static void prefetch_after(struct sa_analysis *a, const struct sa_input *in)
+{
+	struct skr_record nx;
+	const uint8_t *p;
+	uint64_t cookie;
+	uint32_t netns;
+
+	if (!sa_replay_peek(in->rp, &nx) || !skr_rec_is_event(nx.type) ||
+	    nx.len < 28)
+		return;
+	/* Little-endian fields, spelt out so that each is one load. */
+	p = nx.data + 16;
+	cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+		 (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+		 (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+		 (uint64_t)p[7] << 56;
+	p += 8;
+	netns = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		(uint32_t)p[3] << 24;
+	sa_sockets_prefetch(a->socks, in->host, netns, cookie);
+}
+
 static int merge(struct run *run, size_t *failed)
 {
 	struct sa_analysis *a = &run->a;
@@ -358,6 +384,7 @@ static int merge(struct run *run, size_t *failed)
 		}
 		if (!best)
 			return 0;
+		prefetch_after(a, best);
 		err = dispatch(run, best);
 		if (err) {
 			*failed = SIZE_MAX;

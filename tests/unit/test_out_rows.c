@@ -4,8 +4,8 @@
  * (docs/PERFORMANCE.md, issue 18): rows written straight into the output
  * buffer (sa_row_raw_*), batches written to the descriptor rather than
  * through stdio, task names checked eight bytes at a time, and IPv4
- * endpoints formatted without printf.  Each is checked against the plain
- * answer it must equal.
+ * endpoints formatted without printf, and the reorder buffer's peek at its
+ * next event.  Each is checked against the plain answer it must equal.
  */
 #include <check.h>
 #include <arpa/inet.h>
@@ -334,6 +334,186 @@ START_TEST(test_batch_write_error)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The reorder buffer's peek                                            */
+/* ------------------------------------------------------------------ */
+
+static int no_meta(void *ctx, const struct skr_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return 0;
+}
+
+struct sent {
+	uint64_t ts;
+	uint64_t cookie;		/* file order */
+};
+
+static int by_time(const void *x, const void *y)
+{
+	const struct sent *a = x, *b = y;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->cookie < b->cookie ? -1 : a->cookie > b->cookie;
+}
+
+/*
+ * sa_replay_peek() before every sa_replay_next(), as the analyzer asks
+ * the cache for the next socket: the events still come in (time, file
+ * order), though the call after a peek often reads and places older
+ * events first, and most peeks name the event the next call returns.
+ */
+START_TEST(test_replay_peek)
+{
+	const struct sa_replay_ops ops = { .meta = no_meta };
+	const unsigned n = 20000, ncpus = 4;
+	struct sa_replay_stats st;
+	struct sa_replay *rp = NULL;
+	struct skr_reader *r;
+	struct skr_record rec, nx;
+	struct sent *sent;
+	uint64_t cpu_ts[4], ts;
+	unsigned i, k, c, got = 0, hits = 0;
+	struct tg t;
+	int ret;
+
+	sent = calloc(n, sizeof(*sent));
+	ck_assert_ptr_nonnull(sent);
+	tg_begin(&t);
+	tg_header(&t, 0, 0, SKR_VERSION_MINOR, 0);
+	for (c = 0; c < ncpus; c++)
+		cpu_ts[c] = 1000000000u + rnd() % 1000;
+	for (i = 0; i < n;) {
+		uint64_t horizon = UINT64_MAX;
+
+		/* Each CPU's batch in its own order, some events late. */
+		for (c = 0; c < ncpus; c++) {
+			unsigned batch = (unsigned)(rnd() % 40);
+
+			for (k = 0; k < batch && i < n; k++, i++) {
+				struct skr_ev_state ev;
+
+				cpu_ts[c] += rnd() % 3;
+				memset(&ev, 0, sizeof(ev));
+				ev.hdr.len = sizeof(ev);
+				ev.hdr.type = SKR_REC_STATE;
+				ev.c.ts_ns = cpu_ts[c];
+				/* Late enough to be older than held events. */
+				if (rnd() % 4 == 0)
+					ev.c.ts_ns -= rnd() % 150;
+				ev.c.cookie = i + 1;
+				ev.c.cpu = (uint16_t)c;
+				sent[i].ts = ev.c.ts_ns;
+				sent[i].cookie = i + 1;
+				tg_put(&t, &ev, sizeof(ev));
+			}
+		}
+		for (c = 0; c < ncpus; c++)
+			if (cpu_ts[c] < horizon)
+				horizon = cpu_ts[c];
+		tg_round(&t, horizon - 160);
+	}
+	r = tg_finish(&t);
+	qsort(sent, n, sizeof(*sent), by_time);
+	ck_assert_int_eq(sa_replay_new(&rp, r, NULL, &ops, NULL, &st), 0);
+	for (;;) {
+		const uint8_t *peeked = NULL;
+		struct skr_ev_state ev;
+
+		if (sa_replay_peek(rp, &nx)) {
+			ck_assert_uint_eq(nx.type, SKR_REC_STATE);
+			peeked = nx.data;
+		}
+		ret = sa_replay_next(rp, &rec, &ts);
+		ck_assert_int_ge(ret, 0);
+		if (ret == 0)
+			break;
+		ck_assert_uint_lt(got, n);
+		ck_assert_int_eq(skr_decode_state(&rec, &ev), 0);
+		ck_assert_msg(ev.c.ts_ns == sent[got].ts &&
+			      ev.c.cookie == sent[got].cookie,
+			      "event %u: got (%llu, %llu), want (%llu, %llu)",
+			      got, (unsigned long long)ev.c.ts_ns,
+			      (unsigned long long)ev.c.cookie,
+			      (unsigned long long)sent[got].ts,
+			      (unsigned long long)sent[got].cookie);
+		if (peeked == rec.data)
+			hits++;
+		got++;
+	}
+	ck_assert_uint_eq(got, n);
+	ck_assert_uint_eq(st.late, 0);
+	ck_assert_uint_gt(hits, n / 2);
+	sa_replay_free(rp);
+	skr_reader_free(r);
+	close(t.fd);
+	free(sent);
+}
+END_TEST
+
+static void put_state(struct tg *t, uint64_t ts, uint64_t cookie,
+		      uint16_t cpu)
+{
+	struct skr_ev_state ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = sizeof(ev);
+	ev.hdr.type = SKR_REC_STATE;
+	ev.c.ts_ns = ts;
+	ev.c.cookie = cookie;
+	ev.c.cpu = cpu;
+	tg_put(t, &ev, sizeof(ev));
+}
+
+/*
+ * The case a stale peek gets wrong: the peek names the held event of 200,
+ * then the next call reads one of 180 (another CPU's, behind the first
+ * CPU's latest) before a ROUND lets both go; 180 must come first.
+ */
+START_TEST(test_replay_peek_stale)
+{
+	static const uint64_t want[] = { 1, 3, 2, 4 };	/* cookies */
+	const struct sa_replay_ops ops = { .meta = no_meta };
+	struct sa_replay_stats st;
+	struct sa_replay *rp = NULL;
+	struct skr_reader *r;
+	struct skr_record rec, nx;
+	struct skr_ev_state ev;
+	uint64_t ts;
+	unsigned got = 0;
+	struct tg t;
+	int ret;
+
+	tg_begin(&t);
+	tg_header(&t, 0, 0, SKR_VERSION_MINOR, 0);
+	put_state(&t, 100, 1, 0);
+	put_state(&t, 200, 2, 0);
+	tg_round(&t, 150);
+	put_state(&t, 180, 3, 1);
+	tg_round(&t, 250);
+	put_state(&t, 300, 4, 1);
+	r = tg_finish(&t);
+	ck_assert_int_eq(sa_replay_new(&rp, r, NULL, &ops, NULL, &st), 0);
+	for (;;) {
+		sa_replay_peek(rp, &nx);
+		ret = sa_replay_next(rp, &rec, &ts);
+		ck_assert_int_ge(ret, 0);
+		if (ret == 0)
+			break;
+		ck_assert_uint_lt(got, 4);
+		ck_assert_int_eq(skr_decode_state(&rec, &ev), 0);
+		ck_assert_uint_eq(ev.c.cookie, want[got]);
+		got++;
+	}
+	ck_assert_uint_eq(got, 4);
+	sa_replay_free(rp);
+	skr_reader_free(r);
+	close(t.fd);
+}
+END_TEST
+
 static Suite *rows_suite(void)
 {
 	Suite *s = suite_create("out_rows");
@@ -345,6 +525,8 @@ static Suite *rows_suite(void)
 	tcase_add_test(tc, test_raw_rows);
 	tcase_add_test(tc, test_batch_order);
 	tcase_add_test(tc, test_batch_write_error);
+	tcase_add_test(tc, test_replay_peek);
+	tcase_add_test(tc, test_replay_peek_stale);
 	suite_add_tcase(s, tc);
 	return s;
 }
