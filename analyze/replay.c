@@ -599,7 +599,8 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 	}
 }
 
-bool sa_replay_peek(struct sa_replay *rp, struct skr_record *rec)
+bool sa_replay_peek(struct sa_replay *rp, struct skr_record *rec,
+		    struct skr_record *after)
 {
 	const struct held *min;
 
@@ -613,6 +614,13 @@ bool sa_replay_peek(struct sa_replay *rp, struct skr_record *rec)
 	rec->data = min->data;
 	rec->len = min->len;
 	rec->type = min->type;
+	/* A heap entry's next is NULL (place()). */
+	after->len = 0;
+	if (min->next) {
+		after->data = min->next->data;
+		after->len = min->next->len;
+		after->type = min->next->type;
+	}
 	return true;
 }
 

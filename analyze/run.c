@@ -328,29 +328,44 @@ static int dispatch(struct run *run, struct sa_input *in)
 }
 
 /*
- * Ask the cache for the socket of the event after in's head (the common
- * event fields: cookie at byte 16, netns at 24), while the head is applied.
+ * The socket of an event record: the common event fields, cookie at byte
+ * 16 and netns at 24, little-endian, spelt out so that each is one load.
+ * false when the record is no event.
+ */
+static bool event_key(const struct skr_record *rec, uint64_t *cookie,
+		      uint32_t *netns)
+{
+	const uint8_t *p = rec->data + 16;
+
+	if (rec->len < 28 || !skr_rec_is_event(rec->type))
+		return false;
+	*cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+		  (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+		  (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		  (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+	p += 8;
+	*netns = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return true;
+}
+
+/*
+ * Ask the cache for the socket of the event after in's head while the
+ * head is applied, and for the table entry of the one after that (whose
+ * socket is asked for at the next event, when its entry is there).
  */
 static void prefetch_after(struct sa_analysis *a, const struct sa_input *in)
 {
-	struct skr_record nx;
-	const uint8_t *p;
+	struct skr_record nx, nx2;
 	uint64_t cookie;
 	uint32_t netns;
 
-	if (!sa_replay_peek(in->rp, &nx) || !skr_rec_is_event(nx.type) ||
-	    nx.len < 28)
+	if (!sa_replay_peek(in->rp, &nx, &nx2))
 		return;
-	/* Little-endian fields, spelt out so that each is one load. */
-	p = nx.data + 16;
-	cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-		 (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-		 (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-		 (uint64_t)p[7] << 56;
-	p += 8;
-	netns = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		(uint32_t)p[3] << 24;
-	sa_sockets_prefetch(a->socks, in->host, netns, cookie);
+	if (event_key(&nx, &cookie, &netns))
+		sa_sockets_prefetch(a->socks, in->host, netns, cookie);
+	if (event_key(&nx2, &cookie, &netns))
+		sa_sockets_prefetch_slot(a->socks, in->host, netns, cookie);
 }
 
 static int merge(struct run *run, size_t *failed)

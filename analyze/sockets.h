@@ -226,6 +226,9 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now);
  */
 void sa_sockets_prefetch(const struct sa_sockets *t, uint32_t host,
 			 uint32_t netns, uint64_t cookie);
+/* The same a step earlier: asks only for the table's entry of the key. */
+void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
+			      uint32_t netns, uint64_t cookie);
 /* Hand every remaining socket to the callback: closed ones first, in order
  * of closing, then open ones in order of first appearance. */
 int sa_sockets_finish(struct sa_sockets *t);

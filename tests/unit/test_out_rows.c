@@ -372,7 +372,7 @@ START_TEST(test_replay_peek)
 	struct sa_replay_stats st;
 	struct sa_replay *rp = NULL;
 	struct skr_reader *r;
-	struct skr_record rec, nx;
+	struct skr_record rec, nx, nx2;
 	struct sent *sent;
 	uint64_t cpu_ts[4], ts;
 	unsigned i, k, c, got = 0, hits = 0;
@@ -422,7 +422,7 @@ START_TEST(test_replay_peek)
 		const uint8_t *peeked = NULL;
 		struct skr_ev_state ev;
 
-		if (sa_replay_peek(rp, &nx)) {
+		if (sa_replay_peek(rp, &nx, &nx2)) {
 			ck_assert_uint_eq(nx.type, SKR_REC_STATE);
 			peeked = nx.data;
 		}
@@ -479,7 +479,7 @@ START_TEST(test_replay_peek_stale)
 	struct sa_replay_stats st;
 	struct sa_replay *rp = NULL;
 	struct skr_reader *r;
-	struct skr_record rec, nx;
+	struct skr_record rec, nx, nx2;
 	struct skr_ev_state ev;
 	uint64_t ts;
 	unsigned got = 0;
@@ -497,7 +497,7 @@ START_TEST(test_replay_peek_stale)
 	r = tg_finish(&t);
 	ck_assert_int_eq(sa_replay_new(&rp, r, NULL, &ops, NULL, &st), 0);
 	for (;;) {
-		sa_replay_peek(rp, &nx);
+		sa_replay_peek(rp, &nx, &nx2);
 		ret = sa_replay_next(rp, &rec, &ts);
 		ck_assert_int_ge(ret, 0);
 		if (ret == 0)
