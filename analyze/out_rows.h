@@ -181,13 +181,14 @@ void sa_row_prefix_release(struct sa_row_prefix *p);
 
 /*
  * A JSON row written straight into the output buffer, for a report that
- * writes very many rows of one shape (--timeline's events): the row is
- * begun with p's fields, and the caller writes at most n more bytes of
- * fields at the pointer returned, with the sa_raw_*() helpers below, and
- * ends it with sa_row_raw_end() (nfields: how many it wrote) or drops it
- * with sa_row_raw_abort().  NULL when the row must be written field by
- * field instead (not JSON, p not kept whole, or out of memory).  One
- * check of room per row rather than one per field.
+ * writes very many rows of one shape (--timeline's events):
+ * sa_row_raw_begin() begins it with p's fields, sa_row_raw_kind() with
+ * its kind alone, and the caller writes at most n more bytes of fields at
+ * the pointer returned, with the sa_raw_*() helpers below, then ends it
+ * with sa_row_raw_end() (nfields: how many it wrote) or drops it with
+ * sa_row_raw_abort().  NULL when the row must be written field by field
+ * instead (not JSON, p not kept whole, or out of memory).  One check of
+ * room per row rather than one per field.
  */
 static inline char *sa_row_raw_open(struct sa_out *o, const char *head,
 				    size_t hlen, int nfields, size_t n)
@@ -215,10 +216,7 @@ static inline char *sa_row_raw_begin(struct sa_out *o,
 	return sa_row_raw_open(o, p->vals.p, p->vals.len, p->nfields, n);
 }
 
-/*
- * The same for a row of its own kind, given as SA_ROW_HEAD("kind"): what
- * sa_row_begin() writes, made by the compiler.
- */
+/* A row's kind as SA_ROW_HEAD("kind"): what sa_row_begin() writes. */
 #define SA_ROW_HEAD(k)	"{\"row\":\"" k "\"", sizeof(k) + 8
 
 static inline char *sa_row_raw_kind(struct sa_out *o, const char *head,
@@ -278,10 +276,10 @@ static inline char *sa_raw_word(char *p, const char *jkey, size_t jlen,
 	return p;
 }
 
-
 /*
  * ,"key":"val" for a string from outside; NULL when a byte of it needs an
- * escape (then the row takes the general path: sa_row_raw_abort()).
+ * escape (then the caller drops the row with sa_row_raw_abort() and
+ * writes it field by field).
  */
 static inline char *sa_raw_str(char *p, const char *jkey, size_t jlen,
 			       const char *val)
