@@ -37,10 +37,17 @@ static void count_type(struct sa_meta *m, uint16_t type)
 	size_t i;
 
 	m->records++;
+	/* Records come in long stretches of one type: look there first. */
+	i = m->last_type;
+	if (i < m->ntypes && m->types[i].type == type) {
+		m->types[i].n++;
+		return;
+	}
 	for (i = 0; i < m->ntypes && m->types[i].type < type; i++)
 		;
 	if (i < m->ntypes && m->types[i].type == type) {
 		m->types[i].n++;
+		m->last_type = i;
 		return;
 	}
 	/* A file full of invented types must not grow the table. */
@@ -53,6 +60,7 @@ static void count_type(struct sa_meta *m, uint16_t type)
 	m->types[i].type = type;
 	m->types[i].n = 1;
 	m->ntypes++;
+	m->last_type = i;
 }
 
 /* Set *dst to a sanitized copy of an attribute, unless already set. */

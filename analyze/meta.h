@@ -102,6 +102,7 @@ struct sa_meta {
 
 	struct sa_type_count types[SA_TYPES_MAX];	/* sorted by type */
 	size_t ntypes;
+	size_t last_type;	/* types[] slot of the latest record counted */
 	uint64_t other_types;		/* records of types beyond the table */
 	uint64_t records;
 	uint64_t events;		/* event records (skr_rec_is_event) */

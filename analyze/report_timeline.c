@@ -176,22 +176,102 @@ static void row_counters(struct sa_out *o, const struct sa_sock *s)
 	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
 
 	if (known) {
-		sa_row_u64(o, "bytes_acked", c.bytes_acked);
-		sa_row_u64(o, "bytes_received", c.bytes_received);
-		sa_row_u64(o, "segs_out", c.segs_out);
-		sa_row_u64(o, "segs_in", c.segs_in);
-		sa_row_u64(o, "retransmits", c.total_retrans);
-		sa_row_u64(o, "srtt_us", c.srtt_us);
+		sa_rowk_u64(o, SA_KEY("bytes_acked"), c.bytes_acked);
+		sa_rowk_u64(o, SA_KEY("bytes_received"), c.bytes_received);
+		sa_rowk_u64(o, SA_KEY("segs_out"), c.segs_out);
+		sa_rowk_u64(o, SA_KEY("segs_in"), c.segs_in);
+		sa_rowk_u64(o, SA_KEY("retransmits"), c.total_retrans);
+		sa_rowk_u64(o, SA_KEY("srtt_us"), c.srtt_us);
 	} else {
-		sa_row_null(o, "bytes_acked");
-		sa_row_null(o, "bytes_received");
-		sa_row_null(o, "segs_out");
-		sa_row_null(o, "segs_in");
-		sa_row_null(o, "retransmits");
-		sa_row_null(o, "srtt_us");
+		sa_rowk_null(o, SA_KEY("bytes_acked"));
+		sa_rowk_null(o, SA_KEY("bytes_received"));
+		sa_rowk_null(o, SA_KEY("segs_out"));
+		sa_rowk_null(o, SA_KEY("segs_in"));
+		sa_rowk_null(o, SA_KEY("retransmits"));
+		sa_rowk_null(o, SA_KEY("srtt_us"));
 	}
-	sa_row_str(o, "counters_from", known ? sa_counters_from_name(f) : NULL);
-	sa_row_bool(o, "counters_reset", f == SA_COUNTERS_RESET);
+	sa_rowk_str(o, SA_KEY("counters_from"),
+		    known ? sa_counters_from_name(f) : NULL);
+	sa_rowk_bool(o, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
+}
+
+/*
+ * row_socket() in JSON with one check of room, as row_item_raw(); false
+ * when the row takes the general path (a string to escape).  Roles,
+ * outcomes, families and endpoints are sockana's own words.
+ */
+static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
+			   const struct sock_text *t)
+{
+	char cookie[24], fam[24];
+	const char *family = sa_text_family(s->family, fam, sizeof(fam));
+	const char *role = sa_role_name(s->role);
+	const char *outcome = sa_outcome_name(sa_outcome_of(a, s));
+	const char *comm = s->have_owner ? s->owner_comm : "";
+	struct sa_out *o = &a->o;
+	struct sa_counters c;
+	enum sa_counters_from f = sa_life_counters(s, &c);
+	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
+	const char *from = known ? sa_counters_from_name(f) : "";
+	size_t room;
+	char *p;
+
+	/* Keys and numbers, in fewer than 1 KiB; then the strings. */
+	room = 1024 + strlen(t->host) + strlen(family) + strlen(t->local) +
+	       strlen(t->remote) + strlen(comm) + strlen(role) +
+	       strlen(outcome) + strlen(from);
+	p = sa_row_raw_kind(o, SA_ROW_HEAD("socket"), room);
+	if (!p)
+		return false;
+	p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+	p = sa_raw_str(p, SA_KEY("host"), t->host);
+	if (!p)
+		goto general;
+	p = sa_raw_word(p, SA_KEY("cookie"), hex(s->cookie, cookie));
+	p = sa_raw_u64(p, SA_KEY("netns"), s->netns);
+	p = sa_raw_word(p, SA_KEY("family"), family);
+	p = sa_raw_word(p, SA_KEY("local"), t->local);
+	p = sa_raw_word(p, SA_KEY("remote"), t->remote);
+	if (s->have_owner) {
+		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
+		p = sa_raw_str(p, SA_KEY("owner_comm"), comm);
+		if (!p)
+			goto general;
+	} else {
+		p = sa_raw_null(p, SA_KEY("owner_pid"));
+		p = sa_raw_null(p, SA_KEY("owner_comm"));
+	}
+	p = sa_raw_word(p, SA_KEY("role"), role);
+	p = sa_raw_word(p, SA_KEY("outcome"), outcome);
+	p = sa_raw_bool(p, SA_KEY("older"), s->older);
+	p = sa_raw_bool(p, SA_KEY("snapshot"), s->from_snapshot);
+	p = sa_raw_bool(p, SA_KEY("closed"), s->closed);
+	p = sa_raw_u64(p, SA_KEY("events"), s->nitems +
+		       (s->gap ? s->gap->nmid : 0) + s->items_dropped);
+	p = sa_raw_u64(p, SA_KEY("not_kept"), s->items_dropped);
+	if (known) {
+		p = sa_raw_u64(p, SA_KEY("bytes_acked"), c.bytes_acked);
+		p = sa_raw_u64(p, SA_KEY("bytes_received"), c.bytes_received);
+		p = sa_raw_u64(p, SA_KEY("segs_out"), c.segs_out);
+		p = sa_raw_u64(p, SA_KEY("segs_in"), c.segs_in);
+		p = sa_raw_u64(p, SA_KEY("retransmits"), c.total_retrans);
+		p = sa_raw_u64(p, SA_KEY("srtt_us"), c.srtt_us);
+		p = sa_raw_word(p, SA_KEY("counters_from"), from);
+	} else {
+		p = sa_raw_null(p, SA_KEY("bytes_acked"));
+		p = sa_raw_null(p, SA_KEY("bytes_received"));
+		p = sa_raw_null(p, SA_KEY("segs_out"));
+		p = sa_raw_null(p, SA_KEY("segs_in"));
+		p = sa_raw_null(p, SA_KEY("retransmits"));
+		p = sa_raw_null(p, SA_KEY("srtt_us"));
+		p = sa_raw_null(p, SA_KEY("counters_from"));
+	}
+	p = sa_raw_bool(p, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
+	sa_row_raw_end(o, p, 27);
+	return true;
+general:
+	sa_row_raw_abort(o);
+	return false;
 }
 
 static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
@@ -200,6 +280,8 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
 	char cookie[24], fam[24];
 	struct sa_out *o = &a->o;
 
+	if (row_socket_raw(a, s, t))
+		return;
 	sa_row_begin(o, "socket");
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
 	sa_rowk_str(o, SA_KEY("host"), t->host);
@@ -218,9 +300,9 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
 	}
 	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
 	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(sa_outcome_of(a, s)));
-	sa_row_bool(o, "older", s->older);
-	sa_row_bool(o, "snapshot", s->from_snapshot);
-	sa_row_bool(o, "closed", s->closed);
+	sa_rowk_bool(o, SA_KEY("older"), s->older);
+	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
+	sa_rowk_bool(o, SA_KEY("closed"), s->closed);
 	sa_rowk_u64(o, SA_KEY("events"), s->nitems +
 		    (s->gap ? s->gap->nmid : 0) + s->items_dropped);
 	sa_rowk_u64(o, SA_KEY("not_kept"), s->items_dropped);
@@ -233,12 +315,96 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 			const struct sock_text *t)
 {
 	struct sa_out *o = &a->o;
+	char *p;
 
+	/* In JSON with one check of room, as row_item_raw(). */
+	p = sa_row_raw_kind(o, SA_ROW_HEAD("event"), 256 + strlen(t->host) +
+			    strlen(t->local) + strlen(t->remote));
+	if (p) {
+		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+		p = sa_raw_str(p, SA_KEY("host"), t->host);
+		if (p) {
+			p = sa_raw_word(p, SA_KEY("local"), t->local);
+			p = sa_raw_word(p, SA_KEY("remote"), t->remote);
+			sa_row_raw_done(o, p, 4);
+			return;
+		}
+		sa_row_raw_abort(o);
+	}
 	sa_row_begin(o, "event");
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
 	sa_rowk_str(o, SA_KEY("host"), t->host);
 	sa_rowk_str(o, SA_KEY("local"), t->local);
 	sa_rowk_str(o, SA_KEY("remote"), t->remote);
+}
+
+/*
+ * row_item() in JSON, its fields written straight after the kept prefix
+ * with one check of room (the row most written of all); false when the
+ * row takes the general path: a string to escape, or no kept prefix.
+ */
+static bool row_item_raw(struct sa_analysis *a,
+			 const struct sa_row_prefix *pf,
+			 const struct sa_sock *s, const struct sa_item *it,
+			 const struct sa_item *prev)
+{
+	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
+	const char *comm = item_comm(it), *det = "", *ev;
+	struct sa_out *o = &a->o;
+	size_t room;
+	char *p;
+
+	if (!pf->valid)
+		return false;
+	if (it->type != SKR_REC_STATE)
+		det = sa_item_detail(a, it, detail, sizeof(detail));
+	ev = sa_event_name(it->type);
+	/*
+	 * Keys and numbers, in fewer than 512 bytes; the words bounded by
+	 * their buffers (a transition's task name by its item's array).
+	 */
+	room = 512 + sizeof(wall) + 3 * sizeof(st) + sizeof(it->u.comm) +
+	       strlen(ev) + (det[0] ? strlen(det) : 0);
+	p = sa_row_raw_begin(o, pf, room);
+	if (!p)
+		return false;
+	p = sa_raw_word(p, SA_KEY("time"), sa_time_text(a, it->input,
+							it->ts_ns, wall,
+							sizeof(wall)));
+	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
+	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
+					       ? it->ts_ns - s->first_ts : 0);
+	p = sa_raw_word(p, SA_KEY("event"), ev);
+	if (it->type == SKR_REC_STATE) {
+		p = sa_raw_word(p, SA_KEY("old_state"),
+				skr_tcp_state_name(it->oldstate, st,
+						   sizeof(st)));
+		p = sa_raw_word(p, SA_KEY("new_state"),
+				skr_tcp_state_name(it->newstate, st,
+						   sizeof(st)));
+		if (prev)
+			p = sa_raw_u64(p, SA_KEY("prev_state_ns"),
+				       it->ts_ns >= prev->ts_ns
+				       ? it->ts_ns - prev->ts_ns : 0);
+		else
+			p = sa_raw_null(p, SA_KEY("prev_state_ns"));
+	} else {
+		p = sa_raw_null(p, SA_KEY("old_state"));
+		p = sa_raw_null(p, SA_KEY("new_state"));
+		p = sa_raw_null(p, SA_KEY("prev_state_ns"));
+	}
+	p = sa_raw_word(p, SA_KEY("ctx"), skr_ctx_name(it->ctx, st,
+							sizeof(st)));
+	p = sa_raw_u64(p, SA_KEY("pid"), it->tgid);
+	p = sa_raw_str(p, SA_KEY("comm"), comm);
+	if (p)
+		p = sa_raw_str(p, SA_KEY("detail"), det);
+	if (!p) {
+		sa_row_raw_abort(o);
+		return false;
+	}
+	sa_row_raw_end(o, p, 13);
+	return true;
 }
 
 static void row_item(struct sa_analysis *a, const struct sa_row_prefix *pf,
@@ -248,6 +414,8 @@ static void row_item(struct sa_analysis *a, const struct sa_row_prefix *pf,
 	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
 	struct sa_out *o = &a->o;
 
+	if (row_item_raw(a, pf, s, it, prev))
+		return;
 	if (pf->valid)
 		sa_row_begin_kept(o, pf);
 	else

@@ -335,6 +335,47 @@ static int dispatch(struct run *run, struct sa_input *in)
 	return err ? err : sa_sockets_state(a->socks, &ec, &ev);
 }
 
+/*
+ * The socket of an event record: the common event fields, cookie at byte
+ * 16 and netns at 24, little-endian, spelt out so that each is one load.
+ * false when the record is no event.
+ */
+static bool event_key(const struct skr_record *rec, uint64_t *cookie,
+		      uint32_t *netns)
+{
+	const uint8_t *p = rec->data + 16;
+
+	if (rec->len < 28 || !skr_rec_is_event(rec->type))
+		return false;
+	*cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+		  (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+		  (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		  (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+	p += 8;
+	*netns = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return true;
+}
+
+/*
+ * Ask the cache for the socket of the event after in's head while the
+ * head is applied, and for the table entry of the one after that (whose
+ * socket is asked for at the next event, when its entry is there).
+ */
+static void prefetch_after(struct sa_analysis *a, const struct sa_input *in)
+{
+	struct skr_record nx, nx2;
+	uint64_t cookie;
+	uint32_t netns;
+
+	if (!sa_replay_peek(in->rp, &nx, &nx2))
+		return;
+	if (event_key(&nx, &cookie, &netns))
+		sa_sockets_prefetch(a->socks, in->host, netns, cookie);
+	if (event_key(&nx2, &cookie, &netns))
+		sa_sockets_prefetch_slot(a->socks, in->host, netns, cookie);
+}
+
 static int merge(struct run *run, size_t *failed)
 {
 	struct sa_analysis *a = &run->a;
@@ -366,6 +407,7 @@ static int merge(struct run *run, size_t *failed)
 		}
 		if (!best)
 			return 0;
+		prefetch_after(a, best);
 		err = dispatch(run, best);
 		if (err) {
 			*failed = SIZE_MAX;

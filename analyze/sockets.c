@@ -321,6 +321,53 @@ static void prefetch_next(struct sa_sockets *t)
 #endif
 }
 
+/*
+ * The socket of nearly every event was last touched long before, among
+ * thousands of others: its lookup and its update waited for memory (a
+ * fifth of --timeline's samples).  Asked for one event ahead, it arrives
+ * while the event before is applied.  Only the first life of the chain is
+ * asked for; most chains hold one.
+ */
+void sa_sockets_prefetch(const struct sa_sockets *t, uint32_t host,
+			 uint32_t netns, uint64_t cookie)
+{
+#if defined(__GNUC__)
+	const struct sa_sock *s;
+	const char *n;
+	size_t i;
+
+	if (!t || t->nbuckets == 0)
+		return;
+	s = t->buckets[hash_key(host, netns, cookie, t->nbuckets)];
+	if (!s)
+		return;
+	n = (const char *)s - offsetof(struct sa_sock_node, s);
+	for (i = 0; i < sizeof(struct sa_sock_node); i += 64)
+		__builtin_prefetch(n + i);
+#else
+	(void)t;
+	(void)host;
+	(void)netns;
+	(void)cookie;
+#endif
+}
+
+void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
+			      uint32_t netns, uint64_t cookie)
+{
+#if defined(__GNUC__)
+	/* Reading the entry itself missed the cache as often as the life. */
+	if (t && t->nbuckets > 0)
+		__builtin_prefetch(&t->buckets[hash_key(host, netns, cookie,
+							 t->nbuckets)]);
+#else
+	(void)t;
+	(void)host;
+	(void)netns;
+	(void)cookie;
+#endif
+}
+
 int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 {
 	struct sa_sock *s;

@@ -219,6 +219,16 @@ void sa_sockets_endpoints(struct sa_sock *s, unsigned family,
 void sa_sockets_destroyed(struct sa_sockets *t, struct sa_sock *s);
 /* Hand on the lives whose grace ended before merge time now. */
 int sa_sockets_tick(struct sa_sockets *t, uint64_t now);
+/*
+ * A hint: an event of (host, netns, cookie) comes soon.  Asks the cache
+ * for that life, if any, so that it is there when the event is applied.
+ * Changes nothing.
+ */
+void sa_sockets_prefetch(const struct sa_sockets *t, uint32_t host,
+			 uint32_t netns, uint64_t cookie);
+/* The same a step earlier: asks only for the table's entry of the key. */
+void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
+			      uint32_t netns, uint64_t cookie);
 /* Hand every remaining socket to the callback: closed ones first, in order
  * of closing, then open ones in order of first appearance. */
 int sa_sockets_finish(struct sa_sockets *t);

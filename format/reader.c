@@ -618,6 +618,7 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	const uint8_t *p = r->frame + r->frame_pos;
 	size_t left = r->frame_len - r->frame_pos;
 	char tbuf[32];
+	size_t known;		/* the type's minimum length; 0: unknown */
 	uint32_t len;
 	uint16_t type;
 	int rc;
@@ -684,7 +685,8 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 			    " length %" PRIu32 " runs past the end of the frame "
 			    "(%zu bytes left)", type_str(type, tbuf, sizeof(tbuf)),
 			    r->frame_idx, r->frame_pos, len, left);
-	if (len < min_len(type))
+	known = skr_rec_min_len(type);
+	if (len < (known ? known : min_len(type)))
 		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu:"
 			    " length %" PRIu32 " shorter than %zu",
 			    type_str(type, tbuf, sizeof(tbuf)), r->frame_idx,
@@ -712,7 +714,7 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 		r->seg_ended = true;
 		r->st.segments_ended++;
 	}
-	if (!known_type(type))
+	if (!known)
 		r->st.skipped++;
 	rec->segment = r->st.segments - 1;
 	rec->minor = r->seg_minor;
