@@ -235,6 +235,7 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 		sa_row_null(o, "owner_comm");
 	}
 	row_opt(o, "parent", s->parent != 0, s->parent);
+	row_opt(o, "peer", s->peer != 0, s->peer);
 	sa_row_bool(o, "older", s->older);
 	sa_row_bool(o, "snapshot", s->from_snapshot);
 	sa_row_bool(o, "closed", s->closed);

@@ -220,6 +220,7 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 				sa_row_str(&a->o, "local", g->local);
 				sa_row_str(&a->o, "remote", g->remote);
 				sa_row_str(&a->o, "owner", g->owner);
+				sa_row_bool(&a->o, "peer_half", g->peer);
 			}
 			row_ids(&a->o, &g->ids);
 			if (g->have_ns) {
@@ -239,6 +240,14 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 		}
 		ids_text(&g->ids, ids, sizeof(ids), " ", "#");
 		b = g->c[0] ? g->c : g->b;
+		/* The pair joins a reset's two rows: who sent what. */
+		if (g->peer) {
+			n = snprintf(col, sizeof(col), "%s%s%s peer", b,
+				     b[0] ? ", " : "",
+				     strcmp(g->a, "sent") == 0 ? "to" : "from");
+			if (n > 0 && (size_t)n < sizeof(col))
+				b = col;
+		}
 		/* Several hosts: the endpoint says whose (as --latency). */
 		if (hosts && !ends) {
 			n = snprintf(col, sizeof(col), "%s/%s",
@@ -346,6 +355,7 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 	sa_row_null(&a->o, "local");
 	sa_row_null(&a->o, "remote");
 	sa_row_null(&a->o, "owner");
+	sa_row_bool(&a->o, "peer_half", false);
 	sa_row_u64(&a->o, "count", a->resets_nosock);
 	sa_row_str(&a->o, "socket_ids", "");
 	sa_row_u64(&a->o, "sockets_more", 0);

@@ -246,12 +246,24 @@ struct run {
 	void *state;			/* the view's */
 };
 
+/* s is the other end of a socket asked for by --socket. */
+static bool peer_asked(const struct sa_filters *f, const struct sa_sock *s)
+{
+	size_t i;
+
+	for (i = 0; s->peer != 0 && i < f->nsocket; i++)
+		if (f->socket[i] == s->peer)
+			return true;
+	return false;
+}
+
 static int sock_done(void *ctx, const struct sa_sock *s)
 {
 	struct run *run = ctx;
 	struct sa_analysis *a = &run->a;
 
-	if (!sa_filter_socket(&a->opts->filters, s, a->win_lo, a->win_hi)) {
+	if (!sa_filter_socket(&a->opts->filters, s, a->win_lo, a->win_hi) &&
+	    !(run->view->with_peers && peer_asked(&a->opts->filters, s))) {
 		a->filtered_out++;
 		return 0;
 	}

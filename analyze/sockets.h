@@ -122,6 +122,11 @@ struct sa_sock {
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans, syn_retrans;	/* syn_: in SYN_SENT */
 	uint64_t parent;		/* id of the listener it came from, 0 */
+	uint64_t peer;			/* id of its connection's other end, 0 */
+	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
+	uint64_t pair_hash;		/* pairs.c's, while listed */
+	bool peer_reset_in;		/* a reset it received, its peer sent */
+	bool peer_reset_out;		/* a reset it sent, its peer received */
 	bool have_listen;
 	bool listener_closed;		/* reset as its listener closed */
 	int32_t backlog_asked;
@@ -241,5 +246,7 @@ size_t sa_sockets_max_live(const struct sa_sockets *t);
  */
 void sa_sockets_test_max_live(size_t n);
 void sa_sockets_free(struct sa_sockets *t);
+/* The pairs of its lives' ends (pairs.h): its stats and address map. */
+struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t);
 
 #endif /* SA_SOCKETS_H */
