@@ -14,7 +14,9 @@
 
 #include <zstd.h>
 
+#include "analyze/clock.h"
 #include "analyze/filter.h"
+#include "analyze/pairs.h"
 #include "analyze/out.h"
 #include "analyze/redact.h"
 #include "analyze/run.h"
@@ -68,6 +70,12 @@ static const char usage_text[] =
 "                overlaps the range, and --timeline shows only its events\n"
 "                inside it\n"
 "\n"
+"Several hosts (docs/OUTPUT.md, Pairs):\n"
+"  --map-addr A[:PORT]=B[:PORT]  address A seen by one end is B at the\n"
+"                other (NAT); IPv6 as [ADDR]:PORT; up to 16\n"
+"  --clock-offset HOST=SECONDS  add SECONDS to HOST's times instead of\n"
+"                the offset estimated from connections both traces saw\n"
+"\n"
 "  --localtime    print times in the local zone (TZ), with their offset,\n"
 "                 instead of UTC\n"
 "  -h, --help     show this help and exit\n"
@@ -114,6 +122,16 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* The clock pass reads each input again; standard input only once. */
+static int reopen(void *ctx, size_t i, struct skr_reader **r)
+{
+	const char *const *paths = ctx;
+
+	if (strcmp(paths[i], "-") == 0)
+		return -ESPIPE;
+	return skr_reader_open(r, paths[i]);
+}
+
 static int analyze(const char *const *paths, size_t n,
 		   struct sa_run_opts *opts)
 {
@@ -136,6 +154,8 @@ static int analyze(const char *const *paths, size_t n,
 	}
 	opts->name = names[0];
 	opts->names = names;
+	opts->reopen = reopen;
+	opts->reopen_ctx = (void *)paths;
 	/*
 	 * Into a pipe or a file, write in 64 KiB pieces rather than stdio's
 	 * 4 KiB: --connections --json writes some 700 bytes a socket, and a
@@ -184,7 +204,7 @@ enum {
 	 * between options that differ, so "--s" would be --state.
 	 */
 	OPT_PID, OPT_COMM, OPT_PORT, OPT_ADDR, OPT_NETNS, OPT_STATE,
-	OPT_SOCKET, OPT_SINCE, OPT_UNTIL,
+	OPT_SOCKET, OPT_SINCE, OPT_UNTIL, OPT_MAP_ADDR, OPT_CLOCK_OFFSET,
 	OPT_VIEW,			/* OPT_VIEW + i: the view sa_view_at(i) */
 };
 
@@ -193,6 +213,8 @@ static const struct option fixed_opts[] = {
 	{ "csv", no_argument, NULL, OPT_CSV },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "localtime", no_argument, NULL, OPT_LOCALTIME },
+	{ "map-addr", required_argument, NULL, OPT_MAP_ADDR },
+	{ "clock-offset", required_argument, NULL, OPT_CLOCK_OFFSET },
 	/* sa_filter_parse() takes these, by their name */
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -291,6 +313,28 @@ int main(int argc, char **argv)
 		case OPT_LOCALTIME:
 			sa_wallclock_use_local(true);
 			break;
+		case OPT_MAP_ADDR:
+			if (opts.nmap == SA_ADDR_MAP_MAX)
+				return usage_error("too many --map-addr; at "
+						   "most 16, extra", optarg);
+			if (sa_pairs_parse_map(optarg, &opts.map[opts.nmap],
+					       msg, sizeof(msg)) != 0)
+				return usage_error(msg, NULL);
+			opts.nmap++;
+			break;
+		case OPT_CLOCK_OFFSET: {
+			struct sa_clock_set *cs = &opts.clock_set[opts.nclock_set];
+
+			if (opts.nclock_set == SA_CLOCK_SET_MAX)
+				return usage_error("too many --clock-offset; at "
+						   "most 16, extra", optarg);
+			if (sa_clock_parse_offset(optarg, &cs->host,
+						  &cs->hostlen, &cs->ns, msg,
+						  sizeof(msg)) != 0)
+				return usage_error(msg, NULL);
+			opts.nclock_set++;
+			break;
+		}
 		case OPT_PID: case OPT_COMM: case OPT_PORT: case OPT_ADDR:
 		case OPT_NETNS: case OPT_STATE: case OPT_SOCKET:
 		case OPT_SINCE: case OPT_UNTIL:

@@ -17,13 +17,7 @@
 #include "analyze/sockets_priv.h"
 #include "format/skr.h"
 
-/* A tuple as keyed: zeroed first, so that memcmp compares it whole. */
-struct tkey {
-	uint8_t la[16], ra[16];
-	uint16_t lp, rp;
-	uint8_t family;
-	uint8_t pad[3];
-};
+#define tkey sa_pair_key
 
 struct entry {
 	struct tkey k;
@@ -140,6 +134,19 @@ static bool key_of(const struct sa_pairs *p, const struct sa_sock *s,
 	map_endpoint(p, k->family, k->la, &k->lp);
 	map_endpoint(p, k->family, k->ra, &k->rp);
 	return true;
+}
+
+static void mirror(const struct tkey *k, struct tkey *m);
+
+bool sa_pairs_key(const struct sa_pairs *p, const struct sa_sock *s,
+		  struct sa_pair_key *k)
+{
+	return key_of(p, s, k);
+}
+
+void sa_pairs_mirror(const struct sa_pair_key *k, struct sa_pair_key *m)
+{
+	mirror(k, m);
 }
 
 static void mirror(const struct tkey *k, struct tkey *m)

@@ -57,6 +57,14 @@ struct sa_addr_map {
 
 struct sa_pairs;
 
+/* A tuple as keyed: zeroed first, so that memcmp compares it whole. */
+struct sa_pair_key {
+	uint8_t la[16], ra[16];
+	uint16_t lp, rp;
+	uint8_t family;
+	uint8_t pad[3];
+};
+
 int sa_pairs_new(struct sa_pairs **pp);
 void sa_pairs_free(struct sa_pairs *p);
 /* Addresses to rewrite before keying (copied); -EINVAL past the max. */
@@ -72,6 +80,11 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s);
 /* s is leaving the table: take it off the list (its peer keeps its id). */
 void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s);
 const struct sa_pairs_stats *sa_pairs_stats(const struct sa_pairs *p);
+/* s's tuple as keyed (through the map); false when it is not complete. */
+bool sa_pairs_key(const struct sa_pairs *p, const struct sa_sock *s,
+		  struct sa_pair_key *k);
+/* The tuple the other end is keyed under. */
+void sa_pairs_mirror(const struct sa_pair_key *k, struct sa_pair_key *m);
 /* s's peer while both are in the table (listed), else NULL. */
 struct sa_sock *sa_pairs_peer_of(struct sa_pairs *p, const struct sa_sock *s);
 /*

@@ -13,6 +13,7 @@
 #include "analyze/analysis.h"
 #include "analyze/inputs.h"
 #include "analyze/life.h"
+#include "analyze/clock.h"
 #include "analyze/meta.h"
 #include "analyze/pairs.h"
 #include "analyze/out.h"
@@ -386,6 +387,7 @@ static void info_end(struct sa_analysis *a, void *state)
 		sa_row_u64(&a->o, "pairs_ambiguous", ps->ambiguous);
 		sa_row_u64(&a->o, "lost", sa_lost(a));
 		sa_row_end(&a->o);
+		sa_clock_rows(a);
 		sa_row_warnings(a);
 		return;
 	}
@@ -427,6 +429,13 @@ static void info_end(struct sa_analysis *a, void *state)
 	   " socket%s with several candidate peers, not paired", ps->pairs,
 	   ps->cross_netns, ps->cross_host, ps->ambiguous,
 	   ps->ambiguous == 1 ? "" : "s");
+	for (uint32_t h = 0; h < a->nhosts; h++) {
+		const char *kind;
+		char note[320];
+
+		if (sa_clock_note(a, h, &kind, note, sizeof(note)))
+			kv(out, "Clock:", "%s", note);
+	}
 	/* Only past the table's bound: other traces' output is unchanged. */
 	if (sa_sockets_evicted(a->socks) > 0)
 		kv(out, "Evicted sockets:", "%" PRIu64 " (more than %zu "
