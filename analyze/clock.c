@@ -23,6 +23,8 @@
 #include "analyze/clock.h"
 #include "analyze/pairs.h"
 
+#define SEC_NS	1000000000ull
+
 enum { M_SS, M_SR, M_E, M_FW1, M_CW, M_LA, M_CLOSE, M_COUNT };
 
 struct life {
@@ -287,7 +289,7 @@ out:
 	return err;
 }
 
-int sa_clock_solve(struct sa_clock *c, uint32_t nhosts)
+int sa_clock_solve(struct sa_clock *c, uint32_t nhosts, const uint64_t *unc)
 {
 	struct bound *b = NULL;
 	size_t i, j, k, nb, cap = 0;
@@ -355,9 +357,19 @@ int sa_clock_solve(struct sa_clock *c, uint32_t nhosts)
 			}
 		}
 		if (nb > 0) {
-			err = combine(&c->h[h], b, nb);
+			struct sa_clock_host *ch = &c->h[h];
+			/* Both hosts' samples (over a second: not believed). */
+			uint64_t u = unc[0] + unc[h];
+			int64_t w = (int64_t)(u < SEC_NS ? u : SEC_NS);
+
+			err = combine(ch, b, nb);
 			if (err)
 				goto out;
+			if (ch->known && w > 0) {
+				ch->lo_ns -= w;
+				ch->hi_ns += w;
+				ch->half_ns += w;
+			}
 		}
 	}
 out:

@@ -46,8 +46,12 @@ void sa_clock_free(struct sa_clock *c);
 #define SA_CLOCK_MAX_LIVES	(1u << 20)
 int sa_clock_collect(struct sa_clock *c, const struct sa_analysis *a,
 		     const struct sa_sock *s);
-/* Join and bound, for hosts 1 .. nhosts-1; 0 or -ENOMEM. */
-int sa_clock_solve(struct sa_clock *c, uint32_t nhosts);
+/*
+ * Join and bound, for hosts 1 .. nhosts-1; unc[h] is how far host h's own
+ * wall conversion may be off (its CLOCK samples' uncertainty), by which
+ * the bounds are widened.  0 or -ENOMEM.
+ */
+int sa_clock_solve(struct sa_clock *c, uint32_t nhosts, const uint64_t *unc);
 /* Host h's result (NULL when h is out of range or not solved). */
 const struct sa_clock_host *sa_clock_host(const struct sa_clock *c,
 					  uint32_t h);

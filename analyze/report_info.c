@@ -434,7 +434,7 @@ static void info_end(struct sa_analysis *a, void *state)
 		char note[320];
 
 		if (sa_clock_note(a, h, &kind, note, sizeof(note)))
-			kv(out, "Clock:", "%s", note);
+			kv(out, "Clock offset:", "%s", note);
 	}
 	/* Only past the table's bound: other traces' output is unchanged. */
 	if (sa_sockets_evicted(a->socks) > 0)

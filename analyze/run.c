@@ -743,7 +743,21 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	if (err)
 		goto out;
 	if (opts->scan) {
-		err = sa_clock_solve(opts->scan, a->nhosts);
+		uint64_t *unc = calloc(a->nhosts ? a->nhosts : 1,
+				       sizeof(*unc));
+
+		if (!unc) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t u = a->in[i].meta.clock.max_uncertainty_ns;
+
+			if (u > unc[a->in[i].host])
+				unc[a->in[i].host] = u;
+		}
+		err = sa_clock_solve(opts->scan, a->nhosts, unc);
+		free(unc);
 		goto out;
 	}
 	nmissing = missing_sockets(a, nomsg, sizeof(nomsg));
