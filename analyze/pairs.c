@@ -18,6 +18,8 @@
 #include "format/skr.h"
 
 #define tkey sa_pair_key
+/* Listeners are few: a fixed table. */
+#define LBUCKETS	1024
 
 struct entry {
 	struct tkey k;
@@ -27,6 +29,7 @@ struct entry {
 };
 
 struct sa_pairs {
+	struct entry **lbuckets;	/* listeners, keyed (addr, port) */
 	struct entry **buckets;
 	size_t nbuckets;		/* power of two */
 	size_t n;
@@ -44,7 +47,10 @@ int sa_pairs_new(struct sa_pairs **pp)
 		return -ENOMEM;
 	p->nbuckets = 256;
 	p->buckets = calloc(p->nbuckets, sizeof(*p->buckets));
-	if (!p->buckets) {
+	p->lbuckets = calloc(LBUCKETS, sizeof(*p->lbuckets));
+	if (!p->buckets || !p->lbuckets) {
+		free(p->buckets);
+		free(p->lbuckets);
 		free(p);
 		return -ENOMEM;
 	}
@@ -68,7 +74,16 @@ void sa_pairs_free(struct sa_pairs *p)
 			free(e);
 		}
 	}
+	for (i = 0; i < LBUCKETS; i++) {
+		while (p->lbuckets[i]) {
+			struct entry *e = p->lbuckets[i];
+
+			p->lbuckets[i] = e->next;
+			free(e);
+		}
+	}
 	free(p->buckets);
+	free(p->lbuckets);
 	free(p);
 }
 
@@ -244,12 +259,86 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 	}
 }
 
+/* A listener's or a connect's destination, as keyed: (addr, port). */
+static struct tkey dest_key(const struct sa_pairs *p, uint8_t family,
+			    const uint8_t addr[16], uint16_t port)
+{
+	struct tkey k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = family;
+	memcpy(k.la, addr, addr_len(family));
+	k.lp = port;
+	map_endpoint(p, family, k.la, &k.lp);
+	return k;
+}
+
+/* An open listener bound to one address: listed under it. */
+static int note_listener(struct sa_pairs *p, struct sa_sock *s)
+{
+	struct entry *e;
+
+	if (s->sport == 0 || sa_sockets_is_zero(s->saddr, addr_len(s->family)))
+		return 0;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->k = dest_key(p, s->family, s->saddr, s->sport);
+	e->hash = hash_of(p, &e->k);
+	e->s = s;
+	e->next = p->lbuckets[e->hash & (LBUCKETS - 1)];
+	p->lbuckets[e->hash & (LBUCKETS - 1)] = e;
+	s->pair_hash = e->hash;
+	s->pairing = SA_PAIRING_LISTENER;
+	return 0;
+}
+
+/*
+ * A connect: the one open listener elsewhere (another host or namespace)
+ * bound to its destination.  Its own namespace's listener is the socket
+ * table's business (and the clients' count by address).
+ */
+static void find_listener(struct sa_pairs *p, struct sa_sock *s)
+{
+	struct sa_sock *l = NULL;
+	struct entry *e;
+	size_t n = 0;
+	struct tkey k;
+	uint64_t h;
+
+	if (s->dport == 0 || sa_sockets_is_zero(s->daddr, addr_len(s->family)))
+		return;
+	k = dest_key(p, s->family, s->daddr, s->dport);
+	h = hash_of(p, &k);
+	for (e = p->lbuckets[h & (LBUCKETS - 1)]; e; e = e->next) {
+		if (e->hash != h || memcmp(&e->k, &k, sizeof(k)) != 0 ||
+		    e->s->closed || e->s->state != SKR_TCP_LISTEN)
+			continue;
+		if (e->s->host == s->host && e->s->netns == s->netns)
+			return;
+		l = e->s;
+		n++;
+	}
+	if (n == 1)
+		s->peer_listener = l->id;
+}
+
 int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct entry *e;
 	struct tkey k;
 
-	if (!p || s->pairing != SA_PAIRING_NONE || s->closed ||
+	if (!p)
+		return 0;
+	if (s->family != SKR_AF_INET && s->family != SKR_AF_INET6)
+		return 0;
+	if (s->pairing == SA_PAIRING_NONE && s->role == SA_ROLE_LISTENER &&
+	    s->state == SKR_TCP_LISTEN && !s->closed)
+		return note_listener(p, s);
+	if (s->role == SA_ROLE_ACTIVE && s->peer_listener == 0 &&
+	    s->state == SKR_TCP_SYN_SENT)
+		find_listener(p, s);
+	if (s->pairing != SA_PAIRING_NONE || s->closed ||
 	    s->role == SA_ROLE_LISTENER || s->state == SKR_TCP_LISTEN ||
 	    !key_of(p, s, &k))
 		return 0;
@@ -278,6 +367,19 @@ void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 
 	if (!p || s->pairing == SA_PAIRING_NONE)
 		return;
+	if (s->pairing == SA_PAIRING_LISTENER) {
+		for (pp = &p->lbuckets[s->pair_hash & (LBUCKETS - 1)]; *pp;
+		     pp = &(*pp)->next) {
+			if ((*pp)->s == s) {
+				struct entry *e = *pp;
+
+				*pp = e->next;
+				free(e);
+				return;
+			}
+		}
+		return;
+	}
 	for (pp = &p->buckets[s->pair_hash & (p->nbuckets - 1)]; *pp;
 	     pp = &(*pp)->next) {
 		if ((*pp)->s == s) {

@@ -17,6 +17,12 @@
  * (the trace does not say which namespace owns which address, so two
  * namespaces that both use 10.0.0.1 cannot be told apart).
  *
+ * A connect is also linked to the listener it was addressed to when that
+ * listener is in another namespace or on another host (peer_listener):
+ * one open listener bound to exactly that address and port (a wildcard
+ * listener elsewhere could be anyone's), so that what a listener's
+ * overflow cost its clients can be said across the two traces.
+ *
  * An address map (--map-addr A[:PORT]=B[:PORT]) rewrites tuples before
  * they are keyed: a NAT'd address seen by one end is then the address
  * the other end knows.
@@ -36,6 +42,7 @@ enum sa_pairing {
 	SA_PAIRING_LISTED,		/* waiting for its other end */
 	SA_PAIRING_PAIRED,		/* peer set */
 	SA_PAIRING_AMBIGUOUS,		/* several candidates: not paired */
+	SA_PAIRING_LISTENER,		/* a listener, listed by its address */
 };
 
 struct sa_pairs_stats {

@@ -15,6 +15,7 @@
 #include "analyze/report_backlog_clients.h"
 
 struct dest {
+	uint64_t listener;		/* the model's link (pairs.h), or 0 */
 	uint32_t host, netns;
 	uint8_t family;
 	uint16_t port;
@@ -50,7 +51,8 @@ static struct dest *dest_of(struct sa_clients *c, const struct sa_sock *s,
 	*err = 0;
 	for (i = 0; i < c->n; i++) {
 		d = &c->d[i];
-		if (d->host == s->host && d->netns == s->netns &&
+		if (d->listener == s->peer_listener &&
+		    d->host == s->host && d->netns == s->netns &&
 		    d->family == s->family && d->port == s->dport &&
 		    memcmp(d->addr, s->daddr, sizeof(d->addr)) == 0)
 			return d;
@@ -70,6 +72,7 @@ static struct dest *dest_of(struct sa_clients *c, const struct sa_sock *s,
 	}
 	d = &c->d[c->n++];
 	memset(d, 0, sizeof(*d));
+	d->listener = s->peer_listener;
 	d->host = s->host;
 	d->netns = s->netns;
 	d->family = s->family;
@@ -145,12 +148,18 @@ bool sa_clients_of(const struct sa_clients *c, const struct sa_sock *l,
 	for (i = 0; i < c->n; i++) {
 		const struct dest *d = &c->d[i];
 
-		if (d->host != l->host || d->netns != l->netns ||
-		    d->port != l->sport)
+		/* Connects from another host or namespace, as the model linked. */
+		if (d->listener != 0) {
+			if (d->listener != l->id)
+				continue;
+		} else if (d->host != l->host || d->netns != l->netns ||
+			   d->port != l->sport) {
 			continue;
-		if (!any && (d->family != l->family ||
-			     memcmp(d->addr, l->saddr, sizeof(d->addr)) != 0))
+		} else if (!any && (d->family != l->family ||
+				    memcmp(d->addr, l->saddr,
+					   sizeof(d->addr)) != 0)) {
 			continue;
+		}
 		sum->connects += d->sum.connects;
 		sum->established += d->sum.established;
 		sum->retried += d->sum.retried;

@@ -35,7 +35,9 @@ void sa_clients_free(struct sa_clients *c);
 int sa_clients_add(struct sa_clients *c, const struct sa_sock *s);
 /*
  * The connects to listener l's endpoint (to any address, for a wildcard
- * listener), in its host and netns.  False when there is none.
+ * listener), in its host and netns, and those of other hosts and
+ * namespaces the model linked to it (sa_sock.peer_listener).  False when
+ * there is none.
  */
 bool sa_clients_of(const struct sa_clients *c, const struct sa_sock *l,
 		   struct sa_clients_sum *sum);

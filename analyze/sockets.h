@@ -125,6 +125,7 @@ struct sa_sock {
 	uint64_t peer;			/* id of its connection's other end, 0 */
 	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
 	uint64_t pair_hash;		/* pairs.c's, while listed */
+	uint64_t peer_listener;		/* a connect's listener elsewhere (pairs.c) */
 	bool peer_reset_in;		/* a reset it received, its peer sent */
 	bool peer_reset_out;		/* a reset it sent, its peer received */
 	bool have_listen;

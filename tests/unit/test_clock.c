@@ -246,6 +246,13 @@ START_TEST(test_skew_recovered)
 			     "+- 0.0000") != NULL, "%s", text);
 	ck_assert_uint_eq(tg_count(text, "\"peer\":null"), 2);
 	free(text);
+
+	/* The server's listener counts the client host's connects. */
+	build(t, &direct, false);
+	text = run(t, SA_REPORT_BACKLOG, NULL, 0, NULL, NULL);
+	ck_assert_msg(strstr(text, "\"client_connects\":5,") != NULL, "%s",
+		      text);
+	free(text);
 }
 END_TEST
 

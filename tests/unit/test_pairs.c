@@ -7,6 +7,8 @@
  *   - a port used again while an earlier life of the same tuple waits out
  *     its grace after CLOSE pairs the new lives only;
  *   - two namespaces of one host are paired when one candidate exists,
+ *     and the connect counts among the other namespace's listener's
+ *     clients,
  *     and not at all (counted as ambiguous) when two namespaces use the
  *     same addresses at once;
  *   - --timeline --socket N interleaves N and its peer in time order;
@@ -252,6 +254,13 @@ START_TEST(test_two_netns)
 	ck_assert_msg(strstr(text, "\"pairs\":1,\"pairs_cross_netns\":1,"
 			     "\"pairs_cross_host\":0,\"pairs_ambiguous\":0,")
 		      != NULL, "%s", text);
+	free(text);
+
+	/* The listener in B counts the connect from A among its clients. */
+	build_two_netns(&t);
+	text = run(&t, SA_REPORT_BACKLOG, SA_FORMAT_JSON, 0);
+	ck_assert_msg(strstr(text, "\"client_connects\":1,") != NULL, "%s",
+		      text);
 	free(text);
 }
 END_TEST
