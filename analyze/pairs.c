@@ -20,6 +20,12 @@
 #define tkey sa_pair_key
 /* Listeners are few: a fixed table. */
 #define LBUCKETS	1024
+/*
+ * Entries a lookup examines at most: a file that lists thousands of open
+ * lives under one tuple (namespaces without end) must not make each
+ * lookup walk them all.  Past it the match is ambiguous.
+ */
+#define SCAN_MAX	256
 
 struct entry {
 	struct tkey k;
@@ -228,7 +234,7 @@ static void pair(struct sa_pairs *p, struct sa_sock *s, struct sa_sock *c)
 static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 {
 	struct sa_sock *near = NULL, *far = NULL;
-	size_t nnear = 0, nfar = 0;
+	size_t nnear = 0, nfar = 0, steps = 0;
 	struct entry *e;
 	struct tkey m;
 	uint64_t h;
@@ -238,6 +244,10 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 	for (e = p->buckets[h & (p->nbuckets - 1)]; e; e = e->next) {
 		struct sa_sock *c = e->s;
 
+		if (++steps > SCAN_MAX) {
+			nnear = nfar = 2;
+			break;
+		}
 		if (e->hash != h || memcmp(&e->k, &m, sizeof(m)) != 0 ||
 		    c == s || c->pairing != SA_PAIRING_LISTED || c->closed)
 			continue;
@@ -302,7 +312,7 @@ static void find_listener(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct sa_sock *l = NULL;
 	struct entry *e;
-	size_t n = 0;
+	size_t n = 0, steps = 0;
 	struct tkey k;
 	uint64_t h;
 
@@ -311,6 +321,8 @@ static void find_listener(struct sa_pairs *p, struct sa_sock *s)
 	k = dest_key(p, s->family, s->daddr, s->dport);
 	h = hash_of(p, &k);
 	for (e = p->lbuckets[h & (LBUCKETS - 1)]; e; e = e->next) {
+		if (++steps > SCAN_MAX)
+			return;
 		if (e->hash != h || memcmp(&e->k, &k, sizeof(k)) != 0 ||
 		    e->s->closed || e->s->state != SKR_TCP_LISTEN)
 			continue;
