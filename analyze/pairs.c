@@ -34,7 +34,12 @@ struct entry {
 	struct entry *next;
 };
 
+/* Freed entries kept for reuse: one malloc a connection was dear. */
+#define SPARE_MAX	4096
+
 struct sa_pairs {
+	struct entry *spare;		/* linked by next */
+	size_t nspare;
 	struct entry **lbuckets;	/* listeners, keyed (addr, port) */
 	struct entry **buckets;
 	size_t nbuckets;		/* power of two */
@@ -88,9 +93,37 @@ void sa_pairs_free(struct sa_pairs *p)
 			free(e);
 		}
 	}
+	while (p->spare) {
+		struct entry *e = p->spare;
+
+		p->spare = e->next;
+		free(e);
+	}
 	free(p->buckets);
 	free(p->lbuckets);
 	free(p);
+}
+
+static struct entry *entry_new(struct sa_pairs *p)
+{
+	struct entry *e = p->spare;
+
+	if (!e)
+		return malloc(sizeof(*e));
+	p->spare = e->next;
+	p->nspare--;
+	return e;
+}
+
+static void entry_free(struct sa_pairs *p, struct entry *e)
+{
+	if (p->nspare == SPARE_MAX) {
+		free(e);
+		return;
+	}
+	e->next = p->spare;
+	p->spare = e;
+	p->nspare++;
 }
 
 int sa_pairs_set_map(struct sa_pairs *p, const struct sa_addr_map *m,
@@ -290,7 +323,7 @@ static int note_listener(struct sa_pairs *p, struct sa_sock *s)
 
 	if (s->sport == 0 || sa_sockets_is_zero(s->saddr, addr_len(s->family)))
 		return 0;
-	e = malloc(sizeof(*e));
+	e = entry_new(p);
 	if (!e)
 		return -ENOMEM;
 	e->k = dest_key(p, s->family, s->saddr, s->sport);
@@ -354,7 +387,7 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 	    s->role == SA_ROLE_LISTENER || s->state == SKR_TCP_LISTEN ||
 	    !key_of(p, s, &k))
 		return 0;
-	e = malloc(sizeof(*e));
+	e = entry_new(p);
 	if (!e)
 		return -ENOMEM;
 	if (p->n >= p->nbuckets)
@@ -386,7 +419,7 @@ void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 				struct entry *e = *pp;
 
 				*pp = e->next;
-				free(e);
+				entry_free(p, e);
 				return;
 			}
 		}
@@ -398,7 +431,7 @@ void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 			struct entry *e = *pp;
 
 			*pp = e->next;
-			free(e);
+			entry_free(p, e);
 			p->n--;
 			return;
 		}
