@@ -172,7 +172,8 @@ static char *run(struct tg t[2], enum sa_report rep,
 	opts.format = SA_FORMAT_JSON;
 	opts.reopen = reopen;
 	opts.reopen_ctx = t;
-	memcpy(opts.map, map, nmap * sizeof(*map));
+	if (nmap > 0)
+		memcpy(opts.map, map, nmap * sizeof(*map));
 	opts.nmap = nmap;
 	if (set) {
 		ck_assert_int_eq(sa_clock_parse_offset(set,
