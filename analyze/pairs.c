@@ -27,17 +27,33 @@
  */
 #define SCAN_MAX	256
 
+/*
+ * What pairs.c keeps of one socket, found by the socket's address (the
+ * pointer table) and, once listed, by its key (the tuple or listener
+ * table).  Kept here, not in the socket, whose size the table's memory
+ * bound counts (FORMAT.md §11.2); their number is bounded instead.
+ */
 struct entry {
 	struct tkey k;
-	uint64_t hash;
+	uint64_t hash;			/* of k, when in a keyed table */
 	struct sa_sock *s;
-	struct entry *next;
+	struct entry *next;		/* in the tuple or listener table */
+	struct entry *pnext;		/* in the pointer table */
+	uint64_t listener;		/* a connect's listener elsewhere, 0 */
+	uint8_t where;			/* 0, IN_TUPLES or IN_LISTENERS */
 };
+
+enum { IN_TUPLES = 1, IN_LISTENERS = 2 };
+/* Sockets with an entry at once; past it new ones are not tried, counted. */
+#define MAX_ENTRIES	131072u
+#define PBUCKETS	65536u	/* power of two */
 
 /* Freed entries kept for reuse: one malloc a connection was dear. */
 #define SPARE_MAX	4096
 
 struct sa_pairs {
+	struct entry **pbuckets;	/* every entry, by socket address */
+	size_t nent;
 	struct entry *spare;		/* linked by next */
 	size_t nspare;
 	struct entry **lbuckets;	/* listeners, keyed (addr, port) */
@@ -59,9 +75,11 @@ int sa_pairs_new(struct sa_pairs **pp)
 	p->nbuckets = 256;
 	p->buckets = calloc(p->nbuckets, sizeof(*p->buckets));
 	p->lbuckets = calloc(LBUCKETS, sizeof(*p->lbuckets));
-	if (!p->buckets || !p->lbuckets) {
+	p->pbuckets = calloc(PBUCKETS, sizeof(*p->pbuckets));
+	if (!p->buckets || !p->lbuckets || !p->pbuckets) {
 		free(p->buckets);
 		free(p->lbuckets);
+		free(p->pbuckets);
 		free(p);
 		return -ENOMEM;
 	}
@@ -77,19 +95,12 @@ void sa_pairs_free(struct sa_pairs *p)
 
 	if (!p)
 		return;
-	for (i = 0; i < p->nbuckets; i++) {
-		while (p->buckets[i]) {
-			struct entry *e = p->buckets[i];
+	/* Every entry is in the pointer table. */
+	for (i = 0; i < PBUCKETS; i++) {
+		while (p->pbuckets[i]) {
+			struct entry *e = p->pbuckets[i];
 
-			p->buckets[i] = e->next;
-			free(e);
-		}
-	}
-	for (i = 0; i < LBUCKETS; i++) {
-		while (p->lbuckets[i]) {
-			struct entry *e = p->lbuckets[i];
-
-			p->lbuckets[i] = e->next;
+			p->pbuckets[i] = e->pnext;
 			free(e);
 		}
 	}
@@ -101,6 +112,7 @@ void sa_pairs_free(struct sa_pairs *p)
 	}
 	free(p->buckets);
 	free(p->lbuckets);
+	free(p->pbuckets);
 	free(p);
 }
 
@@ -112,6 +124,50 @@ static struct entry *entry_new(struct sa_pairs *p)
 		return malloc(sizeof(*e));
 	p->spare = e->next;
 	p->nspare--;
+	return e;
+}
+
+static size_t pslot(const struct sa_sock *s)
+{
+	return (size_t)(sa_mix64((uint64_t)(uintptr_t)s) & (PBUCKETS - 1));
+}
+
+/* s's entry, or NULL. */
+static struct entry *entry_of(const struct sa_pairs *p, const struct sa_sock *s)
+{
+	struct entry *e;
+
+	for (e = p->pbuckets[pslot(s)]; e; e = e->pnext)
+		if (e->s == s)
+			return e;
+	return NULL;
+}
+
+/* s's entry, made if needed; NULL with *err 0 past MAX_ENTRIES. */
+static struct entry *entry_get(struct sa_pairs *p, struct sa_sock *s,
+			       int *err)
+{
+	struct entry *e = entry_of(p, s);
+	size_t i;
+
+	*err = 0;
+	if (e)
+		return e;
+	if (p->nent == MAX_ENTRIES) {
+		p->st.untried++;
+		return NULL;
+	}
+	e = entry_new(p);
+	if (!e) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	memset(e, 0, sizeof(*e));
+	e->s = s;
+	i = pslot(s);
+	e->pnext = p->pbuckets[i];
+	p->pbuckets[i] = e;
+	p->nent++;
 	return e;
 }
 
@@ -320,18 +376,18 @@ static struct tkey dest_key(const struct sa_pairs *p, uint8_t family,
 static int note_listener(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct entry *e;
+	int err;
 
 	if (s->sport == 0 || sa_sockets_is_zero(s->saddr, addr_len(s->family)))
 		return 0;
-	e = entry_new(p);
+	e = entry_get(p, s, &err);
 	if (!e)
-		return -ENOMEM;
+		return err;
 	e->k = dest_key(p, s->family, s->saddr, s->sport);
 	e->hash = hash_of(p, &e->k);
-	e->s = s;
 	e->next = p->lbuckets[e->hash & (LBUCKETS - 1)];
 	p->lbuckets[e->hash & (LBUCKETS - 1)] = e;
-	s->pair_hash = e->hash;
+	e->where = IN_LISTENERS;
 	s->pairing = SA_PAIRING_LISTENER;
 	return 0;
 }
@@ -341,37 +397,46 @@ static int note_listener(struct sa_pairs *p, struct sa_sock *s)
  * bound to its destination.  Its own namespace's listener is the socket
  * table's business (and the clients' count by address).
  */
-static void find_listener(struct sa_pairs *p, struct sa_sock *s)
+static int find_listener(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct sa_sock *l = NULL;
 	struct entry *e;
 	size_t n = 0, steps = 0;
 	struct tkey k;
 	uint64_t h;
+	int err;
 
 	if (s->dport == 0 || sa_sockets_is_zero(s->daddr, addr_len(s->family)))
-		return;
+		return 0;
+	e = entry_of(p, s);
+	if (e && e->listener != 0)
+		return 0;
 	k = dest_key(p, s->family, s->daddr, s->dport);
 	h = hash_of(p, &k);
 	for (e = p->lbuckets[h & (LBUCKETS - 1)]; e; e = e->next) {
 		if (++steps > SCAN_MAX)
-			return;
+			return 0;
 		if (e->hash != h || memcmp(&e->k, &k, sizeof(k)) != 0 ||
 		    e->s->closed || e->s->state != SKR_TCP_LISTEN)
 			continue;
 		if (e->s->host == s->host && e->s->netns == s->netns)
-			return;
+			return 0;
 		l = e->s;
 		n++;
 	}
-	if (n == 1)
-		s->peer_listener = l->id;
+	if (n != 1)
+		return 0;
+	e = entry_get(p, s, &err);
+	if (e)
+		e->listener = l->id;
+	return err;
 }
 
 int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct entry *e;
 	struct tkey k;
+	int err;
 
 	if (!p)
 		return 0;
@@ -380,62 +445,75 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 	if (s->pairing == SA_PAIRING_NONE && s->role == SA_ROLE_LISTENER &&
 	    s->state == SKR_TCP_LISTEN && !s->closed)
 		return note_listener(p, s);
-	if (s->role == SA_ROLE_ACTIVE && s->peer_listener == 0 &&
-	    s->state == SKR_TCP_SYN_SENT)
-		find_listener(p, s);
+	if (s->role == SA_ROLE_ACTIVE && s->state == SKR_TCP_SYN_SENT) {
+		err = find_listener(p, s);
+		if (err)
+			return err;
+	}
 	if (s->pairing != SA_PAIRING_NONE || s->closed ||
 	    s->role == SA_ROLE_LISTENER || s->state == SKR_TCP_LISTEN ||
 	    !key_of(p, s, &k))
 		return 0;
-	e = entry_new(p);
+	e = entry_get(p, s, &err);
 	if (!e)
-		return -ENOMEM;
+		return err;
 	if (p->n >= p->nbuckets)
 		grow(p);
 	e->k = k;
 	e->hash = hash_of(p, &k);
-	e->s = s;
 	e->next = p->buckets[e->hash & (p->nbuckets - 1)];
 	p->buckets[e->hash & (p->nbuckets - 1)] = e;
+	e->where = IN_TUPLES;
 	p->n++;
 	if (p->n > p->st.listed_max)
 		p->st.listed_max = p->n;
-	s->pair_hash = e->hash;
 	s->pairing = SA_PAIRING_LISTED;
 	match(p, s, &k);
 	return 0;
 }
 
-void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
+/* Take e off the chain at *head (linked by next). */
+static void unlink_next(struct entry **head, struct entry *e)
 {
 	struct entry **pp;
 
-	if (!p || s->pairing == SA_PAIRING_NONE)
-		return;
-	if (s->pairing == SA_PAIRING_LISTENER) {
-		for (pp = &p->lbuckets[s->pair_hash & (LBUCKETS - 1)]; *pp;
-		     pp = &(*pp)->next) {
-			if ((*pp)->s == s) {
-				struct entry *e = *pp;
-
-				*pp = e->next;
-				entry_free(p, e);
-				return;
-			}
-		}
-		return;
-	}
-	for (pp = &p->buckets[s->pair_hash & (p->nbuckets - 1)]; *pp;
-	     pp = &(*pp)->next) {
-		if ((*pp)->s == s) {
-			struct entry *e = *pp;
-
+	for (pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
 			*pp = e->next;
-			entry_free(p, e);
-			p->n--;
 			return;
 		}
 	}
+}
+
+void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
+{
+	struct entry **pp, *e;
+
+	if (!p)
+		return;
+	for (pp = &p->pbuckets[pslot(s)]; *pp && (*pp)->s != s;
+	     pp = &(*pp)->pnext)
+		;
+	e = *pp;
+	if (!e)
+		return;
+	*pp = e->pnext;
+	if (e->where == IN_TUPLES) {
+		unlink_next(&p->buckets[e->hash & (p->nbuckets - 1)], e);
+		p->n--;
+	} else if (e->where == IN_LISTENERS) {
+		unlink_next(&p->lbuckets[e->hash & (LBUCKETS - 1)], e);
+	}
+	p->nent--;
+	entry_free(p, e);
+}
+
+uint64_t sa_pairs_listener_of(const struct sa_pairs *p,
+			      const struct sa_sock *s)
+{
+	const struct entry *e = p ? entry_of(p, s) : NULL;
+
+	return e ? e->listener : 0;
 }
 
 struct sa_sock *sa_pairs_peer_of(struct sa_pairs *p, const struct sa_sock *s)

@@ -21,7 +21,12 @@
  * listener is in another namespace or on another host (peer_listener):
  * one open listener bound to exactly that address and port (a wildcard
  * listener elsewhere could be anyone's), so that what a listener's
- * overflow cost its clients can be said across the two traces.
+ * overflow cost its clients can be said across the two traces
+ * (sa_pairs_listener_of()).
+ *
+ * What pairs.c keeps of a socket is its own, not the socket's: at most
+ * 131,072 sockets at once (listed, or linked to a listener); past that a
+ * socket is not tried, and counted (stats.untried).
  *
  * An address map (--map-addr A[:PORT]=B[:PORT]) rewrites tuples before
  * they are keyed: a NAT'd address seen by one end is then the address
@@ -51,6 +56,7 @@ struct sa_pairs_stats {
 	uint64_t cross_netns;		/* of which on one host, two namespaces */
 	uint64_t ambiguous;		/* lives left unpaired: several candidates */
 	uint64_t listed_max;		/* most lives listed at once */
+	uint64_t untried;		/* not listed: too many at once */
 };
 
 /* One --map-addr: family, address and port (0: any port) on each side. */
@@ -92,6 +98,9 @@ bool sa_pairs_key(const struct sa_pairs *p, const struct sa_sock *s,
 		  struct sa_pair_key *k);
 /* The tuple the other end is keyed under. */
 void sa_pairs_mirror(const struct sa_pair_key *k, struct sa_pair_key *m);
+/* The listener of another namespace or host connect s was linked to, 0. */
+uint64_t sa_pairs_listener_of(const struct sa_pairs *p,
+			      const struct sa_sock *s);
 /* s's peer while both are in the table (listed), else NULL. */
 struct sa_sock *sa_pairs_peer_of(struct sa_pairs *p, const struct sa_sock *s);
 /*

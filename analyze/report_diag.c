@@ -264,7 +264,8 @@ static int diag_socket(struct sa_analysis *a, void *state,
 	bool have_ns, passive;
 	int err;
 
-	err = sa_backlog_socket(d->bl, s);
+	err = sa_backlog_socket(d->bl, s, sa_pairs_listener_of(
+					sa_sockets_pairs(a->socks), s));
 	if (err)
 		return err;
 	d->sockets++;

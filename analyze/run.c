@@ -428,6 +428,9 @@ static int apply_clocks(struct sa_analysis *a)
 	return 0;
 }
 
+static struct sa_clock *clock_pass(const struct sa_run_opts *opts, size_t n,
+				   const char **why);
+
 static int merge(struct run *run, size_t *failed)
 {
 	struct sa_analysis *a = &run->a;
@@ -451,6 +454,14 @@ static int merge(struct run *run, size_t *failed)
 	/* One host has one clock: the clock pass has nothing to learn. */
 	if (a->opts->scan && a->nhosts < 2)
 		return 0;
+	/*
+	 * Several hosts: learn their clocks first, from the inputs read
+	 * again (a rotated series of one host needs no such pass).
+	 */
+	if (!a->opts->scan && a->nhosts > 1 && a->opts->reopen) {
+		a->clock_tried = true;
+		a->clock = clock_pass(a->opts, a->nin, &a->clock_why);
+	}
 	if (!a->opts->scan) {
 		err = apply_clocks(a);
 		if (err) {
@@ -688,11 +699,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 			       opts->nmap);
 	if (err)
 		goto out;
-	/* Several inputs may be several hosts: learn their clocks first. */
-	if (!opts->scan && n > 1 && opts->reopen) {
-		a->clock_tried = true;
-		a->clock = clock_pass(opts, n, &a->clock_why);
-	}
+
 	sa_sockets_keep_items(a->socks, run.view->items);
 	err = run.view->new(a, &run.state);
 	if (err)

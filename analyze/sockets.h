@@ -100,6 +100,7 @@ struct sa_sock {
 
 	uint8_t state;			/* current TCP state, 0 unknown */
 	uint8_t role;			/* enum sa_role */
+	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
 	uint32_t states_seen;		/* bit (1 << state) for each state */
 	bool older;			/* existed before its first event here */
 	bool from_snapshot;
@@ -119,15 +120,12 @@ struct sa_sock {
 	uint8_t error_state;		/* state when it was reported */
 	uint32_t resets_in, resets_out;
 	uint8_t reset_in_state;		/* state when the last reset came in */
+	bool peer_reset_in;		/* a reset it received, its peer sent */
+	bool peer_reset_out;		/* a reset it sent, its peer received */
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans, syn_retrans;	/* syn_: in SYN_SENT */
 	uint64_t parent;		/* id of the listener it came from, 0 */
 	uint64_t peer;			/* id of its connection's other end, 0 */
-	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
-	uint64_t pair_hash;		/* pairs.c's, while listed */
-	uint64_t peer_listener;		/* a connect's listener elsewhere (pairs.c) */
-	bool peer_reset_in;		/* a reset it received, its peer sent */
-	bool peer_reset_out;		/* a reset it sent, its peer received */
 	bool have_listen;
 	bool listener_closed;		/* reset as its listener closed */
 	int32_t backlog_asked;
