@@ -385,6 +385,7 @@ static void info_end(struct sa_analysis *a, void *state)
 		sa_row_u64(&a->o, "pairs_cross_netns", ps->cross_netns);
 		sa_row_u64(&a->o, "pairs_cross_host", ps->cross_host);
 		sa_row_u64(&a->o, "pairs_ambiguous", ps->ambiguous);
+		sa_row_u64(&a->o, "pairs_untried", ps->untried);
 		sa_row_u64(&a->o, "lost", sa_lost(a));
 		sa_row_end(&a->o);
 		sa_clock_rows(a);
@@ -429,6 +430,11 @@ static void info_end(struct sa_analysis *a, void *state)
 	   " socket%s with several candidate peers, not paired", ps->pairs,
 	   ps->cross_netns, ps->cross_host, ps->ambiguous,
 	   ps->ambiguous == 1 ? "" : "s");
+	/* Only past pairs.c's bound: other traces' output is unchanged. */
+	if (ps->untried > 0)
+		kv(out, "Pairs not tried:", "%" PRIu64 " socket%s (more than "
+		   "131072 waiting for their peer at once)", ps->untried,
+		   ps->untried == 1 ? "" : "s");
 	for (uint32_t h = 0; h < a->nhosts; h++) {
 		const char *kind;
 		char note[320];
