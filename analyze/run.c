@@ -431,6 +431,27 @@ static int apply_clocks(struct sa_analysis *a)
 static struct sa_clock *clock_pass(const struct sa_run_opts *opts, size_t n,
 				   const char **why);
 
+/*
+ * Inputs of two hosts or more, not counting one that so far holds only
+ * segments another input holds (the same capture given twice is one
+ * clock, whatever its HOST records lack).
+ */
+static bool several_clocks(const struct sa_analysis *a)
+{
+	uint32_t first = UINT32_MAX;
+	size_t i;
+
+	for (i = 0; i < a->nin; i++) {
+		if (sa_inputs_all_duplicate(a, i))
+			continue;
+		if (first == UINT32_MAX)
+			first = a->in[i].host;
+		else if (a->in[i].host != first)
+			return true;
+	}
+	return false;
+}
+
 static int merge(struct run *run, size_t *failed)
 {
 	struct sa_analysis *a = &run->a;
@@ -458,7 +479,7 @@ static int merge(struct run *run, size_t *failed)
 	 * Several hosts: learn their clocks first, from the inputs read
 	 * again (a rotated series of one host needs no such pass).
 	 */
-	if (!a->opts->scan && a->nhosts > 1 && a->opts->reopen) {
+	if (!a->opts->scan && a->opts->reopen && several_clocks(a)) {
 		a->clock_tried = true;
 		a->clock = clock_pass(a->opts, a->nin, &a->clock_why);
 	}
