@@ -260,11 +260,17 @@ fuzz: $(BUILD)/fuzz/fuzz_reader $(BUILD)/fuzz/gen_corpus
 deps:
 	$(Q).ci/install-deps
 
+# a server and its clients in two namespaces for tests/e2e/t_pair.sh
+$(BUILD)/tests/pairtool: tests/e2e/pairtool.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
 # Programs the end-to-end tests and the samples drive.
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
 		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario \
 		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck $(BUILD)/tests/cmdclient \
-		   $(BUILD)/tests/tevcheck
+		   $(BUILD)/tests/tevcheck $(BUILD)/tests/pairtool
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)

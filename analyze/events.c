@@ -26,6 +26,7 @@
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
+#include "analyze/pairs.h"
 #include "analyze/sockets.h"
 #include "format/skr.h"
 
@@ -286,11 +287,13 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (ev->dir == SKR_RESET_RECEIVED) {
 		s->resets_in++;
 		s->reset_in_state = ev->state;
+		sa_pairs_reset(sa_sockets_pairs(a->socks), s, false);
 		return note_code(a, s, ec, r, &ev->c, SA_IK_RESET_IN,
 				 ev->state, 0);
 	}
 	s->resets_out++;
 	s->reset_reason = ev->reason;
+	sa_pairs_reset(sa_sockets_pairs(a->socks), s, true);
 	return note_code(a, s, ec, r, &ev->c, SA_IK_RESET_OUT, ev->state,
 			 ev->reason);
 }

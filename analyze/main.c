@@ -17,7 +17,9 @@
 
 #include <zstd.h>
 
+#include "analyze/clock.h"
 #include "analyze/filter.h"
+#include "analyze/pairs.h"
 #include "analyze/out.h"
 #include "analyze/redact.h"
 #include "analyze/run.h"
@@ -84,12 +86,19 @@ static const char usage_text[] =
 "  --pid PID     owner process      --comm NAME   owner task name\n"
 "  --port PORT   local or remote    --addr ADDR[/BITS]  local or remote\n"
 "  --netns INODE                    --state STATE  passed through STATE\n"
-"  --socket ID   one socket (ids as printed: #ID)\n"
+"  --socket ID   one socket (ids as printed: #ID); --timeline adds its\n"
+"                peer, the connection's other end, in one time order\n"
 "  --since T, --until T  ISO 8601 (2026-11-22T10:00:01Z, or with an\n"
 "                offset such as +01:00; UTC without one) or +SECONDS\n"
 "                from the first event; a socket is kept if its life\n"
 "                overlaps the range, and --timeline shows only its events\n"
 "                inside it\n"
+"\n"
+"Several hosts (docs/OUTPUT.md, Pairs):\n"
+"  --map-addr A[:PORT]=B[:PORT]  address A seen by one end is B at the\n"
+"                other (NAT); IPv6 as [ADDR]:PORT; up to 16\n"
+"  --clock-offset HOST=SECONDS  add SECONDS to HOST's times instead of\n"
+"                the offset estimated from connections both traces saw\n"
 "\n"
 "  --localtime    print times in the local zone (TZ), with their offset,\n"
 "                 instead of UTC\n"
@@ -233,6 +242,16 @@ static FILE *report_open(const char *path, const char *const *inputs,
 }
 
 /* out_path: the file a report such as --html names, NULL for stdout. */
+/* The clock pass reads each input again; standard input only once. */
+static int reopen(void *ctx, size_t i, struct skr_reader **r)
+{
+	const char *const *paths = ctx;
+
+	if (strcmp(paths[i], "-") == 0)
+		return -ESPIPE;
+	return skr_reader_open(r, paths[i]);
+}
+
 static int analyze(const char *const *paths, size_t n,
 		   struct sa_run_opts *opts, const char *out_path)
 {
@@ -265,6 +284,11 @@ static int analyze(const char *const *paths, size_t n,
 			goto out;
 		}
 		opts->stop = stop_requested;
+	}
+	/* A followed input is read once, as it grows: no clock pass. */
+	if (!opts->follow) {
+		opts->reopen = reopen;
+		opts->reopen_ctx = (void *)paths;
 	}
 	/*
 	 * Into a pipe or a file, write in 64 KiB pieces rather than stdio's
@@ -334,7 +358,7 @@ enum {
 	 * between options that differ, so "--s" would be --state.
 	 */
 	OPT_PID, OPT_COMM, OPT_PORT, OPT_ADDR, OPT_NETNS, OPT_STATE,
-	OPT_SOCKET, OPT_SINCE, OPT_UNTIL,
+	OPT_SOCKET, OPT_SINCE, OPT_UNTIL, OPT_MAP_ADDR, OPT_CLOCK_OFFSET,
 	OPT_VIEW,			/* OPT_VIEW + i: the view sa_view_at(i) */
 };
 
@@ -344,6 +368,8 @@ static const struct option fixed_opts[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "localtime", no_argument, NULL, OPT_LOCALTIME },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "map-addr", required_argument, NULL, OPT_MAP_ADDR },
+	{ "clock-offset", required_argument, NULL, OPT_CLOCK_OFFSET },
 	/* sa_filter_parse() takes these, by their name */
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -448,6 +474,28 @@ int main(int argc, char **argv)
 		case OPT_FOLLOW:
 			opts.follow = true;
 			break;
+		case OPT_MAP_ADDR:
+			if (opts.nmap == SA_ADDR_MAP_MAX)
+				return usage_error("too many --map-addr; at "
+						   "most 16, extra", optarg);
+			if (sa_pairs_parse_map(optarg, &opts.map[opts.nmap],
+					       msg, sizeof(msg)) != 0)
+				return usage_error(msg, NULL);
+			opts.nmap++;
+			break;
+		case OPT_CLOCK_OFFSET: {
+			struct sa_clock_set *cs = &opts.clock_set[opts.nclock_set];
+
+			if (opts.nclock_set == SA_CLOCK_SET_MAX)
+				return usage_error("too many --clock-offset; at "
+						   "most 16, extra", optarg);
+			if (sa_clock_parse_offset(optarg, &cs->host,
+						  &cs->hostlen, &cs->ns, msg,
+						  sizeof(msg)) != 0)
+				return usage_error(msg, NULL);
+			opts.nclock_set++;
+			break;
+		}
 		case OPT_PID: case OPT_COMM: case OPT_PORT: case OPT_ADDR:
 		case OPT_NETNS: case OPT_STATE: case OPT_SOCKET:
 		case OPT_SINCE: case OPT_UNTIL:

@@ -240,6 +240,7 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 		sa_rowk_null(o, SA_KEY("owner_comm"));
 	}
 	row_opt(o, SA_KEY("parent"), s->parent != 0, s->parent);
+	row_opt(o, SA_KEY("peer"), s->peer != 0, s->peer);
 	sa_rowk_bool(o, SA_KEY("older"), s->older);
 	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
 	sa_rowk_bool(o, SA_KEY("closed"), s->closed);

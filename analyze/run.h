@@ -11,6 +11,7 @@
 
 #include "analyze/filter.h"
 #include "analyze/out.h"
+#include "analyze/pairs.h"
 #include "analyze/replay.h"
 #include "format/skr.h"
 
@@ -34,6 +35,16 @@ enum sa_group {
 };
 
 #define SA_INPUTS_MAX	64
+#define SA_CLOCK_SET_MAX	16
+
+/* --clock-offset HOST=SECONDS */
+struct sa_clock_set {
+	const char *host;		/* not terminated: hostlen bytes */
+	size_t hostlen;
+	int64_t ns;
+};
+
+struct sa_clock;
 
 struct sa_run_opts {
 	enum sa_report report;
@@ -56,6 +67,17 @@ struct sa_run_opts {
 	 * its warnings for the user (main.c: stderr); NULL: only in the file.
 	 */
 	FILE *warn_to;
+	struct sa_addr_map map[SA_ADDR_MAP_MAX];	/* --map-addr */
+	size_t nmap;
+	struct sa_clock_set clock_set[SA_CLOCK_SET_MAX];
+	size_t nclock_set;
+	/*
+	 * Open input i again, for the first pass that aligns hosts' clocks
+	 * (clock.h); NULL: no such pass, wall clocks taken as they are.
+	 */
+	int (*reopen)(void *ctx, size_t i, struct skr_reader **r);
+	void *reopen_ctx;
+	struct sa_clock *scan;		/* run.c's own: that pass's collector */
 };
 
 /*

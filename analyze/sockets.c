@@ -28,6 +28,7 @@
 
 #include "analyze/hash.h"
 #include "analyze/items.h"
+#include "analyze/pairs.h"
 #include "analyze/sockets_priv.h"
 #include "format/skr.h"
 
@@ -79,6 +80,9 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->next_id = 1;
 	t->keep_items = true;
 	t->max_live = max_live_next;
+	err = sa_pairs_new(&t->pairs);
+	if (err)
+		goto fail;
 	*tp = t;
 	return 0;
 fail:
@@ -232,6 +236,7 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 			i++;
 	}
 	sa_sockets_index_del(t, s);
+	sa_pairs_forget(t->pairs, s);
 	if (sa_node(s)->ending)
 		t->nclosing--;
 	else
@@ -446,5 +451,11 @@ void sa_sockets_free(struct sa_sockets *t)
 	free(t->buckets);
 	free(t->lbuckets);
 	free(t->comms);
+	sa_pairs_free(t->pairs);
 	free(t);
+}
+
+struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t)
+{
+	return t->pairs;
 }

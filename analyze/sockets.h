@@ -100,6 +100,7 @@ struct sa_sock {
 
 	uint8_t state;			/* current TCP state, 0 unknown */
 	uint8_t role;			/* enum sa_role */
+	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
 	uint32_t states_seen;		/* bit (1 << state) for each state */
 	bool older;			/* existed before its first event here */
 	bool from_snapshot;
@@ -119,9 +120,12 @@ struct sa_sock {
 	uint8_t error_state;		/* state when it was reported */
 	uint32_t resets_in, resets_out;
 	uint8_t reset_in_state;		/* state when the last reset came in */
+	bool peer_reset_in;		/* a reset it received, its peer sent */
+	bool peer_reset_out;		/* a reset it sent, its peer received */
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans, syn_retrans;	/* syn_: in SYN_SENT */
 	uint64_t parent;		/* id of the listener it came from, 0 */
+	uint64_t peer;			/* id of its connection's other end, 0 */
 	bool have_listen;
 	bool listener_closed;		/* reset as its listener closed */
 	int32_t backlog_asked;
@@ -251,5 +255,7 @@ size_t sa_sockets_max_live(const struct sa_sockets *t);
  */
 void sa_sockets_test_max_live(size_t n);
 void sa_sockets_free(struct sa_sockets *t);
+/* The pairs of its lives' ends (pairs.h): its stats and address map. */
+struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t);
 
 #endif /* SA_SOCKETS_H */

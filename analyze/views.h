@@ -31,6 +31,8 @@ struct sa_view {
 	unsigned formats;		/* SA_VIEW_* it writes */
 	const char *csv_kind;		/* the one row kind its CSV holds */
 	bool items;			/* reads each life's items (memory!) */
+	/* --socket N also hands on N's peer (pairs.h), whatever the filters. */
+	bool with_peers;
 	/*
 	 * Every callback but new may be NULL.  new sets *state (NULL is
 	 * allowed); the others get it back; free(NULL) is a no-op.
