@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analyze/out.h"
+#include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 
 /* Rows gathered before one write, for a report that asks (sa_out_batch). */

@@ -30,6 +30,7 @@
 #include "analyze/report_backlog.h"
 #include "analyze/report_backlog_clients.h"
 #include "analyze/sockets.h"
+#include "analyze/work.h"
 #include "analyze/text.h"
 #include "analyze/views.h"
 #include "analyze/wallclock.h"

@@ -20,6 +20,7 @@
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"

@@ -176,19 +176,6 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 			       const struct sa_evctx *ec, uint32_t netns,
 			       uint64_t cookie, uint64_t ts, bool create);
-/*
- * Work done by the listener lookups of this process, summed over every
- * analysis: tests check that it stays bounded per lookup, whatever the
- * number of listeners, without timing anything.
- */
-struct sa_work {
-	uint64_t listener_ops;		/* listener lookups and index inserts */
-	uint64_t listener_steps;	/* index entries they examined */
-	uint64_t backlog_finds;		/* --backlog's listener table lookups */
-	uint64_t backlog_steps;		/* table entries they examined */
-};
-extern struct sa_work sa_work;
-
 /* Cookies with this bit are sockrec's own ids (classic tier), never the kernel's. */
 #define SA_OWN_ID_BIT	(1ull << 63)
 /* A live listener of (host, netns) bound to the local address and port. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analyze/sockana.h"
+#include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 #include "format/skr.h"
 #include "tracegen.h"
