@@ -98,6 +98,9 @@ const char *sa_time_text(const struct sa_analysis *a, uint16_t input,
 /* Merge time (wall ns, or the event clock) of an event of input idx. */
 uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
 		       uint64_t ts);
+/* A merge time as ISO 8601, or "clock+S" when the inputs have no wall clock. */
+const char *sa_merge_time_text(const struct sa_analysis *a, uint64_t mt,
+			       char *buf, size_t size);
 /* Host name of host index h ("(unnamed host)" when not recorded). */
 const char *sa_host_name(const struct sa_analysis *a, uint32_t h);
 /* False (with why) when some input could not see events of type. */

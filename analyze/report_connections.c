@@ -173,22 +173,6 @@ static const char *addr_text(unsigned family, const uint8_t addr[16],
 	return NULL;
 }
 
-/* Merge time as ISO 8601 (or clock+S when the inputs have no wall clock). */
-static const char *when(const struct sa_analysis *a, uint64_t mt, char *buf,
-			size_t size)
-{
-	char secs[32];
-	int n;
-
-	if (a->wall && sa_format_wall(mt, buf, size) == 0)
-		return buf;
-	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, secs,
-							  sizeof(secs)));
-	if (n < 0 || (size_t)n >= size)
-		buf[0] = '\0';
-	return buf;
-}
-
 /* Keys come as SA_KEY("name") (out_rows.h). */
 static void row_opt(struct sa_out *o, const char *jkey, size_t jlen, bool have,
 		    uint64_t v)
@@ -245,9 +229,9 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
 	sa_rowk_bool(o, SA_KEY("closed"), s->closed);
 	sa_rowk_str(o, SA_KEY("first_time"),
-		    when(a, s->first_mt, w, sizeof(w)));
+		    sa_merge_time_text(a, s->first_mt, w, sizeof(w)));
 	sa_rowk_u64(o, SA_KEY("first_ns"), s->first_mt);
-	sa_rowk_str(o, SA_KEY("last_time"), when(a, s->last_mt, w, sizeof(w)));
+	sa_rowk_str(o, SA_KEY("last_time"), sa_merge_time_text(a, s->last_mt, w, sizeof(w)));
 	sa_rowk_u64(o, SA_KEY("last_ns"), s->last_mt);
 	row_opt(o, SA_KEY("connect_ns"), c->have_connect, c->connect_ns);
 	row_opt(o, SA_KEY("handshake_ns"), c->have_handshake, c->handshake_ns);
@@ -325,7 +309,7 @@ static void text_row(struct sa_analysis *a, const struct sa_sock *s,
 		s->have_owner ? sa_text_task(s->owner_comm, s->owner_pid,
 					     owner, sizeof(owner))
 			      : "unknown",
-		when(a, s->first_mt, w, sizeof(w)),
+		sa_merge_time_text(a, s->first_mt, w, sizeof(w)),
 		s->role == SA_ROLE_PASSIVE
 		? opt_secs(c->have_handshake, c->handshake_ns, setup,
 			   sizeof(setup))

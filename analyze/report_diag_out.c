@@ -89,20 +89,6 @@ static int cmp_group(const void *x, const void *y)
 	return c ? c : strcmp(a->dropped, b->dropped);
 }
 
-static const char *when(struct sa_analysis *a, uint64_t mt, char *buf,
-			size_t size)
-{
-	char s[32];
-	int n;
-
-	if (a->wall && sa_format_wall(mt, buf, size) == 0)
-		return buf;
-	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, s, sizeof(s)));
-	if (n < 0 || (size_t)n >= size)
-		buf[0] = '\0';
-	return buf;
-}
-
 static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 {
 	char w1[SA_WALL_LEN], w2[SA_WALL_LEN], dur[32];
@@ -117,9 +103,9 @@ static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 		sa_row_str(&a->o, "file", a->nin == 1 ? a->name : NULL);
 		if (a->started) {
 			sa_row_str(&a->o, "first_event",
-				   when(a, a->start_mt, w1, sizeof(w1)));
+				   sa_merge_time_text(a, a->start_mt, w1, sizeof(w1)));
 			sa_row_str(&a->o, "last_event",
-				   when(a, a->end_mt, w2, sizeof(w2)));
+				   sa_merge_time_text(a, a->end_mt, w2, sizeof(w2)));
 			sa_row_u64(&a->o, "duration_ns", a->end_mt - a->start_mt);
 		} else {
 			sa_row_null(&a->o, "first_event");
@@ -141,8 +127,8 @@ static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 			a->nin, a->nhosts, a->nhosts == 1 ? "" : "s");
 	if (a->started)
 		fprintf(a->out, ", %s to %s (%s s)",
-			when(a, a->start_mt, w1, sizeof(w1)),
-			when(a, a->end_mt, w2, sizeof(w2)),
+			sa_merge_time_text(a, a->start_mt, w1, sizeof(w1)),
+			sa_merge_time_text(a, a->end_mt, w2, sizeof(w2)),
 			sa_text_secs(a->end_mt - a->start_mt, dur, sizeof(dur)));
 	fprintf(a->out, ", %" PRIu64 " events, %s\n", events,
 		sa_truncated(a) ? "TRUNCATED" : "complete");

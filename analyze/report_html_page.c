@@ -63,22 +63,6 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-/* Wall time of a merge time (or the event clock's, without one). */
-static const char *mt_text(const struct sa_analysis *a, uint64_t mt,
-			   char *buf, size_t size)
-{
-	char secs[32];
-	int n;
-
-	if (a->wall && sa_format_wall(mt, buf, size) == 0)
-		return buf;
-	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, secs,
-							  sizeof(secs)));
-	if (n < 0 || (size_t)n >= size)
-		buf[0] = '\0';
-	return buf;
-}
-
 /* A duration short and readable: "0.000108 s" less its trailing zeros. */
 static const char *dur_text(uint64_t ns, char *buf, size_t size)
 {
@@ -413,7 +397,7 @@ static void lane_svg(FILE *f, const struct sa_analysis *a,
 			TENTHS(x0), TENTHS(y + 20), TENTHS(x1 - x0), BAR_H,
 			state_name(s->state, st, sizeof(st)),
 			dur_text(to - s->mt, d, sizeof(d)));
-		esc(f, mt_text(a, s->mt, wall, sizeof(wall)));
+		esc(f, sa_merge_time_text(a, s->mt, wall, sizeof(wall)));
 		fputs(i + 1 == l->nsegs && !l->end_mt ? ", still at the end"
 						       : "", f);
 		fputs("</title></rect>", f);
@@ -581,9 +565,9 @@ static void group_svg(FILE *f, const struct sa_analysis *a,
 	if (g->count > g->nids)
 		fprintf(f, " (+%" PRIu64 " more)", g->count - g->nids);
 	fputs("; first started ", f);
-	esc(f, mt_text(a, g->first_mt, w0, sizeof(w0)));
+	esc(f, sa_merge_time_text(a, g->first_mt, w0, sizeof(w0)));
 	fputs(", last seen ", f);
-	esc(f, mt_text(a, g->last_mt, w1, sizeof(w1)));
+	esc(f, sa_merge_time_text(a, g->last_mt, w1, sizeof(w1)));
 	for (i = 0; i < SA_HM_COUNT; i++)
 		if (g->marks[i])
 			fprintf(f, "; %" PRIu64 " %s", g->marks[i], said[i]);
@@ -831,7 +815,7 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 				" of %" PRIu32 ", by ", TENTHS(x), TOP,
 				p->drops - grew_from(l, i), p->drops, p->qlen,
 				p->limit);
-			esc(f, mt_text(a, p->mt, wall, sizeof(wall)));
+			esc(f, sa_merge_time_text(a, p->mt, wall, sizeof(wall)));
 			fputs("</title></path>", f);
 		}
 		if (pass == 1)
@@ -845,7 +829,7 @@ static void listener_svg(FILE *f, const struct sa_analysis *a,
 			PRIu32 " of %" PRIu32 " at ", TENTHS(x),
 			TENTHS(QY(l->pt[i].qlen)), l->pt[i].qlen,
 			l->pt[i].limit);
-		esc(f, mt_text(a, l->pt[i].mt, wall, sizeof(wall)));
+		esc(f, sa_merge_time_text(a, l->pt[i].mt, wall, sizeof(wall)));
 		fputs("</title></circle>", f);
 	}
 #undef QY

@@ -214,6 +214,21 @@ uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
 	return merge_time(&a->in[input], ts);
 }
 
+const char *sa_merge_time_text(const struct sa_analysis *a, uint64_t mt,
+			       char *buf, size_t size)
+{
+	char secs[32];
+	int n;
+
+	if (a->wall && sa_format_wall(mt, buf, size) == 0)
+		return buf;
+	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, secs,
+							  sizeof(secs)));
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+	return buf;
+}
+
 /*
  * The reorder buffers' bounds hold for all inputs together (each input is
  * read at the same time as the others), so each input gets an equal share.
