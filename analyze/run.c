@@ -404,10 +404,11 @@ static int dispatch(struct run *run, struct sa_input *in)
 static bool event_key(const struct skr_record *rec, uint64_t *cookie,
 		      uint32_t *netns)
 {
-	const uint8_t *p = rec->data + 16;
+	const uint8_t *p;
 
 	if (rec->len < 28 || !skr_rec_is_event(rec->type))
 		return false;
+	p = rec->data + 16;
 	*cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
 		  (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
 		  (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
