@@ -3,14 +3,17 @@
  * Clock offsets between hosts from the connections both saw: see clock.h,
  * and docs/ANALYZER.md for the bounds and why each holds.
  *
- * d is what to add to host h's merge times to put them on the first
- * host's clock.  An event u of the first host that TCP orders before an
+ * d is what to add to host h's merge times to put them on host g's clock
+ * (g the lesser of the two hosts that saw a connection; "the first host"
+ * below).  An event u of host g that TCP orders before an
  * event v of host h (u's segment was sent before v received it) says
- * t(u) < t(v) + d, so d > t(u) - t(v); one of host h before one of the
- * first host says d < t(u) - t(v).  Each joined connection gives an
+ * t(u) < t(v) + d, so d > t(u) - t(v); one of host h before one of
+ * host g says d < t(u) - t(v).  Each joined connection gives an
  * interval; their intersection is the estimate's range, its midpoint the
  * estimate.  When they do not all intersect (a FIN_WAIT2 timeout, a
  * wrong join), the largest set that does is kept, and the others counted.
+ * A host joined only with hosts other than the first is aligned through
+ * them: D(0, h) = D(0, g) + D(g, h), and so are the bounds (chain()).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -289,91 +292,227 @@ out:
 	return err;
 }
 
-int sa_clock_solve(struct sa_clock *c, uint32_t nhosts, const uint64_t *unc)
+/* One joined connection's bounds on D(i, j): add to host j's, get host i's. */
+struct edge_bound {
+	uint32_t i, j;
+	struct bound b;
+};
+
+static int cmp_edge(const void *x, const void *y)
 {
-	struct bound *b = NULL;
-	size_t i, j, k, nb, cap = 0;
-	uint32_t h;
-	int err = 0;
+	const struct edge_bound *p = x, *q = y;
 
-	free(c->h);
-	c->nhosts = nhosts;
-	c->h = calloc(nhosts ? nhosts : 1, sizeof(*c->h));
-	if (!c->h)
-		return -ENOMEM;
-	if (c->n > 1)
-		qsort(c->l, c->n, sizeof(*c->l), cmp_life);
-	for (h = 1; h < nhosts; h++) {
-		nb = 0;
-		for (i = 0; i < c->n; i = j) {
-			size_t a0 = i, n0 = 0, ah = 0, nh = 0;
-			bool ok = true;
+	if (p->i != q->i)
+		return p->i < q->i ? -1 : 1;
+	return p->j != q->j ? (p->j < q->j ? -1 : 1) : 0;
+}
 
-			for (j = i; j < c->n && memcmp(&c->l[j].norm,
-						       &c->l[i].norm,
-						       sizeof(c->l[i].norm)) == 0;
-			     j++) {
-				if (c->l[j].host == 0) {
-					n0++;
-				} else if (c->l[j].host == h) {
-					if (nh++ == 0)
-						ah = j;
-				}
-			}
-			if (n0 == 0 || nh == 0)
+struct edges {
+	struct edge_bound *e;
+	size_t n, cap;
+	uint64_t *unjoined;		/* per pair i * nhosts + j */
+	uint32_t nhosts;
+};
+
+static int edge_push(struct edges *E, uint32_t i, uint32_t j, struct bound b)
+{
+	if (E->n == E->cap) {
+		size_t ncap = E->cap ? E->cap * 2 : 64;
+		struct edge_bound *ne = realloc(E->e, ncap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		E->e = ne;
+		E->cap = ncap;
+	}
+	E->e[E->n].i = i;
+	E->e[E->n].j = j;
+	E->e[E->n].b = b;
+	E->n++;
+	return 0;
+}
+
+/*
+ * The lives of one tuple l[0..n) (sorted by host): every two hosts that
+ * both saw it are joined, as the first host and host H once were.
+ */
+static int join_group(struct edges *E, const struct life *l, size_t n)
+{
+	size_t a0, a1, b0, b1, k;
+	struct bound b;
+	bool ok;
+	int err;
+
+	for (a0 = 0; a0 < n; a0 = a1) {
+		for (a1 = a0; a1 < n && l[a1].host == l[a0].host; a1++)
+			;
+		if (l[a0].host >= E->nhosts)
+			continue;
+		for (b0 = a1; b0 < n; b0 = b1) {
+			for (b1 = b0; b1 < n && l[b1].host == l[b0].host; b1++)
+				;
+			if (l[b0].host >= E->nhosts)
 				continue;
 			/*
 			 * Join in time order when each host saw the tuple
 			 * from one side and as often (a port used again);
 			 * otherwise which is whose is not known.
 			 */
-			for (k = 0; k < n0 && ok; k++)
-				ok = c->l[a0 + k].flip == c->l[a0].flip;
-			for (k = 0; k < nh && ok; k++)
-				ok = c->l[ah + k].flip != c->l[a0].flip;
-			if (!ok || n0 != nh) {
-				c->h[h].unjoined++;
+			ok = a1 - a0 == b1 - b0;
+			for (k = a0; k < a1 && ok; k++)
+				ok = l[k].flip == l[a0].flip;
+			for (k = b0; k < b1 && ok; k++)
+				ok = l[k].flip != l[a0].flip;
+			if (!ok) {
+				E->unjoined[l[a0].host * E->nhosts +
+					    l[b0].host]++;
 				continue;
 			}
-			for (k = 0; k < n0; k++) {
-				if (nb == cap) {
-					size_t ncap = cap ? cap * 2 : 64;
-					struct bound *nbp = realloc(b, ncap *
-								    sizeof(*b));
-
-					if (!nbp) {
-						err = -ENOMEM;
-						goto out;
-					}
-					b = nbp;
-					cap = ncap;
-				}
-				b[nb] = bounds_of(&c->l[a0 + k], &c->l[ah + k]);
-				if (b[nb].lo == INT64_MIN &&
-				    b[nb].hi == INT64_MAX)
+			for (k = 0; k < a1 - a0; k++) {
+				b = bounds_of(&l[a0 + k], &l[b0 + k]);
+				if (b.lo == INT64_MIN && b.hi == INT64_MAX)
 					continue;
-				nb++;
-				c->h[h].joined++;
-			}
-		}
-		if (nb > 0) {
-			struct sa_clock_host *ch = &c->h[h];
-			/* Both hosts' samples (over a second: not believed). */
-			uint64_t u = unc[0] + unc[h];
-			int64_t w = (int64_t)(u < SEC_NS ? u : SEC_NS);
-
-			err = combine(ch, b, nb);
-			if (err)
-				goto out;
-			if (ch->known && w > 0) {
-				ch->lo_ns -= w;
-				ch->hi_ns += w;
-				ch->half_ns += w;
+				err = edge_push(E, l[a0].host, l[b0].host, b);
+				if (err)
+					return err;
 			}
 		}
 	}
+	return 0;
+}
+
+/* Edge (i, j) reversed: D(j, i) = -D(i, j). */
+static struct sa_clock_host reversed(const struct sa_clock_host *e)
+{
+	struct sa_clock_host r = *e;
+
+	r.offset_ns = -e->offset_ns;
+	r.have_lo = e->have_hi;
+	r.have_hi = e->have_lo;
+	r.lo_ns = e->have_hi ? -e->hi_ns : 0;
+	r.hi_ns = e->have_lo ? -e->lo_ns : 0;
+	return r;
+}
+
+/*
+ * Each host's offset relative to the first, along the chain of joined
+ * hosts whose uncertainties add up to the least (Dijkstra over the
+ * aligned pairs; hosts are few).  A host joined to no aligned host keeps
+ * what its pair with the first host says (one-sided bounds, or nothing).
+ */
+static int chain(struct sa_clock *c, const struct sa_clock_host *pair)
+{
+	uint32_t H = c->nhosts, i, j, u;
+	bool *done = calloc(H ? H : 1, sizeof(*done));
+
+	if (!done)
+		return -ENOMEM;
+	for (j = 1; j < H; j++)
+		c->h[j] = pair[j];
+	c->h[0].known = true;
+	for (;;) {
+		u = H;
+		for (i = 0; i < H; i++)
+			if (!done[i] && c->h[i].known &&
+			    (u == H || c->h[i].half_ns < c->h[u].half_ns))
+				u = i;
+		if (u == H)
+			break;
+		done[u] = true;
+		for (j = 1; j < H; j++) {
+			struct sa_clock_host e;
+			int64_t half;
+
+			if (done[j] || j == u)
+				continue;
+			e = u < j ? pair[u * H + j] : reversed(&pair[j * H + u]);
+			if (!e.known)
+				continue;
+			half = c->h[u].half_ns + e.half_ns;
+			if (c->h[j].known && c->h[j].half_ns <= half)
+				continue;
+			c->h[j] = e;
+			c->h[j].via = u;
+			c->h[j].half_ns = half;
+			c->h[j].offset_ns = c->h[u].offset_ns + e.offset_ns;
+			c->h[j].lo_ns = c->h[u].lo_ns + e.lo_ns;
+			c->h[j].hi_ns = c->h[u].hi_ns + e.hi_ns;
+		}
+	}
+	/* The first host is the reference, not a host aligned to itself. */
+	memset(&c->h[0], 0, sizeof(c->h[0]));
+	free(done);
+	return 0;
+}
+
+int sa_clock_solve(struct sa_clock *c, uint32_t nhosts, const uint64_t *unc)
+{
+	struct sa_clock_host *pair = NULL;
+	struct edges E = { .nhosts = nhosts };
+	size_t i, j, k;
+	int err = 0;
+
+	free(c->h);
+	c->nhosts = nhosts;
+	c->h = calloc(nhosts ? nhosts : 1, sizeof(*c->h));
+	pair = calloc(nhosts ? (size_t)nhosts * nhosts : 1, sizeof(*pair));
+	E.unjoined = calloc(nhosts ? (size_t)nhosts * nhosts : 1,
+			    sizeof(*E.unjoined));
+	if (!c->h || !pair || !E.unjoined) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (c->n > 1)
+		qsort(c->l, c->n, sizeof(*c->l), cmp_life);
+	for (i = 0; i < c->n; i = j) {
+		for (j = i; j < c->n && memcmp(&c->l[j].norm, &c->l[i].norm,
+					       sizeof(c->l[i].norm)) == 0; j++)
+			;
+		err = join_group(&E, &c->l[i], j - i);
+		if (err)
+			goto out;
+	}
+	if (E.n > 1)
+		qsort(E.e, E.n, sizeof(*E.e), cmp_edge);
+	for (i = 0; i < E.n; i = j) {
+		struct bound *b;
+		struct sa_clock_host *ch;
+		uint32_t hi = E.e[i].i, hj = E.e[i].j;
+		uint64_t u;
+		int64_t w;
+
+		for (j = i; j < E.n && E.e[j].i == hi && E.e[j].j == hj; j++)
+			;
+		b = malloc((j - i) * sizeof(*b));
+		if (!b) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (k = i; k < j; k++)
+			b[k - i] = E.e[k].b;
+		ch = &pair[hi * nhosts + hj];
+		ch->joined = j - i;
+		err = combine(ch, b, j - i);
+		free(b);
+		if (err)
+			goto out;
+		/* Both hosts' samples (over a second: not believed). */
+		u = unc[hi] + unc[hj];
+		w = (int64_t)(u < SEC_NS ? u : SEC_NS);
+		if (ch->known && w > 0) {
+			ch->lo_ns -= w;
+			ch->hi_ns += w;
+			ch->half_ns += w;
+		}
+	}
+	for (i = 0; i < (size_t)nhosts * nhosts; i++)
+		pair[i].unjoined = E.unjoined[i];
+	if (nhosts > 0)
+		err = chain(c, pair);
 out:
-	free(b);
+	free(E.e);
+	free(E.unjoined);
+	free(pair);
 	return err;
 }
 
@@ -423,7 +562,7 @@ bool sa_clock_note(const struct sa_analysis *a, uint32_t h,
 {
 	const struct sa_clock_host *ch = sa_clock_host(a->clock, h);
 	const char *name = sa_host_name(a, h), *first = sa_host_name(a, 0);
-	char x[32], y[32], z[32];
+	char x[32], y[32], z[32], w[32];
 	int n;
 
 	if (a->nhosts < 2 || !a->host_off || h >= a->nhosts)
@@ -454,13 +593,20 @@ bool sa_clock_note(const struct sa_analysis *a, uint32_t h,
 			     sa_clock_secs(ch->half_ns, y, sizeof(y)) + 1,
 			     first, ch->used, ch->used == 1 ? "" : "s",
 			     sa_clock_secs(ch->lo_ns, z, sizeof(z)),
-			     sa_clock_secs(ch->hi_ns, y, sizeof(y)),
+			     sa_clock_secs(ch->hi_ns, w, sizeof(w)),
 			     ch->used < ch->joined ? "; others disagreed and "
 			     "were left out" : "");
 		if (n > 0 && ch->used < ch->joined && (size_t)n < size)
-			snprintf(buf + n, size - (size_t)n, " (%" PRIu64
-				 " of %" PRIu64 ")", ch->joined - ch->used,
-				 ch->joined);
+			n += snprintf(buf + n, size - (size_t)n, " (%" PRIu64
+				      " of %" PRIu64 ")", ch->joined - ch->used,
+				      ch->joined);
+		/* The connections counted are the chain's last link's. */
+		if (n > 0 && ch->via != 0 && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, "; through host %s "
+				 "(the connections are those it shares with "
+				 "host %s; offsets and bounds added along the "
+				 "chain)", sa_host_name(a, ch->via),
+				 sa_host_name(a, ch->via));
 		return n > 0;
 	}
 	if (ch->joined > 0) {
@@ -472,6 +618,16 @@ bool sa_clock_note(const struct sa_analysis *a, uint32_t h,
 			     ch->have_lo ? "at least" : "at most",
 			     sa_clock_secs(ch->have_lo ? ch->lo_ns : ch->hi_ns,
 					   x, sizeof(x)));
+		return n > 0;
+	}
+	if (a->nhosts > 2) {
+		/* Say which: no chain of joined hosts reaches it. */
+		n = snprintf(buf, size, "clock of host %s not aligned with "
+			     "host %s's: no chain of connections seen by both "
+			     "ends' traces links it to host %s (addresses "
+			     "rewritten on the way, by NAT for instance, join "
+			     "with --map-addr A[:PORT]=B[:PORT]); its own wall "
+			     "clock is used", name, first, first);
 		return n > 0;
 	}
 	n = snprintf(buf, size, "clock of host %s not aligned with host %s's: "
@@ -517,6 +673,10 @@ void sa_clock_rows(struct sa_analysis *a)
 		sa_row_u64(o, "joined", ch ? ch->joined : 0);
 		sa_row_u64(o, "used", ch ? ch->used : 0);
 		sa_row_u64(o, "unjoined", ch ? ch->unjoined : 0);
+		if (ch && ch->known && ch->via != 0 && !a->host_user[h])
+			sa_row_str(o, "via", sa_host_name(a, ch->via));
+		else
+			sa_row_null(o, "via");
 		sa_row_end(o);
 	}
 }

@@ -3,10 +3,10 @@
  * Clock offsets between hosts, from the connections both traces saw
  * (clock.c).  A first pass over the inputs (run.c, with the inputs opened
  * again) hands every life to sa_clock_collect(); sa_clock_solve() then
- * joins the lives of the first input's host with those of each other host
- * by mirrored 4-tuple (pairs.h's keys, after --map-addr) and bounds each
- * host's offset from what TCP orders: a segment is sent before it is
- * received.  docs/ANALYZER.md lists the bounds.  The main pass applies the
+ * joins the lives of every two hosts by mirrored 4-tuple (pairs.h's keys,
+ * after --map-addr), bounds their offset from what TCP orders (a segment
+ * is sent before it is received), and aligns each host with the first
+ * input's host directly or through a chain of hosts joined that way.  docs/ANALYZER.md lists the bounds.  The main pass applies the
  * offsets to merge time, so pairs.c then finds the two ends alive at once.
  */
 #ifndef SA_CLOCK_H
@@ -31,7 +31,9 @@ struct sa_clock_host {
 	int64_t lo_ns, hi_ns;		/* bounds kept (the consistent ones) */
 	uint64_t joined;		/* connections joined with the first host */
 	uint64_t used;			/* of those, whose bounds were kept */
+	/* (joined, used, unjoined: with host via, when it is not 0) */
 	uint64_t unjoined;		/* tuples both hosts saw, not joinable */
+	uint32_t via;			/* aligned through this host; 0: directly */
 };
 
 struct sa_clock;
@@ -47,9 +49,12 @@ void sa_clock_free(struct sa_clock *c);
 int sa_clock_collect(struct sa_clock *c, const struct sa_analysis *a,
 		     const struct sa_sock *s);
 /*
- * Join and bound, for hosts 1 .. nhosts-1; unc[h] is how far host h's own
- * wall conversion may be off (its CLOCK samples' uncertainty), by which
- * the bounds are widened.  0 or -ENOMEM.
+ * Join and bound every two hosts that saw one connection; unc[h] is how
+ * far host h's own wall conversion may be off (its CLOCK samples'
+ * uncertainty), by which their bounds are widened.  Then each host
+ * 1 .. nhosts-1 is aligned with the first through the chain of joined
+ * hosts whose uncertainties add up to the least; the bounds and
+ * uncertainty of a chain are the sums of its links'.  0 or -ENOMEM.
  */
 int sa_clock_solve(struct sa_clock *c, uint32_t nhosts, const uint64_t *unc);
 /* Host h's result (NULL when h is out of range or not solved). */

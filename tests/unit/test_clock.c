@@ -7,7 +7,10 @@
  *   - addresses rewritten by NAT join only with --map-addr, and without
  *     it the report says nothing could be joined instead of guessing;
  *   - --clock-offset replaces the estimate, and names a host that exists;
- *   - a join that contradicts the others is left out, counted.
+ *   - a join that contradicts the others is left out, counted;
+ *   - three hosts a -> b -> c, a never talking to c: c is aligned with a
+ *     through b, its bounds the sums of the two links' and containing the
+ *     truth; a host joined with nobody is named as not aligned.
  */
 #include <check.h>
 #include <errno.h>
@@ -245,6 +248,9 @@ START_TEST(test_skew_recovered)
 		      text);
 	ck_assert_msg(strstr(text, "clock of host server moved by -5.300000 s "
 			     "+- 0.0000") != NULL, "%s", text);
+	/* Each bound printed from its own buffer, not the uncertainty's. */
+	ck_assert_msg(strstr(text, "(bounds -5.300050 to -5.299950 s)") !=
+		      NULL, "%s", text);
 	ck_assert_uint_eq(tg_count(text, "\"peer\":null"), 2);
 	free(text);
 
@@ -350,6 +356,122 @@ START_TEST(test_offset_syntax)
 }
 END_TEST
 
+/* Host b's wall clock is SKEW ahead, c's SKEW_C behind. */
+#define SKEW_C		(2 * SEC + 100 * 1000 * USEC)	/* 2.1 s */
+
+static const struct ends a_to_b = {
+	.ca = "10.0.0.1", .sa = "10.0.0.2", .cp = 0, .sp = 80,
+	.ca2 = "10.0.0.1", .sa2 = "10.0.0.2", .sp2 = 80,
+};
+
+static const struct ends b_to_c = {
+	.ca = "10.0.0.2", .sa = "10.0.0.3", .cp = 0, .sp = 5432,
+	.ca2 = "10.0.0.2", .sa2 = "10.0.0.3", .sp2 = 5432,
+};
+
+/* a connects to b, b to c (c_joined) or to an address nobody traced. */
+static void build3(struct tg t[3], bool c_joined)
+{
+	struct ends e1 = a_to_b, e2 = b_to_c;
+	unsigned i;
+
+	begin(&t[0], "a", 0);
+	begin(&t[1], "b", SKEW);
+	begin(&t[2], "c", (uint64_t)0 - SKEW_C);
+	st(&t[1], T0, 0x900, SKR_TCP_CLOSE, SKR_TCP_LISTEN, e1.sa2, e1.sp2,
+	   "0.0.0.0", 0);
+	st(&t[2], T0, 0x900, SKR_TCP_CLOSE, SKR_TCP_LISTEN, e2.sa2, e2.sp2,
+	   "0.0.0.0", 0);
+	if (!c_joined)
+		e2.sa = "10.0.0.9";
+	for (i = 0; i < 3; i++) {
+		e1.cp = (uint16_t)(40001 + i);
+		e2.cp = (uint16_t)(50001 + i);
+		conn(&t[0], &t[1], T0 + (10 + i * 5) * 1000 * USEC,
+		     0x100 + i, 0x200 + i, &e1, i % 2 == 0, 0);
+		conn(&t[1], &t[2], T0 + (12 + i * 5) * 1000 * USEC,
+		     0x300 + i, 0x400 + i, &e2, i % 2 == 1, 0);
+	}
+	tg_end(&t[0], T0 + SEC, 0, 0);
+	tg_end(&t[1], T0 + SEC, 0, 0);
+	tg_end(&t[2], T0 + SEC, 0, 0);
+}
+
+static char *run3(struct tg t[3], enum sa_report rep)
+{
+	struct sa_run_opts opts;
+	char msg[256];
+	char *text;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.report = rep;
+	opts.format = SA_FORMAT_JSON;
+	opts.reopen = reopen;
+	opts.reopen_ctx = t;
+	text = tg_run(t, 3, &opts, &err, msg, sizeof(msg));
+	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
+	return text;
+}
+
+/* The clock row of host name; its bounds, estimate and uncertainty. */
+static void row3(const char *text, const char *name, int64_t truth,
+		 int64_t *half)
+{
+	char want[64];
+	const char *row;
+	int64_t off, lo, hi;
+
+	snprintf(want, sizeof(want), "{\"row\":\"clock\",\"host\":\"%s\"",
+		 name);
+	row = strstr(text, want);
+	ck_assert_msg(row != NULL, "%s", text);
+	ck_assert_msg(strstr(row, "\"source\":\"estimated\"") ==
+		      strstr(row, "\"source\":"), "%s", row);
+	off = num(row, "\"offset_ns\":");
+	*half = num(row, "\"uncertainty_ns\":");
+	lo = num(row, "\"lo_ns\":");
+	hi = num(row, "\"hi_ns\":");
+	ck_assert_msg(lo <= truth && truth <= hi, "%s: %" PRId64 " not in [%"
+		      PRId64 ", %" PRId64 "]", name, truth, lo, hi);
+	ck_assert_int_eq(off, lo + *half);
+	ck_assert_int_gt(*half, 0);
+}
+
+START_TEST(test_three_hosts_chain)
+{
+	int64_t hb, hc;
+	struct tg t[3];
+	char *text;
+
+	build3(t, true);
+	text = run3(t, SA_REPORT_INFO);
+	row3(text, "b", -(int64_t)SKEW, &hb);
+	row3(text, "c", (int64_t)SKEW_C, &hc);
+	ck_assert_int_le(hb, (int64_t)HOP);
+	/* Two links, each as wide as b's: the uncertainty adds up. */
+	ck_assert_int_eq(hc, 2 * hb);
+	ck_assert_msg(strstr(text, "\"via\":\"b\"}") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "clock of host c moved by +2.100000 s") !=
+		      NULL, "%s", text);
+	ck_assert_msg(strstr(text, "through host b") != NULL, "%s", text);
+	/* And the b-c connections pair across hosts on the aligned times. */
+	ck_assert_msg(strstr(text, "\"pairs\":6,") != NULL, "%s", text);
+	free(text);
+
+	/* c joined with nobody: said, by name, not guessed. */
+	build3(t, false);
+	text = run3(t, SA_REPORT_INFO);
+	row3(text, "b", -(int64_t)SKEW, &hb);
+	ck_assert_msg(strstr(text, "{\"row\":\"clock\",\"host\":\"c\","
+			     "\"relative_to\":\"a\",\"source\":\"none\"") !=
+		      NULL, "%s", text);
+	ck_assert_msg(strstr(text, "clock of host c not aligned with host a's: "
+			     "no chain of connections") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("clock");
@@ -360,6 +482,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_offset_given);
 	tcase_add_test(tc, test_inconsistent_left_out);
 	tcase_add_test(tc, test_offset_syntax);
+	tcase_add_test(tc, test_three_hosts_chain);
 	suite_add_tcase(s, tc);
 	return s;
 }
