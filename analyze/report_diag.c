@@ -38,6 +38,7 @@ static void diag_free(void *state)
 	if (!d)
 		return;
 	sa_backlog_free(d->bl);
+	sa_diag_join_free(d->join);
 	free(d->failed.g);
 	free(d->resets.g);
 	free(d);
@@ -306,6 +307,9 @@ static int diag_socket(struct sa_analysis *a, void *state,
 	err = fold_resets(a, d, s);
 	if (err)
 		return err;
+	err = sa_diag_join_socket(d->join, a, s, o);
+	if (err)
+		return err;
 	/* Its own bound: each socket gets a line, not just an id. */
 	if (!s->closed && s->state == SKR_TCP_CLOSE_WAIT) {
 		if (d->ncw < SA_DIAG_CLOSE_WAIT_SHOWN) {
@@ -334,6 +338,8 @@ static int diag_new(struct sa_analysis *a, void **state)
 	if (!d)
 		return -ENOMEM;
 	err = sa_backlog_new(&d->bl);
+	if (err == 0)
+		err = sa_diag_join_new(&d->join);
 	if (err) {
 		diag_free(d);
 		d = NULL;
@@ -347,9 +353,11 @@ static int diag_event(struct sa_analysis *a, void *state,
 		      struct sa_sock *s)
 {
 	struct sa_diag *d = state;
+	int err;
 
 	(void)a;
-	return sa_backlog_event(d->bl, ec, rec, s);
+	err = sa_backlog_event(d->bl, ec, rec, s);
+	return err ? err : sa_diag_join_event(d->join, ec, rec, s);
 }
 
 static void diag_end(struct sa_analysis *a, void *state)

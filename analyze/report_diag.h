@@ -7,6 +7,8 @@
  *   report_diag_sockets.c  the sections with a line per socket found:
  *                          listen overflows and CLOSE_WAIT
  *   report_diag_drops.c    packets dropped with no socket
+ *   report_diag_join.c     connects that met a listener's overflow, both
+ *                          sides named (one trace, or two hosts' traces)
  *
  * Kept apart from views.h: only the report looks inside struct sa_diag.
  */
@@ -69,6 +71,7 @@ struct sa_diag {
 	uint64_t close_wait;		/* sockets in CLOSE_WAIT at the end */
 	uint64_t reset_sockets;
 	struct sa_backlog *bl;		/* the listeners, for their overflows */
+	struct sa_diag_join *join;	/* report_diag_join.c */
 };
 
 /* report_diag_out.c: every section, in order. */
@@ -80,6 +83,20 @@ void sa_diag_not_observable(struct sa_analysis *a, const char *finding,
 void sa_diag_overflows(struct sa_analysis *a, const struct sa_diag *d);
 /* report_diag_drops.c: the "Packets dropped with no socket" section. */
 void sa_diag_drops(struct sa_analysis *a, const struct sa_diag *d);
+/*
+ * report_diag_join.c: listeners' overflow windows (their drops read at
+ * listen, accept and samples) and the connects that resent their SYN, to
+ * join them at the end.  new/event/socket return 0 or -ENOMEM; free(NULL)
+ * is a no-op; out writes the section only when it has a finding.
+ */
+struct sa_diag_join;
+int sa_diag_join_new(struct sa_diag_join **jp);
+void sa_diag_join_free(struct sa_diag_join *j);
+int sa_diag_join_event(struct sa_diag_join *j, const struct sa_evctx *ec,
+		       const union skr_rec_any *rec, const struct sa_sock *s);
+int sa_diag_join_socket(struct sa_diag_join *j, const struct sa_analysis *a,
+			const struct sa_sock *s, enum sa_outcome o);
+void sa_diag_join_out(struct sa_analysis *a, struct sa_diag_join *j);
 /* report_diag_sockets.c: the "Stuck in CLOSE_WAIT" section. */
 void sa_diag_close_wait(struct sa_analysis *a, const struct sa_diag *d);
 

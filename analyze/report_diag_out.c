@@ -408,6 +408,7 @@ void sa_diag_end(struct sa_analysis *a, struct sa_diag *d)
 	resets(a, d);
 	sa_diag_drops(a, d);
 	sa_diag_overflows(a, d);
+	sa_diag_join_out(a, d->join);
 	sa_diag_close_wait(a, d);
 	health(a);
 	if (a->opts->format == SA_FORMAT_TEXT)
