@@ -12,6 +12,14 @@
  *       waits for the server's close
  *   pairtool refuse ADDR PORT
  *       one connect, which must be refused
+ *   pairtool sink ADDR PORT BACKLOG
+ *       listen(BACKLOG) on ADDR:PORT, print "listening", never accept;
+ *       ends at SIGTERM (or ALARM_S)
+ *   pairtool stall ADDR PORT N
+ *       N clients at once, each resending its SYN once (TCP_SYNCNT 1, so a
+ *       dropped SYN times out in about 3 s); a client that connects closes
+ *       at once.  Prints "connected C timedout T"; exits 0 when every
+ *       client did one or the other and at least one timed out
  *
  * Exits 0 when that happened, 1 otherwise, 2 on misuse; every process
  * ends itself after ALARM_S seconds whatever happens.
@@ -19,6 +27,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +149,64 @@ static int refuse(void)
 	return 0;
 }
 
+static int sink(unsigned long backlog)
+{
+	int one = 1, fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				 sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(fd, (int)backlog) != 0) {
+		perror("pairtool: listen");
+		return 1;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* One stalled client: 0 connected, 1 timed out, 2 anything else. */
+static int stalled(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), cnt = 1;
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &cnt,
+				 sizeof(cnt)) != 0)
+		return 2;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ETIMEDOUT)
+		return 1;
+	perror("pairtool: stall");
+	return 2;
+}
+
+static int stall(unsigned long n)
+{
+	unsigned long i, done[3] = { 0, 0, 0 };
+	int st;
+	pid_t p;
+
+	for (i = 0; i < n; i++) {
+		p = fork();
+		if (p < 0) {
+			perror("pairtool: fork");
+			done[2]++;
+			break;
+		}
+		if (p == 0)
+			_exit(stalled());
+	}
+	while ((p = wait(&st)) > 0)
+		done[WIFEXITED(st) && WEXITSTATUS(st) < 2 ? WEXITSTATUS(st) : 2]++;
+	printf("connected %lu timedout %lu\n", done[0], done[1]);
+	return done[2] == 0 && done[1] > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long port, a = 0, b = 0, c = 0;
@@ -162,8 +229,15 @@ int main(int argc, char **argv)
 		return connect_all(a);
 	if (strcmp(argv[1], "refuse") == 0 && argc == 4)
 		return refuse();
+	if (strcmp(argv[1], "sink") == 0 && argc == 5 &&
+	    !parse(argv[4], 4096, &a))
+		return sink(a);
+	if (strcmp(argv[1], "stall") == 0 && argc == 5 &&
+	    !parse(argv[4], MAX_N, &a))
+		return stall(a);
 usage:
 	fprintf(stderr, "usage: pairtool serve ADDR PORT BACKLOG N HOLD_MS | "
-		"connect ADDR PORT N | refuse ADDR PORT\n");
+		"connect ADDR PORT N | refuse ADDR PORT | sink ADDR PORT BACKLOG | "
+		"stall ADDR PORT N\n");
 	return 2;
 }

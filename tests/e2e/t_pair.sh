@@ -3,10 +3,12 @@
 # joined by a veth pair, a recorder per namespace, each under its own host
 # name (a UTS namespace), so sockana sees two hosts that share one kernel
 # clock.  A client namespace connects to a server namespace: clients that
-# overflow a listener's accept queue, normal connections, a refused connect.
+# overflow a listener's accept queue, normal connections, a refused connect,
+# connects that time out against a listener that never accepts.
 # Every connection must be joined across the two traces, the clock offset
 # estimated from them must come out near zero with bounds that contain
-# zero, and --timeline --socket must interleave the two ends.
+# zero, --timeline --socket must interleave the two ends, and the diagnosis
+# must join the timeouts with the listener's overflows.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -93,6 +95,19 @@ check "servers listening" wait_line "$TMP/srv2.out" listening
 check "overflowed clients served" ip netns exec "$NSC" "$PAIRTOOL" connect "$SRV" 7100 4
 check "normal clients served" ip netns exec "$NSC" "$PAIRTOOL" connect "$SRV" 7101 3
 check "refused connect" ip netns exec "$NSC" "$PAIRTOOL" refuse "$SRV" 7102
+# A listener that never accepts (backlog 1): the first connects fill its
+# queue, the SYNs of the others are dropped, resent once, and time out; the
+# diagnosis must join those timeouts with that listener's overflows.
+ip netns exec "$NSS" "$PAIRTOOL" sink "$SRV" 7103 1 >"$TMP/srv3.out" 2>&1 &
+SRV3=$!
+check "sink listening" wait_line "$TMP/srv3.out" listening
+ip netns exec "$NSC" "$PAIRTOOL" stall "$SRV" 7103 5 >"$TMP/stall.out" 2>&1
+check "stalled connects: some timed out ($(cat "$TMP/stall.out"))" test $? -eq 0
+stall_c=$(sed -n 's/^connected \([0-9]*\) timedout [0-9]*$/\1/p' "$TMP/stall.out")
+stall_t=$(sed -n 's/^connected [0-9]* timedout \([0-9]*\)$/\1/p' "$TMP/stall.out")
+# Closing the listener resets the children it never accepted.
+kill -TERM "$SRV3" 2>/dev/null
+wait "$SRV3" 2>/dev/null
 check "server 1 done" wait "$SRV1"
 check "server 2 done" wait "$SRV2"
 check "server sockets closed" no_closing "$NSS"
@@ -114,12 +129,15 @@ off=$(num offset_ns) lo=$(num lo_ns) hi=$(num hi_ns) joined=$(num joined)
 check "the bounds contain zero (same kernel clock): [$lo, $hi]" \
 	test -n "$lo" -a -n "$hi" -a "${lo:-1}" -le 0 -a "${hi:--1}" -ge 0
 check "offset near zero: $off ns" test "${off#-}" -lt 50000000
-check_eq "every connection joined" 7 "$joined"
-check "seven pairs across hosts" grep -q '"pairs":7,"pairs_cross_netns":0,"pairs_cross_host":7,' "$TMP/info.json"
+# The stalled connects that got through are connections too; those that
+# timed out never reached a child.
+npairs=$((7 + ${stall_c:-0}))
+check_eq "every connection joined" "$npairs" "$joined"
+check "$npairs pairs across hosts" grep -q "\"pairs\":$npairs,\"pairs_cross_netns\":0,\"pairs_cross_host\":$npairs," "$TMP/info.json"
 
 "$SOCKANA" --connections --json "$TMP/cli.skr" "$TMP/srv.skr" >"$TMP/conn.json"
-check_eq "clients with a peer" 7 "$(grep '"host":"pair-cli"' "$TMP/conn.json" | grep '"role":"active"' | grep -c '"peer":[0-9]')"
-check_eq "children with a peer" 7 "$(grep '"host":"pair-srv"' "$TMP/conn.json" | grep '"role":"passive"' | grep -c '"peer":[0-9]')"
+check_eq "clients with a peer" "$npairs" "$(grep '"host":"pair-cli"' "$TMP/conn.json" | grep '"role":"active"' | grep -c '"peer":[0-9]')"
+check_eq "children with a peer" "$npairs" "$(grep '"host":"pair-srv"' "$TMP/conn.json" | grep '"role":"passive"' | grep -c '"peer":[0-9]')"
 check_eq "the refused connect has none" 1 "$(grep '"outcome":"connect refused"' "$TMP/conn.json" | grep -c '"peer":null')"
 
 # One client of the overflowed listener, and its peer, in one time order.
@@ -138,4 +156,16 @@ sed -n '/^Listen overflows/,/^$/p;/^WARNING/p' "$TMP/diag.txt"
 check "the diagnosis names the clock" grep -q "clock of host pair-srv moved by" "$TMP/diag.txt"
 check "the listener of port 7100 overflowed" \
 	grep -Eq "^  #[0-9]+ $SRV:7100 .*host pair-srv: [1-9][0-9]* drops" "$TMP/diag.txt"
+# Both sides in one finding: the client host's timed-out connects, the
+# server host's listener, how many fell into its overflows, its drops.
+sed -n '/^Connects that met a listen overflow/,/^$/p' "$TMP/diag.txt"
+t=${stall_t:-0}
+check "the timeouts joined with the listener of port 7103" \
+	grep -Eq "^  #[0-9 #]+ host pair-cli -> listener #[0-9]+ $SRV:7103 host pair-srv: $t of $t connects? \($t timed out\) waited in SYN_SENT while its accept queue overflowed \([1-9][0-9]* of its [1-9][0-9]* drops" "$TMP/diag.txt"
+"$SOCKANA" --json "$TMP/cli.skr" "$TMP/srv.skr" >"$TMP/diag.json"
+row=$(grep '^{"row":"connect_overflow"' "$TMP/diag.json" | grep "\"listener_local\":\"$SRV:7103\"")
+echo "  $row"
+check "JSON: both hosts named" grep -q '"listener_host":"pair-srv",.*"client_host":"pair-cli",' <<<"$row"
+check "JSON: every timeout in an overflow window, none doubted" \
+	grep -q "\"connects\":$t,\"timed_out\":$t,.*\"in_overflow\":$t,.*\"uncertain\":0," <<<"$row"
 finish
