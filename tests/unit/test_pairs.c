@@ -14,7 +14,11 @@
  *   - --timeline --socket N interleaves N and its peer in time order;
  *   - a reset sent by one end and received by the other is joined in the
  *     diagnosis;
- *   - --map-addr's syntax.
+ *   - --map-addr's syntax;
+ *   - pairs.c's caps, reached: past 256 entries scanned under one tuple a
+ *     life is ambiguous (its one candidate in its own namespace beyond
+ *     them is not paired), and past 131,072 sockets kept at once a life
+ *     is not tried (its waiting peer is left unpaired); --info says both.
  */
 #include <check.h>
 #include <errno.h>
@@ -475,6 +479,109 @@ START_TEST(test_map_syntax)
 }
 END_TEST
 
+/*
+ * Caps.  A life N in NS_A, then nfar lives with N's tuple in other
+ * namespaces, then N's mirror in NS_A: without a scan bound the mirror
+ * pairs with N, its own namespace's candidate.
+ */
+#define SCAN_CAP	256	/* pairs.c's SCAN_MAX */
+#define ENTRIES_CAP	131072	/* pairs.c's MAX_ENTRIES */
+
+static void build_scan(struct tg *t, unsigned nfar)
+{
+	unsigned i;
+
+	begin(t);
+	st(t, NS_A, T0, 0x10, SKR_TCP_SYN_SENT, SKR_TCP_ESTABLISHED,
+	   "10.1.0.1", 40000, "10.1.0.2", 80);
+	for (i = 0; i < nfar; i++)
+		st(t, NS_B + i, T0 + (1 + i) * USEC, 0x100 + i,
+		   SKR_TCP_SYN_SENT, SKR_TCP_ESTABLISHED, "10.1.0.1", 40000,
+		   "10.1.0.2", 80);
+	st(t, NS_A, T0 + SEC, 0x20, SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED,
+	   "10.1.0.2", 80, "10.1.0.1", 40000);
+	tg_end(t, T0 + 2 * SEC, 0, 0);
+}
+
+START_TEST(test_scan_cap)
+{
+	struct tg t;
+	char *text;
+
+	/* One short of the bound: N is found behind the others, paired. */
+	build_scan(&t, SCAN_CAP - 1);
+	text = run(&t, SA_REPORT_INFO, SA_FORMAT_JSON, 0);
+	ck_assert_msg(strstr(text, "\"pairs\":1,\"pairs_cross_netns\":0,"
+			     "\"pairs_cross_host\":0,\"pairs_ambiguous\":0,")
+		      != NULL, "%s", text);
+	free(text);
+
+	/* At it: the lookup gives up, and says the mirror was not paired. */
+	build_scan(&t, SCAN_CAP);
+	text = run(&t, SA_REPORT_INFO, SA_FORMAT_JSON, 0);
+	ck_assert_msg(strstr(text, "\"pairs\":0,\"pairs_cross_netns\":0,"
+			     "\"pairs_cross_host\":0,\"pairs_ambiguous\":1,"
+			     "\"pairs_untried\":0,") != NULL, "%s", text);
+	free(text);
+	build_scan(&t, SCAN_CAP);
+	text = run(&t, SA_REPORT_INFO, SA_FORMAT_TEXT, 0);
+	ck_assert_msg(strstr(text, "0 with both ends here (0 across namespaces, "
+			     "0 across hosts); 1 socket with several candidate "
+			     "peers, not paired") != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
+/*
+ * A life A, nfill open lives of other tuples, then A's mirror B, all
+ * open at once in one namespace.
+ */
+static void build_entries(struct tg *t, unsigned nfill)
+{
+	char src[32];
+	unsigned i;
+
+	begin(t);
+	st(t, NS_A, T0, 0x10, SKR_TCP_SYN_SENT, SKR_TCP_ESTABLISHED,
+	   "10.1.0.1", 40000, "10.1.0.2", 80);
+	for (i = 0; i < nfill; i++) {
+		snprintf(src, sizeof(src), "10.2.%u.%u", i / 60000 / 250,
+			 1 + i / 60000 % 250);
+		st(t, NS_A, T0 + USEC + i * 10, 0x1000 + i, SKR_TCP_SYN_SENT,
+		   SKR_TCP_ESTABLISHED, src, (uint16_t)(1024 + i % 60000),
+		   "10.3.0.1", 80);
+	}
+	st(t, NS_A, T0 + SEC, 0x20, SKR_TCP_SYN_RECV, SKR_TCP_ESTABLISHED,
+	   "10.1.0.2", 80, "10.1.0.1", 40000);
+	tg_end(t, T0 + 2 * SEC, 0, 0);
+}
+
+START_TEST(test_entries_cap)
+{
+	struct tg t;
+	char *text;
+
+	/* B takes the last place: paired. */
+	build_entries(&t, ENTRIES_CAP - 2);
+	text = run(&t, SA_REPORT_INFO, SA_FORMAT_JSON, 0);
+	ck_assert_msg(strstr(text, "\"pairs\":1,\"pairs_cross_netns\":0,"
+			     "\"pairs_cross_host\":0,\"pairs_ambiguous\":0,"
+			     "\"pairs_untried\":0,") != NULL, "%.2000s", text);
+	free(text);
+
+	/* One more before it: B is not tried, A waits in vain; both said. */
+	build_entries(&t, ENTRIES_CAP - 1);
+	text = run(&t, SA_REPORT_INFO, SA_FORMAT_TEXT, 0);
+	ck_assert_msg(strstr(text, "Connection pairs:") != NULL &&
+		      strstr(text, "0 with both ends here") != NULL, "%.4000s",
+		      text);
+	ck_assert_msg(strstr(text, "Pairs not tried:") != NULL &&
+		      strstr(text, "1 socket (more than 131072 waiting for "
+			     "their peer at once)") != NULL, "%.4000s", text);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pairs");
@@ -487,6 +594,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_interleave);
 	tcase_add_test(tc, test_reset_halves);
 	tcase_add_test(tc, test_map_syntax);
+	tcase_add_test(tc, test_scan_cap);
+	tcase_add_test(tc, test_entries_cap);
+	/* 131,072 sockets at once: slow under the sanitizers, not a timing. */
+	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;
 }
