@@ -79,6 +79,7 @@ struct jc {
 	uint16_t dport;
 	uint8_t daddr[16];
 	uint64_t lo, hi;		/* its SYN window, merge time */
+	const struct jl *to;		/* its listener, found at the end */
 };
 
 /* A passive end paired with a client: where that client's SYN arrived. */
@@ -99,6 +100,7 @@ struct sa_diag_join {
 	uint64_t clients_left;		/* past JOIN_CLIENTS */
 	struct jch *ch;
 	size_t nch, capch;
+	bool windows;			/* some listener has one */
 };
 
 int sa_diag_join_new(struct sa_diag_join **jp)
@@ -236,7 +238,10 @@ int sa_diag_join_event(struct sa_diag_join *j, const struct sa_evctx *ec,
 		l->port = s->sport;
 		memcpy(l->addr, s->saddr, sizeof(l->addr));
 	}
-	return drops_at(l, drops, ec->mt);
+	err = drops_at(l, drops, ec->mt);
+	if (l->nw > 0)
+		j->windows = true;
+	return err;
 }
 
 static const struct jl *listener_at(const struct sa_diag_join *j,
@@ -265,8 +270,9 @@ static int child(struct sa_diag_join *j, const struct sa_sock *s)
 	struct jch *h;
 	int err;
 
-	if (s->peer == 0 || s->sport == 0 || j->nch == JOIN_CHILDREN ||
-	    !listener_at(j, s->host, s->netns, s->family, s->saddr, s->sport))
+	/* No overflow yet (the common trace): no child can matter. */
+	if (!j->windows || s->peer == 0 || s->sport == 0 ||
+	    j->nch == JOIN_CHILDREN || !listener_at(j, s->host, s->netns, s->family, s->saddr, s->sport))
 		return 0;
 	err = room((void **)&j->ch, j->nch, &j->capch, sizeof(*j->ch));
 	if (err)
@@ -355,23 +361,28 @@ static int cmp_client(const void *x, const void *y)
 	return p->id < q->id ? -1 : p->id > q->id;
 }
 
-/* Whether client c went to listener l (see the top of this file). */
-static bool went_to(const struct sa_diag_join *j, const struct jc *c,
-		    const struct jl *l)
+/* The listener client c went to (see the top of this file), or NULL. */
+static const struct jl *went_to(const struct sa_diag_join *j,
+				const struct jc *c)
 {
 	struct jch key, *h = NULL;
+	size_t i;
 
-	if (c->link != 0)
-		return c->link == l->id;
+	if (c->link != 0) {
+		for (i = 0; i < j->nl; i++)
+			if (j->l[i]->id == c->link)
+				return j->l[i];
+		return NULL;
+	}
 	if (c->peer != 0 && j->nch > 0) {
 		key.client = c->id;
 		h = bsearch(&key, j->ch, j->nch, sizeof(*j->ch), cmp_child);
 	}
 	if (h)
 		return listener_at(j, h->host, h->netns, h->family, h->addr,
-				   h->port) == l;
+				   h->port);
 	return listener_at(j, c->host, c->netns, c->family, c->daddr,
-			   c->dport) == l;
+			   c->dport);
 }
 
 /*
@@ -564,6 +575,8 @@ void sa_diag_join_out(struct sa_analysis *a, struct sa_diag_join *j)
 		qsort(j->ch, j->nch, sizeof(*j->ch), cmp_child);
 	if (j->nc > 1)
 		qsort(j->c, j->nc, sizeof(*j->c), cmp_client);
+	for (k = 0; k < j->nc; k++)
+		j->c[k].to = went_to(j, &j->c[k]);
 	hit = calloc(JOIN_WINDOWS, sizeof(*hit));
 	if (!hit) {
 		a->o.failed = true;
@@ -588,7 +601,7 @@ void sa_diag_join_out(struct sa_analysis *a, struct sa_diag_join *j)
 				const struct jc *c = &j->c[e];
 				enum fit f;
 
-				if (!went_to(j, c, l))
+				if (c->to != l)
 					continue;
 				g.connects++;
 				g.kind[c->kind]++;

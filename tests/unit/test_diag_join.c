@@ -9,7 +9,9 @@
  *     sides, the one that does not is not named;
  *   - the same traces with CLOCK samples uncertain by 0.4 s each: the
  *     finding says the clocks cannot tell, and claims nothing;
- *   - no connection joins the hosts: the clocks are not aligned, said.
+ *   - no connection joins the hosts: the clocks are not aligned, said;
+ *   - one trace, two namespaces, a wildcard listener (which pairs.c does
+ *     not link connects to): the slow connect's paired child names it.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -260,6 +262,63 @@ START_TEST(test_uncertain_clock)
 }
 END_TEST
 
+#define NS_C	4026532101u
+#define NS_S	4026532102u
+
+/*
+ * One host: a client in NS_C whose first SYN is dropped by the listener
+ * 0.0.0.0:8080 of NS_S (drops 0 -> 3 between samples at T0 + 0.1 s and
+ * T0 + 0.5 s); its resent SYN at T0 + 1.2 s makes a child, its peer.
+ */
+static void build_netns(struct tg *t)
+{
+	begin(t, "one", 0, 0);
+	t->netns = NS_S;
+	st(t, T0, 0x900, SKR_TCP_CLOSE, SKR_TCP_LISTEN, "0.0.0.0", 8080,
+	   "0.0.0.0", 0);
+	tg_listener(t, T0 + 100 * MSEC, 0x900, 0, 1, 0);
+	t->netns = NS_C;
+	st(t, T0 + 200 * MSEC, 0x10, SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, CA, 0,
+	   SA, 8080);
+	t->netns = NS_S;
+	tg_listener(t, T0 + 500 * MSEC, 0x900, 1, 1, 3);
+	t->netns = NS_C;
+	syn_retrans(t, T0 + 1200 * MSEC, 0x10, 41000);
+	st(t, T0 + 1200 * MSEC + 2 * HOP, 0x10, SKR_TCP_SYN_SENT,
+	   SKR_TCP_ESTABLISHED, CA, 41000, SA, 8080);
+	t->netns = NS_S;
+	st(t, T0 + 1200 * MSEC + 3 * HOP, 0x20, SKR_TCP_LISTEN,
+	   SKR_TCP_SYN_RECV, SA, 8080, CA, 41000);
+	st(t, T0 + 1200 * MSEC + 4 * HOP, 0x20, SKR_TCP_SYN_RECV,
+	   SKR_TCP_ESTABLISHED, SA, 8080, CA, 41000);
+	tg_listener(t, T0 + 1500 * MSEC, 0x900, 1, 1, 3);
+	tg_end(t, T0 + 2 * SEC, 0, 0);
+}
+
+START_TEST(test_paired_child)
+{
+	struct sa_run_opts opts;
+	struct tg t;
+	char msg[256], *text, *row;
+	int err;
+
+	build_netns(&t);
+	memset(&opts, 0, sizeof(opts));
+	opts.report = SA_REPORT_DIAG;
+	opts.format = SA_FORMAT_JSON;
+	text = tg_run(&t, 1, &opts, &err, msg, sizeof(msg));
+	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
+	row = row_of(text);
+	ck_assert_msg(strstr(row, "\"listener_local\":\"0.0.0.0:8080\","
+			     "\"listener_drops\":3,") != NULL, "%s", row);
+	ck_assert_msg(strstr(row, "\"connects\":1,\"timed_out\":0,"
+			     "\"refused\":0,\"slow\":1,\"failed_other\":0,"
+			     "\"in_overflow\":1,") != NULL, "%s", row);
+	free(row);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("diag_join");
@@ -267,6 +326,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_joined_across_hosts);
 	tcase_add_test(tc, test_uncertain_clock);
+	tcase_add_test(tc, test_paired_child);
 	suite_add_tcase(s, tc);
 	return s;
 }
