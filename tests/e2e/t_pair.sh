@@ -125,14 +125,17 @@ echo "  $clock"
 check "two hosts" grep -q '"hosts":2,' "$TMP/info.json"
 check "offset estimated" grep -q '"host":"pair-srv","relative_to":"pair-cli","source":"estimated"' <<<"$clock"
 num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9]*\).*/\1/p" <<<"$clock"; }
-off=$(num offset_ns) lo=$(num lo_ns) hi=$(num hi_ns) joined=$(num joined)
+off=$(num offset_ns) lo=$(num lo_ns) hi=$(num hi_ns) joined=$(num joined) unjoined=$(num unjoined)
 check "the bounds contain zero (same kernel clock): [$lo, $hi]" \
 	test -n "$lo" -a -n "$hi" -a "${lo:-1}" -le 0 -a "${hi:--1}" -ge 0
 check "offset near zero: $off ns" test "${off#-}" -lt 50000000
 # The stalled connects that got through are connections too; those that
-# timed out never reached a child.
+# timed out never reached a child.  A child never accepted may be seen
+# twice by the server's trace (6.1: its first transition can carry the
+# listener's cookie), and its tuple is then counted as not joinable.
 npairs=$((7 + ${stall_c:-0}))
-check_eq "every connection joined" "$npairs" "$joined"
+check_eq "every connection joined, or counted as not joinable" "$npairs" "$((joined + unjoined))"
+check "the served connections joined: $joined" test "${joined:-0}" -ge 7
 check "$npairs pairs across hosts" grep -q "\"pairs\":$npairs,\"pairs_cross_netns\":0,\"pairs_cross_host\":$npairs," "$TMP/info.json"
 
 "$SOCKANA" --connections --json "$TMP/cli.skr" "$TMP/srv.skr" >"$TMP/conn.json"
