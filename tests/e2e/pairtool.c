@@ -5,8 +5,9 @@
  *
  *   pairtool serve ADDR PORT BACKLOG N HOLD_MS
  *       listen(BACKLOG) on ADDR:PORT, print "listening", accept nothing
- *       for HOLD_MS (clients beyond the queue overflow it), then accept N
- *       connections, read each to its end and close it
+ *       for HOLD_MS or until SIGUSR1, whichever comes first (clients
+ *       beyond the queue overflow it), then accept N connections, read
+ *       each to its end and close it
  *   pairtool connect ADDR PORT N
  *       N clients at once, each connects, sends a byte, closes first and
  *       waits for the server's close
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +70,28 @@ static int drain(int fd)
 	return n == 0 ? 0 : -1;
 }
 
+static volatile sig_atomic_t released;
+
+static void on_release(int sig)
+{
+	(void)sig;
+	released = 1;
+}
+
 static int serve(unsigned long backlog, unsigned long n, unsigned long hold)
 {
+	struct sigaction act;
 	int one = 1, fd, c;
 	unsigned long i;
+
+	/* Before "listening": the test may release the hold at once. */
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = on_release;
+	sigemptyset(&act.sa_mask);
+	if (sigaction(SIGUSR1, &act, NULL) != 0) {
+		perror("pairtool: sigaction");
+		return 1;
+	}
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
@@ -83,7 +103,9 @@ static int serve(unsigned long backlog, unsigned long n, unsigned long hold)
 	}
 	printf("listening\n");
 	fflush(stdout);
-	sleep_ms(hold);
+	/* The test releases it once it saw the queue overflow. */
+	for (i = 0; i < hold / 10 && !released; i++)
+		sleep_ms(10);
 	for (i = 0; i < n; i++) {
 		c = accept(fd, NULL, NULL);
 		if (c < 0) {

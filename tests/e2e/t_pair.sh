@@ -84,15 +84,35 @@ REC_C=$REC_LAST
 rec_ns pair-srv "$NSS" "$TMP/srv.skr" || exit 1
 REC_S=$REC_LAST
 
-# Backlog 1 and nothing accepted for 1.5 s while 4 clients connect: the
-# queue overflows and the clients resend their SYNs; all are served later.
-ip netns exec "$NSS" "$PAIRTOOL" serve "$SRV" 7100 1 4 1500 >"$TMP/srv1.out" 2>&1 &
+# listen_overflows NETNS: its TcpExt ListenOverflows counter.
+listen_overflows() {
+	ip netns exec "$1" awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 }
+		else for (i = 1; i <= NF; i++) if (k[i] == "ListenOverflows") print $i }' /proc/net/netstat
+}
+
+# wait_overflow NETNS: its listeners overflowed at least once (bounded: 30 s).
+wait_overflow() {
+	for _ in $(seq 300); do
+		[ "$(listen_overflows "$1")" -gt 0 ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Backlog 1 and nothing accepted while 4 clients connect, until the queue
+# was seen to overflow (not a fixed time: a slow guest may start the
+# clients late): the clients resend their SYNs; all are served later.
+ip netns exec "$NSS" "$PAIRTOOL" serve "$SRV" 7100 1 4 10000 >"$TMP/srv1.out" 2>&1 &
 SRV1=$!
 ip netns exec "$NSS" "$PAIRTOOL" serve "$SRV" 7101 16 3 0 >"$TMP/srv2.out" 2>&1 &
 SRV2=$!
 check "servers listening" wait_line "$TMP/srv1.out" listening
 check "servers listening" wait_line "$TMP/srv2.out" listening
-check "overflowed clients served" ip netns exec "$NSC" "$PAIRTOOL" connect "$SRV" 7100 4
+ip netns exec "$NSC" "$PAIRTOOL" connect "$SRV" 7100 4 &
+CL1=$!
+check "the queue of port 7100 overflowed" wait_overflow "$NSS"
+kill -USR1 "$SRV1"
+check "overflowed clients served" wait "$CL1"
 check "normal clients served" ip netns exec "$NSC" "$PAIRTOOL" connect "$SRV" 7101 3
 check "refused connect" ip netns exec "$NSC" "$PAIRTOOL" refuse "$SRV" 7102
 # A listener that never accepts (backlog 1): the first connects fill its
