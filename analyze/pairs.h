@@ -80,6 +80,12 @@ struct sa_pair_key {
 
 int sa_pairs_new(struct sa_pairs **pp);
 void sa_pairs_free(struct sa_pairs *p);
+/*
+ * Pair or not (on by default).  Off, sa_pairs_note() lists nothing, so
+ * no life gets a peer, a listener link or a pairing state, and the stats
+ * stay 0: for the views that read none of them (sa_view.pairs).
+ */
+void sa_pairs_enable(struct sa_pairs *p, bool on);
 /* Addresses to rewrite before keying (copied); -EINVAL past the max. */
 int sa_pairs_set_map(struct sa_pairs *p, const struct sa_addr_map *m,
 		     size_t n);
