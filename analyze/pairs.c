@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The two ends of a connection: see pairs.h for the rules.  Open lives
- * with a complete tuple are kept in a chained hash keyed by that tuple
- * (after the address map), so a life finds its candidates in one chain,
- * whatever the number of sockets.  Only open lives are listed, so memory
- * follows the socket table's.
+ * with a complete tuple that wait for their other end are kept in a
+ * chained hash keyed by that tuple (after the address map), so a life
+ * finds its candidates in one chain, whatever the number of sockets.
+ * Only open lives are listed, so memory follows the socket table's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +41,8 @@ struct sa_pair_entry {
 	struct sa_sock *s;
 	struct sa_pair_entry *next;	/* in the tuple or listener table, or spare */
 	uint64_t listener;		/* a connect's listener elsewhere, 0 */
+	struct sa_pair_entry *peer;	/* the peer's, while both have one */
+	uint32_t host, netns;		/* s's, when in the tuple table */
 	uint8_t where;			/* 0, IN_TUPLES or IN_LISTENERS */
 };
 
@@ -268,11 +270,16 @@ static uint64_t hash_of(const struct sa_pairs *p, const struct tkey *k)
 	uint64_t h = p->seed, w;
 	size_t i;
 
+	/*
+	 * A multiply (odd: no two h collide) per word and one full mix at
+	 * the end: each connection hashes tuples four or five times, and a
+	 * full mix per word was a sixth of pairing's time.
+	 */
 	for (i = 0; i + 8 <= sizeof(*k); i += 8) {
 		memcpy(&w, (const uint8_t *)k + i, 8);
-		h = sa_mix64(h ^ w);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 	}
-	return h;
+	return sa_mix64(h);
 }
 
 static void grow(struct sa_pairs *p)
@@ -297,8 +304,48 @@ static void grow(struct sa_pairs *p)
 	p->nbuckets = n;
 }
 
+/* Take e off the chain at *head (linked by next). */
+static void unlink_next(struct sa_pair_entry **head, struct sa_pair_entry *e)
+{
+	struct sa_pair_entry **pp;
+
+	for (pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			return;
+		}
+	}
+}
+
+/*
+ * e's life is no candidate any more (paired, ambiguous or closed): off the
+ * tuple table, so that it holds only lives that wait; the entry stays for
+ * the peer and listener links until the life leaves the socket table.
+ */
+static void unlist(struct sa_pairs *p, struct sa_pair_entry *e)
+{
+	if (e->where != IN_TUPLES)
+		return;
+	unlink_next(&p->buckets[e->hash & (p->nbuckets - 1)], e);
+	e->where = 0;
+	p->n--;
+}
+
 static void pair(struct sa_pairs *p, struct sa_sock *s, struct sa_sock *c)
 {
+	struct sa_pair_entry *es = sa_node(s)->pentry;
+	struct sa_pair_entry *ec = sa_node(c)->pentry;
+
+	/*
+	 * A paired life is nobody's candidate any more (match() takes only
+	 * LISTED ones): both leave the tuple table, which then holds only
+	 * the lives still waiting, few and in cache, and each end is found
+	 * through the other's entry (sa_pairs_peer_of()).
+	 */
+	es->peer = ec;
+	ec->peer = es;
+	unlist(p, es);
+	unlist(p, ec);
 	s->peer = c->id;
 	c->peer = s->id;
 	s->pairing = c->pairing = SA_PAIRING_PAIRED;
@@ -331,10 +378,15 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 			nnear = nfar = 2;
 			break;
 		}
+		/*
+		 * The table holds only open lives still waiting (LISTED, not
+		 * closed: unlist()), and their host and namespace, so a
+		 * candidate's own life, long out of cache, is not read.
+		 */
 		if (e->hash != h || memcmp(&e->k, &m, sizeof(m)) != 0 ||
-		    c == s || c->pairing != SA_PAIRING_LISTED || c->closed)
+		    c == s)
 			continue;
-		if (c->host == s->host && c->netns == s->netns) {
+		if (e->host == s->host && e->netns == s->netns) {
 			near = c;
 			nnear++;
 		} else {
@@ -349,6 +401,7 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 	else if (nnear + nfar > 1) {
 		s->pairing = SA_PAIRING_AMBIGUOUS;
 		p->st.ambiguous++;
+		unlist(p, sa_node(s)->pentry);
 	}
 }
 
@@ -444,6 +497,9 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 		if (err)
 			return err;
 	}
+	/* A closed life waits no more: off the tuple table (match()). */
+	if (s->closed && s->pairing == SA_PAIRING_LISTED)
+		unlist(p, sa_node(s)->pentry);
 	if (s->pairing != SA_PAIRING_NONE || s->closed ||
 	    s->role == SA_ROLE_LISTENER || s->state == SKR_TCP_LISTEN ||
 	    !key_of(p, s, &k))
@@ -455,6 +511,8 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 		grow(p);
 	e->k = k;
 	e->hash = hash_of(p, &k);
+	e->host = s->host;
+	e->netns = s->netns;
 	e->next = p->buckets[e->hash & (p->nbuckets - 1)];
 	p->buckets[e->hash & (p->nbuckets - 1)] = e;
 	e->where = IN_TUPLES;
@@ -467,19 +525,6 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 	return 0;
 }
 
-/* Take e off the chain at *head (linked by next). */
-static void unlink_next(struct sa_pair_entry **head, struct sa_pair_entry *e)
-{
-	struct sa_pair_entry **pp;
-
-	for (pp = head; *pp; pp = &(*pp)->next) {
-		if (*pp == e) {
-			*pp = e->next;
-			return;
-		}
-	}
-}
-
 void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct sa_pair_entry *e;
@@ -490,6 +535,8 @@ void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 	if (!e)
 		return;
 	sa_node(s)->pentry = NULL;
+	if (e->peer)
+		e->peer->peer = NULL;
 	if (e->where == IN_TUPLES) {
 		unlink_next(&p->buckets[e->hash & (p->nbuckets - 1)], e);
 		p->n--;
@@ -510,18 +557,12 @@ uint64_t sa_pairs_listener_of(const struct sa_pairs *p,
 
 struct sa_sock *sa_pairs_peer_of(struct sa_pairs *p, const struct sa_sock *s)
 {
-	struct sa_pair_entry *e;
-	struct tkey k, m;
-	uint64_t h;
+	const struct sa_pair_entry *e;
 
-	if (!p || s->peer == 0 || !key_of(p, s, &k))
+	if (!p || s->peer == 0)
 		return NULL;
-	mirror(&k, &m);
-	h = hash_of(p, &m);
-	for (e = p->buckets[h & (p->nbuckets - 1)]; e; e = e->next)
-		if (e->s->id == s->peer && e->s->peer == s->id)
-			return e->s;
-	return NULL;
+	e = sa_node(s)->pentry;
+	return e && e->peer ? e->peer->s : NULL;
 }
 
 void sa_pairs_reset(struct sa_pairs *p, struct sa_sock *s, bool sent)
