@@ -17,6 +17,7 @@
 #include "analyze/hash.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
+#include "analyze/work.h"
 
 /* FIN_WAIT2's default timeout (tcp_fin_timeout) and TCP_TIMEWAIT_LEN. */
 #define TOWARD_TIME_WAIT_NS	(2 * 60000000000ull)
@@ -57,10 +58,59 @@ static bool tw_same(const struct sa_benign_tw *e, uint32_t netns,
 	       memcmp(e->daddr, daddr, sizeof(e->daddr)) == 0;
 }
 
+/* sa_meta.tw_mode: 0 undecided. */
+enum { TW_TRACK = 1, TW_SKIP = 2 };
+
+/*
+ * Whether the kernel release ("6.18.0-1-amd64") is 6.11 or later, where
+ * the kfree_skb tracepoint names the TIME_WAIT socket (rx_sk), so no
+ * kind-1 free comes without a socket.  false when it does not parse.
+ */
+static bool names_tw_socket(const char *rel)
+{
+	unsigned long major, minor;
+	char *end;
+
+	if (!rel || *rel < '0' || *rel > '9')
+		return false;
+	major = strtoul(rel, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return false;
+	minor = strtoul(end + 1, &end, 10);
+	return major > 6 || (major == 6 && minor >= 11);
+}
+
+/*
+ * Ways into TIME_WAIT are only ever looked up for a NOT_SPECIFIED drop with
+ * no socket (to_time_wait()), which a trace holds only when kfree_skb was
+ * attached, and which is a TIME_WAIT free only before 6.11.  So they are
+ * remembered unless the trace says neither can be: its probes (all of
+ * them listed) include no attached kfree_skb and no drop was read, or its
+ * kernel is 6.11 or later.  Only the first segment describes the input
+ * (meta.h): one of another capture or host may differ, so then every one
+ * is remembered.
+ */
+static bool tw_needed(const struct sa_meta *m)
+{
+	const char *why;
+
+	if (m->mixed_captures || m->mixed_hosts)
+		return true;
+	if (m->nprobes > 0 && m->probes_dropped == 0 &&
+	    sa_meta_observe(m, SKR_REC_SKB_DROP, &why) != SA_OBSERVED)
+		return false;
+	return !names_tw_socket(m->krelease);
+}
+
 int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 {
 	struct sa_benign_tw *e, *b;
 	size_t i;
+
+	if (m->tw_mode == 0)
+		m->tw_mode = tw_needed(m) ? TW_TRACK : TW_SKIP;
+	if (m->tw_mode == TW_SKIP)
+		return 0;
 
 	/*
 	 * Only the states before TIME_WAIT: the transition to CLOSE that
@@ -89,6 +139,7 @@ int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
 		if (e->used && (!b[i].used || b[i].ts_ns < e->ts_ns))
 			e = &b[i];
 	}
+	sa_work.tw_noted++;
 	e->ts_ns = ev->c.ts_ns;
 	e->netns = ev->c.netns;
 	e->sport = ev->sport;

@@ -45,6 +45,8 @@ const char *sa_benign_summary(const struct sa_meta *m, char *buf,
  * may take the oldest one's place) for FIN_WAIT2's and TIME_WAIT's 60 s each, and a
  * NOT_SPECIFIED drop with no socket sent to one of them is taken for kind
  * 1.  sa_benign_state() for every state change, in time order; -ENOMEM or 0.
+ * Nothing is remembered for a trace that says it cannot hold such a drop
+ * (kernel 6.11 or later, or kfree_skb not attached: benign.c, tw_needed()).
  */
 #define SA_BENIGN_TW_SLOTS	4096
 int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev);

@@ -531,6 +531,10 @@ int sa_meta_record(struct sa_meta *m, const struct skr_record *rec)
 	union skr_rec_any r;
 
 	count_type(m, rec->type);
+	/* What benign.c decided from them may change (sa_benign_state()). */
+	if (rec->type == SKR_REC_HOST || rec->type == SKR_REC_PROBE ||
+	    rec->type == SKR_REC_FILE_HEADER)
+		m->tw_mode = 0;
 	if (rec->type >= ARRAY_SIZE(meta_rules) || !d)
 		return 0;
 	rule = &meta_rules[rec->type];

@@ -90,6 +90,7 @@ struct sa_meta {
 	uint64_t benign[SKR_BENIGN_KINDS], benign_base[SKR_BENIGN_KINDS];
 	uint64_t benign_recorded[SKR_BENIGN_KINDS];
 	struct sa_benign_tw *tw;	/* ways into TIME_WAIT (benign.c) */
+	uint8_t tw_mode;		/* benign.c's; 0 again after HOST, PROBE */
 
 	struct sa_wallclock clock;
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The two ends of a connection: see pairs.h for the rules.  Open lives
- * with a complete tuple are kept in a chained hash keyed by that tuple
- * (after the address map), so a life finds its candidates in one chain,
- * whatever the number of sockets.  Only open lives are listed, so memory
- * follows the socket table's.
+ * with a complete tuple that wait for their other end are kept in a
+ * chained hash keyed by that tuple (after the address map), so a life
+ * finds its candidates in one chain, whatever the number of sockets.
+ * Only open lives are listed, so memory follows the socket table's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "analyze/hash.h"
 #include "analyze/pairs.h"
 #include "analyze/sockets_priv.h"
+#include "analyze/work.h"
 #include "format/skr.h"
 
 #define tkey sa_pair_key
@@ -28,36 +29,47 @@
 #define SCAN_MAX	256
 
 /*
- * What pairs.c keeps of one socket, found by the socket's address (the
- * pointer table) and, once listed, by its key (the tuple or listener
- * table).  Kept here, not in the socket, whose size the table's memory
- * bound counts (FORMAT.md §11.2); their number is bounded instead.
+ * What pairs.c keeps of one socket, found through the socket's own link
+ * (sa_sock_node.pentry) and, once listed, by its key (the tuple or
+ * listener table).  Kept here, not in the socket, whose size the table's
+ * memory bound counts (FORMAT.md §11.2): the socket holds one pointer,
+ * and the number of entries is bounded instead.
  */
-struct entry {
+struct sa_pair_entry {
 	struct tkey k;
 	uint64_t hash;			/* of k, when in a keyed table */
 	struct sa_sock *s;
-	struct entry *next;		/* in the tuple or listener table */
-	struct entry *pnext;		/* in the pointer table */
+	struct sa_pair_entry *next;	/* in the tuple or listener table, or spare */
 	uint64_t listener;		/* a connect's listener elsewhere, 0 */
+	struct sa_pair_entry *peer;	/* the peer's, while both have one */
+	uint32_t host, netns;		/* s's, when in the tuple table */
 	uint8_t where;			/* 0, IN_TUPLES or IN_LISTENERS */
 };
 
 enum { IN_TUPLES = 1, IN_LISTENERS = 2 };
 /* Sockets with an entry at once; past it new ones are not tried, counted. */
 #define MAX_ENTRIES	131072u
-#define PBUCKETS	65536u	/* power of two */
 
-/* Freed entries kept for reuse: one malloc a connection was dear. */
-#define SPARE_MAX	4096
+/*
+ * Entries come from slabs, and freed ones wait on a spare list for the
+ * next socket: a malloc and a free per connection were dear.  The slabs
+ * are only given back at the end, so memory follows the most entries
+ * held at once (at most MAX_ENTRIES).
+ */
+#define SLAB_ENTRIES	1024u
+struct slab {
+	struct slab *next;
+	size_t used;
+	struct sa_pair_entry e[SLAB_ENTRIES];
+};
 
 struct sa_pairs {
-	struct entry **pbuckets;	/* every entry, by socket address */
+	bool off;			/* no view reads pairs: note nothing */
 	size_t nent;
-	struct entry *spare;		/* linked by next */
-	size_t nspare;
-	struct entry **lbuckets;	/* listeners, keyed (addr, port) */
-	struct entry **buckets;
+	struct slab *slabs;		/* the newest first */
+	struct sa_pair_entry *spare;		/* linked by next */
+	struct sa_pair_entry **lbuckets;	/* listeners, keyed (addr, port) */
+	struct sa_pair_entry **buckets;
 	size_t nbuckets;		/* power of two */
 	size_t n;
 	uint64_t seed;
@@ -75,11 +87,9 @@ int sa_pairs_new(struct sa_pairs **pp)
 	p->nbuckets = 256;
 	p->buckets = calloc(p->nbuckets, sizeof(*p->buckets));
 	p->lbuckets = calloc(LBUCKETS, sizeof(*p->lbuckets));
-	p->pbuckets = calloc(PBUCKETS, sizeof(*p->pbuckets));
-	if (!p->buckets || !p->lbuckets || !p->pbuckets) {
+	if (!p->buckets || !p->lbuckets) {
 		free(p->buckets);
 		free(p->lbuckets);
-		free(p->pbuckets);
 		free(p);
 		return -ENOMEM;
 	}
@@ -91,64 +101,57 @@ int sa_pairs_new(struct sa_pairs **pp)
 
 void sa_pairs_free(struct sa_pairs *p)
 {
-	size_t i;
-
 	if (!p)
 		return;
-	/* Every entry is in the pointer table. */
-	for (i = 0; i < PBUCKETS; i++) {
-		while (p->pbuckets[i]) {
-			struct entry *e = p->pbuckets[i];
+	/* Every entry is in a slab; sockets still linked to one are gone. */
+	while (p->slabs) {
+		struct slab *b = p->slabs;
 
-			p->pbuckets[i] = e->pnext;
-			free(e);
-		}
-	}
-	while (p->spare) {
-		struct entry *e = p->spare;
-
-		p->spare = e->next;
-		free(e);
+		p->slabs = b->next;
+		free(b);
 	}
 	free(p->buckets);
 	free(p->lbuckets);
-	free(p->pbuckets);
 	free(p);
 }
 
-static struct entry *entry_new(struct sa_pairs *p)
+void sa_pairs_enable(struct sa_pairs *p, bool on)
 {
-	struct entry *e = p->spare;
-
-	if (!e)
-		return malloc(sizeof(*e));
-	p->spare = e->next;
-	p->nspare--;
-	return e;
+	p->off = !on;
 }
 
-static size_t pslot(const struct sa_sock *s)
+static struct sa_pair_entry *entry_new(struct sa_pairs *p)
 {
-	return (size_t)(sa_mix64((uint64_t)(uintptr_t)s) & (PBUCKETS - 1));
+	struct sa_pair_entry *e = p->spare;
+	struct slab *b = p->slabs;
+
+	if (e) {
+		p->spare = e->next;
+		return e;
+	}
+	if (!b || b->used == SLAB_ENTRIES) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->next = p->slabs;
+		p->slabs = b;
+	}
+	return &b->e[b->used++];
 }
 
 /* s's entry, or NULL. */
-static struct entry *entry_of(const struct sa_pairs *p, const struct sa_sock *s)
+static struct sa_pair_entry *entry_of(const struct sa_pairs *p, const struct sa_sock *s)
 {
-	struct entry *e;
-
-	for (e = p->pbuckets[pslot(s)]; e; e = e->pnext)
-		if (e->s == s)
-			return e;
-	return NULL;
+	(void)p;
+	return sa_node(s)->pentry;
 }
 
 /* s's entry, made if needed; NULL with *err 0 past MAX_ENTRIES. */
-static struct entry *entry_get(struct sa_pairs *p, struct sa_sock *s,
+static struct sa_pair_entry *entry_get(struct sa_pairs *p, struct sa_sock *s,
 			       int *err)
 {
-	struct entry *e = entry_of(p, s);
-	size_t i;
+	struct sa_pair_entry *e = entry_of(p, s);
 
 	*err = 0;
 	if (e)
@@ -164,22 +167,15 @@ static struct entry *entry_get(struct sa_pairs *p, struct sa_sock *s,
 	}
 	memset(e, 0, sizeof(*e));
 	e->s = s;
-	i = pslot(s);
-	e->pnext = p->pbuckets[i];
-	p->pbuckets[i] = e;
+	sa_node(s)->pentry = e;
 	p->nent++;
 	return e;
 }
 
-static void entry_free(struct sa_pairs *p, struct entry *e)
+static void entry_free(struct sa_pairs *p, struct sa_pair_entry *e)
 {
-	if (p->nspare == SPARE_MAX) {
-		free(e);
-		return;
-	}
 	e->next = p->spare;
 	p->spare = e;
-	p->nspare++;
 }
 
 int sa_pairs_set_map(struct sa_pairs *p, const struct sa_addr_map *m,
@@ -274,24 +270,29 @@ static uint64_t hash_of(const struct sa_pairs *p, const struct tkey *k)
 	uint64_t h = p->seed, w;
 	size_t i;
 
+	/*
+	 * A multiply (odd: no two h collide) per word and one full mix at
+	 * the end: each connection hashes tuples four or five times, and a
+	 * full mix per word was a sixth of pairing's time.
+	 */
 	for (i = 0; i + 8 <= sizeof(*k); i += 8) {
 		memcpy(&w, (const uint8_t *)k + i, 8);
-		h = sa_mix64(h ^ w);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 	}
-	return h;
+	return sa_mix64(h);
 }
 
 static void grow(struct sa_pairs *p)
 {
 	size_t n = p->nbuckets * 2, i;
-	struct entry **b = calloc(n, sizeof(*b));
+	struct sa_pair_entry **b = calloc(n, sizeof(*b));
 
 	/* Without room the chains only get longer. */
 	if (!b)
 		return;
 	for (i = 0; i < p->nbuckets; i++) {
 		while (p->buckets[i]) {
-			struct entry *e = p->buckets[i];
+			struct sa_pair_entry *e = p->buckets[i];
 
 			p->buckets[i] = e->next;
 			e->next = b[e->hash & (n - 1)];
@@ -303,8 +304,48 @@ static void grow(struct sa_pairs *p)
 	p->nbuckets = n;
 }
 
+/* Take e off the chain at *head (linked by next). */
+static void unlink_next(struct sa_pair_entry **head, struct sa_pair_entry *e)
+{
+	struct sa_pair_entry **pp;
+
+	for (pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			return;
+		}
+	}
+}
+
+/*
+ * e's life is no candidate any more (paired, ambiguous or closed): off the
+ * tuple table, so that it holds only lives that wait; the entry stays for
+ * the peer and listener links until the life leaves the socket table.
+ */
+static void unlist(struct sa_pairs *p, struct sa_pair_entry *e)
+{
+	if (e->where != IN_TUPLES)
+		return;
+	unlink_next(&p->buckets[e->hash & (p->nbuckets - 1)], e);
+	e->where = 0;
+	p->n--;
+}
+
 static void pair(struct sa_pairs *p, struct sa_sock *s, struct sa_sock *c)
 {
+	struct sa_pair_entry *es = sa_node(s)->pentry;
+	struct sa_pair_entry *ec = sa_node(c)->pentry;
+
+	/*
+	 * A paired life is nobody's candidate any more (match() takes only
+	 * LISTED ones): both leave the tuple table, which then holds only
+	 * the lives still waiting, few and in cache, and each end is found
+	 * through the other's entry (sa_pairs_peer_of()).
+	 */
+	es->peer = ec;
+	ec->peer = es;
+	unlist(p, es);
+	unlist(p, ec);
 	s->peer = c->id;
 	c->peer = s->id;
 	s->pairing = c->pairing = SA_PAIRING_PAIRED;
@@ -324,7 +365,7 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 {
 	struct sa_sock *near = NULL, *far = NULL;
 	size_t nnear = 0, nfar = 0, steps = 0;
-	struct entry *e;
+	struct sa_pair_entry *e;
 	struct tkey m;
 	uint64_t h;
 
@@ -337,10 +378,15 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 			nnear = nfar = 2;
 			break;
 		}
+		/*
+		 * The table holds only open lives still waiting (LISTED, not
+		 * closed: unlist()), and their host and namespace, so a
+		 * candidate's own life, long out of cache, is not read.
+		 */
 		if (e->hash != h || memcmp(&e->k, &m, sizeof(m)) != 0 ||
-		    c == s || c->pairing != SA_PAIRING_LISTED || c->closed)
+		    c == s)
 			continue;
-		if (c->host == s->host && c->netns == s->netns) {
+		if (e->host == s->host && e->netns == s->netns) {
 			near = c;
 			nnear++;
 		} else {
@@ -355,6 +401,7 @@ static void match(struct sa_pairs *p, struct sa_sock *s, const struct tkey *k)
 	else if (nnear + nfar > 1) {
 		s->pairing = SA_PAIRING_AMBIGUOUS;
 		p->st.ambiguous++;
+		unlist(p, sa_node(s)->pentry);
 	}
 }
 
@@ -375,7 +422,7 @@ static struct tkey dest_key(const struct sa_pairs *p, uint8_t family,
 /* An open listener bound to one address: listed under it. */
 static int note_listener(struct sa_pairs *p, struct sa_sock *s)
 {
-	struct entry *e;
+	struct sa_pair_entry *e;
 	int err;
 
 	if (s->sport == 0 || sa_sockets_is_zero(s->saddr, addr_len(s->family)))
@@ -400,7 +447,7 @@ static int note_listener(struct sa_pairs *p, struct sa_sock *s)
 static int find_listener(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct sa_sock *l = NULL;
-	struct entry *e;
+	struct sa_pair_entry *e;
 	size_t n = 0, steps = 0;
 	struct tkey k;
 	uint64_t h;
@@ -434,11 +481,11 @@ static int find_listener(struct sa_pairs *p, struct sa_sock *s)
 
 int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 {
-	struct entry *e;
+	struct sa_pair_entry *e;
 	struct tkey k;
 	int err;
 
-	if (!p)
+	if (!p || p->off)
 		return 0;
 	if (s->family != SKR_AF_INET && s->family != SKR_AF_INET6)
 		return 0;
@@ -450,6 +497,9 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 		if (err)
 			return err;
 	}
+	/* A closed life waits no more: off the tuple table (match()). */
+	if (s->closed && s->pairing == SA_PAIRING_LISTED)
+		unlist(p, sa_node(s)->pentry);
 	if (s->pairing != SA_PAIRING_NONE || s->closed ||
 	    s->role == SA_ROLE_LISTENER || s->state == SKR_TCP_LISTEN ||
 	    !key_of(p, s, &k))
@@ -461,6 +511,8 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 		grow(p);
 	e->k = k;
 	e->hash = hash_of(p, &k);
+	e->host = s->host;
+	e->netns = s->netns;
 	e->next = p->buckets[e->hash & (p->nbuckets - 1)];
 	p->buckets[e->hash & (p->nbuckets - 1)] = e;
 	e->where = IN_TUPLES;
@@ -468,36 +520,23 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 	if (p->n > p->st.listed_max)
 		p->st.listed_max = p->n;
 	s->pairing = SA_PAIRING_LISTED;
+	sa_work.pairs_listed++;
 	match(p, s, &k);
 	return 0;
 }
 
-/* Take e off the chain at *head (linked by next). */
-static void unlink_next(struct entry **head, struct entry *e)
-{
-	struct entry **pp;
-
-	for (pp = head; *pp; pp = &(*pp)->next) {
-		if (*pp == e) {
-			*pp = e->next;
-			return;
-		}
-	}
-}
-
 void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 {
-	struct entry **pp, *e;
+	struct sa_pair_entry *e;
 
 	if (!p)
 		return;
-	for (pp = &p->pbuckets[pslot(s)]; *pp && (*pp)->s != s;
-	     pp = &(*pp)->pnext)
-		;
-	e = *pp;
+	e = sa_node(s)->pentry;
 	if (!e)
 		return;
-	*pp = e->pnext;
+	sa_node(s)->pentry = NULL;
+	if (e->peer)
+		e->peer->peer = NULL;
 	if (e->where == IN_TUPLES) {
 		unlink_next(&p->buckets[e->hash & (p->nbuckets - 1)], e);
 		p->n--;
@@ -511,25 +550,19 @@ void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s)
 uint64_t sa_pairs_listener_of(const struct sa_pairs *p,
 			      const struct sa_sock *s)
 {
-	const struct entry *e = p ? entry_of(p, s) : NULL;
+	const struct sa_pair_entry *e = p ? entry_of(p, s) : NULL;
 
 	return e ? e->listener : 0;
 }
 
 struct sa_sock *sa_pairs_peer_of(struct sa_pairs *p, const struct sa_sock *s)
 {
-	struct entry *e;
-	struct tkey k, m;
-	uint64_t h;
+	const struct sa_pair_entry *e;
 
-	if (!p || s->peer == 0 || !key_of(p, s, &k))
+	if (!p || s->peer == 0)
 		return NULL;
-	mirror(&k, &m);
-	h = hash_of(p, &m);
-	for (e = p->buckets[h & (p->nbuckets - 1)]; e; e = e->next)
-		if (e->s->id == s->peer && e->s->peer == s->id)
-			return e->s;
-	return NULL;
+	e = sa_node(s)->pentry;
+	return e && e->peer ? e->peer->s : NULL;
 }
 
 void sa_pairs_reset(struct sa_pairs *p, struct sa_sock *s, bool sent)

@@ -3,8 +3,9 @@
  * Pairs: the two ends of one connection (pairs.c).
  *
  * A model pass beside the socket table: each life whose 4-tuple is
- * complete is listed under it while it is open, and a life listed later
- * is paired with an open one listed under its mirrored tuple.  Both ends
+ * complete is listed under it while it is open and waits for its other
+ * end, and a life listed later is paired with an open one listed under
+ * its mirrored tuple (then neither is listed any more).  Both ends
  * are alive then, so their lives overlap on the merged time line (each
  * host's clock offset applied by run.c), and a port used again later
  * finds only the lives open at that moment: never a closed one.  The
@@ -55,7 +56,7 @@ struct sa_pairs_stats {
 	uint64_t cross_host;		/* of which the ends are on two hosts */
 	uint64_t cross_netns;		/* of which on one host, two namespaces */
 	uint64_t ambiguous;		/* lives left unpaired: several candidates */
-	uint64_t listed_max;		/* most lives listed at once */
+	uint64_t listed_max;		/* most lives waiting at once */
 	uint64_t untried;		/* not listed: too many at once */
 };
 
@@ -80,6 +81,12 @@ struct sa_pair_key {
 
 int sa_pairs_new(struct sa_pairs **pp);
 void sa_pairs_free(struct sa_pairs *p);
+/*
+ * Pair or not (on by default).  Off, sa_pairs_note() lists nothing, so
+ * no life gets a peer, a listener link or a pairing state, and the stats
+ * stay 0: for the views that read none of them (sa_view.pairs).
+ */
+void sa_pairs_enable(struct sa_pairs *p, bool on);
 /* Addresses to rewrite before keying (copied); -EINVAL past the max. */
 int sa_pairs_set_map(struct sa_pairs *p, const struct sa_addr_map *m,
 		     size_t n);
@@ -101,7 +108,7 @@ void sa_pairs_mirror(const struct sa_pair_key *k, struct sa_pair_key *m);
 /* The listener of another namespace or host connect s was linked to, 0. */
 uint64_t sa_pairs_listener_of(const struct sa_pairs *p,
 			      const struct sa_sock *s);
-/* s's peer while both are in the table (listed), else NULL. */
+/* s's peer while both are in the socket table, else NULL. */
 struct sa_sock *sa_pairs_peer_of(struct sa_pairs *p, const struct sa_sock *s);
 /*
  * s sent (sent) or received a reset: when its peer, still in the table,

@@ -855,6 +855,7 @@ const struct sa_view sa_view_backlog = {
 	.name = "backlog",
 	.option = "--backlog",
 	.report = SA_REPORT_BACKLOG,
+	.pairs = true,		/* a connect's listener elsewhere */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = "listener",
 	.new = backlog_new,

@@ -369,6 +369,7 @@ const struct sa_view sa_view_connections = {
 	.name = "connections",
 	.option = "--connections",
 	.report = SA_REPORT_CONNECTIONS,
+	.pairs = true,		/* each life's peer */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = SA_CONNECTIONS_ROW,
 	.new = connections_new,

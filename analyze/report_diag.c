@@ -369,6 +369,7 @@ const struct sa_view sa_view_diag = {
 	.name = "diagnosis",
 	.option = NULL,
 	.report = SA_REPORT_DIAG,
+	.pairs = true,		/* listener links, a reset's two halves */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON,
 	.new = diag_new,
 	.socket = diag_socket,

@@ -658,6 +658,7 @@ const struct sa_view sa_view_html = {
 	.option = "--html",
 	.arg = "OUT",
 	.report = SA_REPORT_HTML,
+	.pairs = true,		/* the diagnosis inside it */
 	.formats = SA_VIEW_TEXT,
 	.items = true,
 	.new = html_new,

@@ -469,6 +469,7 @@ const struct sa_view sa_view_info = {
 	.name = "info",
 	.option = "--info",
 	.report = SA_REPORT_INFO,
+	.pairs = true,		/* the pair counts */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON,
 	.new = info_new,
 	.end = info_end,

@@ -996,6 +996,7 @@ const struct sa_view sa_view_timeline = {
 	.name = "timeline",
 	.option = "--timeline",
 	.report = SA_REPORT_TIMELINE,
+	.pairs = true,		/* each life's peer */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = "event",
 	.items = true,

@@ -138,7 +138,7 @@ static void heap_set(struct sa_lgroup *g, int kind, size_t i,
 		     struct sa_sock *s)
 {
 	g->heap[i] = s;
-	sa_node(s)->xpos[kind] = i;
+	sa_node(s)->xpos[kind] = (uint32_t)i;
 }
 
 static void sift_up(struct sa_lgroup *g, int kind, size_t i)

@@ -45,13 +45,25 @@ void sa_sockets_comm_learn(struct sa_comm_map *m,
 
 	if (c->ctx != SKR_CTX_PROCESS || c->tgid == 0)
 		return;
-	sa_text_copy(name, sizeof(name), comm, commlen);
-	if (name[0] == '\0')
-		return;
 	h = comm_hash(c->tgid);
 	for (i = m->bucket[h]; i != SA_COMM_NONE; i = m->e[i].next)
 		if (m->e[i].pid == c->tgid)
 			break;
+	/*
+	 * Mostly the name it has: the record's bytes are then the kept name
+	 * (sanitized, so printable), ended by a NUL or by commlen, and
+	 * sanitizing them again would give the same name.
+	 */
+	if (i != SA_COMM_NONE) {
+		size_t len = strlen(m->e[i].comm);
+
+		if (len <= commlen && memcmp(m->e[i].comm, comm, len) == 0 &&
+		    (len == commlen || comm[len] == '\0'))
+			return;
+	}
+	sa_text_copy(name, sizeof(name), comm, commlen);
+	if (name[0] == '\0')
+		return;
 	if (i == SA_COMM_NONE) {
 		if (m->n < SA_COMM_MAX) {
 			i = m->n++;

@@ -24,6 +24,7 @@
 
 struct sa_lgroup;
 struct sa_spare_items;
+struct sa_pair_entry;
 
 /*
  * A life as the table allocates it: the public part and the links only
@@ -38,10 +39,18 @@ struct sa_sock_node {
 	uint64_t close_mt;
 	struct sa_sock *lprev, *lnext;
 	struct sa_lgroup *xgroup[2];	/* open-listener index: its groups */
-	size_t xpos[2];			/* and places in their heaps */
+	uint32_t xpos[2];		/* and places in their heaps */
+	/*
+	 * What pairs.c keeps of it, or NULL: found without a search.  The
+	 * node stays at 472 bytes (a 480-byte malloc chunk): xpos is 32-bit
+	 * to make room, as a heap holds at most SA_SOCKETS_MAX_LIVE.
+	 */
+	struct sa_pair_entry *pentry;
 	struct sa_sock *hnext;		/* hash chain, beside the key */
 	struct sa_sock s;
 };
+
+_Static_assert(SA_SOCKETS_MAX_LIVE <= UINT32_MAX, "xpos is 32-bit");
 
 /* The node of a life the table handed out. */
 static inline struct sa_sock_node *sa_node(const struct sa_sock *s)

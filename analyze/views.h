@@ -34,6 +34,12 @@ struct sa_view {
 	/* --socket N also hands on N's peer (pairs.h), whatever the filters. */
 	bool with_peers;
 	/*
+	 * Reads what pairs.c finds (a life's peer, pairing, peer_reset_*,
+	 * sa_pairs_listener_of(), the pair counts): without it no life is
+	 * paired, which saves a hash of every connection.
+	 */
+	bool pairs;
+	/*
 	 * Every callback but new may be NULL.  new sets *state (NULL is
 	 * allowed); the others get it back; free(NULL) is a no-op.
 	 *

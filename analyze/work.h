@@ -3,7 +3,8 @@
  * Work done by the listener lookups of this process (sockets_listen.c,
  * report_backlog.c), summed over every analysis: tests check that it stays
  * bounded per lookup, whatever the number of listeners, without timing
- * anything.
+ * anything.  Likewise for the work a report needs not pay for: lives
+ * listed for pairing (pairs.c) and ways into TIME_WAIT (benign.c).
  */
 #ifndef SA_WORK_H
 #define SA_WORK_H
@@ -15,6 +16,8 @@ struct sa_work {
 	uint64_t listener_steps;	/* index entries they examined */
 	uint64_t backlog_finds;		/* --backlog's listener table lookups */
 	uint64_t backlog_steps;		/* table entries they examined */
+	uint64_t pairs_listed;		/* lives listed by their tuple */
+	uint64_t tw_noted;		/* transitions remembered by benign.c */
 };
 extern struct sa_work sa_work;
 

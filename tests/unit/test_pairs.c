@@ -28,6 +28,8 @@
 
 #include "analyze/pairs.h"
 #include "analyze/sockana.h"
+#include "analyze/views.h"
+#include "analyze/work.h"
 #include "tracegen.h"
 
 #define WALL_BASE	1795341600ull	/* 2026-11-22T10:00:00Z */
@@ -185,6 +187,149 @@ START_TEST(test_loopback_pair)
 			     "(0 across namespaces, 0 across hosts); 0 sockets "
 			     "with several candidate peers, not paired\n")
 		      != NULL, "%s", text);
+	free(text);
+}
+END_TEST
+
+/*
+ * Pairing costs a hash of every connection, so only the views that read
+ * what it finds (a peer, the pair counts, a listener elsewhere, a reset's
+ * two halves) have it done; for them it is still right.
+ */
+START_TEST(test_pairs_by_view)
+{
+	static const struct {
+		enum sa_report rep;
+		enum sa_format fmt;
+		bool pairs;
+	} cases[] = {
+		{ SA_REPORT_LATENCY, SA_FORMAT_TEXT, false },
+		{ SA_REPORT_LATENCY, SA_FORMAT_JSON, false },
+		{ SA_REPORT_EVENTS, SA_FORMAT_TEXT, false },
+		{ SA_REPORT_CONNECTIONS, SA_FORMAT_JSON, true },
+		{ SA_REPORT_TIMELINE, SA_FORMAT_TEXT, true },
+		{ SA_REPORT_INFO, SA_FORMAT_TEXT, true },
+		{ SA_REPORT_DIAG, SA_FORMAT_TEXT, true },
+		{ SA_REPORT_BACKLOG, SA_FORMAT_TEXT, true },
+		{ SA_REPORT_LATENCY, SA_FORMAT_TEXT, false },
+		{ SA_REPORT_CONNECTIONS, SA_FORMAT_JSON, true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t before = sa_work.pairs_listed;
+		struct tg t;
+		char *text;
+
+		build_loopback(&t);
+		text = run(&t, cases[i].rep, cases[i].fmt, 0);
+		/* The client and the server's child: both ends listed. */
+		ck_assert_msg(sa_work.pairs_listed - before ==
+			      (cases[i].pairs ? 2u : 0u), "case %zu: %llu "
+			      "listed", i, (unsigned long long)
+			      (sa_work.pairs_listed - before));
+		if (cases[i].rep == SA_REPORT_CONNECTIONS) {
+			peer_is(text, 1, 0);
+			peer_is(text, 2, 3);
+			peer_is(text, 3, 2);
+		}
+		free(text);
+	}
+	/* The report files read the diagnosis (--html) or no peer. */
+	ck_assert(sa_view_of(SA_REPORT_HTML)->pairs);
+	ck_assert(!sa_view_of(SA_REPORT_TRACE_EVENT)->pairs);
+}
+END_TEST
+
+/*
+ * More connections open at once than pairs.c keeps in one slab (1,024
+ * entries: 1,200 here), closing in another order than they opened: every
+ * end still finds its own peer (entries are found through their socket
+ * and reused once it is gone).
+ */
+#define MANY	600u
+
+static void build_many(struct tg *t)
+{
+	const uint64_t shut = T0 + SEC / 10;
+	unsigned i, j;
+
+	begin(t);
+	listener(t, TG_NETNS, T0, 0x100, LO, 8080);
+	/* All open first, 10 us apart ... */
+	for (i = 0; i < MANY; i++) {
+		const uint64_t b = T0 + 10 * USEC + i * 10 * USEC;
+		const uint64_t cc = 0x1000 + 2 * i, sc = cc + 1;
+		const uint16_t cp = (uint16_t)(20000 + i);
+
+		st(t, TG_NETNS, b, cc, SKR_TCP_CLOSE, SKR_TCP_SYN_SENT, LO, 0,
+		   LO, 8080);
+		st(t, TG_NETNS, b + 5 * USEC, cc, SKR_TCP_SYN_SENT,
+		   SKR_TCP_ESTABLISHED, LO, cp, LO, 8080);
+		st(t, TG_NETNS, b + 8 * USEC, sc, SKR_TCP_LISTEN,
+		   SKR_TCP_SYN_RECV, LO, 8080, LO, cp);
+		st(t, TG_NETNS, b + 9 * USEC, sc, SKR_TCP_SYN_RECV,
+		   SKR_TCP_ESTABLISHED, LO, 8080, LO, cp);
+	}
+	/* ... then closed, the last opened first. */
+	for (j = 0; j < MANY; j++) {
+		const uint64_t b = shut + j * 10 * USEC;
+		const uint64_t cc = 0x1000 + 2 * (MANY - 1 - j), sc = cc + 1;
+		const uint16_t cp = (uint16_t)(20000 + MANY - 1 - j);
+
+		st(t, TG_NETNS, b, cc, SKR_TCP_ESTABLISHED, SKR_TCP_FIN_WAIT1,
+		   LO, cp, LO, 8080);
+		st(t, TG_NETNS, b + 1 * USEC, sc, SKR_TCP_ESTABLISHED,
+		   SKR_TCP_CLOSE_WAIT, LO, 8080, LO, cp);
+		st(t, TG_NETNS, b + 2 * USEC, cc, SKR_TCP_FIN_WAIT1,
+		   SKR_TCP_FIN_WAIT2, LO, cp, LO, 8080);
+		st(t, TG_NETNS, b + 3 * USEC, sc, SKR_TCP_CLOSE_WAIT,
+		   SKR_TCP_LAST_ACK, LO, 8080, LO, cp);
+		st(t, TG_NETNS, b + 4 * USEC, cc, SKR_TCP_FIN_WAIT2,
+		   SKR_TCP_CLOSE, LO, cp, LO, 8080);
+		st(t, TG_NETNS, b + 5 * USEC, sc, SKR_TCP_LAST_ACK,
+		   SKR_TCP_CLOSE, LO, 8080, LO, cp);
+	}
+	tg_end(t, shut + SEC, 0, 0);
+}
+
+START_TEST(test_many_open)
+{
+	const char *row, *peer;
+	struct tg t;
+	unsigned long id, want;
+	unsigned rows = 0;
+	char *text;
+
+	build_many(&t);
+	text = run(&t, SA_REPORT_CONNECTIONS, SA_FORMAT_JSON, 0);
+	/*
+	 * ids: 1 the listener, then each connection's client (even) and
+	 * child (odd); one pass over the rows, not a search per socket.
+	 */
+	for (row = strstr(text, "{\"row\":\"connection\",\"socket\":"); row;
+	     row = strstr(row + 1, "{\"row\":\"connection\",\"socket\":")) {
+		id = strtoul(row + strlen("{\"row\":\"connection\",\"socket\":"),
+			     NULL, 10);
+		peer = strstr(row, "\"peer\":");
+		ck_assert_ptr_nonnull(peer);
+		ck_assert_ptr_null(memchr(row, '\n', (size_t)(peer - row)));
+		if (id == 1) {
+			ck_assert(strncmp(peer, "\"peer\":null,", 12) == 0);
+			continue;
+		}
+		want = id % 2 == 0 ? id + 1 : id - 1;
+		ck_assert_msg(strtoul(peer + 7, NULL, 10) == want,
+			      "#%lu: want peer %lu, row %.200s", id, want, row);
+		rows++;
+	}
+	ck_assert_uint_eq(rows, 2 * MANY);
+	free(text);
+	build_many(&t);
+	text = run(&t, SA_REPORT_INFO, SA_FORMAT_TEXT, 0);
+	ck_assert_msg(strstr(text, "\nPeak live sockets:  1201\nConnection "
+			     "pairs:   600 with both ends here") != NULL, "%s",
+		      text);
 	free(text);
 }
 END_TEST
@@ -594,6 +739,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_interleave);
 	tcase_add_test(tc, test_reset_halves);
 	tcase_add_test(tc, test_map_syntax);
+	tcase_add_test(tc, test_pairs_by_view);
+	tcase_add_test(tc, test_many_open);
 	tcase_add_test(tc, test_scan_cap);
 	tcase_add_test(tc, test_entries_cap);
 	/* 131,072 sockets at once: slow under the sanitizers, not a timing. */
