@@ -95,6 +95,13 @@ struct {
 	__type(value, struct birth);
 } births SEC(".maps");
 
+/*
+ * Set once a birth was held: on kernels that announce a child complete
+ * (6.18) it never is, and the state hook then skips the births lookup of
+ * every SYN_RECV transition (a hash lookup per connection).
+ */
+__u32 births_held = 0;
+
 /* Who ran the birth: not the task that runs the child's next event. */
 static __always_inline void birth_common(struct skr_ev_common *c,
 					 const struct birth *b, char *comm)
@@ -246,10 +253,12 @@ static __always_inline int record_state(void *ctx, const struct sock *sk,
 		b.tid = (__u32)id;
 		b.cpu = (__u16)bpf_get_smp_processor_id();
 		b.ctx = exec_ctx(sk, btf);
+		if (!births_held)
+			births_held = 1;
 		bpf_map_update_elem(&births, &key, &b, BPF_ANY);
 		return 0;
 	}
-	if (oldstate == BPF_TCP_SYN_RECV) {
+	if (oldstate == BPF_TCP_SYN_RECV && births_held) {
 		held = bpf_map_lookup_elem(&births, &key);
 		if (held) {
 			__u64 now = bpf_ktime_get_boot_ns();
