@@ -33,6 +33,7 @@ struct sa_input {
 	bool have_head;
 	struct skr_record head;
 	uint64_t head_ts, head_mt;
+	int64_t clock_off;		/* added to merge time: its host's offset */
 	uint64_t no_cookie;		/* state events without a socket cookie */
 	uint64_t orphans;		/* events for no known socket, ignored */
 	int read_err;			/* the reader's error that ended it, 0 */
@@ -70,6 +71,13 @@ struct sa_analysis {
 	uint64_t selected, filtered_out;	/* lives by the filters */
 	struct sa_inputs *inputs;	/* hosts, shared segments (inputs.h) */
 	struct sa_drops *drops;		/* drops with no socket (drops.h) */
+	/* Hosts' clocks (clock.h): the first pass's result, NULL if none. */
+	struct sa_clock *clock;
+	bool clock_tried;		/* the pass was wanted (several hosts) */
+	const char *clock_why;		/* why it could not run, NULL */
+	int64_t *host_off;		/* per host, as applied */
+	bool *host_user;		/* per host: from --clock-offset */
+	char clockmsg[160];		/* a --clock-offset error */
 };
 
 /* True when an input ended before the END record of every segment. */
@@ -90,6 +98,9 @@ const char *sa_time_text(const struct sa_analysis *a, uint16_t input,
 /* Merge time (wall ns, or the event clock) of an event of input idx. */
 uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
 		       uint64_t ts);
+/* A merge time as ISO 8601, or "clock+S" when the inputs have no wall clock. */
+const char *sa_merge_time_text(const struct sa_analysis *a, uint64_t mt,
+			       char *buf, size_t size);
 /* Host name of host index h ("(unnamed host)" when not recorded). */
 const char *sa_host_name(const struct sa_analysis *a, uint32_t h);
 /* False (with why) when some input could not see events of type. */

@@ -20,11 +20,13 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
 #include "analyze/drops.h"
 #include "analyze/events.h"
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
+#include "analyze/pairs.h"
 #include "analyze/sockets.h"
 #include "format/skr.h"
 
@@ -285,11 +287,13 @@ static int on_reset(struct sa_analysis *a, const struct sa_evctx *ec,
 	if (ev->dir == SKR_RESET_RECEIVED) {
 		s->resets_in++;
 		s->reset_in_state = ev->state;
+		sa_pairs_reset(sa_sockets_pairs(a->socks), s, false);
 		return note_code(a, s, ec, r, &ev->c, SA_IK_RESET_IN,
 				 ev->state, 0);
 	}
 	s->resets_out++;
 	s->reset_reason = ev->reason;
+	sa_pairs_reset(sa_sockets_pairs(a->socks), s, true);
 	return note_code(a, s, ec, r, &ev->c, SA_IK_RESET_OUT, ev->state,
 			 ev->reason);
 }
@@ -427,15 +431,21 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 		       const union skr_rec_any *r, struct sa_applied *ap)
 {
 	const struct skr_ev_skb_drop *ev = &r->skb_drop;
+	struct sa_item e;
 	struct sa_sock *s;
 	const char *why;
+	uint8_t kind;
 	char rb[24];
 	int n;
 
 	(void)ap;
-	/* No life to put it on: kept aside, for the diagnosis, by name. */
+	kind = sa_benign_drop(&a->in[ec->input].meta, ev);
+	/*
+	 * No life to put it on: kept aside, for the diagnosis, by name; a
+	 * benign free is only counted.
+	 */
 	if (ev->c.cookie == 0) {
-		if (!a->drops)
+		if (kind || !a->drops)
 			return 0;
 		why = sa_meta_enum(&a->in[ec->input].meta, SKR_REC_SKB_DROP,
 				   ev->reason);
@@ -453,7 +463,11 @@ static int on_skb_drop(struct sa_analysis *a, const struct sa_evctx *ec,
 		return 0;
 	sa_sockets_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			     ev->dport);
-	return note_code(a, s, ec, r, &ev->c, SA_IK_DROP, 0, ev->reason);
+	/* w1: a benign free (analyze/benign.h), said as such, not a drop. */
+	ev_init(&e, r, SA_IK_DROP, 0);
+	e.u.n.w[0] = ev->reason;
+	e.u.n.w[1] = kind;
+	return note(a, s, ec, &ev->c, &e);
 }
 
 static int on_listener(struct sa_analysis *a, const struct sa_evctx *ec,

@@ -48,7 +48,7 @@ enum sa_item_kind {
 				   w2 retransmitted, w3 srtt us */
 	SA_IK_DESTROY_RESET,	/* none: zeroed by the kernel at DESTROY, and
 				   no COUNTERS recorded at CLOSE */
-	SA_IK_DROP,		/* w0 reason */
+	SA_IK_DROP,		/* w0 reason, w1 enum skr_benign_kind */
 	SA_IK_COUNT
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/benign.h"
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/meta.h"
@@ -141,6 +142,10 @@ const char *sa_item_detail(const struct sa_analysis *a,
 		return say(buf, size, "destroy: counters already reset by the "
 			   "kernel, none recorded at CLOSE");
 	case SA_IK_DROP:
+		if (w[1] != SKR_BENIGN_NONE)
+			return say(buf, size, "benign, not a drop: %s (%s)",
+				   sa_benign_text((uint8_t)w[1]),
+				   reason(a, it, x, sizeof(x)));
 		return say(buf, size, "packet dropped: %s",
 			   reason(a, it, x, sizeof(x)));
 	default:

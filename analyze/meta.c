@@ -37,10 +37,17 @@ static void count_type(struct sa_meta *m, uint16_t type)
 	size_t i;
 
 	m->records++;
+	/* Records come in long stretches of one type: look there first. */
+	i = m->last_type;
+	if (i < m->ntypes && m->types[i].type == type) {
+		m->types[i].n++;
+		return;
+	}
 	for (i = 0; i < m->ntypes && m->types[i].type < type; i++)
 		;
 	if (i < m->ntypes && m->types[i].type == type) {
 		m->types[i].n++;
+		m->last_type = i;
 		return;
 	}
 	/* A file full of invented types must not grow the table. */
@@ -53,6 +60,7 @@ static void count_type(struct sa_meta *m, uint16_t type)
 	m->types[i].type = type;
 	m->types[i].n = 1;
 	m->ntypes++;
+	m->last_type = i;
 }
 
 /* Set *dst to a sanitized copy of an attribute, unless already set. */
@@ -406,6 +414,18 @@ static int account_stats(struct sa_meta *m, const union skr_rec_any *r)
 	return 0;
 }
 
+static int account_benign(struct sa_meta *m, const union skr_rec_any *r)
+{
+	size_t k;
+
+	/* Cumulative within a capture, like STATS. */
+	m->have_benign = true;
+	m->benign_kept = r->benign.flags & SKR_BENIGN_KEPT;
+	for (k = 0; k < SKR_BENIGN_KINDS; k++)
+		m->benign[k] = r->benign.not_recorded[k];
+	return 0;
+}
+
 static void end_segment(struct sa_meta *m, uint64_t end_lost)
 {
 	m->perf_lost = sat_add(m->perf_lost,
@@ -416,6 +436,7 @@ static void end_segment(struct sa_meta *m, uint64_t end_lost)
 static int on_file_header(struct sa_meta *m, const union skr_rec_any *r)
 {
 	const struct skr_file_header *fh = &r->file_header;
+	size_t k;
 
 	if (!m->have_header) {
 		m->header = *fh;
@@ -435,6 +456,11 @@ static int on_file_header(struct sa_meta *m, const union skr_rec_any *r)
 				m->stats_base_recursion, m->stats_recursion);
 			m->stats_lost = m->stats_output_failed = 0;
 			m->stats_recursion = 0;
+			for (k = 0; k < SKR_BENIGN_KINDS; k++) {
+				m->benign_base[k] = sat_add(m->benign_base[k],
+							    m->benign[k]);
+				m->benign[k] = 0;
+			}
 		}
 	}
 	memcpy(m->last_capture, fh->capture_id, sizeof(fh->capture_id));
@@ -492,6 +518,7 @@ static const struct meta_rule {
 	[SKR_REC_FILTER] = { true, describe_filter, NULL },
 	[SKR_REC_SNAPSHOT] = { true, NULL, account_snapshot },
 	[SKR_REC_STATS] = { false, NULL, account_stats },
+	[SKR_REC_BENIGN] = { false, NULL, account_benign },
 	[SKR_REC_CLOCK] = { false, NULL, on_clock },
 	[SKR_REC_LOSS] = { false, NULL, on_loss },
 	[SKR_REC_END] = { false, NULL, on_end },
@@ -623,6 +650,7 @@ void sa_meta_release(struct sa_meta *m)
 {
 	size_t i;
 
+	free(m->tw);
 	free(m->hostname);
 	free(m->krelease);
 	free(m->kversion);

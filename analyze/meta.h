@@ -44,6 +44,8 @@ struct sa_type_count {
  * What a trace says about itself.  Host, recorder and probe descriptions
  * come from the first segment; counts and losses cover every segment.
  */
+struct sa_benign_tw;
+
 struct sa_meta {
 	bool have_header;
 	struct skr_file_header header;	/* of the first segment */
@@ -80,6 +82,15 @@ struct sa_meta {
 	uint64_t stats_lost, stats_output_failed, stats_recursion;
 	uint64_t stats_base_lost, stats_base_failed, stats_base_recursion;
 
+	/*
+	 * Benign packet frees (analyze/benign.h): latest BENIGN record
+	 * (cumulative per capture) summed over captures, and those recorded.
+	 */
+	bool have_benign, benign_kept;
+	uint64_t benign[SKR_BENIGN_KINDS], benign_base[SKR_BENIGN_KINDS];
+	uint64_t benign_recorded[SKR_BENIGN_KINDS];
+	struct sa_benign_tw *tw;	/* ways into TIME_WAIT (benign.c) */
+
 	struct sa_wallclock clock;
 
 	/* Loss, summed over segments (see sa_meta_lost). */
@@ -91,6 +102,7 @@ struct sa_meta {
 
 	struct sa_type_count types[SA_TYPES_MAX];	/* sorted by type */
 	size_t ntypes;
+	size_t last_type;	/* types[] slot of the latest record counted */
 	uint64_t other_types;		/* records of types beyond the table */
 	uint64_t records;
 	uint64_t events;		/* event records (skr_rec_is_event) */

@@ -9,11 +9,14 @@
  * exactly one table per report (the row kind the report names), with a
  * header taken from the names of the first row's fields.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/out.h"
+#include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 
 /* Rows gathered before one write, for a report that asks (sa_out_batch). */
@@ -392,25 +395,31 @@ static const char pairs[201] =
 /* v < 10^8, without leading zeros. */
 static char *put_u32(char *p, uint32_t v)
 {
-	char t[8];
-	size_t i = sizeof(t), n;
+	/*
+	 * Written from its last digit back, straight into p: a copy from a
+	 * scratch array of a length known only at run time was a call to
+	 * memcpy() per number.
+	 */
+	char *end = p + (v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 :
+			 v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 :
+			 v < 10000000 ? 7 : 8);
+	char *q = end;
 
 	while (v >= 100) {
 		unsigned d = v % 100 * 2;
 
 		v /= 100;
-		t[--i] = pairs[d + 1];
-		t[--i] = pairs[d];
+		q -= 2;
+		q[0] = pairs[d];
+		q[1] = pairs[d + 1];
 	}
 	if (v >= 10) {
-		t[--i] = pairs[v * 2 + 1];
-		t[--i] = pairs[v * 2];
+		q[-2] = pairs[v * 2];
+		q[-1] = pairs[v * 2 + 1];
 	} else {
-		t[--i] = (char)('0' + v);
+		q[-1] = (char)('0' + v);
 	}
-	n = sizeof(t) - i;
-	memcpy(p, t + i, n);
-	return p + n;
+	return end;
 }
 
 /* v < 10^8 as exactly 8 digits. */
@@ -535,10 +544,41 @@ void sa_out_batch(struct sa_out *o, bool on)
 	o->batch = on;
 }
 
+/*
+ * n bytes of whole rows to o->f.  A batch is 64 KiB or more: stdio would
+ * copy all of it into its own buffer before writing (7% of --timeline
+ * --json's instructions), so it goes to the descriptor directly, after
+ * whatever stdio still holds.  A stream without a descriptor (a memory
+ * stream) takes fwrite(); so does the rest of a batch whose write()
+ * failed, which then fails in stdio too and leaves the stream's error
+ * flag set for the caller's ferror(), as if stdio had written it all.
+ */
+static void write_rows(FILE *f, const char *p, size_t n)
+{
+	int fd = fileno(f);
+	ssize_t w;
+
+	if (fd < 0 || fflush(f) != 0) {
+		fwrite(p, 1, n, f);
+		return;
+	}
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			fwrite(p, 1, n, f);
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
 void sa_out_flush(struct sa_out *o)
 {
 	if (o->pending > 0)
-		fwrite(o->vals.p, 1, o->pending, o->f);
+		write_rows(o->f, o->vals.p, o->pending);
 	o->pending = 0;
 	o->vals.len = 0;
 }
@@ -608,6 +648,35 @@ void sa_rowk_null_all(struct sa_out *o, const char *jkey, size_t jlen)
 	fieldk(o, jkey, jlen);
 	if (o->fmt == SA_FORMAT_JSON)
 		buf_put(&o->vals, "null", 4);
+}
+
+void sa_rowk_bool_all(struct sa_out *o, const char *jkey, size_t jlen,
+		      bool v)
+{
+	if (!active(o))
+		return;
+	fieldk(o, jkey, jlen);
+	buf_puts(&o->vals, v ? "true" : "false");
+}
+
+void sa_row_raw_done(struct sa_out *o, char *end, int nfields)
+{
+	o->vals.len = (size_t)(end - o->vals.p);
+	o->vals.p[o->vals.len] = '\0';
+	o->nfields += nfields;
+}
+
+void sa_row_raw_end(struct sa_out *o, char *end, int nfields)
+{
+	sa_row_raw_done(o, end, nfields);
+	sa_row_end(o);
+}
+
+void sa_row_raw_abort(struct sa_out *o)
+{
+	o->vals.len = o->pending;
+	o->vals.p[o->vals.len] = '\0';
+	o->in_row = false;
 }
 
 /* b's content replaced by n bytes at p. */

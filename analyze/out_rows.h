@@ -32,6 +32,8 @@ void sa_rowk_u64_all(struct sa_out *o, const char *jkey, size_t jlen,
 void sa_rowk_str_all(struct sa_out *o, const char *jkey, size_t jlen,
 		     const char *val);
 void sa_rowk_null_all(struct sa_out *o, const char *jkey, size_t jlen);
+void sa_rowk_bool_all(struct sa_out *o, const char *jkey, size_t jlen,
+		      bool v);
 void sa_rowk_word_all(struct sa_out *o, const char *jkey, size_t jlen,
 		      const char *word);
 
@@ -83,6 +85,27 @@ static inline void sa_rowk_null(struct sa_out *o, const char *jkey,
 	memcpy(p, jkey, jlen);
 	memcpy(p + jlen, "null", 4);
 	sa_rowk_done(o, p + jlen + 4);
+}
+
+static inline void sa_rowk_bool(struct sa_out *o, const char *jkey,
+				size_t jlen, bool v)
+{
+	char *p = sa_rowk_at(o, jlen + 5);
+
+	if (!p) {
+		sa_rowk_bool_all(o, jkey, jlen, v);
+		return;
+	}
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	if (v) {
+		memcpy(p, "true", 4);
+		p += 4;
+	} else {
+		memcpy(p, "false", 5);
+		p += 5;
+	}
+	sa_rowk_done(o, p);
 }
 
 /* out.c: whether JSON carries byte c of a string as it is. */

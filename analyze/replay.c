@@ -86,6 +86,13 @@ struct sa_replay {
 	uint64_t last_released;
 	bool released_any;
 	struct held *cur;		/* handed out by the last next() */
+	/*
+	 * The oldest held event as sa_replay_peek() found it, until an event
+	 * is placed or taken: pop() need not look for it again.
+	 */
+	bool peeked;
+	size_t peek_at;
+	const struct held *peek_min;
 	struct held *spare[CLASSES];	/* freed, by size class */
 	/*
 	 * An event read but not yet held, because holding it would pass the
@@ -299,7 +306,14 @@ static struct held *take(struct sa_replay *rp, size_t at)
 static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
 	const struct held *min;
-	struct held *top = take(rp, oldest(rp, &min));
+	struct held *top;
+
+	if (rp->peeked) {
+		rp->peeked = false;
+		top = take(rp, rp->peek_at);
+	} else {
+		top = take(rp, oldest(rp, &min));
+	}
 
 	rp->n--;
 	memset(rec, 0, sizeof(*rec));
@@ -368,6 +382,7 @@ static int place(struct sa_replay *rp, struct held *h)
 	size_t best = choose_run(rp, h->ts);
 	struct run *r;
 
+	rp->peeked = false;
 	h->next = NULL;
 	if (best != NO_RUN) {
 		r = &rp->runs[best];
@@ -582,6 +597,31 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 		if (err)
 			return err;
 	}
+}
+
+bool sa_replay_peek(struct sa_replay *rp, struct skr_record *rec,
+		    struct skr_record *after)
+{
+	const struct held *min;
+
+	if (rp->n == 0)
+		return false;
+	if (!rp->peeked) {
+		rp->peek_at = oldest(rp, &rp->peek_min);
+		rp->peeked = true;
+	}
+	min = rp->peek_min;
+	rec->data = min->data;
+	rec->len = min->len;
+	rec->type = min->type;
+	/* A heap entry's next is NULL (place()). */
+	after->len = 0;
+	if (min->next) {
+		after->data = min->next->data;
+		after->len = min->next->len;
+		after->type = min->next->type;
+	}
+	return true;
 }
 
 void sa_replay_free(struct sa_replay *rp)

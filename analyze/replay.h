@@ -62,6 +62,15 @@ int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
 		  struct sa_replay_stats *st);
 int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 		   uint64_t *ts);
+/*
+ * The oldest event held (data, len and type of *rec; valid until the next
+ * call of sa_replay_next): most often the one the next call returns, but
+ * that call may read an older one first.  false when none is held.  A
+ * hint for what to ask the cache for, nothing more.  *after is the event
+ * held behind it in its run, a guess at the one after (len 0: none).
+ */
+bool sa_replay_peek(struct sa_replay *rp, struct skr_record *rec,
+		    struct skr_record *after);
 void sa_replay_free(struct sa_replay *rp);
 
 /* Push interface over the same: read r to its end, events to ops->event. */

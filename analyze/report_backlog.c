@@ -26,9 +26,11 @@
 #include "analyze/hist.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/pairs.h"
 #include "analyze/report_backlog.h"
 #include "analyze/report_backlog_clients.h"
 #include "analyze/sockets.h"
+#include "analyze/work.h"
 #include "analyze/text.h"
 #include "analyze/views.h"
 #include "analyze/wallclock.h"
@@ -335,7 +337,8 @@ int sa_backlog_event(struct sa_backlog *b, const struct sa_evctx *ec,
 	return 0;
 }
 
-int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s)
+int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s,
+		      uint64_t listener)
 {
 	struct lsn *l;
 	uint64_t wait;
@@ -343,7 +346,7 @@ int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s)
 
 	if (!b)
 		return 0;
-	err = sa_clients_add(b->clients, s);
+	err = sa_clients_add(b->clients, s, listener);
 	if (err)
 		return err;
 	if (s->role == SA_ROLE_LISTENER) {
@@ -831,8 +834,8 @@ static int backlog_new(struct sa_analysis *a, void **state)
 static int backlog_socket(struct sa_analysis *a, void *state,
 			  const struct sa_sock *s)
 {
-	(void)a;
-	return sa_backlog_socket(state, s);
+	return sa_backlog_socket(state, s, sa_pairs_listener_of(
+					 sa_sockets_pairs(a->socks), s));
 }
 
 static int backlog_event(struct sa_analysis *a, void *state,

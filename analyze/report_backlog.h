@@ -18,7 +18,9 @@ struct sa_backlog;
 
 int sa_backlog_new(struct sa_backlog **bp);
 /* A finished life: a listener's summary, or a child's accept wait. */
-int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s);
+/* listener: the model's link of a connect elsewhere (pairs.h), or 0. */
+int sa_backlog_socket(struct sa_backlog *b, const struct sa_sock *s,
+		      uint64_t listener);
 /* Listener samples, netns counters and accepts, as they come (views.h). */
 int sa_backlog_event(struct sa_backlog *b, const struct sa_evctx *ec,
 		     const union skr_rec_any *rec, const struct sa_sock *s);

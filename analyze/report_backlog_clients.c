@@ -15,6 +15,7 @@
 #include "analyze/report_backlog_clients.h"
 
 struct dest {
+	uint64_t listener;		/* the model's link (pairs.h), or 0 */
 	uint32_t host, netns;
 	uint8_t family;
 	uint16_t port;
@@ -42,7 +43,7 @@ void sa_clients_free(struct sa_clients *c)
 }
 
 static struct dest *dest_of(struct sa_clients *c, const struct sa_sock *s,
-			    int *err)
+			    uint64_t listener, int *err)
 {
 	struct dest *d;
 	size_t i;
@@ -50,7 +51,8 @@ static struct dest *dest_of(struct sa_clients *c, const struct sa_sock *s,
 	*err = 0;
 	for (i = 0; i < c->n; i++) {
 		d = &c->d[i];
-		if (d->host == s->host && d->netns == s->netns &&
+		if (d->listener == listener &&
+		    d->host == s->host && d->netns == s->netns &&
 		    d->family == s->family && d->port == s->dport &&
 		    memcmp(d->addr, s->daddr, sizeof(d->addr)) == 0)
 			return d;
@@ -70,6 +72,7 @@ static struct dest *dest_of(struct sa_clients *c, const struct sa_sock *s,
 	}
 	d = &c->d[c->n++];
 	memset(d, 0, sizeof(*d));
+	d->listener = listener;
 	d->host = s->host;
 	d->netns = s->netns;
 	d->family = s->family;
@@ -98,7 +101,8 @@ static void add_id(struct sa_clients_sum *t, uint64_t id)
 	qsort(t->ids, t->nids, sizeof(t->ids[0]), cmp_id);
 }
 
-int sa_clients_add(struct sa_clients *c, const struct sa_sock *s)
+int sa_clients_add(struct sa_clients *c, const struct sa_sock *s,
+		   uint64_t listener)
 {
 	struct sa_clients_sum *t;
 	struct dest *d;
@@ -108,7 +112,7 @@ int sa_clients_add(struct sa_clients *c, const struct sa_sock *s)
 	if (!c || s->role != SA_ROLE_ACTIVE || s->dport == 0 ||
 	    !(s->have_at & (1u << SA_AT_SYN_SENT)))
 		return 0;
-	d = dest_of(c, s, &err);
+	d = dest_of(c, s, listener, &err);
 	if (!d)
 		return err;
 	t = &d->sum;
@@ -145,12 +149,18 @@ bool sa_clients_of(const struct sa_clients *c, const struct sa_sock *l,
 	for (i = 0; i < c->n; i++) {
 		const struct dest *d = &c->d[i];
 
-		if (d->host != l->host || d->netns != l->netns ||
-		    d->port != l->sport)
+		/* Connects from another host or namespace, as the model linked */
+		if (d->listener != 0) {
+			if (d->listener != l->id)
+				continue;
+		} else if (d->host != l->host || d->netns != l->netns ||
+			   d->port != l->sport) {
 			continue;
-		if (!any && (d->family != l->family ||
-			     memcmp(d->addr, l->saddr, sizeof(d->addr)) != 0))
+		} else if (!any && (d->family != l->family ||
+				    memcmp(d->addr, l->saddr,
+					   sizeof(d->addr)) != 0)) {
 			continue;
+		}
 		sum->connects += d->sum.connects;
 		sum->established += d->sum.established;
 		sum->retried += d->sum.retried;

@@ -31,11 +31,18 @@ struct sa_clients;
 
 int sa_clients_new(struct sa_clients **cp);
 void sa_clients_free(struct sa_clients *c);
-/* A finished life: counted if it is a connect.  0 or -ENOMEM. */
-int sa_clients_add(struct sa_clients *c, const struct sa_sock *s);
+/*
+ * A finished life: counted if it is a connect; listener, when not 0, is
+ * the listener of another host or namespace the model linked it to
+ * (sa_pairs_listener_of()).  0 or -ENOMEM.
+ */
+int sa_clients_add(struct sa_clients *c, const struct sa_sock *s,
+		   uint64_t listener);
 /*
  * The connects to listener l's endpoint (to any address, for a wildcard
- * listener), in its host and netns.  False when there is none.
+ * listener), in its host and netns, and those of other hosts and
+ * namespaces the model linked to it.  False when
+ * there is none.
  */
 bool sa_clients_of(const struct sa_clients *c, const struct sa_sock *l,
 		   struct sa_clients_sum *sum);

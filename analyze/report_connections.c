@@ -18,6 +18,7 @@
 #include "analyze/analysis.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/out_rows.h"
 #include "analyze/report_connections.h"
 #include "analyze/run.h"
 #include "analyze/sockets.h"
@@ -172,35 +173,21 @@ static const char *addr_text(unsigned family, const uint8_t addr[16],
 	return NULL;
 }
 
-/* Merge time as ISO 8601 (or clock+S when the inputs have no wall clock). */
-static const char *when(const struct sa_analysis *a, uint64_t mt, char *buf,
-			size_t size)
-{
-	char secs[32];
-	int n;
-
-	if (a->wall && sa_format_wall(mt, buf, size) == 0)
-		return buf;
-	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, secs,
-							  sizeof(secs)));
-	if (n < 0 || (size_t)n >= size)
-		buf[0] = '\0';
-	return buf;
-}
-
-static void row_opt(struct sa_out *o, const char *key, bool have, uint64_t v)
+/* Keys come as SA_KEY("name") (out_rows.h). */
+static void row_opt(struct sa_out *o, const char *jkey, size_t jlen, bool have,
+		    uint64_t v)
 {
 	if (have)
-		sa_row_u64(o, key, v);
+		sa_rowk_u64(o, jkey, jlen, v);
 	else
-		sa_row_null(o, key);
+		sa_rowk_null(o, jkey, jlen);
 }
 
 /* A port of 0 is one the trace never showed (a listener has no peer). */
-static void row_port(struct sa_out *o, const char *key, bool known,
-		     uint16_t port)
+static void row_port(struct sa_out *o, const char *jkey, size_t jlen,
+		     bool known, uint16_t port)
 {
-	row_opt(o, key, known && port != 0, port);
+	row_opt(o, jkey, jlen, known && port != 0, port);
 }
 
 static void row(struct sa_analysis *a, const struct sa_sock *s,
@@ -214,47 +201,52 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 	struct sa_out *o = &a->o;
 
 	sa_row_begin(o, SA_CONNECTIONS_ROW);
-	sa_row_u64(o, "socket", s->id);
-	sa_row_str(o, "host", sa_host_name(a, s->host));
-	sa_row_u64(o, "netns", s->netns);
-	sa_row_str(o, "cookie", hex_text(s->cookie, cookie, sizeof(cookie)));
-	sa_row_str(o, "family", sa_text_family(s->family, fam, sizeof(fam)));
-	sa_row_str(o, "local_addr", addr_text(s->family, s->saddr, addr,
-					      sizeof(addr)));
-	row_port(o, "local_port", known, s->sport);
-	sa_row_str(o, "remote_addr", peer ? addr_text(s->family, s->daddr,
-						      addr, sizeof(addr))
-					  : NULL);
-	row_port(o, "remote_port", peer, s->dport);
-	sa_row_str(o, "role", sa_role_name(s->role));
+	sa_rowk_u64(o, SA_KEY("socket"), s->id);
+	sa_rowk_str(o, SA_KEY("host"), sa_host_name(a, s->host));
+	sa_rowk_u64(o, SA_KEY("netns"), s->netns);
+	sa_rowk_str(o, SA_KEY("cookie"),
+		    hex_text(s->cookie, cookie, sizeof(cookie)));
+	sa_rowk_str(o, SA_KEY("family"),
+		    sa_text_family(s->family, fam, sizeof(fam)));
+	sa_rowk_str(o, SA_KEY("local_addr"),
+		    addr_text(s->family, s->saddr, addr, sizeof(addr)));
+	row_port(o, SA_KEY("local_port"), known, s->sport);
+	sa_rowk_str(o, SA_KEY("remote_addr"),
+		    peer ? addr_text(s->family, s->daddr, addr, sizeof(addr))
+			 : NULL);
+	row_port(o, SA_KEY("remote_port"), peer, s->dport);
+	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
 	if (s->have_owner) {
-		sa_row_u64(o, "owner_pid", s->owner_pid);
-		sa_row_str(o, "owner_comm", s->owner_comm);
+		sa_rowk_u64(o, SA_KEY("owner_pid"), s->owner_pid);
+		sa_rowk_str(o, SA_KEY("owner_comm"), s->owner_comm);
 	} else {
-		sa_row_null(o, "owner_pid");
-		sa_row_null(o, "owner_comm");
+		sa_rowk_null(o, SA_KEY("owner_pid"));
+		sa_rowk_null(o, SA_KEY("owner_comm"));
 	}
-	row_opt(o, "parent", s->parent != 0, s->parent);
-	sa_row_bool(o, "older", s->older);
-	sa_row_bool(o, "snapshot", s->from_snapshot);
-	sa_row_bool(o, "closed", s->closed);
-	sa_row_str(o, "first_time", when(a, s->first_mt, w, sizeof(w)));
-	sa_row_u64(o, "first_ns", s->first_mt);
-	sa_row_str(o, "last_time", when(a, s->last_mt, w, sizeof(w)));
-	sa_row_u64(o, "last_ns", s->last_mt);
-	row_opt(o, "connect_ns", c->have_connect, c->connect_ns);
-	row_opt(o, "handshake_ns", c->have_handshake, c->handshake_ns);
-	row_opt(o, "accept_wait_ns", c->have_accept, c->accept_ns);
-	row_opt(o, "lifetime_ns", c->have_life, c->life_ns);
-	sa_row_str(o, "counters", c->counters == SA_COUNTERS_NONE ? "not_seen"
-				 : sa_counters_from_name(c->counters));
-	row_opt(o, "bytes_acked", counted, c->n.bytes_acked);
-	row_opt(o, "bytes_received", counted, c->n.bytes_received);
-	row_opt(o, "segs_out", counted, c->n.segs_out);
-	row_opt(o, "segs_in", counted, c->n.segs_in);
-	row_opt(o, "retransmits", counted, c->n.total_retrans);
-	sa_row_str(o, "outcome", sa_outcome_name(c->outcome));
-	sa_row_str(o, "close_reason", c->close);
+	row_opt(o, SA_KEY("parent"), s->parent != 0, s->parent);
+	row_opt(o, SA_KEY("peer"), s->peer != 0, s->peer);
+	sa_rowk_bool(o, SA_KEY("older"), s->older);
+	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
+	sa_rowk_bool(o, SA_KEY("closed"), s->closed);
+	sa_rowk_str(o, SA_KEY("first_time"),
+		    sa_merge_time_text(a, s->first_mt, w, sizeof(w)));
+	sa_rowk_u64(o, SA_KEY("first_ns"), s->first_mt);
+	sa_rowk_str(o, SA_KEY("last_time"), sa_merge_time_text(a, s->last_mt, w, sizeof(w)));
+	sa_rowk_u64(o, SA_KEY("last_ns"), s->last_mt);
+	row_opt(o, SA_KEY("connect_ns"), c->have_connect, c->connect_ns);
+	row_opt(o, SA_KEY("handshake_ns"), c->have_handshake, c->handshake_ns);
+	row_opt(o, SA_KEY("accept_wait_ns"), c->have_accept, c->accept_ns);
+	row_opt(o, SA_KEY("lifetime_ns"), c->have_life, c->life_ns);
+	sa_rowk_str(o, SA_KEY("counters"),
+		    c->counters == SA_COUNTERS_NONE
+		    ? "not_seen" : sa_counters_from_name(c->counters));
+	row_opt(o, SA_KEY("bytes_acked"), counted, c->n.bytes_acked);
+	row_opt(o, SA_KEY("bytes_received"), counted, c->n.bytes_received);
+	row_opt(o, SA_KEY("segs_out"), counted, c->n.segs_out);
+	row_opt(o, SA_KEY("segs_in"), counted, c->n.segs_in);
+	row_opt(o, SA_KEY("retransmits"), counted, c->n.total_retrans);
+	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(c->outcome));
+	sa_rowk_str(o, SA_KEY("close_reason"), c->close);
 	sa_row_end(o);
 }
 
@@ -317,7 +309,7 @@ static void text_row(struct sa_analysis *a, const struct sa_sock *s,
 		s->have_owner ? sa_text_task(s->owner_comm, s->owner_pid,
 					     owner, sizeof(owner))
 			      : "unknown",
-		when(a, s->first_mt, w, sizeof(w)),
+		sa_merge_time_text(a, s->first_mt, w, sizeof(w)),
 		s->role == SA_ROLE_PASSIVE
 		? opt_secs(c->have_handshake, c->handshake_ns, setup,
 			   sizeof(setup))
@@ -344,6 +336,8 @@ static int connections_socket(struct sa_analysis *a, void *state,
 	(void)state;
 	measure(a, s, &c);
 	if (a->opts->format != SA_FORMAT_TEXT) {
+		/* Nothing but rows until the end: written 64 KiB at a time. */
+		sa_out_batch(&a->o, true);
 		row(a, s, &c);
 		return 0;
 	}
@@ -356,6 +350,7 @@ static int connections_socket(struct sa_analysis *a, void *state,
 static void connections_end(struct sa_analysis *a, void *state)
 {
 	(void)state;
+	sa_out_batch(&a->o, false);
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		sa_row_warnings(a);
 		return;

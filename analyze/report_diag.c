@@ -58,7 +58,7 @@ static bool same_key(const struct sa_diag_group *g,
 	       strcmp(g->local, k->local) == 0 &&
 	       strcmp(g->remote, k->remote) == 0 &&
 	       strcmp(g->owner, k->owner) == 0 &&
-	       strcmp(g->dropped, k->dropped) == 0;
+	       strcmp(g->dropped, k->dropped) == 0 && g->peer == k->peer;
 }
 
 /* k: the key fields of a group (host, a, b, c, local, remote, owner). */
@@ -222,8 +222,11 @@ static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 		return 0;
 	d->reset_sockets++;
 	if (s->resets_in > 0) {
+		/* Both halves of one reset: the pair joins the two rows. */
 		key_init(&k, s->host, "received", skr_tcp_state_name(
-				 s->reset_in_state, st, sizeof(st)), "");
+				 s->reset_in_state, st, sizeof(st)),
+			 "");
+		k.peer = s->peer_reset_in;
 		reset_ends(s, &k);
 		err = group_add(&d->resets, &k, s->id, NULL);
 	}
@@ -243,6 +246,7 @@ static int fold_resets(struct sa_analysis *a, struct sa_diag *d,
 			why = n > 0 && (size_t)n < sizeof(rb) ? rb : "";
 		}
 		key_init(&k, s->host, "sent", "", why);
+		k.peer = s->peer_reset_out;
 		reset_ends(s, &k);
 		err = group_add(&d->resets, &k, s->id, NULL);
 	}
@@ -260,7 +264,8 @@ static int diag_socket(struct sa_analysis *a, void *state,
 	bool have_ns, passive;
 	int err;
 
-	err = sa_backlog_socket(d->bl, s);
+	err = sa_backlog_socket(d->bl, s, sa_pairs_listener_of(
+					sa_sockets_pairs(a->socks), s));
 	if (err)
 		return err;
 	d->sockets++;

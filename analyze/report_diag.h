@@ -44,6 +44,7 @@ struct sa_diag_group {
 	struct sa_diag_ids ids;
 	uint64_t ns_min, ns_max;	/* time from start to failure */
 	bool have_ns;
+	bool peer;			/* resets: its peer did the other half */
 };
 
 struct sa_diag_table {

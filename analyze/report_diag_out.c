@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
 #include "analyze/report_diag.h"
@@ -18,6 +19,9 @@
 #include "analyze/text.h"
 #include "analyze/wallclock.h"
 #include "format/skr.h"
+
+/* The width of a diagnosis table's first two columns, at least. */
+#define DIAG_COL	24
 
 static int cmp_id(const void *x, const void *y)
 {
@@ -85,20 +89,6 @@ static int cmp_group(const void *x, const void *y)
 	return c ? c : strcmp(a->dropped, b->dropped);
 }
 
-static const char *when(struct sa_analysis *a, uint64_t mt, char *buf,
-			size_t size)
-{
-	char s[32];
-	int n;
-
-	if (a->wall && sa_format_wall(mt, buf, size) == 0)
-		return buf;
-	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, s, sizeof(s)));
-	if (n < 0 || (size_t)n >= size)
-		buf[0] = '\0';
-	return buf;
-}
-
 static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 {
 	char w1[SA_WALL_LEN], w2[SA_WALL_LEN], dur[32];
@@ -113,9 +103,9 @@ static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 		sa_row_str(&a->o, "file", a->nin == 1 ? a->name : NULL);
 		if (a->started) {
 			sa_row_str(&a->o, "first_event",
-				   when(a, a->start_mt, w1, sizeof(w1)));
+				   sa_merge_time_text(a, a->start_mt, w1, sizeof(w1)));
 			sa_row_str(&a->o, "last_event",
-				   when(a, a->end_mt, w2, sizeof(w2)));
+				   sa_merge_time_text(a, a->end_mt, w2, sizeof(w2)));
 			sa_row_u64(&a->o, "duration_ns", a->end_mt - a->start_mt);
 		} else {
 			sa_row_null(&a->o, "first_event");
@@ -137,8 +127,8 @@ static void trace_line(struct sa_analysis *a, const struct sa_diag *d)
 			a->nin, a->nhosts, a->nhosts == 1 ? "" : "s");
 	if (a->started)
 		fprintf(a->out, ", %s to %s (%s s)",
-			when(a, a->start_mt, w1, sizeof(w1)),
-			when(a, a->end_mt, w2, sizeof(w2)),
+			sa_merge_time_text(a, a->start_mt, w1, sizeof(w1)),
+			sa_merge_time_text(a, a->end_mt, w2, sizeof(w2)),
 			sa_text_secs(a->end_mt - a->start_mt, dur, sizeof(dur)));
 	fprintf(a->out, ", %" PRIu64 " events, %s\n", events,
 		sa_truncated(a) ? "TRUNCATED" : "complete");
@@ -192,20 +182,59 @@ void sa_diag_not_observable(struct sa_analysis *a, const char *finding,
  * A group's table line, or row.  ends: the reset columns (local, remote,
  * owner); drops: the failed connect's dropped SYNs.
  */
-static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
-		      const char *kind, const char *ka, const char *kb,
-		      const char *kc, bool ends)
+/* A group's second column in text: the state or remote, and whose. */
+static const char *group_col(const struct sa_analysis *a,
+			     const struct sa_diag_group *g, bool ends,
+			     char *col, size_t size)
+{
+	const char *b = g->c[0] ? g->c : g->b;
+	char tmp[SA_DIAG_KEY_LEN + 96];
+	int n;
+
+	/* The pair joins a reset's two rows: who sent what. */
+	if (g->peer) {
+		n = snprintf(tmp, sizeof(tmp), "%s%s%s peer", b,
+			     b[0] ? ", " : "",
+			     strcmp(g->a, "sent") == 0 ? "to" : "from");
+		if (n > 0 && (size_t)n < sizeof(tmp))
+			b = tmp;
+	}
+	/* Several hosts: the endpoint says whose (as --latency). */
+	if (a->nhosts > 1 && !ends) {
+		n = snprintf(col, size, "%s/%s", sa_host_name(a, g->host), b);
+		if (n > 0 && (size_t)n < size)
+			return col;
+	}
+	n = snprintf(col, size, "%s", b);
+	return n >= 0 ? col : "";
+}
+
+/*
+ * The table's lines (text) or rows; returns the width of its second
+ * column in text, at least DIAG_COL, so that lines the caller adds below
+ * line up with it.
+ */
+static int table_out(struct sa_analysis *a, struct sa_diag_table *t,
+		     const char *kind, const char *ka, const char *kb,
+		     const char *kc, bool ends)
 {
 	char ids[256], n1[32], n2[32], col[SA_DIAG_KEY_LEN + 96];
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	bool hosts = a->nhosts > 1;
+	int wb = DIAG_COL;
 	const char *b;
 	size_t i;
-	int n;
 
 	/* With no group t->g is NULL, which qsort must not be given. */
 	if (t->n > 1)
 		qsort(t->g, t->n, sizeof(*t->g), cmp_group);
+	for (i = 0; text && i < t->n; i++) {
+		size_t w = strlen(group_col(a, &t->g[i], ends, col,
+					    sizeof(col)));
+
+		if (w > (size_t)wb && w < 200)
+			wb = (int)w;
+	}
 	for (i = 0; i < t->n; i++) {
 		const struct sa_diag_group *g = &t->g[i];
 
@@ -220,6 +249,7 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 				sa_row_str(&a->o, "local", g->local);
 				sa_row_str(&a->o, "remote", g->remote);
 				sa_row_str(&a->o, "owner", g->owner);
+				sa_row_bool(&a->o, "peer_half", g->peer);
 			}
 			row_ids(&a->o, &g->ids);
 			if (g->have_ns) {
@@ -238,16 +268,9 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 			continue;
 		}
 		ids_text(&g->ids, ids, sizeof(ids), " ", "#");
-		b = g->c[0] ? g->c : g->b;
-		/* Several hosts: the endpoint says whose (as --latency). */
-		if (hosts && !ends) {
-			n = snprintf(col, sizeof(col), "%s/%s",
-				     sa_host_name(a, g->host), b);
-			if (n > 0 && (size_t)n < sizeof(col))
-				b = col;
-		}
-		fprintf(a->out, "  %-24s %-24s %6" PRIu64 "  %s", g->a, b,
-			g->ids.count, ids);
+		b = group_col(a, g, ends, col, sizeof(col));
+		fprintf(a->out, "  %-*s %-*s %6" PRIu64 "  %s", DIAG_COL, g->a,
+			wb, b, g->ids.count, ids);
 		if (g->have_ns)
 			fprintf(a->out, "  (after %s to %s s%s",
 				sa_text_secs(g->ns_min, n1, sizeof(n1)),
@@ -269,9 +292,10 @@ static void table_out(struct sa_analysis *a, struct sa_diag_table *t,
 	}
 	if (t->other.count > 0 && text) {
 		ids_text(&t->other, ids, sizeof(ids), " ", "#");
-		fprintf(a->out, "  %-49s %6" PRIu64 "  %s\n", "(other)",
-			t->other.count, ids);
+		fprintf(a->out, "  %-*s %6" PRIu64 "  %s\n", DIAG_COL + 1 + wb,
+			"(other)", t->other.count, ids);
 	}
+	return wb;
 }
 
 static void failed_connects(struct sa_analysis *a, struct sa_diag *d)
@@ -297,6 +321,7 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 {
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	const char *why;
+	int wb;
 
 	if (text)
 		fputs("\nResets (direction, state or reason):\n", a->out);
@@ -312,10 +337,10 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 	if (sa_limited(a, "tcp_send_reset", SKR_LIMIT_RST_FULLSOCK)) {
 		if (d->resets.n == 0 && text)
 			fputs("  none seen\n", a->out);
-		table_out(a, &d->resets, "reset", "direction", "state",
-			  "reason", true);
+		wb = table_out(a, &d->resets, "reset", "direction", "state",
+			       "reason", true);
 		if (text)
-			fprintf(a->out, "  %-24s %-24s %s\n", "sent",
+			fprintf(a->out, "  %-*s %-*s %s\n", DIAG_COL, "sent", wb,
 				"no socket or TIME_WAIT", SA_NOT_ON_KERNEL);
 		else
 			sa_diag_not_observable(a, "resets sent with no "
@@ -328,14 +353,14 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 			fputs("  none\n", a->out);
 		return;
 	}
-	table_out(a, &d->resets, "reset", "direction", "state", "reason",
-		  true);
+	wb = table_out(a, &d->resets, "reset", "direction", "state", "reason",
+		       true);
 	if (a->resets_nosock == 0)
 		return;
 	if (text) {
-		fprintf(a->out, "  %-24s %-24s %6" PRIu64 "  (no socket: "
-			"connection attempts to closed ports)\n", "sent",
-			"no socket", a->resets_nosock);
+		fprintf(a->out, "  %-*s %-*s %6" PRIu64 "  (no socket: "
+			"connection attempts to closed ports)\n", DIAG_COL,
+			"sent", wb, "no socket", a->resets_nosock);
 		return;
 	}
 	sa_row_begin(&a->o, "reset");
@@ -346,6 +371,7 @@ static void resets(struct sa_analysis *a, struct sa_diag *d)
 	sa_row_null(&a->o, "local");
 	sa_row_null(&a->o, "remote");
 	sa_row_null(&a->o, "owner");
+	sa_row_bool(&a->o, "peer_half", false);
 	sa_row_u64(&a->o, "count", a->resets_nosock);
 	sa_row_str(&a->o, "socket_ids", "");
 	sa_row_u64(&a->o, "sockets_more", 0);
@@ -359,12 +385,14 @@ static void health(struct sa_analysis *a)
 	uint64_t lost = sa_lost(a);
 
 	if (a->opts->format != SA_FORMAT_TEXT) {
+		sa_benign_health(a);
 		sa_row_warnings(a);
 		return;
 	}
 	fputs("\nTrace health:\n", a->out);
 	if (lost == 0)
 		fputs("  no event lost\n", a->out);
+	sa_benign_health(a);
 	fprintf(a->out, "  %s\n", sa_truncated(a)
 		? "the trace is TRUNCATED: it ends before the recorder "
 		  "finished; findings cover its complete part"

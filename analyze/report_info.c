@@ -11,9 +11,12 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
 #include "analyze/inputs.h"
 #include "analyze/life.h"
+#include "analyze/clock.h"
 #include "analyze/meta.h"
+#include "analyze/pairs.h"
 #include "analyze/out.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
@@ -247,6 +250,7 @@ static void print_health(FILE *out, const struct sa_input *in)
 {
 	const struct sa_meta *m = &in->meta;
 	const struct skr_reader_status *st = &in->status;
+	char line[200];
 
 	if (sa_meta_lost(m) == 0)
 		kv(out, "Lost events:", "0");
@@ -255,6 +259,8 @@ static void print_health(FILE *out, const struct sa_input *in)
 		   ", output failed %" PRIu64 ", recursion misses %" PRIu64
 		   ")", sa_meta_lost(m), m->perf_lost, m->output_failed,
 		   m->recursion_misses);
+	if (*sa_benign_summary(m, line, sizeof(line)))
+		kv(out, "Benign frees:", "%s", line);
 	kv(out, "Reordering:", "peak %" PRIu64 " events held, %" PRIu64
 	   " released early, %" PRIu64 " out of order",
 	   in->replay.peak_held, in->replay.forced, in->replay.late);
@@ -362,6 +368,7 @@ static void row_input(struct sa_analysis *a, const struct sa_input *in)
 
 static void info_end(struct sa_analysis *a, void *state)
 {
+	const struct sa_pairs_stats *ps = sa_pairs_stats(sa_sockets_pairs(a->socks));
 	FILE *out = a->out;
 	size_t i;
 
@@ -378,8 +385,14 @@ static void info_end(struct sa_analysis *a, void *state)
 			   sa_sockets_transitions(a->socks));
 		sa_row_u64(&a->o, "peak_live_sockets",
 			   sa_sockets_peak_live(a->socks));
+		sa_row_u64(&a->o, "pairs", ps->pairs);
+		sa_row_u64(&a->o, "pairs_cross_netns", ps->cross_netns);
+		sa_row_u64(&a->o, "pairs_cross_host", ps->cross_host);
+		sa_row_u64(&a->o, "pairs_ambiguous", ps->ambiguous);
+		sa_row_u64(&a->o, "pairs_untried", ps->untried);
 		sa_row_u64(&a->o, "lost", sa_lost(a));
 		sa_row_end(&a->o);
+		sa_clock_rows(a);
 		sa_row_warnings(a);
 		return;
 	}
@@ -416,6 +429,23 @@ static void info_end(struct sa_analysis *a, void *state)
 	kv(out, "Transitions:", "%" PRIu64, sa_sockets_transitions(a->socks));
 	kv(out, "Peak live sockets:", "%" PRIu64,
 	   sa_sockets_peak_live(a->socks));
+	kv(out, "Connection pairs:", "%" PRIu64 " with both ends here (%" PRIu64
+	   " across namespaces, %" PRIu64 " across hosts); %" PRIu64
+	   " socket%s with several candidate peers, not paired", ps->pairs,
+	   ps->cross_netns, ps->cross_host, ps->ambiguous,
+	   ps->ambiguous == 1 ? "" : "s");
+	/* Only past pairs.c's bound: other traces' output is unchanged. */
+	if (ps->untried > 0)
+		kv(out, "Pairs not tried:", "%" PRIu64 " socket%s (more than "
+		   "131072 waiting for their peer at once)", ps->untried,
+		   ps->untried == 1 ? "" : "s");
+	for (uint32_t h = 0; h < a->nhosts; h++) {
+		const char *kind;
+		char note[320];
+
+		if (sa_clock_note(a, h, &kind, note, sizeof(note)))
+			kv(out, "Clock offset:", "%s", note);
+	}
 	/* Only past the table's bound: other traces' output is unchanged. */
 	if (sa_sockets_evicted(a->socks) > 0)
 		kv(out, "Evicted sockets:", "%" PRIu64 " (more than %zu "

@@ -20,6 +20,7 @@
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 #include "analyze/sockets.h"
 #include "analyze/text.h"
@@ -88,6 +89,8 @@ static void print_header(struct sa_analysis *a, const struct sa_sock *s)
 		sa_text_endpoint(s->family, s->daddr, s->dport, dst,
 				 sizeof(dst)),
 		s->netns, owner_of(s, owner, sizeof(owner)));
+	if (s->peer != 0)
+		fprintf(a->out, " peer #%" PRIu64, s->peer);
 	if (a->nhosts > 1)
 		fprintf(a->out, " host %s", sa_host_name(a, s->host));
 	if (s->from_snapshot)
@@ -97,19 +100,21 @@ static void print_header(struct sa_analysis *a, const struct sa_sock *s)
 	fputc('\n', a->out);
 }
 
-static void print_item(struct sa_analysis *a, const struct sa_sock *s,
-		       const struct sa_item *it, const struct sa_item *prev)
+/*
+ * One event line; lead starts it ("  ", or the socket's id when a pair's
+ * two ends are interleaved), since is its offset from the first event.
+ */
+static void print_line(struct sa_analysis *a, const struct sa_sock *s,
+		       const struct sa_item *it, const struct sa_item *prev,
+		       const char *lead, uint64_t since)
 {
 	char wall[SA_WALL_LEN], off[32], pv[32], olds[24], news[24], task[64];
 	char detail[SA_DETAIL_MAX];
-	uint64_t since;
 
-	/* Replay is in time order, but a late event may still step back. */
-	since = it->ts_ns >= s->first_ts ? it->ts_ns - s->first_ts : 0;
 	sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
 	sa_text_secs(since, off, sizeof(off));
 	if (it->type != SKR_REC_STATE) {
-		fprintf(a->out, "  %-27s  +%-10s  * %s", wall, off,
+		fprintf(a->out, "%s%-27s  +%-10s  * %s", lead, wall, off,
 			sa_item_detail(a, it, detail, sizeof(detail)));
 		if (it->ctx == SKR_CTX_PROCESS && it->tgid != 0)
 			fprintf(a->out, "  %s", task_of(s, it, task, sizeof(task)));
@@ -123,10 +128,18 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 		sa_text_secs(it->ts_ns >= prev->ts_ns ? it->ts_ns - prev->ts_ns
 						      : 0, pv, sizeof(pv));
 	}
-	fprintf(a->out, "  %-27s  +%-10s  %-12s -> %-12s  %10s  %s\n", wall, off,
-		skr_tcp_state_name(it->oldstate, olds, sizeof(olds)),
+	fprintf(a->out, "%s%-27s  +%-10s  %-12s -> %-12s  %10s  %s\n", lead,
+		wall, off, skr_tcp_state_name(it->oldstate, olds, sizeof(olds)),
 		skr_tcp_state_name(it->newstate, news, sizeof(news)), pv,
 		task_of(s, it, task, sizeof(task)));
+}
+
+static void print_item(struct sa_analysis *a, const struct sa_sock *s,
+		       const struct sa_item *it, const struct sa_item *prev)
+{
+	/* Replay is in time order, but a late event may still step back. */
+	print_line(a, s, it, prev, "  ",
+		   it->ts_ns >= s->first_ts ? it->ts_ns - s->first_ts : 0);
 }
 
 /* What every row of one socket repeats, formatted once per socket. */
@@ -140,10 +153,19 @@ struct sock_text {
  * start of every event row of the socket being written (its kind, socket,
  * host and endpoints), made once per socket.
  */
+/*
+ * --socket N with a pair: the end handed on first is held (copied: the
+ * table frees its life) until the other comes, and then both are written
+ * as one block in one time order.  Bounded by the --socket options.
+ */
+#define TL_HELD_MAX	(2 * SA_FILTER_MAX)
+
 struct timeline {
 	uint64_t sockets;
 	uint64_t events;
 	struct sa_row_prefix prefix;
+	struct sa_sock *held[TL_HELD_MAX];
+	size_t nheld;
 };
 
 /* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
@@ -176,22 +198,106 @@ static void row_counters(struct sa_out *o, const struct sa_sock *s)
 	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
 
 	if (known) {
-		sa_row_u64(o, "bytes_acked", c.bytes_acked);
-		sa_row_u64(o, "bytes_received", c.bytes_received);
-		sa_row_u64(o, "segs_out", c.segs_out);
-		sa_row_u64(o, "segs_in", c.segs_in);
-		sa_row_u64(o, "retransmits", c.total_retrans);
-		sa_row_u64(o, "srtt_us", c.srtt_us);
+		sa_rowk_u64(o, SA_KEY("bytes_acked"), c.bytes_acked);
+		sa_rowk_u64(o, SA_KEY("bytes_received"), c.bytes_received);
+		sa_rowk_u64(o, SA_KEY("segs_out"), c.segs_out);
+		sa_rowk_u64(o, SA_KEY("segs_in"), c.segs_in);
+		sa_rowk_u64(o, SA_KEY("retransmits"), c.total_retrans);
+		sa_rowk_u64(o, SA_KEY("srtt_us"), c.srtt_us);
 	} else {
-		sa_row_null(o, "bytes_acked");
-		sa_row_null(o, "bytes_received");
-		sa_row_null(o, "segs_out");
-		sa_row_null(o, "segs_in");
-		sa_row_null(o, "retransmits");
-		sa_row_null(o, "srtt_us");
+		sa_rowk_null(o, SA_KEY("bytes_acked"));
+		sa_rowk_null(o, SA_KEY("bytes_received"));
+		sa_rowk_null(o, SA_KEY("segs_out"));
+		sa_rowk_null(o, SA_KEY("segs_in"));
+		sa_rowk_null(o, SA_KEY("retransmits"));
+		sa_rowk_null(o, SA_KEY("srtt_us"));
 	}
-	sa_row_str(o, "counters_from", known ? sa_counters_from_name(f) : NULL);
-	sa_row_bool(o, "counters_reset", f == SA_COUNTERS_RESET);
+	sa_rowk_str(o, SA_KEY("counters_from"),
+		    known ? sa_counters_from_name(f) : NULL);
+	sa_rowk_bool(o, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
+}
+
+/*
+ * row_socket() in JSON with one check of room, as row_item_raw(); false
+ * when the row takes the general path (a string to escape).  Roles,
+ * outcomes, families and endpoints are sockana's own words.
+ */
+static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
+			   const struct sock_text *t)
+{
+	char cookie[24], fam[24];
+	const char *family = sa_text_family(s->family, fam, sizeof(fam));
+	const char *role = sa_role_name(s->role);
+	const char *outcome = sa_outcome_name(sa_outcome_of(a, s));
+	const char *comm = s->have_owner ? s->owner_comm : "";
+	struct sa_out *o = &a->o;
+	struct sa_counters c;
+	enum sa_counters_from f = sa_life_counters(s, &c);
+	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
+	const char *from = known ? sa_counters_from_name(f) : "";
+	size_t room;
+	char *p;
+
+	/* Keys and numbers, in fewer than 1 KiB; then the strings. */
+	room = 1024 + strlen(t->host) + strlen(family) + strlen(t->local) +
+	       strlen(t->remote) + strlen(comm) + strlen(role) +
+	       strlen(outcome) + strlen(from);
+	p = sa_row_raw_kind(o, SA_ROW_HEAD("socket"), room);
+	if (!p)
+		return false;
+	p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+	p = sa_raw_str(p, SA_KEY("host"), t->host);
+	if (!p)
+		goto general;
+	p = sa_raw_word(p, SA_KEY("cookie"), hex(s->cookie, cookie));
+	p = sa_raw_u64(p, SA_KEY("netns"), s->netns);
+	p = sa_raw_word(p, SA_KEY("family"), family);
+	p = sa_raw_word(p, SA_KEY("local"), t->local);
+	p = sa_raw_word(p, SA_KEY("remote"), t->remote);
+	if (s->have_owner) {
+		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
+		p = sa_raw_str(p, SA_KEY("owner_comm"), comm);
+		if (!p)
+			goto general;
+	} else {
+		p = sa_raw_null(p, SA_KEY("owner_pid"));
+		p = sa_raw_null(p, SA_KEY("owner_comm"));
+	}
+	p = sa_raw_word(p, SA_KEY("role"), role);
+	p = sa_raw_word(p, SA_KEY("outcome"), outcome);
+	p = sa_raw_bool(p, SA_KEY("older"), s->older);
+	p = sa_raw_bool(p, SA_KEY("snapshot"), s->from_snapshot);
+	p = sa_raw_bool(p, SA_KEY("closed"), s->closed);
+	if (s->peer != 0)
+		p = sa_raw_u64(p, SA_KEY("peer"), s->peer);
+	else
+		p = sa_raw_null(p, SA_KEY("peer"));
+	p = sa_raw_u64(p, SA_KEY("events"), s->nitems +
+		       (s->gap ? s->gap->nmid : 0) + s->items_dropped);
+	p = sa_raw_u64(p, SA_KEY("not_kept"), s->items_dropped);
+	if (known) {
+		p = sa_raw_u64(p, SA_KEY("bytes_acked"), c.bytes_acked);
+		p = sa_raw_u64(p, SA_KEY("bytes_received"), c.bytes_received);
+		p = sa_raw_u64(p, SA_KEY("segs_out"), c.segs_out);
+		p = sa_raw_u64(p, SA_KEY("segs_in"), c.segs_in);
+		p = sa_raw_u64(p, SA_KEY("retransmits"), c.total_retrans);
+		p = sa_raw_u64(p, SA_KEY("srtt_us"), c.srtt_us);
+		p = sa_raw_word(p, SA_KEY("counters_from"), from);
+	} else {
+		p = sa_raw_null(p, SA_KEY("bytes_acked"));
+		p = sa_raw_null(p, SA_KEY("bytes_received"));
+		p = sa_raw_null(p, SA_KEY("segs_out"));
+		p = sa_raw_null(p, SA_KEY("segs_in"));
+		p = sa_raw_null(p, SA_KEY("retransmits"));
+		p = sa_raw_null(p, SA_KEY("srtt_us"));
+		p = sa_raw_null(p, SA_KEY("counters_from"));
+	}
+	p = sa_raw_bool(p, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
+	sa_row_raw_end(o, p, 28);
+	return true;
+general:
+	sa_row_raw_abort(o);
+	return false;
 }
 
 static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
@@ -200,6 +306,8 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
 	char cookie[24], fam[24];
 	struct sa_out *o = &a->o;
 
+	if (row_socket_raw(a, s, t))
+		return;
 	sa_row_begin(o, "socket");
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
 	sa_rowk_str(o, SA_KEY("host"), t->host);
@@ -218,9 +326,13 @@ static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
 	}
 	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
 	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(sa_outcome_of(a, s)));
-	sa_row_bool(o, "older", s->older);
-	sa_row_bool(o, "snapshot", s->from_snapshot);
-	sa_row_bool(o, "closed", s->closed);
+	sa_rowk_bool(o, SA_KEY("older"), s->older);
+	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
+	sa_rowk_bool(o, SA_KEY("closed"), s->closed);
+	if (s->peer != 0)
+		sa_rowk_u64(o, SA_KEY("peer"), s->peer);
+	else
+		sa_rowk_null(o, SA_KEY("peer"));
 	sa_rowk_u64(o, SA_KEY("events"), s->nitems +
 		    (s->gap ? s->gap->nmid : 0) + s->items_dropped);
 	sa_rowk_u64(o, SA_KEY("not_kept"), s->items_dropped);
@@ -233,12 +345,96 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 			const struct sock_text *t)
 {
 	struct sa_out *o = &a->o;
+	char *p;
 
+	/* In JSON with one check of room, as row_item_raw(). */
+	p = sa_row_raw_kind(o, SA_ROW_HEAD("event"), 256 + strlen(t->host) +
+			    strlen(t->local) + strlen(t->remote));
+	if (p) {
+		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+		p = sa_raw_str(p, SA_KEY("host"), t->host);
+		if (p) {
+			p = sa_raw_word(p, SA_KEY("local"), t->local);
+			p = sa_raw_word(p, SA_KEY("remote"), t->remote);
+			sa_row_raw_done(o, p, 4);
+			return;
+		}
+		sa_row_raw_abort(o);
+	}
 	sa_row_begin(o, "event");
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
 	sa_rowk_str(o, SA_KEY("host"), t->host);
 	sa_rowk_str(o, SA_KEY("local"), t->local);
 	sa_rowk_str(o, SA_KEY("remote"), t->remote);
+}
+
+/*
+ * row_item() in JSON, its fields written straight after the kept prefix
+ * with one check of room (the row most written of all); false when the
+ * row takes the general path: a string to escape, or no kept prefix.
+ */
+static bool row_item_raw(struct sa_analysis *a,
+			 const struct sa_row_prefix *pf,
+			 const struct sa_sock *s, const struct sa_item *it,
+			 const struct sa_item *prev)
+{
+	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
+	const char *comm = item_comm(it), *det = "", *ev;
+	struct sa_out *o = &a->o;
+	size_t room;
+	char *p;
+
+	if (!pf->valid)
+		return false;
+	if (it->type != SKR_REC_STATE)
+		det = sa_item_detail(a, it, detail, sizeof(detail));
+	ev = sa_event_name(it->type);
+	/*
+	 * Keys and numbers, in fewer than 512 bytes; the words bounded by
+	 * their buffers (a transition's task name by its item's array).
+	 */
+	room = 512 + sizeof(wall) + 3 * sizeof(st) + sizeof(it->u.comm) +
+	       strlen(ev) + (det[0] ? strlen(det) : 0);
+	p = sa_row_raw_begin(o, pf, room);
+	if (!p)
+		return false;
+	p = sa_raw_word(p, SA_KEY("time"), sa_time_text(a, it->input,
+							it->ts_ns, wall,
+							sizeof(wall)));
+	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
+	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
+					       ? it->ts_ns - s->first_ts : 0);
+	p = sa_raw_word(p, SA_KEY("event"), ev);
+	if (it->type == SKR_REC_STATE) {
+		p = sa_raw_word(p, SA_KEY("old_state"),
+				skr_tcp_state_name(it->oldstate, st,
+						   sizeof(st)));
+		p = sa_raw_word(p, SA_KEY("new_state"),
+				skr_tcp_state_name(it->newstate, st,
+						   sizeof(st)));
+		if (prev)
+			p = sa_raw_u64(p, SA_KEY("prev_state_ns"),
+				       it->ts_ns >= prev->ts_ns
+				       ? it->ts_ns - prev->ts_ns : 0);
+		else
+			p = sa_raw_null(p, SA_KEY("prev_state_ns"));
+	} else {
+		p = sa_raw_null(p, SA_KEY("old_state"));
+		p = sa_raw_null(p, SA_KEY("new_state"));
+		p = sa_raw_null(p, SA_KEY("prev_state_ns"));
+	}
+	p = sa_raw_word(p, SA_KEY("ctx"), skr_ctx_name(it->ctx, st,
+							sizeof(st)));
+	p = sa_raw_u64(p, SA_KEY("pid"), it->tgid);
+	p = sa_raw_str(p, SA_KEY("comm"), comm);
+	if (p)
+		p = sa_raw_str(p, SA_KEY("detail"), det);
+	if (!p) {
+		sa_row_raw_abort(o);
+		return false;
+	}
+	sa_row_raw_end(o, p, 13);
+	return true;
 }
 
 static void row_item(struct sa_analysis *a, const struct sa_row_prefix *pf,
@@ -248,6 +444,8 @@ static void row_item(struct sa_analysis *a, const struct sa_row_prefix *pf,
 	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
 	struct sa_out *o = &a->o;
 
+	if (row_item_raw(a, pf, s, it, prev))
+		return;
 	if (pf->valid)
 		sa_row_begin_kept(o, pf);
 	else
@@ -496,6 +694,53 @@ static bool run_in_window(struct sa_analysis *a, const struct sa_gap_run *r)
 	       sa_merge_time(a, r->first_input, r->first_ts) <= a->win_hi;
 }
 
+static void free_life(struct sa_sock *c)
+{
+	if (!c)
+		return;
+	free(c->items);
+	free(c->gap);
+	free(c->acc);
+	free(c);
+}
+
+/* A copy of s with its own items, gap and accepts; NULL on ENOMEM. */
+static struct sa_sock *copy_life(const struct sa_sock *s)
+{
+	size_t n = s->gap ? SA_SOCK_MAX_ITEMS : s->nitems;
+	struct sa_sock *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *s;
+	c->items = NULL;
+	c->gap = NULL;
+	c->acc = NULL;
+	c->cap = n;
+	if (n > 0) {
+		c->items = malloc(n * sizeof(*c->items));
+		if (!c->items)
+			goto fail;
+		memcpy(c->items, s->items, n * sizeof(*c->items));
+	}
+	if (s->gap) {
+		c->gap = malloc(sizeof(*c->gap));
+		if (!c->gap)
+			goto fail;
+		*c->gap = *s->gap;
+	}
+	if (s->acc) {
+		c->acc = malloc(sizeof(*c->acc));
+		if (!c->acc)
+			goto fail;
+		*c->acc = *s->acc;
+	}
+	return c;
+fail:
+	free_life(c);
+	return NULL;
+}
+
 static int timeline_new(struct sa_analysis *a, void **state)
 {
 	(void)a;
@@ -506,16 +751,155 @@ static int timeline_new(struct sa_analysis *a, void **state)
 static void timeline_free(void *state)
 {
 	struct timeline *tl = state;
+	size_t i;
 
-	if (tl)
+	if (tl) {
 		sa_row_prefix_release(&tl->prefix);
+		for (i = 0; i < tl->nheld; i++)
+			free_life(tl->held[i]);
+	}
 	free(tl);
+}
+
+/* One end of a pair being interleaved, and its next piece. */
+struct side {
+	const struct sa_sock *s;
+	struct sa_items_pos pos;
+	const struct sa_item *it, *prev;
+	const struct sa_gap_run *run;
+	bool more;
+	uint64_t mt;			/* merge time of the next piece */
+	char lead[32];
+};
+
+static void side_next(struct sa_analysis *a, struct side *d)
+{
+	d->more = sa_items_next(d->s, &d->pos, &d->it, &d->run);
+	if (!d->more)
+		return;
+	d->mt = d->run ? sa_merge_time(a, d->run->first_input,
+				       d->run->first_ts)
+		       : sa_merge_time(a, d->it->input, d->it->ts_ns);
+}
+
+static void side_init(struct sa_analysis *a, struct side *d,
+		      const struct sa_sock *s)
+{
+	memset(d, 0, sizeof(*d));
+	d->s = s;
+	if (snprintf(d->lead, sizeof(d->lead), "  #%-5" PRIu64 " ", s->id) < 0)
+		d->lead[0] = '\0';
+	sa_items_begin(&d->pos);
+	side_next(a, d);
+}
+
+/*
+ * Both ends of a connection as one block: their headers, then their
+ * events in merge-time order (each host's clock offset applied), each
+ * line led by its socket's id, offsets from the pair's first event.
+ */
+static void print_pair(struct sa_analysis *a, struct timeline *tl,
+		       const struct sa_sock *x, const struct sa_sock *y)
+{
+	struct side sd[2], *d;
+	uint64_t base, shown = 0;
+	int k;
+
+	if (x->id > y->id) {
+		const struct sa_sock *t = x;
+
+		x = y;
+		y = t;
+	}
+	if (tl->sockets > 0)
+		fputc('\n', a->out);
+	print_header(a, x);
+	print_header(a, y);
+	side_init(a, &sd[0], x);
+	side_init(a, &sd[1], y);
+	base = sd[0].more ? sd[0].mt : UINT64_MAX;
+	if (sd[1].more && sd[1].mt < base)
+		base = sd[1].mt;
+	while (sd[0].more || sd[1].more) {
+		d = !sd[1].more || (sd[0].more && sd[0].mt <= sd[1].mt)
+		    ? &sd[0] : &sd[1];
+		if (d->run) {
+			if (run_in_window(a, d->run))
+				print_run(a, d->s, d->run);
+			if (d->run->by_kind[SA_GK_STATE] > 0)
+				d->prev = NULL;
+		} else {
+			if (in_window(a, d->it)) {
+				print_line(a, d->s, d->it, d->prev, d->lead,
+					   d->mt >= base ? d->mt - base : 0);
+				shown++;
+			}
+			if (d->it->type == SKR_REC_STATE)
+				d->prev = d->it;
+		}
+		side_next(a, d);
+	}
+	for (k = 0; k < 2; k++) {
+		const struct sa_sock *s = sd[k].s;
+
+		if (s->items_dropped_held > 0)
+			fprintf(a->out, "  ... %" PRIu64 " more events of #%"
+				PRIu64 " not kept (limit %u events held over "
+				"all sockets)\n", s->items_dropped_held, s->id,
+				SA_ITEMS_MAX_HELD);
+		tl->events += s->items_dropped;
+	}
+	tl->sockets += 2;
+	tl->events += shown;
+}
+
+static int block(struct sa_analysis *a, struct timeline *tl,
+		 const struct sa_sock *s);
+
+/*
+ * Text with --socket: a life with a peer waits for it (held), and the
+ * pair is written together.  Returns 1 when s was taken care of here.
+ */
+static int interleave(struct sa_analysis *a, struct timeline *tl,
+		      const struct sa_sock *s)
+{
+	size_t i;
+
+	if (a->opts->format != SA_FORMAT_TEXT ||
+	    a->opts->filters.nsocket == 0 || s->peer == 0)
+		return 0;
+	for (i = 0; i < tl->nheld; i++) {
+		if (tl->held[i]->id != s->peer || tl->held[i]->peer != s->id)
+			continue;
+		print_pair(a, tl, tl->held[i], s);
+		free_life(tl->held[i]);
+		tl->held[i] = tl->held[--tl->nheld];
+		return 1;
+	}
+	if (tl->nheld == TL_HELD_MAX)
+		return 0;
+	tl->held[tl->nheld] = copy_life(s);
+	if (!tl->held[tl->nheld])
+		return -ENOMEM;
+	tl->nheld++;
+	return 1;
 }
 
 static int timeline_socket(struct sa_analysis *a, void *state,
 			   const struct sa_sock *s)
 {
 	struct timeline *tl = state;
+	int ret = interleave(a, tl, s);
+
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+	return block(a, tl, s);
+}
+
+/* One life's block: its header (or socket row) and its events. */
+static int block(struct sa_analysis *a, struct timeline *tl,
+		 const struct sa_sock *s)
+{
 	bool text = a->opts->format == SA_FORMAT_TEXT;
 	const struct sa_item *prev = NULL, *it;
 	const struct sa_gap_run *run;
@@ -585,8 +969,12 @@ static int timeline_socket(struct sa_analysis *a, void *state,
 
 static void timeline_end(struct sa_analysis *a, void *state)
 {
-	const struct timeline *tl = state;
+	struct timeline *tl = state;
+	size_t i;
 
+	/* Held ends whose other end did not pass the filters: alone. */
+	for (i = 0; i < tl->nheld; i++)
+		(void)block(a, tl, tl->held[i]);
 	sa_out_batch(&a->o, false);
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		sa_row_begin(&a->o, "summary");
@@ -611,6 +999,7 @@ const struct sa_view sa_view_timeline = {
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = "event",
 	.items = true,
+	.with_peers = true,
 	.new = timeline_new,
 	.socket = timeline_socket,
 	.end = timeline_end,

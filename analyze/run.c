@@ -16,10 +16,13 @@
 #include <string.h>
 
 #include "analyze/analysis.h"
+#include "analyze/benign.h"
+#include "analyze/clock.h"
 #include "analyze/drops.h"
 #include "analyze/events.h"
 #include "analyze/filter.h"
 #include "analyze/inputs.h"
+#include "analyze/live.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
 #include "analyze/replay.h"
@@ -111,12 +114,25 @@ uint64_t sa_lost(const struct sa_analysis *a)
 	return sum;
 }
 
+/* v moved by off, within 0 .. UINT64_MAX. */
+static uint64_t shift(uint64_t v, int64_t off)
+{
+	if (off >= 0)
+		return v > UINT64_MAX - (uint64_t)off ? UINT64_MAX
+						     : v + (uint64_t)off;
+	return v < (uint64_t)0 - (uint64_t)off ? 0 : v - ((uint64_t)0 -
+							  (uint64_t)off);
+}
+
 const char *sa_time_text(const struct sa_analysis *a, uint16_t input,
 			 uint64_t ts, char *buf, size_t size)
 {
 	if (input >= a->nin)
 		input = 0;
-	return sa_wallclock_format(&a->in[input].meta.clock, ts, buf, size);
+	/* A host's times on the first host's clock, as they were merged. */
+	return sa_wallclock_format(&a->in[input].meta.clock,
+				   shift(ts, a->in[input].clock_off), buf,
+				   size);
 }
 
 const char *sa_host_name(const struct sa_analysis *a, uint32_t h)
@@ -177,14 +193,17 @@ bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
 	return sa_observable(a, type, why);
 }
 
-/* Merge time of an event: wall time when the input can say it. */
+/*
+ * Merge time of an event: wall time when the input can say it, moved by
+ * its host's clock offset (clock.h).
+ */
 static uint64_t merge_time(const struct sa_input *in, uint64_t ts)
 {
 	uint64_t wall;
 
 	if (sa_wallclock_to_wall(&in->meta.clock, ts, &wall) == 0)
-		return wall;
-	return ts;
+		return shift(wall, in->clock_off);
+	return shift(ts, in->clock_off);
 }
 
 uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
@@ -193,6 +212,21 @@ uint64_t sa_merge_time(const struct sa_analysis *a, uint16_t input,
 	if (input >= a->nin)
 		return ts;
 	return merge_time(&a->in[input], ts);
+}
+
+const char *sa_merge_time_text(const struct sa_analysis *a, uint64_t mt,
+			       char *buf, size_t size)
+{
+	char secs[32];
+	int n;
+
+	if (a->wall && sa_format_wall(mt, buf, size) == 0)
+		return buf;
+	n = snprintf(buf, size, "clock+%s", sa_text_secs(mt, secs,
+							  sizeof(secs)));
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+	return buf;
 }
 
 /*
@@ -246,12 +280,41 @@ struct run {
 	void *state;			/* the view's */
 };
 
+/* s is the other end of a socket asked for by --socket. */
+static bool peer_asked(const struct sa_filters *f, const struct sa_sock *s)
+{
+	size_t i;
+
+	for (i = 0; s->peer != 0 && i < f->nsocket; i++)
+		if (f->socket[i] == s->peer)
+			return true;
+	return false;
+}
+
+static int scan_new(struct sa_analysis *a, void **state)
+{
+	(void)a;
+	*state = NULL;
+	return 0;
+}
+
+/* The clock pass's view: it writes nothing (sock_done feeds clock.c). */
+static const struct sa_view scan_view = {
+	.name = "clock",
+	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
+	.new = scan_new,
+};
+
 static int sock_done(void *ctx, const struct sa_sock *s)
 {
 	struct run *run = ctx;
 	struct sa_analysis *a = &run->a;
 
-	if (!sa_filter_socket(&a->opts->filters, s, a->win_lo, a->win_hi)) {
+	/* The clock pass only learns from lives; no view, no filter. */
+	if (a->opts->scan)
+		return sa_clock_collect(a->opts->scan, a, s);
+	if (!sa_filter_socket(&a->opts->filters, s, a->win_lo, a->win_hi) &&
+	    !(run->view->with_peers && peer_asked(&a->opts->filters, s))) {
 		a->filtered_out++;
 		return 0;
 	}
@@ -312,6 +375,11 @@ static int dispatch(struct run *run, struct sa_input *in)
 	if (rec->type == SKR_REC_SNAPSHOT)
 		return apply_event(run, &ec, rec, in->head_ts);
 	sa_meta_event(&in->meta, rec->type, in->head_ts);
+	if (run->view->record) {
+		err = run->view->record(a, run->state, &ec, rec, in->head_ts);
+		if (err)
+			return err;
+	}
 	if (rec->type != SKR_REC_STATE && rec->type != SKR_REC_STATE4)
 		return apply_event(run, &ec, rec, in->head_ts);
 	if (skr_decode_state(rec, &ev) != 0) {
@@ -324,7 +392,129 @@ static int dispatch(struct run *run, struct sa_input *in)
 		a->no_cookie++;
 		return 0;
 	}
-	return sa_sockets_state(a->socks, &ec, &ev);
+	err = sa_benign_state(&in->meta, &ev);
+	return err ? err : sa_sockets_state(a->socks, &ec, &ev);
+}
+
+/*
+ * The socket of an event record: the common event fields, cookie at byte
+ * 16 and netns at 24, little-endian, spelt out so that each is one load.
+ * false when the record is no event.
+ */
+static bool event_key(const struct skr_record *rec, uint64_t *cookie,
+		      uint32_t *netns)
+{
+	const uint8_t *p;
+
+	if (rec->len < 28 || !skr_rec_is_event(rec->type))
+		return false;
+	p = rec->data + 16;
+	*cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+		  (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+		  (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		  (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+	p += 8;
+	*netns = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return true;
+}
+
+/*
+ * Ask the cache for the socket of the event after in's head while the
+ * head is applied, and for the table entry of the one after that (whose
+ * socket is asked for at the next event, when its entry is there).
+ */
+static void prefetch_after(struct sa_analysis *a, const struct sa_input *in)
+{
+	struct skr_record nx, nx2;
+	uint64_t cookie;
+	uint32_t netns;
+
+	if (!sa_replay_peek(in->rp, &nx, &nx2))
+		return;
+	if (event_key(&nx, &cookie, &netns))
+		sa_sockets_prefetch(a->socks, in->host, netns, cookie);
+	if (event_key(&nx2, &cookie, &netns))
+		sa_sockets_prefetch_slot(a->socks, in->host, netns, cookie);
+}
+
+/*
+ * Each host's offset: --clock-offset's, else the clock pass's estimate,
+ * else 0; then the heads already read are merged on it.
+ */
+static int apply_clocks(struct sa_analysis *a)
+{
+	const struct sa_run_opts *o = a->opts;
+	const struct sa_clock_host *ch;
+	size_t i, k;
+	uint32_t h;
+	int n;
+
+	a->host_off = calloc(a->nhosts ? a->nhosts : 1, sizeof(*a->host_off));
+	a->host_user = calloc(a->nhosts ? a->nhosts : 1,
+			      sizeof(*a->host_user));
+	if (!a->host_off || !a->host_user)
+		return -ENOMEM;
+	for (h = 0; h < a->nhosts; h++) {
+		ch = sa_clock_host(a->clock, h);
+		if (ch && ch->known)
+			a->host_off[h] = ch->offset_ns;
+	}
+	for (k = 0; k < o->nclock_set; k++) {
+		const struct sa_clock_set *cs = &o->clock_set[k];
+
+		for (h = 0; h < a->nhosts; h++) {
+			const char *name = sa_host_name(a, h);
+
+			if (strlen(name) == cs->hostlen &&
+			    memcmp(name, cs->host, cs->hostlen) == 0)
+				break;
+		}
+		if (h == a->nhosts) {
+			n = snprintf(a->clockmsg, sizeof(a->clockmsg),
+				     "--clock-offset: no host '%.*s' in these "
+				     "traces (hosts are named as --info shows)",
+				     (int)(cs->hostlen < 64 ? cs->hostlen : 64),
+				     cs->host);
+			if (n < 0)
+				a->clockmsg[0] = '\0';
+			return -EINVAL;
+		}
+		a->host_off[h] = cs->ns;
+		a->host_user[h] = true;
+	}
+	for (i = 0; i < a->nin; i++) {
+		struct sa_input *in = &a->in[i];
+
+		in->clock_off = a->host_off[in->host];
+		if (in->have_head)
+			in->head_mt = merge_time(in, in->head_ts);
+	}
+	return 0;
+}
+
+static struct sa_clock *clock_pass(const struct sa_run_opts *opts, size_t n,
+				   const char **why);
+
+/*
+ * Inputs of two hosts or more, not counting one that so far holds only
+ * segments another input holds (the same capture given twice is one
+ * clock, whatever its HOST records lack).
+ */
+static bool several_clocks(const struct sa_analysis *a)
+{
+	uint32_t first = UINT32_MAX;
+	size_t i;
+
+	for (i = 0; i < a->nin; i++) {
+		if (sa_inputs_all_duplicate(a, i))
+			continue;
+		if (first == UINT32_MAX)
+			first = a->in[i].host;
+		else if (a->in[i].host != first)
+			return true;
+	}
+	return false;
 }
 
 static int merge(struct run *run, size_t *failed)
@@ -347,6 +537,24 @@ static int merge(struct run *run, size_t *failed)
 		*failed = SIZE_MAX;
 		return err;
 	}
+	/* One host has one clock: the clock pass has nothing to learn. */
+	if (a->opts->scan && a->nhosts < 2)
+		return 0;
+	/*
+	 * Several hosts: learn their clocks first, from the inputs read
+	 * again (a rotated series of one host needs no such pass).
+	 */
+	if (!a->opts->scan && a->opts->reopen && several_clocks(a)) {
+		a->clock_tried = true;
+		a->clock = clock_pass(a->opts, a->nin, &a->clock_why);
+	}
+	if (!a->opts->scan) {
+		err = apply_clocks(a);
+		if (err) {
+			*failed = SIZE_MAX;
+			return err;
+		}
+	}
 	for (;;) {
 		best = NULL;
 		for (i = 0; i < a->nin; i++) {
@@ -358,6 +566,7 @@ static int merge(struct run *run, size_t *failed)
 		}
 		if (!best)
 			return 0;
+		prefetch_after(a, best);
 		err = dispatch(run, best);
 		if (err) {
 			*failed = SIZE_MAX;
@@ -461,6 +670,55 @@ static size_t missing_sockets(const struct sa_analysis *a, char *msg,
 	return missing;
 }
 
+/*
+ * The first pass over inputs opened again: every life to clock.c, then
+ * the offsets solved.  Its failure is not the analysis's: the main pass
+ * reports a bad input itself, and the report says the clocks were not
+ * aligned.
+ */
+static struct sa_clock *clock_pass(const struct sa_run_opts *opts, size_t n,
+				   const char **why)
+{
+	struct skr_reader *rs[SA_INPUTS_MAX];
+	struct sa_run_opts o = *opts;
+	struct sa_clock *c = NULL;
+	size_t i, opened = 0;
+	char msg[64];
+	int err;
+
+	*why = NULL;
+	err = sa_clock_new(&c);
+	for (i = 0; err == 0 && i < n; i++) {
+		err = opts->reopen(opts->reopen_ctx, i, &rs[i]);
+		if (err == 0)
+			opened++;
+	}
+	if (err) {
+		*why = err == -ESPIPE ? "an input is read once (standard "
+					"input)" : "the inputs could not be "
+					"opened a second time";
+		goto fail;
+	}
+	memset(&o.filters, 0, sizeof(o.filters));
+	o.report = SA_REPORT_INFO;
+	o.format = SA_FORMAT_TEXT;
+	o.scan = c;
+	o.reopen = NULL;
+	err = sa_run_many(rs, n, &o, NULL, msg, sizeof(msg));
+	if (err) {
+		*why = "the first pass over the inputs failed";
+		goto fail;
+	}
+	goto out;
+fail:
+	sa_clock_free(c);
+	c = NULL;
+out:
+	for (i = 0; i < opened; i++)
+		skr_reader_free(rs[i]);
+	return c;
+}
+
 int sa_run_many(struct skr_reader *const *rs, size_t n,
 		const struct sa_run_opts *opts, FILE *out, char *msg,
 		size_t msgsize)
@@ -471,11 +729,12 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	struct run run;
 	struct sa_analysis *a = &run.a;
 	struct sa_replay_opts share;
+	struct sa_live *live = NULL;
 	char kinds[96], why[128];
 	int err = 0;
 
 	memset(&run, 0, sizeof(run));
-	run.view = sa_view_of(opts->report);
+	run.view = opts->scan ? &scan_view : sa_view_of(opts->report);
 	a->opts = opts;
 	a->out = out;
 	if (n == 0 || n > SA_INPUTS_MAX) {
@@ -524,14 +783,28 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	err = sa_sockets_new(&a->socks, sock_done, &run);
 	if (err)
 		goto out;
+	err = sa_pairs_set_map(sa_sockets_pairs(a->socks), opts->map,
+			       opts->nmap);
+	if (err)
+		goto out;
+
 	sa_sockets_keep_items(a->socks, run.view->items);
 	err = run.view->new(a, &run.state);
 	if (err)
 		goto out;
+	if (opts->follow) {
+		err = sa_live_start(a, &live);
+		if (err)
+			goto out;
+	}
 
 	err = merge(&run, &failed);
+	if (!err)
+		err = sa_live_error(live);
 	if (err) {
-		if (a->win_err) {
+		if (a->clockmsg[0]) {
+			what = a->clockmsg;
+		} else if (a->win_err) {
 			what = a->winmsg;
 		} else if (failed != SIZE_MAX &&
 			   a->in[failed].replay.reader_failed) {
@@ -571,6 +844,24 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	err = sa_sockets_finish(a->socks);
 	if (err)
 		goto out;
+	if (opts->scan) {
+		uint64_t *unc = calloc(a->nhosts ? a->nhosts : 1,
+				       sizeof(*unc));
+
+		if (!unc) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t u = a->in[i].meta.clock.max_uncertainty_ns;
+
+			if (u > unc[a->in[i].host])
+				unc[a->in[i].host] = u;
+		}
+		err = sa_clock_solve(opts->scan, a->nhosts, unc);
+		free(unc);
+		goto out;
+	}
 	nmissing = missing_sockets(a, nomsg, sizeof(nomsg));
 	if (nmissing > 0)
 		set_msg(msg, msgsize, NULL, nomsg);
@@ -603,11 +894,15 @@ out:
 		set_msg(msg, msgsize, who, what ? what : strerror(-err));
 	}
 out_nomsg:
+	sa_live_free(live);
 	sa_sockets_free(a->socks);
 	if (run.view->free)
 		run.view->free(run.state);
 	sa_inputs_free(a->inputs);
 	sa_drops_free(a->drops);
+	sa_clock_free(a->clock);
+	free(a->host_off);
+	free(a->host_user);
 	for (i = 0; a->in && i < a->nin; i++) {
 		sa_replay_free(a->in[i].rp);
 		sa_meta_release(&a->in[i].meta);

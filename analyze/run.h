@@ -11,6 +11,7 @@
 
 #include "analyze/filter.h"
 #include "analyze/out.h"
+#include "analyze/pairs.h"
 #include "analyze/replay.h"
 #include "format/skr.h"
 
@@ -21,6 +22,9 @@ enum sa_report {
 	SA_REPORT_LATENCY,
 	SA_REPORT_BACKLOG,
 	SA_REPORT_CONNECTIONS,		/* report_connections.c */
+	SA_REPORT_EVENTS,		/* report_events.c */
+	SA_REPORT_HTML,			/* report_html.c */
+	SA_REPORT_TRACE_EVENT,		/* report_trace_event.c */
 };
 
 enum sa_group {
@@ -31,6 +35,16 @@ enum sa_group {
 };
 
 #define SA_INPUTS_MAX	64
+#define SA_CLOCK_SET_MAX	16
+
+/* --clock-offset HOST=SECONDS */
+struct sa_clock_set {
+	const char *host;		/* not terminated: hostlen bytes */
+	size_t hostlen;
+	int64_t ns;
+};
+
+struct sa_clock;
 
 struct sa_run_opts {
 	enum sa_report report;
@@ -40,6 +54,30 @@ struct sa_run_opts {
 	const char *const *names;	/* names of several inputs */
 	struct sa_filters filters;
 	struct sa_replay_opts replay;	/* for all inputs together */
+	/*
+	 * --follow (live.c): the inputs are still being written.  Each is
+	 * followed (skr_reader_follow); while it waits, lives whose grace
+	 * is over by the wall clock are handed on and the output is
+	 * flushed; stop (if set) returning true ends the inputs there.
+	 */
+	bool follow;
+	bool (*stop)(void);
+	/*
+	 * Where a view writing a file of its own (--trace-event) also says
+	 * its warnings for the user (main.c: stderr); NULL: only in the file.
+	 */
+	FILE *warn_to;
+	struct sa_addr_map map[SA_ADDR_MAP_MAX];	/* --map-addr */
+	size_t nmap;
+	struct sa_clock_set clock_set[SA_CLOCK_SET_MAX];
+	size_t nclock_set;
+	/*
+	 * Open input i again, for the first pass that aligns hosts' clocks
+	 * (clock.h); NULL: no such pass, wall clocks taken as they are.
+	 */
+	int (*reopen)(void *ctx, size_t i, struct skr_reader **r);
+	void *reopen_ctx;
+	struct sa_clock *scan;		/* run.c's own: that pass's collector */
 };
 
 /*

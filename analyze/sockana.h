@@ -15,10 +15,13 @@
  *   filter.h     filter.c          --pid --comm --port --addr --netns --state ...
  *   hist.h       hist.c            bounded duration distributions
  *   out.h        out.c             JSON Lines and CSV rows (out_rows.h: many
- *                                  rows alike, batched, for --timeline)
+ *                                  rows alike, batched; out_raw.h: rows
+ *                                  written straight, for --timeline)
  *   text.h       text.c            formatting shared by the reports
  *   run.h        run.c             the analysis as main.c and tests call it
+ *   live.h       live.c            --follow: inputs still being written
  *   analysis.h   run.c, warn.c     an analysis under way, as reports read it
+ *   work.h       sockets_listen.c  lookup work counted, for tests
  *   views.h      views.c           the table of views: every report is one
  *                report_*.c        --info, --timeline, --latency, --backlog and
  *                                  the default diagnosis (report_diag.h inside;
@@ -40,6 +43,7 @@
 #include "analyze/hist.h"
 #include "analyze/items.h"
 #include "analyze/life.h"
+#include "analyze/live.h"
 #include "analyze/memory.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
@@ -50,5 +54,6 @@
 #include "analyze/text.h"
 #include "analyze/views.h"
 #include "analyze/wallclock.h"
+#include "analyze/work.h"
 
 #endif /* SOCKANA_H */

@@ -28,6 +28,7 @@
 
 #include "analyze/hash.h"
 #include "analyze/items.h"
+#include "analyze/pairs.h"
 #include "analyze/sockets_priv.h"
 #include "format/skr.h"
 
@@ -79,6 +80,9 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->next_id = 1;
 	t->keep_items = true;
 	t->max_live = max_live_next;
+	err = sa_pairs_new(&t->pairs);
+	if (err)
+		goto fail;
 	*tp = t;
 	return 0;
 fail:
@@ -232,6 +236,7 @@ static void destroy(struct sa_sockets *t, struct sa_sock *s)
 			i++;
 	}
 	sa_sockets_index_del(t, s);
+	sa_pairs_forget(t->pairs, s);
 	if (sa_node(s)->ending)
 		t->nclosing--;
 	else
@@ -321,6 +326,53 @@ static void prefetch_next(struct sa_sockets *t)
 #endif
 }
 
+/*
+ * The socket of nearly every event was last touched long before, among
+ * thousands of others: its lookup and its update waited for memory (a
+ * fifth of --timeline's samples).  Asked for one event ahead, it arrives
+ * while the event before is applied.  Only the first life of the chain is
+ * asked for; most chains hold one.
+ */
+void sa_sockets_prefetch(const struct sa_sockets *t, uint32_t host,
+			 uint32_t netns, uint64_t cookie)
+{
+#if defined(__GNUC__)
+	const struct sa_sock *s;
+	const char *n;
+	size_t i;
+
+	if (!t || t->nbuckets == 0)
+		return;
+	s = t->buckets[hash_key(host, netns, cookie, t->nbuckets)];
+	if (!s)
+		return;
+	n = (const char *)s - offsetof(struct sa_sock_node, s);
+	for (i = 0; i < sizeof(struct sa_sock_node); i += 64)
+		__builtin_prefetch(n + i);
+#else
+	(void)t;
+	(void)host;
+	(void)netns;
+	(void)cookie;
+#endif
+}
+
+void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
+			      uint32_t netns, uint64_t cookie)
+{
+#if defined(__GNUC__)
+	/* Reading the entry itself missed the cache as often as the life. */
+	if (t && t->nbuckets > 0)
+		__builtin_prefetch(&t->buckets[hash_key(host, netns, cookie,
+							 t->nbuckets)]);
+#else
+	(void)t;
+	(void)host;
+	(void)netns;
+	(void)cookie;
+#endif
+}
+
 int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 {
 	struct sa_sock *s;
@@ -399,5 +451,11 @@ void sa_sockets_free(struct sa_sockets *t)
 	free(t->buckets);
 	free(t->lbuckets);
 	free(t->comms);
+	sa_pairs_free(t->pairs);
 	free(t);
+}
+
+struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t)
+{
+	return t->pairs;
 }

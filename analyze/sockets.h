@@ -100,6 +100,7 @@ struct sa_sock {
 
 	uint8_t state;			/* current TCP state, 0 unknown */
 	uint8_t role;			/* enum sa_role */
+	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
 	uint32_t states_seen;		/* bit (1 << state) for each state */
 	bool older;			/* existed before its first event here */
 	bool from_snapshot;
@@ -119,9 +120,12 @@ struct sa_sock {
 	uint8_t error_state;		/* state when it was reported */
 	uint32_t resets_in, resets_out;
 	uint8_t reset_in_state;		/* state when the last reset came in */
+	bool peer_reset_in;		/* a reset it received, its peer sent */
+	bool peer_reset_out;		/* a reset it sent, its peer received */
 	uint32_t reset_reason;		/* of the last one sent, SKR_REASON_NONE */
 	uint32_t retrans, synack_retrans, syn_retrans;	/* syn_: in SYN_SENT */
 	uint64_t parent;		/* id of the listener it came from, 0 */
+	uint64_t peer;			/* id of its connection's other end, 0 */
 	bool have_listen;
 	bool listener_closed;		/* reset as its listener closed */
 	int32_t backlog_asked;
@@ -172,19 +176,6 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 struct sa_sock *sa_sockets_get(struct sa_sockets *t,
 			       const struct sa_evctx *ec, uint32_t netns,
 			       uint64_t cookie, uint64_t ts, bool create);
-/*
- * Work done by the listener lookups of this process, summed over every
- * analysis: tests check that it stays bounded per lookup, whatever the
- * number of listeners, without timing anything.
- */
-struct sa_work {
-	uint64_t listener_ops;		/* listener lookups and index inserts */
-	uint64_t listener_steps;	/* index entries they examined */
-	uint64_t backlog_finds;		/* --backlog's listener table lookups */
-	uint64_t backlog_steps;		/* table entries they examined */
-};
-extern struct sa_work sa_work;
-
 /* Cookies with this bit are sockrec's own ids (classic tier), never the kernel's. */
 #define SA_OWN_ID_BIT	(1ull << 63)
 /* A live listener of (host, netns) bound to the local address and port. */
@@ -219,6 +210,16 @@ void sa_sockets_endpoints(struct sa_sock *s, unsigned family,
 void sa_sockets_destroyed(struct sa_sockets *t, struct sa_sock *s);
 /* Hand on the lives whose grace ended before merge time now. */
 int sa_sockets_tick(struct sa_sockets *t, uint64_t now);
+/*
+ * A hint: an event of (host, netns, cookie) comes soon.  Asks the cache
+ * for that life, if any, so that it is there when the event is applied.
+ * Changes nothing.
+ */
+void sa_sockets_prefetch(const struct sa_sockets *t, uint32_t host,
+			 uint32_t netns, uint64_t cookie);
+/* The same a step earlier: asks only for the table's entry of the key. */
+void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
+			      uint32_t netns, uint64_t cookie);
 /* Hand every remaining socket to the callback: closed ones first, in order
  * of closing, then open ones in order of first appearance. */
 int sa_sockets_finish(struct sa_sockets *t);
@@ -241,5 +242,7 @@ size_t sa_sockets_max_live(const struct sa_sockets *t);
  */
 void sa_sockets_test_max_live(size_t n);
 void sa_sockets_free(struct sa_sockets *t);
+/* The pairs of its lives' ends (pairs.h): its stats and address map. */
+struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t);
 
 #endif /* SA_SOCKETS_H */

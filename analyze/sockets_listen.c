@@ -28,6 +28,7 @@
 
 #include "analyze/hash.h"
 #include "analyze/sockets_priv.h"
+#include "analyze/work.h"
 
 struct sa_work sa_work;
 

@@ -144,6 +144,7 @@ struct sa_sockets {
 	struct sa_spare_items *spare_items;	/* freed first arrays (sockets_items.c) */
 	size_t nspare_items;
 	struct sa_comm_map *comms;
+	struct sa_pairs *pairs;		/* both ends of connections (pairs.c) */
 };
 
 /* sockets.c */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze/items.h"
+#include "analyze/pairs.h"
 #include "analyze/sockets_priv.h"
 #include "analyze/text.h"
 #include "format/skr.h"
@@ -31,6 +32,10 @@ int sa_sockets_note(struct sa_sockets *t, struct sa_sock *s,
 	int err;
 
 	touch(s, ec, c->ts_ns);
+	/* A snapshot or a reset may complete the tuple. */
+	err = sa_pairs_note(t->pairs, s);
+	if (err)
+		return err;
 	err = sa_sockets_add_item(t, s, &it);
 	if (err || !it)
 		return err;
@@ -368,5 +373,5 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		note_listener_closed(t, s);
 		sa_sockets_start_closing(t, s, ec->mt);
 	}
-	return 0;
+	return sa_pairs_note(t->pairs, s);
 }

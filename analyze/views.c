@@ -15,6 +15,9 @@ extern const struct sa_view sa_view_timeline;
 extern const struct sa_view sa_view_latency;
 extern const struct sa_view sa_view_backlog;
 extern const struct sa_view sa_view_connections;
+extern const struct sa_view sa_view_events;
+extern const struct sa_view sa_view_html;
+extern const struct sa_view sa_view_trace_event;
 
 /* The first row is the default. */
 static const struct sa_view *const views[] = {
@@ -24,6 +27,9 @@ static const struct sa_view *const views[] = {
 	&sa_view_latency,
 	&sa_view_backlog,
 	&sa_view_connections,
+	&sa_view_events,
+	&sa_view_html,
+	&sa_view_trace_event,
 };
 
 #define NVIEWS	(sizeof(views) / sizeof(views[0]))

@@ -25,10 +25,14 @@
 struct sa_view {
 	const char *name;		/* "latency": for messages */
 	const char *option;		/* "--latency"; NULL for the default */
+	const char *arg;		/* "OUT": the option names the file the
+					   report goes to; NULL: stdout */
 	enum sa_report report;		/* how sa_run_opts asks for it */
 	unsigned formats;		/* SA_VIEW_* it writes */
 	const char *csv_kind;		/* the one row kind its CSV holds */
 	bool items;			/* reads each life's items (memory!) */
+	/* --socket N also hands on N's peer (pairs.h), whatever the filters. */
+	bool with_peers;
 	/*
 	 * Every callback but new may be NULL.  new sets *state (NULL is
 	 * allowed); the others get it back; free(NULL) is a no-op.
@@ -39,7 +43,8 @@ struct sa_view {
 	 * ACCEPT, a SYN-ACK retransmit, a LISTENER sample: s the listener's
 	 * life) or a namespace-wide one (NETNS_STATS, SAMPLING: s NULL).
 	 * end: write the report; the model is complete and every life was
-	 * handed on.
+	 * handed on.  record: every kernel event record, in time order, as
+	 * it reaches the model (before it is applied; --events).
 	 */
 	int (*new)(struct sa_analysis *a, void **state);
 	int (*socket)(struct sa_analysis *a, void *state,
@@ -49,6 +54,9 @@ struct sa_view {
 		     struct sa_sock *s);
 	void (*end)(struct sa_analysis *a, void *state);
 	void (*free)(void *state);
+	int (*record)(struct sa_analysis *a, void *state,
+		      const struct sa_evctx *ec, const struct skr_record *rec,
+		      uint64_t ts);
 };
 
 /* Most views the table may hold (main.c sizes its option table by it). */

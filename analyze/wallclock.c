@@ -186,9 +186,13 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 		return -ENOSPC;
 	memcpy(buf, wall_cache.text, WALL_SECS_LEN);
 	buf[WALL_SECS_LEN] = '.';
-	for (i = 6; i > 0; i--) {
-		buf[WALL_SECS_LEN + i] = (char)('0' + usec % 10);
-		usec /= 10;
+	/* Two digits a step: a time is formatted for every row written. */
+	for (i = 5; i > 0; i -= 2) {
+		unsigned d = usec % 100;
+
+		usec /= 100;
+		buf[WALL_SECS_LEN + i] = (char)('0' + d / 10);
+		buf[WALL_SECS_LEN + i + 1] = (char)('0' + d % 10);
 	}
 	memcpy(buf + WALL_SECS_LEN + WALL_FRAC_LEN, wall_cache.zone, zlen + 1);
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "analyze/analysis.h"
+#include "analyze/clock.h"
 #include "analyze/inputs.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
@@ -103,6 +104,13 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 		     "more than %u segments in the inputs",
 		     sa_inputs_unchecked(a), s_(sa_inputs_unchecked(a)),
 		     SA_INPUTS_SEGMENTS_MAX);
+	for (uint32_t h = 0; h < a->nhosts; h++) {
+		const char *kind;
+		char note[320];
+
+		if (sa_clock_note(a, h, &kind, note, sizeof(note)))
+			emit(a, fn, kind, NULL, 0, "%s", note);
+	}
 	if (a->replay.late > 0)
 		emit(a, fn, "disorder", NULL, a->replay.late, "%" PRIu64
 		     " event%s could not be put in time order (reorder buffer "

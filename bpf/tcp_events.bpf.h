@@ -387,6 +387,58 @@ int handle_destroy_tp(struct trace_event_raw_tcp_event_sk *ctx)
 /* ---- packet drops with a reason ---- */
 
 /*
+ * Benign frees (docs/EVENTS.md, "Benign frees"): kfree_skb reports them
+ * although TCP did its job, about one per connection, so by default they
+ * are counted here, by kind, instead of recorded (--keep-benign-drops keeps
+ * them, marked).  The recorder writes the sums to BENIGN records.
+ */
+const volatile bool keep_benign_drops = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SKR_BENIGN_KINDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} benign_drops SEC(".maps");
+
+/* A reason of this kernel's enum, or one no packet carries if it has none. */
+#define DROP_REASON(name)						\
+	(bpf_core_enum_value_exists(enum skb_drop_reason,		\
+				    SKB_DROP_REASON_##name) ?		\
+	 (__u32)bpf_core_enum_value(enum skb_drop_reason,		\
+				    SKB_DROP_REASON_##name) : ~0u)
+
+/*
+ * Which benign free this is, if any.  sk is the socket the kernel named
+ * (owned: the packet was charged to it, skb->sk), state its state.
+ *  - TIME_WAIT: tcp_v4_rcv/tcp_v6_rcv hand a segment for a TIME_WAIT socket
+ *    to tcp_timewait_state_process() and free it afterwards, whatever it
+ *    decided (ACK it, ignore a duplicate, answer with a reset, accept a
+ *    reset), as NOT_SPECIFIED; the segments that path really refuses carry
+ *    their own reason (TCP_CSUM, XFRM_POLICY, TCP_RFC7323_TW_PAWS).  The
+ *    socket is only named where the tracepoint has rx_sk (6.11 on).
+ *  - FIN purge: an orphaned socket that enters TIME_WAIT from FIN_WAIT2 is
+ *    destroyed at once, and its receive queue, which then holds only the
+ *    peer's FIN (data after close() is answered with a reset, not queued),
+ *    is purged: QUEUE_PURGE, or NOT_SPECIFIED where that has no name.  A
+ *    FIN has no payload, which tells it from anything else a purge may
+ *    free.
+ */
+static __always_inline __u8 benign_kind(const struct sk_buff *skb,
+					__u8 state, bool owned, __u32 reason,
+					const bool btf)
+{
+	__u32 unspec = DROP_REASON(NOT_SPECIFIED);
+
+	if (state == BPF_TCP_TIME_WAIT && reason == unspec)
+		return SKR_BENIGN_TIME_WAIT;
+	if (state == BPF_TCP_CLOSE && owned && SKF(btf, skb, len) == 0 &&
+	    (reason == unspec || reason == DROP_REASON(QUEUE_PURGE)))
+		return SKR_BENIGN_FIN_PURGE;
+	return SKR_BENIGN_NONE;
+}
+
+/*
  * Called for every freed-with-reason packet of the host, so it leaves early:
  * only TCP packets (by their socket, or by their headers) go on.
  */
@@ -395,11 +447,11 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 				       const struct sock *rx_sk, const bool btf)
 {
 	const struct sock *sk = SKF(btf, skb, sk);
+	bool owned = sk != NULL, have = false;
 	struct skr_ev_skb_drop ev;
 	struct tuple t = {};
-	bool have = false;
-	__u64 cookie = 0;
-	__u32 netns;
+	__u64 cookie = 0, *n;
+	__u32 netns, kind;
 	__u8 v;
 
 	if (!sk)
@@ -434,6 +486,14 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 	v = task_pass(cookie, false);
 	if (v == TASK_DROP)
 		return 0;
+	/* After the filters: the count is of what the trace would have held. */
+	kind = sk ? benign_kind(skb, t.state, owned, reason, btf) : 0;
+	if (kind && !keep_benign_drops) {
+		n = bpf_map_lookup_elem(&benign_drops, &kind);
+		if (n)
+			*n += 1;
+		return 0;
+	}
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hdr.len = sizeof(ev);
 	ev.hdr.type = SKR_REC_SKB_DROP;
@@ -443,6 +503,7 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 	ev.state = sk ? t.state : 0;
 	ev.location = location;
 	ev.reason = reason;
+	ev.benign = (__u8)kind;
 	emit(ctx, &ev, sizeof(ev));
 	return 0;
 }

@@ -63,6 +63,15 @@ static const struct skr_field stats_fields[] = {
 	FLD(skr_stats, malformed),
 };
 
+_Static_assert(SKR_BENIGN_KINDS == 3, "benign_fields lists every kind");
+static const struct skr_field benign_fields[] = {
+	FLD(skr_benign, ts_ns),
+	{ offsetof(struct skr_benign, not_recorded[0]), 8 },
+	{ offsetof(struct skr_benign, not_recorded[1]), 8 },
+	{ offsetof(struct skr_benign, not_recorded[2]), 8 },
+	FLD(skr_benign, flags), FLD(skr_benign, pad),
+};
+
 static const struct skr_field snapshot_fields[] = {
 	FLD(skr_snapshot, ts_ns), FLD(skr_snapshot, cookie),
 	FLD(skr_snapshot, netns), FLD(skr_snapshot, inode),
@@ -130,7 +139,7 @@ static const struct skr_field counters_fields[] = {
 static const struct skr_field skb_drop_fields[] = {
 	FLD(skr_ev_skb_drop, location), FLD(skr_ev_skb_drop, reason),
 	FLD(skr_ev_skb_drop, sport), FLD(skr_ev_skb_drop, dport),
-	FLD(skr_ev_skb_drop, pad), FLD(skr_ev_skb_drop, pad2),
+	FLD(skr_ev_skb_drop, pad2),
 };
 
 static const struct skr_field listener_fields[] = {
@@ -192,6 +201,8 @@ static const struct skr_rec_desc meta_types[META_TYPES] = {
 		.nfields = ARRAY_SIZE(snapshot_fields), ADDRS(skr_snapshot) },
 	[SKR_REC_STATS] = FIXED(SKR_REC_STATS, "STATS", NULL, skr_stats,
 				stats_fields),
+	[SKR_REC_BENIGN] = FIXED(SKR_REC_BENIGN, "BENIGN", NULL, skr_benign,
+				 benign_fields),
 	[SKR_REC_LOSS] = FIXED(SKR_REC_LOSS, "LOSS", NULL, skr_loss,
 			       loss_fields),
 	[SKR_REC_ROUND] = FIXED(SKR_REC_ROUND, "ROUND", NULL, skr_round,

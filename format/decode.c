@@ -20,6 +20,7 @@ DECODER(skr_decode_loss, SKR_REC_LOSS, skr_loss)
 DECODER(skr_decode_round, SKR_REC_ROUND, skr_round)
 DECODER(skr_decode_end, SKR_REC_END, skr_end)
 DECODER(skr_decode_stats, SKR_REC_STATS, skr_stats)
+DECODER(skr_decode_benign, SKR_REC_BENIGN, skr_benign)
 DECODER(skr_decode_listen, SKR_REC_LISTEN, skr_ev_listen)
 DECODER(skr_decode_accept, SKR_REC_ACCEPT, skr_ev_accept)
 DECODER(skr_decode_reset, SKR_REC_RESET, skr_ev_reset)
@@ -66,14 +67,16 @@ int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out)
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns)
 {
 	const size_t off = sizeof(struct skr_rec_hdr);
-	uint64_t v = 0;
-	size_t i;
+	const uint8_t *p;
 
 	if (!rec || !ts_ns || !rec->data || !skr_rec_is_event(rec->type) ||
-	    rec->len < off + sizeof(v))
+	    rec->len < off + sizeof(*ts_ns))
 		return -EINVAL;
-	for (i = 0; i < sizeof(v); i++)
-		v |= (uint64_t)rec->data[off + i] << (8 * i);
-	*ts_ns = v;
+	/* Spelt out, not a loop: compilers make it one load (every event). */
+	p = rec->data + off;
+	*ts_ns = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+		 (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+		 (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+		 (uint64_t)p[7] << 56;
 	return 0;
 }

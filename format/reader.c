@@ -13,11 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <zstd.h>
 
@@ -57,6 +60,21 @@ struct skr_reader {
 	uint8_t *frame;
 	size_t frame_cap, frame_len, frame_pos;
 	uint64_t frame_idx;	/* index of the frame in frame[] */
+
+	/*
+	 * The frame being decoded, kept between calls so that a followed
+	 * input (skr_reader_follow) hands out each block's records as it
+	 * arrives: in_frame while zstd has not seen the frame's end.
+	 */
+	bool in_frame;
+	ZSTD_outBuffer zout;
+	uint8_t scratch;	/* zout.dst once frame[] is at SKR_FRAME_MAX */
+	size_t grow_told;	/* frame_len when its records were last offered */
+	uint64_t frame_recs;	/* records handed out of it so far */
+
+	bool follow;		/* skr_reader_follow() */
+	bool follow_file;	/* a regular file: read() 0 means "not yet" */
+	struct skr_follow fo;
 
 	bool seg_ended;		/* the current segment saw its END */
 	uint16_t seg_minor;
@@ -124,38 +142,115 @@ static void in_consume(struct skr_reader *r, size_t n)
 }
 
 /*
+ * Followed input only: nothing new has come.  At a frame boundary after
+ * the END of every segment of a file (stop_at_end; a pipe ends at its
+ * EOF, since it may carry a concatenation), that is the end;
+ * otherwise ask the caller (idle) whether to stop, and wait a while:
+ * for a pipe until it is readable, for a file a fixed interval.  A stop
+ * reads as the end of the input.
+ */
+static void follow_wait(struct skr_reader *r)
+{
+	struct pollfd pfd;
+	struct timespec ts;
+
+	if (r->fo.stop_at_end && r->follow_file && !r->in_frame &&
+	    in_avail(r) == 0 &&
+	    r->st.segments > 0 && r->st.segments_ended == r->st.segments) {
+		r->eof = true;
+		return;
+	}
+	if (r->fo.idle && r->fo.idle(r->fo.ctx)) {
+		r->eof = true;
+		return;
+	}
+	if (r->fo.interval_ms == 0)
+		return;
+	if (!r->follow_file) {
+		pfd.fd = r->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		/* EINTR: the caller looks again, and idle sees the signal. */
+		(void)poll(&pfd, 1, (int)r->fo.interval_ms);
+		return;
+	}
+	ts.tv_sec = r->fo.interval_ms / 1000;
+	ts.tv_nsec = (long)(r->fo.interval_ms % 1000) * 1000000L;
+	(void)nanosleep(&ts, NULL);
+}
+
+/* A followed pipe has bytes (or its end) to read now. */
+static bool stream_ready(const struct skr_reader *r)
+{
+	struct pollfd pfd;
+
+	if (!r->follow || r->follow_file)
+		return true;
+	pfd.fd = r->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/*
+ * One read into in_buf.  Returns 0 with *got the bytes read (0 at the end
+ * of a stream or file, or, when followed, if nothing is there now), or a
+ * negative errno.
+ */
+static int in_read(struct skr_reader *r, size_t *got)
+{
+	ssize_t n;
+
+	*got = 0;
+	if (r->in_pos > 0) {
+		memmove(r->in_buf, r->in_buf + r->in_pos, in_avail(r));
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	if (r->in_len == IN_BUF_SIZE || !stream_ready(r))
+		return 0;
+	for (;;) {
+		n = read(r->fd, r->in_buf + r->in_len, IN_BUF_SIZE - r->in_len);
+		if (n >= 0)
+			break;
+		if (errno == EINTR && r->follow)
+			return 0;	/* the caller's idle hears of it */
+		if (errno != EINTR) {
+			int e = errno;
+
+			return fail(r, -e, "read: %s", strerror(e));
+		}
+	}
+	/* End of a stream, or of an input that is not followed. */
+	if (n == 0 && (!r->follow || !r->follow_file))
+		r->eof = true;
+	r->in_len += (size_t)n;
+	*got = (size_t)n;
+	return 0;
+}
+
+/*
  * Make at least need bytes (need <= IN_BUF_SIZE) available unless the
- * source ends first; fewer are available only at EOF.
+ * source ends first; fewer are available only at EOF.  A followed input
+ * waits for them (follow_wait), and ends when its caller stops it.
  */
 static int in_fill(struct skr_reader *r, size_t need)
 {
+	size_t got;
+	int rc;
+
 	if (in_avail(r) >= need || r->eof)
 		return 0;
 	if (!r->in_buf) {
 		r->eof = true;
 		return 0;
 	}
-	if (r->in_pos > 0) {
-		memmove(r->in_buf, r->in_buf + r->in_pos, in_avail(r));
-		r->in_len -= r->in_pos;
-		r->in_pos = 0;
-	}
-	while (r->in_len < need) {
-		ssize_t n = read(r->fd, r->in_buf + r->in_len,
-				 IN_BUF_SIZE - r->in_len);
-
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			return fail(r, -e, "read: %s", strerror(e));
-		}
-		if (n == 0) {
-			r->eof = true;
-			break;
-		}
-		r->in_len += (size_t)n;
+	while (in_avail(r) < need && !r->eof) {
+		rc = in_read(r, &got);
+		if (rc)
+			return rc;
+		if (got == 0 && !r->eof)
+			follow_wait(r);
 	}
 	return 0;
 }
@@ -259,12 +354,107 @@ static int too_big(struct skr_reader *r, const char *what)
 		    r->st.frames, r->frame_off, what, SKR_FRAME_MAX);
 }
 
-/* Decode one zstd frame into r->frame: 1 done, 0 input ended inside it. */
+/*
+ * Decode the rest of the frame begun by zstd_frame() into r->frame: 1 done,
+ * 0 the input ended inside it, 2 (followed input only) the blocks that came
+ * so far hold bytes not yet offered, and more may come.
+ */
+static int frame_run(struct skr_reader *r)
+{
+	ZSTD_outBuffer *out = &r->zout;
+	size_t got;
+	int rc;
+
+	for (;;) {
+		ZSTD_inBuffer in;
+		size_t ret;
+
+		if (r->follow) {
+			/* Offer each block's records before waiting for more. */
+			rc = in_avail(r) || r->eof ? 0 : in_read(r, &got);
+			if (rc)
+				return rc;
+			if (in_avail(r) == 0 && !r->eof) {
+				if (out->dst != &r->scratch)
+					r->frame_len = out->pos;
+				if (r->frame_len > r->grow_told) {
+					r->grow_told = r->frame_len;
+					return 2;
+				}
+				follow_wait(r);
+				continue;
+			}
+		} else {
+			rc = in_fill(r, 1);
+			if (rc)
+				return rc;
+		}
+		if (in_avail(r) == 0)
+			goto cut_blocks;
+		in.src = r->in + r->in_pos;
+		in.size = in_avail(r);
+		in.pos = 0;
+		ret = ZSTD_decompressStream(r->dctx, out, &in);
+		in_consume(r, in.pos);
+		if (ZSTD_isError(ret))
+			return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
+				    ": cannot decode: %s", r->st.frames,
+				    r->frame_off, ZSTD_getErrorName(ret));
+		if (out->dst == &r->scratch && out->pos > 0)
+			return too_big(r, "(not recorded)");
+		if (ret == 0)
+			break;
+		if (out->pos < out->size)
+			continue;
+		if (r->frame_cap < SKR_FRAME_MAX) {
+			rc = grow_frame(r, r->frame_cap + 1);
+			if (rc)
+				return rc;
+			out->dst = r->frame;
+			out->size = r->frame_cap;
+		} else if (out->dst != &r->scratch) {
+			/*
+			 * The buffer is at the limit but the frame may only
+			 * lack its checksum: keep decoding into one spare
+			 * byte, and any byte written there is one too many.
+			 */
+			r->frame_len = out->pos;
+			out->dst = &r->scratch;
+			out->size = 1;
+			out->pos = 0;
+		}
+	}
+	if (out->dst != &r->scratch)
+		r->frame_len = out->pos;
+	r->in_frame = false;
+	r->st.frames++;
+	r->st.bytes_out += r->frame_len;
+	return 1;
+cut_blocks:
+	/*
+	 * The input ended after the frame header: what zstd produced is the
+	 * content of the complete blocks.  Hand it out, marked partial, and
+	 * let take_record() drop a record cut at its end.
+	 */
+	if (out->dst != &r->scratch)
+		r->frame_len = out->pos;
+	r->in_frame = false;
+	r->st.bytes_out += r->frame_len;
+	/* A followed frame's records went out before it was cut. */
+	r->st.partial_records += r->frame_recs;
+	r->partial = r->frame_len > 0;
+	r->st.partial_frame = r->partial;
+	r->cut = true;
+	return 0;
+}
+
+/*
+ * Start decoding one zstd frame into r->frame, and go on as frame_run():
+ * 1 done, 0 input ended inside it, 2 (followed) records so far.
+ */
 static int zstd_frame(struct skr_reader *r)
 {
 	unsigned long long csize;
-	ZSTD_outBuffer out;
-	uint8_t scratch;
 	size_t hsize;
 	int rc;
 
@@ -302,72 +492,15 @@ static int zstd_frame(struct skr_reader *r)
 		return rc;
 
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-	out.dst = r->frame;
-	out.size = r->frame_cap;
-	out.pos = 0;
-	r->frame_len = 0;
-	for (;;) {
-		ZSTD_inBuffer in;
-		size_t ret;
-
-		rc = in_fill(r, 1);
-		if (rc)
-			return rc;
-		if (in_avail(r) == 0)
-			goto cut_blocks;
-		in.src = r->in + r->in_pos;
-		in.size = in_avail(r);
-		in.pos = 0;
-		ret = ZSTD_decompressStream(r->dctx, &out, &in);
-		in_consume(r, in.pos);
-		if (ZSTD_isError(ret))
-			return fail(r, -EINVAL, "frame %" PRIu64 " at byte %" PRIu64
-				    ": cannot decode: %s", r->st.frames,
-				    r->frame_off, ZSTD_getErrorName(ret));
-		if (out.dst == &scratch && out.pos > 0)
-			return too_big(r, "(not recorded)");
-		if (ret == 0)
-			break;
-		if (out.pos < out.size)
-			continue;
-		if (r->frame_cap < SKR_FRAME_MAX) {
-			rc = grow_frame(r, r->frame_cap + 1);
-			if (rc)
-				return rc;
-			out.dst = r->frame;
-			out.size = r->frame_cap;
-		} else if (out.dst != &scratch) {
-			/*
-			 * The buffer is at the limit but the frame may only
-			 * lack its checksum: keep decoding into one spare
-			 * byte, and any byte written there is one too many.
-			 */
-			r->frame_len = out.pos;
-			out.dst = &scratch;
-			out.size = 1;
-			out.pos = 0;
-		}
-	}
-	if (out.dst != &scratch)
-		r->frame_len = out.pos;
-	r->frame_pos = 0;
+	r->zout.dst = r->frame;
+	r->zout.size = r->frame_cap;
+	r->zout.pos = 0;
+	r->frame_len = r->frame_pos = 0;
+	r->grow_told = 0;
+	r->frame_recs = 0;
 	r->frame_idx = r->st.frames;
-	r->st.frames++;
-	r->st.bytes_out += r->frame_len;
-	return 1;
-cut_blocks:
-	/*
-	 * The input ended after the frame header: what zstd produced is the
-	 * content of the complete blocks.  Hand it out, marked partial, and
-	 * let take_record() drop a record cut at its end.
-	 */
-	if (out.dst != &scratch)
-		r->frame_len = out.pos;
-	r->frame_pos = 0;
-	r->frame_idx = r->st.frames;
-	r->st.bytes_out += r->frame_len;
-	r->partial = r->frame_len > 0;
-	r->st.partial_frame = r->partial;
+	r->in_frame = true;
+	return frame_run(r);
 cut:
 	r->cut = true;
 	return 0;
@@ -407,6 +540,8 @@ static int next_frame(struct skr_reader *r)
 			return bad_magic(r, p, n);
 		if (rc < 0)
 			return rc;
+		if (rc == 2)
+			return 1;
 		if (r->cut)
 			return r->partial ? 1 : 0;
 		if (r->frame_len > 0)
@@ -483,10 +618,19 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	const uint8_t *p = r->frame + r->frame_pos;
 	size_t left = r->frame_len - r->frame_pos;
 	char tbuf[32];
+	size_t known;		/* the type's minimum length; 0: unknown */
 	uint32_t len;
 	uint16_t type;
 	int rc;
 
+	/*
+	 * A followed frame still arriving: a record not wholly decoded yet
+	 * is waited for (a bad length still reads as one).
+	 */
+	if (r->in_frame && (left < SKR_REC_MIN ||
+			    (get_le32(p) >= SKR_REC_MIN &&
+			     get_le32(p) <= SKR_REC_MAX && get_le32(p) > left)))
+		return 0;
 	/*
 	 * The end of an unfinished frame may cut a record that a writer older
 	 * than the block layout let span blocks: that record is part of what
@@ -541,7 +685,8 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 			    " length %" PRIu32 " runs past the end of the frame "
 			    "(%zu bytes left)", type_str(type, tbuf, sizeof(tbuf)),
 			    r->frame_idx, r->frame_pos, len, left);
-	if (len < min_len(type))
+	known = skr_rec_min_len(type);
+	if (len < (known ? known : min_len(type)))
 		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu:"
 			    " length %" PRIu32 " shorter than %zu",
 			    type_str(type, tbuf, sizeof(tbuf)), r->frame_idx,
@@ -569,13 +714,14 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 		r->seg_ended = true;
 		r->st.segments_ended++;
 	}
-	if (!known_type(type))
+	if (!known)
 		r->st.skipped++;
 	rec->segment = r->st.segments - 1;
 	rec->minor = r->seg_minor;
 	r->st.records++;
 	if (r->partial)
 		r->st.partial_records++;
+	r->frame_recs++;
 	r->frame_pos += len;
 	return 1;
 }
@@ -593,7 +739,15 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 			rc = take_record(r, rec);
 			if (rc != 0)
 				return rc;
-			continue;	/* a record cut at the end: dropped */
+			if (!r->in_frame)
+				continue;	/* a record cut at the end: dropped */
+		}
+		if (r->in_frame) {
+			/* Followed: the frame's next blocks, or its end. */
+			rc = frame_run(r);
+			if (rc < 0)
+				return rc;
+			continue;
 		}
 		if (r->done)
 			return 0;
@@ -684,6 +838,20 @@ int skr_reader_open_mem(struct skr_reader **rp, const void *buf, size_t len)
 	(*rp)->in = buf;
 	(*rp)->in_len = len;
 	(*rp)->eof = true;
+	return 0;
+}
+
+int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f)
+{
+	struct stat sb;
+
+	if (!r || !f || !r->in_buf || r->st.bytes_in > 0)
+		return -EINVAL;
+	if (fstat(r->fd, &sb) != 0)
+		return -errno;
+	r->follow = true;
+	r->follow_file = S_ISREG(sb.st_mode);
+	r->fo = *f;
 	return 0;
 }
 

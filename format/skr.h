@@ -175,6 +175,29 @@ int skr_reader_open_mem(struct skr_reader **rp, const void *buf, size_t len);
  */
 int skr_reader_next(struct skr_reader *r, struct skr_record *rec);
 const char *skr_reader_errmsg(const struct skr_reader *r);
+
+/*
+ * Following a trace that is still being written (sockana --follow).  When
+ * no new byte is there, the reader calls idle, and, unless it returns
+ * non-zero, waits: up to interval_ms for a pipe to become readable, or
+ * interval_ms for a file to grow (0: no wait, for tests), then looks
+ * again.  Records are handed out block by block as their zstd blocks
+ * arrive, before their frame ends.  A followed input ends when idle
+ * returns non-zero (as if cut there), when a pipe is closed, or, for a
+ * regular file with stop_at_end, at a frame boundary after the END of
+ * every segment seen when nothing more has come (a growing file never
+ * reads as ended; a pipe may carry a concatenation, and ends at its EOF).
+ * The input must be a descriptor (not memory) and nothing read yet.
+ */
+struct skr_follow {
+	unsigned interval_ms;
+	bool stop_at_end;
+	int (*idle)(void *ctx);
+	void *ctx;
+};
+
+/* Returns 0, or -EINVAL (memory input, or reading already began). */
+int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f);
 void skr_reader_get_status(const struct skr_reader *r,
 			   struct skr_reader_status *st);
 void skr_reader_free(struct skr_reader *r);
@@ -197,6 +220,7 @@ int skr_decode_end(const struct skr_record *rec, struct skr_end *out);
 /* STATE, or STATE4 widened (addresses in the first 4 bytes, type kept). */
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out);
 int skr_decode_stats(const struct skr_record *rec, struct skr_stats *out);
+int skr_decode_benign(const struct skr_record *rec, struct skr_benign *out);
 
 /* ---- decoders of kernel event records ---- */
 
@@ -248,6 +272,26 @@ const char *skr_rec_type_name(unsigned type, char *buf, size_t size);
 size_t skr_rec_min_len(unsigned type);
 const char *skr_tier_name(unsigned tier, char *buf, size_t size);
 const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Event lines (evline.c): sockrec --print, sockana --events            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One line of text for a kernel event record (skr_rec_is_event), without
+ * time or newline: "state 10.0.0.1:4000 > 10.0.0.2:80 SYN_SENT -> CLOSE
+ * netns 4026532 sk 8193 softirq" (docs/OUTPUT.md, "Event lines").  A
+ * line longer than size - 1 ends at its last part that fits.  Returns its
+ * length, or -EINVAL for a record that is not an event.
+ */
+int skr_event_line(const struct skr_record *rec, char *buf, size_t size);
+/* "ECONNREFUSED" for a positive errno of the kernel's, or NULL. */
+const char *skr_errno_name(int32_t err);
+/*
+ * ISO 8601 UTC with microseconds ("2026-11-22T10:01:02.123456Z") of a wall
+ * time in ns since the epoch, as sockana prints times.  0 or -ERANGE.
+ */
+int skr_format_wall_utc(uint64_t wall_ns, char *buf, size_t size);
 
 #include "skr_catalog.h"
 

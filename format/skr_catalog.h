@@ -86,6 +86,7 @@ union skr_rec_any {
 	struct skr_round round;
 	struct skr_end end;
 	struct skr_stats stats;
+	struct skr_benign benign;
 	struct skr_snapshot snapshot;
 	struct skr_ev_state state;
 	struct skr_ev_state4 state4;

@@ -45,7 +45,7 @@ typedef uint64_t skr_u64;
 #define SKR_MAGIC		"SKRTRACE"	/* 8 bytes, no terminator on disk */
 #define SKR_MAGIC_LEN		8
 #define SKR_VERSION_MAJOR	1
-#define SKR_VERSION_MINOR	2
+#define SKR_VERSION_MINOR	3
 
 /* Bounds a reader enforces before it trusts a length (docs/FORMAT.md §5). */
 #define SKR_REC_MIN		8u		/* the header alone */
@@ -68,6 +68,7 @@ enum skr_rec_type {
 	SKR_REC_FILTER		= 0x0006,	/* filters in force (TLV) */
 	SKR_REC_SNAPSHOT	= 0x0007,	/* a socket that existed at start (sock_diag) */
 	SKR_REC_STATS		= 0x0008,	/* periodic cumulative recorder/kernel counters */
+	SKR_REC_BENIGN		= 0x0009,	/* 1.3: benign packet frees not recorded */
 	SKR_REC_LOSS		= 0x0010,
 	SKR_REC_ROUND		= 0x0011,
 	SKR_REC_END		= 0x001f,
@@ -212,6 +213,34 @@ struct skr_stats {
 	skr_u64 bytes_in;		/* uncompressed bytes written before this record */
 	skr_u64 bytes_out;		/* compressed bytes written before this record */
 	skr_u64 malformed;		/* samples the recorder dropped as invalid */
+};
+
+/*
+ * Packet frees that kfree_skb reports although nothing failed
+ * (docs/EVENTS.md, "Benign frees"), by kind: SKB_DROP.benign, and the
+ * indices of BENIGN.not_recorded.
+ */
+enum skr_benign_kind {
+	SKR_BENIGN_NONE		= 0,	/* a drop, or not classified (files < 1.3) */
+	SKR_BENIGN_TIME_WAIT	= 1,	/* segment a TIME_WAIT socket handled */
+	SKR_BENIGN_FIN_PURGE	= 2,	/* peer's FIN freed with its closed socket */
+	SKR_BENIGN_KINDS	= 3,
+};
+
+/* BENIGN flags. */
+#define SKR_BENIGN_KEPT		0x01	/* --keep-benign-drops: all recorded */
+
+/*
+ * 1.3.  Benign frees the kfree_skb program counted instead of recording
+ * them, cumulative since the capture started, like STATS (and written with
+ * it), so that what the trace leaves out is still accounted for.
+ */
+struct skr_benign {
+	struct skr_rec_hdr hdr;
+	skr_u64 ts_ns;			/* event clock when the counters were read */
+	skr_u64 not_recorded[SKR_BENIGN_KINDS];	/* [0] unused, 0 */
+	skr_u32 flags;			/* SKR_BENIGN_KEPT */
+	skr_u32 pad;
 };
 
 /* Execution context of the event, from the preempt count. */
@@ -433,7 +462,8 @@ struct skr_ev_skb_drop {
 	skr_u16 dport;
 	skr_u8 family;
 	skr_u8 state;			/* of the socket, 0 if none */
-	skr_u16 pad;
+	skr_u8 benign;			/* 1.3: enum skr_benign_kind (kept ones) */
+	skr_u8 pad;
 	skr_u32 pad2;
 };
 
@@ -572,6 +602,7 @@ _Static_assert(sizeof(struct skr_loss) == 32, "skr_loss layout");
 _Static_assert(sizeof(struct skr_round) == 16, "skr_round layout");
 _Static_assert(sizeof(struct skr_end) == 48, "skr_end layout");
 _Static_assert(sizeof(struct skr_stats) == 72, "skr_stats layout");
+_Static_assert(sizeof(struct skr_benign) == 48, "skr_benign layout");
 _Static_assert(sizeof(struct skr_ev_common) == 32, "skr_ev_common layout");
 _Static_assert(sizeof(struct skr_ev_state) == 96, "skr_ev_state layout");
 _Static_assert(sizeof(struct skr_ev_state4) == 72, "skr_ev_state4 layout");

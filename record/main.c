@@ -232,6 +232,9 @@ static int record_loop(struct rec_session *s)
 		 * now keeps what was read, not only the last whole frame.
 		 */
 		rec_sync(s);
+		/* --print's lines leave with the block that holds them. */
+		if (o->print)
+			fflush(stdout);
 
 		now = rec_mono_ms();
 		if (now >= next_sweep) {

@@ -13,6 +13,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "record/benign.h"
 #include "record/sockrec.h"
 
 #define NSEC_PER_SEC	1000000000ull
@@ -29,6 +30,9 @@ int rec_write(struct rec_session *s, const void *rec, size_t len)
 	err = skr_writer_append(s->w, rec, len);
 	if (err)
 		s->werr = err;
+	/* Kernel events and sock_diag samples alike (print.c skips the rest). */
+	else if (s->opt->print)
+		rec_print_event(rec, len);
 	return err;
 }
 
@@ -300,6 +304,7 @@ int rec_meta_end(struct rec_session *s, uint64_t output_failed,
 int rec_meta_stats(struct rec_session *s)
 {
 	struct skr_stats st;
+	int err;
 
 	memset(&st, 0, sizeof(st));
 	st.hdr.len = sizeof(st);
@@ -312,5 +317,6 @@ int rec_meta_stats(struct rec_session *s)
 	st.bytes_in = rec_output_bytes_in(s);
 	st.bytes_out = rec_output_bytes_out(s);
 	st.malformed = s->malformed;
-	return rec_write(s, &st, sizeof(st));
+	err = rec_write(s, &st, sizeof(st));
+	return err ? err : rec_benign_write(s);
 }

@@ -56,6 +56,9 @@ static void usage(FILE *f)
 		"  -U, --unbuffered       end a frame after every read of the buffers\n"
 		"                         (~10 per second) instead of once a second\n"
 		"      --comment TEXT     store TEXT in the file (sockana --info shows it)\n"
+		"      --print            also print each event on standard output as it\n"
+		"                         is read, one line each, as sockana --events\n"
+		"                         prints them (not with -o -)\n"
 		"\n"
 		"Session:\n"
 		"  -d, --duration SECONDS stop after SECONDS\n"
@@ -66,6 +69,11 @@ static void usage(FILE *f)
 		"      --recover-misses   also record the events the kernel skips when\n"
 		"                         a program is re-entered on its CPU (a second\n"
 		"                         program per hook, ~40 ns more per event)\n"
+		"      --keep-benign-drops  also record the packet frees kfree_skb\n"
+		"                         reports although nothing failed (a segment\n"
+		"                         a TIME_WAIT socket handled, a FIN freed with\n"
+		"                         its closed socket); by default they are only\n"
+		"                         counted (sockana --info shows how many)\n"
 		"  -Z, --user USER        once the probes are attached, give the output\n"
 		"                         files to USER and run as USER (and CMD too)\n"
 		"  -q, --quiet            no status line, no summary\n"
@@ -214,6 +222,9 @@ static int check_combinations(struct rec_options *o)
 		return misuse("%s", "-W needs -C or -G");
 	if (rotating && strcmp(o->out_path, "-") == 0)
 		return misuse("%s", "-C and -G need a file name, not '-'");
+	if (o->print && strcmp(o->out_path, "-") == 0)
+		return misuse("%s", "--print writes to standard output, which -o - "
+			      "already holds; use -o FILE");
 	if (o->cmd) {
 		struct rec_task_filter tf;
 
@@ -244,7 +255,7 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		OPT_COMMENT = 256, OPT_BUFFER_PAGES,
 		/* other modules' long-only options: add after this line */
 		OPT_COMM, OPT_PORT, OPT_NETNS, OPT_CGROUP, OPT_LIST_PROBES,
-		OPT_SAMPLE_INTERVAL, OPT_RECOVER_MISSES,
+		OPT_SAMPLE_INTERVAL, OPT_RECOVER_MISSES, OPT_PRINT, OPT_KEEP_BENIGN,
 	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -269,6 +280,8 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "list-probes", no_argument, NULL, OPT_LIST_PROBES },
 		{ "recover-misses", no_argument, NULL, OPT_RECOVER_MISSES },
+		{ "print", no_argument, NULL, OPT_PRINT },
+		{ "keep-benign-drops", no_argument, NULL, OPT_KEEP_BENIGN },
 		/* other modules' options: add before this line */
 		{ NULL, 0, NULL, 0 },
 	};
@@ -358,8 +371,14 @@ int rec_options_parse(int argc, char **argv, struct rec_options *o)
 		}
 		case OPT_LIST_PROBES:
 			return rec_probes_list();
+		case OPT_PRINT:
+			o->print = true;
+			break;
 		case OPT_RECOVER_MISSES:
 			o->recover_misses = true;
+			break;
+		case OPT_KEEP_BENIGN:
+			o->keep_benign_drops = true;
 			break;
 		case OPT_SAMPLE_INTERVAL:
 			if (rec_diag_parse_interval(optarg, &o->sample_ms))

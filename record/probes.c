@@ -18,12 +18,14 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "record/benign.h"
 #include "record/probes.h"
 #include "record/sockrec.h"
 #include "sockrec.skel.h"
 
 bool probes_libbpf_quiet;		/* trial loads: their refusals are expected */
 static bool recover_misses;		/* --recover-misses: load and attach the twins */
+static bool keep_benign;		/* --keep-benign-drops (record/benign.c) */
 
 /* A twin program of --recover-misses (bpf/output.bpf.h: TP_BTF_HOOK). */
 static bool is_twin(const char *prog)
@@ -201,6 +203,7 @@ int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only)
 		return errno ? -errno : -ENOMEM;
 	set_shapes(skel);
 	skel->rodata->recover_misses = recover_misses;
+	rec_benign_setup(skel, keep_benign);
 	skel->rodata->own_ids = own_ids_needed();
 	err = rec_filters_setup(skel);
 	if (!err) {
@@ -267,6 +270,7 @@ int rec_probes_load(struct rec_session *s)
 
 	libbpf_set_print(probes_libbpf_print);
 	recover_misses = s->opt->recover_misses;
+	keep_benign = s->opt->keep_benign_drops;
 	probes_choose_tiers();
 	probes_libbpf_quiet = true;
 	err = probes_open_load(&skel, NULL);

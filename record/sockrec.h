@@ -40,6 +40,8 @@ struct rec_options {
 	/* Options of other modules (filters, sock_diag) go below. */
 	uint32_t sample_ms;		/* --sample-interval (diag.c); 0: off */
 	bool recover_misses;		/* --recover-misses (probes.c) */
+	bool print;			/* --print (print.c) */
+	bool keep_benign_drops;		/* --keep-benign-drops (benign.c) */
 };
 
 /* ---- options.c: the command line ---- */
@@ -307,6 +309,11 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms);
 /* Read every CPU buffer, then write a ROUND record when one is due. */
 int rec_perfbuf_sweep(struct rec_session *s);
 void rec_perfbuf_close(struct rec_session *s);
+
+/* ---- print.c: --print ---- */
+
+/* One line on standard output for an event record of len bytes; others are skipped. */
+void rec_print_event(const void *rec, size_t len);
 
 /* ---- diag.c: sockets that already exist (sock_diag) ---- */
 

@@ -86,7 +86,9 @@ static int stats_line(const struct rec_session *s, char *buf, size_t size)
 void rec_status_init(struct rec_session *s)
 {
 	/* -- CMD: the terminal is the command's; SIGUSR1 still prints the line. */
-	s->status_tty = !s->opt->quiet && !s->opt->cmd && isatty(STDERR_FILENO);
+	/* --print's lines would be torn by a status line redrawn under them. */
+	s->status_tty = !s->opt->quiet && !s->opt->cmd && !s->opt->print &&
+			isatty(STDERR_FILENO);
 	s->rate_ms = rec_mono_ms();
 	s->rate_events = s->events;
 }

@@ -72,6 +72,7 @@ static void dump(const struct skr_record *rec)
 		struct skr_ev_destroy d;
 		struct skr_ev_counters n;
 		struct skr_ev_skb_drop k;
+		struct skr_benign b;
 	} u;
 
 	switch (rec->type) {
@@ -160,8 +161,17 @@ static void dump(const struct skr_record *rec)
 		if (skr_decode_skb_drop(rec, &u.k))
 			break;
 		common("SKB_DROP", &u.k.c);
-		printf(" reason=%u state=%u sport=%u dport=%u family=%u\n",
-		       u.k.reason, u.k.state, u.k.sport, u.k.dport, u.k.family);
+		printf(" reason=%u state=%u sport=%u dport=%u family=%u benign=%u\n",
+		       u.k.reason, u.k.state, u.k.sport, u.k.dport, u.k.family,
+		       u.k.benign);
+		return;
+	case SKR_REC_BENIGN:
+		if (skr_decode_benign(rec, &u.b))
+			break;
+		printf("BENIGN ts=%" PRIu64 " time_wait=%" PRIu64
+		       " fin_purge=%" PRIu64 " flags=%u\n", u.b.ts_ns,
+		       u.b.not_recorded[SKR_BENIGN_TIME_WAIT],
+		       u.b.not_recorded[SKR_BENIGN_FIN_PURGE], u.b.flags);
 		return;
 	default: {
 		char buf[24];

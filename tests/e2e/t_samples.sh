@@ -27,7 +27,7 @@ declare -A WANT=(
 	[overflow]='^  #[0-9]+ 127\.0\.0\.1:8080 owner srv-slow\[[0-9]+\]: [1-9][0-9]* drops'
 	[refused]='^  ECONNREFUSED +127\.0\.0\.1:9 +3 |^  ECONNREFUSED +127\.0\.0\.1:5432 +2 '
 	[timeout]='^  ETIMEDOUT +10\.99\.0\.2:80 +2 |^  ETIMEDOUT +10\.99\.0\.3:443 +1 '
-	[resets]='^  received +ESTABLISHED +1 +#[0-9]+  local .* owner resets\[|^  sent +TCP_ABORT_ON_CLOSE +1 '
+	[resets]='^  received +ESTABLISHED(, from peer)? +1 +#[0-9]+  local .* owner resets\[|^  sent +TCP_ABORT_ON_CLOSE(, to peer)? +1 '
 	[closewait]='^Sockets: 25 \(0 older than the trace, 13 open at the end\)|^  #[0-9]+ 127\.0\.0\.1:8080 <- .* owner srv-leaky'
 	[ipv6]='^  ECONNREFUSED +\[::1\]:9 +2 |^  connect established +22 '
 	[killed]='TRUNCATED'
@@ -47,8 +47,8 @@ for name in ${T_SAMPLES:-healthy overflow refused timeout resets closewait ipv6 
 	lim=$("$SKRDUMP" "$out" 2>/dev/null | grep -E '^PROBE t1=tcp_send_reset ' |
 		tr ' ' '\n' | sed -n 's/^t8=//p' | head -n 1)
 	if [ "$name" = resets ] && [ $(( ${lim:-0} & 1 )) -ne 0 ]; then
-		res=('^  received +ESTABLISHED +1 +#[0-9]+  local .* owner resets\['
-		     '^  sent +reason not observable on this kernel +[1-9]')
+		res=('^  received +ESTABLISHED(, from peer)? +1 +#[0-9]+  local .* owner resets\['
+		     '^  sent +reason not observable on this kernel(, to peer)? +[1-9]')
 	fi
 	if [ "$name" = resets ] && [ $(( ${lim:-0} & 2 )) -ne 0 ]; then
 		res+=('^  sent +no socket or TIME_WAIT +not observable on this kernel')

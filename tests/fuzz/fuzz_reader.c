@@ -117,6 +117,8 @@ static void all_passes(const uint8_t *data, size_t size)
 	analyze(data, size, SA_REPORT_CONNECTIONS, SA_FORMAT_JSON, SA_BY_NONE, 2);
 	/* The same trace twice: the merge of several hosts or rotations. */
 	analyze(data, size, SA_REPORT_TIMELINE, SA_FORMAT_CSV, SA_BY_NONE, 2);
+	analyze(data, size, SA_REPORT_HTML, SA_FORMAT_TEXT, SA_BY_NONE, 2);
+	analyze(data, size, SA_REPORT_TRACE_EVENT, SA_FORMAT_TEXT, SA_BY_NONE, 2);
 	redact(data, size);
 }
 

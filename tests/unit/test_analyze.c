@@ -110,14 +110,14 @@ static void put_conn(struct tg *t)
 }
 
 static const char conn_timeline[] =
-"#1 cookie 0x1001 IPv4 127.0.0.1:40000 -> 127.0.0.1:8080 netns 4026531840 owner client[100]\n"
+"#1 cookie 0x1001 IPv4 127.0.0.1:40000 -> 127.0.0.1:8080 netns 4026531840 owner client[100] peer #2\n"
 "  2026-11-22T10:00:01.000000Z  +0.000000    CLOSE        -> SYN_SENT               -  client[100]\n"
 "  2026-11-22T10:00:01.000020Z  +0.000020    SYN_SENT     -> ESTABLISHED     0.000020  (softirq)\n"
 "  2026-11-22T10:00:01.000100Z  +0.000100    ESTABLISHED  -> FIN_WAIT1       0.000080  client[100]\n"
 "  2026-11-22T10:00:01.000120Z  +0.000120    FIN_WAIT1    -> FIN_WAIT2       0.000020  (softirq)\n"
 "  2026-11-22T10:00:01.000210Z  +0.000210    FIN_WAIT2    -> CLOSE           0.000090  (softirq)\n"
 "\n"
-"#2 cookie 0x1002 IPv4 127.0.0.1:8080 -> 127.0.0.1:40000 netns 4026531840 owner a-long-server-na[200]\n"
+"#2 cookie 0x1002 IPv4 127.0.0.1:8080 -> 127.0.0.1:40000 netns 4026531840 owner a-long-server-na[200] peer #1\n"
 "  2026-11-22T10:00:01.000010Z  +0.000000    LISTEN       -> SYN_RECV               -  (softirq)\n"
 "  2026-11-22T10:00:01.000030Z  +0.000020    SYN_RECV     -> ESTABLISHED     0.000020  (softirq)\n"
 "  2026-11-22T10:00:01.000110Z  +0.000100    ESTABLISHED  -> CLOSE_WAIT      0.000080  (softirq)\n"
@@ -474,7 +474,7 @@ START_TEST(test_info)
 	text = report(&t, SA_REPORT_INFO, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "File name:          test.skr\n"));
-	ck_assert_ptr_nonnull(strstr(text, "File format:        sockrec trace 1.2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "File format:        sockrec trace 1.3\n"));
 	ck_assert_ptr_nonnull(strstr(text, "File status:        complete, 1 segment\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Capture id:         abababababababababababababababab\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Host name:          testhost\n"));

@@ -21,7 +21,7 @@ static const struct {
 	const char *name;
 	size_t size;		/* SKR_REC_MIN for attribute records */
 	bool tlv;
-} v1_types[] = {	/* 1.0, SAMPLING of 1.1 and COUNTERS of 1.2 */
+} v1_types[] = {	/* 1.0, SAMPLING of 1.1, COUNTERS of 1.2, BENIGN of 1.3 */
 	{ SKR_REC_FILE_HEADER, "FILE_HEADER", sizeof(struct skr_file_header), false },
 	{ SKR_REC_HOST, "HOST", SKR_REC_MIN, true },
 	{ SKR_REC_RECORDER, "RECORDER", SKR_REC_MIN, true },
@@ -30,6 +30,7 @@ static const struct {
 	{ SKR_REC_FILTER, "FILTER", SKR_REC_MIN, true },
 	{ SKR_REC_SNAPSHOT, "SNAPSHOT", sizeof(struct skr_snapshot), false },
 	{ SKR_REC_STATS, "STATS", sizeof(struct skr_stats), false },
+	{ SKR_REC_BENIGN, "BENIGN", sizeof(struct skr_benign), false },
 	{ SKR_REC_LOSS, "LOSS", sizeof(struct skr_loss), false },
 	{ SKR_REC_ROUND, "ROUND", sizeof(struct skr_round), false },
 	{ SKR_REC_END, "END", sizeof(struct skr_end), false },
@@ -167,6 +168,7 @@ static const struct {
 	{ SKR_REC_ROUND, { { 0, 0 } } },
 	{ SKR_REC_END, { { 0, 0 } } },
 	{ SKR_REC_STATS, { { 0, 0 } } },
+	{ SKR_REC_BENIGN, { { 0, 0 } } },
 	{ SKR_REC_SNAPSHOT, { B(skr_snapshot, saddr), B(skr_snapshot, daddr),
 			      B(skr_snapshot, family), B(skr_snapshot, state),
 			      B(skr_snapshot, kind), B(skr_snapshot, pad) } },
@@ -207,7 +209,9 @@ static const struct {
 			      B(skr_ev_skb_drop, saddr),
 			      B(skr_ev_skb_drop, daddr),
 			      B(skr_ev_skb_drop, family),
-			      B(skr_ev_skb_drop, state) } },
+			      B(skr_ev_skb_drop, state),
+			      B(skr_ev_skb_drop, benign),
+			      B(skr_ev_skb_drop, pad) } },
 	{ SKR_REC_LISTENER, { COMMON(skr_ev_listener),
 			      B(skr_ev_listener, saddr),
 			      B(skr_ev_listener, family),

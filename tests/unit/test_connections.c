@@ -178,7 +178,8 @@ START_TEST(test_healthy_json)
 	has(r, "\"family\":\"IPv4\",\"local_addr\":\"127.0.0.1\","
 	    "\"local_port\":40001,\"remote_addr\":\"127.0.0.1\","
 	    "\"remote_port\":8080,\"role\":\"active\",\"owner_pid\":20,"
-	    "\"owner_comm\":\"cli\",\"parent\":null,\"older\":false,"
+	    "\"owner_comm\":\"cli\",\"parent\":null,\"peer\":3,"
+	    "\"older\":false,"
 	    "\"snapshot\":false,\"closed\":true,"
 	    "\"first_time\":\"2026-11-22T10:00:01.000010Z\"");
 	has(r, "\"first_ns\":1795341601000010000,");
@@ -194,7 +195,7 @@ START_TEST(test_healthy_json)
 	ck_assert_ptr_nonnull(copy);
 	r = row_of(copy, 3);
 	has(r, "\"role\":\"passive\",\"owner_pid\":10,\"owner_comm\":\"srv\","
-	    "\"parent\":1,");
+	    "\"parent\":1,\"peer\":2,");
 	has(r, "\"connect_ns\":null,\"handshake_ns\":8000,"
 	    "\"accept_wait_ns\":40000,\"lifetime_ns\":308000,"
 	    "\"counters\":\"not_seen\",\"bytes_acked\":null,");
@@ -268,7 +269,7 @@ START_TEST(test_csv)
 	static const char header[] =
 		"socket,host,netns,cookie,family,local_addr,local_port,"
 		"remote_addr,remote_port,role,owner_pid,owner_comm,parent,"
-		"older,snapshot,closed,first_time,first_ns,last_time,last_ns,"
+		"peer,older,snapshot,closed,first_time,first_ns,last_time,last_ns,"
 		"connect_ns,handshake_ns,accept_wait_ns,lifetime_ns,counters,"
 		"bytes_acked,bytes_received,segs_out,segs_in,retransmits,"
 		"outcome,close_reason\n";
@@ -276,7 +277,7 @@ START_TEST(test_csv)
 	ck_assert_msg(strncmp(text, header, strlen(header)) == 0, "%s", text);
 	/* The refused socket: nulls are empty fields. */
 	ck_assert_msg(strstr(text, "\n3,alpha,4026531840,0x206,IPv4,127.0.0.1,,"
-			     "127.0.0.1,9,active,50,ref,,false,false,true,")
+			     "127.0.0.1,9,active,50,ref,,,false,false,true,")
 		      != NULL, "%s", text);
 	ck_assert_msg(strstr(text, ",5000,,,5000,reset,,,,,,"
 			     "connect refused,ECONNREFUSED\n") != NULL, "%s",

@@ -192,7 +192,8 @@ START_TEST(test_reset_endpoint_owner)
 			     "\"direction\":\"received\",\"state\":"
 			     "\"ESTABLISHED\",\"reason\":null,\"local\":"
 			     "\"127.0.0.1\",\"remote\":\"127.0.0.1:7000\","
-			     "\"owner\":\"curl[42]\",\"count\":1,") != NULL,
+			     "\"owner\":\"curl[42]\",\"peer_half\":false,"
+			     "\"count\":1,") != NULL,
 		      "%s", text);
 	free(text);
 }

@@ -970,7 +970,7 @@ START_TEST(test_newer_major)
 	read_mem(f.p, f.len, &res);
 	ck_assert_int_eq(res.rc, -EPROTONOSUPPORT);
 	ck_assert_ptr_nonnull(strstr(res.msg, "version 2.0 is newer than this "
-				     "reader (1.2)"));
+				     "reader (1.3)"));
 	buf_free(&f);
 
 	/* Newer minor of the same major: read. */
