@@ -102,10 +102,12 @@ static int cctx_setup(ZSTD_CCtx *cctx, int level, size_t frame_bytes)
 		return -EINVAL;
 	/*
 	 * The buffer never moves and only grows within a frame, as this mode
-	 * asks.  A libzstd without it copies the input as before: same bytes
-	 * out, so its refusal is not an error.
+	 * asks.  A libzstd without it (headers or library before 1.4.5)
+	 * copies the input as before: same bytes out, so it is no error.
 	 */
+#ifdef ZSTD_c_stableInBuffer
 	(void)ZSTD_CCtx_setParameter(cctx, ZSTD_c_stableInBuffer, 1);
+#endif
 	if (level == 1 &&
 	    (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog,
 						 LEVEL1_HASH_LOG)) ||
