@@ -95,6 +95,13 @@ struct {
 	__type(value, struct birth);
 } births SEC(".maps");
 
+/*
+ * Set once a birth was held: on kernels that announce a child complete
+ * (6.18) it never is, and the state hook then skips the births lookup of
+ * every SYN_RECV transition (a hash lookup per connection).
+ */
+__u32 births_held = 0;
+
 /* Who ran the birth: not the task that runs the child's next event. */
 static __always_inline void birth_common(struct skr_ev_common *c,
 					 const struct birth *b, char *comm)
@@ -111,29 +118,52 @@ static __always_inline void birth_common(struct skr_ev_common *c,
  * true.  tcp_disconnect() (a refused or timed-out connect, a close with
  * SO_LINGER 0) calls tcp_set_state(sk, TCP_CLOSE) first and zeroes bytes,
  * segments, retransmits and srtt after it, long before tcp_destroy_sock.
- * A listener has nothing to count.
+ * The common block is the transition's (c): the same instant, and three
+ * helper calls saved.  False if sk is no full TCP socket: no record then.
  */
-static __always_inline void emit_counters(void *ctx, const struct sock *sk,
-					  __u64 cookie, __u32 netns, __u8 ectx,
+static __always_inline bool fill_counters(struct skr_ev_counters *ev,
+					  const struct sock *sk,
+					  const struct skr_ev_common *c,
 					  const bool btf)
 {
 	const struct tcp_sock *tp = btf ? bpf_skc_to_tcp_sock((void *)sk) :
 				    (const struct tcp_sock *)sk;
-	struct skr_ev_counters ev;
 
 	if (!tp)
-		return;
-	__builtin_memset(&ev, 0, sizeof(ev));
-	ev.hdr.len = sizeof(ev);
-	ev.hdr.type = SKR_REC_COUNTERS;
-	fill_common(&ev.c, cookie, netns, ectx);
-	ev.bytes_acked = SKF(btf, tp, bytes_acked);
-	ev.bytes_received = SKF(btf, tp, bytes_received);
-	ev.segs_in = SKF(btf, tp, segs_in);
-	ev.segs_out = SKF(btf, tp, segs_out);
-	ev.total_retrans = SKF(btf, tp, total_retrans);
-	ev.srtt_us = SKF(btf, tp, srtt_us) >> 3;
-	emit(ctx, &ev, sizeof(ev));
+		return false;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->hdr.len = sizeof(*ev);
+	ev->hdr.type = SKR_REC_COUNTERS;
+	ev->c = *c;
+	ev->bytes_acked = SKF(btf, tp, bytes_acked);
+	ev->bytes_received = SKF(btf, tp, bytes_received);
+	ev->segs_in = SKF(btf, tp, segs_in);
+	ev->segs_out = SKF(btf, tp, segs_out);
+	ev->total_retrans = SKF(btf, tp, total_retrans);
+	ev->srtt_us = SKF(btf, tp, srtt_us) >> 3;
+	return true;
+}
+
+/*
+ * A transition to CLOSE and the COUNTERS record that follows it leave in
+ * one output, two records back to back in one sample (record/perfbuf.c
+ * splits them): a perf output is about a third of the program's time.
+ * A listener has nothing to count.
+ */
+struct state4_close {
+	struct skr_ev_state4 st;
+	struct skr_ev_counters cn;
+};
+
+struct state_close {
+	struct skr_ev_state st;
+	struct skr_ev_counters cn;
+};
+
+static __always_inline bool counts_at(int oldstate, int newstate)
+{
+	return newstate == BPF_TCP_CLOSE && oldstate != BPF_TCP_LISTEN &&
+	       oldstate != BPF_TCP_CLOSE;
 }
 
 /* The record of one transition; b: a held-back birth's time and context. */
@@ -172,31 +202,36 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 
 	/* IPv4: the compact record, 24 bytes fewer to copy and compress. */
 	if (t.family == AF_INET) {
-		struct skr_ev_state4 ev;
+		struct state4_close ev;
+		__u64 size = sizeof(ev.st);
 
-		fill_state(ev, cookie, netns, ectx, &t, oldstate, newstate);
-		ev.c.pad = held_mark(v);
-		ev.hdr.type = SKR_REC_STATE4;
-		__builtin_memcpy(ev.saddr, t.saddr, 4);
-		__builtin_memcpy(ev.daddr, t.daddr, 4);
+		fill_state(ev.st, cookie, netns, ectx, &t, oldstate, newstate);
+		ev.st.c.pad = held_mark(v);
+		ev.st.hdr.type = SKR_REC_STATE4;
+		__builtin_memcpy(ev.st.saddr, t.saddr, 4);
+		__builtin_memcpy(ev.st.daddr, t.daddr, 4);
 		if (b)
-			birth_common(&ev.c, b, ev.comm);
-		emit(ctx, &ev, sizeof(ev));
+			birth_common(&ev.st.c, b, ev.st.comm);
+		if (counts_at(oldstate, newstate) &&
+		    fill_counters(&ev.cn, sk, &ev.st.c, btf))
+			size = sizeof(ev);
+		emit(ctx, &ev, size);
 	} else {
-		struct skr_ev_state ev;
+		struct state_close ev;
+		__u64 size = sizeof(ev.st);
 
-		fill_state(ev, cookie, netns, ectx, &t, oldstate, newstate);
-		ev.c.pad = held_mark(v);
-		ev.hdr.type = SKR_REC_STATE;
-		__builtin_memcpy(ev.saddr, t.saddr, 16);
-		__builtin_memcpy(ev.daddr, t.daddr, 16);
+		fill_state(ev.st, cookie, netns, ectx, &t, oldstate, newstate);
+		ev.st.c.pad = held_mark(v);
+		ev.st.hdr.type = SKR_REC_STATE;
+		__builtin_memcpy(ev.st.saddr, t.saddr, 16);
+		__builtin_memcpy(ev.st.daddr, t.daddr, 16);
 		if (b)
-			birth_common(&ev.c, b, ev.comm);
-		emit(ctx, &ev, sizeof(ev));
+			birth_common(&ev.st.c, b, ev.st.comm);
+		if (counts_at(oldstate, newstate) &&
+		    fill_counters(&ev.cn, sk, &ev.st.c, btf))
+			size = sizeof(ev);
+		emit(ctx, &ev, size);
 	}
-	if (newstate == BPF_TCP_CLOSE && oldstate != BPF_TCP_LISTEN &&
-	    oldstate != BPF_TCP_CLOSE)
-		emit_counters(ctx, sk, cookie, netns, ectx, btf);
 	return 0;
 }
 
@@ -218,10 +253,12 @@ static __always_inline int record_state(void *ctx, const struct sock *sk,
 		b.tid = (__u32)id;
 		b.cpu = (__u16)bpf_get_smp_processor_id();
 		b.ctx = exec_ctx(sk, btf);
+		if (!births_held)
+			births_held = 1;
 		bpf_map_update_elem(&births, &key, &b, BPF_ANY);
 		return 0;
 	}
-	if (oldstate == BPF_TCP_SYN_RECV) {
+	if (oldstate == BPF_TCP_SYN_RECV && births_held) {
 		held = bpf_map_lookup_elem(&births, &key);
 		if (held) {
 			__u64 now = bpf_ktime_get_boot_ns();

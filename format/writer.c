@@ -7,12 +7,19 @@
  * every block (ZSTD_e_flush) at a record boundary before zstd would cut one
  * on its own: a file cut inside a frame still reads up to the last complete
  * block, which skr_writer_sync() lets the caller place.
+ *
+ * The records of a whole frame stay in one buffer until the frame ends,
+ * and zstd reads them there (ZSTD_c_stableInBuffer) instead of copying
+ * every block into a window of its own: that copy was the largest single
+ * cost of the recorder's writing (docs/PERFORMANCE.md).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* ZSTD_c_stableInBuffer: experimental in name, in libzstd since 1.4.5. */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include "skr.h"
@@ -34,9 +41,12 @@ struct skr_writer {
 	int fd;
 	int err;		/* first write error; sticky */
 	ZSTD_CCtx *cctx;
-	uint8_t *buf;		/* records of the block being built */
-	size_t len;
-	size_t frame_in;	/* bytes of the open frame, buf included */
+	uint8_t *buf;		/* records of the open frame; zstd reads them
+				 * in place, so they stay until its end */
+	size_t buf_cap;
+	size_t frame_in;	/* bytes of the open frame in buf */
+	size_t done;		/* of those, bytes already compressed: the
+				 * block being built is buf[done, frame_in) */
 	size_t frame_bytes;
 	uint8_t *out;		/* compressed bytes on their way to fd */
 	size_t out_cap;
@@ -90,6 +100,14 @@ static int cctx_setup(ZSTD_CCtx *cctx, int level, size_t frame_bytes)
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog,
 						window_log(frame_bytes))))
 		return -EINVAL;
+	/*
+	 * The buffer never moves and only grows within a frame, as this mode
+	 * asks.  A libzstd without it (headers or library before 1.4.5)
+	 * copies the input as before: same bytes out, so it is no error.
+	 */
+#ifdef ZSTD_c_stableInBuffer
+	(void)ZSTD_CCtx_setParameter(cctx, ZSTD_c_stableInBuffer, 1);
+#endif
 	if (level == 1 &&
 	    (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog,
 						 LEVEL1_HASH_LOG)) ||
@@ -125,16 +143,16 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 	w->fd = fd;
 	w->frame_bytes = frame_bytes;
 	w->out_cap = ZSTD_CStreamOutSize();
-	w->buf = malloc(BLOCK_BYTES);
+	/* A record larger than frame_bytes still fits in a frame of its own. */
+	w->buf_cap = frame_bytes > SKR_REC_MAX ? frame_bytes : SKR_REC_MAX;
+	w->buf = malloc(w->buf_cap);
 	w->out = malloc(w->out_cap);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->buf || !w->out || !w->cctx) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	/* A record larger than frame_bytes still fits in a frame of its own. */
-	rc = cctx_setup(w->cctx, level, frame_bytes > SKR_REC_MAX ?
-			frame_bytes : SKR_REC_MAX);
+	rc = cctx_setup(w->cctx, level, w->buf_cap);
 	if (rc)
 		goto fail;
 	*wp = w;
@@ -167,12 +185,12 @@ static int write_all(int fd, const uint8_t *p, size_t n, uint64_t *done)
 }
 
 /*
- * Compress the block buffer as one block (ZSTD_e_flush) or as the last one
- * of the frame (ZSTD_e_end), and write everything zstd produced.
+ * Compress the block being built as one block (ZSTD_e_flush) or as the
+ * last one of the frame (ZSTD_e_end), and write everything zstd produced.
  */
 static int push(struct skr_writer *w, ZSTD_EndDirective mode)
 {
-	ZSTD_inBuffer in = { w->buf, w->len, 0 };
+	ZSTD_inBuffer in = { w->buf, w->frame_in, w->done };
 	size_t left;
 	int rc;
 
@@ -191,7 +209,7 @@ static int push(struct skr_writer *w, ZSTD_EndDirective mode)
 			return rc;
 		}
 	} while (left > 0);
-	w->len = 0;
+	w->done = in.pos;
 	return 0;
 }
 
@@ -201,7 +219,7 @@ int skr_writer_sync(struct skr_writer *w)
 		return -EINVAL;
 	if (w->err)
 		return w->err;
-	if (w->len == 0)
+	if (w->done == w->frame_in)
 		return 0;
 	return push(w, ZSTD_e_flush);
 }
@@ -219,7 +237,9 @@ int skr_writer_flush(struct skr_writer *w)
 	rc = push(w, ZSTD_e_end);
 	if (rc)
 		return rc;
+	/* zstd is done with the frame's bytes: the next one starts over. */
 	w->frame_in = 0;
+	w->done = 0;
 	return 0;
 }
 
@@ -237,13 +257,13 @@ int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 		if (rc)
 			return rc;
 	}
-	if (w->len + len > BLOCK_BYTES) {
+	if (w->frame_in - w->done + len > BLOCK_BYTES) {
 		rc = skr_writer_sync(w);
 		if (rc)
 			return rc;
 	}
-	memcpy(w->buf + w->len, rec, len);
-	w->len += len;
+	/* Fits: frame_in + len <= frame_bytes here, or frame_in is 0. */
+	memcpy(w->buf + w->frame_in, rec, len);
 	w->frame_in += len;
 	w->bytes_in += len;
 	/*

@@ -52,33 +52,27 @@ _Static_assert(sizeof(struct skr_ev_state) <= HELD_COPY_MAX, "held copy");
 #define PAD_OFF		(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, pad))
 #define COOKIE_OFF	(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, cookie))
 
-static void on_sample(struct rec_session *s, const struct perf_event_header *e)
+/*
+ * One record at the start of the avail bytes rec of a sample: written,
+ * dropped (held, -c) or counted malformed.  Returns its length, or 0 when
+ * no record can be read there (the rest of the sample is then ignored).
+ */
+static size_t on_record(struct rec_session *s, const uint8_t *rec,
+			size_t avail)
 {
-	const struct raw_sample *rs = (const void *)e;
-	const uint8_t *rec = (const uint8_t *)(rs + 1);
 	uint8_t copy[HELD_COPY_MAX];
 	struct skr_rec_hdr hdr;
 	uint64_t cookie;
-	uint32_t size;
 	size_t min;
 
-	if (e->size < sizeof(*rs)) {
-		s->malformed++;
-		return;
-	}
-	memcpy(&size, &rs->size, sizeof(size));
-	if (size > e->size - sizeof(*rs) || size < sizeof(hdr)) {
-		s->malformed++;
-		return;
-	}
-	memcpy(&hdr, rs + 1, sizeof(hdr));
+	memcpy(&hdr, rec, sizeof(hdr));
 	min = event_min_len(hdr.type);
-	if (min == 0 || hdr.len < min || hdr.len > size) {
+	if (min == 0 || hdr.len < min || hdr.len > avail) {
 		s->malformed++;
-		return;
+		return 0;
 	}
 	if (s->max_events && s->events >= s->max_events)
-		return;		/* -c reached: the loop stops after this sweep */
+		return hdr.len;	/* -c reached: the loop stops after this sweep */
 	/*
 	 * Held back by a task filter until the start snapshot (bpf/filter.h):
 	 * an event of a socket the snapshot admitted, or of no one wanted.
@@ -86,7 +80,7 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	if (rec[PAD_OFF] & SKR_PAD_HELD) {
 		memcpy(&cookie, rec + COOKIE_OFF, sizeof(cookie));
 		if (hdr.len > sizeof(copy) || !rec_filters_keep_held(cookie))
-			return;
+			return hdr.len;
 		memcpy(copy, rec, hdr.len);
 		copy[PAD_OFF] = 0;
 		rec = copy;
@@ -103,6 +97,35 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 		s->events++;
 		s->rounds_pending = ROUNDS_AFTER_EVENT;
 	}
+	return hdr.len;
+}
+
+/*
+ * A sample holds one record, or several back to back (the state hook
+ * sends a transition to CLOSE and its COUNTERS in one output); the perf
+ * buffer pads it by fewer bytes than a record header.
+ */
+static void on_sample(struct rec_session *s, const struct perf_event_header *e)
+{
+	const struct raw_sample *rs = (const void *)e;
+	const uint8_t *rec = (const uint8_t *)(rs + 1);
+	uint32_t size;
+	size_t n;
+
+	if (e->size < sizeof(*rs)) {
+		s->malformed++;
+		return;
+	}
+	memcpy(&size, &rs->size, sizeof(size));
+	if (size > e->size - sizeof(*rs) || size < sizeof(struct skr_rec_hdr)) {
+		s->malformed++;
+		return;
+	}
+	do {
+		n = on_record(s, rec, size);
+		rec += n;
+		size -= (uint32_t)n;
+	} while (n && size >= sizeof(struct skr_rec_hdr));
 }
 
 static void on_lost(struct rec_session *s, int cpu,

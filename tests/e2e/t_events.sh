@@ -201,6 +201,17 @@ counters_checks() {
 		"$(echo "$cl" | field bytes_received)" -ge 1000
 	check "$tier: no counters for a listener" \
 		test -z "$(ev COUNTERS cookie="$(ev LISTEN sport=5000 flags=0 | field cookie)")"
+	# Sent with their transition in one output (issue 18): each COUNTERS
+	# record follows its STATE to CLOSE in the file, with its time and task.
+	check "$tier: each COUNTERS right after its STATE to CLOSE, same time" \
+		awk -v ns=" netns=$NS_INODE " '
+			{ t = $2 " " $3 " " $4 " " $5 " " $6 }
+			/^COUNTERS / && index($0, ns) {
+				n++
+				if (prev !~ /^STATE / || prev !~ / new=7 / || pt != t) bad++
+			}
+			{ prev = $0; pt = t }
+			END { exit !(n > 0 && bad == 0) }' "$DUMP"
 	# sockana takes them, never DESTROY's zeros.
 	"$SOCKANA" --timeline --json --netns "$NS_INODE" "$trace" >"$TMP/tl.json" 2>&1
 	cl=$(grep '^{"row":"socket"' "$TMP/tl.json" | grep -F '"remote":"10.99.0.2:5005"')

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -565,6 +566,72 @@ START_TEST(test_many_frames)
 	ck_assert_uint_eq(st.bytes_out, in_bytes);
 	ck_assert_uint_eq(st.bytes_in, f.len);
 	ck_assert_uint_eq(st.records, 502);
+	skr_reader_free(r);
+	buf_free(&f);
+}
+END_TEST
+
+/*
+ * The writer keeps a frame's records where zstd reads them until the frame
+ * ends (ZSTD_c_stableInBuffer): records of many blocks per frame, whose
+ * matches reach back into earlier blocks, must read back byte for byte.
+ */
+static struct skr_ev_state mk_varied_state(uint64_t i, uint32_t *seed)
+{
+	struct skr_ev_state s = mk_state(1000000 + i * 977);
+
+	*seed = *seed * 1103515245u + 12345u;
+	s.c.cookie = 0x5000 + (*seed >> 16) % 97;	/* recurring sockets */
+	s.sport = (uint16_t)(1024 + (*seed >> 8) % 3000);
+	s.oldstate = (uint8_t)(1 + i % 11);
+	s.newstate = (uint8_t)(1 + (i + 1) % 11);
+	return s;
+}
+
+START_TEST(test_blocks_read_in_place)
+{
+	struct skr_file_header fh = mk_file_header(1, 0, 0);
+	struct skr_end en = mk_end();
+	struct skr_reader *r;
+	struct skr_record rec;
+	struct wctx c;
+	struct buf f = { 0 };
+	uint32_t seed = 7;
+	uint64_t i, n = 0, next_sync = 1;
+	const uint64_t total = 30000;	/* about 2.9 MB: three 1 MiB frames */
+
+	w_open(&c, 0);
+	w_add(&c, &fh);
+	for (i = 0; i < total; i++) {
+		struct skr_ev_state s = mk_varied_state(i, &seed);
+
+		w_add(&c, &s);
+		/* Blocks of 1 to 53 records, as sweeps of the buffers end them. */
+		if (i == next_sync) {
+			ck_assert_int_eq(skr_writer_sync(c.w), 0);
+			next_sync = i + 1 + (i * 7) % 53;
+		}
+		if (i == total / 2)
+			ck_assert_int_eq(skr_writer_flush(c.w), 0);
+	}
+	w_add(&c, &en);
+	w_finish(&c, &f);
+
+	seed = 7;
+	ck_assert_int_eq(skr_reader_open_mem(&r, f.p, f.len), 0);
+	ck_assert_int_eq(skr_reader_next(r, &rec), 1);
+	ck_assert_uint_eq(rec.type, SKR_REC_FILE_HEADER);
+	while (skr_reader_next(r, &rec) == 1 && rec.type == SKR_REC_STATE) {
+		struct skr_ev_state want = mk_varied_state(n, &seed);
+
+		ck_assert_uint_eq(rec.len, sizeof(want));
+		ck_assert_msg(memcmp(rec.data, &want, sizeof(want)) == 0,
+			      "record %" PRIu64 " differs", n);
+		n++;
+	}
+	ck_assert_uint_eq(n, total);
+	ck_assert_uint_eq(rec.type, SKR_REC_END);
+	ck_assert_int_eq(skr_reader_next(r, &rec), 0);
 	skr_reader_free(r);
 	buf_free(&f);
 }
@@ -1398,6 +1465,7 @@ static Suite *format_suite(void)
 	tc = tcase_create("roundtrip");
 	tcase_add_test(tc, test_roundtrip_all_types);
 	tcase_add_test(tc, test_many_frames);
+	tcase_add_test(tc, test_blocks_read_in_place);
 	tcase_add_test(tc, test_max_record_and_trailing_fields);
 	suite_add_tcase(s, tc);
 
