@@ -423,7 +423,9 @@ bool sa_clock_note(const struct sa_analysis *a, uint32_t h,
 {
 	const struct sa_clock_host *ch = sa_clock_host(a->clock, h);
 	const char *name = sa_host_name(a, h), *first = sa_host_name(a, 0);
-	char x[32], y[32], z[32];
+	/* One buffer per number: the order arguments are evaluated in is not
+	 * C's to give (gcc went right to left, clang left to right). */
+	char x[32], y[32], z[32], w[32];
 	int n;
 
 	if (a->nhosts < 2 || !a->host_off || h >= a->nhosts)
@@ -454,7 +456,7 @@ bool sa_clock_note(const struct sa_analysis *a, uint32_t h,
 			     sa_clock_secs(ch->half_ns, y, sizeof(y)) + 1,
 			     first, ch->used, ch->used == 1 ? "" : "s",
 			     sa_clock_secs(ch->lo_ns, z, sizeof(z)),
-			     sa_clock_secs(ch->hi_ns, y, sizeof(y)),
+			     sa_clock_secs(ch->hi_ns, w, sizeof(w)),
 			     ch->used < ch->joined ? "; others disagreed and "
 			     "were left out" : "");
 		if (n > 0 && ch->used < ch->joined && (size_t)n < size)
