@@ -562,6 +562,8 @@ bool sa_clock_note(const struct sa_analysis *a, uint32_t h,
 {
 	const struct sa_clock_host *ch = sa_clock_host(a->clock, h);
 	const char *name = sa_host_name(a, h), *first = sa_host_name(a, 0);
+	/* One buffer per number: the order arguments are evaluated in is not
+	 * C's to give (gcc went right to left, clang left to right). */
 	char x[32], y[32], z[32], w[32];
 	int n;
 
