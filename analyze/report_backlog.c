@@ -404,7 +404,7 @@ static bool stop_why(const struct sa_analysis *a, const struct sa_backlog *b,
 
 	if (!n)
 		return false;
-	err = sa_errno_name(n->stop_err < 0 ? -n->stop_err : n->stop_err);
+	err = skr_errno_name(n->stop_err < 0 ? -n->stop_err : n->stop_err);
 	sa_time_text(a, n->input, n->stop_ts, w, sizeof(w));
 	if (n->netns)
 		len = snprintf(buf, size, "sampling of netns %" PRIu32

@@ -59,7 +59,7 @@ static const char *close_reason(const struct sa_sock *s, char *buf,
 	if (!s->closed)
 		return "open";
 	if (s->error != 0) {
-		e = sa_errno_name(s->error);
+		e = skr_errno_name(s->error);
 		if (e)
 			return e;
 		n = snprintf(buf, size, "errno %" PRId32, s->error);

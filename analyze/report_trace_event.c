@@ -522,7 +522,7 @@ static const char *instant_name(const struct sa_item *it, const char **cat,
 		return "reset sent";
 	case SA_IK_ERROR:
 		*cat = "error";
-		e = sa_errno_name((int32_t)it->u.n.w[0]);
+		e = skr_errno_name((int32_t)it->u.n.w[0]);
 		n = snprintf(buf, size, "error %s", e ? e : "?");
 		return n < 0 || (size_t)n >= size ? "error" : buf;
 	case SA_IK_LISTEN_FAIL:

@@ -272,6 +272,11 @@ const char *skr_rec_type_name(unsigned type, char *buf, size_t size);
 size_t skr_rec_min_len(unsigned type);
 const char *skr_tier_name(unsigned tier, char *buf, size_t size);
 const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
+/*
+ * "ECONNREFUSED" for a positive errno as Linux numbers it, or NULL: the
+ * one table of names, for sockrec --print and every sockana report.
+ */
+const char *skr_errno_name(int32_t err);
 
 /* ------------------------------------------------------------------ */
 /* Event lines (evline.c): sockrec --print, sockana --events            */
@@ -285,8 +290,6 @@ const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
  * length, or -EINVAL for a record that is not an event.
  */
 int skr_event_line(const struct skr_record *rec, char *buf, size_t size);
-/* "ECONNREFUSED" for a positive errno of the kernel's, or NULL. */
-const char *skr_errno_name(int32_t err);
 /*
  * ISO 8601 UTC with microseconds ("2026-11-22T10:01:02.123456Z") of a wall
  * time in ns since the epoch, as sockana prints times.  0 or -ERANGE.
