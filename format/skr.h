@@ -187,12 +187,17 @@ const char *skr_reader_errmsg(const struct skr_reader *r);
  * regular file with stop_at_end, at a frame boundary after the END of
  * every segment seen when nothing more has come (a growing file never
  * reads as ended; a pipe may carry a concatenation, and ends at its EOF).
+ * There, if next is set, the reader asks it for the file that goes on
+ * (a rotated capture's next file): next returns 1 with *fd, a descriptor
+ * the reader then owns and reads on as if the files were concatenated,
+ * or 0 (or a negative errno) to end the input there.
  * The input must be a descriptor (not memory) and nothing read yet.
  */
 struct skr_follow {
 	unsigned interval_ms;
 	bool stop_at_end;
 	int (*idle)(void *ctx);
+	int (*next)(void *ctx, int *fd);
 	void *ctx;
 };
 
