@@ -113,7 +113,10 @@ bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
 bool sa_limited(const struct sa_analysis *a, const char *probe, uint32_t bit);
 #define SA_NOT_ON_KERNEL	"not observable on this kernel"
 
-/* warn.c: warnings shared by the text reports (lost events, truncation, ...). */
+/*
+ * warn.c: warnings shared by the text reports (lost events, truncation,
+ * ...), one "WARNING: ..." line each, to out.
+ */
 void sa_print_warnings(struct sa_analysis *a, FILE *out);
 /* The same as JSON "warning" rows. */
 void sa_row_warnings(struct sa_analysis *a);

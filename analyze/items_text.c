@@ -27,7 +27,7 @@ static const char *ret_errno_name(int32_t ret)
 	const char *name = NULL;
 
 	if (ret < 0 && ret != INT32_MIN)
-		name = sa_errno_name(-ret);
+		name = skr_errno_name(-ret);
 	return name ? name : "error";
 }
 
@@ -116,7 +116,7 @@ const char *sa_item_detail(const struct sa_analysis *a,
 			   skr_tcp_state_name(it->evstate, st, sizeof(st)),
 			   why ? ": " : "", why ? why : "");
 	case SA_IK_ERROR:
-		why = sa_errno_name((int32_t)w[0]);
+		why = skr_errno_name((int32_t)w[0]);
 		if (why)
 			return say(buf, size, "error %s in %s", why,
 				   skr_tcp_state_name(it->evstate, st,

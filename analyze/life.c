@@ -189,34 +189,3 @@ bool sa_life_time(const struct sa_sock *s, enum sa_mark from,
 	*ns = s->at[to] - s->at[from];
 	return true;
 }
-
-const char *sa_errno_name(int32_t err)
-{
-	static const struct {
-		int32_t v;
-		const char *name;
-	} names[] = {
-		{ 1, "EPERM" }, { 2, "ENOENT" }, { 3, "ESRCH" },
-		{ 4, "EINTR" }, { 5, "EIO" }, { 7, "E2BIG" }, { 9, "EBADF" },
-		{ 14, "EFAULT" }, { 16, "EBUSY" }, { 17, "EEXIST" },
-		{ 19, "ENODEV" }, { 38, "ENOSYS" }, { 95, "EOPNOTSUPP" },
-		{ 524, "ENOTSUPP" },
-		{ 11, "EAGAIN" }, { 12, "ENOMEM" }, { 13, "EACCES" },
-		{ 22, "EINVAL" }, { 24, "EMFILE" }, { 32, "EPIPE" },
-		{ 71, "EPROTO" }, { 90, "EMSGSIZE" }, { 97, "EAFNOSUPPORT" },
-		{ 98, "EADDRINUSE" }, { 99, "EADDRNOTAVAIL" },
-		{ 100, "ENETDOWN" }, { 101, "ENETUNREACH" },
-		{ 102, "ENETRESET" }, { 103, "ECONNABORTED" },
-		{ 104, "ECONNRESET" }, { 105, "ENOBUFS" },
-		{ 107, "ENOTCONN" }, { 110, "ETIMEDOUT" },
-		{ 111, "ECONNREFUSED" }, { 112, "EHOSTDOWN" },
-		{ 113, "EHOSTUNREACH" }, { 114, "EALREADY" },
-		{ 115, "EINPROGRESS" }, { 125, "ECANCELED" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].v == err)
-			return names[i].name;
-	return NULL;
-}

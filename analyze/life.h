@@ -41,8 +41,6 @@ enum sa_outcome sa_life_outcome(const struct sa_sock *s);
 bool sa_life_reset(const struct sa_sock *s);
 bool sa_life_time(const struct sa_sock *s, enum sa_mark from,
 		  enum sa_mark to, uint64_t *ns);
-/* Linux errno name ("ECONNREFUSED") or NULL. */
-const char *sa_errno_name(int32_t err);
 const char *sa_role_name(unsigned role);
 
 /*

@@ -27,6 +27,16 @@
  */
 #define SA_LIVE_WINDOW_NS	(600ull * 1000000000ull)
 
+/*
+ * At the END of a file of a rotated capture (NAME.N), how long to look
+ * for NAME.N+1 while its recorder runs, and when the recorder cannot be
+ * seen (live.c).  A recorder starts its next file as soon as it wrote an
+ * END, but writes the start of it (its socket snapshot) before that file
+ * can be read, which takes seconds in a slow guest.
+ */
+#define SA_LIVE_NEXT_MS		60000u
+#define SA_LIVE_NEXT_UNSEEN_MS	5000u
+
 struct sa_live;
 
 /*

@@ -726,3 +726,12 @@ void sa_row_prefix_release(struct sa_row_prefix *p)
 	sa_buf_free(&p->vals);
 	p->valid = false;
 }
+
+void sa_out_csv_header(struct sa_out *o, const char *names)
+{
+	if (o->fmt != SA_FORMAT_CSV || o->csv_header_done || !names)
+		return;
+	fputs(names, o->f);
+	fputc('\n', o->f);
+	o->csv_header_done = true;
+}

@@ -56,5 +56,10 @@ void sa_row_i64(struct sa_out *o, const char *key, int64_t v);
 void sa_row_bool(struct sa_out *o, const char *key, bool v);
 void sa_row_null(struct sa_out *o, const char *key);
 void sa_row_end(struct sa_out *o);
+/*
+ * At the end of a report: in CSV, the header line names (the view's
+ * csv_header) unless a row has already written it.
+ */
+void sa_out_csv_header(struct sa_out *o, const char *names);
 
 #endif /* SA_OUT_H */

@@ -404,7 +404,7 @@ static bool stop_why(const struct sa_analysis *a, const struct sa_backlog *b,
 
 	if (!n)
 		return false;
-	err = sa_errno_name(n->stop_err < 0 ? -n->stop_err : n->stop_err);
+	err = skr_errno_name(n->stop_err < 0 ? -n->stop_err : n->stop_err);
 	sa_time_text(a, n->input, n->stop_ts, w, sizeof(w));
 	if (n->netns)
 		len = snprintf(buf, size, "sampling of netns %" PRIu32
@@ -858,6 +858,16 @@ const struct sa_view sa_view_backlog = {
 	.pairs = true,		/* a connect's listener elsewhere */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = "listener",
+	.csv_header =
+		"socket,host,netns,local,owner_pid,owner_comm,"
+		"backlog_asked,backlog_effective,clamped,handshakes,"
+		"handshakes_failed,accepts,queue_peak,queue_samples,"
+		"queue_distribution,overflows,overflow_first,"
+		"overflow_last,synack_retransmits,accept_wait_count,"
+		"accept_wait_p50_ns,accept_wait_p99_ns,not_observable,"
+		"client_connects,client_syn_retried,"
+		"client_syn_retransmits,client_connect_max_ns,"
+		"client_syn_retried_socket_ids",
 	.new = backlog_new,
 	.socket = backlog_socket,
 	.event = backlog_event,

@@ -59,7 +59,7 @@ static const char *close_reason(const struct sa_sock *s, char *buf,
 	if (!s->closed)
 		return "open";
 	if (s->error != 0) {
-		e = sa_errno_name(s->error);
+		e = skr_errno_name(s->error);
 		if (e)
 			return e;
 		n = snprintf(buf, size, "errno %" PRId32, s->error);
@@ -372,6 +372,14 @@ const struct sa_view sa_view_connections = {
 	.pairs = true,		/* each life's peer */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = SA_CONNECTIONS_ROW,
+	.csv_header =
+		"socket,host,netns,cookie,family,local_addr,local_port,"
+		"remote_addr,remote_port,role,owner_pid,owner_comm,"
+		"parent,peer,older,snapshot,closed,first_time,first_ns,"
+		"last_time,last_ns,connect_ns,handshake_ns,"
+		"accept_wait_ns,lifetime_ns,counters,bytes_acked,"
+		"bytes_received,segs_out,segs_in,retransmits,outcome,"
+		"close_reason",
 	.new = connections_new,
 	.socket = connections_socket,
 	.end = connections_end,

@@ -198,7 +198,7 @@ static const char *fail_reason(const struct sa_sock *s, enum sa_outcome o,
 	if (o == SA_OUT_NOT_ACCEPTED_RESET)
 		return "reset, never accepted";
 	if (s->error) {
-		name = sa_errno_name(s->error);
+		name = skr_errno_name(s->error);
 		if (name)
 			return name;
 		n = snprintf(buf, size, "errno %" PRId32, s->error);

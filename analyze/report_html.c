@@ -132,7 +132,7 @@ static void add_mark(struct sa_analysis *a, struct sa_html_lane *l,
 static void lane_why(const struct sa_sock *s, enum sa_outcome o,
 		     struct sa_html_lane *l)
 {
-	const char *e = s->error ? sa_errno_name(s->error) : NULL;
+	const char *e = s->error ? skr_errno_name(s->error) : NULL;
 	int n;
 
 	n = snprintf(l->why, sizeof(l->why), "%s%s%s%s", sa_outcome_name(o),

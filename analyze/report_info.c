@@ -174,7 +174,7 @@ static void print_probes(FILE *out, const struct sa_meta *m)
 			continue;
 		}
 		if (p->reason && p->error) {
-			const char *e = sa_errno_name((int32_t)p->error);
+			const char *e = skr_errno_name((int32_t)p->error);
 			int n = e ? snprintf(why, sizeof(why), "%s (%s)",
 					     p->reason, e)
 				  : snprintf(why, sizeof(why), "%s (errno %"

@@ -477,6 +477,9 @@ const struct sa_view sa_view_latency = {
 	.report = SA_REPORT_LATENCY,
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = "latency",
+	.csv_header =
+		"by,group,phase,observable,count,min_ns,p50_ns,p90_ns,"
+		"p99_ns,max_ns,exact",
 	.new = latency_new,
 	.socket = latency_socket,
 	.end = latency_end,

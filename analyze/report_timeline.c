@@ -999,6 +999,9 @@ const struct sa_view sa_view_timeline = {
 	.pairs = true,		/* each life's peer */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON | SA_VIEW_CSV,
 	.csv_kind = "event",
+	.csv_header =
+		"socket,host,local,remote,time,ts_ns,offset_ns,event,"
+		"old_state,new_state,prev_state_ns,ctx,pid,comm,detail",
 	.items = true,
 	.with_peers = true,
 	.new = timeline_new,

@@ -522,7 +522,7 @@ static const char *instant_name(const struct sa_item *it, const char **cat,
 		return "reset sent";
 	case SA_IK_ERROR:
 		*cat = "error";
-		e = sa_errno_name((int32_t)it->u.n.w[0]);
+		e = skr_errno_name((int32_t)it->u.n.w[0]);
 		n = snprintf(buf, size, "error %s", e ? e : "?");
 		return n < 0 || (size_t)n >= size ? "error" : buf;
 	case SA_IK_LISTEN_FAIL:
@@ -902,15 +902,13 @@ static void other_data(struct sa_analysis *a, struct tev *t)
 /*
  * Lost events, truncation, ...: each warning the other reports write is
  * a global instant at 0, where a viewer shows it above every track, and
- * goes to opts->warn_to.  sa_print_warnings() writes to a->out (whatever
- * its second argument), so a->out is a memory stream meanwhile.
- * 0 or -ENOMEM.
+ * goes to opts->warn_to.  0 or -ENOMEM.
  */
 static int warnings(struct sa_analysis *a, struct tev *t)
 {
 	char *text = NULL, *line, *nl;
 	size_t len = 0;
-	FILE *mem, *out = a->out;
+	FILE *mem;
 	int err = 0;
 
 	mem = open_memstream(&text, &len);
@@ -918,9 +916,7 @@ static int warnings(struct sa_analysis *a, struct tev *t)
 		a->o.failed = true;
 		return -ENOMEM;
 	}
-	a->out = mem;
 	sa_print_warnings(a, mem);
-	a->out = out;
 	if (fclose(mem) != 0 || !text) {
 		free(text);
 		a->o.failed = true;

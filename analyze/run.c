@@ -873,6 +873,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 	}
 	if (run.view->end)
 		run.view->end(a, run.state);
+	sa_out_csv_header(&a->o, run.view->csv_header);
 	if (a->o.failed)
 		err = -ENOMEM;
 	if (err == 0 && nmissing > 0) {

@@ -30,6 +30,12 @@ struct sa_view {
 	enum sa_report report;		/* how sa_run_opts asks for it */
 	unsigned formats;		/* SA_VIEW_* it writes */
 	const char *csv_kind;		/* the one row kind its CSV holds */
+	/*
+	 * Its CSV header line (no newline), the names its rows' fields
+	 * give: written when no row is, so that a consumer reading the
+	 * columns by name also can read an empty report.
+	 */
+	const char *csv_header;
 	bool items;			/* reads each life's items (memory!) */
 	/* --socket N also hands on N's peer (pairs.h), whatever the filters. */
 	bool with_peers;

@@ -23,14 +23,20 @@ struct warning {
 	char text[400];
 };
 
-typedef void (*warn_fn)(struct sa_analysis *a, const struct warning *w);
+/* ctx: where the warning goes, a FILE (text) or the analysis (rows). */
+typedef void (*warn_fn)(void *ctx, const struct warning *w);
 
-static void emit(struct sa_analysis *a, warn_fn fn, const char *kind,
-		 const char *input, uint64_t count, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+struct sink {
+	warn_fn fn;
+	void *ctx;
+};
 
-static void emit(struct sa_analysis *a, warn_fn fn, const char *kind,
-		 const char *input, uint64_t count, const char *fmt, ...)
+static void emit(const struct sink *to, const char *kind, const char *input,
+		 uint64_t count, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void emit(const struct sink *to, const char *kind, const char *input,
+		 uint64_t count, const char *fmt, ...)
 {
 	struct warning w;
 	va_list ap;
@@ -44,7 +50,7 @@ static void emit(struct sa_analysis *a, warn_fn fn, const char *kind,
 	va_end(ap);
 	if (n < 0)
 		w.text[0] = '\0';
-	fn(a, &w);
+	to->fn(to->ctx, &w);
 }
 
 static const char *s_(uint64_t n)
@@ -52,7 +58,7 @@ static const char *s_(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void each_warning(struct sa_analysis *a, warn_fn fn)
+static void each_warning(struct sa_analysis *a, const struct sink *to)
 {
 	uint64_t malformed = a->replay.malformed, lost;
 	struct sa_inputs_dup dup;
@@ -67,17 +73,17 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 
 		lost = sa_meta_lost(&in->meta);
 		if (lost > 0)
-			emit(a, fn, "lost", name, lost, "%s%s%" PRIu64 " event%s "
+			emit(to, "lost", name, lost, "%s%s%" PRIu64 " event%s "
 			     "lost; timelines may have gaps", name ? name : "",
 			     name ? ": " : "", lost, s_(lost));
 		if (in->meta.mixed_hosts)
-			emit(a, fn, "mixed_hosts", name, 1, "%s%sthe file joins "
+			emit(to, "mixed_hosts", name, 1, "%s%sthe file joins "
 			     "traces of different hosts or boots (their HOST "
 			     "boot ids differ) and is analyzed as one; pass "
 			     "each host's files as separate inputs",
 			     name ? name : "", name ? ": " : "");
 		if (sa_inputs_duplicate(a, i, &dup))
-			emit(a, fn, "duplicate", name, dup.segments, "%s%s%"
+			emit(to, "duplicate", name, dup.segments, "%s%s%"
 			     PRIu64 " file segment%s already read from %s "
 			     "(capture %s, file index %" PRIu32 "%s): the same "
 			     "capture given twice; its %" PRIu64 " event%s "
@@ -87,19 +93,19 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 			     dup.segments > 1 ? ", the first" : "", dup.events,
 			     s_(dup.events));
 		if (in->read_err)
-			emit(a, fn, "read_error", name, 1, "%s%sreading stopped "
+			emit(to, "read_error", name, 1, "%s%sreading stopped "
 			     "at an error in the file; showing what was read "
 			     "before it: %s", name ? name : "", name ? ": " : "",
 			     skr_reader_errmsg(in->r));
 		else if (sa_input_truncated(in))
-			emit(a, fn, "truncated", name, 1, "%s%strace is "
+			emit(to, "truncated", name, 1, "%s%strace is "
 			     "truncated (recorder killed or file cut); showing "
 			     "its complete part: %s", name ? name : "",
 			     name ? ": " : "",
 			     sa_input_kept(in, kept, sizeof(kept)));
 	}
 	if (sa_inputs_unchecked(a) > 0)
-		emit(a, fn, "duplicate_unchecked", NULL, sa_inputs_unchecked(a),
+		emit(to, "duplicate_unchecked", NULL, sa_inputs_unchecked(a),
 		     "%" PRIu64 " file segment%s not checked for duplicates: "
 		     "more than %u segments in the inputs",
 		     sa_inputs_unchecked(a), s_(sa_inputs_unchecked(a)),
@@ -109,46 +115,48 @@ static void each_warning(struct sa_analysis *a, warn_fn fn)
 		char note[320];
 
 		if (sa_clock_note(a, h, &kind, note, sizeof(note)))
-			emit(a, fn, kind, NULL, 0, "%s", note);
+			emit(to, kind, NULL, 0, "%s", note);
 	}
 	if (a->replay.late > 0)
-		emit(a, fn, "disorder", NULL, a->replay.late, "%" PRIu64
+		emit(to, "disorder", NULL, a->replay.late, "%" PRIu64
 		     " event%s could not be put in time order (reorder buffer "
 		     "full or rounds broken)", a->replay.late,
 		     s_(a->replay.late));
 	if (a->no_cookie > 0)
-		emit(a, fn, "no_cookie", NULL, a->no_cookie, "%" PRIu64
+		emit(to, "no_cookie", NULL, a->no_cookie, "%" PRIu64
 		     " state event%s without a socket cookie ignored",
 		     a->no_cookie, s_(a->no_cookie));
 	if (malformed > 0)
-		emit(a, fn, "malformed", NULL, malformed, "%" PRIu64
+		emit(to, "malformed", NULL, malformed, "%" PRIu64
 		     " malformed event%s ignored", malformed, s_(malformed));
 	if (a->socks && sa_sockets_evicted(a->socks) > 0)
-		emit(a, fn, "evicted", NULL, sa_sockets_evicted(a->socks),
+		emit(to, "evicted", NULL, sa_sockets_evicted(a->socks),
 		     "%" PRIu64 " socket%s reported before their end: more "
 		     "than %zu open at once", sa_sockets_evicted(a->socks),
 		     s_(sa_sockets_evicted(a->socks)),
 		     sa_sockets_max_live(a->socks));
 	if (a->socks && a->untracked_snap > 0)
-		emit(a, fn, "untracked", NULL, a->untracked_snap, "%" PRIu64
+		emit(to, "untracked", NULL, a->untracked_snap, "%" PRIu64
 		     " socket%s of the snapshot not tracked: the table holds "
 		     "%zu live sockets at most", a->untracked_snap,
 		     s_(a->untracked_snap), sa_sockets_max_live(a->socks));
 	if (a->socks && a->untracked_events > 0)
-		emit(a, fn, "untracked_events", NULL, a->untracked_events,
+		emit(to, "untracked_events", NULL, a->untracked_events,
 		     "%" PRIu64 " event%s naming a new socket ignored, the "
 		     "socket not tracked: the table held %zu live sockets, its "
 		     "most", a->untracked_events, s_(a->untracked_events),
 		     sa_sockets_max_live(a->socks));
 }
 
-static void print_one(struct sa_analysis *a, const struct warning *w)
+static void print_one(void *ctx, const struct warning *w)
 {
-	fprintf(a->out, "WARNING: %s\n", w->text);
+	fprintf(ctx, "WARNING: %s\n", w->text);
 }
 
-static void row_one(struct sa_analysis *a, const struct warning *w)
+static void row_one(void *ctx, const struct warning *w)
 {
+	struct sa_analysis *a = ctx;
+
 	/* In CSV, rows of other kinds than the table's are not written. */
 	sa_row_begin(&a->o, "warning");
 	sa_row_str(&a->o, "kind", w->kind);
@@ -160,11 +168,14 @@ static void row_one(struct sa_analysis *a, const struct warning *w)
 
 void sa_print_warnings(struct sa_analysis *a, FILE *out)
 {
-	(void)out;
-	each_warning(a, print_one);
+	const struct sink to = { print_one, out };
+
+	each_warning(a, &to);
 }
 
 void sa_row_warnings(struct sa_analysis *a)
 {
-	each_warning(a, row_one);
+	const struct sink to = { row_one, a };
+
+	each_warning(a, &to);
 }

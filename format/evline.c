@@ -45,33 +45,6 @@ static void put(struct line *l, const char *fmt, ...)
 	l->len += (size_t)n;
 }
 
-const char *skr_errno_name(int32_t err)
-{
-	static const struct {
-		int32_t v;
-		const char *name;
-	} names[] = {
-		{ 1, "EPERM" }, { 4, "EINTR" }, { 9, "EBADF" },
-		{ 11, "EAGAIN" }, { 12, "ENOMEM" }, { 13, "EACCES" },
-		{ 22, "EINVAL" }, { 24, "EMFILE" }, { 32, "EPIPE" },
-		{ 71, "EPROTO" }, { 95, "EOPNOTSUPP" },
-		{ 97, "EAFNOSUPPORT" }, { 98, "EADDRINUSE" },
-		{ 99, "EADDRNOTAVAIL" }, { 100, "ENETDOWN" },
-		{ 101, "ENETUNREACH" }, { 103, "ECONNABORTED" },
-		{ 104, "ECONNRESET" }, { 105, "ENOBUFS" },
-		{ 107, "ENOTCONN" }, { 110, "ETIMEDOUT" },
-		{ 111, "ECONNREFUSED" }, { 112, "EHOSTDOWN" },
-		{ 113, "EHOSTUNREACH" }, { 114, "EALREADY" },
-		{ 115, "EINPROGRESS" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].v == err)
-			return names[i].name;
-	return NULL;
-}
-
 /* "ECONNREFUSED", or "errno 77" for one the table lacks. */
 static void put_errno(struct line *l, int32_t err)
 {

@@ -90,3 +90,45 @@ size_t skr_rec_min_len(unsigned type)
 
 	return d ? d->min_len : 0;
 }
+
+/*
+ * Linux's numbers, not the host's <errno.h>: the trace was recorded on
+ * Linux and sockana also runs elsewhere (macOS numbers them otherwise).
+ * The kernel-internal ones (ERESTARTSYS, ...) are what a syscall's exit
+ * tracepoint sees when a signal interrupts it, before the restart.
+ */
+static const struct {
+	int32_t v;
+	const char *name;
+} errnos[] = {
+	{ 1, "EPERM" }, { 2, "ENOENT" }, { 3, "ESRCH" }, { 4, "EINTR" },
+	{ 5, "EIO" }, { 7, "E2BIG" }, { 9, "EBADF" }, { 11, "EAGAIN" },
+	{ 12, "ENOMEM" }, { 13, "EACCES" }, { 14, "EFAULT" },
+	{ 16, "EBUSY" }, { 17, "EEXIST" }, { 19, "ENODEV" },
+	{ 22, "EINVAL" }, { 23, "ENFILE" }, { 24, "EMFILE" },
+	{ 32, "EPIPE" }, { 38, "ENOSYS" }, { 71, "EPROTO" },
+	{ 88, "ENOTSOCK" }, { 89, "EDESTADDRREQ" }, { 90, "EMSGSIZE" },
+	{ 92, "ENOPROTOOPT" }, { 93, "EPROTONOSUPPORT" },
+	{ 95, "EOPNOTSUPP" }, { 97, "EAFNOSUPPORT" },
+	{ 98, "EADDRINUSE" }, { 99, "EADDRNOTAVAIL" },
+	{ 100, "ENETDOWN" }, { 101, "ENETUNREACH" },
+	{ 102, "ENETRESET" }, { 103, "ECONNABORTED" },
+	{ 104, "ECONNRESET" }, { 105, "ENOBUFS" }, { 106, "EISCONN" },
+	{ 107, "ENOTCONN" }, { 108, "ESHUTDOWN" }, { 110, "ETIMEDOUT" },
+	{ 111, "ECONNREFUSED" }, { 112, "EHOSTDOWN" },
+	{ 113, "EHOSTUNREACH" }, { 114, "EALREADY" },
+	{ 115, "EINPROGRESS" }, { 125, "ECANCELED" },
+	{ 512, "ERESTARTSYS" }, { 513, "ERESTARTNOINTR" },
+	{ 514, "ERESTARTNOHAND" }, { 516, "ERESTART_RESTARTBLOCK" },
+	{ 524, "ENOTSUPP" },
+};
+
+const char *skr_errno_name(int32_t err)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errnos); i++)
+		if (errnos[i].v == err)
+			return errnos[i].name;
+	return NULL;
+}

@@ -144,11 +144,26 @@ static void in_consume(struct skr_reader *r, size_t n)
 /*
  * Followed input only: nothing new has come.  At a frame boundary after
  * the END of every segment of a file (stop_at_end; a pipe ends at its
- * EOF, since it may carry a concatenation), that is the end;
+ * EOF, since it may carry a concatenation), that is the end, unless the
+ * caller's next hands over the file that goes on (end_or_next);
  * otherwise ask the caller (idle) whether to stop, and wait a while:
  * for a pipe until it is readable, for a file a fixed interval.  A stop
  * reads as the end of the input.
  */
+static void end_or_next(struct skr_reader *r)
+{
+	int fd = -1;
+
+	if (!r->fo.next || r->fo.next(r->fo.ctx, &fd) != 1 || fd < 0) {
+		r->eof = true;
+		return;
+	}
+	if (r->own_fd)
+		close(r->fd);
+	r->fd = fd;
+	r->own_fd = true;
+}
+
 static void follow_wait(struct skr_reader *r)
 {
 	struct pollfd pfd;
@@ -157,7 +172,7 @@ static void follow_wait(struct skr_reader *r)
 	if (r->fo.stop_at_end && r->follow_file && !r->in_frame &&
 	    in_avail(r) == 0 &&
 	    r->st.segments > 0 && r->st.segments_ended == r->st.segments) {
-		r->eof = true;
+		end_or_next(r);
 		return;
 	}
 	if (r->fo.idle && r->fo.idle(r->fo.ctx)) {

@@ -187,12 +187,17 @@ const char *skr_reader_errmsg(const struct skr_reader *r);
  * regular file with stop_at_end, at a frame boundary after the END of
  * every segment seen when nothing more has come (a growing file never
  * reads as ended; a pipe may carry a concatenation, and ends at its EOF).
+ * There, if next is set, the reader asks it for the file that goes on
+ * (a rotated capture's next file): next returns 1 with *fd, a descriptor
+ * the reader then owns and reads on as if the files were concatenated,
+ * or 0 (or a negative errno) to end the input there.
  * The input must be a descriptor (not memory) and nothing read yet.
  */
 struct skr_follow {
 	unsigned interval_ms;
 	bool stop_at_end;
 	int (*idle)(void *ctx);
+	int (*next)(void *ctx, int *fd);
 	void *ctx;
 };
 
@@ -272,6 +277,11 @@ const char *skr_rec_type_name(unsigned type, char *buf, size_t size);
 size_t skr_rec_min_len(unsigned type);
 const char *skr_tier_name(unsigned tier, char *buf, size_t size);
 const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
+/*
+ * "ECONNREFUSED" for a positive errno as Linux numbers it, or NULL: the
+ * one table of names, for sockrec --print and every sockana report.
+ */
+const char *skr_errno_name(int32_t err);
 
 /* ------------------------------------------------------------------ */
 /* Event lines (evline.c): sockrec --print, sockana --events            */
@@ -285,8 +295,6 @@ const char *skr_ctx_name(unsigned ctx, char *buf, size_t size);
  * length, or -EINVAL for a record that is not an event.
  */
 int skr_event_line(const struct skr_record *rec, char *buf, size_t size);
-/* "ECONNREFUSED" for a positive errno of the kernel's, or NULL. */
-const char *skr_errno_name(int32_t err);
 /*
  * ISO 8601 UTC with microseconds ("2026-11-22T10:01:02.123456Z") of a wall
  * time in ns since the epoch, as sockana prints times.  0 or -ERANGE.

@@ -165,6 +165,83 @@ START_TEST(test_follow_blocks)
 }
 END_TEST
 
+/* The files that go on after the one followed (skr_follow.next). */
+struct series {
+	const struct growing *g;
+	unsigned files;		/* how many more to hand over */
+	unsigned calls;
+	size_t read_at_call[4];	/* events read when next was called */
+	const unsigned *seen;
+};
+
+static int next_file(void *ctx, int *fd)
+{
+	struct series *s = ctx;
+	int wfd;
+
+	ck_assert_uint_lt(s->calls, 4);
+	s->read_at_call[s->calls++] = *s->seen;
+	if (s->files == 0)
+		return 0;
+	s->files--;
+	empty_file(&wfd, fd);
+	ck_assert_int_eq(write(wfd, s->g->bytes, s->g->len),
+			 (ssize_t)s->g->len);
+	close(wfd);
+	return 1;
+}
+
+/*
+ * A rotated capture: at the END of the file followed, next hands over
+ * the next file, read on as a concatenation; at the END of the last one,
+ * next says there is none and the input ends.  next is asked only once
+ * every record of the file before was read.
+ */
+START_TEST(test_follow_next)
+{
+	struct skr_reader_status st;
+	struct skr_follow fo = { 0 };
+	struct skr_reader *r = NULL;
+	struct skr_record rec;
+	struct growing g;
+	struct series s = { 0 };
+	unsigned seen = 0;
+	int wfd, rfd, rc;
+
+	make_growing(&g);
+	empty_file(&wfd, &rfd);
+	ck_assert_int_eq(write(wfd, g.bytes, g.len), (ssize_t)g.len);
+	close(wfd);
+	s.g = &g;
+	s.files = 2;
+	s.seen = &seen;
+	ck_assert_int_eq(skr_reader_open_fd(&r, rfd, "rot.skr.0"), 0);
+	fo.next = next_file;
+	fo.ctx = &s;
+	fo.stop_at_end = true;
+	ck_assert_int_eq(skr_reader_follow(r, &fo), 0);
+	while ((rc = skr_reader_next(r, &rec)) == 1) {
+		if (rec.type != SKR_REC_STATE4 && rec.type != SKR_REC_STATE)
+			continue;
+		ck_assert_uint_eq(event_index(&rec), seen % NEV);
+		seen++;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(seen, 3 * NEV);
+	ck_assert_uint_eq(s.calls, 3);
+	ck_assert_uint_eq(s.read_at_call[0], NEV);
+	ck_assert_uint_eq(s.read_at_call[1], 2 * NEV);
+	ck_assert_uint_eq(s.read_at_call[2], 3 * NEV);
+	skr_reader_get_status(r, &st);
+	ck_assert(!st.truncated);
+	ck_assert_uint_eq(st.segments, 3);
+	ck_assert_uint_eq(st.segments_ended, 3);
+	skr_reader_free(r);
+	close(rfd);
+	free(g.bytes);
+}
+END_TEST
+
 /*
  * One byte at a time: no record comes out before its block is complete
  * (a record cut by the end of what was written is waited for, not
@@ -310,6 +387,7 @@ static Suite *follow_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_follow_blocks);
+	tcase_add_test(tc, test_follow_next);
 	tcase_add_test(tc, test_follow_bytes);
 	tcase_add_test(tc, test_follow_stop);
 	tcase_add_test(tc, test_follow_pipe);
