@@ -151,16 +151,6 @@ static void build(struct tg t[2], const struct ends *e0, bool wrong)
 	tg_end(&t[1], T0 + SEC, 0, 0);
 }
 
-/* The clock pass opens an input again: here, its file by /proc. */
-static int reopen(void *ctx, size_t i, struct skr_reader **r)
-{
-	const struct tg *t = ctx;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", t[i].fd);
-	return skr_reader_open(r, path);
-}
-
 static char *run(struct tg t[2], enum sa_report rep,
 		 const struct sa_addr_map *map, size_t nmap, const char *set,
 		 int *errp)
@@ -173,7 +163,7 @@ static char *run(struct tg t[2], enum sa_report rep,
 	memset(&opts, 0, sizeof(opts));
 	opts.report = rep;
 	opts.format = SA_FORMAT_JSON;
-	opts.reopen = reopen;
+	opts.reopen = tg_reopen;
 	opts.reopen_ctx = t;
 	if (nmap > 0)
 		memcpy(opts.map, map, nmap * sizeof(*map));
@@ -397,23 +387,6 @@ static void build3(struct tg t[3], bool c_joined)
 	tg_end(&t[2], T0 + SEC, 0, 0);
 }
 
-static char *run3(struct tg t[3], enum sa_report rep)
-{
-	struct sa_run_opts opts;
-	char msg[256];
-	char *text;
-	int err;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = rep;
-	opts.format = SA_FORMAT_JSON;
-	opts.reopen = reopen;
-	opts.reopen_ctx = t;
-	text = tg_run(t, 3, &opts, &err, msg, sizeof(msg));
-	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
-	return text;
-}
-
 /* The clock row of host name; its bounds, estimate and uncertainty. */
 static void row3(const char *text, const char *name, int64_t truth,
 		 int64_t *half)
@@ -445,7 +418,7 @@ START_TEST(test_three_hosts_chain)
 	char *text;
 
 	build3(t, true);
-	text = run3(t, SA_REPORT_INFO);
+	text = tg_run_joined(t, 3, SA_REPORT_INFO, SA_FORMAT_JSON);
 	row3(text, "b", -(int64_t)SKEW, &hb);
 	row3(text, "c", (int64_t)SKEW_C, &hc);
 	ck_assert_int_le(hb, (int64_t)HOP);
@@ -461,7 +434,7 @@ START_TEST(test_three_hosts_chain)
 
 	/* c joined with nobody: said, by name, not guessed. */
 	build3(t, false);
-	text = run3(t, SA_REPORT_INFO);
+	text = tg_run_joined(t, 3, SA_REPORT_INFO, SA_FORMAT_JSON);
 	row3(text, "b", -(int64_t)SKEW, &hb);
 	ck_assert_msg(strstr(text, "{\"row\":\"clock\",\"host\":\"c\","
 			     "\"relative_to\":\"a\",\"source\":\"none\"") !=

@@ -145,32 +145,6 @@ static void build(struct tg t[2], uint64_t unc, bool joined, uint64_t skew)
 	tg_end(&t[1], T0 + 4 * SEC, 0, 0);
 }
 
-static int reopen(void *ctx, size_t i, struct skr_reader **r)
-{
-	const struct tg *t = ctx;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", t[i].fd);
-	return skr_reader_open(r, path);
-}
-
-static char *run(struct tg t[2], enum sa_format fmt)
-{
-	struct sa_run_opts opts;
-	char msg[256];
-	char *text;
-	int err;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.report = SA_REPORT_DIAG;
-	opts.format = fmt;
-	opts.reopen = reopen;
-	opts.reopen_ctx = t;
-	text = tg_run(t, 2, &opts, &err, msg, sizeof(msg));
-	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
-	return text;
-}
-
 /* The id sockana gives the client's socket of this cookie's connect. */
 static char *row_of(const char *text)
 {
@@ -192,7 +166,7 @@ START_TEST(test_joined_across_hosts)
 	char *text, *row;
 
 	build(t, 0, true, SKEW);
-	text = run(t, SA_FORMAT_JSON);
+	text = tg_run_joined(t, 2, SA_REPORT_DIAG, SA_FORMAT_JSON);
 	row = row_of(text);
 	ck_assert_msg(strstr(row, "\"listener_host\":\"server\","
 			     "\"listener_local\":\"10.0.0.2:8080\","
@@ -207,7 +181,7 @@ START_TEST(test_joined_across_hosts)
 	free(text);
 
 	build(t, 0, true, SKEW);
-	text = run(t, SA_FORMAT_TEXT);
+	text = tg_run_joined(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, " host client -> listener #1 10.0.0.2:8080 "
 			     "host server: 1 of 2 connects (2 timed out) waited "
 			     "in SYN_SENT while its accept queue overflowed (5 of "
@@ -226,7 +200,7 @@ START_TEST(test_uncertain_clock)
 
 	/* 0.4 s each way on both hosts: the offset is known to 0.8 s. */
 	build(t, 400 * MSEC, true, SKEW);
-	text = run(t, SA_FORMAT_JSON);
+	text = tg_run_joined(t, 2, SA_REPORT_DIAG, SA_FORMAT_JSON);
 	row = row_of(text);
 	ck_assert_msg(strstr(row, "\"in_overflow\":0,\"in_overflow_socket_ids\""
 			     ":\"\",\"drops_in_windows\":0,\"uncertain\":2,")
@@ -237,7 +211,7 @@ START_TEST(test_uncertain_clock)
 	free(text);
 
 	build(t, 400 * MSEC, true, SKEW);
-	text = run(t, SA_FORMAT_TEXT);
+	text = tg_run_joined(t, 2, SA_REPORT_DIAG, SA_FORMAT_TEXT);
 	ck_assert_msg(strstr(text, "2 connects may have met its overflows: the "
 			     "two hosts' clocks are known to +- 0.8") != NULL,
 		      "%s", text);
@@ -251,7 +225,7 @@ START_TEST(test_uncertain_clock)
 	 * unaligned merge, or the connects are not linked to it at all).
 	 */
 	build(t, 0, false, 300 * MSEC);
-	text = run(t, SA_FORMAT_JSON);
+	text = tg_run_joined(t, 2, SA_REPORT_DIAG, SA_FORMAT_JSON);
 	row = row_of(text);
 	ck_assert_msg(strstr(row, "\"in_overflow\":0,") != NULL &&
 		      strstr(row, "\"uncertain\":2,") != NULL &&

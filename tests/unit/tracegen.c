@@ -428,8 +428,17 @@ char *tg_report(struct tg *t, enum sa_report rep, enum sa_format fmt)
 	return text;
 }
 
-char *tg_run_report(struct tg *t, size_t n, enum sa_report rep,
-		    enum sa_format fmt, enum sa_group by)
+int tg_reopen(void *ctx, size_t i, struct skr_reader **r)
+{
+	const struct tg *t = ctx;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", t[i].fd);
+	return skr_reader_open(r, path);
+}
+
+static char *run_report(struct tg *t, size_t n, enum sa_report rep,
+			enum sa_format fmt, enum sa_group by, bool reopen)
 {
 	struct sa_run_opts opts;
 	char msg[256];
@@ -440,9 +449,25 @@ char *tg_run_report(struct tg *t, size_t n, enum sa_report rep,
 	opts.report = rep;
 	opts.format = fmt;
 	opts.by = by;
+	if (reopen) {
+		opts.reopen = tg_reopen;
+		opts.reopen_ctx = t;
+	}
 	text = tg_run(t, n, &opts, &err, msg, sizeof(msg));
 	ck_assert_msg(err == 0, "sa_run: %d %s", err, msg);
 	return text;
+}
+
+char *tg_run_report(struct tg *t, size_t n, enum sa_report rep,
+		    enum sa_format fmt, enum sa_group by)
+{
+	return run_report(t, n, rep, fmt, by, false);
+}
+
+char *tg_run_joined(struct tg *t, size_t n, enum sa_report rep,
+		    enum sa_format fmt)
+{
+	return run_report(t, n, rep, fmt, SA_BY_NONE, true);
 }
 
 char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,

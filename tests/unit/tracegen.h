@@ -118,6 +118,17 @@ char *tg_build_report(void (*build)(struct tg *), enum sa_report rep,
  */
 char *tg_run_report(struct tg *t, size_t n, enum sa_report rep,
 		    enum sa_format fmt, enum sa_group by);
+/*
+ * The reopen callback of struct sa_run_opts for traces t (the context):
+ * input i's file again, by /proc/self/fd.
+ */
+int tg_reopen(void *ctx, size_t i, struct skr_reader **r);
+/*
+ * tg_run_report, with the inputs' files reopened for the first pass that
+ * joins hosts and aligns their clocks.
+ */
+char *tg_run_joined(struct tg *t, size_t n, enum sa_report rep,
+		    enum sa_format fmt);
 /* sa_run_many over n (at most 3) traces, closing them; *err its result. */
 char *tg_run(struct tg *t, size_t n, struct sa_run_opts *opts, int *err,
 	     char *msg, size_t msgsize);
