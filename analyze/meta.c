@@ -411,6 +411,7 @@ static int account_stats(struct sa_meta *m, const union skr_rec_any *r)
 	m->stats_lost = r->stats.lost;
 	m->stats_output_failed = r->stats.output_failed;
 	m->stats_recursion = r->stats.recursion_misses;
+	m->stats_malformed = r->stats.malformed;
 	return 0;
 }
 
@@ -456,6 +457,9 @@ static int on_file_header(struct sa_meta *m, const union skr_rec_any *r)
 				m->stats_base_recursion, m->stats_recursion);
 			m->stats_lost = m->stats_output_failed = 0;
 			m->stats_recursion = 0;
+			m->stats_base_malformed = sat_add(
+				m->stats_base_malformed, m->stats_malformed);
+			m->stats_malformed = 0;
 			for (k = 0; k < SKR_BENIGN_KINDS; k++) {
 				m->benign_base[k] = sat_add(m->benign_base[k],
 							    m->benign[k]);
@@ -582,8 +586,19 @@ uint64_t sa_meta_lost(const struct sa_meta *m)
 
 	if (failed > perf)
 		perf = failed;
+	perf = sat_add(perf, sa_meta_malformed(m));
 	return sat_add(perf, rec > m->recursion_misses ? rec
 						       : m->recursion_misses);
+}
+
+/*
+ * A sample the recorder took from the perf buffer and could not parse
+ * (bad size, unknown type) is an event the trace does not hold; only
+ * STATS counts them.
+ */
+uint64_t sa_meta_malformed(const struct sa_meta *m)
+{
+	return sat_add(m->stats_base_malformed, m->stats_malformed);
 }
 
 uint64_t sa_meta_count(const struct sa_meta *m, uint16_t type)

@@ -81,6 +81,8 @@ struct sa_meta {
 	bool have_stats;
 	uint64_t stats_lost, stats_output_failed, stats_recursion;
 	uint64_t stats_base_lost, stats_base_failed, stats_base_recursion;
+	/* Samples the recorder read but dropped as invalid: events lost too. */
+	uint64_t stats_malformed, stats_base_malformed;
 
 	/*
 	 * Benign packet frees (analyze/benign.h): latest BENIGN record
@@ -124,6 +126,8 @@ void sa_meta_finish(struct sa_meta *m);
  * is taken; recursion misses never reached the buffer and add up.
  */
 uint64_t sa_meta_lost(const struct sa_meta *m);
+/* Of those, the samples the recorder dropped as malformed (STATS). */
+uint64_t sa_meta_malformed(const struct sa_meta *m);
 void sa_meta_release(struct sa_meta *m);
 
 /* Whether events of a record type could be seen in this trace. */

@@ -254,11 +254,17 @@ static void print_health(FILE *out, const struct sa_input *in)
 
 	if (sa_meta_lost(m) == 0)
 		kv(out, "Lost events:", "0");
-	else
+	else if (sa_meta_malformed(m) == 0)
 		kv(out, "Lost events:", "%" PRIu64 " (perf buffer %" PRIu64
 		   ", output failed %" PRIu64 ", recursion misses %" PRIu64
 		   ")", sa_meta_lost(m), m->perf_lost, m->output_failed,
 		   m->recursion_misses);
+	else
+		kv(out, "Lost events:", "%" PRIu64 " (perf buffer %" PRIu64
+		   ", output failed %" PRIu64 ", recursion misses %" PRIu64
+		   ", malformed samples %" PRIu64 ")", sa_meta_lost(m),
+		   m->perf_lost, m->output_failed, m->recursion_misses,
+		   sa_meta_malformed(m));
 	if (*sa_benign_summary(m, line, sizeof(line)))
 		kv(out, "Benign frees:", "%s", line);
 	kv(out, "Reordering:", "peak %" PRIu64 " events held, %" PRIu64

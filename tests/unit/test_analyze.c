@@ -498,6 +498,7 @@ END_TEST
 
 START_TEST(test_loss_and_truncation)
 {
+	struct skr_stats st;
 	struct tg t;
 	char *text, *tail;
 	int err;
@@ -529,6 +530,27 @@ START_TEST(test_loss_and_truncation)
 	ck_assert_ptr_nonnull(strstr(text, "Lost events:        9 (perf buffer 9,"));
 	ck_assert_ptr_nonnull(strstr(text, "File status:        complete, 1 segment\n"));
 	free(text);
+
+	/* Samples the recorder dropped as malformed are events lost too. */
+	memset(&st, 0, sizeof(st));
+	st.hdr.len = sizeof(st);
+	st.hdr.type = SKR_REC_STATS;
+	st.ts_ns = T0 + 500 * USEC;
+	st.malformed = 4;
+	for (int view = 0; view < 2; view++) {
+		begin(&t, true);
+		put_conn(&t);
+		tg_put(&t, &st, sizeof(st));
+		tg_end(&t, T0 + SEC, 0, 0);
+		text = report(&t, view ? SA_REPORT_TIMELINE : SA_REPORT_INFO,
+			      &err);
+		ck_assert_int_eq(err, 0);
+		ck_assert_ptr_nonnull(strstr(text, view ?
+			"WARNING: 4 events lost; " :
+			"Lost events:        4 (perf buffer 0, output failed 0, "
+			"recursion misses 0, malformed samples 4)\n"));
+		free(text);
+	}
 }
 END_TEST
 
