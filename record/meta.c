@@ -279,8 +279,11 @@ int rec_meta_end(struct rec_session *s, uint64_t output_failed,
 	int err;
 
 	/*
-	 * Every event is drained and the programs are detached, so nothing
-	 * older than now can follow: release all that a reader holds.
+	 * Nothing older than now follows in this segment: at the end of the
+	 * capture every event is drained and the programs are detached; at
+	 * a rotation they still run, but what they send goes into the next
+	 * file, a segment of its own (the ROUND invariant is per segment).
+	 * Release all that a reader holds.
 	 */
 	memset(&r, 0, sizeof(r));
 	r.hdr.len = sizeof(r);
