@@ -219,7 +219,7 @@ START_TEST(test_to_wall)
 	struct sa_wallclock wc;
 	struct skr_clock c;
 	uint64_t got, want, ts;
-	size_t n, i;
+	size_t n, i, k;
 
 	for (n = 0; n <= 5; n++) {
 		sa_wallclock_init(&wc);
@@ -231,16 +231,29 @@ START_TEST(test_to_wall)
 			c.realtime_ns = 1796441196000000000ull + 1000 * i;
 			sa_wallclock_add(&wc, &c);
 		}
-		/* Before, at, between and after the samples. */
-		for (ts = 0; ts <= 1000000000u * (n + 2);
-		     ts += 250000000u) {
-			int r = to_wall_ref(&wc, ts, &want);
+		/*
+		 * Before, at, between and after the samples, and a nanosecond
+		 * either side of each.
+		 */
+		for (k = 0; k <= n + 2; k++) {
+			static const int64_t d[] = { -1, 0, 1, 250000000,
+						     500000000 };
 
-			ck_assert_int_eq(sa_wallclock_to_wall(&wc, ts, &got), r);
-			if (r == 0)
-				ck_assert_msg(got == want, "n %zu ts %" PRIu64
-					      ": %" PRIu64 ", want %" PRIu64,
-					      n, ts, got, want);
+			for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+				int r;
+
+				if (k == 0 && d[i] < 0)
+					continue;
+				ts = 1000000000u * k + (uint64_t)d[i];
+				r = to_wall_ref(&wc, ts, &want);
+				ck_assert_int_eq(sa_wallclock_to_wall(&wc, ts,
+								      &got), r);
+				if (r == 0)
+					ck_assert_msg(got == want, "n %zu ts %"
+						      PRIu64 ": %" PRIu64
+						      ", want %" PRIu64, n, ts,
+						      got, want);
+			}
 		}
 	}
 }
