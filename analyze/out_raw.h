@@ -155,7 +155,7 @@ static inline char *sa_raw_wordbuf(char *p, const char *jkey, size_t jlen,
 
 struct sa_word {
 	char s[SA_WORD_SLOT];
-	size_t len;		/* 0: the word did not fit; use sa_raw_word() */
+	size_t len;		/* 0: it did not fit: sa_raw_word() */
 };
 
 /* out.c: w made from word; false (w->len 0) when it does not fit a slot. */

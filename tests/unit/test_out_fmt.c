@@ -227,7 +227,7 @@ START_TEST(test_to_wall)
 			memset(&c, 0, sizeof(c));
 			c.clock_id = 7;
 			c.clock_ns = 1000000000u * (i + 1);
-			/* Each sample a different offset: which one is used shows. */
+			/* An offset of its own: which one is used shows. */
 			c.realtime_ns = 1796441196000000000ull + 1000 * i;
 			sa_wallclock_add(&wc, &c);
 		}
@@ -274,8 +274,9 @@ START_TEST(test_json_plain8)
 	unsigned c, pos;
 
 	for (c = 0; c < 256; c++)
-		ck_assert_int_eq(sa_json_plain_tab[c], plain_ref((unsigned char)c));
-	/* Each byte value at each place among plain ones, and after a bad one. */
+		ck_assert_int_eq(sa_json_plain_tab[c],
+				 plain_ref((unsigned char)c));
+	/* Each byte value at each place among plain ones, twice. */
 	for (c = 0; c < 256; c++) {
 		for (pos = 0; pos < 8; pos++) {
 			unsigned char b[8];
@@ -284,13 +285,15 @@ START_TEST(test_json_plain8)
 			memset(b, 'a', sizeof(b));
 			b[pos] = (unsigned char)c;
 			memcpy(&w, b, 8);
-			ck_assert_msg(sa_json_plain8(w) == plain_ref((unsigned char)c),
+			ck_assert_msg(sa_json_plain8(w) ==
+				      plain_ref((unsigned char)c),
 				      "byte 0x%02x at %u", c, pos);
 			memset(b, '~', sizeof(b));
 			b[pos] = (unsigned char)c;
 			b[7 - pos] = (unsigned char)c;
 			memcpy(&w, b, 8);
-			ck_assert(sa_json_plain8(w) == plain_ref((unsigned char)c));
+			ck_assert(sa_json_plain8(w) ==
+				  plain_ref((unsigned char)c));
 		}
 	}
 }
@@ -316,7 +319,7 @@ START_TEST(test_raw_strn)
 		ck_assert_int_eq(*end, 'x');
 		end = sa_raw_str(out, SA_KEY("k"), src);
 		ck_assert_uint_eq((size_t)(end - out), strlen(want));
-		/* Each byte value at each place: declined iff it needs escaping. */
+		/* Each byte at each place: declined iff it needs an escape. */
 		for (pos = 0; pos < len; pos++) {
 			for (c = 1; c < 256; c++) {
 				src[pos] = (char)c;
@@ -326,7 +329,8 @@ START_TEST(test_raw_strn)
 					      "byte 0x%02x at %zu of %zu", c,
 					      pos, len);
 				if (end)
-					ck_assert(memcmp(out + 6, src, len) == 0);
+					ck_assert(memcmp(out + 6, src,
+							 len) == 0);
 			}
 			src[pos] = (char)('A' + pos);
 		}
@@ -394,12 +398,14 @@ END_TEST
 static void exact_row(bool batch)
 {
 	static const char head[] = "{\"row\":\"r\"";
-	char *text = NULL, *p, want[256];
+	char as[64], *text = NULL, *p, want[256];
 	size_t size = 0, hlen = sizeof(head) - 1, n, i;
 	FILE *f = open_memstream(&text, &size);
 	struct sa_out o;
 
 	ck_assert_ptr_nonnull(f);
+	memset(as, 'a', sizeof(as) - 1);
+	as[sizeof(as) - 1] = '\0';
 	for (n = 8; n < 64; n += 7) {
 		sa_out_init(&o, f, SA_FORMAT_JSON, NULL);
 		sa_out_batch(&o, batch);
@@ -411,9 +417,7 @@ static void exact_row(bool batch)
 		ck_assert_ptr_nonnull(p);
 		ck_assert_ptr_eq(o.vals.p, p - hlen);
 		/* ,"s":"aaa..." of exactly n bytes. */
-		p = sa_raw_wordn(p, SA_KEY("s"), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-				 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-				 n - 7);
+		p = sa_raw_wordn(p, SA_KEY("s"), as, n - 7);
 		ck_assert_ptr_eq(p, o.vals.p + hlen + n);
 		sa_row_raw_end(&o, p, 1);
 		ck_assert_uint_eq(o.vals.cap, hlen + n + 3);
@@ -421,8 +425,7 @@ static void exact_row(bool batch)
 		ck_assert_int_eq(fflush(f), 0);
 		i = (size_t)snprintf(want, sizeof(want),
 				     "%s,\"s\":\"%.*s\"}\n", head, (int)(n - 7),
-				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-				     "aaaaaaaaaaaaaaaaaaaaaaaaa");
+				     as);
 		ck_assert_uint_ge(size, i);
 		ck_assert_str_eq(text + size - i, want);
 	}
@@ -457,7 +460,8 @@ START_TEST(test_endpoint_ports)
 		/* Any buffer: big, just big enough, too small (then empty). */
 		for (size = 1; size <= sizeof(got); size++) {
 			memset(got, 'x', sizeof(got));
-			sa_text_endpoint(SKR_AF_INET, addr, ports[i], got, size);
+			sa_text_endpoint(SKR_AF_INET, addr, ports[i], got,
+					 size);
 			if (size > len)
 				ck_assert_str_eq(got, want);
 			else
