@@ -18,6 +18,7 @@
 #include "analyze/analysis.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
+#include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 #include "analyze/report_connections.h"
 #include "analyze/run.h"
@@ -190,6 +191,129 @@ static void row_port(struct sa_out *o, const char *jkey, size_t jlen,
 	row_opt(o, jkey, jlen, known && port != 0, port);
 }
 
+/* ,"key":N, or null when not measured (row_opt in one check of room). */
+static char *raw_opt(char *p, const char *jkey, size_t jlen, bool have,
+		     uint64_t v)
+{
+	return have ? sa_raw_u64(p, jkey, jlen, v) : sa_raw_null(p, jkey, jlen);
+}
+
+/* ,"key":"word" of n bytes, or null. */
+static char *raw_word(char *p, const char *jkey, size_t jlen,
+		      const char *word, size_t n)
+{
+	return word ? sa_raw_wordn(p, jkey, jlen, word, n)
+		    : sa_raw_null(p, jkey, jlen);
+}
+
+static size_t len_of(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/*
+ * row() in JSON with one check of room (out_raw.h) instead of one per
+ * field: the view writes nothing else, so a row is most of its output
+ * time.  False when the row takes the general path: a host, task or
+ * close reason with a byte to escape, or not JSON.  Cookies, families,
+ * addresses, roles, times and outcomes are sockana's own words.
+ */
+static bool row_raw(struct sa_analysis *a, const struct sa_sock *s,
+		    const struct conn *c)
+{
+	char laddr[INET6_ADDRSTRLEN], raddr[INET6_ADDRSTRLEN], cookie[24];
+	char fam[24], first[SA_WALL_LEN], last[SA_WALL_LEN];
+	bool known = family_known(s->family);
+	bool peer = known && s->role != SA_ROLE_LISTENER;
+	bool counted = c->counters == SA_COUNTERS_CLOSE ||
+		       c->counters == SA_COUNTERS_DESTROY;
+	const char *host = sa_host_name(a, s->host);
+	const char *ck = hex_text(s->cookie, cookie, sizeof(cookie));
+	const char *family = sa_text_family(s->family, fam, sizeof(fam));
+	const char *la = addr_text(s->family, s->saddr, laddr, sizeof(laddr));
+	const char *ra = peer ? addr_text(s->family, s->daddr, raddr,
+					  sizeof(raddr)) : NULL;
+	const char *role = sa_role_name(s->role);
+	const char *comm = s->have_owner ? s->owner_comm : "";
+	const char *ft = sa_merge_time_text(a, s->first_mt, first,
+					    sizeof(first));
+	const char *lt = sa_merge_time_text(a, s->last_mt, last, sizeof(last));
+	const char *cn = c->counters == SA_COUNTERS_NONE
+			 ? "not_seen" : sa_counters_from_name(c->counters);
+	const char *oc = sa_outcome_name(c->outcome);
+	size_t nhost = strlen(host), nck = len_of(ck), nfam = strlen(family);
+	size_t nla = len_of(la), nra = len_of(ra), nrole = strlen(role);
+	size_t ncomm = strlen(comm), nft = strlen(ft), nlt = strlen(lt);
+	size_t ncn = strlen(cn), noc = strlen(oc), nclose = strlen(c->close);
+	struct sa_out *o = &a->o;
+	char *p;
+
+	/*
+	 * Keys, numbers (20 digits at most), booleans and nulls in fewer than
+	 * 1.5 KiB; then the strings.  A NULL cookie or time is not expected
+	 * (the buffers fit them): the general path writes it as it did.
+	 */
+	if (!ck || !ft || !lt)
+		return false;
+	p = sa_row_raw_kind(o, SA_ROW_HEAD(SA_CONNECTIONS_ROW),
+			    1536 + nhost + nck + nfam + nla + nra + nrole +
+			    ncomm + nft + nlt + ncn + noc + nclose);
+	if (!p)
+		return false;
+	p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+	p = sa_raw_strn(p, SA_KEY("host"), host, nhost);
+	if (!p)
+		goto general;
+	p = sa_raw_u64(p, SA_KEY("netns"), s->netns);
+	p = sa_raw_wordn(p, SA_KEY("cookie"), ck, nck);
+	p = sa_raw_wordn(p, SA_KEY("family"), family, nfam);
+	p = raw_word(p, SA_KEY("local_addr"), la, nla);
+	p = raw_opt(p, SA_KEY("local_port"), known && s->sport != 0, s->sport);
+	p = raw_word(p, SA_KEY("remote_addr"), ra, nra);
+	p = raw_opt(p, SA_KEY("remote_port"), peer && s->dport != 0, s->dport);
+	p = sa_raw_wordn(p, SA_KEY("role"), role, nrole);
+	if (s->have_owner) {
+		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
+		p = sa_raw_strn(p, SA_KEY("owner_comm"), comm, ncomm);
+		if (!p)
+			goto general;
+	} else {
+		p = sa_raw_null(p, SA_KEY("owner_pid"));
+		p = sa_raw_null(p, SA_KEY("owner_comm"));
+	}
+	p = raw_opt(p, SA_KEY("parent"), s->parent != 0, s->parent);
+	p = raw_opt(p, SA_KEY("peer"), s->peer != 0, s->peer);
+	p = sa_raw_bool(p, SA_KEY("older"), s->older);
+	p = sa_raw_bool(p, SA_KEY("snapshot"), s->from_snapshot);
+	p = sa_raw_bool(p, SA_KEY("closed"), s->closed);
+	p = sa_raw_wordn(p, SA_KEY("first_time"), ft, nft);
+	p = sa_raw_u64(p, SA_KEY("first_ns"), s->first_mt);
+	p = sa_raw_wordn(p, SA_KEY("last_time"), lt, nlt);
+	p = sa_raw_u64(p, SA_KEY("last_ns"), s->last_mt);
+	p = raw_opt(p, SA_KEY("connect_ns"), c->have_connect, c->connect_ns);
+	p = raw_opt(p, SA_KEY("handshake_ns"), c->have_handshake,
+		    c->handshake_ns);
+	p = raw_opt(p, SA_KEY("accept_wait_ns"), c->have_accept, c->accept_ns);
+	p = raw_opt(p, SA_KEY("lifetime_ns"), c->have_life, c->life_ns);
+	p = sa_raw_wordn(p, SA_KEY("counters"), cn, ncn);
+	p = raw_opt(p, SA_KEY("bytes_acked"), counted, c->n.bytes_acked);
+	p = raw_opt(p, SA_KEY("bytes_received"), counted,
+		    c->n.bytes_received);
+	p = raw_opt(p, SA_KEY("segs_out"), counted, c->n.segs_out);
+	p = raw_opt(p, SA_KEY("segs_in"), counted, c->n.segs_in);
+	p = raw_opt(p, SA_KEY("retransmits"), counted, c->n.total_retrans);
+	p = sa_raw_wordn(p, SA_KEY("outcome"), oc, noc);
+	/* A close reason may name an errno the trace gave: checked. */
+	p = sa_raw_strn(p, SA_KEY("close_reason"), c->close, nclose);
+	if (!p)
+		goto general;
+	sa_row_raw_end(o, p, 33);
+	return true;
+general:
+	sa_row_raw_abort(o);
+	return false;
+}
+
 static void row(struct sa_analysis *a, const struct sa_sock *s,
 		const struct conn *c)
 {
@@ -200,6 +324,9 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 		       c->counters == SA_COUNTERS_DESTROY;
 	struct sa_out *o = &a->o;
 
+	/* CSV goes field by field: its header takes the fields' names. */
+	if (o->fmt == SA_FORMAT_JSON && row_raw(a, s, c))
+		return;
 	sa_row_begin(o, SA_CONNECTIONS_ROW);
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
 	sa_rowk_str(o, SA_KEY("host"), sa_host_name(a, s->host));

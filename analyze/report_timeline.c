@@ -146,6 +146,7 @@ static void print_item(struct sa_analysis *a, const struct sa_sock *s,
 struct sock_text {
 	const char *host;
 	char local[SA_ENDPOINT_LEN], remote[SA_ENDPOINT_LEN];
+	size_t nhost, nlocal, nremote;	/* their lengths */
 };
 
 /*
@@ -166,6 +167,13 @@ struct timeline {
 	struct sa_row_prefix prefix;
 	struct sa_sock *held[TL_HELD_MAX];
 	size_t nheld;
+	/*
+	 * The words of an event row as JSON strings, made once: a state,
+	 * context and event name each cost a lookup, a strlen and a call to
+	 * memcpy per row before (out_raw.h, sa_raw_slot).  Event names by
+	 * type - SKR_REC_EVENT_BASE.
+	 */
+	struct sa_word states[256], ctxs[256], evnames[256];
 };
 
 /* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
@@ -235,36 +243,38 @@ static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
 	enum sa_counters_from f = sa_life_counters(s, &c);
 	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
 	const char *from = known ? sa_counters_from_name(f) : "";
+	size_t nfam = strlen(family), ncomm = strlen(comm);
+	size_t nrole = strlen(role), nout = strlen(outcome);
+	size_t nfrom = strlen(from);
 	size_t room;
 	char *p;
 
 	/* Keys and numbers, in fewer than 1 KiB; then the strings. */
-	room = 1024 + strlen(t->host) + strlen(family) + strlen(t->local) +
-	       strlen(t->remote) + strlen(comm) + strlen(role) +
-	       strlen(outcome) + strlen(from);
+	room = 1024 + t->nhost + nfam + t->nlocal + t->nremote + ncomm +
+	       nrole + nout + nfrom;
 	p = sa_row_raw_kind(o, SA_ROW_HEAD("socket"), room);
 	if (!p)
 		return false;
 	p = sa_raw_u64(p, SA_KEY("socket"), s->id);
-	p = sa_raw_str(p, SA_KEY("host"), t->host);
+	p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
 	if (!p)
 		goto general;
 	p = sa_raw_word(p, SA_KEY("cookie"), hex(s->cookie, cookie));
 	p = sa_raw_u64(p, SA_KEY("netns"), s->netns);
-	p = sa_raw_word(p, SA_KEY("family"), family);
-	p = sa_raw_word(p, SA_KEY("local"), t->local);
-	p = sa_raw_word(p, SA_KEY("remote"), t->remote);
+	p = sa_raw_wordn(p, SA_KEY("family"), family, nfam);
+	p = sa_raw_wordn(p, SA_KEY("local"), t->local, t->nlocal);
+	p = sa_raw_wordn(p, SA_KEY("remote"), t->remote, t->nremote);
 	if (s->have_owner) {
 		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
-		p = sa_raw_str(p, SA_KEY("owner_comm"), comm);
+		p = sa_raw_strn(p, SA_KEY("owner_comm"), comm, ncomm);
 		if (!p)
 			goto general;
 	} else {
 		p = sa_raw_null(p, SA_KEY("owner_pid"));
 		p = sa_raw_null(p, SA_KEY("owner_comm"));
 	}
-	p = sa_raw_word(p, SA_KEY("role"), role);
-	p = sa_raw_word(p, SA_KEY("outcome"), outcome);
+	p = sa_raw_wordn(p, SA_KEY("role"), role, nrole);
+	p = sa_raw_wordn(p, SA_KEY("outcome"), outcome, nout);
 	p = sa_raw_bool(p, SA_KEY("older"), s->older);
 	p = sa_raw_bool(p, SA_KEY("snapshot"), s->from_snapshot);
 	p = sa_raw_bool(p, SA_KEY("closed"), s->closed);
@@ -282,7 +292,7 @@ static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
 		p = sa_raw_u64(p, SA_KEY("segs_in"), c.segs_in);
 		p = sa_raw_u64(p, SA_KEY("retransmits"), c.total_retrans);
 		p = sa_raw_u64(p, SA_KEY("srtt_us"), c.srtt_us);
-		p = sa_raw_word(p, SA_KEY("counters_from"), from);
+		p = sa_raw_wordn(p, SA_KEY("counters_from"), from, nfrom);
 	} else {
 		p = sa_raw_null(p, SA_KEY("bytes_acked"));
 		p = sa_raw_null(p, SA_KEY("bytes_received"));
@@ -348,14 +358,16 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 	char *p;
 
 	/* In JSON with one check of room, as row_item_raw(). */
-	p = sa_row_raw_kind(o, SA_ROW_HEAD("event"), 256 + strlen(t->host) +
-			    strlen(t->local) + strlen(t->remote));
+	p = sa_row_raw_kind(o, SA_ROW_HEAD("event"), 256 + t->nhost +
+			    t->nlocal + t->nremote);
 	if (p) {
 		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
-		p = sa_raw_str(p, SA_KEY("host"), t->host);
+		p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
 		if (p) {
-			p = sa_raw_word(p, SA_KEY("local"), t->local);
-			p = sa_raw_word(p, SA_KEY("remote"), t->remote);
+			p = sa_raw_wordn(p, SA_KEY("local"), t->local,
+					 t->nlocal);
+			p = sa_raw_wordn(p, SA_KEY("remote"), t->remote,
+					 t->nremote);
 			sa_row_raw_done(o, p, 4);
 			return;
 		}
@@ -368,50 +380,69 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 	sa_rowk_str(o, SA_KEY("remote"), t->remote);
 }
 
+/* ,"key":"STATE" from the view's table, or looked up when not in it. */
+static inline char *state_field(char *p, const struct timeline *tl,
+				const char *jkey, size_t jlen, unsigned state,
+				char st[static 24])
+{
+	if (state < 256 && tl->states[state].len)
+		return sa_raw_slot(p, jkey, jlen, &tl->states[state]);
+	return sa_raw_word(p, jkey, jlen, skr_tcp_state_name(state, st, 24));
+}
+
 /*
  * row_item() in JSON, its fields written straight after the kept prefix
  * with one check of room (the row most written of all); false when the
  * row takes the general path: a string to escape, or no kept prefix.
  */
-static bool row_item_raw(struct sa_analysis *a,
+static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 			 const struct sa_row_prefix *pf,
 			 const struct sa_sock *s, const struct sa_item *it,
 			 const struct sa_item *prev)
 {
-	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
-	const char *comm = item_comm(it), *det = "", *ev;
+	/* Whole, so that sa_raw_wordbuf() copies no unset byte. */
+	char wall[SA_WALL_LEN] = "", st[24], detail[SA_DETAIL_MAX];
+	const char *comm = item_comm(it), *det = "", *tm;
+	const struct sa_word *ev, *ctx;
 	struct sa_out *o = &a->o;
-	size_t room;
+	size_t room, ndet = 0, ncomm = strlen(comm);
 	char *p;
 
 	if (!pf->valid)
 		return false;
-	if (it->type != SKR_REC_STATE)
+	if (it->type != SKR_REC_STATE) {
 		det = sa_item_detail(a, it, detail, sizeof(detail));
-	ev = sa_event_name(it->type);
+		ndet = strlen(det);
+	}
+	ev = it->type >= SKR_REC_EVENT_BASE &&
+	     it->type - SKR_REC_EVENT_BASE < 256
+	     ? &tl->evnames[it->type - SKR_REC_EVENT_BASE] : NULL;
+	ctx = &tl->ctxs[it->ctx];
 	/*
 	 * Keys and numbers, in fewer than 512 bytes; the words bounded by
-	 * their buffers (a transition's task name by its item's array).
+	 * their buffers or slots.
 	 */
-	room = 512 + sizeof(wall) + 3 * sizeof(st) + sizeof(it->u.comm) +
-	       strlen(ev) + (det[0] ? strlen(det) : 0);
+	room = 512 + sizeof(wall) + 4 * SA_WORD_SLOT + sizeof(st) + ncomm +
+	       ndet;
 	p = sa_row_raw_begin(o, pf, room);
 	if (!p)
 		return false;
-	p = sa_raw_word(p, SA_KEY("time"), sa_time_text(a, it->input,
-							it->ts_ns, wall,
-							sizeof(wall)));
+	tm = sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
+	if (tm == wall)
+		p = sa_raw_wordbuf(p, SA_KEY("time"), wall, strlen(wall),
+				   sizeof(wall));
+	else
+		p = sa_raw_word(p, SA_KEY("time"), tm);
 	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
 	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
 					       ? it->ts_ns - s->first_ts : 0);
-	p = sa_raw_word(p, SA_KEY("event"), ev);
+	if (ev && ev->len)
+		p = sa_raw_slot(p, SA_KEY("event"), ev);
+	else
+		p = sa_raw_word(p, SA_KEY("event"), sa_event_name(it->type));
 	if (it->type == SKR_REC_STATE) {
-		p = sa_raw_word(p, SA_KEY("old_state"),
-				skr_tcp_state_name(it->oldstate, st,
-						   sizeof(st)));
-		p = sa_raw_word(p, SA_KEY("new_state"),
-				skr_tcp_state_name(it->newstate, st,
-						   sizeof(st)));
+		p = state_field(p, tl, SA_KEY("old_state"), it->oldstate, st);
+		p = state_field(p, tl, SA_KEY("new_state"), it->newstate, st);
 		if (prev)
 			p = sa_raw_u64(p, SA_KEY("prev_state_ns"),
 				       it->ts_ns >= prev->ts_ns
@@ -423,12 +454,15 @@ static bool row_item_raw(struct sa_analysis *a,
 		p = sa_raw_null(p, SA_KEY("new_state"));
 		p = sa_raw_null(p, SA_KEY("prev_state_ns"));
 	}
-	p = sa_raw_word(p, SA_KEY("ctx"), skr_ctx_name(it->ctx, st,
-							sizeof(st)));
+	if (ctx->len)
+		p = sa_raw_slot(p, SA_KEY("ctx"), ctx);
+	else
+		p = sa_raw_word(p, SA_KEY("ctx"),
+				skr_ctx_name(it->ctx, st, sizeof(st)));
 	p = sa_raw_u64(p, SA_KEY("pid"), it->tgid);
-	p = sa_raw_str(p, SA_KEY("comm"), comm);
+	p = sa_raw_strn(p, SA_KEY("comm"), comm, ncomm);
 	if (p)
-		p = sa_raw_str(p, SA_KEY("detail"), det);
+		p = sa_raw_strn(p, SA_KEY("detail"), det, ndet);
 	if (!p) {
 		sa_row_raw_abort(o);
 		return false;
@@ -437,14 +471,15 @@ static bool row_item_raw(struct sa_analysis *a,
 	return true;
 }
 
-static void row_item(struct sa_analysis *a, const struct sa_row_prefix *pf,
+static void row_item(struct sa_analysis *a, const struct timeline *tl,
+		     const struct sa_row_prefix *pf,
 		     const struct sa_sock *s, const struct sock_text *t,
 		     const struct sa_item *it, const struct sa_item *prev)
 {
 	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
 	struct sa_out *o = &a->o;
 
-	if (row_item_raw(a, pf, s, it, prev))
+	if (row_item_raw(a, tl, pf, s, it, prev))
 		return;
 	if (pf->valid)
 		sa_row_begin_kept(o, pf);
@@ -743,9 +778,25 @@ fail:
 
 static int timeline_new(struct sa_analysis *a, void **state)
 {
+	struct timeline *tl = calloc(1, sizeof(*tl));
+	char buf[24];
+	unsigned v;
+
 	(void)a;
-	*state = calloc(1, sizeof(struct timeline));
-	return *state ? 0 : -ENOMEM;
+	*state = tl;
+	if (!tl)
+		return -ENOMEM;
+	/* A word too long for its slot stays len 0: looked up per row. */
+	for (v = 0; v < 256; v++) {
+		(void)sa_word_make(&tl->states[v],
+				   skr_tcp_state_name(v, buf, sizeof(buf)));
+		(void)sa_word_make(&tl->ctxs[v],
+				   skr_ctx_name(v, buf, sizeof(buf)));
+		(void)sa_word_make(&tl->evnames[v],
+				   sa_event_name((uint16_t)(SKR_REC_EVENT_BASE +
+							    v)));
+	}
+	return 0;
 }
 
 static void timeline_free(void *state)
@@ -919,6 +970,9 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 				 sizeof(t.local));
 		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
 				 sizeof(t.remote));
+		t.nhost = strlen(t.host);
+		t.nlocal = strlen(t.local);
+		t.nremote = strlen(t.remote);
 		row_socket(a, s, &t);
 		keep_prefix(a, s, &t);
 		sa_row_keep(&a->o, &tl->prefix);
@@ -941,7 +995,7 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 			if (text)
 				print_item(a, s, it, prev);
 			else
-				row_item(a, &tl->prefix, s, &t, it, prev);
+				row_item(a, tl, &tl->prefix, s, &t, it, prev);
 			shown++;
 		}
 		if (it->type == SKR_REC_STATE)

@@ -67,8 +67,14 @@ int sa_wallclock_to_wall(const struct sa_wallclock *wc, uint64_t ts_ns,
 
 	if (wc->n == 0)
 		return -ENOENT;
-	/* Latest sample with clock_ns <= ts_ns: binary search on [lo, hi). */
+	/*
+	 * Latest sample with clock_ns <= ts_ns: binary search on [lo, hi).
+	 * Events are replayed in time order, so it is most often the last
+	 * sample: checked first (a time is converted for every row written).
+	 */
 	hi = wc->n;
+	if (wc->s[hi - 1].clock_ns <= ts_ns)
+		lo = hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -110,6 +116,13 @@ static struct {
 	uint64_t secs;
 	char text[WALL_SECS_LEN + 1];
 	char zone[WALL_ZONE_MAX + 1];
+	/*
+	 * The whole time of that second, its microseconds to be filled in,
+	 * and its length: copied in one piece of fixed size into a buffer of
+	 * SA_WALL_LEN, with no strlen and no call (one time a row written).
+	 */
+	char whole[SA_WALL_LEN];
+	size_t len;
 } wall_cache;
 
 void sa_wallclock_use_local(bool local)
@@ -145,14 +158,21 @@ static int zone_offset(time_t t, const struct tm *lt, char *zone, size_t size)
 	return n == WALL_ZONE_MAX ? 0 : -ERANGE;
 }
 
+static const char wall_pairs[201] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 {
 	uint64_t secs = wall_ns / NSEC_PER_SEC;
 	unsigned usec = (unsigned)(wall_ns % NSEC_PER_SEC / 1000);
+	unsigned hi;
 	size_t zlen;
 	struct tm tm;
 	time_t t;
-	int n, i;
+	int n;
 
 	if (!wall_cache.valid || wall_cache.secs != secs) {
 		t = (time_t)secs;
@@ -178,23 +198,28 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 			wall_cache.valid = false;
 			return -ERANGE;
 		}
+		zlen = strlen(wall_cache.zone);
+		memset(wall_cache.whole, 0, sizeof(wall_cache.whole));
+		memcpy(wall_cache.whole, wall_cache.text, WALL_SECS_LEN);
+		wall_cache.whole[WALL_SECS_LEN] = '.';
+		memcpy(wall_cache.whole + WALL_SECS_LEN + WALL_FRAC_LEN,
+		       wall_cache.zone, zlen + 1);
+		wall_cache.len = WALL_SECS_LEN + WALL_FRAC_LEN + zlen;
 		wall_cache.secs = secs;
 		wall_cache.valid = true;
 	}
-	zlen = strlen(wall_cache.zone);
-	if (size <= WALL_SECS_LEN + WALL_FRAC_LEN + zlen)
+	if (size >= sizeof(wall_cache.whole))
+		memcpy(buf, wall_cache.whole, sizeof(wall_cache.whole));
+	else if (size > wall_cache.len)
+		memcpy(buf, wall_cache.whole, wall_cache.len + 1);
+	else
 		return -ENOSPC;
-	memcpy(buf, wall_cache.text, WALL_SECS_LEN);
-	buf[WALL_SECS_LEN] = '.';
-	/* Two digits a step: a time is formatted for every row written. */
-	for (i = 5; i > 0; i -= 2) {
-		unsigned d = usec % 100;
-
-		usec /= 100;
-		buf[WALL_SECS_LEN + i] = (char)('0' + d / 10);
-		buf[WALL_SECS_LEN + i + 1] = (char)('0' + d % 10);
-	}
-	memcpy(buf + WALL_SECS_LEN + WALL_FRAC_LEN, wall_cache.zone, zlen + 1);
+	/* Two digits a step, each pair from a table. */
+	hi = usec / 10000;
+	usec %= 10000;
+	memcpy(buf + WALL_SECS_LEN + 1, wall_pairs + 2 * hi, 2);
+	memcpy(buf + WALL_SECS_LEN + 3, wall_pairs + 2 * (usec / 100), 2);
+	memcpy(buf + WALL_SECS_LEN + 5, wall_pairs + 2 * (usec % 100), 2);
 	return 0;
 }
 
