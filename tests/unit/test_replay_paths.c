@@ -12,6 +12,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -263,6 +264,69 @@ START_TEST(test_decode_state_shortcut)
 }
 END_TEST
 
+/*
+ * The reader remembers the last type's minimum length: a record of
+ * another type right after must still be held to its own minimum.
+ */
+static int read_until_error(uint16_t first, size_t first_len,
+			    uint16_t second, size_t second_len,
+			    char *msg, size_t msize)
+{
+	uint8_t a[128], b[128];
+	struct skr_rec_hdr h;
+	struct skr_record rec;
+	struct skr_reader *r;
+	struct tg t;
+	int ret, n = 0;
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	tg_begin(&t);
+	tg_header(&t, 0, 0, SKR_VERSION_MINOR, 0);
+	memset(&h, 0, sizeof(h));
+	h.len = (uint32_t)first_len;
+	h.type = first;
+	memcpy(a, &h, sizeof(h));
+	h.len = (uint32_t)second_len;
+	h.type = second;
+	memcpy(b, &h, sizeof(h));
+	tg_put(&t, a, first_len);
+	tg_put(&t, a, first_len);
+	tg_put(&t, b, second_len);
+	tg_end(&t, 2000000000u, 0, 0);
+	r = tg_finish(&t);
+	while ((ret = skr_reader_next(r, &rec)) == 1)
+		n++;
+	snprintf(msg, msize, "%s", ret < 0 ? skr_reader_errmsg(r) : "");
+	skr_reader_free(r);
+	close(t.fd);
+	return ret < 0 ? ret : n;
+}
+
+START_TEST(test_reader_min_len_by_type)
+{
+	char msg[512];
+	int ret;
+
+	/* a LISTEN long enough for itself, not for a STATE */
+	ret = read_until_error(SKR_REC_LISTEN, sizeof(struct skr_ev_listen),
+			       SKR_REC_STATE, sizeof(struct skr_ev_listen) + 8,
+			       msg, sizeof(msg));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(msg, "shorter than 96") != NULL, "%s", msg);
+	ret = read_until_error(SKR_REC_STATE, sizeof(struct skr_ev_state),
+			       SKR_REC_LISTEN, sizeof(struct skr_ev_listen) - 8,
+			       msg, sizeof(msg));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(msg, "shorter than 72") != NULL, "%s", msg);
+	/* and each at its own length reads through */
+	ret = read_until_error(SKR_REC_STATE, sizeof(struct skr_ev_state),
+			       SKR_REC_LISTEN, sizeof(struct skr_ev_listen),
+			       msg, sizeof(msg));
+	ck_assert_int_ge(ret, 4);
+}
+END_TEST
+
 static Suite *paths_suite(void)
 {
 	Suite *s = suite_create("replay_paths");
@@ -272,6 +336,7 @@ static Suite *paths_suite(void)
 	tcase_add_loop_test(tc, test_replay_paths_sorted, 0, 3);
 	tcase_add_loop_test(tc, test_replay_paths_bounded, 0, 4);
 	tcase_add_test(tc, test_decode_state_shortcut);
+	tcase_add_test(tc, test_reader_min_len_by_type);
 	suite_add_tcase(s, tc);
 	return s;
 }
