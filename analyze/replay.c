@@ -95,6 +95,11 @@ struct sa_replay {
 	const struct held *peek_min;
 	struct held *spare[CLASSES];	/* freed, by size class */
 	/*
+	 * held_cost() of each class, worked out once: it is asked for
+	 * several times per event, and sa_mem_cost() is a call away.
+	 */
+	size_t class_cost[CLASSES];
+	/*
 	 * An event read but not yet held, because holding it would pass the
 	 * bounds: it waits while older ones are released early.  Its data
 	 * stays valid because the reader is not called again until then.
@@ -130,8 +135,12 @@ static size_t held_size(uint32_t len)
 }
 
 /* What holding a record of len bytes costs, as allocated. */
-static size_t held_cost(uint32_t len)
+static size_t held_cost(const struct sa_replay *rp, uint32_t len)
 {
+	unsigned c = size_class(len);
+
+	if (c < CLASSES)
+		return rp->class_cost[c];
 	return sa_mem_cost(held_size(len));
 }
 
@@ -150,12 +159,12 @@ static struct held *held_alloc(struct sa_replay *rp, uint32_t len)
 	if (c < CLASSES && rp->spare[c]) {
 		h = rp->spare[c];
 		rp->spare[c] = h->next;
-		rp->spare_bytes -= held_cost(len);
+		rp->spare_bytes -= held_cost(rp, len);
 		return h;
 	}
 	h = malloc(held_size(len));
 	if (h)
-		charge(rp, held_cost(len));
+		charge(rp, held_cost(rp, len));
 	return h;
 }
 
@@ -167,13 +176,13 @@ static void held_free(struct sa_replay *rp, struct held *h)
 		return;
 	c = size_class(h->len);
 	if (c >= CLASSES) {
-		rp->bytes -= held_cost(h->len);
+		rp->bytes -= held_cost(rp, h->len);
 		free(h);
 		return;
 	}
 	h->next = rp->spare[c];
 	rp->spare[c] = h;
-	rp->spare_bytes += held_cost(h->len);
+	rp->spare_bytes += held_cost(rp, h->len);
 }
 
 /*
@@ -192,8 +201,8 @@ static bool trim(struct sa_replay *rp, unsigned keep)
 			continue;
 		while ((h = rp->spare[c]) != NULL) {
 			rp->spare[c] = h->next;
-			rp->spare_bytes -= held_cost(h->len);
-			rp->bytes -= held_cost(h->len);
+			rp->spare_bytes -= held_cost(rp, h->len);
+			rp->bytes -= held_cost(rp, h->len);
 			free(h);
 			freed = true;
 		}
@@ -265,12 +274,18 @@ static size_t oldest(const struct sa_replay *rp, const struct held **min)
 	return at;
 }
 
-static uint64_t oldest_ts(const struct sa_replay *rp)
+/*
+ * The oldest held event (rp->n > 0), looked for once until an event is
+ * placed or taken: the merge peeks at it, then the round's release tests
+ * it, then pop() takes it.
+ */
+static const struct held *oldest_held(struct sa_replay *rp)
 {
-	const struct held *min;
-
-	oldest(rp, &min);
-	return min->ts;
+	if (!rp->peeked) {
+		rp->peek_at = oldest(rp, &rp->peek_min);
+		rp->peeked = true;
+	}
+	return rp->peek_min;
 }
 
 static struct held *take(struct sa_replay *rp, size_t at)
@@ -305,15 +320,11 @@ static struct held *take(struct sa_replay *rp, size_t at)
 /* Take the oldest held event; it becomes rp->cur. */
 static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
-	const struct held *min;
 	struct held *top;
 
-	if (rp->peeked) {
-		rp->peeked = false;
-		top = take(rp, rp->peek_at);
-	} else {
-		top = take(rp, oldest(rp, &min));
-	}
+	oldest_held(rp);
+	rp->peeked = false;
+	top = take(rp, rp->peek_at);
 
 	rp->n--;
 	memset(rec, 0, sizeof(*rec));
@@ -365,21 +376,21 @@ static size_t heap_grown(const struct sa_replay *rp)
 }
 
 /* Bytes holding the waiting event would add (the heap while it grows). */
-static size_t admit_cost(const struct sa_replay *rp)
+static size_t admit_cost(const struct sa_replay *rp, size_t best)
 {
 	unsigned c = size_class(rp->in.len);
 	size_t cost = 0;
 
 	if (c >= CLASSES || !rp->spare[c])
-		cost += held_cost(rp->in.len);
-	if (choose_run(rp, rp->in_ts) == NO_RUN && rp->hn == rp->cap)
+		cost += held_cost(rp, rp->in.len);
+	if (best == NO_RUN && rp->hn == rp->cap)
 		cost += sa_mem_cost(heap_grown(rp) * sizeof(*rp->heap));
 	return cost;
 }
 
-static int place(struct sa_replay *rp, struct held *h)
+/* Hold h in run best (choose_run() of its time), or the heap. */
+static int place(struct sa_replay *rp, struct held *h, size_t best)
 {
-	size_t best = choose_run(rp, h->ts);
 	struct run *r;
 
 	rp->peeked = false;
@@ -427,12 +438,14 @@ static int place(struct sa_replay *rp, struct held *h)
 static int admit(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
 	const struct skr_record *in = &rp->in;
+	/* Neither trim() nor the loop's tests move an event: chosen once. */
+	size_t best = choose_run(rp, rp->in_ts);
 	struct held *h;
 	int err;
 
 	while (rp->n > 0) {
 		if (rp->n < rp->max_events &&
-		    rp->bytes + admit_cost(rp) <= rp->max_bytes)
+		    rp->bytes + admit_cost(rp, best) <= rp->max_bytes)
 			break;
 		if (rp->n < rp->max_events && trim(rp, size_class(in->len)))
 			continue;
@@ -453,7 +466,7 @@ static int admit(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 	h->ts = rp->in_ts;
 	h->seq = rp->seq++;
 	memcpy(h->data, in->data, in->len);
-	err = place(rp, h);
+	err = place(rp, h, best);
 	if (err) {
 		held_free(rp, h);
 		return err;
@@ -470,7 +483,16 @@ static void wait_for_room(struct sa_replay *rp, const struct skr_record *in,
 			  uint64_t in_ts)
 {
 	rp->waiting = true;
-	rp->in = *in;
+	/*
+	 * Field by field: the reader has just stored them one by one, and a
+	 * struct copy's wide loads would wait for those stores to retire.
+	 */
+	rp->in.data = in->data;
+	rp->in.len = in->len;
+	rp->in.type = in->type;
+	rp->in.flags = in->flags;
+	rp->in.segment = in->segment;
+	rp->in.minor = in->minor;
 	rp->in_ts = in_ts;
 }
 
@@ -480,6 +502,7 @@ int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
 		  struct sa_replay_stats *st)
 {
 	struct sa_replay *rp;
+	unsigned c;
 
 	memset(st, 0, sizeof(*st));
 	rp = calloc(1, sizeof(*rp));
@@ -494,6 +517,9 @@ int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
 	rp->max_bytes = opts && opts->max_bytes ? opts->max_bytes
 					       : SA_REPLAY_MAX_BYTES;
 	rp->last = NO_RUN;
+	for (c = 0; c < CLASSES; c++)
+		rp->class_cost[c] = sa_mem_cost(offsetof(struct held, data) +
+						 (size_t)c * CLASS_STEP);
 	charge(rp, sa_mem_cost(sizeof(*rp)));
 	*rpp = rp;
 	return 0;
@@ -517,7 +543,7 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 		}
 		if (rp->pending) {
 			if (rp->n > 0 && (rp->release_all ||
-					  oldest_ts(rp) < rp->horizon)) {
+					  oldest_held(rp)->ts < rp->horizon)) {
 				pop(rp, rec, ts);
 				return 1;
 			}
@@ -606,11 +632,7 @@ bool sa_replay_peek(struct sa_replay *rp, struct skr_record *rec,
 
 	if (rp->n == 0)
 		return false;
-	if (!rp->peeked) {
-		rp->peek_at = oldest(rp, &rp->peek_min);
-		rp->peeked = true;
-	}
-	min = rp->peek_min;
+	min = oldest_held(rp);
 	rec->data = min->data;
 	rec->len = min->len;
 	rec->type = min->type;

@@ -76,6 +76,14 @@ struct skr_reader {
 	bool follow_file;	/* a regular file: read() 0 means "not yet" */
 	struct skr_follow fo;
 
+	/*
+	 * skr_rec_min_len() of the last record's type: a file is mostly one
+	 * or two types, and the catalogue is a call away.
+	 */
+	bool mlen_valid;
+	uint16_t mlen_type;
+	size_t mlen;
+
 	bool seg_ended;		/* the current segment saw its END */
 	uint16_t seg_minor;
 	struct skr_reader_status st;
@@ -683,7 +691,8 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 		return fail(r, -EINVAL, "frame %" PRIu64 " offset %zu: %zu bytes "
 			    "left, too few for a record header", r->frame_idx,
 			    r->frame_pos, left);
-	if (skr_file_header_swapped(p, left))
+	/* A big-endian header's length starts with a zero byte. */
+	if (p[0] == 0 && skr_file_header_swapped(p, left))
 		return fail(r, -EINVAL, "FILE_HEADER at frame %" PRIu64 " offset "
 			    "%zu is big-endian, but the trace format is little-endian "
 			    "on every host (docs/FORMAT.md); this file cannot be "
@@ -700,7 +709,12 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 			    " length %" PRIu32 " runs past the end of the frame "
 			    "(%zu bytes left)", type_str(type, tbuf, sizeof(tbuf)),
 			    r->frame_idx, r->frame_pos, len, left);
-	known = skr_rec_min_len(type);
+	if (!r->mlen_valid || r->mlen_type != type) {
+		r->mlen = skr_rec_min_len(type);
+		r->mlen_type = type;
+		r->mlen_valid = true;
+	}
+	known = r->mlen;
 	if (len < (known ? known : min_len(type)))
 		return fail(r, -EINVAL, "record %s at frame %" PRIu64 " offset %zu:"
 			    " length %" PRIu32 " shorter than %zu",

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The reorder buffer's shortcuts (issue 13) against its plain use, and the
+ * STATE decoder's shortcut against the catalogue's decoder.
+ *
+ * replay.c remembers the oldest held event between sa_replay_peek(), the
+ * round's release test and pop(), and chooses an event's run once per
+ * admission.  A stale memory shows as a different order, so the same
+ * trace is replayed with a peek before every call, before some calls and
+ * never, and each order is held to the one a sort by (ts, file order)
+ * gives, or, where the bounds force early releases, to each other.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/replay.h"
+#include "format/skr.h"
+#include "tracegen.h"
+
+#define NEV		6000u
+#define NCPUS		48u	/* more sorted runs than replay.c keeps (32) */
+
+struct sent {
+	uint64_t ts, cookie;
+};
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static int by_time(const void *x, const void *y)
+{
+	const struct sent *a = x, *b = y;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	/* cookies are numbered in file order */
+	return a->cookie < b->cookie ? -1 : a->cookie > b->cookie;
+}
+
+static int no_meta(void *ctx, const struct skr_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return 0;
+}
+
+/*
+ * Batches from NCPUS CPUs, each CPU's in time order except for a few late
+ * events, equal times common, a ROUND after each set of batches.  With
+ * sent, the events in file order.
+ */
+static struct skr_reader *make_trace(struct tg *t, struct sent *sent,
+				     uint64_t seed)
+{
+	uint64_t cpu_ts[NCPUS];
+	unsigned i = 0, c, k;
+
+	rng_state = seed;
+	tg_begin(t);
+	tg_header(t, 0, 0, SKR_VERSION_MINOR, 0);
+	for (c = 0; c < NCPUS; c++)
+		cpu_ts[c] = 1000000000u + rnd() % 5000;
+	while (i < NEV) {
+		uint64_t horizon = UINT64_MAX;
+
+		for (c = 0; c < NCPUS; c++) {
+			unsigned batch = (unsigned)(rnd() % 12);
+
+			for (k = 0; k < batch && i < NEV; k++, i++) {
+				struct skr_ev_state ev;
+
+				cpu_ts[c] += rnd() % 4;	/* 0: equal times */
+				memset(&ev, 0, sizeof(ev));
+				ev.hdr.len = sizeof(ev);
+				ev.hdr.type = SKR_REC_STATE;
+				ev.c.ts_ns = cpu_ts[c];
+				if (rnd() % 5 == 0)
+					ev.c.ts_ns -= rnd() % 200;
+				ev.c.cookie = i + 1;
+				ev.c.cpu = (uint16_t)c;
+				sent[i].ts = ev.c.ts_ns;
+				sent[i].cookie = i + 1;
+				tg_put(t, &ev, sizeof(ev));
+			}
+		}
+		for (c = 0; c < NCPUS; c++)
+			if (cpu_ts[c] < horizon)
+				horizon = cpu_ts[c];
+		tg_round(t, horizon - 210);
+	}
+	tg_end(t, cpu_ts[0] + 1000000, 0, 0);
+	return tg_finish(t);
+}
+
+enum peeking { PEEK_NEVER, PEEK_ALWAYS, PEEK_SOMETIMES };
+
+/*
+ * Replay the trace seeded with seed, peeking as asked; the cookies in
+ * the order they came out go to out[] (NEV of them).
+ */
+static void replay(uint64_t seed, const struct sa_replay_opts *opts,
+		   enum peeking peek, uint64_t *out, struct sa_replay_stats *st)
+{
+	const struct sa_replay_ops ops = { .meta = no_meta };
+	struct sent *sent = calloc(NEV, sizeof(*sent));
+	struct sa_replay *rp = NULL;
+	struct skr_record rec, nx, nx2;
+	struct skr_reader *r;
+	uint64_t ts, pick = 0x2545f4914f6cdd1du;
+	unsigned got = 0;
+	struct tg t;
+	int ret;
+
+	ck_assert_ptr_nonnull(sent);
+	r = make_trace(&t, sent, seed);
+	ck_assert_int_eq(sa_replay_new(&rp, r, opts, &ops, NULL, st), 0);
+	for (;;) {
+		struct skr_ev_state ev;
+		bool ask = peek == PEEK_ALWAYS;
+
+		if (peek == PEEK_SOMETIMES) {
+			pick ^= pick << 13;
+			pick ^= pick >> 7;
+			pick ^= pick << 17;
+			ask = pick % 3 == 0;
+		}
+		if (ask && sa_replay_peek(rp, &nx, &nx2))
+			ck_assert_uint_eq(nx.type, SKR_REC_STATE);
+		ret = sa_replay_next(rp, &rec, &ts);
+		ck_assert_int_ge(ret, 0);
+		if (ret == 0)
+			break;
+		ck_assert_uint_lt(got, NEV);
+		ck_assert_int_eq(skr_decode_state(&rec, &ev), 0);
+		ck_assert_uint_eq(ev.c.ts_ns, ts);
+		out[got++] = ev.c.cookie;
+	}
+	ck_assert_uint_eq(got, NEV);
+	sa_replay_free(rp);
+	skr_reader_free(r);
+	close(t.fd);
+	free(sent);
+}
+
+/* Unbounded: every way of peeking gives the sorted order. */
+START_TEST(test_replay_paths_sorted)
+{
+	struct sent *want = calloc(NEV, sizeof(*want));
+	uint64_t *got = calloc(NEV, sizeof(*got));
+	struct sa_replay_stats st;
+	enum peeking p;
+	struct tg t;
+	struct skr_reader *r;
+	unsigned i;
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	r = make_trace(&t, want, 7 + (uint64_t)_i);
+	skr_reader_free(r);
+	close(t.fd);
+	qsort(want, NEV, sizeof(*want), by_time);
+	for (p = PEEK_NEVER; p <= PEEK_SOMETIMES; p++) {
+		replay(7 + (uint64_t)_i, NULL, p, got, &st);
+		for (i = 0; i < NEV; i++)
+			ck_assert_msg(got[i] == want[i].cookie,
+				      "peeking %d, event %u: cookie %llu, want %llu",
+				      (int)p, i, (unsigned long long)got[i],
+				      (unsigned long long)want[i].cookie);
+		ck_assert_uint_eq(st.forced, 0);
+		ck_assert_uint_eq(st.late, 0);
+		/* both places held events: the runs and the heap */
+		ck_assert_uint_gt(st.peak_held, 32);
+	}
+	free(want);
+	free(got);
+}
+END_TEST
+
+/*
+ * Bounded by events, then by bytes: early releases make the order differ
+ * from the sorted one, but not with peeking, and it stays what the counts
+ * say (forced releases happened, every event came out once).
+ */
+START_TEST(test_replay_paths_bounded)
+{
+	static const struct sa_replay_opts bounds[] = {
+		{ .max_events = 40, .max_bytes = 0 },
+		{ .max_events = 0, .max_bytes = 12u << 10 },
+	};
+	const struct sa_replay_opts *o = &bounds[_i % 2];
+	uint64_t *plain = calloc(NEV, sizeof(*plain));
+	uint64_t *got = calloc(NEV, sizeof(*got));
+	struct sa_replay_stats st0, st;
+	enum peeking p;
+	unsigned i;
+
+	ck_assert_ptr_nonnull(plain);
+	ck_assert_ptr_nonnull(got);
+	replay(11 + (uint64_t)_i, o, PEEK_NEVER, plain, &st0);
+	ck_assert_uint_gt(st0.forced, 0);
+	for (p = PEEK_ALWAYS; p <= PEEK_SOMETIMES; p++) {
+		replay(11 + (uint64_t)_i, o, p, got, &st);
+		for (i = 0; i < NEV; i++)
+			ck_assert_msg(got[i] == plain[i],
+				      "peeking %d, event %u: cookie %llu, "
+				      "without peeking %llu", (int)p, i,
+				      (unsigned long long)got[i],
+				      (unsigned long long)plain[i]);
+		ck_assert_uint_eq(st.forced, st0.forced);
+		ck_assert_uint_eq(st.late, st0.late);
+		ck_assert_uint_eq(st.peak_held, st0.peak_held);
+		ck_assert_uint_eq(st.peak_bytes, st0.peak_bytes);
+	}
+	free(plain);
+	free(got);
+}
+END_TEST
+
+/*
+ * skr_decode_state()'s copy for STATE records against the catalogue's
+ * decoder: same bytes out, same refusals (short, wrong type, no data).
+ */
+START_TEST(test_decode_state_shortcut)
+{
+	uint8_t buf[sizeof(struct skr_ev_state) + 16];
+	struct skr_ev_state a, b;
+	struct skr_record rec;
+	size_t i;
+	int ra, rb;
+
+	rng_state = 99;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rnd();
+	memset(&rec, 0, sizeof(rec));
+	rec.data = buf;
+	rec.type = SKR_REC_STATE;
+	for (rec.len = 0; rec.len <= sizeof(buf); rec.len++) {
+		memset(&a, 0xa5, sizeof(a));
+		memset(&b, 0xa5, sizeof(b));
+		ra = skr_decode_state(&rec, &a);
+		rb = skr_rec_decode(&rec, SKR_REC_STATE, &b, sizeof(b));
+		ck_assert_int_eq(ra, rb);
+		ck_assert_int_eq(ra, rec.len >= sizeof(a) ? 0 : -EINVAL);
+		ck_assert_mem_eq(&a, &b, sizeof(a));
+	}
+	rec.len = sizeof(a);
+	rec.type = SKR_REC_LISTEN;
+	ck_assert_int_eq(skr_decode_state(&rec, &a), -EINVAL);
+	rec.type = SKR_REC_STATE;
+	rec.data = NULL;
+	ck_assert_int_eq(skr_decode_state(&rec, &a), -EINVAL);
+	ck_assert_int_eq(skr_decode_state(NULL, &a), -EINVAL);
+}
+END_TEST
+
+/*
+ * The reader remembers the last type's minimum length: a record of
+ * another type right after must still be held to its own minimum.
+ */
+static int read_until_error(uint16_t first, size_t first_len,
+			    uint16_t second, size_t second_len,
+			    char *msg, size_t msize)
+{
+	uint8_t a[128], b[128];
+	struct skr_rec_hdr h;
+	struct skr_record rec;
+	struct skr_reader *r;
+	struct tg t;
+	int ret, n = 0;
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	tg_begin(&t);
+	tg_header(&t, 0, 0, SKR_VERSION_MINOR, 0);
+	memset(&h, 0, sizeof(h));
+	h.len = (uint32_t)first_len;
+	h.type = first;
+	memcpy(a, &h, sizeof(h));
+	h.len = (uint32_t)second_len;
+	h.type = second;
+	memcpy(b, &h, sizeof(h));
+	tg_put(&t, a, first_len);
+	tg_put(&t, a, first_len);
+	tg_put(&t, b, second_len);
+	tg_end(&t, 2000000000u, 0, 0);
+	r = tg_finish(&t);
+	while ((ret = skr_reader_next(r, &rec)) == 1)
+		n++;
+	snprintf(msg, msize, "%s", ret < 0 ? skr_reader_errmsg(r) : "");
+	skr_reader_free(r);
+	close(t.fd);
+	return ret < 0 ? ret : n;
+}
+
+START_TEST(test_reader_min_len_by_type)
+{
+	char msg[512];
+	int ret;
+
+	/* a LISTEN long enough for itself, not for a STATE */
+	ret = read_until_error(SKR_REC_LISTEN, sizeof(struct skr_ev_listen),
+			       SKR_REC_STATE, sizeof(struct skr_ev_listen) + 8,
+			       msg, sizeof(msg));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(msg, "shorter than 96") != NULL, "%s", msg);
+	ret = read_until_error(SKR_REC_STATE, sizeof(struct skr_ev_state),
+			       SKR_REC_LISTEN, sizeof(struct skr_ev_listen) - 8,
+			       msg, sizeof(msg));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(msg, "shorter than 72") != NULL, "%s", msg);
+	/* and each at its own length reads through */
+	ret = read_until_error(SKR_REC_STATE, sizeof(struct skr_ev_state),
+			       SKR_REC_LISTEN, sizeof(struct skr_ev_listen),
+			       msg, sizeof(msg));
+	ck_assert_int_ge(ret, 4);
+}
+END_TEST
+
+static Suite *paths_suite(void)
+{
+	Suite *s = suite_create("replay_paths");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_replay_paths_sorted, 0, 3);
+	tcase_add_loop_test(tc, test_replay_paths_bounded, 0, 4);
+	tcase_add_test(tc, test_decode_state_shortcut);
+	tcase_add_test(tc, test_reader_min_len_by_type);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tg_main(paths_suite());
+}
