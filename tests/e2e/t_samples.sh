@@ -62,10 +62,14 @@ trace_summary() {
 		END { printf "%s events (%s), lost %s", ev, substr(types, 2), lost }'
 }
 
-# A recording whose own trace says the kernel lost events (recursion misses,
-# failed perf outputs) cannot be held to every telltale line: it is made
-# again, at most twice, and each time said.  A mismatch with nothing lost
-# fails at once: that would be the recorder missing an event silently.
+# A recording that misses a telltale line is made again, at most twice, and
+# each time said with what its trace held and the loss it reports: a sample
+# must be recordable, not recorded perfectly every time.  On 6.18 a busy
+# host makes a tp_btf program miss a softirq's events now and then: counted
+# as recursion misses when the program was already running on that CPU
+# (the trace then says so), and, rarely, not run and not counted at all
+# (docs/KERNELS.md, "Events the kernel never handed over").  Three misses in
+# a row fail.
 ATTEMPTS=3
 for name in ${T_SAMPLES:-healthy overflow refused timeout resets closewait ipv6 killed}; do
 	out=$TMP/$name.skr
@@ -83,12 +87,8 @@ for name in ${T_SAMPLES:-healthy overflow refused timeout resets closewait ipv6 
 			grep -Eq "$re" "$TMP/$name.diag" || missed+=("$re")
 		done
 		[ ${#missed[@]} -eq 0 ] && break
-		lost=$("$SOCKANA" --info "$out" 2>/dev/null | sed -n 's/^Lost events: *\([0-9]*\).*/\1/p')
-		if [ "${lost:-0}" -gt 0 ] && [ "$attempt" -lt "$ATTEMPTS" ]; then
-			echo "  note: $name: attempt $attempt lost events, recorded again: $(trace_summary "$out")"
-			continue
-		fi
-		break
+		[ "$attempt" -lt "$ATTEMPTS" ] || break
+		echo "  note: $name: attempt $attempt missed /${missed[0]}/, recorded again: $(trace_summary "$out")"
 	done
 	if ! $recorded; then
 		bad "$name: record.sh failed: $(tail -n 2 "$TMP/$name.log" | tr '\n' ' ')"
