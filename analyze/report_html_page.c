@@ -119,7 +119,12 @@ static void axis_svg(FILE *f, const struct axis *ax, unsigned height)
 		}
 		step = nice[i] * p10;
 	}
-	for (t = 0; t <= ax->span; t += step) {
+	/*
+	 * The last tick is the one within step of the span's end: t += step
+	 * past it could wrap around 2^64 (a hostile file's span of 584
+	 * years) and start the axis over, endlessly.
+	 */
+	for (t = 0;; t += step) {
 		uint64_t x = x_of(ax, ax->t0 + t);
 
 		fprintf(f, "<line class=\"tick\" x1=\"%" PRIu64 ".%" PRIu64
@@ -128,6 +133,8 @@ static void axis_svg(FILE *f, const struct axis *ax, unsigned height)
 			"\" y=\"14\">+%s s</text>\n", TENTHS(x), AXIS_H - 6,
 			TENTHS(x), height, TENTHS(x),
 			dur_text(t, d, sizeof(d)));
+		if (ax->span - t < step)
+			break;
 	}
 }
 

@@ -385,6 +385,32 @@ START_TEST(test_queue_many_drops_bounded)
 }
 END_TEST
 
+/*
+ * A hostile file's span of 584 years (events near 0 and near 2^64 ns):
+ * the axis once stepped its ticks past 2^64, wrapped and started over,
+ * for hours (a fuzz input took 14 s under ASan, another shape forever).
+ */
+START_TEST(test_axis_span_near_2_64)
+{
+	struct tg t;
+	char *page;
+	size_t ticks;
+
+	/* No CLOCK record: times stay on the event clock, as in that input. */
+	tg_begin(&t);
+	tg_header(&t, 0, 0x5c, 0, WALL_BASE * SEC);
+	tg_st(&t, T0, 0x10, P, 100, "srv", SKR_TCP_CLOSE, SKR_TCP_LISTEN, LO,
+	      8080, "0.0.0.0", 0);
+	tg_st(&t, UINT64_MAX - 5, 0x20, P, 200, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
+	tg_end(&t, UINT64_MAX - 1, 0, 0);
+	page = html_of(&t);
+	ticks = tg_count(page, "<line class=\"tick\"");
+	ck_assert_msg(ticks >= 2 && ticks <= 11, "%zu ticks", ticks);
+	free(page);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("html");
@@ -400,6 +426,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_lanes_below_budget);
 	tcase_add_test(tc, test_queue_drops_marked);
 	tcase_add_test(tc, test_queue_many_drops_bounded);
+	tcase_add_test(tc, test_axis_span_near_2_64);
 	suite_add_tcase(s, tc);
 	return s;
 }
