@@ -250,21 +250,20 @@ static void print_health(FILE *out, const struct sa_input *in)
 {
 	const struct sa_meta *m = &in->meta;
 	const struct skr_reader_status *st = &in->status;
-	char line[200];
+	char line[200], malformed[48];
 
+	/* Malformed samples are named only where there are any. */
+	malformed[0] = '\0';
+	if (sa_meta_malformed(m))
+		snprintf(malformed, sizeof(malformed), ", malformed samples %"
+			 PRIu64, sa_meta_malformed(m));
 	if (sa_meta_lost(m) == 0)
 		kv(out, "Lost events:", "0");
-	else if (sa_meta_malformed(m) == 0)
-		kv(out, "Lost events:", "%" PRIu64 " (perf buffer %" PRIu64
-		   ", output failed %" PRIu64 ", recursion misses %" PRIu64
-		   ")", sa_meta_lost(m), m->perf_lost, m->output_failed,
-		   m->recursion_misses);
 	else
 		kv(out, "Lost events:", "%" PRIu64 " (perf buffer %" PRIu64
 		   ", output failed %" PRIu64 ", recursion misses %" PRIu64
-		   ", malformed samples %" PRIu64 ")", sa_meta_lost(m),
-		   m->perf_lost, m->output_failed, m->recursion_misses,
-		   sa_meta_malformed(m));
+		   "%s)", sa_meta_lost(m), m->perf_lost, m->output_failed,
+		   m->recursion_misses, malformed);
 	if (*sa_benign_summary(m, line, sizeof(line)))
 		kv(out, "Benign frees:", "%s", line);
 	kv(out, "Reordering:", "peak %" PRIu64 " events held, %" PRIu64
