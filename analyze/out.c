@@ -18,6 +18,7 @@
 #include "analyze/out.h"
 #include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
+#include "analyze/text.h"
 
 /* Rows gathered before one write, for a report that asks (sa_out_batch). */
 #define BATCH_BYTES	((size_t)64 << 10)
@@ -373,16 +374,10 @@ void sa_row_str(struct sa_out *o, const char *key, const char *val)
 	}
 }
 
-static const char pairs[201] =
-	"00010203040506070809101112131415161718192021222324"
-	"25262728293031323334353637383940414243444546474849"
-	"50515253545556575859606162636465666768697071727374"
-	"75767778798081828384858687888990919293949596979899";
-
 /* d < 100 as two digits at p. */
 static inline void put_2(char *p, uint32_t d)
 {
-	memcpy(p, pairs + 2 * d, 2);
+	memcpy(p, sa_digit_pairs + 2 * d, 2);
 }
 
 /* v < 10^4 as exactly 4 digits. */

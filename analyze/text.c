@@ -87,6 +87,12 @@ const char *sa_text_family(unsigned family, char *buf, size_t size)
 	return buf;
 }
 
+const char sa_digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324"
+	"25262728293031323334353637383940414243444546474849"
+	"50515253545556575859606162636465666768697071727374"
+	"75767778798081828384858687888990919293949596979899";
+
 /*
  * Decimal digits of v at p; returns the end.  Its length first, then the
  * digits from the last back, in place: no scratch copy to reverse.

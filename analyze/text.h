@@ -18,6 +18,9 @@ void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen);
 char *sa_text_dup(const void *src, size_t slen);
 /* "S.UUUUUU" of a duration in ns (truncated to microseconds). */
 const char *sa_text_secs(uint64_t ns, char *buf, size_t size);
+
+/* "00" "01" ... "99": two decimal digits of d < 100 at 2 * d. */
+extern const char sa_digit_pairs[201];
 /* "addr:port", IPv6 in brackets; "?" for an unknown family. */
 #define SA_ENDPOINT_LEN	64
 const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],

@@ -158,12 +158,6 @@ static int zone_offset(time_t t, const struct tm *lt, char *zone, size_t size)
 	return n == WALL_ZONE_MAX ? 0 : -ERANGE;
 }
 
-static const char wall_pairs[201] =
-	"00010203040506070809101112131415161718192021222324"
-	"25262728293031323334353637383940414243444546474849"
-	"50515253545556575859606162636465666768697071727374"
-	"75767778798081828384858687888990919293949596979899";
-
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 {
 	uint64_t secs = wall_ns / NSEC_PER_SEC;
@@ -217,9 +211,9 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 	/* Two digits a step, each pair from a table. */
 	hi = usec / 10000;
 	usec %= 10000;
-	memcpy(buf + WALL_SECS_LEN + 1, wall_pairs + 2 * hi, 2);
-	memcpy(buf + WALL_SECS_LEN + 3, wall_pairs + 2 * (usec / 100), 2);
-	memcpy(buf + WALL_SECS_LEN + 5, wall_pairs + 2 * (usec % 100), 2);
+	memcpy(buf + WALL_SECS_LEN + 1, sa_digit_pairs + 2 * hi, 2);
+	memcpy(buf + WALL_SECS_LEN + 3, sa_digit_pairs + 2 * (usec / 100), 2);
+	memcpy(buf + WALL_SECS_LEN + 5, sa_digit_pairs + 2 * (usec % 100), 2);
 	return 0;
 }
 
