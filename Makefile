@@ -54,6 +54,9 @@ LDFLAGS		+= -fsanitize=$(SAN)
 endif
 
 ZSTD_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null),-lzstd)
+# Everything linking libskr links libzstd, and its reader's decode-ahead
+# worker (skr_reader_prefetch) is a POSIX thread.
+ZSTD_LIBS	+= -pthread
 ZSTD_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libzstd 2>/dev/null)
 BPF_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf -lelf -lz)
 CHECK_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs check 2>/dev/null),-lcheck -lsubunit -lm -lrt -pthread)

@@ -242,15 +242,31 @@ static FILE *report_open(const char *path, const char *const *inputs,
 	return f;
 }
 
+/*
+ * An input read to its end (not followed) is decoded a frame ahead on a
+ * second core; SOCKANA_PREFETCH=0 keeps it on one (docs/PERFORMANCE.md).
+ */
+static void prefetch(struct skr_reader *r)
+{
+	const char *e = getenv("SOCKANA_PREFETCH");
+
+	if (!e || strcmp(e, "0") != 0)
+		(void)skr_reader_prefetch(r, true);
+}
+
 /* out_path: the file a report such as --html names, NULL for stdout. */
 /* The clock pass reads each input again; standard input only once. */
 static int reopen(void *ctx, size_t i, struct skr_reader **r)
 {
 	const char *const *paths = ctx;
+	int err;
 
 	if (strcmp(paths[i], "-") == 0)
 		return -ESPIPE;
-	return skr_reader_open(r, paths[i]);
+	err = skr_reader_open(r, paths[i]);
+	if (!err)
+		prefetch(*r);
+	return err;
 }
 
 static int analyze(const char *const *paths, size_t n,
@@ -271,6 +287,8 @@ static int analyze(const char *const *paths, size_t n,
 			goto out;
 		}
 		opened++;
+		if (!opts->follow)
+			prefetch(r[i]);
 		/* The reader names standard input "(stdin)"; say the same. */
 		names[i] = strcmp(paths[i], "-") == 0 ? "(stdin)" : paths[i];
 	}

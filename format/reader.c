@@ -9,12 +9,20 @@
  * raw one as it arrives), less a record cut at the end.  So a file cut at
  * any byte reads up to its last complete block, and status says that the
  * frame's checksum was never seen.
+ *
+ * Decode-ahead (skr_reader_prefetch): a worker thread runs the same frame
+ * layer on a second reader that owns the input, one frame ahead, and the
+ * caller applies each frame's result (buffer, status, error) when it
+ * takes the frame, so what it sees is what the single thread gives.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +96,40 @@ struct skr_reader {
 	uint16_t seg_minor;
 	struct skr_reader_status st;
 	char msg[512];
+
+	bool want_prefetch;	/* skr_reader_prefetch(), not started yet */
+	struct skr_prefetch *pf;	/* the caller's reader: the worker */
+	atomic_bool *quit;	/* the worker's reader: stop reading */
+};
+
+/*
+ * The worker and its one frame of look-ahead.  Three places hold frame
+ * buffers, and at most two buffers exist: the caller's (walked), and
+ * either the worker's (being decoded), the result (decoded, not taken)
+ * or the spare (given back, not yet taken by the worker).
+ */
+struct skr_prefetch {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* full or spare changed, or quit */
+	atomic_bool quit;
+	struct skr_reader dec;	/* owns the input, dctx and in_buf */
+
+	bool spare_set;
+	uint8_t *spare;
+	size_t spare_cap;
+
+	bool full;		/* res holds a frame the caller has not taken */
+	struct {
+		int rc;		/* next_frame()'s */
+		uint8_t *buf;
+		size_t cap, len;
+		uint64_t idx;
+		bool cut, partial;
+		uint64_t frames, bytes_in, bytes_out;
+		bool partial_frame;
+		char msg[512];
+	} res;
 };
 
 static uint16_t get_le16(const uint8_t *p)
@@ -216,6 +258,29 @@ static bool stream_ready(const struct skr_reader *r)
 }
 
 /*
+ * The worker's reader: wait until the input is readable, looking at the
+ * quit flag now and then, so that skr_reader_free() never waits on a pipe
+ * that has nothing to say.  False when told to quit.
+ */
+static bool quit_wait(const struct skr_reader *r)
+{
+	struct pollfd pfd;
+	int n;
+
+	for (;;) {
+		if (atomic_load(r->quit))
+			return false;
+		pfd.fd = r->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, 100);
+		/* Ready, or an error that read() will name. */
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return !atomic_load(r->quit);
+	}
+}
+
+/*
  * One read into in_buf.  Returns 0 with *got the bytes read (0 at the end
  * of a stream or file, or, when followed, if nothing is there now), or a
  * negative errno.
@@ -232,6 +297,8 @@ static int in_read(struct skr_reader *r, size_t *got)
 	}
 	if (r->in_len == IN_BUF_SIZE || !stream_ready(r))
 		return 0;
+	if (r->quit && !quit_wait(r))
+		return fail(r, -ECANCELED, "read: stopped");
 	for (;;) {
 		n = read(r->fd, r->in_buf + r->in_len, IN_BUF_SIZE - r->in_len);
 		if (n >= 0)
@@ -755,6 +822,169 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	return 1;
 }
 
+static void *pf_main(void *arg)
+{
+	struct skr_prefetch *pf = arg;
+	struct skr_reader *d = &pf->dec;
+	int rc;
+
+	pthread_mutex_lock(&pf->lock);
+	for (;;) {
+		while (!atomic_load(&pf->quit) && (pf->full || !pf->spare_set))
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		if (atomic_load(&pf->quit))
+			break;
+		d->frame = pf->spare;
+		d->frame_cap = pf->spare_cap;
+		pf->spare = NULL;
+		pf->spare_set = false;
+		pthread_mutex_unlock(&pf->lock);
+
+		rc = next_frame(d);
+
+		pthread_mutex_lock(&pf->lock);
+		pf->res.rc = rc;
+		pf->res.buf = d->frame;
+		pf->res.cap = d->frame_cap;
+		pf->res.len = d->frame_len;
+		pf->res.idx = d->frame_idx;
+		pf->res.cut = d->cut;
+		pf->res.partial = d->partial;
+		pf->res.frames = d->st.frames;
+		pf->res.bytes_in = d->st.bytes_in;
+		pf->res.bytes_out = d->st.bytes_out;
+		pf->res.partial_frame = d->st.partial_frame;
+		if (rc < 0)
+			memcpy(pf->res.msg, d->msg, sizeof(pf->res.msg));
+		d->frame = NULL;
+		d->frame_cap = 0;
+		pf->full = true;
+		pthread_cond_broadcast(&pf->cond);
+		if (rc <= 0)
+			break;	/* the end, or an error: nothing follows */
+	}
+	pthread_mutex_unlock(&pf->lock);
+	return NULL;
+}
+
+/*
+ * Hand the input over to a worker.  The worker's reader starts as a copy
+ * of this one before any byte was read; this one keeps the name (shared,
+ * read-only), the record state and its status, and reads nothing more.
+ */
+static int pf_start(struct skr_reader *r)
+{
+	struct skr_prefetch *pf;
+	sigset_t all, old;
+	int rc;
+
+	pf = calloc(1, sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	rc = pthread_mutex_init(&pf->lock, NULL);
+	if (rc)
+		goto fail_lock;
+	rc = pthread_cond_init(&pf->cond, NULL);
+	if (rc)
+		goto fail_cond;
+	atomic_init(&pf->quit, false);
+	pf->dec = *r;
+	pf->dec.quit = &pf->quit;
+	pf->spare = r->frame;
+	pf->spare_cap = r->frame_cap;
+	pf->spare_set = true;
+	/* Signals stay with the caller's threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&pf->thread, NULL, pf_main, pf);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		goto fail_thread;
+	r->own_fd = false;
+	r->in = r->in_buf = NULL;
+	r->dctx = NULL;
+	r->frame = NULL;
+	r->frame_cap = 0;
+	r->pf = pf;
+	return 0;
+fail_thread:
+	pthread_cond_destroy(&pf->cond);
+fail_cond:
+	pthread_mutex_destroy(&pf->lock);
+fail_lock:
+	free(pf);
+	return -rc;
+}
+
+/*
+ * next_frame() for a prefetching reader: the worker's result for the next
+ * frame, applied as if this reader had decoded it.  A worker that cannot
+ * be started leaves the reader single-threaded, which reads the same.
+ */
+static int pf_take(struct skr_reader *r)
+{
+	struct skr_prefetch *pf = r->pf;
+	int rc;
+
+	if (!pf) {
+		if (pf_start(r) != 0) {
+			r->want_prefetch = false;
+			return next_frame(r);
+		}
+		pf = r->pf;
+	}
+	pthread_mutex_lock(&pf->lock);
+	while (!pf->full)
+		pthread_cond_wait(&pf->cond, &pf->lock);
+	pf->spare = r->frame;
+	pf->spare_cap = r->frame_cap;
+	pf->spare_set = true;
+	r->frame = pf->res.buf;
+	r->frame_cap = pf->res.cap;
+	rc = pf->res.rc;
+	/* At the end the worker's last buffer holds nothing to hand out. */
+	r->frame_len = rc > 0 ? pf->res.len : 0;
+	r->frame_pos = 0;
+	r->frame_idx = pf->res.idx;
+	r->cut = pf->res.cut;
+	r->partial = pf->res.partial;
+	r->st.frames = pf->res.frames;
+	r->st.bytes_in = pf->res.bytes_in;
+	r->st.bytes_out = pf->res.bytes_out;
+	r->st.partial_frame = pf->res.partial_frame;
+	if (rc < 0) {
+		memcpy(r->msg, pf->res.msg, sizeof(r->msg));
+		r->err = rc;
+	}
+	pf->res.buf = NULL;
+	pf->full = false;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	return rc;
+}
+
+/* Stop and join the worker wherever it is, and free what it holds. */
+static void pf_stop(struct skr_prefetch *pf)
+{
+	struct skr_reader *d = &pf->dec;
+
+	pthread_mutex_lock(&pf->lock);
+	atomic_store(&pf->quit, true);
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	pthread_join(pf->thread, NULL);
+	free(pf->res.buf);
+	free(pf->spare);
+	if (d->own_fd)
+		close(d->fd);
+	free(d->frame);
+	ZSTD_freeDCtx(d->dctx);
+	free(d->in_buf);
+	pthread_cond_destroy(&pf->cond);
+	pthread_mutex_destroy(&pf->lock);
+	free(pf);
+}
+
 int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 {
 	int rc;
@@ -780,7 +1010,8 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 		}
 		if (r->done)
 			return 0;
-		rc = next_frame(r);
+		/* The caller starts a new frame: here, and only here. */
+		rc = r->want_prefetch ? pf_take(r) : next_frame(r);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -870,11 +1101,20 @@ int skr_reader_open_mem(struct skr_reader **rp, const void *buf, size_t len)
 	return 0;
 }
 
+int skr_reader_prefetch(struct skr_reader *r, bool on)
+{
+	if (!r || r->follow || r->pf || r->done || r->err || r->st.records > 0 ||
+	    r->st.bytes_in > 0)
+		return -EINVAL;
+	r->want_prefetch = on;
+	return 0;
+}
+
 int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f)
 {
 	struct stat sb;
 
-	if (!r || !f || !r->in_buf || r->st.bytes_in > 0)
+	if (!r || !f || !r->in_buf || r->st.bytes_in > 0 || r->want_prefetch)
 		return -EINVAL;
 	if (fstat(r->fd, &sb) != 0)
 		return -errno;
@@ -907,6 +1147,8 @@ void skr_reader_free(struct skr_reader *r)
 {
 	if (!r)
 		return;
+	if (r->pf)
+		pf_stop(r->pf);
 	if (r->own_fd)
 		close(r->fd);
 	free(r->frame);

@@ -201,8 +201,24 @@ struct skr_follow {
 	void *ctx;
 };
 
-/* Returns 0, or -EINVAL (memory input, or reading already began). */
+/*
+ * Returns 0, or -EINVAL (memory input, reading already began, or
+ * skr_reader_prefetch() on).
+ */
 int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f);
+/*
+ * Decode ahead: with on, a worker thread reads the input and decodes the
+ * next zstd frame while the caller walks the records of the current one
+ * (one frame of look-ahead: at most two frame buffers).  Records, their
+ * order, every error and when it is returned, and the status at every
+ * point are the same as without it; only the time differs, given a
+ * second core.  Call before the first skr_reader_next(); default off.
+ * A followed input (skr_reader_follow) is read by one thread: the two
+ * refuse each other.  If the thread cannot be started, the reader reads
+ * on its own.  skr_reader_free() stops the worker wherever it is.
+ * Returns 0, or -EINVAL (followed, or reading already began).
+ */
+int skr_reader_prefetch(struct skr_reader *r, bool on);
 void skr_reader_get_status(const struct skr_reader *r,
 			   struct skr_reader_status *st);
 void skr_reader_free(struct skr_reader *r);
