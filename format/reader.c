@@ -952,6 +952,11 @@ static int pf_take(struct skr_reader *r)
 	r->st.bytes_in = pf->res.bytes_in;
 	r->st.bytes_out = pf->res.bytes_out;
 	r->st.partial_frame = pf->res.partial_frame;
+	/*
+	 * Those are every field the frame layer sets for the caller (a new
+	 * one goes in res too); partial_records it adds to only for a
+	 * followed frame, which is never prefetched.
+	 */
 	if (rc < 0) {
 		memcpy(r->msg, pf->res.msg, sizeof(r->msg));
 		r->err = rc;
