@@ -8,12 +8,12 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <zstd.h>
 
@@ -245,12 +245,16 @@ static FILE *report_open(const char *path, const char *const *inputs,
 /*
  * An input read to its end (not followed) is decoded a frame ahead on a
  * second core; SOCKANA_PREFETCH=0 keeps it on one (docs/PERFORMANCE.md).
+ * Past SA_PREFETCH_INPUTS inputs there are more threads than cores to run
+ * them, and each costs a frame buffer more (docs/FORMAT.md §11.2): none.
  */
+#define SA_PREFETCH_INPUTS	4
+
+static bool prefetch_on;
+
 static void prefetch(struct skr_reader *r)
 {
-	const char *e = getenv("SOCKANA_PREFETCH");
-
-	if (!e || strcmp(e, "0") != 0)
+	if (prefetch_on)
 		(void)skr_reader_prefetch(r, true);
 }
 
@@ -280,6 +284,9 @@ static int analyze(const char *const *paths, size_t n,
 	int err, status = EXIT_FAILURE;
 	FILE *out = stdout;
 
+	prefetch_on = n <= SA_PREFETCH_INPUTS && !opts->follow &&
+		      !(getenv("SOCKANA_PREFETCH") &&
+			strcmp(getenv("SOCKANA_PREFETCH"), "0") == 0);
 	for (i = 0; i < n; i++) {
 		err = skr_reader_open(&r[i], paths[i]);
 		if (err) {
@@ -287,8 +294,7 @@ static int analyze(const char *const *paths, size_t n,
 			goto out;
 		}
 		opened++;
-		if (!opts->follow)
-			prefetch(r[i]);
+		prefetch(r[i]);
 		/* The reader names standard input "(stdin)"; say the same. */
 		names[i] = strcmp(paths[i], "-") == 0 ? "(stdin)" : paths[i];
 	}
