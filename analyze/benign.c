@@ -102,7 +102,7 @@ static bool tw_needed(const struct sa_meta *m)
 	return !names_tw_socket(m->krelease);
 }
 
-int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
+int sa_benign_tw_state(struct sa_meta *m, const struct skr_ev_state *ev)
 {
 	struct sa_benign_tw *e, *b;
 	size_t i;

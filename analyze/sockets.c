@@ -382,6 +382,30 @@ void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
 #endif
 }
 
+/* s, the oldest closing life, may wait longer. */
+static bool in_grace(const struct sa_sockets *t, const struct sa_sock *s,
+		     uint64_t now)
+{
+	return t->nclosing <= SA_CLOSING_MAX &&
+	       (now < sa_node(s)->close_mt ||
+		now - sa_node(s)->close_mt < SA_CLOSE_GRACE_NS);
+}
+
+/*
+ * Hand on the closing lives whose grace is over, oldest first.  Apart
+ * from the tick, which mostly has none to hand on and then no call.
+ */
+static int hand_on_due(struct sa_sockets *t, uint64_t now)
+{
+	struct sa_sock *s;
+	int err = 0;
+
+	while (err == 0 && (s = t->closing.head) != NULL &&
+	       !in_grace(t, s, now))
+		err = sa_sockets_hand_on(t, s);
+	return err;
+}
+
 int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 {
 	struct sa_sock *s;
@@ -392,13 +416,9 @@ int sa_sockets_tick(struct sa_sockets *t, uint64_t now)
 		sa_sockets_settle(t);
 	if (t->index_err)
 		return t->index_err;
-	while (err == 0 && (s = t->closing.head) != NULL) {
-		if (t->nclosing <= SA_CLOSING_MAX &&
-		    (now < sa_node(s)->close_mt ||
-		     now - sa_node(s)->close_mt < SA_CLOSE_GRACE_NS))
-			break;
-		err = sa_sockets_hand_on(t, s);
-	}
+	s = t->closing.head;
+	if (s && !in_grace(t, s, now))
+		err = hand_on_due(t, now);
 	prefetch_next(t);
 	return err;
 }
