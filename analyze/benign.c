@@ -102,24 +102,24 @@ static bool tw_needed(const struct sa_meta *m)
 	return !names_tw_socket(m->krelease);
 }
 
-int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev)
+int sa_benign_tw_state(struct sa_meta *m, const struct skr_ev_state *ev)
 {
 	struct sa_benign_tw *e, *b;
 	size_t i;
 
-	if (m->tw_mode == 0)
-		m->tw_mode = tw_needed(m) ? TW_TRACK : TW_SKIP;
-	if (m->tw_mode == TW_SKIP)
-		return 0;
-
 	/*
 	 * Only the states before TIME_WAIT: the transition to CLOSE that
 	 * replaces the socket by its TIME_WAIT one no longer has the local
-	 * port (the socket is unhashed by then).
+	 * port (the socket is unhashed by then).  Tested before the mode,
+	 * which most state changes then never read.
 	 */
 	if ((ev->newstate != SKR_TCP_FIN_WAIT1 &&
 	     ev->newstate != SKR_TCP_FIN_WAIT2 &&
 	     ev->newstate != SKR_TCP_CLOSING) || !ev->sport || !ev->dport)
+		return 0;
+	if (m->tw_mode == 0)
+		m->tw_mode = tw_needed(m) ? TW_TRACK : TW_SKIP;
+	if (m->tw_mode == TW_SKIP)
 		return 0;
 	if (!m->tw) {
 		m->tw = calloc(SA_BENIGN_TW_SLOTS, sizeof(*m->tw));

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "analyze/sockana.h"
+#include "format/skr.h"
 
 struct sa_meta;
 
@@ -49,7 +50,21 @@ const char *sa_benign_summary(const struct sa_meta *m, char *buf,
  * (kernel 6.11 or later, or kfree_skb not attached: benign.c, tw_needed()).
  */
 #define SA_BENIGN_TW_SLOTS	4096
-int sa_benign_state(struct sa_meta *m, const struct skr_ev_state *ev);
+int sa_benign_tw_state(struct sa_meta *m, const struct skr_ev_state *ev);
+
+/*
+ * Only the states before TIME_WAIT matter (benign.c says why): the test
+ * inline, as most state changes go nowhere near them.
+ */
+static inline int sa_benign_state(struct sa_meta *m,
+				  const struct skr_ev_state *ev)
+{
+	if (ev->newstate != SKR_TCP_FIN_WAIT1 &&
+	    ev->newstate != SKR_TCP_FIN_WAIT2 &&
+	    ev->newstate != SKR_TCP_CLOSING)
+		return 0;
+	return sa_benign_tw_state(m, ev);
+}
 
 struct sa_analysis;
 /*

@@ -355,7 +355,9 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 	sa_sockets_comm_learn(t->comms, &ev->c, ev->comm,
 			      sizeof(ev->comm));
 	apply_state(s, ev, first);
-	sa_sockets_index_check(t, s);
+	/* Only an open listener is indexed: most changes need no call. */
+	if (s->role == SA_ROLE_LISTENER && !sa_node(s)->ending)
+		sa_sockets_index_check(t, s);
 	/* A child is born from the listener bound to its local end. */
 	if (created && s->role == SA_ROLE_PASSIVE && s->parent == 0) {
 		struct sa_sock *l = sa_sockets_listener(t, s->host, s->netns,
