@@ -390,6 +390,33 @@ static inline char *state_field(char *p, const struct timeline *tl,
 	return sa_raw_word(p, jkey, jlen, skr_tcp_state_name(state, st, 24));
 }
 
+_Static_assert(sizeof(((struct sa_item *)0)->u.comm) == SA_COMM_SLOT,
+	       "sa_raw_comm() reads a transition's task name as items keep it");
+
+/*
+ * ,"time":"..." of it: written in place from its input's clock when that
+ * needs no shift (one host), which is what sa_time_text() would write;
+ * else, or with no wall time, sa_time_text()'s words.  SA_WALL_LEN + 16
+ * bytes of room.
+ */
+static inline char *time_field(struct sa_analysis *a, const struct sa_item *it,
+			       char *p)
+{
+	const struct sa_input *in = &a->in[it->input < a->nin ? it->input : 0];
+	char wall[SA_WALL_LEN], *end;
+
+	if (in->clock_off == 0) {
+		memcpy(p, ",\"time\":\"", 9);
+		end = sa_wallclock_put(&in->meta.clock, it->ts_ns, p + 9);
+		if (end) {
+			*end = '"';
+			return end + 1;
+		}
+	}
+	return sa_raw_word(p, SA_KEY("time"), sa_time_text(a, it->input,
+			   it->ts_ns, wall, sizeof(wall)));
+}
+
 /*
  * row_item() in JSON, its fields written straight after the kept prefix
  * with one check of room (the row most written of all); false when the
@@ -400,12 +427,11 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 			 const struct sa_sock *s, const struct sa_item *it,
 			 const struct sa_item *prev)
 {
-	/* Whole, so that sa_raw_wordbuf() copies no unset byte. */
-	char wall[SA_WALL_LEN] = "", st[24], detail[SA_DETAIL_MAX];
-	const char *comm = item_comm(it), *det = "", *tm;
+	char st[24], detail[SA_DETAIL_MAX];
+	const char *det = "";
 	const struct sa_word *ev, *ctx;
 	struct sa_out *o = &a->o;
-	size_t room, ndet = 0, ncomm = strlen(comm);
+	size_t room, ndet = 0;
 	char *p;
 
 	if (!pf->valid)
@@ -422,17 +448,12 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 	 * Keys and numbers, in fewer than 512 bytes; the words bounded by
 	 * their buffers or slots.
 	 */
-	room = 512 + sizeof(wall) + 4 * SA_WORD_SLOT + sizeof(st) + ncomm +
-	       ndet;
+	room = 512 + SA_WALL_LEN + 4 * SA_WORD_SLOT + sizeof(st) +
+	       SA_COMM_SLOT + ndet;
 	p = sa_row_raw_begin(o, pf, room);
 	if (!p)
 		return false;
-	tm = sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
-	if (tm == wall)
-		p = sa_raw_wordbuf(p, SA_KEY("time"), wall, strlen(wall),
-				   sizeof(wall));
-	else
-		p = sa_raw_word(p, SA_KEY("time"), tm);
+	p = time_field(a, it, p);
 	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
 	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
 					       ? it->ts_ns - s->first_ts : 0);
@@ -460,7 +481,10 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 		p = sa_raw_word(p, SA_KEY("ctx"),
 				skr_ctx_name(it->ctx, st, sizeof(st)));
 	p = sa_raw_u64(p, SA_KEY("pid"), it->tgid);
-	p = sa_raw_strn(p, SA_KEY("comm"), comm, ncomm);
+	if (it->type == SKR_REC_STATE)
+		p = sa_raw_comm(p, SA_KEY("comm"), it->u.comm);
+	else
+		p = sa_raw_wordn(p, SA_KEY("comm"), "", 0);
 	if (p)
 		p = sa_raw_strn(p, SA_KEY("detail"), det, ndet);
 	if (!p) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "analyze/out_rows.h"
 #include "analyze/text.h"
 #include "format/skr.h"
 
@@ -94,38 +95,31 @@ const char sa_digit_pairs[201] =
 	"75767778798081828384858687888990919293949596979899";
 
 /*
- * Decimal digits of v at p; returns the end.  Its length first, then the
- * digits from the last back, in place: no scratch copy to reverse.
+ * The 256 address bytes in decimal, each in a slot of four with its
+ * length: an octet is one four-byte move, no division.  Made on first use
+ * (sockana formats on one thread).
  */
-static char *put_dec(char *p, unsigned v)
-{
-	unsigned n = 1;
-	unsigned long long r;
-	char *end;
+static struct {
+	char s[4];
+	unsigned char n;
+} octets[256];
+static bool octets_made;
 
-	for (r = 10; r <= v; r *= 10)
-		n++;
-	end = p + n;
-	p = end;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
-
-/* An address byte (0 to 255) in decimal at p, without a loop; the end. */
-static char *put_octet(char *p, unsigned v)
+static void make_octets(void)
 {
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		v %= 100;
-		*p++ = (char)('0' + v / 10);
-	} else if (v >= 10) {
-		*p++ = (char)('0' + v / 10);
+	unsigned v;
+
+	for (v = 0; v < 256; v++) {
+		char *p = octets[v].s;
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		octets[v].n = (unsigned char)(p - octets[v].s);
 	}
-	*p++ = (char)('0' + v % 10);
-	return p;
+	octets_made = true;
 }
 
 /*
@@ -136,6 +130,23 @@ static char *put_octet(char *p, unsigned v)
 /* "255.255.255.255:4294967295", the longest endpoint4() writes. */
 #define ENDPOINT4_MAX	26
 
+/* At p, which has ENDPOINT4_MAX bytes of room; the end (no NUL). */
+static char *put_endpoint4(char *p, const uint8_t addr[16], unsigned port)
+{
+	int i;
+
+	if (!octets_made)
+		make_octets();
+	for (i = 0; i < 4; i++) {
+		/* A whole slot: the separator after it covers what is spare. */
+		memcpy(p, octets[addr[i]].s, 4);
+		p += octets[addr[i]].n;
+		*p++ = '.';
+	}
+	p[-1] = ':';
+	return sa_put_u64(p, port);
+}
+
 static const char *endpoint4(const uint8_t addr[16], unsigned port,
 			     char *buf, size_t size)
 {
@@ -144,28 +155,10 @@ static const char *endpoint4(const uint8_t addr[16], unsigned port,
 
 	/* Straight into buf when the longest fits (all callers' buffers do). */
 	if (size > ENDPOINT4_MAX) {
-		p = put_octet(buf, addr[0]);
-		*p++ = '.';
-		p = put_octet(p, addr[1]);
-		*p++ = '.';
-		p = put_octet(p, addr[2]);
-		*p++ = '.';
-		p = put_octet(p, addr[3]);
-		*p++ = ':';
-		*put_dec(p, port) = '\0';
+		*put_endpoint4(buf, addr, port) = '\0';
 		return buf;
 	}
-	p = t;
-
-	p = put_octet(p, addr[0]);
-	*p++ = '.';
-	p = put_octet(p, addr[1]);
-	*p++ = '.';
-	p = put_octet(p, addr[2]);
-	*p++ = '.';
-	p = put_octet(p, addr[3]);
-	*p++ = ':';
-	p = put_dec(p, port);
+	p = put_endpoint4(t, addr, port);
 	n = (size_t)(p - t);
 	if (n >= size) {
 		terminate_empty(buf, size, -1);
