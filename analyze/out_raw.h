@@ -198,6 +198,30 @@ static inline char *sa_raw_slot(char *p, const char *jkey, size_t jlen,
 }
 
 /*
+ * ,"key":"0x..." of v, as "0x%" PRIx64 writes it: its count of hex
+ * digits from its highest set bit, then the digits from the last back,
+ * with no scratch copy to reverse.  At most jlen + 21 bytes.
+ */
+static inline char *sa_raw_hex(char *p, const char *jkey, size_t jlen,
+			       uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t n = v ? (size_t)(67 - __builtin_clzll(v)) / 4 : 1;
+	size_t i = n;
+
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	memcpy(p, "\"0x", 3);
+	p += 3;
+	do {
+		p[--i] = digits[v & 0xf];
+		v >>= 4;
+	} while (i > 0);
+	p[n] = '"';
+	return p + n + 1;
+}
+
+/*
  * Whether all eight bytes of w are ones JSON carries as they are
  * (sa_json_plain_tab): the classic word tests, each exact for "is there
  * any such byte": less than 0x20 ((w - 0x20..) & ~w), more than 0x7e

@@ -499,6 +499,34 @@ START_TEST(test_raw_comm)
 }
 END_TEST
 
+/* sa_raw_hex() against printf, at every count of digits. */
+START_TEST(test_raw_hex)
+{
+	char got[64], want[64], *end;
+	uint64_t v;
+	int i, k, bad = -1;
+
+	for (i = 0; i < 64 * 4 + 2000 && bad < 0; i++) {
+		/* 0, each power of two, one less, one more, then any. */
+		k = i / 4;
+		if (i < 4)
+			v = (uint64_t)i;
+		else if (k < 64)
+			v = ((uint64_t)1 << k) + (uint64_t)(i % 4) - 1;
+		else
+			v = rnd() >> (rnd() % 64);
+		snprintf(want, sizeof(want), ",\"cookie\":\"0x%" PRIx64 "\"",
+			 v);
+		memset(got, 'x', sizeof(got));
+		end = sa_raw_hex(got, SA_KEY("cookie"), v);
+		if ((size_t)(end - got) != strlen(want) ||
+		    memcmp(got, want, strlen(want)) != 0 || *end != 'x')
+			bad = i;
+	}
+	ck_assert_msg(bad < 0, "0x%" PRIx64 ": %.*s", v, (int)(end - got), got);
+}
+END_TEST
+
 START_TEST(test_words)
 {
 	char word[64], out[128], want[128], *end;
@@ -744,6 +772,7 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_endpoint_ports);
 	tcase_add_test(tc, test_wallclock_put);
 	tcase_add_test(tc, test_raw_comm);
+	tcase_add_test(tc, test_raw_hex);
 	tcase_add_test(tc, test_endpoint_octets);
 	tcase_add_test(tc, test_prefix_move);
 	suite_add_tcase(s, tc);
