@@ -23,20 +23,23 @@ static void terminate_empty(char *buf, size_t size, int n)
 		buf[0] = '\0';
 }
 
-/* Each byte of w in 0x20..0x7e (printable ASCII, so no NUL either). */
-static bool printable8(uint64_t w)
+/*
+ * The high bit of each byte of w not in 0x20..0x7e (printable ASCII, so
+ * no NUL either) set, and maybe of bytes after one: a byte below 0x20
+ * borrows, one above 0x7e carries or has bit 7, and a borrow or a carry
+ * only reaches bytes above the one that made it.
+ */
+static uint64_t unprintable8(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
 
-	/* A byte below 0x20 borrows; one above 0x7e carries or has bit 7. */
-	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & high ? false
-								       : true;
+	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & high;
 }
 
 void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
 {
 	const unsigned char *s = src;
-	uint64_t w;
+	uint64_t w, bad;
 	size_t i = 0;
 
 	if (dsize == 0)
@@ -47,8 +50,30 @@ void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
 	 */
 	while (i + 8 <= slen && i + 8 < dsize) {
 		memcpy(&w, s + i, sizeof(w));
-		if (!printable8(w))
+		bad = unprintable8(w);
+		if (bad) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/*
+			 * Little-endian, the lowest byte flagged is the first
+			 * one in memory, and truly flagged.  When it is the
+			 * NUL, the name ends in this word (most do): the bytes
+			 * before it and the NUL go in one store, dst's bytes
+			 * after it kept as they were.
+			 */
+			unsigned f = (unsigned)__builtin_ctzll(bad) / 8;
+			uint64_t keep = f ? ~0ull >> (64 - 8 * f) : 0;
+			uint64_t d;
+
+			if (s[i + f] == '\0') {
+				memcpy(&d, dst + i, sizeof(d));
+				d = (d & ~(keep | (0xffull << (8 * f)))) |
+				    (w & keep);
+				memcpy(dst + i, &d, sizeof(d));
+				return;
+			}
+#endif
 			break;
+		}
 		memcpy(dst + i, &w, sizeof(w));
 		i += 8;
 	}
