@@ -421,8 +421,8 @@ _Static_assert(sizeof(((struct sa_item *)0)->u.comm) == SA_COMM_SLOT,
  * else, or with no wall time, sa_time_text()'s words.  SA_WALL_LEN + 16
  * bytes of room.
  */
-static inline char *time_field(struct sa_analysis *a, const struct sa_item *it,
-			       char *p)
+static inline char *time_field(struct sa_analysis *a,
+			       const struct sa_item *it, char *p)
 {
 	const struct sa_input *in = &a->in[it->input < a->nin ? it->input : 0];
 	char wall[SA_WALL_LEN], *end;
