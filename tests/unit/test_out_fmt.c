@@ -4,8 +4,11 @@
  * (docs/PERFORMANCE.md, issue 13 again): numbers two digits at a time,
  * wall times from a per-second template, the latest clock sample found
  * without a search, strings checked eight bytes at a time, words in
- * fixed-size slots, and a row that fills its buffer exactly.  Each is
- * checked against what printf, gmtime or a byte-by-byte loop writes.
+ * fixed-size slots, and a row that fills its buffer exactly; then (the
+ * output path again) times written in place, task names as two words,
+ * cookies in hex, address bytes from a table and kept prefixes moved
+ * whole.  Each is checked against what printf, gmtime, inet_ntop, a
+ * byte-by-byte loop or the field-by-field row writes.
  */
 #include <arpa/inet.h>
 #include <check.h>
