@@ -26,11 +26,10 @@
  * instead (not JSON, p not kept whole, or out of memory).  One check of
  * room per row rather than one per field.
  */
-static inline char *sa_row_raw_open(struct sa_out *o, const char *head,
-				    size_t hlen, int nfields, size_t n)
+static inline char *sa_row_raw_room(struct sa_out *o, size_t need,
+				    int nfields)
 {
 	struct sa_buf *b = &o->vals;
-	size_t need = hlen + n + 2;	/* and "}\n" */
 
 	if (o->fmt != SA_FORMAT_JSON || b->failed)
 		return NULL;
@@ -40,16 +39,44 @@ static inline char *sa_row_raw_open(struct sa_out *o, const char *head,
 	o->in_row = true;
 	o->emit = true;
 	o->nfields = nfields;
-	memcpy(b->p + b->len, head, hlen);
-	return b->p + b->len + hlen;
+	return b->p + b->len;
 }
+
+static inline char *sa_row_raw_open(struct sa_out *o, const char *head,
+				    size_t hlen, int nfields, size_t n)
+{
+	/* The fields, and "}\n". */
+	char *p = sa_row_raw_room(o, hlen + n + 2, nfields);
+
+	if (!p)
+		return NULL;
+	memcpy(p, head, hlen);
+	return p + hlen;
+}
+
+/*
+ * A kept prefix of at most this many bytes, in a buffer of at least as
+ * many (sa_buf_grow() allocates 256 or more), is copied whole, with
+ * moves of a size the compiler knows, rather than by a call to memcpy for
+ * its length: the fields written next cover what is spare.
+ */
+#define SA_PREFIX_MOVE	128
 
 static inline char *sa_row_raw_begin(struct sa_out *o,
 				     const struct sa_row_prefix *p, size_t n)
 {
+	char *d;
+
 	if (!p->valid || !p->emit)
 		return NULL;
-	return sa_row_raw_open(o, p->vals.p, p->vals.len, p->nfields, n);
+	if (p->vals.len > SA_PREFIX_MOVE || p->vals.cap < SA_PREFIX_MOVE)
+		return sa_row_raw_open(o, p->vals.p, p->vals.len, p->nfields,
+				       n);
+	d = sa_row_raw_room(o, SA_PREFIX_MOVE + n + 2, p->nfields);
+	if (!d)
+		return NULL;
+	memcpy(d, p->vals.p, SA_PREFIX_MOVE);
+	return d + p->vals.len;
 }
 
 /* A row's kind as SA_ROW_HEAD("kind"): what sa_row_begin() writes. */
@@ -171,6 +198,30 @@ static inline char *sa_raw_slot(char *p, const char *jkey, size_t jlen,
 }
 
 /*
+ * ,"key":"0x..." of v, as "0x%" PRIx64 writes it: its count of hex
+ * digits from its highest set bit, then the digits from the last back,
+ * with no scratch copy to reverse.  At most jlen + 21 bytes.
+ */
+static inline char *sa_raw_hex(char *p, const char *jkey, size_t jlen,
+			       uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t n = v ? (size_t)(67 - __builtin_clzll(v)) / 4 : 1;
+	size_t i = n;
+
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	memcpy(p, "\"0x", 3);
+	p += 3;
+	do {
+		p[--i] = digits[v & 0xf];
+		v >>= 4;
+	} while (i > 0);
+	p[n] = '"';
+	return p + n + 1;
+}
+
+/*
  * Whether all eight bytes of w are ones JSON carries as they are
  * (sa_json_plain_tab): the classic word tests, each exact for "is there
  * any such byte": less than 0x20 ((w - 0x20..) & ~w), more than 0x7e
@@ -179,7 +230,7 @@ static inline char *sa_raw_slot(char *p, const char *jkey, size_t jlen,
  * bytes in w does not matter.
  */
 #define SA_BYTES8(c)	(0x0101010101010101ull * (uint64_t)(c))
-static inline bool sa_json_plain8(uint64_t w)
+static inline uint64_t sa_json_bad8(uint64_t w)
 {
 	uint64_t q = w ^ SA_BYTES8('"'), bs = w ^ SA_BYTES8('\\');
 	uint64_t bad = ((w - SA_BYTES8(0x20)) & ~w) |
@@ -187,7 +238,12 @@ static inline bool sa_json_plain8(uint64_t w)
 		       ((q - SA_BYTES8(0x01)) & ~q) |
 		       ((bs - SA_BYTES8(0x01)) & ~bs);
 
-	return (bad & SA_BYTES8(0x80)) == 0;
+	return bad & SA_BYTES8(0x80);
+}
+
+static inline bool sa_json_plain8(uint64_t w)
+{
+	return sa_json_bad8(w) == 0;
 }
 
 /*
@@ -226,6 +282,56 @@ static inline char *sa_raw_str(char *p, const char *jkey, size_t jlen,
 			       const char *val)
 {
 	return sa_raw_strn(p, jkey, jlen, val, strlen(val));
+}
+
+/*
+ * ,"key":"name" for a task name kept in SA_COMM_SLOT bytes with a NUL
+ * among them (a transition's item, analyze/items.h); NULL as
+ * sa_raw_strn().  Its first sixteen bytes are checked as two words and
+ * copied whole, and its length is where the first byte the checks flag
+ * is: the NUL, when no byte before it needs an escape.  No strlen and no
+ * byte loop, which were a tenth of the row's instructions.  A caller
+ * reserves SA_COMM_SLOT + 1 bytes of room for the name.
+ *
+ * A byte the checks flag only because of a borrow or carry lies past a
+ * byte truly flagged, later in memory when the words are little-endian:
+ * so the first flag is exact there, and elsewhere strlen decides.
+ */
+#define SA_COMM_SLOT	17
+
+static inline char *sa_raw_comm(char *p, const char *jkey, size_t jlen,
+				const char comm[static SA_COMM_SLOT])
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w0, w1, b0, b1;
+	size_t n;
+
+	memcpy(&w0, comm, 8);
+	memcpy(&w1, comm + 8, 8);
+	b0 = sa_json_bad8(w0);
+	b1 = sa_json_bad8(w1);
+	if (b0)
+		n = (size_t)__builtin_ctzll(b0) / 8;
+	else if (b1)
+		n = 8 + (size_t)__builtin_ctzll(b1) / 8;
+	else
+		n = 16;
+	if (comm[n] != '\0')
+		return NULL;
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	*p++ = '"';
+	memcpy(p, &w0, 8);
+	memcpy(p + 8, &w1, 8);
+	p[n] = '"';
+	return p + n + 1;
+#else
+	size_t n = strnlen(comm, SA_COMM_SLOT - 1);
+
+	if (comm[n] != '\0')
+		return NULL;
+	return sa_raw_strn(p, jkey, jlen, comm, n);
+#endif
 }
 
 #endif /* SA_OUT_RAW_H */

@@ -174,6 +174,13 @@ struct timeline {
 	 * type - SKR_REC_EVENT_BASE.
 	 */
 	struct sa_word states[256], ctxs[256], evnames[256];
+	/*
+	 * The socket row's words the same way (roles by SA_ROLE_*, the two
+	 * families), and its outcomes' lengths (longer than a slot): each
+	 * cost a strlen per socket.
+	 */
+	struct sa_word roles[4], ipv4, ipv6;
+	size_t outcome_len[SA_OUT_COUNT];
 };
 
 /* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
@@ -230,28 +237,41 @@ static void row_counters(struct sa_out *o, const struct sa_sock *s)
  * when the row takes the general path (a string to escape).  Roles,
  * outcomes, families and endpoints are sockana's own words.
  */
-static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
-			   const struct sock_text *t)
+static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
+			   const struct sa_sock *s, const struct sock_text *t)
 {
-	char cookie[24], fam[24];
-	const char *family = sa_text_family(s->family, fam, sizeof(fam));
-	const char *role = sa_role_name(s->role);
-	const char *outcome = sa_outcome_name(sa_outcome_of(a, s));
+	/* What every socket row without counters ends with. */
+	static const char no_counters[] =
+		",\"bytes_acked\":null,\"bytes_received\":null"
+		",\"segs_out\":null,\"segs_in\":null,\"retransmits\":null"
+		",\"srtt_us\":null,\"counters_from\":null";
+	char fam[24];
+	const struct sa_word *family =
+		s->family == SKR_AF_INET && tl->ipv4.len ? &tl->ipv4 :
+		s->family == SKR_AF_INET6 && tl->ipv6.len ? &tl->ipv6 : NULL;
+	const struct sa_word *role = s->role < 4 && tl->roles[s->role].len
+				     ? &tl->roles[s->role] : NULL;
+	enum sa_outcome out = sa_outcome_of(a, s);
+	const char *outcome = sa_outcome_name(out);
 	const char *comm = s->have_owner ? s->owner_comm : "";
 	struct sa_out *o = &a->o;
 	struct sa_counters c;
 	enum sa_counters_from f = sa_life_counters(s, &c);
 	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
 	const char *from = known ? sa_counters_from_name(f) : "";
-	size_t nfam = strlen(family), ncomm = strlen(comm);
-	size_t nrole = strlen(role), nout = strlen(outcome);
-	size_t nfrom = strlen(from);
+	const char *famw = family ? "" : sa_text_family(s->family, fam,
+							sizeof(fam));
+	const char *rolew = role ? "" : sa_role_name(s->role);
+	size_t nfam = strlen(famw), ncomm = strlen(comm);
+	size_t nrole = strlen(rolew), nfrom = strlen(from);
+	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->outcome_len[out]
+						   : strlen(outcome);
 	size_t room;
 	char *p;
 
 	/* Keys and numbers, in fewer than 1 KiB; then the strings. */
 	room = 1024 + t->nhost + nfam + t->nlocal + t->nremote + ncomm +
-	       nrole + nout + nfrom;
+	       nrole + nout + nfrom + 2 * SA_WORD_SLOT;
 	p = sa_row_raw_kind(o, SA_ROW_HEAD("socket"), room);
 	if (!p)
 		return false;
@@ -259,9 +279,12 @@ static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
 	p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
 	if (!p)
 		goto general;
-	p = sa_raw_word(p, SA_KEY("cookie"), hex(s->cookie, cookie));
+	p = sa_raw_hex(p, SA_KEY("cookie"), s->cookie);
 	p = sa_raw_u64(p, SA_KEY("netns"), s->netns);
-	p = sa_raw_wordn(p, SA_KEY("family"), family, nfam);
+	if (family)
+		p = sa_raw_slot(p, SA_KEY("family"), family);
+	else
+		p = sa_raw_wordn(p, SA_KEY("family"), famw, nfam);
 	p = sa_raw_wordn(p, SA_KEY("local"), t->local, t->nlocal);
 	p = sa_raw_wordn(p, SA_KEY("remote"), t->remote, t->nremote);
 	if (s->have_owner) {
@@ -273,7 +296,10 @@ static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
 		p = sa_raw_null(p, SA_KEY("owner_pid"));
 		p = sa_raw_null(p, SA_KEY("owner_comm"));
 	}
-	p = sa_raw_wordn(p, SA_KEY("role"), role, nrole);
+	if (role)
+		p = sa_raw_slot(p, SA_KEY("role"), role);
+	else
+		p = sa_raw_wordn(p, SA_KEY("role"), rolew, nrole);
 	p = sa_raw_wordn(p, SA_KEY("outcome"), outcome, nout);
 	p = sa_raw_bool(p, SA_KEY("older"), s->older);
 	p = sa_raw_bool(p, SA_KEY("snapshot"), s->from_snapshot);
@@ -294,13 +320,9 @@ static bool row_socket_raw(struct sa_analysis *a, const struct sa_sock *s,
 		p = sa_raw_u64(p, SA_KEY("srtt_us"), c.srtt_us);
 		p = sa_raw_wordn(p, SA_KEY("counters_from"), from, nfrom);
 	} else {
-		p = sa_raw_null(p, SA_KEY("bytes_acked"));
-		p = sa_raw_null(p, SA_KEY("bytes_received"));
-		p = sa_raw_null(p, SA_KEY("segs_out"));
-		p = sa_raw_null(p, SA_KEY("segs_in"));
-		p = sa_raw_null(p, SA_KEY("retransmits"));
-		p = sa_raw_null(p, SA_KEY("srtt_us"));
-		p = sa_raw_null(p, SA_KEY("counters_from"));
+		/* One move of a size the compiler knows. */
+		memcpy(p, no_counters, sizeof(no_counters) - 1);
+		p += sizeof(no_counters) - 1;
 	}
 	p = sa_raw_bool(p, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
 	sa_row_raw_end(o, p, 28);
@@ -310,13 +332,13 @@ general:
 	return false;
 }
 
-static void row_socket(struct sa_analysis *a, const struct sa_sock *s,
-		       const struct sock_text *t)
+static void row_socket(struct sa_analysis *a, const struct timeline *tl,
+		       const struct sa_sock *s, const struct sock_text *t)
 {
 	char cookie[24], fam[24];
 	struct sa_out *o = &a->o;
 
-	if (row_socket_raw(a, s, t))
+	if (row_socket_raw(a, tl, s, t))
 		return;
 	sa_row_begin(o, "socket");
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
@@ -390,6 +412,33 @@ static inline char *state_field(char *p, const struct timeline *tl,
 	return sa_raw_word(p, jkey, jlen, skr_tcp_state_name(state, st, 24));
 }
 
+_Static_assert(sizeof(((struct sa_item *)0)->u.comm) == SA_COMM_SLOT,
+	       "sa_raw_comm() reads a transition's task name as items keep it");
+
+/*
+ * ,"time":"..." of it: written in place from its input's clock when that
+ * needs no shift (one host), which is what sa_time_text() would write;
+ * else, or with no wall time, sa_time_text()'s words.  SA_WALL_LEN + 16
+ * bytes of room.
+ */
+static inline char *time_field(struct sa_analysis *a,
+			       const struct sa_item *it, char *p)
+{
+	const struct sa_input *in = &a->in[it->input < a->nin ? it->input : 0];
+	char wall[SA_WALL_LEN], *end;
+
+	if (in->clock_off == 0) {
+		memcpy(p, ",\"time\":\"", 9);
+		end = sa_wallclock_put(&in->meta.clock, it->ts_ns, p + 9);
+		if (end) {
+			*end = '"';
+			return end + 1;
+		}
+	}
+	return sa_raw_word(p, SA_KEY("time"), sa_time_text(a, it->input,
+			   it->ts_ns, wall, sizeof(wall)));
+}
+
 /*
  * row_item() in JSON, its fields written straight after the kept prefix
  * with one check of room (the row most written of all); false when the
@@ -400,12 +449,11 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 			 const struct sa_sock *s, const struct sa_item *it,
 			 const struct sa_item *prev)
 {
-	/* Whole, so that sa_raw_wordbuf() copies no unset byte. */
-	char wall[SA_WALL_LEN] = "", st[24], detail[SA_DETAIL_MAX];
-	const char *comm = item_comm(it), *det = "", *tm;
+	char st[24], detail[SA_DETAIL_MAX];
+	const char *det = "";
 	const struct sa_word *ev, *ctx;
 	struct sa_out *o = &a->o;
-	size_t room, ndet = 0, ncomm = strlen(comm);
+	size_t room, ndet = 0;
 	char *p;
 
 	if (!pf->valid)
@@ -422,17 +470,12 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 	 * Keys and numbers, in fewer than 512 bytes; the words bounded by
 	 * their buffers or slots.
 	 */
-	room = 512 + sizeof(wall) + 4 * SA_WORD_SLOT + sizeof(st) + ncomm +
-	       ndet;
+	room = 512 + SA_WALL_LEN + 4 * SA_WORD_SLOT + sizeof(st) +
+	       SA_COMM_SLOT + ndet;
 	p = sa_row_raw_begin(o, pf, room);
 	if (!p)
 		return false;
-	tm = sa_time_text(a, it->input, it->ts_ns, wall, sizeof(wall));
-	if (tm == wall)
-		p = sa_raw_wordbuf(p, SA_KEY("time"), wall, strlen(wall),
-				   sizeof(wall));
-	else
-		p = sa_raw_word(p, SA_KEY("time"), tm);
+	p = time_field(a, it, p);
 	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
 	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
 					       ? it->ts_ns - s->first_ts : 0);
@@ -460,7 +503,10 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 		p = sa_raw_word(p, SA_KEY("ctx"),
 				skr_ctx_name(it->ctx, st, sizeof(st)));
 	p = sa_raw_u64(p, SA_KEY("pid"), it->tgid);
-	p = sa_raw_strn(p, SA_KEY("comm"), comm, ncomm);
+	if (it->type == SKR_REC_STATE)
+		p = sa_raw_comm(p, SA_KEY("comm"), it->u.comm);
+	else
+		p = sa_raw_wordn(p, SA_KEY("comm"), "", 0);
 	if (p)
 		p = sa_raw_strn(p, SA_KEY("detail"), det, ndet);
 	if (!p) {
@@ -796,6 +842,14 @@ static int timeline_new(struct sa_analysis *a, void **state)
 				   sa_event_name((uint16_t)(SKR_REC_EVENT_BASE +
 							    v)));
 	}
+	for (v = 0; v < 4; v++)
+		(void)sa_word_make(&tl->roles[v], sa_role_name(v));
+	(void)sa_word_make(&tl->ipv4, sa_text_family(SKR_AF_INET, buf,
+						     sizeof(buf)));
+	(void)sa_word_make(&tl->ipv6, sa_text_family(SKR_AF_INET6, buf,
+						     sizeof(buf)));
+	for (v = 0; v < SA_OUT_COUNT; v++)
+		tl->outcome_len[v] = strlen(sa_outcome_name(v));
 	return 0;
 }
 
@@ -973,7 +1027,7 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		t.nhost = strlen(t.host);
 		t.nlocal = strlen(t.local);
 		t.nremote = strlen(t.remote);
-		row_socket(a, s, &t);
+		row_socket(a, tl, s, &t);
 		keep_prefix(a, s, &t);
 		sa_row_keep(&a->o, &tl->prefix);
 	}

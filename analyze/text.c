@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "analyze/out_rows.h"
 #include "analyze/text.h"
 #include "format/skr.h"
 
@@ -22,20 +23,23 @@ static void terminate_empty(char *buf, size_t size, int n)
 		buf[0] = '\0';
 }
 
-/* Each byte of w in 0x20..0x7e (printable ASCII, so no NUL either). */
-static bool printable8(uint64_t w)
+/*
+ * The high bit of each byte of w not in 0x20..0x7e (printable ASCII, so
+ * no NUL either) set, and maybe of bytes after one: a byte below 0x20
+ * borrows, one above 0x7e carries or has bit 7, and a borrow or a carry
+ * only reaches bytes above the one that made it.
+ */
+static uint64_t unprintable8(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
 
-	/* A byte below 0x20 borrows; one above 0x7e carries or has bit 7. */
-	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & high ? false
-								       : true;
+	return (((w - ones * 0x20) & ~w) | ((w + ones) | w)) & high;
 }
 
 void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
 {
 	const unsigned char *s = src;
-	uint64_t w;
+	uint64_t w, bad;
 	size_t i = 0;
 
 	if (dsize == 0)
@@ -46,8 +50,30 @@ void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
 	 */
 	while (i + 8 <= slen && i + 8 < dsize) {
 		memcpy(&w, s + i, sizeof(w));
-		if (!printable8(w))
+		bad = unprintable8(w);
+		if (bad) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/*
+			 * Little-endian, the lowest byte flagged is the first
+			 * one in memory, and truly flagged.  When it is the
+			 * NUL, the name ends in this word (most do): the bytes
+			 * before it and the NUL go in one store, dst's bytes
+			 * after it kept as they were.
+			 */
+			unsigned f = (unsigned)__builtin_ctzll(bad) / 8;
+			uint64_t keep = f ? ~0ull >> (64 - 8 * f) : 0;
+			uint64_t d;
+
+			if (s[i + f] == '\0') {
+				memcpy(&d, dst + i, sizeof(d));
+				d = (d & ~(keep | (0xffull << (8 * f)))) |
+				    (w & keep);
+				memcpy(dst + i, &d, sizeof(d));
+				return;
+			}
+#endif
 			break;
+		}
 		memcpy(dst + i, &w, sizeof(w));
 		i += 8;
 	}
@@ -94,38 +120,31 @@ const char sa_digit_pairs[201] =
 	"75767778798081828384858687888990919293949596979899";
 
 /*
- * Decimal digits of v at p; returns the end.  Its length first, then the
- * digits from the last back, in place: no scratch copy to reverse.
+ * The 256 address bytes in decimal, each in a slot of four with its
+ * length: an octet is one four-byte move, no division.  Made on first use
+ * (sockana formats on one thread).
  */
-static char *put_dec(char *p, unsigned v)
-{
-	unsigned n = 1;
-	unsigned long long r;
-	char *end;
+static struct {
+	char s[4];
+	unsigned char n;
+} octets[256];
+static bool octets_made;
 
-	for (r = 10; r <= v; r *= 10)
-		n++;
-	end = p + n;
-	p = end;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
-
-/* An address byte (0 to 255) in decimal at p, without a loop; the end. */
-static char *put_octet(char *p, unsigned v)
+static void make_octets(void)
 {
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		v %= 100;
-		*p++ = (char)('0' + v / 10);
-	} else if (v >= 10) {
-		*p++ = (char)('0' + v / 10);
+	unsigned v;
+
+	for (v = 0; v < 256; v++) {
+		char *p = octets[v].s;
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		octets[v].n = (unsigned char)(p - octets[v].s);
 	}
-	*p++ = (char)('0' + v % 10);
-	return p;
+	octets_made = true;
 }
 
 /*
@@ -136,6 +155,23 @@ static char *put_octet(char *p, unsigned v)
 /* "255.255.255.255:4294967295", the longest endpoint4() writes. */
 #define ENDPOINT4_MAX	26
 
+/* At p, which has ENDPOINT4_MAX bytes of room; the end (no NUL). */
+static char *put_endpoint4(char *p, const uint8_t addr[16], unsigned port)
+{
+	int i;
+
+	if (!octets_made)
+		make_octets();
+	for (i = 0; i < 4; i++) {
+		/* A whole slot: the separator after it covers what is spare. */
+		memcpy(p, octets[addr[i]].s, 4);
+		p += octets[addr[i]].n;
+		*p++ = '.';
+	}
+	p[-1] = ':';
+	return sa_put_u64(p, port);
+}
+
 static const char *endpoint4(const uint8_t addr[16], unsigned port,
 			     char *buf, size_t size)
 {
@@ -144,28 +180,10 @@ static const char *endpoint4(const uint8_t addr[16], unsigned port,
 
 	/* Straight into buf when the longest fits (all callers' buffers do). */
 	if (size > ENDPOINT4_MAX) {
-		p = put_octet(buf, addr[0]);
-		*p++ = '.';
-		p = put_octet(p, addr[1]);
-		*p++ = '.';
-		p = put_octet(p, addr[2]);
-		*p++ = '.';
-		p = put_octet(p, addr[3]);
-		*p++ = ':';
-		*put_dec(p, port) = '\0';
+		*put_endpoint4(buf, addr, port) = '\0';
 		return buf;
 	}
-	p = t;
-
-	p = put_octet(p, addr[0]);
-	*p++ = '.';
-	p = put_octet(p, addr[1]);
-	*p++ = '.';
-	p = put_octet(p, addr[2]);
-	*p++ = '.';
-	p = put_octet(p, addr[3]);
-	*p++ = ':';
-	p = put_dec(p, port);
+	p = put_endpoint4(t, addr, port);
 	n = (size_t)(p - t);
 	if (n >= size) {
 		terminate_empty(buf, size, -1);

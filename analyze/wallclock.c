@@ -158,63 +158,108 @@ static int zone_offset(time_t t, const struct tm *lt, char *zone, size_t size)
 	return n == WALL_ZONE_MAX ? 0 : -ERANGE;
 }
 
-int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
+/* wall_cache made the template of second secs; 0 or -ERANGE. */
+static int wall_second(uint64_t secs)
 {
-	uint64_t secs = wall_ns / NSEC_PER_SEC;
-	unsigned usec = (unsigned)(wall_ns % NSEC_PER_SEC / 1000);
-	unsigned hi;
 	size_t zlen;
 	struct tm tm;
 	time_t t;
 	int n;
 
-	if (!wall_cache.valid || wall_cache.secs != secs) {
-		t = (time_t)secs;
-		if (t < 0 || (uint64_t)t != secs)
-			return -ERANGE;
-		if (wall_cache.local ? !localtime_r(&t, &tm) : !gmtime_r(&t, &tm))
-			return -ERANGE;
-		if (tm.tm_year > 9999 - 1900 || tm.tm_year < 0)
-			return -ERANGE;
-		n = snprintf(wall_cache.text, sizeof(wall_cache.text),
-			     "%04d-%02d-%02dT%02d:%02d:%02d",
-			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			     tm.tm_hour, tm.tm_min, tm.tm_sec);
-		if (n != WALL_SECS_LEN) {
-			wall_cache.valid = false;
-			return -ERANGE;
-		}
-		if (!wall_cache.local) {
-			wall_cache.zone[0] = 'Z';
-			wall_cache.zone[1] = '\0';
-		} else if (zone_offset(t, &tm, wall_cache.zone,
-				       sizeof(wall_cache.zone)) != 0) {
-			wall_cache.valid = false;
-			return -ERANGE;
-		}
-		zlen = strlen(wall_cache.zone);
-		memset(wall_cache.whole, 0, sizeof(wall_cache.whole));
-		memcpy(wall_cache.whole, wall_cache.text, WALL_SECS_LEN);
-		wall_cache.whole[WALL_SECS_LEN] = '.';
-		memcpy(wall_cache.whole + WALL_SECS_LEN + WALL_FRAC_LEN,
-		       wall_cache.zone, zlen + 1);
-		wall_cache.len = WALL_SECS_LEN + WALL_FRAC_LEN + zlen;
-		wall_cache.secs = secs;
-		wall_cache.valid = true;
+	if (wall_cache.valid && wall_cache.secs == secs)
+		return 0;
+	t = (time_t)secs;
+	if (t < 0 || (uint64_t)t != secs)
+		return -ERANGE;
+	if (wall_cache.local ? !localtime_r(&t, &tm) : !gmtime_r(&t, &tm))
+		return -ERANGE;
+	if (tm.tm_year > 9999 - 1900 || tm.tm_year < 0)
+		return -ERANGE;
+	n = snprintf(wall_cache.text, sizeof(wall_cache.text),
+		     "%04d-%02d-%02dT%02d:%02d:%02d",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		     tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (n != WALL_SECS_LEN) {
+		wall_cache.valid = false;
+		return -ERANGE;
 	}
+	if (!wall_cache.local) {
+		wall_cache.zone[0] = 'Z';
+		wall_cache.zone[1] = '\0';
+	} else if (zone_offset(t, &tm, wall_cache.zone,
+			       sizeof(wall_cache.zone)) != 0) {
+		wall_cache.valid = false;
+		return -ERANGE;
+	}
+	zlen = strlen(wall_cache.zone);
+	memset(wall_cache.whole, 0, sizeof(wall_cache.whole));
+	memcpy(wall_cache.whole, wall_cache.text, WALL_SECS_LEN);
+	wall_cache.whole[WALL_SECS_LEN] = '.';
+	memcpy(wall_cache.whole + WALL_SECS_LEN + WALL_FRAC_LEN,
+	       wall_cache.zone, zlen + 1);
+	wall_cache.len = WALL_SECS_LEN + WALL_FRAC_LEN + zlen;
+	wall_cache.secs = secs;
+	wall_cache.valid = true;
+	return 0;
+}
+
+/* The microseconds into a copy of the template at buf: two digits a step. */
+static void put_usec(char *buf, unsigned usec)
+{
+	unsigned hi = usec / 10000;
+
+	usec %= 10000;
+	memcpy(buf + WALL_SECS_LEN + 1, sa_digit_pairs + 2 * hi, 2);
+	memcpy(buf + WALL_SECS_LEN + 3, sa_digit_pairs + 2 * (usec / 100), 2);
+	memcpy(buf + WALL_SECS_LEN + 5, sa_digit_pairs + 2 * (usec % 100), 2);
+}
+
+int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
+{
+	int ret = wall_second(wall_ns / NSEC_PER_SEC);
+
+	if (ret != 0)
+		return ret;
 	if (size >= sizeof(wall_cache.whole))
 		memcpy(buf, wall_cache.whole, sizeof(wall_cache.whole));
 	else if (size > wall_cache.len)
 		memcpy(buf, wall_cache.whole, wall_cache.len + 1);
 	else
 		return -ENOSPC;
-	/* Two digits a step, each pair from a table. */
-	hi = usec / 10000;
-	usec %= 10000;
-	memcpy(buf + WALL_SECS_LEN + 1, sa_digit_pairs + 2 * hi, 2);
-	memcpy(buf + WALL_SECS_LEN + 3, sa_digit_pairs + 2 * (usec / 100), 2);
-	memcpy(buf + WALL_SECS_LEN + 5, sa_digit_pairs + 2 * (usec % 100), 2);
+	put_usec(buf, (unsigned)(wall_ns % NSEC_PER_SEC / 1000));
 	return 0;
+}
+
+char *sa_wall_put(uint64_t wall_ns, char *p)
+{
+	uint64_t secs = wall_ns / NSEC_PER_SEC;
+
+	/* Most rows share the second of the row before: no call then. */
+	if ((!wall_cache.valid || wall_cache.secs != secs) &&
+	    wall_second(secs) != 0)
+		return NULL;
+	/* The whole template in one move of a size the compiler knows. */
+	memcpy(p, wall_cache.whole, sizeof(wall_cache.whole));
+	put_usec(p, (unsigned)(wall_ns % NSEC_PER_SEC / 1000));
+	return p + wall_cache.len;
+}
+
+char *sa_wallclock_put(const struct sa_wallclock *wc, uint64_t ts_ns, char *p)
+{
+	const struct sa_clock_sample *last = &wc->s[wc->n > 0 ? wc->n - 1 : 0];
+	uint64_t wall;
+
+	/*
+	 * At or after the latest sample, as most rows are: what
+	 * sa_wallclock_to_wall() finds first, without the call.
+	 */
+	if (wc->n > 0 && ts_ns >= last->clock_ns &&
+	    ts_ns - last->clock_ns <= UINT64_MAX - last->realtime_ns)
+		return sa_wall_put(last->realtime_ns + (ts_ns - last->clock_ns),
+				   p);
+	if (sa_wallclock_to_wall(wc, ts_ns, &wall) != 0)
+		return NULL;
+	return sa_wall_put(wall, p);
 }
 
 const char *sa_wallclock_format(const struct sa_wallclock *wc, uint64_t ts_ns,

@@ -54,6 +54,18 @@ const char *sa_wallclock_format(const struct sa_wallclock *wc, uint64_t ts_ns,
 /* ISO 8601 of a wall time in ns; -ERANGE if the year is out of range. */
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size);
 /*
+ * The same written at p without a NUL, for a row written in place: p has
+ * SA_WALL_LEN bytes of room, all of which may be written.  The end of the
+ * text, or NULL when sa_format_wall() would fail (p's bytes then unset).
+ */
+char *sa_wall_put(uint64_t wall_ns, char *p);
+/*
+ * sa_wallclock_format()'s time of ts_ns written at p as sa_wall_put()
+ * does; NULL when there is no wall time to write (then the caller writes
+ * sa_wallclock_format()'s "clock+" text instead).
+ */
+char *sa_wallclock_put(const struct sa_wallclock *wc, uint64_t ts_ns, char *p);
+/*
  * true: times are printed in the reader's zone (TZ, else the system's),
  * with their offset from UTC (2026-11-22T04:53:08.000001+01:00); false:
  * in UTC with a Z (the default: a trace is read far from where it was

@@ -4,9 +4,13 @@
  * (docs/PERFORMANCE.md, issue 13 again): numbers two digits at a time,
  * wall times from a per-second template, the latest clock sample found
  * without a search, strings checked eight bytes at a time, words in
- * fixed-size slots, and a row that fills its buffer exactly.  Each is
- * checked against what printf, gmtime or a byte-by-byte loop writes.
+ * fixed-size slots, and a row that fills its buffer exactly; then (the
+ * output path again) times written in place, task names as two words,
+ * cookies in hex, address bytes from a table and kept prefixes moved
+ * whole.  Each is checked against what printf, gmtime, inet_ntop, a
+ * byte-by-byte loop or the field-by-field row writes.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "analyze/out_raw.h"
@@ -148,10 +153,21 @@ static void check_wall(uint64_t ns)
 {
 	char got[SA_WALL_LEN], want[64];
 
+	char put[SA_WALL_LEN + 8], *end;
+
 	memset(got, 'x', sizeof(got));
 	ck_assert_int_eq(sa_format_wall(ns, got, sizeof(got)), 0);
 	wall_ref(ns, want, sizeof(want));
 	ck_assert_msg(strcmp(got, want) == 0, "%s for %s", got, want);
+
+	/* In place: the same text, its end returned, nothing past its room. */
+	memset(put, 'x', sizeof(put));
+	end = sa_wall_put(ns, put);
+	ck_assert_ptr_nonnull(end);
+	ck_assert_uint_eq((size_t)(end - put), strlen(want));
+	ck_assert_msg(memcmp(put, want, strlen(want)) == 0, "%.*s for %s",
+		      (int)strlen(want), put, want);
+	ck_assert(memcmp(put + SA_WALL_LEN, "xxxxxxxx", 8) == 0);
 }
 
 START_TEST(test_format_wall)
@@ -259,6 +275,73 @@ START_TEST(test_to_wall)
 }
 END_TEST
 
+/*
+ * sa_wallclock_put() writes what sa_wallclock_format() does, or declines
+ * where that writes its "clock+" text: no sample, a time before them all
+ * that would be before 1970, a sum past 2^64 ns.
+ */
+static void check_clock_put(const struct sa_wallclock *wc, uint64_t ts)
+{
+	char want[SA_WALL_LEN], got[SA_WALL_LEN + 8], *end;
+
+	sa_wallclock_format(wc, ts, want, sizeof(want));
+	memset(got, 'x', sizeof(got));
+	end = sa_wallclock_put(wc, ts, got);
+	if (!end) {
+		ck_assert_msg(strncmp(want, "clock+", 6) == 0,
+			      "declined ts %" PRIu64 ", want %s", ts, want);
+		return;
+	}
+	ck_assert_uint_eq((size_t)(end - got), strlen(want));
+	ck_assert_msg(memcmp(got, want, strlen(want)) == 0, "%.*s, want %s",
+		      (int)strlen(want), got, want);
+	ck_assert(memcmp(got + SA_WALL_LEN, "xxxxxxxx", 8) == 0);
+}
+
+START_TEST(test_wallclock_put)
+{
+	static const uint64_t reals[] = {
+		1796441196000000000ull,
+		/* Times before a sample fall before 1970. */
+		500000000ull,
+		/* Times after a sample pass 2^64 ns. */
+		UINT64_MAX - 1000,
+	};
+	struct sa_wallclock wc;
+	struct skr_clock c;
+	size_t n, i, k, r;
+	uint64_t ts;
+
+	sa_wallclock_use_local(false);
+	for (r = 0; r < sizeof(reals) / sizeof(reals[0]); r++) {
+		for (n = 0; n <= 4; n++) {
+			sa_wallclock_init(&wc);
+			for (i = 0; i < n; i++) {
+				memset(&c, 0, sizeof(c));
+				c.clock_id = 7;
+				c.clock_ns = 1000000000u * (i + 1);
+				c.realtime_ns = reals[r] + 1000 * i;
+				sa_wallclock_add(&wc, &c);
+			}
+			for (k = 0; k <= n + 2; k++) {
+				static const int64_t d[] = { -1, 0, 1,
+							     250000000 };
+
+				for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+					if (k == 0 && d[i] < 0)
+						continue;
+					ts = 1000000000u * k + (uint64_t)d[i];
+					check_clock_put(&wc, ts);
+				}
+			}
+			/* After the last sample by far: the sum overflows. */
+			check_clock_put(&wc, UINT64_MAX);
+			check_clock_put(&wc, UINT64_MAX / 2);
+		}
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Strings and words                                                    */
 /* ------------------------------------------------------------------ */
@@ -335,6 +418,115 @@ START_TEST(test_raw_strn)
 			src[pos] = (char)('A' + pos);
 		}
 	}
+}
+END_TEST
+
+/*
+ * sa_raw_comm() against a byte loop: the name up to its NUL (or all 16
+ * bytes when byte 16 is the NUL), NULL when a byte of it needs an escape
+ * or there is no NUL; what lies past the NUL does not matter.
+ */
+static const char *check_comm(const char comm[SA_COMM_SLOT])
+{
+	char got[64], want[64], *end;
+	size_t n = 0, i, wlen;
+	bool plain = true;
+
+	while (n < SA_COMM_SLOT - 1 && comm[n] != '\0')
+		n++;
+	for (i = 0; i < n; i++)
+		if (!plain_ref((unsigned char)comm[i]))
+			plain = false;
+	if (comm[n] != '\0')
+		plain = false;
+	memset(got, 'x', sizeof(got));
+	end = sa_raw_comm(got, SA_KEY("comm"), comm);
+	if ((end != NULL) != plain)
+		return end ? "taken, wants an escape" : "declined, plain";
+	if (!end)
+		return NULL;
+	memcpy(want, ",\"comm\":\"", 9);
+	memcpy(want + 9, comm, n);
+	want[9 + n] = '"';
+	wlen = 10 + n;
+	if ((size_t)(end - got) != wlen || memcmp(got, want, wlen) != 0)
+		return "not the name";
+	/* Its room: the key, a quote, the slot and a quote. */
+	for (i = 9 + SA_COMM_SLOT + 1; i < sizeof(got); i++)
+		if (got[i] != 'x')
+			return "written past its room";
+	return NULL;
+}
+
+/*
+ * One assertion a place (Check's assertions each cost a system call):
+ * the first byte value that fails is named.
+ */
+START_TEST(test_raw_comm)
+{
+	static const unsigned char after[] = { 0, '"', '\\', 1, 0x7f, 0xff,
+					       'a' };
+	char comm[SA_COMM_SLOT];
+	const char *err;
+	size_t len, pos, g, i;
+	unsigned c, bad;
+
+	for (len = 0; len < SA_COMM_SLOT; len++) {
+		for (g = 0; g < sizeof(after); g++) {
+			for (i = 0; i < SA_COMM_SLOT; i++)
+				comm[i] = i < len ? (char)('a' + i)
+						  : (char)after[g];
+			comm[len] = '\0';
+			err = check_comm(comm);
+			ck_assert_msg(!err, "len %zu, then 0x%02x: %s", len,
+				      after[g], err);
+			/* Each byte value at each place of the name. */
+			for (pos = 0; pos < len; pos++) {
+				err = NULL;
+				bad = 0;
+				for (c = 1; c < 256 && !err; c++) {
+					comm[pos] = (char)c;
+					err = check_comm(comm);
+					bad = c;
+				}
+				ck_assert_msg(!err, "len %zu, 0x%02x at %zu: %s",
+					      len, bad, pos, err);
+				comm[pos] = (char)('a' + pos);
+			}
+		}
+	}
+	/* Sixteen plain bytes and no NUL after them: declined. */
+	memset(comm, 'a', sizeof(comm));
+	ck_assert_ptr_null(check_comm(comm));
+	ck_assert_ptr_null(sa_raw_comm((char[64]){ 0 }, SA_KEY("comm"), comm));
+}
+END_TEST
+
+/* sa_raw_hex() against printf, at every count of digits. */
+START_TEST(test_raw_hex)
+{
+	char got[64], want[64], *end;
+	uint64_t v;
+	int i, k, bad = -1;
+
+	for (i = 0; i < 64 * 4 + 2000 && bad < 0; i++) {
+		/* 0, each power of two, one less, one more, then any. */
+		k = i / 4;
+		if (i < 4)
+			v = (uint64_t)i;
+		else if (k < 64)
+			v = ((uint64_t)1 << k) + (uint64_t)(i % 4) - 1;
+		else
+			v = rnd() >> (rnd() % 64);
+		snprintf(want, sizeof(want), ",\"cookie\":\"0x%" PRIx64 "\"",
+			 v);
+		memset(got, 'x', sizeof(got));
+		end = sa_raw_hex(got, SA_KEY("cookie"), v);
+		if ((size_t)(end - got) != strlen(want) ||
+		    memcmp(got, want, strlen(want)) != 0 || *end != 'x')
+			bad = i;
+	}
+	ck_assert_msg(bad < 0, "0x%" PRIx64 ": %.*s", v, (int)(end - got), got);
 }
 END_TEST
 
@@ -471,6 +663,101 @@ START_TEST(test_endpoint_ports)
 }
 END_TEST
 
+/* Every address byte at every place, as inet_ntop and printf write it. */
+START_TEST(test_endpoint_octets)
+{
+	static const unsigned ports[] = { 0, 7, 80, 443, 5000, 65535 };
+	char got[SA_ENDPOINT_LEN], want[SA_ENDPOINT_LEN], a[INET_ADDRSTRLEN];
+	uint8_t addr[16] = { 0 };
+	unsigned v, pos, k, fill;
+
+	for (fill = 0; fill < 3; fill++) {
+		for (pos = 0; pos < 4; pos++) {
+			for (v = 0; v < 256; v++) {
+				for (k = 0; k < 4; k++)
+					addr[k] = (uint8_t)(fill == 0 ? 0 :
+						  fill == 1 ? 255 : 10 * k + 7);
+				addr[pos] = (uint8_t)v;
+				ck_assert_ptr_nonnull(inet_ntop(AF_INET, addr,
+							       a, sizeof(a)));
+				k = v % (sizeof(ports) / sizeof(ports[0]));
+				snprintf(want, sizeof(want), "%s:%u", a,
+					 ports[k]);
+				memset(got, 'x', sizeof(got));
+				sa_text_endpoint(SKR_AF_INET, addr, ports[k],
+						 got, sizeof(got));
+				ck_assert_str_eq(got, want);
+				/* The scratch path, a buffer just big enough. */
+				memset(got, 'x', sizeof(got));
+				sa_text_endpoint(SKR_AF_INET, addr, ports[k],
+						 got, strlen(want) + 1);
+				ck_assert_str_eq(got, want);
+			}
+		}
+	}
+}
+END_TEST
+
+/*
+ * A raw row begun from a kept prefix of every length around
+ * SA_PREFIX_MOVE (copied whole below it, by its length above) writes what
+ * the field-by-field row begun from the same prefix does.
+ */
+START_TEST(test_prefix_move)
+{
+	char val[256], *text = NULL, *p, *line;
+	size_t size = 0, n, half;
+	FILE *f = open_memstream(&text, &size);
+	struct sa_row_prefix pf;
+	struct sa_out o;
+
+	ck_assert_ptr_nonnull(f);
+	for (n = 60; n < 200; n++) {
+		/* Another letter each time: no byte left over passes. */
+		memset(val, 'a' + (int)(n % 26), n);
+		val[n] = '\0';
+		memset(&pf, 0, sizeof(pf));
+		sa_out_init(&o, f, SA_FORMAT_JSON, NULL);
+		sa_out_batch(&o, true);
+		sa_row_begin(&o, "event");
+		sa_rowk_str(&o, SA_KEY("host"), val);
+		sa_row_keep(&o, &pf);
+		ck_assert(pf.valid);
+		/*
+		 * The prefix was written where the row goes: a byte the move
+		 * misses would still be there.  Poisoned first.
+		 */
+		ck_assert(sa_buf_grow(&o.vals, 1024));
+		memset(o.vals.p + o.pending, '#', 1024);
+		p = sa_row_raw_begin(&o, &pf, 64);
+		ck_assert_ptr_nonnull(p);
+		p = sa_raw_u64(p, SA_KEY("n"), n);
+		sa_row_raw_end(&o, p, 1);
+		sa_row_begin_kept(&o, &pf);
+		sa_rowk_u64(&o, SA_KEY("n"), n);
+		sa_row_end(&o);
+		sa_out_release(&o);
+		sa_row_prefix_release(&pf);
+		ck_assert_int_eq(fflush(f), 0);
+		/* The two last lines, the same. */
+		ck_assert_uint_gt(size, 0);
+		ck_assert_int_eq(text[size - 1], '\n');
+		line = text + size - 1;
+		while (line > text && line[-1] != '\n')
+			line--;
+		half = (size_t)(text + size - line);
+		ck_assert_uint_ge((size_t)(line - text), half);
+		ck_assert_msg(memcmp(line - half, line, half) == 0,
+			      "prefix of %zu bytes: %.*s", n, (int)half,
+			      line - half);
+		ck_assert(memcmp(line, "{\"row\":\"event\",\"host\":\"",
+				 23) == 0);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+}
+END_TEST
+
 static Suite *fmt_suite(void)
 {
 	Suite *s = suite_create("out_fmt");
@@ -486,6 +773,11 @@ static Suite *fmt_suite(void)
 	tcase_add_test(tc, test_words);
 	tcase_add_test(tc, test_exact_fill);
 	tcase_add_test(tc, test_endpoint_ports);
+	tcase_add_test(tc, test_wallclock_put);
+	tcase_add_test(tc, test_raw_comm);
+	tcase_add_test(tc, test_raw_hex);
+	tcase_add_test(tc, test_endpoint_octets);
+	tcase_add_test(tc, test_prefix_move);
 	suite_add_tcase(s, tc);
 	return s;
 }
