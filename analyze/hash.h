@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The mixing step of the hash tables keyed by what the trace says
- * (drops.c, inputs.c, sockets_listen.c): each seeds it per run, so that a
- * crafted file cannot choose its chains.
+ * (drops.c, inputs.c, pairs.c, sockets.c, sockets_listen.c): each seeds it
+ * per run, so that a crafted file cannot choose its chains.
  */
 #ifndef SA_HASH_H
 #define SA_HASH_H

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/hash.h"
 #include "analyze/items.h"
@@ -42,19 +43,25 @@ void sa_sockets_test_max_live(size_t n)
 	max_live_next = n ? n : SA_SOCKETS_MAX_LIVE;
 }
 
-static size_t hash_key(uint32_t host, uint32_t netns, uint64_t cookie,
-		       size_t nbuckets)
+/*
+ * splitmix64 finalizer: cookies are sequential, so mix them.  The keys come
+ * from the file, and the mix is a bijection anyone can invert: without the
+ * table's seed, which differs from run to run, a crafted trace could put a
+ * million live sockets in one chain.  Nothing is reported in hash order.
+ */
+static size_t hash_key(uint64_t seed, uint32_t host, uint32_t netns,
+		       uint64_t cookie, size_t nbuckets)
 {
-	/* splitmix64 finalizer: cookies are sequential, so mix them. */
-	uint64_t x = cookie ^ ((uint64_t)netns << 32 | netns) ^
+	uint64_t x = seed ^ cookie ^ ((uint64_t)netns << 32 | netns) ^
 		     ((uint64_t)host * 0x9e3779b97f4a7c15ull);
 
 	return (size_t)(sa_mix64(x) & (nbuckets - 1));
 }
 
-static size_t hash_sock(const struct sa_sock *s, size_t nbuckets)
+static size_t hash_sock(const struct sa_sockets *t, const struct sa_sock *s,
+			size_t nbuckets)
 {
-	return hash_key(s->host, s->netns, s->cookie, nbuckets);
+	return hash_key(t->seed, s->host, s->netns, s->cookie, nbuckets);
 }
 
 int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
@@ -65,6 +72,8 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		goto fail;
+	t->seed = sa_mix64((uint64_t)(uintptr_t)t ^
+			   (uint64_t)time(NULL) << 20 ^ 0xd1b54a32d192ed03ull);
 	t->nbuckets = 256;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	if (!t->buckets)
@@ -110,7 +119,7 @@ static void grow(struct sa_sockets *t)
 		struct sa_sock *s = t->buckets[i], *next;
 
 		for (; s; s = next) {
-			size_t h = hash_sock(s, n);
+			size_t h = hash_sock(t, s, n);
 
 			next = sa_node(s)->hnext;
 			sa_node(s)->hnext = b[h];
@@ -122,12 +131,27 @@ static void grow(struct sa_sockets *t)
 	t->nbuckets = n;
 }
 
+size_t sa_sockets_test_longest_chain(const struct sa_sockets *t)
+{
+	size_t i, n, most = 0;
+
+	for (i = 0; i < t->nbuckets; i++) {
+		const struct sa_sock *s = t->buckets[i];
+
+		for (n = 0; s; s = sa_node(s)->hnext)
+			n++;
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
 struct sa_sock *sa_sockets_lookup(struct sa_sockets *t, uint32_t host,
 				  uint32_t netns, uint64_t cookie)
 {
 	struct sa_sock *s;
 
-	s = t->buckets[hash_key(host, netns, cookie, t->nbuckets)];
+	s = t->buckets[hash_key(t->seed, host, netns, cookie, t->nbuckets)];
 	while (s && !(s->cookie == cookie && s->netns == netns &&
 		      s->host == host))
 		s = sa_node(s)->hnext;
@@ -207,7 +231,7 @@ struct sa_sock *sa_sockets_create(struct sa_sockets *t,
 	s->first_ts = s->last_ts = ts;
 	s->first_mt = s->last_mt = ec->mt;
 	s->reset_reason = SKR_REASON_NONE;
-	h = hash_sock(s, t->nbuckets);
+	h = hash_sock(t, s, t->nbuckets);
 	sa_node(s)->hnext = t->buckets[h];
 	t->buckets[h] = s;
 	list_add(&t->open, s);
@@ -222,7 +246,7 @@ struct sa_sock *sa_sockets_create(struct sa_sockets *t,
 
 static void destroy(struct sa_sockets *t, struct sa_sock *s)
 {
-	struct sa_sock **pp = &t->buckets[hash_sock(s, t->nbuckets)];
+	struct sa_sock **pp = &t->buckets[hash_sock(t, s, t->nbuckets)];
 	size_t i;
 
 	while (*pp && *pp != s)
@@ -345,7 +369,7 @@ void sa_sockets_prefetch(const struct sa_sockets *t, uint32_t host,
 
 	if (!t || t->nbuckets == 0)
 		return;
-	s = t->buckets[hash_key(host, netns, cookie, t->nbuckets)];
+	s = t->buckets[hash_key(t->seed, host, netns, cookie, t->nbuckets)];
 	if (!s)
 		return;
 	/* Spelt out: the loop's own steps were half of its instructions. */
@@ -372,8 +396,8 @@ void sa_sockets_prefetch_slot(const struct sa_sockets *t, uint32_t host,
 #if defined(__GNUC__)
 	/* Reading the entry itself missed the cache as often as the life. */
 	if (t && t->nbuckets > 0)
-		__builtin_prefetch(&t->buckets[hash_key(host, netns, cookie,
-							 t->nbuckets)]);
+		__builtin_prefetch(&t->buckets[hash_key(t->seed, host, netns,
+							 cookie, t->nbuckets)]);
 #else
 	(void)t;
 	(void)host;

@@ -241,6 +241,8 @@ size_t sa_sockets_max_live(const struct sa_sockets *t);
  * SA_SOCKETS_MAX_LIVE), so that a small trace can exceed it.
  */
 void sa_sockets_test_max_live(size_t n);
+/* Tests: the most lives in one chain of the hash table. */
+size_t sa_sockets_test_longest_chain(const struct sa_sockets *t);
 void sa_sockets_free(struct sa_sockets *t);
 /* The pairs of its lives' ends (pairs.h): its stats and address map. */
 struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t);

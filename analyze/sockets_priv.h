@@ -123,6 +123,7 @@ struct sa_sockets {
 	size_t lclosed_next;
 	struct sa_sock **buckets;
 	size_t nbuckets;		/* power of two */
+	uint64_t seed;			/* of their hash: sockets.c */
 	size_t live;			/* in the table: open and closing */
 	size_t max_live;		/* SA_SOCKETS_MAX_LIVE but in tests */
 	struct sa_list open, closing;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/hash.h"
 #include "analyze/sockana.h"
 #include "tracegen.h"
 
@@ -524,6 +525,64 @@ static void reset_bound(void)
 	sa_sockets_test_max_live(0);
 }
 
+/* The inverse of sa_mix64 (hash.h): x for which sa_mix64(x) == y. */
+static uint64_t mul_inverse(uint64_t c)
+{
+	uint64_t x = c;	/* right to 3 bits for an odd c; Newton doubles it */
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - c * x;
+	return x;
+}
+
+static uint64_t unmix64(uint64_t y)
+{
+	y ^= y >> 31 ^ y >> 62;
+	y *= mul_inverse(0x94d049bb133111ebull);
+	y ^= y >> 27 ^ y >> 54;
+	y *= mul_inverse(0xbf58476d1ce4e5b9ull);
+	y ^= y >> 30 ^ y >> 60;
+	return y;
+}
+
+static int sock_done(void *ctx, const struct sa_sock *s)
+{
+	(void)ctx;
+	(void)s;
+	return 0;
+}
+
+/*
+ * Cookies come from the file.  Chosen so that the socket table's mix, were
+ * it not seeded, would put every one in bucket 0 at any table size (the low
+ * 32 bits of the mixed key zero), they must still spread.
+ */
+START_TEST(test_socket_hash_not_chosen_by_file)
+{
+	enum { N = 4096, NETNS = 4026531840u };
+	struct sa_evctx ec = { .host = 0, .input = 0, .mt = 1 };
+	struct sa_sockets *t;
+	uint64_t i, cookie;
+
+	ck_assert_uint_eq(sa_mix64(unmix64(0x1234567887654321ull)),
+			  0x1234567887654321ull);
+	ck_assert_int_eq(sa_sockets_new(&t, sock_done, NULL), 0);
+	for (i = 1; i <= N; i++) {
+		cookie = unmix64(i << 32) ^ ((uint64_t)NETNS << 32 | NETNS);
+		ck_assert_ptr_nonnull(sa_sockets_get(t, &ec, NETNS, cookie,
+						     1000 + i, true));
+	}
+	for (i = 1; i <= N; i++) {
+		cookie = unmix64(i << 32) ^ ((uint64_t)NETNS << 32 | NETNS);
+		ck_assert_ptr_nonnull(sa_sockets_get(t, &ec, NETNS, cookie,
+						     9000 + i, false));
+	}
+	/* 4,096 keys spread at random over >= 4,096 buckets: ~7 at most. */
+	ck_assert_uint_le(sa_sockets_test_longest_chain(t), 32);
+	sa_sockets_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("analyze_sec");
@@ -535,6 +594,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_csv_formula_neutralised);
 	tcase_add_test(tc, test_table_full_degrades);
 	tcase_add_test(tc, test_many_listeners_indexed);
+	tcase_add_test(tc, test_socket_hash_not_chosen_by_file);
 	tcase_add_test(tc, test_error_midway_reports);
 	suite_add_tcase(s, tc);
 	return s;
