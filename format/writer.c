@@ -128,8 +128,10 @@ static void delta_encode(struct skr_writer *w, uint8_t *p, size_t len)
 	uint64_t ts, cookie;
 
 	if (skr_rec_is_event(type)) {
-		/* Events are at least 40 bytes long to the reader, but the
-		 * writer takes any record: never touch bytes it lacks. */
+		/*
+		 * Events are at least 40 bytes long to the reader, but the
+		 * writer takes any record: never touch bytes it lacks.
+		 */
 		if (!w->delta || len < SKR_EV_DELTA_END)
 			return;
 		ts = get_le64(p + SKR_EV_TS_OFF);
