@@ -362,8 +362,9 @@ out:
 static int print_version(void)
 {
 	printf("sockana %s\n"
-	       "trace format: reads %u.x (%u.%u and older in full, newer %u.x "
-	       "skipping what it does not know); --redact writes %u.%u\n"
+	       "trace format: reads 1.x and %u.x (%u.%u and older in full, "
+	       "newer %u.x skipping what it does not know); --redact writes "
+	       "%u.%u\n"
 	       "libzstd %s\n",
 	       SKR_VERSION, SKR_VERSION_MAJOR, SKR_VERSION_MAJOR,
 	       SKR_VERSION_MINOR, SKR_VERSION_MAJOR, SKR_VERSION_MAJOR,

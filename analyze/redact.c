@@ -55,8 +55,11 @@ static void put_le32(uint8_t *p, uint32_t v)
 }
 
 /*
- * FILE_HEADER: rebuilt by the format's encoder; fields of a later minor were
- * cut, so the version says this reader's minor then.
+ * FILE_HEADER: rebuilt by the format's encoder, in this version's major:
+ * the writer stores times and cookies as deltas only where the header says
+ * so (docs/FORMAT.md §4.7.1), and a 1.x file holds nothing 2.0 lacks, so a
+ * 1.x input becomes 2.0.  Fields of a later minor were cut, so the version
+ * says this reader's minor then.
  */
 static int file_header(struct redactor *rd, const struct skr_record *rec)
 {
@@ -66,7 +69,8 @@ static int file_header(struct redactor *rd, const struct skr_record *rec)
 		rd->st->malformed++;
 		return 1;	/* dropped */
 	}
-	skr_encode_file_header(&fh, fh.major,
+	skr_encode_file_header(&fh, SKR_VERSION_MAJOR,
+			       fh.major < SKR_VERSION_MAJOR ? 0 :
 			       fh.minor > SKR_VERSION_MINOR ? SKR_VERSION_MINOR
 							    : fh.minor,
 			       fh.file_index, fh.capture_id, fh.created_ns);

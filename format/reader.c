@@ -94,6 +94,15 @@ struct skr_reader {
 
 	bool seg_ended;		/* the current segment saw its END */
 	uint16_t seg_minor;
+	/*
+	 * The delta chain of docs/FORMAT.md §4.7.1: in a segment of major 2
+	 * (seg_delta), the absolute time and cookie of the last event record
+	 * handed out of the current frame; 0 at a frame's first record and
+	 * at a FILE_HEADER.
+	 */
+	bool seg_delta;
+	uint64_t prev_ts;
+	uint64_t prev_cookie;
 	struct skr_reader_status st;
 	char msg[512];
 
@@ -141,6 +150,39 @@ static uint32_t get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * The 64-bit words of the delta chain, on the hot path of every event: one
+ * load or store where the host is little-endian like the file (the hosts
+ * that record), byte by byte elsewhere.
+ */
+static uint64_t get_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+#else
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+#endif
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, sizeof(v));
+#else
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+	p[4] = (uint8_t)(v >> 32);
+	p[5] = (uint8_t)(v >> 40);
+	p[6] = (uint8_t)(v >> 48);
+	p[7] = (uint8_t)(v >> 56);
+#endif
 }
 
 static PRINTF(3, 4) int fail(struct skr_reader *r, int err, const char *fmt, ...)
@@ -688,7 +730,8 @@ static int start_segment(struct skr_reader *r, const struct skr_record *rec)
 			    "newer than this reader (%u.%u); a newer sockana is "
 			    "needed", fh.major, fh.minor, SKR_VERSION_MAJOR,
 			    SKR_VERSION_MINOR);
-	if (fh.major < SKR_VERSION_MAJOR)
+	/* 1.x differs from 2.x only by the deltas (§4.7.1): both are read. */
+	if (fh.major < 1)
 		return fail(r, -EPROTONOSUPPORT, "trace format version %u.%u is "
 			    "not supported by this reader (%u.%u)", fh.major,
 			    fh.minor, SKR_VERSION_MAJOR, SKR_VERSION_MINOR);
@@ -699,7 +742,42 @@ static int start_segment(struct skr_reader *r, const struct skr_record *rec)
 	r->st.segments++;
 	r->seg_minor = fh.minor;
 	r->seg_ended = false;
+	r->seg_delta = fh.major >= SKR_VERSION_MAJOR_DELTA;
+	r->prev_ts = 0;
+	r->prev_cookie = 0;
 	return 0;
+}
+
+/*
+ * The delta chain starts over with each frame's records, so that every
+ * frame decodes on its own (§4.7.1).  frame_pos is 0 exactly when the
+ * next record is the first of a frame: the frame layer starts each frame
+ * there, and a followed frame's later blocks only add to frame_len.  Called
+ * for every record handed out; a record offered twice (a followed frame
+ * waiting for the rest of it) was not handed out the first time.
+ */
+static void delta_frame_start(struct skr_reader *r)
+{
+	if (r->frame_pos == 0) {
+		r->prev_ts = 0;
+		r->prev_cookie = 0;
+	}
+}
+
+/*
+ * An event record of a major-2 segment, about to be handed out: its time
+ * and cookie back to absolute values, in place in the frame buffer, so
+ * that every consumer sees them as a 1.x file has them.
+ */
+static void delta_decode(struct skr_reader *r, uint8_t *p)
+{
+	uint64_t zt = get_le64(p + SKR_EV_TS_OFF);
+	uint64_t zc = get_le64(p + SKR_EV_COOKIE_OFF);
+
+	r->prev_ts += (zt >> 1) ^ (0 - (zt & 1));
+	r->prev_cookie += (zc >> 1) ^ (0 - (zc & 1));
+	put_le64(p + SKR_EV_TS_OFF, r->prev_ts);
+	put_le64(p + SKR_EV_COOKIE_OFF, r->prev_cookie);
 }
 
 /* Check the record at frame_pos and hand it out. */
@@ -793,6 +871,7 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	rec->type = type;
 	rec->flags = get_le16(p + 6);
 
+	delta_frame_start(r);
 	if (type == SKR_REC_FILE_HEADER) {
 		rc = start_segment(r, rec);
 		if (rc)
@@ -812,6 +891,9 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	}
 	if (!known)
 		r->st.skipped++;
+	/* Events are at least EVENT_MIN long here (min_len). */
+	if (r->seg_delta && skr_rec_is_event(type))
+		delta_decode(r, r->frame + r->frame_pos);
 	rec->segment = r->st.segments - 1;
 	rec->minor = r->seg_minor;
 	r->st.records++;

@@ -41,7 +41,11 @@ int skr_writer_open(struct skr_writer **wp, int fd,
  * must equal len and lie in [SKR_REC_MIN, SKR_REC_MAX].  When the frame
  * is full it is ended and written first; when the block buffer is full
  * the block is written first (as skr_writer_sync); a FILE_HEADER is
- * written at once, in a block of its own.
+ * written at once, in a block of its own.  The record is copied and the
+ * caller's bytes are left as they are; in a segment of major 2 (after a
+ * FILE_HEADER that says so, or before any) the copy of an event record
+ * stores its time and cookie as deltas (docs/FORMAT.md §4.7.1), which the
+ * reader undoes: callers deal in absolute values only.
  * Returns 0, -EINVAL (bad record) or the error of the write (-ENOSPC,
  * -EFBIG, -EIO, ...).  After a write error the writer refuses further
  * records with the same error.

@@ -60,6 +60,26 @@ static inline bool skr_rec_is_event(unsigned type)
 }
 
 /*
+ * Format 2 stores an event record's time and cookie as differences from
+ * the previous event record of its zstd frame (docs/FORMAT.md §4.7.1): the
+ * writer makes them, the reader restores them.  Where they lie, and where
+ * a FILE_HEADER says which major version its segment follows.
+ */
+#define SKR_EV_TS_OFF		8u
+#define SKR_EV_COOKIE_OFF	16u
+#define SKR_EV_DELTA_END	24u	/* bytes an event needs for both */
+#define SKR_FH_MAJOR_OFF	16u
+#define SKR_FH_MAJOR_END	18u
+#define SKR_VERSION_MAJOR_DELTA	2u	/* the first major with the deltas */
+
+_Static_assert(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, ts_ns) ==
+	       SKR_EV_TS_OFF, "event time offset");
+_Static_assert(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, cookie) ==
+	       SKR_EV_COOKIE_OFF, "event cookie offset");
+_Static_assert(offsetof(struct skr_file_header, major) == SKR_FH_MAJOR_OFF,
+	       "FILE_HEADER major offset");
+
+/*
  * Copy a fixed record of the given type into its host-order struct of
  * size bytes (which must be the type's min_len).  A record shorter than
  * that is refused; bytes beyond it (fields a later minor appended) are

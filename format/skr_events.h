@@ -44,8 +44,8 @@ typedef uint64_t skr_u64;
 
 #define SKR_MAGIC		"SKRTRACE"	/* 8 bytes, no terminator on disk */
 #define SKR_MAGIC_LEN		8
-#define SKR_VERSION_MAJOR	1
-#define SKR_VERSION_MINOR	3
+#define SKR_VERSION_MAJOR	2
+#define SKR_VERSION_MINOR	0
 
 /* Bounds a reader enforces before it trusts a length (docs/FORMAT.md §5). */
 #define SKR_REC_MIN		8u		/* the header alone */

@@ -14,6 +14,7 @@
  * cost of the recorder's writing (docs/PERFORMANCE.md).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +53,16 @@ struct skr_writer {
 	size_t out_cap;
 	uint64_t bytes_in;
 	uint64_t bytes_out;
+	/*
+	 * The delta chain of §4.7.1: absolute time and cookie of the open
+	 * frame's last event record, 0 at a frame's start and at a
+	 * FILE_HEADER; delta is false in a segment whose FILE_HEADER says
+	 * major 1, whose records are written as they come (a caller that
+	 * must write a 1.x file, such as a test of the 1.x path, can).
+	 */
+	bool delta;
+	uint64_t prev_ts;
+	uint64_t prev_cookie;
 };
 
 static uint32_t get_le32(const uint8_t *p)
@@ -63,6 +74,79 @@ static uint32_t get_le32(const uint8_t *p)
 static uint16_t get_le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/*
+ * The 64-bit words of the delta chain, on the hot path of every event: one
+ * load or store where the host is little-endian like the file (the hosts
+ * that record), byte by byte elsewhere.
+ */
+static uint64_t get_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+#else
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+#endif
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, sizeof(v));
+#else
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+	p[4] = (uint8_t)(v >> 32);
+	p[5] = (uint8_t)(v >> 40);
+	p[6] = (uint8_t)(v >> 48);
+	p[7] = (uint8_t)(v >> 56);
+#endif
+}
+
+/* zigzag(v - prev), mod 2^64: small differences either way stay small. */
+static uint64_t delta_of(uint64_t v, uint64_t prev)
+{
+	uint64_t d = v - prev;
+
+	return (d << 1) ^ (0 - (d >> 63));
+}
+
+/*
+ * A record just copied into the frame buffer, before zstd sees it: an
+ * event's time and cookie become deltas (§4.7.1); a FILE_HEADER starts a
+ * chain of its own and says whether its segment takes them.
+ */
+static void delta_encode(struct skr_writer *w, uint8_t *p, size_t len)
+{
+	uint16_t type = get_le16(p + 4);
+	uint64_t ts, cookie;
+
+	if (skr_rec_is_event(type)) {
+		/*
+		 * Events are at least 40 bytes long to the reader, but the
+		 * writer takes any record: never touch bytes it lacks.
+		 */
+		if (!w->delta || len < SKR_EV_DELTA_END)
+			return;
+		ts = get_le64(p + SKR_EV_TS_OFF);
+		cookie = get_le64(p + SKR_EV_COOKIE_OFF);
+		put_le64(p + SKR_EV_TS_OFF, delta_of(ts, w->prev_ts));
+		put_le64(p + SKR_EV_COOKIE_OFF, delta_of(cookie, w->prev_cookie));
+		w->prev_ts = ts;
+		w->prev_cookie = cookie;
+	} else if (type == SKR_REC_FILE_HEADER) {
+		w->delta = !(len >= SKR_FH_MAJOR_END &&
+			     get_le16(p + SKR_FH_MAJOR_OFF) <
+			     SKR_VERSION_MAJOR_DELTA);
+		w->prev_ts = 0;
+		w->prev_cookie = 0;
+	}
 }
 
 /*
@@ -141,6 +225,7 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 	if (!w)
 		return -ENOMEM;
 	w->fd = fd;
+	w->delta = true;
 	w->frame_bytes = frame_bytes;
 	w->out_cap = ZSTD_CStreamOutSize();
 	/* A record larger than frame_bytes still fits in a frame of its own. */
@@ -237,9 +322,14 @@ int skr_writer_flush(struct skr_writer *w)
 	rc = push(w, ZSTD_e_end);
 	if (rc)
 		return rc;
-	/* zstd is done with the frame's bytes: the next one starts over. */
+	/*
+	 * zstd is done with the frame's bytes: the next one starts over, and
+	 * so does the delta chain, so that every frame decodes on its own.
+	 */
 	w->frame_in = 0;
 	w->done = 0;
+	w->prev_ts = 0;
+	w->prev_cookie = 0;
 	return 0;
 }
 
@@ -264,6 +354,7 @@ int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 	}
 	/* Fits: frame_in + len <= frame_bytes here, or frame_in is 0. */
 	memcpy(w->buf + w->frame_in, rec, len);
+	delta_encode(w, w->buf + w->frame_in, len);
 	w->frame_in += len;
 	w->bytes_in += len;
 	/*

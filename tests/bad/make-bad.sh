@@ -39,7 +39,7 @@ frame() { zstd -q -c --check; }
 { printf '\x89PNG\r\n\x1a\n'; zeros 16; } > not-zstd.skr
 state 1000 1 7 2 | frame > first-not-header.skr
 { file_header 1 0 SKRTRACX; end_rec; } | frame > bad-magic.skr
-{ file_header 2 0; end_rec; } | frame > version-2.0.skr
+{ file_header 3 0; end_rec; } | frame > version-3.0.skr
 { file_header 0 1; end_rec; } | frame > version-0.1.skr
 { { file_header; clock; end_rec; } | frame; printf '\x01\x02\x03\x04garbage'; } > garbage-after-frame.skr
 { file_header; end_rec; } | zstd -q -c --no-check > no-checksum.skr

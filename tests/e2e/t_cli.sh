@@ -57,11 +57,11 @@ check "sockrec --help gives the exit statuses" grep -q '^Exit status: 0 success'
 check_eq "sockrec -V exits 0" 0 "$(run_rc "$SOCKREC" -V)"
 check_eq "sockrec -V: version first" "sockrec 0.2.0" "$(head -n 1 "$TMP/out")"
 check "sockrec -V names libbpf and libzstd" grep -Eq '^libbpf v?[0-9]+\.[0-9]+.*, libzstd [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"
-check "sockrec -V names the format written" grep -q '^trace format: writes 1\.[0-9]' "$TMP/out"
+check "sockrec -V names the format written" grep -q '^trace format: writes 2\.[0-9]' "$TMP/out"
 check_eq "sockana -V exits 0" 0 "$(run_rc "$SOCKANA" -V)"
 check_eq "sockana -V: version first" "sockana 0.2.0" "$(head -n 1 "$TMP/out")"
 check "sockana -V names libzstd" grep -Eq '^libzstd [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"
-check "sockana -V names the formats read and written" grep -Eq '^trace format: reads 1\.x .* writes 1\.[0-9]' "$TMP/out"
+check "sockana -V names the formats read and written" grep -Eq '^trace format: reads 1\.x and 2\.x .* writes 2\.[0-9]' "$TMP/out"
 
 # getopt_long: abbreviations and --opt=value, in both tools
 "$SOCKANA" --timeline --port 8080 "$SAMPLE" >"$TMP/full" 2>&1

@@ -6,7 +6,9 @@
  * IPv6 and IPv4-mapped addresses, unknown record types and a cut file.
  * Small frames, so that a mutation of one frame leaves the others readable;
  * and one long frame of many blocks (skr_writer_sync), whole and cut inside
- * that frame, for the reader's unfinished-frame path.
+ * that frame, for the reader's unfinished-frame path.  Seeds of both
+ * majors: 2.x (times and cookies as deltas, docs/FORMAT.md §4.7.1) and 1.x
+ * (stored as they are), alone and concatenated, so both paths are fuzzed.
  *
  * usage: gen_corpus DIR
  */
@@ -24,6 +26,7 @@ struct gen {
 	struct skr_writer *w;
 	int fd;
 	int err;
+	uint16_t major;		/* of the FILE_HEADERs written next */
 };
 
 static void put(struct gen *g, const void *rec, size_t len)
@@ -47,7 +50,7 @@ static void header(struct gen *g, uint32_t index, uint16_t minor)
 	uint8_t id[16];
 
 	memset(id, 0x42, sizeof(id));
-	skr_encode_file_header(&fh, SKR_VERSION_MAJOR, minor, index, id,
+	skr_encode_file_header(&fh, g->major, minor, index, id,
 			       1790000000000000000ull);
 	put(g, &fh, sizeof(fh));
 }
@@ -217,6 +220,7 @@ static int open_out_frames(struct gen *g, const char *dir, const char *name,
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
 	memset(g, 0, sizeof(*g));
+	g->major = SKR_VERSION_MAJOR;
 	g->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (g->fd < 0)
 		return -errno;
@@ -266,7 +270,7 @@ static int segment(struct gen *g, uint32_t index, int family, bool ended)
  * file's end to leave out (0: none, and an END).
  */
 static int blocks(struct gen *g, const char *dir, const char *name,
-		  size_t cut)
+		  size_t cut, uint16_t major)
 {
 	struct stat st;
 	char path[4096];
@@ -277,7 +281,8 @@ static int blocks(struct gen *g, const char *dir, const char *name,
 	rc = open_out_frames(g, dir, name, 0);
 	if (rc)
 		return rc;
-	header(g, 0, 0);
+	g->major = major;
+	header(g, 0, major == 1 ? 3 : 0);
 	meta(g);
 	rc = skr_writer_flush(g->w);
 	for (i = 0; i < 6 && rc == 0; i++) {
@@ -329,10 +334,22 @@ int main(int argc, char **argv)
 		rc = finish(&g, 0);
 	}
 	if (rc == 0)
-		rc = blocks(&g, argv[1], "seed-blocks.skr", 0);
+		rc = blocks(&g, argv[1], "seed-blocks.skr", 0, SKR_VERSION_MAJOR);
 	/* Into the last connection's block: the five before it read. */
 	if (rc == 0)
-		rc = blocks(&g, argv[1], "seed-blocks-cut.skr", 20);
+		rc = blocks(&g, argv[1], "seed-blocks-cut.skr", 20,
+			    SKR_VERSION_MAJOR);
+	/* 1.x, whose records are stored as they are, and `cat v1 v2`. */
+	if (rc == 0)
+		rc = blocks(&g, argv[1], "seed-v1-blocks-cut.skr", 20, 1);
+	if (rc == 0 && (rc = open_out(&g, argv[1], "seed-v1-then-v2.skr")) == 0) {
+		g.major = 1;
+		rc = segment(&g, 0, SKR_AF_INET, true);
+		g.major = SKR_VERSION_MAJOR;
+		if (rc == 0)
+			rc = segment(&g, 1, SKR_AF_INET6, true);
+		rc = finish(&g, rc);
+	}
 	if (rc) {
 		fprintf(stderr, "gen_corpus: %s: %s\n", argv[1], strerror(-rc));
 		return 1;

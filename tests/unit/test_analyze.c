@@ -474,7 +474,7 @@ START_TEST(test_info)
 	text = report(&t, SA_REPORT_INFO, &err);
 	ck_assert_int_eq(err, 0);
 	ck_assert_ptr_nonnull(strstr(text, "File name:          test.skr\n"));
-	ck_assert_ptr_nonnull(strstr(text, "File format:        sockrec trace 1.3\n"));
+	ck_assert_ptr_nonnull(strstr(text, "File format:        sockrec trace 2.0\n"));
 	ck_assert_ptr_nonnull(strstr(text, "File status:        complete, 1 segment\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Capture id:         abababababababababababababababab\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Host name:          testhost\n"));

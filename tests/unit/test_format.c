@@ -1029,22 +1029,30 @@ END_TEST
 
 START_TEST(test_newer_major)
 {
-	struct skr_file_header fh = mk_file_header(2, 0, 0);
+	struct skr_file_header fh = mk_file_header(3, 0, 0);
 	struct buf f = { 0 };
 	struct result res;
 
 	add_frame(&f, &fh, sizeof(fh), 1, 1, 0);
 	read_mem(f.p, f.len, &res);
 	ck_assert_int_eq(res.rc, -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(res.msg, "version 2.0 is newer than this "
-				     "reader (1.3)"));
+	ck_assert_ptr_nonnull(strstr(res.msg, "version 3.0 is newer than this "
+				     "reader (2.0)"));
 	buf_free(&f);
 
-	/* Newer minor of the same major: read. */
+	/* Newer minor of a major it knows, 1 or 2: read. */
 	fh = mk_file_header(1, 9, 0);
 	add_frame(&f, &fh, sizeof(fh), 1, 1, 0);
 	read_mem(f.p, f.len, &res);
 	ck_assert_int_eq(res.rc, 0);
+	ck_assert_uint_eq(res.st.major, 1);
+	ck_assert_uint_eq(res.st.minor, 9);
+	buf_free(&f);
+	fh = mk_file_header(2, 9, 0);
+	add_frame(&f, &fh, sizeof(fh), 1, 1, 0);
+	read_mem(f.p, f.len, &res);
+	ck_assert_int_eq(res.rc, 0);
+	ck_assert_uint_eq(res.st.major, 2);
 	ck_assert_uint_eq(res.st.minor, 9);
 	buf_free(&f);
 }

@@ -720,6 +720,83 @@ static uint8_t *redact_mem(const uint8_t *in, size_t inlen, bool comm,
  * attributes go, numbers and identifiers stay; and the per-field choices
  * for the other metadata hold.
  */
+/*
+ * The redactor writes format 2.0 whatever the input's version: a 1.x
+ * input (absolute times and cookies) and a 2.x one of a later minor both
+ * come out as 2.0, with the same absolute values read back, and stored as
+ * deltas (docs/FORMAT.md §4.7.1).
+ */
+START_TEST(test_redact_writes_v2)
+{
+	static const uint16_t in_major[2] = { 1, 2 }, in_minor[2] = { 3, 9 };
+	struct sa_redact_opts opts;
+	struct sa_redact_stats st;
+	struct skr_file_header fh;
+	struct skr_reader *r;
+	struct skr_record rec;
+	struct skr_ev_state ev;
+	uint8_t *in, *out, *plain, ts_le[8];
+	size_t inlen, outlen, plainlen;
+	char msg[256];
+	FILE *f = tmpfile();
+	unsigned i, states = 0;
+	struct tg t;
+	int rc;
+
+	tg_begin(&t);
+	skr_encode_file_header(&fh, in_major[_i], in_minor[_i], 0, NULL, 1);
+	tg_put(&t, &fh, sizeof(fh));
+	tg_clock(&t, 1000, 1790000000000000000ull, 10);
+	for (i = 0; i < 4; i++)
+		tg_st(&t, 0x123456789abcull + i * 1000, 0x8000000000000077ull - i,
+		      SKR_CTX_PROCESS, 42, "cli", SKR_TCP_CLOSE, SKR_TCP_SYN_SENT,
+		      "127.0.0.1", 0, "127.0.0.1", 80);
+	tg_end(&t, 0x123456789abcull + 5000, 0, 4);
+	in = tg_bytes(&t, &inlen);
+
+	memset(&opts, 0, sizeof(opts));
+	memcpy(opts.key, key, sizeof(key));
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(skr_reader_open_mem(&r, in, inlen), 0);
+	ck_assert_int_eq(sa_redact(r, &opts, fileno(f), &st, msg, sizeof(msg)), 0);
+	skr_reader_free(r);
+	outlen = (size_t)ftell(f);
+	out = malloc(outlen);
+	ck_assert_ptr_nonnull(out);
+	rewind(f);
+	ck_assert_uint_eq(fread(out, 1, outlen, f), outlen);
+	fclose(f);
+
+	ck_assert_int_eq(skr_reader_open_mem(&r, out, outlen), 0);
+	ck_assert_int_eq(skr_reader_next(r, &rec), 1);
+	ck_assert_int_eq(skr_decode_file_header(&rec, &fh), 0);
+	ck_assert_uint_eq(fh.major, 2);
+	ck_assert_uint_eq(fh.minor, 0);
+	while ((rc = skr_reader_next(r, &rec)) == 1) {
+		if (rec.type != SKR_REC_STATE4 && rec.type != SKR_REC_STATE)
+			continue;
+		ck_assert_int_eq(skr_decode_state(&rec, &ev), 0);
+		ck_assert_uint_eq(ev.c.ts_ns, 0x123456789abcull + states * 1000);
+		ck_assert_uint_eq(ev.c.cookie, 0x8000000000000077ull - states);
+		states++;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(states, 4);
+	skr_reader_free(r);
+	/* Stored as deltas: the absolute time of the second event is not there. */
+	plain = malloc(1 << 16);
+	ck_assert_ptr_nonnull(plain);
+	plainlen = ZSTD_decompress(plain, 1 << 16, out, outlen);
+	ck_assert(!ZSTD_isError(plainlen));
+	for (i = 0; i < 8; i++)
+		ts_le[i] = (uint8_t)((0x123456789abcull + 1000) >> (8 * i));
+	ck_assert(!tg_contains(plain, plainlen, ts_le, sizeof(ts_le)));
+	free(plain);
+	free(out);
+	free(in);
+}
+END_TEST
+
 START_TEST(test_redact_probe_and_metadata)
 {
 	static const char *secrets[] = {
@@ -1132,6 +1209,7 @@ static Suite *redact_suite(void)
 	tcase_add_test(tc, test_comm_pseudonym);
 	tcase_add_test(tc, test_redact_trace);
 	tcase_add_test(tc, test_redact_probe_and_metadata);
+	tcase_add_loop_test(tc, test_redact_writes_v2, 0, 2);
 	tcase_add_test(tc, test_redact_truncated_and_bad);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("command line");
