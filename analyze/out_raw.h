@@ -206,7 +206,14 @@ static inline char *sa_raw_hex(char *p, const char *jkey, size_t jlen,
 			       uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
+#if defined(__GNUC__)
 	size_t n = v ? (size_t)(67 - __builtin_clzll(v)) / 4 : 1;
+#else
+	size_t n = 1;
+
+	while (n < 16 && v >> (4 * n))
+		n++;
+#endif
 	size_t i = n;
 
 	memcpy(p, jkey, jlen);
