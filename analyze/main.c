@@ -247,15 +247,25 @@ static FILE *report_open(const char *path, const char *const *inputs,
  * second core; SOCKANA_PREFETCH=0 keeps it on one (docs/PERFORMANCE.md).
  * Past SA_PREFETCH_INPUTS inputs there are more threads than cores to run
  * them, and each costs a frame buffer more (docs/FORMAT.md §11.2): none.
+ * Nor with one core online, nor for a file under SA_PREFETCH_MIN_BYTES:
+ * a few frames decode in less time than a thread's start and hand-overs
+ * (in an emulated guest, much less).
  */
 #define SA_PREFETCH_INPUTS	4
+#define SA_PREFETCH_MIN_BYTES	(512 << 10)
 
 static bool prefetch_on;
 
-static void prefetch(struct skr_reader *r)
+static void prefetch(struct skr_reader *r, const char *path)
 {
-	if (prefetch_on)
-		(void)skr_reader_prefetch(r, true);
+	struct stat st;
+
+	if (!prefetch_on)
+		return;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size < SA_PREFETCH_MIN_BYTES)
+		return;
+	(void)skr_reader_prefetch(r, true);
 }
 
 /* out_path: the file a report such as --html names, NULL for stdout. */
@@ -269,7 +279,7 @@ static int reopen(void *ctx, size_t i, struct skr_reader **r)
 		return -ESPIPE;
 	err = skr_reader_open(r, paths[i]);
 	if (!err)
-		prefetch(*r);
+		prefetch(*r, paths[i]);
 	return err;
 }
 
@@ -285,6 +295,7 @@ static int analyze(const char *const *paths, size_t n,
 	FILE *out = stdout;
 
 	prefetch_on = n <= SA_PREFETCH_INPUTS && !opts->follow &&
+		      sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
 		      !(getenv("SOCKANA_PREFETCH") &&
 			strcmp(getenv("SOCKANA_PREFETCH"), "0") == 0);
 	for (i = 0; i < n; i++) {
@@ -294,7 +305,7 @@ static int analyze(const char *const *paths, size_t n,
 			goto out;
 		}
 		opened++;
-		prefetch(r[i]);
+		prefetch(r[i], paths[i]);
 		/* The reader names standard input "(stdin)"; say the same. */
 		names[i] = strcmp(paths[i], "-") == 0 ? "(stdin)" : paths[i];
 	}
