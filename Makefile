@@ -84,7 +84,7 @@ endif
 .SECONDARY:
 .SUFFIXES:
 .PHONY: all sockrec sockana check check-unit check-e2e check-golden check-html check-man check-repro demo clean install \
-	install-sockana install-sockrec uninstall vmlinux deps fuzz bench samples vmtest vmtest-selftest
+	install-sockana install-sockrec uninstall vmlinux deps fuzz bench samples vmtest vmtest-selftest check-headers
 
 FORMAT_SRCS	:= $(wildcard format/*.c)
 ANALYZE_SRCS	:= $(wildcard analyze/*.c)
@@ -277,7 +277,11 @@ E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrd
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)
-	$(Q)$(MAKE) --no-print-directory check-man check-unit check-golden check-html check-e2e
+	$(Q)$(MAKE) --no-print-directory check-headers check-man check-unit check-golden check-html check-e2e
+
+# analyze/ is one small header per module (docs/ANALYZER.md): none over 250 lines
+check-headers:
+	$(Q)awk 'FNR == 251 { print FILENAME ": over 250 lines; split it by what its callers need"; bad = 1 } END { exit bad }' analyze/*.h
 
 check-unit: $(TEST_BINS)
 	$(Q)tests/run-unit $(TEST_BINS)
