@@ -248,8 +248,8 @@ static FILE *report_open(const char *path, const char *const *inputs,
  * Past SA_PREFETCH_INPUTS inputs there are more threads than cores to run
  * them, and each costs a frame buffer more (docs/FORMAT.md §11.2): none.
  * Nor with one core online, nor for a file under SA_PREFETCH_MIN_BYTES:
- * a few frames decode in less time than a thread's start and hand-overs
- * (in an emulated guest, much less).
+ * a few frames decode in less time than a thread takes to start and hand
+ * them over, and in an emulated guest the thread costs far more.
  */
 #define SA_PREFETCH_INPUTS	4
 #define SA_PREFETCH_MIN_BYTES	(512 << 10)
