@@ -32,6 +32,7 @@
 
 #include <zstd.h>
 
+#include "delta.h"
 #include "skr.h"
 
 #define IN_BUF_SIZE	(128u << 10)
@@ -150,39 +151,6 @@ static uint32_t get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
-}
-
-/*
- * The 64-bit words of the delta chain, on the hot path of every event: one
- * load or store where the host is little-endian like the file (the hosts
- * that record), byte by byte elsewhere.
- */
-static uint64_t get_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-#else
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-#endif
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, sizeof(v));
-#else
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-	p[4] = (uint8_t)(v >> 32);
-	p[5] = (uint8_t)(v >> 40);
-	p[6] = (uint8_t)(v >> 48);
-	p[7] = (uint8_t)(v >> 56);
-#endif
 }
 
 static PRINTF(3, 4) int fail(struct skr_reader *r, int err, const char *fmt, ...)
@@ -771,13 +739,12 @@ static void delta_frame_start(struct skr_reader *r)
  */
 static void delta_decode(struct skr_reader *r, uint8_t *p)
 {
-	uint64_t zt = get_le64(p + SKR_EV_TS_OFF);
-	uint64_t zc = get_le64(p + SKR_EV_COOKIE_OFF);
-
-	r->prev_ts += (zt >> 1) ^ (0 - (zt & 1));
-	r->prev_cookie += (zc >> 1) ^ (0 - (zc & 1));
-	put_le64(p + SKR_EV_TS_OFF, r->prev_ts);
-	put_le64(p + SKR_EV_COOKIE_OFF, r->prev_cookie);
+	r->prev_ts = skr_delta_undo(skr_delta_get64(p + SKR_EV_TS_OFF),
+				    r->prev_ts);
+	r->prev_cookie = skr_delta_undo(skr_delta_get64(p + SKR_EV_COOKIE_OFF),
+					r->prev_cookie);
+	skr_delta_put64(p + SKR_EV_TS_OFF, r->prev_ts);
+	skr_delta_put64(p + SKR_EV_COOKIE_OFF, r->prev_cookie);
 }
 
 /* Check the record at frame_pos and hand it out. */

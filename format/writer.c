@@ -23,6 +23,7 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include "delta.h"
 #include "skr.h"
 
 #define FRAME_BYTES_DEFAULT (1u << 20)
@@ -77,47 +78,6 @@ static uint16_t get_le16(const uint8_t *p)
 }
 
 /*
- * The 64-bit words of the delta chain, on the hot path of every event: one
- * load or store where the host is little-endian like the file (the hosts
- * that record), byte by byte elsewhere.
- */
-static uint64_t get_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-#else
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-#endif
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, sizeof(v));
-#else
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-	p[4] = (uint8_t)(v >> 32);
-	p[5] = (uint8_t)(v >> 40);
-	p[6] = (uint8_t)(v >> 48);
-	p[7] = (uint8_t)(v >> 56);
-#endif
-}
-
-/* zigzag(v - prev), mod 2^64: small differences either way stay small. */
-static uint64_t delta_of(uint64_t v, uint64_t prev)
-{
-	uint64_t d = v - prev;
-
-	return (d << 1) ^ (0 - (d >> 63));
-}
-
-/*
  * A record just copied into the frame buffer, before zstd sees it: an
  * event's time and cookie become deltas (§4.7.1); a FILE_HEADER starts a
  * chain of its own and says whether its segment takes them.
@@ -134,10 +94,11 @@ static void delta_encode(struct skr_writer *w, uint8_t *p, size_t len)
 		 */
 		if (!w->delta || len < SKR_EV_DELTA_END)
 			return;
-		ts = get_le64(p + SKR_EV_TS_OFF);
-		cookie = get_le64(p + SKR_EV_COOKIE_OFF);
-		put_le64(p + SKR_EV_TS_OFF, delta_of(ts, w->prev_ts));
-		put_le64(p + SKR_EV_COOKIE_OFF, delta_of(cookie, w->prev_cookie));
+		ts = skr_delta_get64(p + SKR_EV_TS_OFF);
+		cookie = skr_delta_get64(p + SKR_EV_COOKIE_OFF);
+		skr_delta_put64(p + SKR_EV_TS_OFF, skr_delta_make(ts, w->prev_ts));
+		skr_delta_put64(p + SKR_EV_COOKIE_OFF,
+				skr_delta_make(cookie, w->prev_cookie));
 		w->prev_ts = ts;
 		w->prev_cookie = cookie;
 	} else if (type == SKR_REC_FILE_HEADER) {
