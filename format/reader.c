@@ -69,6 +69,13 @@ struct skr_reader {
 	uint8_t *frame;
 	size_t frame_cap, frame_len, frame_pos;
 	uint64_t frame_idx;	/* index of the frame in frame[] */
+	/*
+	 * Decode-ahead: frame[0, checked) holds whole records the worker
+	 * already took with take_record() (every check passed, deltas
+	 * undone in place), so take_checked() only hands them out.  0 when
+	 * this reader decoded the frame itself.
+	 */
+	size_t checked;
 
 	/*
 	 * The frame being decoded, kept between calls so that a followed
@@ -108,6 +115,7 @@ struct skr_reader {
 	char msg[512];
 
 	bool want_prefetch;	/* skr_reader_prefetch(), not started yet */
+	bool walk_failed;	/* the worker's reader: walk_frame() stopped */
 	struct skr_prefetch *pf;	/* the caller's reader: the worker */
 	atomic_bool *quit;	/* the worker's reader: stop reading */
 };
@@ -135,6 +143,7 @@ struct skr_prefetch {
 		uint8_t *buf;
 		size_t cap, len;
 		uint64_t idx;
+		size_t checked;	/* walk_frame()'s */
 		bool cut, partial;
 		uint64_t frames, bytes_in, bytes_out;
 		bool partial_frame;
@@ -871,6 +880,70 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	return 1;
 }
 
+/*
+ * A record below r->checked: the worker's take_record() passed it with
+ * the state this reader has now (both took the same records before it),
+ * so only what the caller and the status see is left to do.
+ */
+static int take_checked(struct skr_reader *r, struct skr_record *rec)
+{
+	const uint8_t *p = r->frame + r->frame_pos;
+	uint32_t len = get_le32(p);
+	uint16_t type = get_le16(p + 4);
+	int rc;
+
+	rec->data = p;
+	rec->len = len;
+	rec->type = type;
+	rec->flags = get_le16(p + 6);
+	if (type == SKR_REC_FILE_HEADER) {
+		/* It decoded and passed in the worker: it does here too. */
+		rc = start_segment(r, rec);
+		if (rc)
+			return rc;
+	} else if (type == SKR_REC_END) {
+		r->seg_ended = true;
+		r->st.segments_ended++;
+	}
+	if (!r->mlen_valid || r->mlen_type != type) {
+		r->mlen = skr_rec_min_len(type);
+		r->mlen_type = type;
+		r->mlen_valid = true;
+	}
+	if (!r->mlen)
+		r->st.skipped++;
+	rec->segment = r->st.segments - 1;
+	rec->minor = r->seg_minor;
+	r->st.records++;
+	r->frame_recs++;
+	r->frame_pos += len;
+	return 1;
+}
+
+/*
+ * The worker, on a whole frame just decoded: take its records as the
+ * caller will (the checks of take_record(), the deltas undone in place),
+ * keeping the record state of its own reader in step with the caller's.
+ * Stops at the first record that fails: the caller's take_record() meets
+ * it with the same state and reports it, after the same records, with the
+ * same message.  Nothing is walked after a failure (the caller's error is
+ * sticky) or in a cut frame (its end is the caller's to judge).
+ */
+static void walk_frame(struct skr_reader *d)
+{
+	struct skr_record rec;
+
+	d->frame_pos = 0;
+	if (d->walk_failed || d->partial)
+		return;
+	while (d->frame_pos < d->frame_len) {
+		if (take_record(d, &rec) != 1) {
+			d->walk_failed = true;
+			break;
+		}
+	}
+}
+
 static void *pf_main(void *arg)
 {
 	struct skr_prefetch *pf = arg;
@@ -890,6 +963,8 @@ static void *pf_main(void *arg)
 		pthread_mutex_unlock(&pf->lock);
 
 		rc = next_frame(d);
+		if (rc > 0)
+			walk_frame(d);
 
 		pthread_mutex_lock(&pf->lock);
 		pf->res.rc = rc;
@@ -897,6 +972,7 @@ static void *pf_main(void *arg)
 		pf->res.cap = d->frame_cap;
 		pf->res.len = d->frame_len;
 		pf->res.idx = d->frame_idx;
+		pf->res.checked = rc > 0 ? d->frame_pos : 0;
 		pf->res.cut = d->cut;
 		pf->res.partial = d->partial;
 		pf->res.frames = d->st.frames;
@@ -995,6 +1071,7 @@ static int pf_take(struct skr_reader *r)
 	r->frame_len = rc > 0 ? pf->res.len : 0;
 	r->frame_pos = 0;
 	r->frame_idx = pf->res.idx;
+	r->checked = rc > 0 ? pf->res.checked : 0;
 	r->cut = pf->res.cut;
 	r->partial = pf->res.partial;
 	r->st.frames = pf->res.frames;
@@ -1048,6 +1125,8 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 	if (r->err)
 		return r->err;
 	for (;;) {
+		if (r->frame_pos < r->checked)
+			return take_checked(r, rec);
 		if (r->frame_pos < r->frame_len) {
 			rc = take_record(r, rec);
 			if (rc != 0)
@@ -1065,6 +1144,7 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 		if (r->done)
 			return 0;
 		/* The caller starts a new frame: here, and only here. */
+		r->checked = 0;
 		rc = r->want_prefetch ? pf_take(r) : next_frame(r);
 		if (rc < 0)
 			return rc;

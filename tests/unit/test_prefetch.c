@@ -15,6 +15,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +279,186 @@ START_TEST(test_garbage_and_damage)
 }
 END_TEST
 
+/*
+ * Frame i of buf (start[] from frame_starts()) with one record in it
+ * damaged by damage(), compressed again as a whole frame with its
+ * checksum: the zstd layer reads it, and only the record checks can find
+ * what is wrong.  Returns the new input (*olen), or NULL when damage()
+ * found no record to change.
+ */
+static uint8_t *redo_frame(const uint8_t *buf, size_t len, const size_t *start,
+			   size_t n, size_t i,
+			   bool (*damage)(uint8_t *, size_t), size_t *olen)
+{
+	size_t end = i + 1 < n ? start[i + 1] : len, plen, clen, bound;
+	uint8_t *plain, *out;
+	ZSTD_CCtx *cc;
+
+	plain = malloc(SKR_FRAME_MAX);
+	ck_assert_ptr_nonnull(plain);
+	plen = ZSTD_decompress(plain, SKR_FRAME_MAX, buf + start[i],
+			       end - start[i]);
+	ck_assert(!ZSTD_isError(plen));
+	if (!damage(plain, plen)) {
+		free(plain);
+		return NULL;
+	}
+	bound = ZSTD_compressBound(plen);
+	out = malloc(len + bound);
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, buf, start[i]);
+	cc = ZSTD_createCCtx();
+	ck_assert_ptr_nonnull(cc);
+	ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(cc,
+					ZSTD_c_checksumFlag, 1)));
+	clen = ZSTD_compress2(cc, out + start[i], bound, plain, plen);
+	ck_assert(!ZSTD_isError(clen));
+	ZSTD_freeCCtx(cc);
+	memcpy(out + start[i] + clen, buf + end, len - end);
+	*olen = start[i] + clen + len - end;
+	free(plain);
+	return out;
+}
+
+/* The offset of the record k records before the frame's end, or SIZE_MAX. */
+static size_t record_from_end(const uint8_t *p, size_t plen, size_t k)
+{
+	size_t off = 0, nrec = 0, at, i;
+	uint32_t l;
+
+	while (off + SKR_REC_MIN <= plen) {
+		memcpy(&l, p + off, sizeof(l));
+		ck_assert_uint_ge(l, SKR_REC_MIN);
+		off += l;
+		nrec++;
+	}
+	if (nrec <= k)
+		return SIZE_MAX;
+	for (off = 0, i = 0, at = nrec - 1 - k; i < at; i++) {
+		memcpy(&l, p + off, sizeof(l));
+		off += l;
+	}
+	return off;
+}
+
+static void put_len(uint8_t *p, uint32_t l)
+{
+	memcpy(p, &l, sizeof(l));
+}
+
+static void put_type(uint8_t *p, uint16_t t)
+{
+	memcpy(p + 4, &t, sizeof(t));
+}
+
+/* Half way through the frame: length 3. */
+static bool bad_range(uint8_t *p, size_t plen)
+{
+	size_t at = record_from_end(p, plen, 20);
+
+	if (at == SIZE_MAX)
+		return false;
+	put_len(p + at, 3);
+	return true;
+}
+
+/* The last record: 8 bytes longer than what is left. */
+static bool bad_past_end(uint8_t *p, size_t plen)
+{
+	size_t at = record_from_end(p, plen, 0);
+
+	if (at == SIZE_MAX)
+		return false;
+	put_len(p + at, (uint32_t)(plen - at + 8));
+	return true;
+}
+
+/* A STATE record claiming only a header's length (the rest follows). */
+static bool bad_short(uint8_t *p, size_t plen)
+{
+	size_t at = record_from_end(p, plen, 20);
+	uint16_t t;
+
+	if (at == SIZE_MAX)
+		return false;
+	memcpy(&t, p + at + 4, sizeof(t));
+	ck_assert_uint_eq(t, SKR_REC_STATE);
+	put_len(p + at, SKR_REC_MIN);
+	return true;
+}
+
+/* An END in the middle of the frame: the record after it is refused. */
+static bool bad_after_end(uint8_t *p, size_t plen)
+{
+	size_t at = record_from_end(p, plen, 20);
+
+	if (at == SIZE_MAX)
+		return false;
+	put_type(p + at, SKR_REC_END);
+	return true;
+}
+
+/*
+ * The checks a decode-ahead worker runs over a whole frame before handing
+ * it over: a record that fails one, inside a frame zstd reads without
+ * complaint, is refused by both readers at the same record with the same
+ * message, in whichever frame it is.
+ */
+START_TEST(test_bad_record_in_frame)
+{
+	static const struct {
+		bool (*damage)(uint8_t *, size_t);
+		const char *says;
+	} kinds[] = {
+		{ bad_range, "out of range" },
+		{ bad_past_end, "runs past the end of the frame" },
+		{ bad_short, "shorter than" },
+		{ bad_after_end, "follows the END of segment" },
+	};
+	size_t len, olen, i, k, n, start[FRAMES + 4], tried = 0;
+	struct skr_reader *a;
+	struct skr_record rec;
+	uint64_t whole, nrec, before;
+	char what[96];
+	uint8_t *buf, *bad;
+	int rc;
+
+	buf = multi_frame(&len);
+	frame_starts(buf, len, start, FRAMES + 4, &n);
+	ck_assert_int_eq(compare_mem(buf, len, "whole", &whole), 0);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		/* The event frames: the first holds FILE_HEADER too. */
+		for (i = 0; i + 1 < n; i++) {
+			bad = redo_frame(buf, len, start, n, i, kinds[k].damage,
+					 &olen);
+			if (!bad)
+				continue;
+			snprintf(what, sizeof(what), "frame %zu: %s", i,
+				 kinds[k].says);
+			rc = compare_mem(bad, olen, what, &nrec);
+			ck_assert_msg(rc == -EINVAL, "%s: returned %d", what, rc);
+			ck_assert_msg(nrec < whole, "%s: %llu records", what,
+				      (unsigned long long)nrec);
+			/* What it says, and that it says it at this frame. */
+			ck_assert_int_eq(skr_reader_open_mem(&a, bad, olen), 0);
+			for (before = 0; skr_reader_next(a, &rec) == 1; before++)
+				;
+			ck_assert_uint_eq(before, nrec);
+			ck_assert_msg(strstr(skr_reader_errmsg(a), kinds[k].says),
+				      "%s: \"%s\"", what, skr_reader_errmsg(a));
+			snprintf(what, sizeof(what), "frame %zu ", i);
+			ck_assert_msg(strstr(skr_reader_errmsg(a), what),
+				      "%s: \"%s\"", what, skr_reader_errmsg(a));
+			skr_reader_free(a);
+			free(bad);
+			tried++;
+		}
+	}
+	ck_assert_uint_ge(tried, 4 * FRAMES);
+	free(buf);
+}
+END_TEST
+
 /* A child writes buf into a pipe in pieces; returns the read end. */
 static int pipe_from(const uint8_t *buf, size_t len, pid_t *pid)
 {
@@ -434,6 +616,7 @@ static Suite *prefetch_suite(void)
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_cut_everywhere);
 	tcase_add_test(tc, test_garbage_and_damage);
+	tcase_add_test(tc, test_bad_record_in_frame);
 	tcase_add_test(tc, test_pipe);
 	tcase_add_test(tc, test_free_anywhere);
 	tcase_add_test(tc, test_api);
