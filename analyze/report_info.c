@@ -475,6 +475,7 @@ const struct sa_view sa_view_info = {
 	.option = "--info",
 	.report = SA_REPORT_INFO,
 	.pairs = true,		/* the pair counts */
+	.no_owners = true,	/* counts lives, never names their tasks */
 	.formats = SA_VIEW_TEXT | SA_VIEW_JSON,
 	.new = info_new,
 	.end = info_end,

@@ -803,6 +803,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 		goto out;
 
 	sa_sockets_keep_items(a->socks, run.view->items);
+	sa_sockets_keep_owners(a->socks, !run.view->no_owners);
 	sa_pairs_enable(sa_sockets_pairs(a->socks), run.view->pairs);
 	err = run.view->new(a, &run.state);
 	if (err)

@@ -88,6 +88,7 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->ctx = ctx;
 	t->next_id = 1;
 	t->keep_items = true;
+	t->keep_owners = true;
 	t->max_live = max_live_next;
 	err = sa_pairs_new(&t->pairs);
 	if (err)
@@ -102,6 +103,11 @@ fail:
 void sa_sockets_keep_items(struct sa_sockets *t, bool keep)
 {
 	t->keep_items = keep;
+}
+
+void sa_sockets_keep_owners(struct sa_sockets *t, bool keep)
+{
+	t->keep_owners = keep;
 }
 
 static void grow(struct sa_sockets *t)

@@ -124,7 +124,7 @@ void sa_sockets_owner(struct sa_sockets *t, struct sa_sock *s,
 	bool same = s->have_owner && s->owner_pid == c->tgid;
 	const char *known;
 
-	if (s->owner_by_call || c->ctx == SKR_CTX_SOFTIRQ ||
+	if (!t->keep_owners || s->owner_by_call || c->ctx == SKR_CTX_SOFTIRQ ||
 	    c->ctx == SKR_CTX_HARDIRQ || c->ctx == SKR_CTX_NMI || c->tgid == 0)
 		return;
 	s->have_owner = true;

@@ -130,6 +130,7 @@ struct sa_sockets {
 	sa_sock_fn done;
 	void *ctx;
 	bool keep_items;
+	bool keep_owners;
 	uint64_t next_id;
 	uint64_t seen;
 	uint64_t transitions;

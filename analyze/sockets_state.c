@@ -351,9 +351,11 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 	touch(s, ec, ev->c.ts_ns);
 	update_endpoints(s, ev->family, ev->saddr, ev->daddr, ev->sport,
 			 ev->dport);
-	sa_sockets_attribute(s, &ev->c, ev->comm, sizeof(ev->comm));
-	sa_sockets_comm_learn(t->comms, &ev->c, ev->comm,
-			      sizeof(ev->comm));
+	if (t->keep_owners) {
+		sa_sockets_attribute(s, &ev->c, ev->comm, sizeof(ev->comm));
+		sa_sockets_comm_learn(t->comms, &ev->c, ev->comm,
+				      sizeof(ev->comm));
+	}
 	apply_state(s, ev, first);
 	/* Only an open listener is indexed: most changes need no call. */
 	if (s->role == SA_ROLE_LISTENER && !sa_node(s)->ending)

@@ -46,6 +46,13 @@ struct sa_view {
 	 */
 	bool pairs;
 	/*
+	 * Reads no life's owner (have_owner, owner_*): the table then keeps
+	 * none, which saves the task-name bookkeeping of every transition.
+	 * Only for a view that is handed no life (no socket or event
+	 * callback, tests/unit/test_views.c), so that no filter is affected.
+	 */
+	bool no_owners;
+	/*
 	 * Every callback but new may be NULL.  new sets *state (NULL is
 	 * allowed); the others get it back; free(NULL) is a no-op.
 	 *

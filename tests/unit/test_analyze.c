@@ -232,6 +232,34 @@ START_TEST(test_sockets_states_and_owner)
 }
 END_TEST
 
+/*
+ * A table told to keep no owners (a view that never reads one, --info)
+ * hands on the same lives, transitions and all, with no owner.
+ */
+START_TEST(test_sockets_keep_no_owners)
+{
+	struct sa_sockets *tab;
+	struct seen sn;
+	size_t i;
+
+	memset(&sn, 0, sizeof(sn));
+	ck_assert_int_eq(sa_sockets_new(&tab, collect, &sn), 0);
+	sa_sockets_keep_owners(tab, false);
+	for (i = 0; i < 10; i++)
+		feed(tab, &conn[i]);
+	ck_assert_int_eq(sa_sockets_finish(tab), 0);
+	ck_assert_int_eq(sn.n, 2);
+	ck_assert_uint_eq(sn.cookie[0], C);
+	ck_assert_str_eq(sn.states[0], "CLOSE>SYN_SENT SYN_SENT>ESTABLISHED "
+			 "ESTABLISHED>FIN_WAIT1 FIN_WAIT1>FIN_WAIT2 FIN_WAIT2>CLOSE");
+	ck_assert_str_eq(sn.owner[0], "");
+	ck_assert_uint_eq(sn.cookie[1], S);
+	ck_assert_str_eq(sn.owner[1], "");
+	ck_assert_uint_eq(sa_sockets_transitions(tab), 10);
+	sa_sockets_free(tab);
+}
+END_TEST
+
 START_TEST(test_sockets_owner_unknown_ctx)
 {
 	static const struct tg_ev evs[] = {
@@ -671,6 +699,7 @@ static Suite *analyze_suite(void)
 	tcase_add_test(tc, test_timeline_conn);
 	tcase_add_test(tc, test_sockets_states_and_owner);
 	tcase_add_test(tc, test_sockets_owner_unknown_ctx);
+	tcase_add_test(tc, test_sockets_keep_no_owners);
 	tcase_add_test(tc, test_address_reuse);
 	tcase_add_test(tc, test_replay_order);
 	tcase_add_test(tc, test_replay_bound);

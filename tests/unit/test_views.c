@@ -39,6 +39,16 @@ START_TEST(test_view_per_report)
 		if (v->option)
 			ck_assert_ptr_eq(sa_view_by_option(v->option), v);
 	}
+	/*
+	 * A view that keeps no owners is handed no life (a filter on the
+	 * owner would then pass nothing); --info is one.
+	 */
+	for (i = 0; i < sa_view_count(); i++) {
+		v = sa_view_at(i);
+		if (v->no_owners)
+			ck_assert_msg(!v->socket && !v->event, "%s", v->name);
+	}
+	ck_assert(sa_view_of(SA_REPORT_INFO)->no_owners);
 	/* Only --timeline pays for each life's items. */
 	for (i = 0; i < NREPORTS; i++)
 		ck_assert_int_eq(sa_view_of(reports[i])->items,
