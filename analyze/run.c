@@ -28,6 +28,7 @@
 #include "analyze/replay.h"
 #include "analyze/run.h"
 #include "analyze/sockets.h"
+#include "analyze/sockets_owner.h"
 #include "analyze/text.h"
 #include "analyze/views.h"
 #include "analyze/wallclock.h"

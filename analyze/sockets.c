@@ -105,11 +105,6 @@ void sa_sockets_keep_items(struct sa_sockets *t, bool keep)
 	t->keep_items = keep;
 }
 
-void sa_sockets_keep_owners(struct sa_sockets *t, bool keep)
-{
-	t->keep_owners = keep;
-}
-
 static void grow(struct sa_sockets *t)
 {
 	size_t n = t->nbuckets * 2, i;

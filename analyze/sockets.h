@@ -159,11 +159,6 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx);
 /* Keep each socket's items for --timeline (off: only the summary). */
 void sa_sockets_keep_items(struct sa_sockets *t, bool keep);
 /*
- * Track each socket's owner (have_owner, owner_*) and the task names
- * behind them (on by default); off, no socket has an owner.
- */
-void sa_sockets_keep_owners(struct sa_sockets *t, bool keep);
-/*
  * Apply one state change, in time order.  A socket is (host, netns,
  * cookie); after it reaches CLOSE it is kept for SA_CLOSE_GRACE_NS (or
  * until SA_CLOSING_MAX others closed after it), then handed to the

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "analyze/sockets_owner.h"
 #include "analyze/sockets_priv.h"
 #include "analyze/text.h"
 #include "format/skr.h"
@@ -77,6 +78,11 @@ void sa_sockets_comm_learn(struct sa_comm_map *m,
 		m->bucket[h] = i;
 	}
 	memcpy(m->e[i].comm, name, sizeof(name));
+}
+
+void sa_sockets_keep_owners(struct sa_sockets *t, bool keep)
+{
+	t->keep_owners = keep;
 }
 
 /* An owner named "?" (from a syscall record) may have shown its name since. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analyze/sockana.h"
+#include "analyze/sockets_owner.h"
 #include "tracegen.h"
 
 #define NETNS		TG_NETNS
