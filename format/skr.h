@@ -212,8 +212,9 @@ struct skr_follow {
 int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f);
 /*
  * Decode ahead: with on, a worker thread reads the input and decodes the
- * next zstd frame while the caller walks the records of the current one
- * (one frame of look-ahead: at most two frame buffers).  Records, their
+ * next zstd frame, and checks its records (deltas undone), while the
+ * caller walks the records of the current one (one frame of look-ahead:
+ * at most two frame buffers).  Records, their
  * order, every error and when it is returned, and the status at every
  * point are the same as without it; only the time differs, given a
  * second core.  Call before the first skr_reader_next(); default off.
