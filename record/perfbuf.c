@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Reading the per-CPU perf buffers: raw samples become records in the
- * file, lost-sample reports become LOSS records, and each full sweep of
- * the buffers lets us promise readers a time order (ROUND records).
+ * Reading the per-CPU perf buffers: raw samples (batches of records) become
+ * records in the file, the BPF side's count of records it could not send
+ * becomes LOSS records, and each full sweep of the buffers lets us promise
+ * readers a time order (ROUND records).
  */
 #include <errno.h>
 #include <sched.h>
@@ -35,11 +36,6 @@ struct raw_sample {
 	/* size bytes of payload follow, only 4-byte aligned */
 };
 
-struct lost_event {
-	struct perf_event_header header;
-	uint64_t id;
-	uint64_t lost;
-};
 
 /*
  * Shortest record of a kernel event type (skr_rec_is_event) this recorder knows;
@@ -134,25 +130,47 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	} while (n && size >= sizeof(struct skr_rec_hdr));
 }
 
-static void on_lost(struct rec_session *s, int cpu,
-		    const struct perf_event_header *e)
+/*
+ * A perf buffer counts lost samples, and a sample now holds a batch of
+ * records; it also reports a loss only once a later sample fits.  So the
+ * LOSS records come from the BPF side's count of records it could not
+ * send, per CPU (output_failed): each sweep writes what each CPU's count
+ * grew by, stamped with the time it was read.
+ */
+static int write_losses(struct rec_session *s)
 {
-	struct lost_event le;
-	struct skr_loss l;
+	uint32_t key = 0;
+	uint64_t *vals;
+	int cpu, err = 0;
 
-	if (e->size < sizeof(le)) {
-		s->malformed++;
-		return;
+	vals = calloc((size_t)s->ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.output_failed),
+				&key, vals)) {
+		err = -errno;
+		fprintf(stderr, "sockrec: reading loss counters: %s\n",
+			strerror(-err));
+		goto out;
 	}
-	memcpy(&le, e, sizeof(le));
-	s->lost += le.lost;
-	memset(&l, 0, sizeof(l));
-	l.hdr.len = sizeof(l);
-	l.hdr.type = SKR_REC_LOSS;
-	l.ts_ns = rec_boot_ns();
-	l.count = le.lost;
-	l.cpu = (uint32_t)cpu;
-	rec_write(s, &l, sizeof(l));
+	for (cpu = 0; cpu < s->ncpus && !err; cpu++) {
+		struct skr_loss l;
+
+		if (vals[cpu] <= s->cpu_lost[cpu])
+			continue;
+		memset(&l, 0, sizeof(l));
+		l.hdr.len = sizeof(l);
+		l.hdr.type = SKR_REC_LOSS;
+		l.ts_ns = rec_boot_ns();
+		l.count = vals[cpu] - s->cpu_lost[cpu];
+		l.cpu = (uint32_t)cpu;
+		s->cpu_lost[cpu] = vals[cpu];
+		s->lost += l.count;
+		err = rec_write(s, &l, sizeof(l));
+	}
+out:
+	free(vals);
+	return err;
 }
 
 static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
@@ -160,6 +178,7 @@ static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
 {
 	struct rec_session *s = ctx;
 
+	(void)cpu;
 	/*
 	 * After a write error keep consuming, so the kernel side is not left
 	 * blocked on a full ring, but write nothing: the loop stops.
@@ -170,10 +189,7 @@ static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
 	case PERF_RECORD_SAMPLE:
 		on_sample(s, e);
 		break;
-	case PERF_RECORD_LOST:
-		on_lost(s, cpu, e);
-		break;
-	default:
+	default:	/* PERF_RECORD_LOST: see write_losses() */
 		break;
 	}
 	return LIBBPF_PERF_EVENT_CONT;
@@ -315,6 +331,9 @@ int rec_perfbuf_open(struct rec_session *s)
 		return err;
 	}
 	s->pb = pb;
+	s->cpu_lost = calloc((size_t)s->ncpus, sizeof(*s->cpu_lost));
+	if (!s->cpu_lost)
+		return -ENOMEM;
 	/*
 	 * Without a working flush staged records would wait for the next
 	 * record of their CPU: send each record alone instead.
@@ -404,6 +423,9 @@ int rec_perfbuf_sweep(struct rec_session *s)
 	}
 	if (s->werr)
 		return s->werr;
+	err = write_losses(s);
+	if (err)
+		return err;
 	/*
 	 * A quiet host needs no markers; after the last event a few rounds
 	 * are still written so that a reader of a live file can release it.
@@ -426,4 +448,6 @@ void rec_perfbuf_close(struct rec_session *s)
 {
 	perf_buffer__free(s->pb);
 	s->pb = NULL;
+	free(s->cpu_lost);
+	s->cpu_lost = NULL;
 }
