@@ -36,7 +36,6 @@ struct raw_sample {
 	/* size bytes of payload follow, only 4-byte aligned */
 };
 
-
 /*
  * Shortest record of a kernel event type (skr_rec_is_event) this recorder knows;
  * 0 for anything else, which the BPF side never emits.
@@ -302,7 +301,7 @@ int rec_perfbuf_open(struct rec_session *s)
 	struct perf_event_attr attr;
 	long page = sysconf(_SC_PAGESIZE);
 	struct perf_buffer *pb;
-	int err;
+	int cpu, err;
 
 	if (page <= 0)
 		page = 4096;
@@ -337,9 +336,12 @@ int rec_perfbuf_open(struct rec_session *s)
 		return -ENOMEM;
 	/*
 	 * Without a working flush staged records would wait for the next
-	 * record of their CPU: send each record alone instead.
+	 * record of their CPU: send each record alone instead.  Nothing is
+	 * staged yet, so flush_stages() would ask no CPU: ask this one.
 	 */
-	err = flush_stages(s);
+	cpu = sched_getcpu();
+	err = cpu < 0 ? -errno :
+	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
 	if (err) {
 		fprintf(stderr, "sockrec: sending records in batches: %s; "
 			"sending each alone\n", strerror(-err));
