@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Reading the per-CPU perf buffers: raw samples become records in the
- * file, lost-sample reports become LOSS records, and each full sweep of
- * the buffers lets us promise readers a time order (ROUND records).
+ * Reading the per-CPU perf buffers: raw samples (batches of records) become
+ * records in the file, the BPF side's count of records it could not send
+ * becomes LOSS records, and each full sweep of the buffers lets us promise
+ * readers a time order (ROUND records).
  */
 #include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <linux/types.h>
+
+#include "bpf/stage.h"
 #include "record/sockrec.h"
 #include "sockrec.skel.h"
 
@@ -27,12 +34,6 @@ struct raw_sample {
 	struct perf_event_header header;
 	uint32_t size;
 	/* size bytes of payload follow, only 4-byte aligned */
-};
-
-struct lost_event {
-	struct perf_event_header header;
-	uint64_t id;
-	uint64_t lost;
 };
 
 /*
@@ -128,25 +129,48 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	} while (n && size >= sizeof(struct skr_rec_hdr));
 }
 
-static void on_lost(struct rec_session *s, int cpu,
-		    const struct perf_event_header *e)
+/*
+ * A perf buffer counts lost samples, and a sample now holds a batch of
+ * records; it also reports a loss only once a later sample fits.  So the
+ * LOSS records come from the BPF side's count of records it could not
+ * send, per CPU (output_failed): each sweep writes what each CPU's count
+ * grew by, stamped with the time it was read.
+ */
+static int write_losses(struct rec_session *s)
 {
-	struct lost_event le;
-	struct skr_loss l;
+	uint32_t key = 0;
+	uint64_t *vals;
+	int cpu, err = 0;
 
-	if (e->size < sizeof(le)) {
-		s->malformed++;
-		return;
+	vals = calloc((size_t)s->ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	/*
+	 * Not fatal: past -Z some kernels (6.1) refuse bpf() calls to a user
+	 * (kernel.unprivileged_bpf_disabled), and recording goes on; the
+	 * losses are then in STATS and END as far as they were read.
+	 */
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.output_failed),
+				&key, vals))
+		goto out;
+	for (cpu = 0; cpu < s->ncpus && !err; cpu++) {
+		struct skr_loss l;
+
+		if (vals[cpu] <= s->cpu_lost[cpu])
+			continue;
+		memset(&l, 0, sizeof(l));
+		l.hdr.len = sizeof(l);
+		l.hdr.type = SKR_REC_LOSS;
+		l.ts_ns = rec_boot_ns();
+		l.count = vals[cpu] - s->cpu_lost[cpu];
+		l.cpu = (uint32_t)cpu;
+		s->cpu_lost[cpu] = vals[cpu];
+		s->lost += l.count;
+		err = rec_write(s, &l, sizeof(l));
 	}
-	memcpy(&le, e, sizeof(le));
-	s->lost += le.lost;
-	memset(&l, 0, sizeof(l));
-	l.hdr.len = sizeof(l);
-	l.hdr.type = SKR_REC_LOSS;
-	l.ts_ns = rec_boot_ns();
-	l.count = le.lost;
-	l.cpu = (uint32_t)cpu;
-	rec_write(s, &l, sizeof(l));
+out:
+	free(vals);
+	return err;
 }
 
 static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
@@ -154,6 +178,7 @@ static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
 {
 	struct rec_session *s = ctx;
 
+	(void)cpu;
 	/*
 	 * After a write error keep consuming, so the kernel side is not left
 	 * blocked on a full ring, but write nothing: the loop stops.
@@ -164,10 +189,7 @@ static enum bpf_perf_event_ret on_event(void *ctx, int cpu,
 	case PERF_RECORD_SAMPLE:
 		on_sample(s, e);
 		break;
-	case PERF_RECORD_LOST:
-		on_lost(s, cpu, e);
-		break;
-	default:
+	default:	/* PERF_RECORD_LOST: see write_losses() */
 		break;
 	}
 	return LIBBPF_PERF_EVENT_CONT;
@@ -194,12 +216,92 @@ static size_t default_pages(int ncpus)
 	return pages;
 }
 
+/*
+ * Send the records each CPU's programs staged (bpf/output.bpf.h) to its
+ * perf buffer: stage_flush, run on that CPU.  0 if every CPU's staging
+ * area was sent or empty; -EBUSY if one stayed busy (a program was filling
+ * it each time we asked) and may still hold records; another -errno if the
+ * kernel would not run the flush.
+ *
+ * Only CPUs that hold records are asked, and we move to each in turn to
+ * run it there: a run on another CPU is a cross-CPU call, whose caller
+ * spins until it is done, and in a busy VM that took up to 117 ms (the
+ * recorder's CPU went up 10x).  A move sleeps instead.  A CPU that is
+ * offline runs no program: nothing to ask it.
+ */
+#define FLUSH_TRIES	3
+
+static int flush_cpu(int fd, int cpu)
+{
+	int i;
+
+	for (i = 0; i < FLUSH_TRIES; i++) {
+		uint64_t arg = 0;
+		LIBBPF_OPTS(bpf_test_run_opts, o,
+			    .ctx_in = &arg,
+			    .ctx_size_in = sizeof(arg),
+			    .flags = BPF_F_TEST_RUN_ON_CPU,
+			    .cpu = (uint32_t)cpu);
+
+		if (bpf_prog_test_run_opts(fd, &o))
+			return errno == ENXIO ? 0 : -errno;
+		if (o.retval == 0)
+			return 0;
+	}
+	return -EBUSY;
+}
+
+static int flush_stages(struct rec_session *s)
+{
+	int fd = bpf_program__fd(s->skel->progs.stage_flush);
+	const struct bpf_map *map = s->skel->maps.stage;
+	size_t stride = (bpf_map__value_size(map) + 7) & ~(size_t)7;
+	struct skr_stage_head head;
+	cpu_set_t old, one;
+	bool moved = false;
+	uint8_t *vals;
+	uint32_t key = 0;
+	int cpu, e, err = 0;
+
+	if (s->skel->bss->stage_off)
+		return 0;
+	vals = malloc(stride * (size_t)s->ncpus);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals)) {
+		err = -errno;
+		goto out;
+	}
+	if (sched_getaffinity(0, sizeof(old), &old)) {
+		err = -errno;
+		goto out;
+	}
+	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
+		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
+		/* Empty after our start: anything staged before was sent. */
+		if (head.used == 0)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		/* Cannot move there (not allowed, offline): asked from afar. */
+		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
+		e = flush_cpu(fd, cpu);
+		if (e && (err == 0 || err == -EBUSY))
+			err = e;
+	}
+	if (moved)
+		sched_setaffinity(0, sizeof(old), &old);
+out:
+	free(vals);
+	return err;
+}
+
 int rec_perfbuf_open(struct rec_session *s)
 {
 	struct perf_event_attr attr;
 	long page = sysconf(_SC_PAGESIZE);
 	struct perf_buffer *pb;
-	int err;
+	int cpu, err;
 
 	if (page <= 0)
 		page = 4096;
@@ -229,6 +331,28 @@ int rec_perfbuf_open(struct rec_session *s)
 		return err;
 	}
 	s->pb = pb;
+	s->cpu_lost = calloc((size_t)s->ncpus, sizeof(*s->cpu_lost));
+	if (!s->cpu_lost)
+		return -ENOMEM;
+	/*
+	 * Without a working flush staged records would wait for the next
+	 * record of their CPU: send each record alone instead.  Nothing is
+	 * staged yet, so flush_stages() would ask no CPU: ask this one.
+	 */
+	cpu = sched_getcpu();
+	err = cpu < 0 ? -errno :
+	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
+	if (err) {
+		fprintf(stderr, "sockrec: sending records in batches: %s; "
+			"sending each alone\n", strerror(-err));
+		s->skel->bss->stage_off = 1;
+	}
+	/*
+	 * -Z: past the drop of privileges the kernel refuses bpf() calls
+	 * (kernel.unprivileged_bpf_disabled), and so the flush.
+	 */
+	if (s->opt->user)
+		s->skel->bss->stage_off = 1;
 	return 0;
 }
 
@@ -271,13 +395,29 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
  * Using T(k) instead would be wrong by exactly the commit delay: an event
  * stamped just before T(k) and committed just after sweep k passed its
  * CPU would break the promise.
+ *
+ * With staging (bpf/output.bpf.h), "committed" is "staged": sweep k first
+ * sends every CPU's staged records to its ring (flush_stages, after T(k)),
+ * then reads the rings.  An event staged before its CPU's flush is read by
+ * sweep k; one staged after it was staged after T(k), the argument above.
+ * A CPU whose staging area stayed busy may keep records staged before
+ * T(k), so that sweep promises nothing new: no ROUND.  The next sweep
+ * whose flush reaches every CPU sends them, and its promise holds again.
  */
 int rec_perfbuf_sweep(struct rec_session *s)
 {
 	uint64_t start = rec_boot_ns();
 	struct skr_round r;
+	bool flushed;
 	int err;
 
+	err = flush_stages(s);
+	if (err && err != -EBUSY) {
+		fprintf(stderr, "sockrec: sending staged records: %s\n",
+			strerror(-err));
+		return err;
+	}
+	flushed = err == 0;
 	err = perf_buffer__consume(s->pb);
 	if (err < 0 && err != -EINTR) {
 		fprintf(stderr, "sockrec: reading perf buffer: %s\n",
@@ -286,11 +426,14 @@ int rec_perfbuf_sweep(struct rec_session *s)
 	}
 	if (s->werr)
 		return s->werr;
+	err = write_losses(s);
+	if (err)
+		return err;
 	/*
 	 * A quiet host needs no markers; after the last event a few rounds
 	 * are still written so that a reader of a live file can release it.
 	 */
-	if (s->prev_sweep_start_ns && s->rounds_pending) {
+	if (s->prev_sweep_start_ns && s->rounds_pending && flushed) {
 		memset(&r, 0, sizeof(r));
 		r.hdr.len = sizeof(r);
 		r.hdr.type = SKR_REC_ROUND;
@@ -308,4 +451,6 @@ void rec_perfbuf_close(struct rec_session *s)
 {
 	perf_buffer__free(s->pb);
 	s->pb = NULL;
+	free(s->cpu_lost);
+	s->cpu_lost = NULL;
 }

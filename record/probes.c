@@ -149,6 +149,8 @@ static void set_autoload(struct sockrec_bpf *skel, const struct hook *only)
 
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
+	/* No hook's: the sweep runs it (record/perfbuf.c). */
+	bpf_program__set_autoload(skel->progs.stage_flush, true);
 	for (i = 0; i < NHOOKS; i++) {
 		const struct hook *h = &probes_hooks[i];
 		const struct tier_def *td = probes_tier_of(h, h->chosen);

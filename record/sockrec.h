@@ -91,6 +91,7 @@ struct rec_session {
 	struct perf_buffer *pb;
 	int ncpus;			/* possible CPUs */
 	size_t pb_pages;		/* per CPU, a power of two; 0: perfbuf.c chooses */
+	uint64_t *cpu_lost;		/* per CPU: failed outputs written as LOSS */
 
 	struct rec_diag *diag;		/* diag.c: sock_diag state; NULL before use */
 
@@ -99,7 +100,7 @@ struct rec_session {
 
 	/* progress */
 	uint64_t events;		/* kernel event records written */
-	uint64_t lost;			/* reported by PERF_RECORD_LOST */
+	uint64_t lost;			/* written as LOSS records */
 	uint64_t malformed;		/* samples dropped as invalid */
 	uint64_t prev_sweep_start_ns;	/* boot clock; 0 before the first sweep */
 	unsigned rounds_pending;	/* ROUND records still owed to recent events */

@@ -77,6 +77,11 @@ lost=$(sed -n 's/.*events recorded, \([0-9]*\) lost.*/\1/p' "$TMP/sockrec.err")
 check "overrun: the exit summary counts lost events (${lost:-none})" test "${lost:-0}" -gt 0
 "$SOCKANA" "$trace" --info >"$TMP/overrun.info" 2>&1
 check "overrun: --info counts them" grep -Eq '^Lost events: +[1-9]' "$TMP/overrun.info"
+# A sample carries a batch of records: the LOSS records must count records
+# (the BPF side's failed outputs), not the samples the perf buffer lost.
+pb=$(sed -n 's/^Lost events:.*perf buffer \([0-9]*\).*/\1/p' "$TMP/overrun.info")
+of=$(sed -n 's/^Lost events:.*output failed \([0-9]*\).*/\1/p' "$TMP/overrun.info")
+check_eq "overrun: LOSS records count every record BPF could not send" "${of:-none}" "${pb:-none}"
 "$SOCKANA" "$trace" >"$TMP/overrun.diag" 2>&1
 check "overrun: the diagnosis says events were lost" grep -Eiq 'events? lost|lost [0-9]+ events' "$TMP/overrun.diag"
 "$SOCKANA" "$trace" --timeline >"$TMP/overrun.timeline" 2>&1

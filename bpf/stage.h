@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
+/*
+ * The head of a CPU's staging area (bpf/output.bpf.h), which the recorder
+ * reads to see which CPUs hold staged records (record/perfbuf.c).  Plain
+ * fixed-width types: included by the BPF side and by user space.
+ */
+#ifndef SKR_BPF_STAGE_H
+#define SKR_BPF_STAGE_H
+
+#define SKR_STAGE_BYTES	2048
+
+struct skr_stage_head {
+	__u32 busy;		/* a program is filling it: leave it alone */
+	__u32 used;		/* bytes of records staged */
+	__u64 records;		/* records staged: counted as failed if a send fails */
+};
+
+#endif /* SKR_BPF_STAGE_H */
