@@ -371,7 +371,7 @@ clean:
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 
 # ---- bench/: `make bench` (docs/PERFORMANCE.md); root, installs libbpf-tools and bpftrace ----
-BENCH_BINS	:= $(BUILD)/bench/storm $(BUILD)/bench/synth
+BENCH_BINS	:= $(BUILD)/bench/storm $(BUILD)/bench/synth $(BUILD)/bench/rezip
 
 $(BUILD)/bench/storm: bench/storm.c
 	$(call msg,CC,$@)
@@ -379,6 +379,11 @@ $(BUILD)/bench/storm: bench/storm.c
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -pthread
 
 $(BUILD)/bench/synth: bench/synth.c $(LIBSKR)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -o $@
+
+$(BUILD)/bench/rezip: bench/rezip.c $(LIBSKR)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) $(CFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -o $@

@@ -29,8 +29,9 @@ struct skr_writer_opts {
 
 /*
  * Start writing to fd, which stays owned by the caller.  Nothing is
- * written until a block ends: a FILE_HEADER is appended, a block fills,
- * or the caller syncs or flushes.
+ * written until a FILE_HEADER is appended or the caller syncs or flushes
+ * (or about 260 KiB of compressed output is waiting: blocks and frames the
+ * writer ends because they are full are held back until then).
  * Returns 0, -EINVAL (bad options) or -ENOMEM.
  */
 int skr_writer_open(struct skr_writer **wp, int fd,
@@ -39,8 +40,8 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 /*
  * Append one complete record (header included).  The record's hdr.len
  * must equal len and lie in [SKR_REC_MIN, SKR_REC_MAX].  When the frame
- * is full it is ended and written first; when the block buffer is full
- * the block is written first (as skr_writer_sync); a FILE_HEADER is
+ * is full it is ended first, when the block is full the block is ended
+ * first (both reach fd at the next sync or flush); a FILE_HEADER is
  * written at once, in a block of its own.  The record is copied and the
  * caller's bytes are left as they are; in a segment of major 2 (after a
  * FILE_HEADER that says so, or before any) the copy of an event record

@@ -12,6 +12,12 @@
  * and zstd reads them there (ZSTD_c_stableInBuffer) instead of copying
  * every block into a window of its own: that copy was the largest single
  * cost of the recorder's writing (docs/PERFORMANCE.md).
+ *
+ * A block the writer ends only because it is full stays in memory, with
+ * those after it, until the caller syncs or flushes (or the output buffer
+ * fills): one write() per sync instead of one per 128 KiB block, which is
+ * what the recorder's storms paid for (docs/PERFORMANCE.md, "reccpu").  A
+ * cut keeps what was synced, as before.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,6 +40,11 @@
  * block, so the only block ends are the writer's.
  */
 #define BLOCK_BYTES	ZSTD_BLOCKSIZE_MAX
+/*
+ * Compressed bytes held back for the next sync: a few blocks of storm
+ * records (about 12 KiB each) or two of records that do not compress.
+ */
+#define OUT_BYTES	(2 * BLOCK_BYTES + 4096)
 #define WINDOW_LOG_MIN	17	/* log2(BLOCK_BYTES): smaller windows shrink blocks */
 
 _Static_assert(BLOCK_BYTES >= SKR_REC_MAX, "a block holds any record");
@@ -52,6 +63,7 @@ struct skr_writer {
 	size_t frame_bytes;
 	uint8_t *out;		/* compressed bytes on their way to fd */
 	size_t out_cap;
+	size_t out_len;		/* of those, bytes not written yet */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	/*
@@ -188,7 +200,7 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 	w->fd = fd;
 	w->delta = true;
 	w->frame_bytes = frame_bytes;
-	w->out_cap = ZSTD_CStreamOutSize();
+	w->out_cap = OUT_BYTES;
 	/* A record larger than frame_bytes still fits in a frame of its own. */
 	w->buf_cap = frame_bytes > SKR_REC_MAX ? frame_bytes : SKR_REC_MAX;
 	w->buf = malloc(w->buf_cap);
@@ -230,18 +242,33 @@ static int write_all(int fd, const uint8_t *p, size_t n, uint64_t *done)
 	return 0;
 }
 
+/* Write the compressed bytes held back, if any. */
+static int drain(struct skr_writer *w)
+{
+	int rc;
+
+	if (w->out_len == 0)
+		return 0;
+	rc = write_all(w->fd, w->out, w->out_len, &w->bytes_out);
+	w->out_len = 0;
+	if (rc)
+		w->err = rc;
+	return rc;
+}
+
 /*
  * Compress the block being built as one block (ZSTD_e_flush) or as the
- * last one of the frame (ZSTD_e_end), and write everything zstd produced.
+ * last one of the frame (ZSTD_e_end).  What zstd produced stays in w->out
+ * until the output buffer is full, or, with now, is written at once.
  */
-static int push(struct skr_writer *w, ZSTD_EndDirective mode)
+static int push(struct skr_writer *w, ZSTD_EndDirective mode, bool now)
 {
 	ZSTD_inBuffer in = { w->buf, w->frame_in, w->done };
 	size_t left;
 	int rc;
 
-	do {
-		ZSTD_outBuffer out = { w->out, w->out_cap, 0 };
+	for (;;) {
+		ZSTD_outBuffer out = { w->out, w->out_cap, w->out_len };
 
 		left = ZSTD_compressStream2(w->cctx, &out, &in, mode);
 		if (ZSTD_isError(left)) {
@@ -249,12 +276,16 @@ static int push(struct skr_writer *w, ZSTD_EndDirective mode)
 			w->err = -ENOMEM;
 			return w->err;
 		}
-		rc = write_all(w->fd, w->out, out.pos, &w->bytes_out);
-		if (rc) {
-			w->err = rc;
+		w->out_len = out.pos;
+		/* left > 0: zstd holds more than the buffer had room for. */
+		if (left == 0 && !now && w->out_len < w->out_cap)
+			break;
+		rc = drain(w);
+		if (rc)
 			return rc;
-		}
-	} while (left > 0);
+		if (left == 0)
+			break;
+	}
 	w->done = in.pos;
 	return 0;
 }
@@ -266,21 +297,18 @@ int skr_writer_sync(struct skr_writer *w)
 	if (w->err)
 		return w->err;
 	if (w->done == w->frame_in)
-		return 0;
-	return push(w, ZSTD_e_flush);
+		return drain(w);
+	return push(w, ZSTD_e_flush, true);
 }
 
-int skr_writer_flush(struct skr_writer *w)
+/* End the open frame; its bytes are written now or at the next sync. */
+static int end_frame(struct skr_writer *w, bool now)
 {
 	int rc;
 
-	if (!w)
-		return -EINVAL;
-	if (w->err)
-		return w->err;
 	if (w->frame_in == 0)
-		return 0;
-	rc = push(w, ZSTD_e_end);
+		return now ? drain(w) : 0;
+	rc = push(w, ZSTD_e_end, now);
 	if (rc)
 		return rc;
 	/*
@@ -294,6 +322,15 @@ int skr_writer_flush(struct skr_writer *w)
 	return 0;
 }
 
+int skr_writer_flush(struct skr_writer *w)
+{
+	if (!w)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	return end_frame(w, true);
+}
+
 int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 {
 	int rc;
@@ -304,12 +341,13 @@ int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 	if (w->err)
 		return w->err;
 	if (w->frame_in > 0 && w->frame_in + len > w->frame_bytes) {
-		rc = skr_writer_flush(w);
+		rc = end_frame(w, false);
 		if (rc)
 			return rc;
 	}
 	if (w->frame_in - w->done + len > BLOCK_BYTES) {
-		rc = skr_writer_sync(w);
+		/* A block ends here, but reaches the file at the next sync. */
+		rc = push(w, ZSTD_e_flush, false);
 		if (rc)
 			return rc;
 	}

@@ -637,6 +637,126 @@ START_TEST(test_blocks_read_in_place)
 }
 END_TEST
 
+/* The bytes a writer's descriptor has been given so far. */
+static struct buf w_written(struct wctx *c)
+{
+	struct buf b = { 0 };
+	uint8_t tmp[4096];
+	off_t end = w_pos(c);
+	ssize_t n;
+
+	ck_assert_int_eq(lseek(c->fd, 0, SEEK_SET), 0);
+	while (b.len < (size_t)end &&
+	       (n = read(c->fd, tmp, sizeof(tmp))) > 0)
+		buf_add(&b, tmp, (size_t)n);
+	ck_assert_uint_eq(b.len, (size_t)end);
+	return b;
+}
+
+/*
+ * Blocks and frames the writer ends because they are full wait for the
+ * caller's sync: one write() per read of the recorder's buffers, not one
+ * per 128 KiB block.  What was synced reads back as a cut file, whole.
+ */
+START_TEST(test_full_blocks_wait_for_sync)
+{
+	struct skr_file_header fh = mk_file_header(SKR_VERSION_MAJOR, 0, 0);
+	struct skr_reader *r;
+	struct skr_reader_status st;
+	struct skr_record rec;
+	struct wctx c;
+	struct buf f;
+	uint32_t seed = 11;
+	uint64_t i, n = 0;
+	const uint64_t total = 6000;	/* about 580 KB: 4 blocks, 2 frames */
+	off_t head;
+
+	w_open(&c, 400000);
+	w_add(&c, &fh);
+	head = w_pos(&c);
+	ck_assert_int_gt(head, 0);	/* the FILE_HEADER's block, at once */
+	for (i = 0; i < total; i++) {
+		struct skr_ev_state s = mk_varied_state(i, &seed);
+
+		w_add(&c, &s);
+	}
+	ck_assert_int_eq(w_pos(&c), head);
+	ck_assert_uint_eq(skr_writer_bytes_out(c.w), (uint64_t)head);
+	ck_assert_int_eq(skr_writer_sync(c.w), 0);
+	ck_assert_int_gt(w_pos(&c), head);
+	ck_assert_uint_eq(skr_writer_bytes_out(c.w), (uint64_t)w_pos(&c));
+
+	/* Cut right after the sync: every record, one frame complete. */
+	f = w_written(&c);
+	seed = 11;
+	ck_assert_int_eq(skr_reader_open_mem(&r, f.p, f.len), 0);
+	ck_assert_int_eq(skr_reader_next(r, &rec), 1);
+	ck_assert_uint_eq(rec.type, SKR_REC_FILE_HEADER);
+	while (skr_reader_next(r, &rec) == 1) {
+		struct skr_ev_state want = mk_varied_state(n, &seed);
+
+		ck_assert_uint_eq(rec.type, SKR_REC_STATE);
+		ck_assert_msg(memcmp(rec.data, &want, sizeof(want)) == 0,
+			      "record %" PRIu64 " differs", n);
+		n++;
+	}
+	ck_assert_uint_eq(n, total);
+	skr_reader_get_status(r, &st);
+	ck_assert(st.truncated);
+	ck_assert_uint_eq(st.frames, 1);
+	skr_reader_free(r);
+	buf_free(&f);
+	ck_assert_int_eq(lseek(c.fd, 0, SEEK_END), (off_t)skr_writer_bytes_out(c.w));
+	w_finish(&c, &f);
+	buf_free(&f);
+}
+END_TEST
+
+/*
+ * Records that do not compress: what is held back for the next sync stays
+ * bounded (a few hundred KiB is written without one), and reads back.
+ */
+START_TEST(test_held_output_bounded)
+{
+	struct skr_file_header fh = mk_file_header(SKR_VERSION_MAJOR, 0, 0);
+	static uint8_t big[60000];
+	struct skr_reader *r;
+	struct skr_record rec;
+	struct wctx c;
+	struct buf f = { 0 };
+	uint32_t seed = 5;
+	const int total = 24;		/* 1.44 MB, two frames */
+	int i, n = 0;
+
+	w_open(&c, 0);
+	w_add(&c, &fh);
+	for (i = 0; i < total; i++) {
+		mk_hdr((struct skr_rec_hdr *)big, 0x0050, sizeof(big));
+		for (size_t k = sizeof(struct skr_rec_hdr); k < sizeof(big); k++) {
+			seed = seed * 1103515245u + 12345u;
+			big[k] = (uint8_t)(seed >> 16);
+		}
+		big[sizeof(struct skr_rec_hdr)] = (uint8_t)i;
+		w_add(&c, big);
+	}
+	/* No sync yet: all but the last 300 KiB or so must be in the file. */
+	ck_assert_int_gt(w_pos(&c), (off_t)(total * sizeof(big) - 300 * 1024));
+	w_finish(&c, &f);
+
+	ck_assert_int_eq(skr_reader_open_mem(&r, f.p, f.len), 0);
+	ck_assert_int_eq(skr_reader_next(r, &rec), 1);
+	while (skr_reader_next(r, &rec) == 1) {
+		ck_assert_uint_eq(rec.type, 0x0050);
+		ck_assert_uint_eq(rec.len, sizeof(big));
+		ck_assert_uint_eq(rec.data[sizeof(struct skr_rec_hdr)], (uint8_t)n);
+		n++;
+	}
+	ck_assert_int_eq(n, total);
+	skr_reader_free(r);
+	buf_free(&f);
+}
+END_TEST
+
 START_TEST(test_max_record_and_trailing_fields)
 {
 	static uint8_t big[SKR_REC_MAX];
@@ -1474,6 +1594,8 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_roundtrip_all_types);
 	tcase_add_test(tc, test_many_frames);
 	tcase_add_test(tc, test_blocks_read_in_place);
+	tcase_add_test(tc, test_full_blocks_wait_for_sync);
+	tcase_add_test(tc, test_held_output_bounded);
 	tcase_add_test(tc, test_max_record_and_trailing_fields);
 	suite_add_tcase(s, tc);
 
