@@ -203,7 +203,6 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 	/* IPv4: the compact record, 24 bytes fewer to copy and compress. */
 	if (t.family == AF_INET) {
 		struct state4_close ev;
-		__u64 size = sizeof(ev.st);
 
 		fill_state(ev.st, cookie, netns, ectx, &t, oldstate, newstate);
 		ev.st.c.pad = held_mark(v);
@@ -212,13 +211,14 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 		__builtin_memcpy(ev.st.daddr, t.daddr, 4);
 		if (b)
 			birth_common(&ev.st.c, b, ev.st.comm);
+		/* Each size a constant: emit() copies it in line. */
 		if (counts_at(oldstate, newstate) &&
 		    fill_counters(&ev.cn, sk, &ev.st.c, btf))
-			size = sizeof(ev);
-		emit(ctx, &ev, size);
+			emit(ctx, &ev, sizeof(ev));
+		else
+			emit(ctx, &ev, sizeof(ev.st));
 	} else {
 		struct state_close ev;
-		__u64 size = sizeof(ev.st);
 
 		fill_state(ev.st, cookie, netns, ectx, &t, oldstate, newstate);
 		ev.st.c.pad = held_mark(v);
@@ -227,10 +227,12 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 		__builtin_memcpy(ev.st.daddr, t.daddr, 16);
 		if (b)
 			birth_common(&ev.st.c, b, ev.st.comm);
+		/* Each size a constant: emit() copies it in line. */
 		if (counts_at(oldstate, newstate) &&
 		    fill_counters(&ev.cn, sk, &ev.st.c, btf))
-			size = sizeof(ev);
-		emit(ctx, &ev, size);
+			emit(ctx, &ev, sizeof(ev));
+		else
+			emit(ctx, &ev, sizeof(ev.st));
 	}
 	return 0;
 }
