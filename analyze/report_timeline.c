@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,6 @@
 #include "analyze/items.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
-#include "analyze/out_async.h"
 #include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
 #include "analyze/sockets.h"
@@ -183,14 +181,6 @@ struct timeline {
 	 */
 	struct sa_word roles[4], ipv4, ipv6;
 	size_t outcome_len[SA_OUT_COUNT];
-	/*
-	 * --json past TL_ASYNC_ROWS rows: lives written by the output thread
-	 * (out_async.h), which uses o, prefix and tmpl while it runs.
-	 */
-	struct sa_async *async;
-	bool async_tried;
-	struct sa_out *o;
-	struct sa_wall_tmpl tmpl;
 };
 
 /* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
@@ -242,19 +232,13 @@ static void row_counters(struct sa_out *o, const struct sa_sock *s)
 	sa_rowk_bool(o, SA_KEY("counters_reset"), f == SA_COUNTERS_RESET);
 }
 
-_Static_assert(sizeof(((struct sa_item *)0)->u.comm) == SA_COMM_SLOT,
-	       "sa_raw_comm() reads a transition's task name as items keep it");
-_Static_assert(sizeof(((struct sa_sock *)0)->owner_comm) == SA_COMM_SLOT,
-	       "sa_raw_comm() reads the owner's task name as lives keep it");
-
 /*
  * row_socket() in JSON with one check of room, as row_item_raw(); false
  * when the row takes the general path (a string to escape).  Roles,
  * outcomes, families and endpoints are sockana's own words.
  */
-static bool row_socket_raw(struct sa_out *o, const struct timeline *tl,
-			   const struct sa_sock *s, enum sa_outcome out,
-			   const struct sock_text *t)
+static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
+			   const struct sa_sock *s, const struct sock_text *t)
 {
 	/* What every socket row without counters ends with. */
 	static const char no_counters[] =
@@ -267,7 +251,10 @@ static bool row_socket_raw(struct sa_out *o, const struct timeline *tl,
 		s->family == SKR_AF_INET6 && tl->ipv6.len ? &tl->ipv6 : NULL;
 	const struct sa_word *role = s->role < 4 && tl->roles[s->role].len
 				     ? &tl->roles[s->role] : NULL;
+	enum sa_outcome out = sa_outcome_of(a, s);
 	const char *outcome = sa_outcome_name(out);
+	const char *comm = s->have_owner ? s->owner_comm : "";
+	struct sa_out *o = &a->o;
 	struct sa_counters c;
 	enum sa_counters_from f = sa_life_counters(s, &c);
 	bool known = f == SA_COUNTERS_CLOSE || f == SA_COUNTERS_DESTROY;
@@ -275,18 +262,16 @@ static bool row_socket_raw(struct sa_out *o, const struct timeline *tl,
 	const char *famw = family ? "" : sa_text_family(s->family, fam,
 							sizeof(fam));
 	const char *rolew = role ? "" : sa_role_name(s->role);
-	/* No strlen of the words that are "" (a call each, per socket). */
-	size_t nfam = family ? 0 : strlen(famw);
-	size_t nrole = role ? 0 : strlen(rolew);
-	size_t nfrom = known ? strlen(from) : 0;
+	size_t nfam = strlen(famw), ncomm = strlen(comm);
+	size_t nrole = strlen(rolew), nfrom = strlen(from);
 	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->outcome_len[out]
 						   : strlen(outcome);
 	size_t room;
 	char *p;
 
 	/* Keys and numbers, in fewer than 1 KiB; then the strings. */
-	room = 1024 + t->nhost + nfam + t->nlocal + t->nremote +
-	       SA_COMM_SLOT + nrole + nout + nfrom + 2 * SA_WORD_SLOT;
+	room = 1024 + t->nhost + nfam + t->nlocal + t->nremote + ncomm +
+	       nrole + nout + nfrom + 2 * SA_WORD_SLOT;
 	p = sa_row_raw_kind(o, SA_ROW_HEAD("socket"), room);
 	if (!p)
 		return false;
@@ -304,7 +289,7 @@ static bool row_socket_raw(struct sa_out *o, const struct timeline *tl,
 	p = sa_raw_wordn(p, SA_KEY("remote"), t->remote, t->nremote);
 	if (s->have_owner) {
 		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
-		p = sa_raw_comm(p, SA_KEY("owner_comm"), s->owner_comm);
+		p = sa_raw_strn(p, SA_KEY("owner_comm"), comm, ncomm);
 		if (!p)
 			goto general;
 	} else {
@@ -347,13 +332,13 @@ general:
 	return false;
 }
 
-static void row_socket(struct sa_out *o, const struct timeline *tl,
-		       const struct sa_sock *s, enum sa_outcome out,
-		       const struct sock_text *t)
+static void row_socket(struct sa_analysis *a, const struct timeline *tl,
+		       const struct sa_sock *s, const struct sock_text *t)
 {
 	char cookie[24], fam[24];
+	struct sa_out *o = &a->o;
 
-	if (row_socket_raw(o, tl, s, out, t))
+	if (row_socket_raw(a, tl, s, t))
 		return;
 	sa_row_begin(o, "socket");
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
@@ -372,7 +357,7 @@ static void row_socket(struct sa_out *o, const struct timeline *tl,
 		sa_rowk_null(o, SA_KEY("owner_comm"));
 	}
 	sa_rowk_str(o, SA_KEY("role"), sa_role_name(s->role));
-	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(out));
+	sa_rowk_str(o, SA_KEY("outcome"), sa_outcome_name(sa_outcome_of(a, s)));
 	sa_rowk_bool(o, SA_KEY("older"), s->older);
 	sa_rowk_bool(o, SA_KEY("snapshot"), s->from_snapshot);
 	sa_rowk_bool(o, SA_KEY("closed"), s->closed);
@@ -388,9 +373,10 @@ static void row_socket(struct sa_out *o, const struct timeline *tl,
 }
 
 /* The first fields of every event row of s, begun (then kept whole). */
-static void keep_prefix(struct sa_out *o, const struct sa_sock *s,
+static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 			const struct sock_text *t)
 {
+	struct sa_out *o = &a->o;
 	char *p;
 
 	/* In JSON with one check of room, as row_item_raw(). */
@@ -426,7 +412,8 @@ static inline char *state_field(char *p, const struct timeline *tl,
 	return sa_raw_word(p, jkey, jlen, skr_tcp_state_name(state, st, 24));
 }
 
-
+_Static_assert(sizeof(((struct sa_item *)0)->u.comm) == SA_COMM_SLOT,
+	       "sa_raw_comm() reads a transition's task name as items keep it");
 
 /*
  * ,"time":"..." of it: written in place from its input's clock when that
@@ -453,66 +440,19 @@ static inline char *time_field(struct sa_analysis *a,
 }
 
 /*
- * An event row's time on the output thread: the wall time the main thread
- * found for it (sa_wallclock_to_wall(), as sa_wallclock_put() finds it),
- * written with the output thread's own template.  What
- * sa_wallclock_format() writes when a time does not format, should one not.
- */
-struct job_time {
-	struct sa_wall_tmpl *tmpl;
-	uint64_t wall_ns;
-};
-
-static const char *job_time_text(const struct job_time *jt,
-				 const struct sa_item *it, char *buf,
-				 size_t size)
-{
-	char secs[32], *end;
-	int n;
-
-	if (size >= SA_WALL_LEN) {
-		end = sa_wall_tmpl_put(jt->tmpl, jt->wall_ns, buf);
-		if (end) {
-			*end = '\0';
-			return buf;
-		}
-	}
-	n = snprintf(buf, size, "clock+%s",
-		     sa_text_secs(it->ts_ns, secs, sizeof(secs)));
-	if (n < 0 || (size_t)n >= size)
-		buf[0] = '\0';
-	return buf;
-}
-
-static inline char *job_time_field(const struct job_time *jt,
-				   const struct sa_item *it, char *p)
-{
-	char wall[SA_WALL_LEN], *end;
-
-	memcpy(p, ",\"time\":\"", 9);
-	end = sa_wall_tmpl_put(jt->tmpl, jt->wall_ns, p + 9);
-	if (end) {
-		*end = '"';
-		return end + 1;
-	}
-	return sa_raw_word(p, SA_KEY("time"),
-			   job_time_text(jt, it, wall, sizeof(wall)));
-}
-
-/*
  * row_item() in JSON, its fields written straight after the kept prefix
  * with one check of room (the row most written of all); false when the
  * row takes the general path: a string to escape, or no kept prefix.
  */
-static bool row_item_raw(struct sa_out *o, struct sa_analysis *a,
-			 const struct timeline *tl,
+static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 			 const struct sa_row_prefix *pf,
 			 const struct sa_sock *s, const struct sa_item *it,
-			 const struct sa_item *prev, const struct job_time *jt)
+			 const struct sa_item *prev)
 {
 	char st[24], detail[SA_DETAIL_MAX];
 	const char *det = "";
 	const struct sa_word *ev, *ctx;
+	struct sa_out *o = &a->o;
 	size_t room, ndet = 0;
 	char *p;
 
@@ -535,7 +475,7 @@ static bool row_item_raw(struct sa_out *o, struct sa_analysis *a,
 	p = sa_row_raw_begin(o, pf, room);
 	if (!p)
 		return false;
-	p = jt ? job_time_field(jt, it, p) : time_field(a, it, p);
+	p = time_field(a, it, p);
 	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
 	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
 					       ? it->ts_ns - s->first_ts : 0);
@@ -577,28 +517,22 @@ static bool row_item_raw(struct sa_out *o, struct sa_analysis *a,
 	return true;
 }
 
-/*
- * An event row: on the main thread (jt NULL), or on the output thread
- * from a job (a NULL: the job holds only transitions, jt their time).
- */
-static void row_item(struct sa_out *o, struct sa_analysis *a,
-		     const struct timeline *tl, const struct sa_row_prefix *pf,
+static void row_item(struct sa_analysis *a, const struct timeline *tl,
+		     const struct sa_row_prefix *pf,
 		     const struct sa_sock *s, const struct sock_text *t,
-		     const struct sa_item *it, const struct sa_item *prev,
-		     const struct job_time *jt)
+		     const struct sa_item *it, const struct sa_item *prev)
 {
 	char wall[SA_WALL_LEN], st[24], detail[SA_DETAIL_MAX];
+	struct sa_out *o = &a->o;
 
-	if (row_item_raw(o, a, tl, pf, s, it, prev, jt))
+	if (row_item_raw(a, tl, pf, s, it, prev))
 		return;
 	if (pf->valid)
 		sa_row_begin_kept(o, pf);
 	else
-		keep_prefix(o, s, t);
-	sa_rowk_word(o, SA_KEY("time"),
-		     jt ? job_time_text(jt, it, wall, sizeof(wall))
-			: sa_time_text(a, it->input, it->ts_ns, wall,
-				       sizeof(wall)));
+		keep_prefix(a, s, t);
+	sa_rowk_word(o, SA_KEY("time"), sa_time_text(a, it->input, it->ts_ns,
+						     wall, sizeof(wall)));
 	sa_rowk_u64(o, SA_KEY("ts_ns"), it->ts_ns);
 	sa_rowk_u64(o, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
 					    ? it->ts_ns - s->first_ts : 0);
@@ -925,8 +859,6 @@ static void timeline_free(void *state)
 	size_t i;
 
 	if (tl) {
-		/* Its rows written before the output is released (run.c). */
-		sa_async_free(tl->async);
 		sa_row_prefix_release(&tl->prefix);
 		for (i = 0; i < tl->nheld; i++)
 			free_life(tl->held[i]);
@@ -1058,150 +990,6 @@ static int interleave(struct sa_analysis *a, struct timeline *tl,
 	return 1;
 }
 
-/*
- * A life for the output thread: what its rows need, copied (the table
- * frees the life when the view returns).  Its nitems struct job_item
- * follow it.
- */
-#define JOB_HOST_MAX	64
-
-struct job {
-	struct sa_sock s;		/* its pointers are not followed */
-	uint32_t outcome;		/* enum sa_outcome */
-	uint32_t nitems;
-	size_t nhost;
-	char host[JOB_HOST_MAX];
-};
-
-struct job_item {
-	struct sa_item it;
-	uint64_t wall_ns;		/* its time, as time_field() finds it */
-};
-
-/*
- * Rows written on the main thread before the output thread starts: a
- * small trace is done before a thread would pay for itself (the same
- * reason the reader decodes ahead only files of 512 KiB or more).
- * SOCKANA_OUTPUT_THREAD=0 never starts it, =1 starts it at once (tests).
- */
-#define TL_ASYNC_ROWS	20000
-
-/* A wall time whose second formats in any zone: before the year 9999 ends. */
-#define WALL_SECS_SAFE	(253402300800ull - 2 * 86400)
-
-/*
- * s queued for the output thread: true.  false when its rows need the
- * model as they are written (gaps, accepts, events other than transitions
- * and their details, a time window, several hosts' clocks, a time that
- * does not convert), or it is too large for a job: then they are written
- * here, once the output thread has written all before them.
- */
-static bool job_put(struct sa_analysis *a, struct timeline *tl,
-		    const struct sa_sock *s)
-{
-	const char *host;
-	struct job_item *ji;
-	struct job *j;
-	size_t nhost, len, i;
-
-	if (s->gap || s->items_dropped_held > 0 || !whole(a) ||
-	    (s->acc && s->acc->n + s->acc->failed > 0))
-		return false;
-	host = sa_host_name(a, s->host);
-	nhost = strlen(host);
-	len = sizeof(*j) + s->nitems * sizeof(*ji);
-	if (nhost >= JOB_HOST_MAX || len > SA_ASYNC_JOB_MAX)
-		return false;
-	j = sa_async_reserve(tl->async, len);
-	if (!j)
-		return false;
-	ji = (struct job_item *)(j + 1);
-	for (i = 0; i < s->nitems; i++) {
-		const struct sa_item *it = &s->items[i];
-		const struct sa_input *in;
-
-		/* Not committed: the next job takes its room. */
-		if (it->type != SKR_REC_STATE || it->input >= a->nin)
-			return false;
-		in = &a->in[it->input];
-		if (in->clock_off != 0 ||
-		    sa_wallclock_to_wall(&in->meta.clock, it->ts_ns,
-					 &ji[i].wall_ns) != 0 ||
-		    ji[i].wall_ns / 1000000000u >= WALL_SECS_SAFE)
-			return false;
-		ji[i].it = *it;
-	}
-	j->s = *s;
-	j->s.items = NULL;
-	j->s.acc = NULL;
-	j->outcome = (uint32_t)sa_outcome_of(a, s);
-	j->nitems = (uint32_t)s->nitems;
-	j->nhost = nhost;
-	memcpy(j->host, host, nhost + 1);
-	sa_async_commit(tl->async, len);
-	tl->sockets++;
-	tl->events += s->nitems + s->items_dropped;
-	return true;
-}
-
-/* On the output thread: a job's rows, as block() writes them. */
-static void job_run(void *ctx, const void *job, size_t len)
-{
-	struct timeline *tl = ctx;
-	const struct job *j = job;
-	const struct job_item *ji = (const void *)(j + 1);
-	const struct sa_sock *s = &j->s;
-	const struct sa_item *prev = NULL;
-	struct job_time jt = { &tl->tmpl, 0 };
-	struct sock_text t;
-	uint32_t i;
-
-	(void)len;
-	t.host = j->host;
-	t.nhost = j->nhost;
-	sa_text_endpoint(s->family, s->saddr, s->sport, t.local,
-			 sizeof(t.local));
-	sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
-			 sizeof(t.remote));
-	t.nlocal = strlen(t.local);
-	t.nremote = strlen(t.remote);
-	row_socket(tl->o, tl, s, (enum sa_outcome)j->outcome, &t);
-	keep_prefix(tl->o, s, &t);
-	sa_row_keep(tl->o, &tl->prefix);
-	for (i = 0; i < j->nitems; i++) {
-		jt.wall_ns = ji[i].wall_ns;
-		row_item(tl->o, NULL, tl, &tl->prefix, s, &t, &ji[i].it, prev,
-			 &jt);
-		prev = &ji[i].it;
-	}
-}
-
-/*
- * Start the output thread once enough rows were written here, when
- * another CPU can run it and the output is JSON rows read to the end.
- */
-static void async_start(struct sa_analysis *a, struct timeline *tl)
-{
-	const char *env = getenv("SOCKANA_OUTPUT_THREAD");
-	bool force = env && strcmp(env, "1") == 0;
-	uint8_t zero[16] = { 0 };
-	char buf[SA_ENDPOINT_LEN];
-
-	if (tl->async_tried || (!force && tl->events < TL_ASYNC_ROWS))
-		return;
-	tl->async_tried = true;
-	if (a->opts->format != SA_FORMAT_JSON || a->opts->follow ||
-	    (env && strcmp(env, "0") == 0) ||
-	    (!force && sysconf(_SC_NPROCESSORS_ONLN) < 2))
-		return;
-	/* Its tables made here, before the thread reads them. */
-	(void)sa_text_endpoint(SKR_AF_INET, zero, 0, buf, sizeof(buf));
-	tl->o = &a->o;
-	sa_out_batch(&a->o, true);
-	/* Without the thread (ENOMEM, no thread), rows are written here. */
-	(void)sa_async_new(&tl->async, job_run, tl);
-}
-
 static int timeline_socket(struct sa_analysis *a, void *state,
 			   const struct sa_sock *s)
 {
@@ -1210,77 +998,7 @@ static int timeline_socket(struct sa_analysis *a, void *state,
 
 	if (ret != 0)
 		return ret < 0 ? ret : 0;
-	if (tl->async) {
-		if (job_put(a, tl, s))
-			return 0;
-		/* The rows before this life's first. */
-		sa_async_drain(tl->async);
-	}
-	ret = block(a, tl, s);
-	async_start(a, tl);
-	return ret;
-}
-
-/*
- * The event rows of a life that kept all its events (no gap, as most
- * lives): its items in order, without sa_items_next()'s phases, which
- * cost some 40 instructions a row.  The number of rows written.
- */
-static uint64_t rows_plain(struct sa_analysis *a, const struct timeline *tl,
-			   const struct sa_sock *s, const struct sock_text *t)
-{
-	const struct sa_item *prev = NULL, *it = s->items;
-	const struct sa_item *end = it + s->nitems;
-	uint64_t shown = 0;
-
-	for (; it < end; it++) {
-		if (in_window(a, it)) {
-			row_item(&a->o, a, tl, &tl->prefix, s, t, it, prev,
-				 NULL);
-			shown++;
-		}
-		if (it->type == SKR_REC_STATE)
-			prev = it;
-	}
-	return shown;
-}
-
-/* Every event and gap of a life, in its text lines or rows. */
-static uint64_t rows_all(struct sa_analysis *a, const struct timeline *tl,
-			 const struct sa_sock *s, const struct sock_text *t,
-			 bool text)
-{
-	const struct sa_item *prev = NULL, *it;
-	const struct sa_gap_run *run;
-	struct sa_items_pos pos;
-	uint64_t shown = 0;
-
-	sa_items_begin(&pos);
-	while (sa_items_next(s, &pos, &it, &run)) {
-		if (run) {
-			if (run_in_window(a, run)) {
-				if (text)
-					print_run(a, s, run);
-				else
-					row_gap(a, s, t, run, run->n);
-			}
-			/* The time in a state let go is not known. */
-			if (run->by_kind[SA_GK_STATE] > 0)
-				prev = NULL;
-			continue;
-		}
-		if (in_window(a, it)) {
-			if (text)
-				print_item(a, s, it, prev);
-			else
-				row_item(&a->o, a, tl, &tl->prefix, s, t, it,
-					 prev, NULL);
-			shown++;
-		}
-		if (it->type == SKR_REC_STATE)
-			prev = it;
-	}
-	return shown;
+	return block(a, tl, s);
 }
 
 /* One life's block: its header (or socket row) and its events. */
@@ -1288,8 +1006,11 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		 const struct sa_sock *s)
 {
 	bool text = a->opts->format == SA_FORMAT_TEXT;
+	const struct sa_item *prev = NULL, *it;
+	const struct sa_gap_run *run;
+	struct sa_items_pos pos;
 	struct sock_text t;
-	uint64_t shown, at_end;
+	uint64_t shown = 0, at_end;
 
 	if (text) {
 		if (tl->sockets > 0)
@@ -1306,14 +1027,34 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		t.nhost = strlen(t.host);
 		t.nlocal = strlen(t.local);
 		t.nremote = strlen(t.remote);
-		row_socket(&a->o, tl, s, sa_outcome_of(a, s), &t);
-		keep_prefix(&a->o, s, &t);
+		row_socket(a, tl, s, &t);
+		keep_prefix(a, s, &t);
 		sa_row_keep(&a->o, &tl->prefix);
 	}
-	if (!text && !s->gap)
-		shown = rows_plain(a, tl, s, &t);
-	else
-		shown = rows_all(a, tl, s, &t, text);
+	sa_items_begin(&pos);
+	while (sa_items_next(s, &pos, &it, &run)) {
+		if (run) {
+			if (run_in_window(a, run)) {
+				if (text)
+					print_run(a, s, run);
+				else
+					row_gap(a, s, &t, run, run->n);
+			}
+			/* The time in a state let go is not known. */
+			if (run->by_kind[SA_GK_STATE] > 0)
+				prev = NULL;
+			continue;
+		}
+		if (in_window(a, it)) {
+			if (text)
+				print_item(a, s, it, prev);
+			else
+				row_item(a, tl, &tl->prefix, s, &t, it, prev);
+			shown++;
+		}
+		if (it->type == SKR_REC_STATE)
+			prev = it;
+	}
 	if (shown == 0 && s->nitems > 0 && text)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);
@@ -1339,9 +1080,6 @@ static void timeline_end(struct sa_analysis *a, void *state)
 	struct timeline *tl = state;
 	size_t i;
 
-	/* Every row of the output thread written, and the thread gone. */
-	sa_async_free(tl->async);
-	tl->async = NULL;
 	/* Held ends whose other end did not pass the filters: alone. */
 	for (i = 0; i < tl->nheld; i++)
 		(void)block(a, tl, tl->held[i]);

@@ -108,19 +108,29 @@ int sa_wallclock_to_wall(const struct sa_wallclock *wc, uint64_t ts_ns,
  * The date and time of the latest second formatted.  A report formats a
  * time per event, and events come in time order, so most share the second
  * of the one before: gmtime and printf run once a second of trace instead
- * of once an event.  This one is the main thread's; a thread that writes
- * rows keeps its own (sa_wall_tmpl_put()).
+ * of once an event.  sockana is single-threaded.
  */
-static struct sa_wall_tmpl wall_cache;
-/* Set before any report and only read afterwards, by any thread. */
-static bool wall_local;
+static struct {
+	bool valid;
+	bool local;
+	uint64_t secs;
+	char text[WALL_SECS_LEN + 1];
+	char zone[WALL_ZONE_MAX + 1];
+	/*
+	 * The whole time of that second, its microseconds to be filled in,
+	 * and its length: copied in one piece of fixed size into a buffer of
+	 * SA_WALL_LEN, with no strlen and no call (one time a row written).
+	 */
+	char whole[SA_WALL_LEN];
+	size_t len;
+} wall_cache;
 
 void sa_wallclock_use_local(bool local)
 {
 	/* localtime_r need not read TZ itself (POSIX); tzset does. */
 	if (local)
 		tzset();
-	wall_local = local;
+	wall_cache.local = local;
 	wall_cache.valid = false;
 }
 
@@ -148,44 +158,48 @@ static int zone_offset(time_t t, const struct tm *lt, char *zone, size_t size)
 	return n == WALL_ZONE_MAX ? 0 : -ERANGE;
 }
 
-/* c made the template of second secs; 0 or -ERANGE. */
-static int wall_second(struct sa_wall_tmpl *c, uint64_t secs)
+/* wall_cache made the template of second secs; 0 or -ERANGE. */
+static int wall_second(uint64_t secs)
 {
-	char text[WALL_SECS_LEN + 1], zone[WALL_ZONE_MAX + 1];
 	size_t zlen;
 	struct tm tm;
 	time_t t;
 	int n;
 
-	if (c->valid && c->secs == secs)
+	if (wall_cache.valid && wall_cache.secs == secs)
 		return 0;
-	c->valid = false;
 	t = (time_t)secs;
 	if (t < 0 || (uint64_t)t != secs)
 		return -ERANGE;
-	if (wall_local ? !localtime_r(&t, &tm) : !gmtime_r(&t, &tm))
+	if (wall_cache.local ? !localtime_r(&t, &tm) : !gmtime_r(&t, &tm))
 		return -ERANGE;
 	if (tm.tm_year > 9999 - 1900 || tm.tm_year < 0)
 		return -ERANGE;
-	n = snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d",
+	n = snprintf(wall_cache.text, sizeof(wall_cache.text),
+		     "%04d-%02d-%02dT%02d:%02d:%02d",
 		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		     tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (n != WALL_SECS_LEN)
-		return -ERANGE;
-	if (!wall_local) {
-		zone[0] = 'Z';
-		zone[1] = '\0';
-	} else if (zone_offset(t, &tm, zone, sizeof(zone)) != 0) {
+	if (n != WALL_SECS_LEN) {
+		wall_cache.valid = false;
 		return -ERANGE;
 	}
-	zlen = strlen(zone);
-	memset(c->whole, 0, sizeof(c->whole));
-	memcpy(c->whole, text, WALL_SECS_LEN);
-	c->whole[WALL_SECS_LEN] = '.';
-	memcpy(c->whole + WALL_SECS_LEN + WALL_FRAC_LEN, zone, zlen + 1);
-	c->len = WALL_SECS_LEN + WALL_FRAC_LEN + zlen;
-	c->secs = secs;
-	c->valid = true;
+	if (!wall_cache.local) {
+		wall_cache.zone[0] = 'Z';
+		wall_cache.zone[1] = '\0';
+	} else if (zone_offset(t, &tm, wall_cache.zone,
+			       sizeof(wall_cache.zone)) != 0) {
+		wall_cache.valid = false;
+		return -ERANGE;
+	}
+	zlen = strlen(wall_cache.zone);
+	memset(wall_cache.whole, 0, sizeof(wall_cache.whole));
+	memcpy(wall_cache.whole, wall_cache.text, WALL_SECS_LEN);
+	wall_cache.whole[WALL_SECS_LEN] = '.';
+	memcpy(wall_cache.whole + WALL_SECS_LEN + WALL_FRAC_LEN,
+	       wall_cache.zone, zlen + 1);
+	wall_cache.len = WALL_SECS_LEN + WALL_FRAC_LEN + zlen;
+	wall_cache.secs = secs;
+	wall_cache.valid = true;
 	return 0;
 }
 
@@ -202,7 +216,7 @@ static void put_usec(char *buf, unsigned usec)
 
 int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 {
-	int ret = wall_second(&wall_cache, wall_ns / NSEC_PER_SEC);
+	int ret = wall_second(wall_ns / NSEC_PER_SEC);
 
 	if (ret != 0)
 		return ret;
@@ -216,32 +230,18 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 	return 0;
 }
 
-/*
- * sa_wall_put(), inline in sa_wallclock_put() too: a row's time was two
- * calls, the second one's entry and exit a fifth of its instructions.
- */
-static inline char *wall_put(struct sa_wall_tmpl *c, uint64_t wall_ns,
-			     char *p)
+char *sa_wall_put(uint64_t wall_ns, char *p)
 {
 	uint64_t secs = wall_ns / NSEC_PER_SEC;
 
 	/* Most rows share the second of the row before: no call then. */
-	if ((!c->valid || c->secs != secs) && wall_second(c, secs) != 0)
+	if ((!wall_cache.valid || wall_cache.secs != secs) &&
+	    wall_second(secs) != 0)
 		return NULL;
 	/* The whole template in one move of a size the compiler knows. */
-	memcpy(p, c->whole, sizeof(c->whole));
+	memcpy(p, wall_cache.whole, sizeof(wall_cache.whole));
 	put_usec(p, (unsigned)(wall_ns % NSEC_PER_SEC / 1000));
-	return p + c->len;
-}
-
-char *sa_wall_put(uint64_t wall_ns, char *p)
-{
-	return wall_put(&wall_cache, wall_ns, p);
-}
-
-char *sa_wall_tmpl_put(struct sa_wall_tmpl *t, uint64_t wall_ns, char *p)
-{
-	return wall_put(t, wall_ns, p);
+	return p + wall_cache.len;
 }
 
 char *sa_wallclock_put(const struct sa_wallclock *wc, uint64_t ts_ns, char *p)
@@ -255,11 +255,11 @@ char *sa_wallclock_put(const struct sa_wallclock *wc, uint64_t ts_ns, char *p)
 	 */
 	if (wc->n > 0 && ts_ns >= last->clock_ns &&
 	    ts_ns - last->clock_ns <= UINT64_MAX - last->realtime_ns)
-		return wall_put(&wall_cache,
-				last->realtime_ns + (ts_ns - last->clock_ns), p);
+		return sa_wall_put(last->realtime_ns + (ts_ns - last->clock_ns),
+				   p);
 	if (sa_wallclock_to_wall(wc, ts_ns, &wall) != 0)
 		return NULL;
-	return wall_put(&wall_cache, wall, p);
+	return sa_wall_put(wall, p);
 }
 
 const char *sa_wallclock_format(const struct sa_wallclock *wc, uint64_t ts_ns,

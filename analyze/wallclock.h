@@ -60,18 +60,6 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size);
  */
 char *sa_wall_put(uint64_t wall_ns, char *p);
 /*
- * The same with a template of the latest second of a thread's own, for a
- * thread other than the main one (sa_wall_put() keeps the main thread's):
- * zeroed before its first use.
- */
-struct sa_wall_tmpl {
-	bool valid;
-	uint64_t secs;
-	char whole[SA_WALL_LEN];	/* the second's text, microseconds 0 */
-	size_t len;
-};
-char *sa_wall_tmpl_put(struct sa_wall_tmpl *t, uint64_t wall_ns, char *p);
-/*
  * sa_wallclock_format()'s time of ts_ns written at p as sa_wall_put()
  * does; NULL when there is no wall time to write (then the caller writes
  * sa_wallclock_format()'s "clock+" text instead).
