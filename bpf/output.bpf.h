@@ -116,10 +116,10 @@ static __always_inline void stage_send(void *ctx, struct stage *st)
 }
 
 /*
- * A record of a size known at build time is copied into the staging area
- * as 8-byte words, in line: the helper call that copies any other size
- * costs more than the copy.  Every record's size is a multiple of 8, so
- * the area's fill stays 8-aligned.
+ * A record is copied into the staging area as 8-byte words, in line: a
+ * helper call that copies it costs more than the copy.  emit() checks at
+ * build time that each record is whole words (so the area's fill stays
+ * 8-aligned) and fits the slack after STAGE_BYTES.
  */
 static __always_inline void stage_copy(__u8 *dst, const void *src, __u64 size)
 {
@@ -132,30 +132,20 @@ static __always_inline void stage_copy(__u8 *dst, const void *src, __u64 size)
 		d[i] = s[i];
 }
 
-static __always_inline void emit(void *ctx, void *ev, __u64 size)
+static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
 {
 	__u32 zero = 0;
 	struct stage *st = bpf_map_lookup_elem(&stage, &zero);
 
-	if (st && !st->h.busy && !stage_off && size <= 255) {
+	if (st && !st->h.busy && !stage_off) {
 		st->h.busy = 1;
 		asm volatile("" ::: "memory");
 		if (st->h.used > STAGE_BYTES - 1 - size)
 			stage_send(ctx, st);
 		/* A record never goes past buf: size is at most 255. */
-		if (__builtin_constant_p(size) && size % 8 == 0) {
-			stage_copy(st->buf + (st->h.used & (STAGE_BYTES - 1)),
-				   ev, size);
-			st->h.used += size;
-			st->h.records++;
-		} else if (bpf_probe_read_kernel(st->buf +
-						 (st->h.used & (STAGE_BYTES - 1)),
-						 size & 0xff, ev) == 0) {
-			st->h.used += size;
-			st->h.records++;
-		} else {
-			count_failed(1);
-		}
+		stage_copy(st->buf + (st->h.used & (STAGE_BYTES - 1)), ev, size);
+		st->h.used += size;
+		st->h.records++;
 		asm volatile("" ::: "memory");
 		st->h.busy = 0;
 		return;
@@ -163,6 +153,13 @@ static __always_inline void emit(void *ctx, void *ev, __u64 size)
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size))
 		count_failed(1);
 }
+
+/* size: sizeof the record, a constant, so the check is the compiler's. */
+#define emit(ctx, ev, size) do {					\
+	_Static_assert((size) % 8 == 0 && (size) <= 255,		\
+		       "a record is whole 8-byte words, at most 255 bytes"); \
+	emit_rec(ctx, ev, size);					\
+} while (0)
 
 /*
  * The recorder's sweep runs this on each CPU in turn (BPF_PROG_TEST_RUN,
