@@ -1032,6 +1032,26 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		keep_prefix(a, s, &t);
 		sa_row_keep(&a->o, &tl->prefix);
 	}
+	if (!s->gap) {
+		/*
+		 * No events let go: the kept ones are s->items in order, walked
+		 * without sa_items_next()'s phases (a call per row).
+		 */
+		for (size_t i = 0; i < s->nitems; i++) {
+			it = &s->items[i];
+			if (in_window(a, it)) {
+				if (text)
+					print_item(a, s, it, prev);
+				else
+					row_item(a, tl, &tl->prefix, s, &t, it,
+						 prev);
+				shown++;
+			}
+			if (it->type == SKR_REC_STATE)
+				prev = it;
+		}
+		goto items_done;
+	}
 	sa_items_begin(&pos);
 	while (sa_items_next(s, &pos, &it, &run)) {
 		if (run) {
@@ -1056,6 +1076,7 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		if (it->type == SKR_REC_STATE)
 			prev = it;
 	}
+items_done:
 	if (shown == 0 && s->nitems > 0 && text)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);
