@@ -404,6 +404,9 @@ static inline char *put_8(char *p, uint32_t v)
  * from a scratch array of a length known only at run time was a call to
  * memcpy() per number, and a loop of % 100 a step per two digits).
  */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline char *put_u32(char *p, uint32_t v)
 {
 	uint32_t hi, lo;

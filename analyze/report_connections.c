@@ -11,7 +11,9 @@
  * kernel had zeroed before it, endpoints of an unknown family.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -37,6 +39,16 @@ struct conn {
 	struct sa_counters n;
 	const char *close;
 	char close_buf[24];
+};
+
+/*
+ * The view's own words, made once (sa_word_make(), out_raw.h): a row
+ * copies a slot rather than calling a name lookup and strlen for each.
+ * A slot of len 0 (a word too long for it) is looked up per row.
+ */
+struct words {
+	struct sa_word roles[4], ipv4, ipv6, counters[4];
+	size_t outcome_len[SA_OUT_COUNT];
 };
 
 /* States a socket that sent or received a segment went through. */
@@ -211,53 +223,105 @@ static size_t len_of(const char *s)
 	return s ? strlen(s) : 0;
 }
 
+_Static_assert(sizeof(((struct sa_sock *)0)->owner_comm) == SA_COMM_SLOT,
+	       "sa_raw_comm() reads an owner's name as sockets keep it");
+
+/* ,"key":"a.b.c.d" of an IPv4 address, written in place. */
+static inline char *raw_ipv4(char *p, const char *jkey, size_t jlen,
+		      const uint8_t addr[4])
+{
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	*p++ = '"';
+	p = sa_text_put_ipv4(p, addr);
+	*p++ = '"';
+	return p;
+}
+
+/* ,"key":"address", or null for an unknown family; as addr_text(). */
+static inline char *raw_addr(char *p, const char *jkey, size_t jlen,
+		      unsigned family, const uint8_t addr[16], bool have)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *t;
+
+	if (have && family == SKR_AF_INET)
+		return raw_ipv4(p, jkey, jlen, addr);
+	t = have ? addr_text(family, addr, buf, sizeof(buf)) : NULL;
+	return raw_word(p, jkey, jlen, t, len_of(t));
+}
+
+/* ,"key":"time" of merge time mt, in place when it is a wall time. */
+static inline char *raw_time(char *p, const char *jkey, size_t jlen,
+		      const struct sa_analysis *a, uint64_t mt)
+{
+	char buf[SA_WALL_LEN], *end;
+	const char *t;
+
+	if (a->wall) {
+		memcpy(p, jkey, jlen);
+		p[jlen] = '"';
+		end = sa_wall_put(mt, p + jlen + 1);
+		if (end) {
+			*end = '"';
+			return end + 1;
+		}
+	}
+	t = sa_merge_time_text(a, mt, buf, sizeof(buf));
+	return sa_raw_wordn(p, jkey, jlen, t, strlen(t));
+}
+
+/* ,"key":"word" from a slot, or from word itself when it has none. */
+static inline char *raw_slot(char *p, const char *jkey, size_t jlen,
+		      const struct sa_word *w, const char *word)
+{
+	if (w && w->len)
+		return sa_raw_slot(p, jkey, jlen, w);
+	return sa_raw_wordn(p, jkey, jlen, word, strlen(word));
+}
+
 /*
  * row() in JSON with one check of room (out_raw.h) instead of one per
  * field: the view writes nothing else, so a row is most of its output
  * time.  False when the row takes the general path: a host, task or
  * close reason with a byte to escape, or not JSON.  Cookies, families,
- * addresses, roles, times and outcomes are sockana's own words.
+ * addresses, roles, times and outcomes are sockana's own words, written
+ * in place or copied from the view's slots (struct words).
  */
-static bool row_raw(struct sa_analysis *a, const struct sa_sock *s,
-		    const struct conn *c)
+static bool row_raw(struct sa_analysis *a, const struct words *wd,
+		    const struct sa_sock *s, const struct conn *c)
 {
-	char laddr[INET6_ADDRSTRLEN], raddr[INET6_ADDRSTRLEN], cookie[24];
-	char fam[24], first[SA_WALL_LEN], last[SA_WALL_LEN];
+	char fam[24];
 	bool known = family_known(s->family);
 	bool peer = known && s->role != SA_ROLE_LISTENER;
 	bool counted = c->counters == SA_COUNTERS_CLOSE ||
 		       c->counters == SA_COUNTERS_DESTROY;
 	const char *host = sa_host_name(a, s->host);
-	const char *ck = hex_text(s->cookie, cookie, sizeof(cookie));
-	const char *family = sa_text_family(s->family, fam, sizeof(fam));
-	const char *la = addr_text(s->family, s->saddr, laddr, sizeof(laddr));
-	const char *ra = peer ? addr_text(s->family, s->daddr, raddr,
-					  sizeof(raddr)) : NULL;
-	const char *role = sa_role_name(s->role);
-	const char *comm = s->have_owner ? s->owner_comm : "";
-	const char *ft = sa_merge_time_text(a, s->first_mt, first,
-					    sizeof(first));
-	const char *lt = sa_merge_time_text(a, s->last_mt, last, sizeof(last));
+	const struct sa_word *famw =
+		s->family == SKR_AF_INET ? &wd->ipv4 :
+		s->family == SKR_AF_INET6 ? &wd->ipv6 : NULL;
+	const char *family = famw && famw->len ? ""
+			     : sa_text_family(s->family, fam, sizeof(fam));
+	const char *role = s->role < 4 && wd->roles[s->role].len ? ""
+			   : sa_role_name(s->role);
 	const char *cn = c->counters == SA_COUNTERS_NONE
 			 ? "not_seen" : sa_counters_from_name(c->counters);
 	const char *oc = sa_outcome_name(c->outcome);
-	size_t nhost = strlen(host), nck = len_of(ck), nfam = strlen(family);
-	size_t nla = len_of(la), nra = len_of(ra), nrole = strlen(role);
-	size_t ncomm = strlen(comm), nft = strlen(ft), nlt = strlen(lt);
-	size_t ncn = strlen(cn), noc = strlen(oc), nclose = strlen(c->close);
+	size_t nhost = strlen(host), nfam = strlen(family);
+	size_t nrole = strlen(role), ncn = len_of(cn);
+	size_t noc = (unsigned)c->outcome < SA_OUT_COUNT
+		     ? wd->outcome_len[c->outcome] : strlen(oc);
+	size_t nclose = strlen(c->close);
 	struct sa_out *o = &a->o;
 	char *p;
 
 	/*
-	 * Keys, numbers (20 digits at most), booleans and nulls in fewer than
-	 * 1.5 KiB; then the strings.  A NULL cookie or time is not expected
-	 * (the buffers fit them): the general path writes it as it did.
+	 * Keys, numbers (20 digits at most), booleans, nulls, the cookie,
+	 * addresses, times and the slots in fewer than 2 KiB; then the
+	 * strings.
 	 */
-	if (!ck || !ft || !lt)
-		return false;
 	p = sa_row_raw_kind(o, SA_ROW_HEAD(SA_CONNECTIONS_ROW),
-			    1536 + nhost + nck + nfam + nla + nra + nrole +
-			    ncomm + nft + nlt + ncn + noc + nclose);
+			    2048 + nhost + nfam + nrole + ncn + noc + nclose);
 	if (!p)
 		return false;
 	p = sa_raw_u64(p, SA_KEY("socket"), s->id);
@@ -265,16 +329,17 @@ static bool row_raw(struct sa_analysis *a, const struct sa_sock *s,
 	if (!p)
 		goto general;
 	p = sa_raw_u64(p, SA_KEY("netns"), s->netns);
-	p = sa_raw_wordn(p, SA_KEY("cookie"), ck, nck);
-	p = sa_raw_wordn(p, SA_KEY("family"), family, nfam);
-	p = raw_word(p, SA_KEY("local_addr"), la, nla);
+	p = sa_raw_hex(p, SA_KEY("cookie"), s->cookie);
+	p = raw_slot(p, SA_KEY("family"), famw, family);
+	p = raw_addr(p, SA_KEY("local_addr"), s->family, s->saddr, true);
 	p = raw_opt(p, SA_KEY("local_port"), known && s->sport != 0, s->sport);
-	p = raw_word(p, SA_KEY("remote_addr"), ra, nra);
+	p = raw_addr(p, SA_KEY("remote_addr"), s->family, s->daddr, peer);
 	p = raw_opt(p, SA_KEY("remote_port"), peer && s->dport != 0, s->dport);
-	p = sa_raw_wordn(p, SA_KEY("role"), role, nrole);
+	p = raw_slot(p, SA_KEY("role"), s->role < 4 ? &wd->roles[s->role]
+						     : NULL, role);
 	if (s->have_owner) {
 		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
-		p = sa_raw_strn(p, SA_KEY("owner_comm"), comm, ncomm);
+		p = sa_raw_comm(p, SA_KEY("owner_comm"), s->owner_comm);
 		if (!p)
 			goto general;
 	} else {
@@ -286,16 +351,20 @@ static bool row_raw(struct sa_analysis *a, const struct sa_sock *s,
 	p = sa_raw_bool(p, SA_KEY("older"), s->older);
 	p = sa_raw_bool(p, SA_KEY("snapshot"), s->from_snapshot);
 	p = sa_raw_bool(p, SA_KEY("closed"), s->closed);
-	p = sa_raw_wordn(p, SA_KEY("first_time"), ft, nft);
+	p = raw_time(p, SA_KEY("first_time"), a, s->first_mt);
 	p = sa_raw_u64(p, SA_KEY("first_ns"), s->first_mt);
-	p = sa_raw_wordn(p, SA_KEY("last_time"), lt, nlt);
+	p = raw_time(p, SA_KEY("last_time"), a, s->last_mt);
 	p = sa_raw_u64(p, SA_KEY("last_ns"), s->last_mt);
 	p = raw_opt(p, SA_KEY("connect_ns"), c->have_connect, c->connect_ns);
 	p = raw_opt(p, SA_KEY("handshake_ns"), c->have_handshake,
 		    c->handshake_ns);
 	p = raw_opt(p, SA_KEY("accept_wait_ns"), c->have_accept, c->accept_ns);
 	p = raw_opt(p, SA_KEY("lifetime_ns"), c->have_life, c->life_ns);
-	p = sa_raw_wordn(p, SA_KEY("counters"), cn, ncn);
+	if ((unsigned)c->counters < 4 && wd->counters[c->counters].len)
+		p = sa_raw_slot(p, SA_KEY("counters"),
+				&wd->counters[c->counters]);
+	else
+		p = raw_word(p, SA_KEY("counters"), cn, ncn);
 	p = raw_opt(p, SA_KEY("bytes_acked"), counted, c->n.bytes_acked);
 	p = raw_opt(p, SA_KEY("bytes_received"), counted,
 		    c->n.bytes_received);
@@ -314,8 +383,8 @@ general:
 	return false;
 }
 
-static void row(struct sa_analysis *a, const struct sa_sock *s,
-		const struct conn *c)
+static void row(struct sa_analysis *a, const struct words *wd,
+		const struct sa_sock *s, const struct conn *c)
 {
 	char addr[INET6_ADDRSTRLEN], cookie[24], fam[24], w[SA_WALL_LEN];
 	bool known = family_known(s->family);
@@ -325,7 +394,7 @@ static void row(struct sa_analysis *a, const struct sa_sock *s,
 	struct sa_out *o = &a->o;
 
 	/* CSV goes field by field: its header takes the fields' names. */
-	if (o->fmt == SA_FORMAT_JSON && row_raw(a, s, c))
+	if (o->fmt == SA_FORMAT_JSON && wd && row_raw(a, wd, s, c))
 		return;
 	sa_row_begin(o, SA_CONNECTIONS_ROW);
 	sa_rowk_u64(o, SA_KEY("socket"), s->id);
@@ -450,9 +519,37 @@ static void text_row(struct sa_analysis *a, const struct sa_sock *s,
 
 static int connections_new(struct sa_analysis *a, void **state)
 {
-	(void)a;
+	struct words *wd;
+	char buf[24];
+	unsigned v;
+
 	*state = NULL;
+	if (a->opts->format != SA_FORMAT_JSON)
+		return 0;
+	wd = calloc(1, sizeof(*wd));
+	if (!wd)
+		return -ENOMEM;
+	for (v = 0; v < 4; v++) {
+		const char *cn = v == SA_COUNTERS_NONE ? "not_seen"
+			: sa_counters_from_name((enum sa_counters_from)v);
+
+		(void)sa_word_make(&wd->roles[v], sa_role_name(v));
+		if (cn)
+			(void)sa_word_make(&wd->counters[v], cn);
+	}
+	(void)sa_word_make(&wd->ipv4, sa_text_family(SKR_AF_INET, buf,
+						     sizeof(buf)));
+	(void)sa_word_make(&wd->ipv6, sa_text_family(SKR_AF_INET6, buf,
+						     sizeof(buf)));
+	for (v = 0; v < SA_OUT_COUNT; v++)
+		wd->outcome_len[v] = strlen(sa_outcome_name(v));
+	*state = wd;
 	return 0;
+}
+
+static void connections_free(void *state)
+{
+	free(state);
 }
 
 static int connections_socket(struct sa_analysis *a, void *state,
@@ -460,12 +557,11 @@ static int connections_socket(struct sa_analysis *a, void *state,
 {
 	struct conn c;
 
-	(void)state;
 	measure(a, s, &c);
 	if (a->opts->format != SA_FORMAT_TEXT) {
 		/* Nothing but rows until the end: written 64 KiB at a time. */
 		sa_out_batch(&a->o, true);
-		row(a, s, &c);
+		row(a, state, s, &c);
 		return 0;
 	}
 	if (a->selected == 1)
@@ -510,4 +606,5 @@ const struct sa_view sa_view_connections = {
 	.new = connections_new,
 	.socket = connections_socket,
 	.end = connections_end,
+	.free = connections_free,
 };

@@ -253,7 +253,6 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 				     ? &tl->roles[s->role] : NULL;
 	enum sa_outcome out = sa_outcome_of(a, s);
 	const char *outcome = sa_outcome_name(out);
-	const char *comm = s->have_owner ? s->owner_comm : "";
 	struct sa_out *o = &a->o;
 	struct sa_counters c;
 	enum sa_counters_from f = sa_life_counters(s, &c);
@@ -262,7 +261,7 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 	const char *famw = family ? "" : sa_text_family(s->family, fam,
 							sizeof(fam));
 	const char *rolew = role ? "" : sa_role_name(s->role);
-	size_t nfam = strlen(famw), ncomm = strlen(comm);
+	size_t nfam = strlen(famw);
 	size_t nrole = strlen(rolew), nfrom = strlen(from);
 	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->outcome_len[out]
 						   : strlen(outcome);
@@ -270,8 +269,8 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 	char *p;
 
 	/* Keys and numbers, in fewer than 1 KiB; then the strings. */
-	room = 1024 + t->nhost + nfam + t->nlocal + t->nremote + ncomm +
-	       nrole + nout + nfrom + 2 * SA_WORD_SLOT;
+	room = 1024 + t->nhost + nfam + t->nlocal + t->nremote +
+	       SA_COMM_SLOT + nrole + nout + nfrom + 2 * SA_WORD_SLOT;
 	p = sa_row_raw_kind(o, SA_ROW_HEAD("socket"), room);
 	if (!p)
 		return false;
@@ -289,7 +288,7 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 	p = sa_raw_wordn(p, SA_KEY("remote"), t->remote, t->nremote);
 	if (s->have_owner) {
 		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
-		p = sa_raw_strn(p, SA_KEY("owner_comm"), comm, ncomm);
+		p = sa_raw_comm(p, SA_KEY("owner_comm"), s->owner_comm);
 		if (!p)
 			goto general;
 	} else {
@@ -414,6 +413,8 @@ static inline char *state_field(char *p, const struct timeline *tl,
 
 _Static_assert(sizeof(((struct sa_item *)0)->u.comm) == SA_COMM_SLOT,
 	       "sa_raw_comm() reads a transition's task name as items keep it");
+_Static_assert(sizeof(((struct sa_sock *)0)->owner_comm) == SA_COMM_SLOT,
+	       "sa_raw_comm() reads an owner's name as sockets keep it");
 
 /*
  * ,"time":"..." of it: written in place from its input's clock when that
@@ -1031,6 +1032,26 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		keep_prefix(a, s, &t);
 		sa_row_keep(&a->o, &tl->prefix);
 	}
+	if (!s->gap) {
+		/*
+		 * No events let go: the kept ones are s->items in order, walked
+		 * without sa_items_next()'s phases (a call per row).
+		 */
+		for (size_t i = 0; i < s->nitems; i++) {
+			it = &s->items[i];
+			if (in_window(a, it)) {
+				if (text)
+					print_item(a, s, it, prev);
+				else
+					row_item(a, tl, &tl->prefix, s, &t, it,
+						 prev);
+				shown++;
+			}
+			if (it->type == SKR_REC_STATE)
+				prev = it;
+		}
+		goto items_done;
+	}
 	sa_items_begin(&pos);
 	while (sa_items_next(s, &pos, &it, &run)) {
 		if (run) {
@@ -1055,6 +1076,7 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		if (it->type == SKR_REC_STATE)
 			prev = it;
 	}
+items_done:
 	if (shown == 0 && s->nitems > 0 && text)
 		fputs("  (alive in the time range, no event inside it)\n",
 		      a->out);

@@ -183,8 +183,7 @@ static void make_octets(void)
 /* "255.255.255.255:4294967295", the longest endpoint4() writes. */
 #define ENDPOINT4_MAX	26
 
-/* At p, which has ENDPOINT4_MAX bytes of room; the end (no NUL). */
-static char *put_endpoint4(char *p, const uint8_t addr[16], unsigned port)
+char *sa_text_put_ipv4(char *p, const uint8_t addr[4])
 {
 	int i;
 
@@ -196,7 +195,14 @@ static char *put_endpoint4(char *p, const uint8_t addr[16], unsigned port)
 		p += octets[addr[i]].n;
 		*p++ = '.';
 	}
-	p[-1] = ':';
+	return p - 1;
+}
+
+/* At p, which has ENDPOINT4_MAX bytes of room; the end (no NUL). */
+static char *put_endpoint4(char *p, const uint8_t addr[16], unsigned port)
+{
+	p = sa_text_put_ipv4(p, addr);
+	*p++ = ':';
 	return sa_put_u64(p, port);
 }
 

@@ -25,6 +25,12 @@ extern const char sa_digit_pairs[201];
 #define SA_ENDPOINT_LEN	64
 const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 			     unsigned port, char *buf, size_t size);
+/*
+ * The dotted quad of addr at p, as inet_ntop() writes it, without a NUL;
+ * its end.  p has SA_IPV4_ROOM bytes of room, all of which may be written.
+ */
+#define SA_IPV4_ROOM	16
+char *sa_text_put_ipv4(char *p, const uint8_t addr[4]);
 /* "IPv4", "IPv6" or "UNKNOWN(n)". */
 const char *sa_text_family(unsigned family, char *buf, size_t size);
 /* "comm[pid]". */

@@ -11,6 +11,7 @@
  */
 #include <check.h>
 #include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@
 #define ODD	0x205		/* a family no kernel has */
 #define REF	0x206		/* refused; its local port never seen */
 
-static void begin(struct tg *t)
+static void begin_clock(struct tg *t, bool clock)
 {
 	static const char *const args[] = { "sockrec", NULL };
 	const struct tg_host h = { .hostname = "alpha", .boot_id = "boot-a" };
@@ -50,7 +51,13 @@ static void begin(struct tg *t)
 	tg_probe(t, "accept", SKR_REC_ACCEPT, SKR_TIER_TRACEPOINT, NULL);
 	tg_probe(t, "tcp_destroy_sock", SKR_REC_DESTROY, SKR_TIER_TP_BTF,
 		 NULL);
-	tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
+	if (clock)
+		tg_clock(t, 1 * SEC, WALL_BASE * SEC, 0);
+}
+
+static void begin(struct tg *t)
+{
+	begin_clock(t, true);
 }
 
 static void destroy(struct tg *t, uint64_t ts, uint64_t cookie,
@@ -104,6 +111,21 @@ static void build_healthy(struct tg *t)
 	destroy(t, b + 311 * USEC, CLI, 66, 513, 6, 4);
 	tg_st(t, b + 320 * USEC, SRV, I, 0, "swapper/0", SKR_TCP_LAST_ACK,
 	      SKR_TCP_CLOSE, LO, 8080, LO, 40001);
+	tg_end(t, b + 1 * SEC, 0, 0);
+}
+
+/* A client's short life in a trace with no CLOCK sample: no wall time. */
+static void build_no_clock(struct tg *t)
+{
+	const uint64_t b = T0;
+
+	begin_clock(t, false);
+	tg_st(t, b + 10 * USEC, CLI, P, 20, "cli", SKR_TCP_CLOSE,
+	      SKR_TCP_SYN_SENT, LO, 0, LO, 8080);
+	tg_st(t, b + 15 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_SYN_SENT,
+	      SKR_TCP_ESTABLISHED, LO, 40001, LO, 8080);
+	tg_st(t, b + 310 * USEC, CLI, I, 0, "swapper/0", SKR_TCP_ESTABLISHED,
+	      SKR_TCP_CLOSE, LO, 40001, LO, 8080);
 	tg_end(t, b + 1 * SEC, 0, 0);
 }
 
@@ -258,6 +280,23 @@ START_TEST(test_edges_json)
 	    "\"counters\":\"not_seen\",\"bytes_acked\":null,");
 	has(r, "\"close_reason\":\"open\"}");
 	free(copy);
+	free(text);
+}
+END_TEST
+
+/*
+ * Without a wall clock the times are the event clock's "clock+S" words:
+ * the row writes wall times in place only when there are some.
+ */
+START_TEST(test_no_clock_json)
+{
+	char *text = tg_build_report(build_no_clock, SA_REPORT_CONNECTIONS,
+				     SA_FORMAT_JSON, SA_BY_NONE);
+	char *r = row_of(text, 1);
+
+	has(r, "\"first_time\":\"clock+2.000010\",\"first_ns\":2000010000,"
+	    "\"last_time\":\"clock+2.000310\",\"last_ns\":2000310000,");
+	has(r, "\"connect_ns\":5000,");
 	free(text);
 }
 END_TEST
@@ -526,6 +565,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_healthy_json);
 	tcase_add_test(tc, test_edges_json);
+	tcase_add_test(tc, test_no_clock_json);
 	tcase_add_test(tc, test_csv);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_escape_every_byte);
