@@ -498,14 +498,25 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 	struct tkey k;
 	int err;
 
+	uint8_t role, pairing, state;
+
 	if (!p || p->off)
 		return 0;
 	if (s->family != SKR_AF_INET && s->family != SKR_AF_INET6)
 		return 0;
-	if (s->pairing == SA_PAIRING_NONE && s->role == SA_ROLE_LISTENER &&
-	    s->state == SKR_TCP_LISTEN && !s->closed)
+	/*
+	 * One load each: the transition just stored them byte by byte, and
+	 * the compiler's one load of role and pairing together waited for
+	 * those stores (store forwarding failed: a fifth of this function's
+	 * samples).
+	 */
+	role = *(const volatile uint8_t *)&s->role;
+	pairing = *(const volatile uint8_t *)&s->pairing;
+	state = *(const volatile uint8_t *)&s->state;
+	if (pairing == SA_PAIRING_NONE && role == SA_ROLE_LISTENER &&
+	    state == SKR_TCP_LISTEN && !s->closed)
 		return note_listener(p, s);
-	if (s->role == SA_ROLE_ACTIVE && s->state == SKR_TCP_SYN_SENT) {
+	if (role == SA_ROLE_ACTIVE && state == SKR_TCP_SYN_SENT) {
 		err = find_listener(p, s);
 		if (err)
 			return err;

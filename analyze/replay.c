@@ -119,6 +119,24 @@ struct sa_replay {
 	bool eof;
 };
 
+/*
+ * A record's fields reach here stored one by one (by the reader, then by
+ * wait_for_room()), and a load the compiler merges from several of them
+ * waits for those stores to retire: store forwarding fails.  It merged
+ * len, type and flags into one 8-byte load, and type and flags into one
+ * 4-byte load, two quarters and a half of this file's samples.  A
+ * volatile read is one load of its own.
+ */
+static uint16_t load16(const uint16_t *p)
+{
+	return *(const volatile uint16_t *)p;
+}
+
+static uint32_t load32(const uint32_t *p)
+{
+	return *(const volatile uint32_t *)p;
+}
+
 static unsigned size_class(uint32_t len)
 {
 	return (unsigned)((len + CLASS_STEP - 1) / CLASS_STEP);
@@ -460,8 +478,8 @@ static int admit(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 		return -ENOMEM;
 	h->len = in->len;
 	h->segment = in->segment;
-	h->type = in->type;
-	h->flags = in->flags;
+	h->type = load16(&in->type);
+	h->flags = load16(&in->flags);
 	h->minor = in->minor;
 	h->ts = rp->in_ts;
 	h->seq = rp->seq++;
@@ -488,9 +506,9 @@ static void wait_for_room(struct sa_replay *rp, const struct skr_record *in,
 	 * struct copy's wide loads would wait for those stores to retire.
 	 */
 	rp->in.data = in->data;
-	rp->in.len = in->len;
-	rp->in.type = in->type;
-	rp->in.flags = in->flags;
+	rp->in.len = load32(&in->len);
+	rp->in.type = load16(&in->type);
+	rp->in.flags = load16(&in->flags);
 	rp->in.segment = in->segment;
 	rp->in.minor = in->minor;
 	rp->in_ts = in_ts;
