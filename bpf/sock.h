@@ -93,6 +93,19 @@ static __always_inline __u32 net_inum(const struct net *net, const bool btf)
 	return inum;
 }
 
+/*
+ * A tp_btf program's cookie for sk: read where it is already set (every
+ * socket past its first state change), the helper only to assign one.
+ * The kernel sets it once, with a compare-and-exchange from 0, so the
+ * read sees 0 or the final value.
+ */
+static __always_inline __u64 sk_cookie_btf(struct sock *sk)
+{
+	__u64 cookie = sk->__sk_common.skc_cookie.counter;
+
+	return cookie ? cookie : bpf_get_socket_cookie(sk);
+}
+
 static __always_inline __u32 sk_netns(const struct sock *sk, const bool btf)
 {
 	if (btf)
