@@ -94,6 +94,12 @@ static __always_inline bool task_filtering(void)
 	return filter_tgids || filter_comm_on || filter_cgroup;
 }
 
+/* Whether any socket-level filter is on (the verifier knows: rodata). */
+static __always_inline bool sock_filtering(void)
+{
+	return filter_family || filter_netns || filter_ports;
+}
+
 static __always_inline bool sock_pass(__u64 cookie, __u8 family, __u32 netns,
 				      __u16 sport, __u16 dport)
 {

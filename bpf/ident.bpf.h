@@ -98,7 +98,7 @@ static __always_inline __u64 sock_ident_btf(struct sock *sk)
 {
 	if (own_ids && own_id_applies(sk->__sk_common.skc_state))
 		return own_id(sk, false);
-	return bpf_get_socket_cookie(sk);
+	return sk_cookie_btf(sk);
 }
 
 static __always_inline void own_id_forget(const struct sock *sk)

@@ -294,7 +294,7 @@ static __always_inline int handle_set_state_body(__u64 *ctx)
 	if (!sk_is_tcp(sk, true))
 		return 0;
 	/* Before any filter: the syscall programs read the cookie this assigns. */
-	cookie = bpf_get_socket_cookie((void *)sk);
+	cookie = sk_cookie_btf((struct sock *)sk);
 	return record_state(ctx, sk, cookie, (int)ctx[1], (int)ctx[2], true);
 }
 TP_BTF_HOOK(inet_sock_set_state, handle_set_state, BUSY_STATE)

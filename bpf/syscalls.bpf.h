@@ -155,7 +155,8 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx,
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
 		bpf_get_current_task_btf());
-	int fd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	/* A typed pointer: a plain load on x86, no probe read. */
+	int fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	__s32 ret = (__s32)ctx->ret;
 	struct sock *sk, *child = NULL;
 

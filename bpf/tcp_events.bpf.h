@@ -463,6 +463,21 @@ static __always_inline int record_drop(void *ctx, const struct sk_buff *skb,
 		/* Timewait and request sockets exist only for TCP here. */
 		if ((family == AF_INET || family == AF_INET6) &&
 		    (!state_fullsock(state) || sk_is_tcp(sk, btf))) {
+			/*
+			 * With no filter every event passes them: a benign
+			 * free (about one per connection) is counted before
+			 * the tuple, cookie and namespace it would not use.
+			 */
+			if (!sock_filtering() && !task_filtering() &&
+			    !keep_benign_drops) {
+				kind = benign_kind(skb, state, owned, reason, btf);
+				if (kind) {
+					n = bpf_map_lookup_elem(&benign_drops, &kind);
+					if (n)
+						*n += 1;
+					return 0;
+				}
+			}
 			sk_tuple(sk, &t, btf);
 			have = true;
 		}
