@@ -495,10 +495,9 @@ static int find_listener(struct sa_pairs *p, struct sa_sock *s)
 int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct sa_pair_entry *e;
+	uint8_t role, pairing, state;
 	struct tkey k;
 	int err;
-
-	uint8_t role, pairing, state;
 
 	if (!p || p->off)
 		return 0;
