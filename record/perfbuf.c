@@ -136,23 +136,34 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
  * send, per CPU (output_failed): each sweep writes what each CPU's count
  * grew by, stamped with the time it was read.
  */
+int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
+		   uint32_t key, const uint64_t **vals)
+{
+	/* A per-CPU value is rounded up to 8 bytes per possible CPU. */
+	if (!s->percpu) {
+		s->percpu = calloc((size_t)s->ncpus, sizeof(*s->percpu));
+		if (!s->percpu)
+			return -ENOMEM;
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, s->percpu))
+		return -errno;
+	*vals = s->percpu;
+	return 0;
+}
+
 static int write_losses(struct rec_session *s)
 {
-	uint32_t key = 0;
-	uint64_t *vals;
-	int cpu, err = 0;
+	const uint64_t *vals;
+	int cpu, err;
 
-	vals = calloc((size_t)s->ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
 	/*
 	 * Not fatal: past -Z some kernels (6.1) refuse bpf() calls to a user
 	 * (kernel.unprivileged_bpf_disabled), and recording goes on; the
 	 * losses are then in STATS and END as far as they were read.
 	 */
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.output_failed),
-				&key, vals))
-		goto out;
+	err = rec_percpu_u64(s, s->skel->maps.output_failed, 0, &vals);
+	if (err)
+		return err == -ENOMEM ? err : 0;
 	for (cpu = 0; cpu < s->ncpus && !err; cpu++) {
 		struct skr_loss l;
 
@@ -168,8 +179,6 @@ static int write_losses(struct rec_session *s)
 		s->lost += l.count;
 		err = rec_write(s, &l, sizeof(l));
 	}
-out:
-	free(vals);
 	return err;
 }
 
@@ -265,17 +274,16 @@ static int flush_stages(struct rec_session *s)
 
 	if (s->skel->bss->stage_off)
 		return 0;
-	vals = malloc(stride * (size_t)s->ncpus);
-	if (!vals)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals)) {
-		err = -errno;
-		goto out;
+	if (!s->stages) {
+		s->stages = malloc(stride * (size_t)s->ncpus);
+		if (!s->stages)
+			return -ENOMEM;
 	}
-	if (sched_getaffinity(0, sizeof(old), &old)) {
-		err = -errno;
-		goto out;
-	}
+	vals = s->stages;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
+		return -errno;
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return -errno;
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
 		/* Empty after our start: anything staged before was sent. */
@@ -291,8 +299,6 @@ static int flush_stages(struct rec_session *s)
 	}
 	if (moved)
 		sched_setaffinity(0, sizeof(old), &old);
-out:
-	free(vals);
 	return err;
 }
 
@@ -453,4 +459,6 @@ void rec_perfbuf_close(struct rec_session *s)
 	s->pb = NULL;
 	free(s->cpu_lost);
 	s->cpu_lost = NULL;
+	free(s->stages);
+	s->stages = NULL;
 }
