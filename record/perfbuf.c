@@ -267,7 +267,7 @@ static int flush_stages(struct rec_session *s)
 	size_t stride = (bpf_map__value_size(map) + 7) & ~(size_t)7;
 	struct skr_stage_head head;
 	cpu_set_t old, one;
-	bool moved = false;
+	bool moved = false, asked = false;
 	uint8_t *vals;
 	uint32_t key = 0;
 	int cpu, e, err = 0;
@@ -282,13 +282,15 @@ static int flush_stages(struct rec_session *s)
 	vals = s->stages;
 	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
 		return -errno;
-	if (sched_getaffinity(0, sizeof(old), &old))
-		return -errno;
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
 		/* Empty after our start: anything staged before was sent. */
 		if (head.used == 0)
 			continue;
+		/* Where to come back to, asked only when we may move. */
+		if (!asked && sched_getaffinity(0, sizeof(old), &old))
+			return -errno;
+		asked = true;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
 		/* Cannot move there (not allowed, offline): asked from afar. */
