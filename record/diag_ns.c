@@ -6,11 +6,14 @@
  * sock_diag only answers about the namespace its socket was created in, so a
  * socket is made inside each namespace (setns there and straight back) and
  * closed after one query: holding it would keep a namespace alive after its
- * last process left.  The exception is -Z: setns() is refused once root is
- * dropped, so diag_nl_keep() makes and keeps one per namespace just before.
+ * last process left.  The exceptions: -Z, where setns() is refused once
+ * root is dropped, so diag_nl_keep() makes and keeps one per namespace just
+ * before; and sockrec's own namespace, which sockrec keeps alive anyway, so
+ * its socket and netstat are kept from the first visit (self_socket()).
  * The namespace's netstat file is opened during the same visit, so its
- * counters stay readable when the process it was found through has exited.  Namespaces are entered through their pin under /run/netns when
- * they have one, else through a process in them.
+ * counters stay readable when the process it was found through has exited.
+ * Namespaces are entered through their pin under /run/netns when they have
+ * one, else through a process in them.
  */
 #include <dirent.h>
 #include <errno.h>
