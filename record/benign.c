@@ -28,14 +28,15 @@ void rec_benign_setup(struct sockrec_bpf *skel, bool keep)
 }
 
 /* Sum kind's per-CPU counts; only ever raises counted[kind]. */
-static int read_kind(struct rec_session *s, uint32_t kind, uint64_t *vals)
+static int read_kind(struct rec_session *s, uint32_t kind)
 {
+	const uint64_t *vals;
 	uint64_t sum = 0;
-	int i;
+	int i, err;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.benign_drops),
-				&kind, vals))
-		return -errno;
+	err = rec_percpu_u64(s, s->skel->maps.benign_drops, kind, &vals);
+	if (err)
+		return err;
 	for (i = 0; i < s->ncpus; i++)
 		sum += vals[i];
 	if (sum > counted[kind])
@@ -45,18 +46,13 @@ static int read_kind(struct rec_session *s, uint32_t kind, uint64_t *vals)
 
 static void read_counts(struct rec_session *s)
 {
-	uint64_t *vals;
 	uint32_t k;
 	int err = 0;
 
 	if (!s->skel || read_failed)
 		return;
-	vals = calloc((size_t)s->ncpus, sizeof(*vals));
-	if (!vals)
-		err = -ENOMEM;
 	for (k = SKR_BENIGN_NONE + 1; !err && k < SKR_BENIGN_KINDS; k++)
-		err = read_kind(s, k, vals);
-	free(vals);
+		err = read_kind(s, k);
 	if (err) {
 		/* Later records keep the last good figures; one message. */
 		read_failed = true;

@@ -521,7 +521,8 @@ static int write_netns_stats(struct rec_session *s, struct diag_ns *ns,
 	uint64_t ovf = 0, drops = 0;
 	int err;
 
-	err = statfd < 0 ? statfd : diag_nl_netstat(statfd, &ovf, &drops);
+	err = statfd < 0 ? statfd : diag_nl_netstat(s->diag->nl, statfd, &ovf,
+							       &drops);
 	if (err) {
 		warn_ns(s->diag, ns, "reading ListenOverflows", err);
 		*why = err;

@@ -118,7 +118,8 @@ int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
  * closed; read from offset 0 whatever its position, so a kept fd and its
  * duplicates can be read again and again).
  */
-int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops);
+int diag_nl_netstat(struct diag_nl *n, int fd, uint64_t *overflows,
+		    uint64_t *drops);
 /*
  * A small text file from offset 0 (pread, whatever the fd's position) into
  * buf: at most size - 1 bytes, NUL-terminated.  Its length or -errno.

@@ -45,8 +45,11 @@ int diag_nl_open(struct diag_nl **np)
 	if (!n)
 		return -ENOMEM;
 	n->self_fd = -1;
+	n->self_sock = -1;
+	n->self_stat = -ENOENT;
 	n->buf = malloc(NL_BUF_SIZE);
-	if (!n->buf) {
+	n->text = malloc(NETSTAT_MAX + 1);
+	if (!n->buf || !n->text) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -75,8 +78,13 @@ void diag_nl_close(struct diag_nl *n)
 		if (n->kept[i].stat >= 0)
 			close(n->kept[i].stat);
 	}
+	if (n->self_sock >= 0)
+		close(n->self_sock);
+	if (n->self_stat >= 0)
+		close(n->self_stat);
 	if (n->self_fd >= 0)
 		close(n->self_fd);
+	free(n->text);
 	free(n->buf);
 	free(n);
 }
@@ -268,8 +276,8 @@ next:
 	return 0;
 }
 
-int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
-		 bool meminfo, diag_sock_fn fn, void *arg)
+static int dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
+		bool meminfo, diag_sock_fn fn, void *arg)
 {
 	unsigned i;
 	int err;
@@ -304,6 +312,17 @@ int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
 			return err > 0 ? 0 : err;
 	}
 	return -E2BIG;
+}
+
+int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
+		 bool meminfo, diag_sock_fn fn, void *arg)
+{
+	int err = dump(n, fd, family, states, meminfo, fn, arg);
+
+	/* Its tail may still be queued, or the kernel still dumping. */
+	if (err)
+		n->dump_failed = true;
+	return err;
 }
 
 /* Value of field name on the TcpExt values line; names and values align. */
@@ -382,19 +401,13 @@ ssize_t diag_read_text(int fd, char *buf, size_t size)
 	return (ssize_t)got;
 }
 
-int diag_nl_netstat(int fd, uint64_t *overflows, uint64_t *drops)
+int diag_nl_netstat(struct diag_nl *n, int fd, uint64_t *overflows,
+		    uint64_t *drops)
 {
-	char *buf;
-	ssize_t n;
-	int err;
+	ssize_t len;
 
 	if (fd < 0)
 		return -EBADF;
-	buf = malloc(NETSTAT_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	n = diag_read_text(fd, buf, NETSTAT_MAX + 1);
-	err = n < 0 ? (int)n : parse_netstat(buf, overflows, drops);
-	free(buf);
-	return err;
+	len = diag_read_text(fd, n->text, NETSTAT_MAX + 1);
+	return len < 0 ? (int)len : parse_netstat(n->text, overflows, drops);
 }

@@ -6,11 +6,14 @@
  * sock_diag only answers about the namespace its socket was created in, so a
  * socket is made inside each namespace (setns there and straight back) and
  * closed after one query: holding it would keep a namespace alive after its
- * last process left.  The exception is -Z: setns() is refused once root is
- * dropped, so diag_nl_keep() makes and keeps one per namespace just before.
+ * last process left.  The exceptions: -Z, where setns() is refused once
+ * root is dropped, so diag_nl_keep() makes and keeps one per namespace just
+ * before; and sockrec's own namespace, which sockrec keeps alive anyway, so
+ * its socket and netstat are kept from the first visit (self_socket()).
  * The namespace's netstat file is opened during the same visit, so its
- * counters stay readable when the process it was found through has exited.  Namespaces are entered through their pin under /run/netns when
- * they have one, else through a process in them.
+ * counters stay readable when the process it was found through has exited.
+ * Namespaces are entered through their pin under /run/netns when they have
+ * one, else through a process in them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -55,6 +58,40 @@ static int find_pid(const struct diag_ns *tab, int n, pid_t pid)
 		if (tab[i].pid == pid && pid != 0)
 			return i;
 	return -1;
+}
+
+/*
+ * The inode of the namespace that the link path (a /proc/<pid>/ns/net,
+ * relative to dfd) names.  The link reads "net:[INODE]", the inode that a
+ * stat through it would give; reading it is half the kernel's work of
+ * following it (no nsfs lookup), which every process costs at each scan.
+ * Anything else is stat'ed as before.  0 or -1 with errno set.
+ */
+static int ns_link_ino(int dfd, const char *path, uint32_t *ino)
+{
+	static const char pre[] = "net:[";
+	char text[32], *end;
+	unsigned long long v;
+	struct stat st;
+	ssize_t len;
+
+	len = readlinkat(dfd, path, text, sizeof(text) - 1);
+	if (len < 0)
+		return -1;
+	text[len] = '\0';
+	if ((size_t)len > sizeof(pre) && memcmp(text, pre, sizeof(pre) - 1) == 0 &&
+	    text[sizeof(pre) - 1] >= '0' && text[sizeof(pre) - 1] <= '9') {
+		errno = 0;
+		v = strtoull(text + sizeof(pre) - 1, &end, 10);
+		if (!errno && v <= UINT32_MAX && end[0] == ']' && end[1] == '\0') {
+			*ino = (uint32_t)v;
+			return 0;
+		}
+	}
+	if (fstatat(dfd, path, &st, 0))
+		return -1;
+	*ino = (uint32_t)st.st_ino;
+	return 0;
 }
 
 /* What a scan has found so far. */
@@ -192,7 +229,7 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 	}
 	while ((de = readdir(d)) != NULL) {
 		char path[64];
-		struct stat st;
+		uint32_t ino;
 		pid_t pid;
 		int len;
 
@@ -202,8 +239,8 @@ int diag_nl_scan(struct diag_nl *n, const struct diag_ns *old, int nold,
 		if (len < 0 || (size_t)len >= sizeof(path))
 			continue;
 		pid = (pid_t)strtol(de->d_name, NULL, 10);
-		if (fstatat(dirfd(d), path, &st, 0) == 0) {
-			add_ns(&sc, (uint32_t)st.st_ino, pid, NULL);
+		if (ns_link_ino(dirfd(d), path, &ino) == 0) {
+			add_ns(&sc, ino, pid, NULL);
 			continue;
 		}
 		/*
@@ -295,12 +332,46 @@ fail:
 	return err;
 }
 
-/* The netstat of the namespace the calling thread is in now, or -errno. */
-static int open_netstat(void)
+int diag_nl_open_netstat(void)
 {
 	int fd = open("/proc/thread-self/net/netstat", O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Our own namespace: duplicates of the socket and netstat kept for it
+ * (diag_nl.h), made at the first visit, and again after a dump that did not
+ * end or a netstat that would not open.  A new socket and an open of netstat
+ * at every sample cost about as much as the dumps themselves.
+ */
+static int self_socket(struct diag_nl *n, int *netstat)
+{
+	int fd;
+
+	if (n->dump_failed && n->self_sock >= 0) {
+		close(n->self_sock);
+		n->self_sock = -1;
+	}
+	n->dump_failed = false;
+	if (n->self_sock < 0) {
+		fd = diag_nl_open_socket();
+		if (fd < 0)
+			return fd;
+		n->self_sock = fd;
+	}
+	fd = fcntl(n->self_sock, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (!netstat)
+		return fd;
+	if (n->self_stat < 0)
+		n->self_stat = diag_nl_open_netstat();
+	*netstat = n->self_stat < 0 ? n->self_stat :
+		   fcntl(n->self_stat, F_DUPFD_CLOEXEC, 0);
+	if (*netstat == -1)
+		*netstat = -errno;
+	return fd;
 }
 
 /* After -Z: one line for all namespaces, not one per namespace and file. */
@@ -321,12 +392,8 @@ static int visit(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
 {
 	int dfd = -1, nsfd = -1, sfd = -ENOENT, fd;
 
-	if (ns->ino == n->self_ino || (ns->pid == 0 && !ns->name[0])) {
-		fd = diag_nl_open_socket();
-		if (fd >= 0 && netstat)
-			*netstat = open_netstat();
-		return fd;
-	}
+	if (ns->ino == n->self_ino || (ns->pid == 0 && !ns->name[0]))
+		return self_socket(n, netstat);
 	if (n->broken)
 		return -ENOTRECOVERABLE;
 	if (ns->name[0]) {
@@ -343,7 +410,7 @@ static int visit(struct diag_nl *n, const struct diag_ns *ns, int *netstat)
 	}
 	fd = diag_nl_open_socket();
 	if (fd >= 0 && netstat)
-		sfd = open_netstat();
+		sfd = diag_nl_open_netstat();
 	if (setns(n->self_fd, CLONE_NEWNET)) {
 		int err = errno;
 

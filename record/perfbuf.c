@@ -37,12 +37,32 @@ struct raw_sample {
 };
 
 /*
+ * Shortest record of each of the first event types, as the catalogue has
+ * it, filled once by rec_perfbuf_open(): asking the catalogue for every
+ * record was 1% of a storm's recorder CPU.  Types past the table ask it.
+ */
+#define EV_MIN_TYPES	64u
+static size_t ev_min[EV_MIN_TYPES];
+
+static void event_min_init(void)
+{
+	unsigned i;
+
+	for (i = 0; i < EV_MIN_TYPES; i++)
+		ev_min[i] = skr_rec_min_len(SKR_REC_EVENT_BASE + i);
+}
+
+/*
  * Shortest record of a kernel event type (skr_rec_is_event) this recorder knows;
  * 0 for anything else, which the BPF side never emits.
  */
 static size_t event_min_len(uint16_t type)
 {
-	return skr_rec_is_event(type) ? skr_rec_min_len(type) : 0;
+	if (!skr_rec_is_event(type))
+		return 0;
+	if ((unsigned)type - SKR_REC_EVENT_BASE < EV_MIN_TYPES)
+		return ev_min[type - SKR_REC_EVENT_BASE];
+	return skr_rec_min_len(type);
 }
 
 /* Longest event record the BPF programs send (a held one is copied). */
@@ -136,23 +156,34 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
  * send, per CPU (output_failed): each sweep writes what each CPU's count
  * grew by, stamped with the time it was read.
  */
+int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
+		   uint32_t key, const uint64_t **vals)
+{
+	/* A per-CPU value is rounded up to 8 bytes per possible CPU. */
+	if (!s->percpu) {
+		s->percpu = calloc((size_t)s->ncpus, sizeof(*s->percpu));
+		if (!s->percpu)
+			return -ENOMEM;
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, s->percpu))
+		return -errno;
+	*vals = s->percpu;
+	return 0;
+}
+
 static int write_losses(struct rec_session *s)
 {
-	uint32_t key = 0;
-	uint64_t *vals;
-	int cpu, err = 0;
+	const uint64_t *vals;
+	int cpu, err;
 
-	vals = calloc((size_t)s->ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
 	/*
 	 * Not fatal: past -Z some kernels (6.1) refuse bpf() calls to a user
 	 * (kernel.unprivileged_bpf_disabled), and recording goes on; the
 	 * losses are then in STATS and END as far as they were read.
 	 */
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.output_failed),
-				&key, vals))
-		goto out;
+	err = rec_percpu_u64(s, s->skel->maps.output_failed, 0, &vals);
+	if (err)
+		return err == -ENOMEM ? err : 0;
 	for (cpu = 0; cpu < s->ncpus && !err; cpu++) {
 		struct skr_loss l;
 
@@ -168,8 +199,6 @@ static int write_losses(struct rec_session *s)
 		s->lost += l.count;
 		err = rec_write(s, &l, sizeof(l));
 	}
-out:
-	free(vals);
 	return err;
 }
 
@@ -258,29 +287,30 @@ static int flush_stages(struct rec_session *s)
 	size_t stride = (bpf_map__value_size(map) + 7) & ~(size_t)7;
 	struct skr_stage_head head;
 	cpu_set_t old, one;
-	bool moved = false;
+	bool moved = false, asked = false;
 	uint8_t *vals;
 	uint32_t key = 0;
 	int cpu, e, err = 0;
 
 	if (s->skel->bss->stage_off)
 		return 0;
-	vals = malloc(stride * (size_t)s->ncpus);
-	if (!vals)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals)) {
-		err = -errno;
-		goto out;
+	if (!s->stages) {
+		s->stages = malloc(stride * (size_t)s->ncpus);
+		if (!s->stages)
+			return -ENOMEM;
 	}
-	if (sched_getaffinity(0, sizeof(old), &old)) {
-		err = -errno;
-		goto out;
-	}
+	vals = s->stages;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
+		return -errno;
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
 		/* Empty after our start: anything staged before was sent. */
 		if (head.used == 0)
 			continue;
+		/* Where to come back to, asked only when we may move. */
+		if (!asked && sched_getaffinity(0, sizeof(old), &old))
+			return -errno;
+		asked = true;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
 		/* Cannot move there (not allowed, offline): asked from afar. */
@@ -291,8 +321,6 @@ static int flush_stages(struct rec_session *s)
 	}
 	if (moved)
 		sched_setaffinity(0, sizeof(old), &old);
-out:
-	free(vals);
 	return err;
 }
 
@@ -305,6 +333,7 @@ int rec_perfbuf_open(struct rec_session *s)
 
 	if (page <= 0)
 		page = 4096;
+	event_min_init();
 	if (!s->pb_pages)
 		s->pb_pages = default_pages(s->ncpus);
 	memset(&attr, 0, sizeof(attr));
@@ -453,4 +482,6 @@ void rec_perfbuf_close(struct rec_session *s)
 	s->pb = NULL;
 	free(s->cpu_lost);
 	s->cpu_lost = NULL;
+	free(s->stages);
+	s->stages = NULL;
 }

@@ -385,24 +385,16 @@ void rec_probes_detach(struct rec_session *s)
 static int sum_percpu(struct rec_session *s, const struct bpf_map *map,
 		      uint64_t *sum)
 {
-	uint32_t key = 0;
-	uint64_t *vals;
-	int i, err = 0;
+	const uint64_t *vals;
+	int i, err;
 
-	/* A per-CPU value is rounded up to 8 bytes per possible CPU. */
-	vals = calloc((size_t)s->ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals)) {
-		err = -errno;
-		goto out;
-	}
+	err = rec_percpu_u64(s, map, 0, &vals);
+	if (err)
+		return err;
 	*sum = 0;
 	for (i = 0; i < s->ncpus; i++)
 		*sum += vals[i];
-out:
-	free(vals);
-	return err;
+	return 0;
 }
 
 static int sum_recursion_misses(struct rec_session *s, uint64_t *sum)
@@ -468,4 +460,6 @@ void rec_probes_close(struct rec_session *s)
 	btf__free(probes_vmlinux_btf);
 	probes_vmlinux_btf = NULL;
 	rec_filters_close();
+	free(s->percpu);
+	s->percpu = NULL;
 }

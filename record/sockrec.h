@@ -17,6 +17,7 @@
 
 struct sockrec_bpf;
 struct perf_buffer;
+struct bpf_map;
 
 /* The command line, parsed by options.c. */
 struct rec_options {
@@ -92,6 +93,8 @@ struct rec_session {
 	int ncpus;			/* possible CPUs */
 	size_t pb_pages;		/* per CPU, a power of two; 0: perfbuf.c chooses */
 	uint64_t *cpu_lost;		/* per CPU: failed outputs written as LOSS */
+	uint64_t *percpu;		/* rec_percpu_u64()'s values, ncpus of them */
+	uint8_t *stages;		/* perfbuf.c: each CPU's staging area, as read */
 
 	struct rec_diag *diag;		/* diag.c: sock_diag state; NULL before use */
 
@@ -310,6 +313,13 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms);
 /* Read every CPU buffer, then write a ROUND record when one is due. */
 int rec_perfbuf_sweep(struct rec_session *s);
 void rec_perfbuf_close(struct rec_session *s);
+/*
+ * Each possible CPU's value of key in a per-CPU map of u64, read into a
+ * buffer the session keeps (*vals, valid until the next call; allocated at
+ * the first, freed by rec_probes_close()).  0, -ENOMEM, or bpf()'s -errno.
+ */
+int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
+		   uint32_t key, const uint64_t **vals);
 
 /* ---- print.c: --print ---- */
 
