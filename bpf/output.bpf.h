@@ -132,6 +132,48 @@ static __always_inline void stage_copy(__u8 *dst, const void *src, __u64 size)
 		d[i] = s[i];
 }
 
+/* A record that cannot be staged goes alone. */
+static __always_inline void emit_alone(void *ctx, void *ev, __u64 size)
+{
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size))
+		count_failed(1);
+}
+
+/*
+ * The state record is built in place in the staging area, not on the
+ * stack and copied: stage_reserve() takes the area (busy) and sends it
+ * first if a record of up to size bytes would not fit, and gives where the
+ * record goes; stage_commit() adds the record, of its final size (at most
+ * the size reserved), and frees the area.  NULL, *at left as it was, when
+ * the area is busy or off: the caller builds the record there (its stack)
+ * and sends it with emit_alone(), as emit_rec() does.  The offset is
+ * masked below STAGE_BYTES, so a record of up to 255 bytes stays inside
+ * buf: the verifier sees the bound on 6.1 and 6.18.
+ */
+static __always_inline struct stage *stage_reserve(void *ctx, __u64 size,
+						   void **at)
+{
+	__u32 zero = 0;
+	struct stage *st = bpf_map_lookup_elem(&stage, &zero);
+
+	if (!st || st->h.busy || stage_off)
+		return NULL;
+	st->h.busy = 1;
+	asm volatile("" ::: "memory");
+	if (st->h.used > STAGE_BYTES - 1 - size)
+		stage_send(ctx, st);
+	*at = st->buf + (st->h.used & (STAGE_BYTES - 1));
+	return st;
+}
+
+static __always_inline void stage_commit(struct stage *st, __u64 size)
+{
+	st->h.used += size;
+	st->h.records++;
+	asm volatile("" ::: "memory");
+	st->h.busy = 0;
+}
+
 static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
 {
 	__u32 zero = 0;
@@ -150,8 +192,7 @@ static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
 		st->h.busy = 0;
 		return;
 	}
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size))
-		count_failed(1);
+	emit_alone(ctx, ev, size);
 }
 
 /* size: sizeof the record, a constant, so the check is the compiler's. */

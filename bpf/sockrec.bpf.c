@@ -160,6 +160,14 @@ struct state_close {
 	struct skr_ev_counters cn;
 };
 
+/* Built in place in the staging area: whole words, inside its slack. */
+_Static_assert(sizeof(struct state_close) % 8 == 0 &&
+	       sizeof(struct state_close) <= 255 &&
+	       sizeof(struct state4_close) % 8 == 0 &&
+	       sizeof(struct skr_ev_state4) % 8 == 0 &&
+	       sizeof(struct skr_ev_state) % 8 == 0,
+	       "a state record is whole 8-byte words, at most 255 bytes");
+
 static __always_inline bool counts_at(int oldstate, int newstate)
 {
 	return newstate == BPF_TCP_CLOSE && oldstate != BPF_TCP_LISTEN &&
@@ -200,39 +208,55 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 			bpf_map_delete_elem(&admitted_ports, &key);
 	}
 
-	/* IPv4: the compact record, 24 bytes fewer to copy and compress. */
+	/*
+	 * IPv4: the compact record, 24 bytes fewer to copy and compress.
+	 * Built in place in the staging area (stage_reserve); on the stack
+	 * only when the area is busy or off.  The room reserved is the
+	 * size the record will have unless fill_counters() finds no TCP
+	 * socket, so batches end where they did when records were copied.
+	 */
 	if (t.family == AF_INET) {
-		struct state4_close ev;
+		struct state4_close sev, *ev;
+		bool cnt = counts_at(oldstate, newstate);
+		__u64 size = cnt ? sizeof(sev) : sizeof(sev.st);
+		void *at = &sev;	/* the staging area's room, if it has one */
+		struct stage *st = stage_reserve(ctx, size, &at);
 
-		fill_state(ev.st, cookie, netns, ectx, &t, oldstate, newstate);
-		ev.st.c.pad = held_mark(v);
-		ev.st.hdr.type = SKR_REC_STATE4;
-		__builtin_memcpy(ev.st.saddr, t.saddr, 4);
-		__builtin_memcpy(ev.st.daddr, t.daddr, 4);
+		ev = at;
+		fill_state(ev->st, cookie, netns, ectx, &t, oldstate, newstate);
+		ev->st.c.pad = held_mark(v);
+		ev->st.hdr.type = SKR_REC_STATE4;
+		__builtin_memcpy(ev->st.saddr, t.saddr, 4);
+		__builtin_memcpy(ev->st.daddr, t.daddr, 4);
 		if (b)
-			birth_common(&ev.st.c, b, ev.st.comm);
-		/* Each size a constant: emit() copies it in line. */
-		if (counts_at(oldstate, newstate) &&
-		    fill_counters(&ev.cn, sk, &ev.st.c, btf))
-			emit(ctx, &ev, sizeof(ev));
+			birth_common(&ev->st.c, b, ev->st.comm);
+		size = cnt && fill_counters(&ev->cn, sk, &ev->st.c, btf) ?
+		       sizeof(*ev) : sizeof(ev->st);
+		if (st)
+			stage_commit(st, size);
 		else
-			emit(ctx, &ev, sizeof(ev.st));
+			emit_alone(ctx, ev, size);
 	} else {
-		struct state_close ev;
+		struct state_close sev, *ev;
+		bool cnt = counts_at(oldstate, newstate);
+		__u64 size = cnt ? sizeof(sev) : sizeof(sev.st);
+		void *at = &sev;	/* the staging area's room, if it has one */
+		struct stage *st = stage_reserve(ctx, size, &at);
 
-		fill_state(ev.st, cookie, netns, ectx, &t, oldstate, newstate);
-		ev.st.c.pad = held_mark(v);
-		ev.st.hdr.type = SKR_REC_STATE;
-		__builtin_memcpy(ev.st.saddr, t.saddr, 16);
-		__builtin_memcpy(ev.st.daddr, t.daddr, 16);
+		ev = at;
+		fill_state(ev->st, cookie, netns, ectx, &t, oldstate, newstate);
+		ev->st.c.pad = held_mark(v);
+		ev->st.hdr.type = SKR_REC_STATE;
+		__builtin_memcpy(ev->st.saddr, t.saddr, 16);
+		__builtin_memcpy(ev->st.daddr, t.daddr, 16);
 		if (b)
-			birth_common(&ev.st.c, b, ev.st.comm);
-		/* Each size a constant: emit() copies it in line. */
-		if (counts_at(oldstate, newstate) &&
-		    fill_counters(&ev.cn, sk, &ev.st.c, btf))
-			emit(ctx, &ev, sizeof(ev));
+			birth_common(&ev->st.c, b, ev->st.comm);
+		size = cnt && fill_counters(&ev->cn, sk, &ev->st.c, btf) ?
+		       sizeof(*ev) : sizeof(ev->st);
+		if (st)
+			stage_commit(st, size);
 		else
-			emit(ctx, &ev, sizeof(ev.st));
+			emit_alone(ctx, ev, size);
 	}
 	return 0;
 }
