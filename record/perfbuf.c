@@ -149,13 +149,7 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	} while (n && size >= sizeof(struct skr_rec_hdr));
 }
 
-/*
- * A perf buffer counts lost samples, and a sample now holds a batch of
- * records; it also reports a loss only once a later sample fits.  So the
- * LOSS records come from the BPF side's count of records it could not
- * send, per CPU (output_failed): each sweep writes what each CPU's count
- * grew by, stamped with the time it was read.
- */
+/* sockrec.h: one buffer for every read of a per-CPU u64, kept. */
 int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
 		   uint32_t key, const uint64_t **vals)
 {
@@ -171,6 +165,13 @@ int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
 	return 0;
 }
 
+/*
+ * A perf buffer counts lost samples, and a sample now holds a batch of
+ * records; it also reports a loss only once a later sample fits.  So the
+ * LOSS records come from the BPF side's count of records it could not
+ * send, per CPU (output_failed): each sweep writes what each CPU's count
+ * grew by, stamped with the time it was read.
+ */
 static int write_losses(struct rec_session *s)
 {
 	const uint64_t *vals;
