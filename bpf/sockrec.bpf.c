@@ -174,6 +174,37 @@ static __always_inline bool counts_at(int oldstate, int newstate)
 	       oldstate != BPF_TCP_CLOSE;
 }
 
+/*
+ * emit_state()'s record of type T (struct state4_close or state_close:
+ * record type RT, addresses of ALEN bytes), built in place in the staging
+ * area (stage_reserve); on the stack only when the area is busy or off.
+ * The room reserved is the size the record will have unless
+ * fill_counters() finds no TCP socket, so batches end where they did when
+ * records were copied.  It reads emit_state()'s own variables.
+ */
+#define STATE_IN_PLACE(T, RT, ALEN) do {					\
+	T sev, *ev;							\
+	bool cnt = counts_at(oldstate, newstate);			\
+	__u64 size = cnt ? sizeof(sev) : sizeof(sev.st);		\
+	void *at = &sev;	/* the staging area's room, if it has one */	\
+	struct stage *st = stage_reserve(ctx, size, &at);		\
+									\
+	ev = at;							\
+	fill_state(ev->st, cookie, netns, ectx, &t, oldstate, newstate);	\
+	ev->st.c.pad = held_mark(v);					\
+	ev->st.hdr.type = (RT);						\
+	__builtin_memcpy(ev->st.saddr, t.saddr, (ALEN));		\
+	__builtin_memcpy(ev->st.daddr, t.daddr, (ALEN));		\
+	if (b)								\
+		birth_common(&ev->st.c, b, ev->st.comm);		\
+	size = cnt && fill_counters(&ev->cn, sk, &ev->st.c, btf) ?	\
+	       sizeof(*ev) : sizeof(ev->st);				\
+	if (st)								\
+		stage_commit(st, size);					\
+	else								\
+		emit_alone(ctx, ev, size);				\
+} while (0)
+
 /* The record of one transition; b: a held-back birth's time and context. */
 static __always_inline int emit_state(void *ctx, const struct sock *sk,
 				      __u64 cookie, int oldstate, int newstate,
@@ -208,58 +239,14 @@ static __always_inline int emit_state(void *ctx, const struct sock *sk,
 			bpf_map_delete_elem(&admitted_ports, &key);
 	}
 
-	/*
-	 * IPv4: the compact record, 24 bytes fewer to copy and compress.
-	 * Built in place in the staging area (stage_reserve); on the stack
-	 * only when the area is busy or off.  The room reserved is the
-	 * size the record will have unless fill_counters() finds no TCP
-	 * socket, so batches end where they did when records were copied.
-	 */
-	if (t.family == AF_INET) {
-		struct state4_close sev, *ev;
-		bool cnt = counts_at(oldstate, newstate);
-		__u64 size = cnt ? sizeof(sev) : sizeof(sev.st);
-		void *at = &sev;	/* the staging area's room, if it has one */
-		struct stage *st = stage_reserve(ctx, size, &at);
-
-		ev = at;
-		fill_state(ev->st, cookie, netns, ectx, &t, oldstate, newstate);
-		ev->st.c.pad = held_mark(v);
-		ev->st.hdr.type = SKR_REC_STATE4;
-		__builtin_memcpy(ev->st.saddr, t.saddr, 4);
-		__builtin_memcpy(ev->st.daddr, t.daddr, 4);
-		if (b)
-			birth_common(&ev->st.c, b, ev->st.comm);
-		size = cnt && fill_counters(&ev->cn, sk, &ev->st.c, btf) ?
-		       sizeof(*ev) : sizeof(ev->st);
-		if (st)
-			stage_commit(st, size);
-		else
-			emit_alone(ctx, ev, size);
-	} else {
-		struct state_close sev, *ev;
-		bool cnt = counts_at(oldstate, newstate);
-		__u64 size = cnt ? sizeof(sev) : sizeof(sev.st);
-		void *at = &sev;	/* the staging area's room, if it has one */
-		struct stage *st = stage_reserve(ctx, size, &at);
-
-		ev = at;
-		fill_state(ev->st, cookie, netns, ectx, &t, oldstate, newstate);
-		ev->st.c.pad = held_mark(v);
-		ev->st.hdr.type = SKR_REC_STATE;
-		__builtin_memcpy(ev->st.saddr, t.saddr, 16);
-		__builtin_memcpy(ev->st.daddr, t.daddr, 16);
-		if (b)
-			birth_common(&ev->st.c, b, ev->st.comm);
-		size = cnt && fill_counters(&ev->cn, sk, &ev->st.c, btf) ?
-		       sizeof(*ev) : sizeof(ev->st);
-		if (st)
-			stage_commit(st, size);
-		else
-			emit_alone(ctx, ev, size);
-	}
+	/* IPv4: the compact record, 24 bytes fewer to copy and compress. */
+	if (t.family == AF_INET)
+		STATE_IN_PLACE(struct state4_close, SKR_REC_STATE4, 4);
+	else
+		STATE_IN_PLACE(struct state_close, SKR_REC_STATE, 16);
 	return 0;
 }
+#undef STATE_IN_PLACE
 
 static __always_inline int record_state(void *ctx, const struct sock *sk,
 					__u64 cookie, int oldstate, int newstate,
