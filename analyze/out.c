@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/life.h"
 #include "analyze/out.h"
 #include "analyze/out_raw.h"
 #include "analyze/out_rows.h"
@@ -718,6 +719,22 @@ bool sa_word_make(struct sa_word *w, const char *word)
 	w->s[n + 1] = '"';
 	w->len = n + 2;
 	return true;
+}
+
+void sa_sock_words_make(struct sa_sock_words *w)
+{
+	char buf[24];
+	unsigned v;
+
+	/* A word too long for its slot stays len 0: looked up per row. */
+	for (v = 0; v < 4; v++)
+		(void)sa_word_make(&w->roles[v], sa_role_name(v));
+	(void)sa_word_make(&w->ipv4, sa_text_family(SKR_AF_INET, buf,
+						    sizeof(buf)));
+	(void)sa_word_make(&w->ipv6, sa_text_family(SKR_AF_INET6, buf,
+						    sizeof(buf)));
+	for (v = 0; v < SA_OUT_COUNT; v++)
+		w->outcome_len[v] = strlen(sa_outcome_name(v));
 }
 
 void sa_row_raw_abort(struct sa_out *o)

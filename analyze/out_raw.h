@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "analyze/life.h"
 #include "analyze/out_raw_str.h"
 #include "analyze/out_rows.h"
 
@@ -188,6 +189,17 @@ struct sa_word {
 
 /* out.c: w made from word; false (w->len 0) when it does not fit a slot. */
 bool sa_word_make(struct sa_word *w, const char *word);
+
+/*
+ * A socket row's own words, for --timeline's and --connections' JSON:
+ * roles by SA_ROLE_*, the two families, and the outcomes' lengths (longer
+ * than a slot).  sa_sock_words_make() (out.c) makes them once.
+ */
+struct sa_sock_words {
+	struct sa_word roles[4], ipv4, ipv6;
+	size_t outcome_len[SA_OUT_COUNT];
+};
+void sa_sock_words_make(struct sa_sock_words *w);
 
 /* ,"key":"word" from a slot made by sa_word_make() (w->len > 0). */
 static inline char *sa_raw_slot(char *p, const char *jkey, size_t jlen,

@@ -47,8 +47,8 @@ struct conn {
  * A slot of len 0 (a word too long for it) is looked up per row.
  */
 struct words {
-	struct sa_word roles[4], ipv4, ipv6, counters[4];
-	size_t outcome_len[SA_OUT_COUNT];
+	struct sa_sock_words sw;	/* roles, families, outcomes' lengths */
+	struct sa_word counters[4];
 };
 
 /* States a socket that sent or received a segment went through. */
@@ -136,21 +136,9 @@ static void measure(const struct sa_analysis *a, const struct sa_sock *s,
  */
 static const char *ipv4_text(const uint8_t addr[4], char *buf, size_t size)
 {
-	char *p = buf;
-	int i;
-
-	if (size < INET_ADDRSTRLEN)
+	if (size < SA_IPV4_ROOM)	/* "255.255.255.255" and its NUL */
 		return NULL;
-	for (i = 0; i < 4; i++) {
-		unsigned v = addr[i];
-
-		if (v >= 100)
-			*p++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*p++ = (char)('0' + v / 10 % 10);
-		*p++ = (char)('0' + v % 10);
-		*p++ = i < 3 ? '.' : '\0';
-	}
+	*sa_text_put_ipv4(buf, addr) = '\0';
 	return buf;
 }
 
@@ -298,11 +286,11 @@ static bool row_raw(struct sa_analysis *a, const struct words *wd,
 		       c->counters == SA_COUNTERS_DESTROY;
 	const char *host = sa_host_name(a, s->host);
 	const struct sa_word *famw =
-		s->family == SKR_AF_INET ? &wd->ipv4 :
-		s->family == SKR_AF_INET6 ? &wd->ipv6 : NULL;
+		s->family == SKR_AF_INET ? &wd->sw.ipv4 :
+		s->family == SKR_AF_INET6 ? &wd->sw.ipv6 : NULL;
 	const char *family = famw && famw->len ? ""
 			     : sa_text_family(s->family, fam, sizeof(fam));
-	const char *role = s->role < 4 && wd->roles[s->role].len ? ""
+	const char *role = s->role < 4 && wd->sw.roles[s->role].len ? ""
 			   : sa_role_name(s->role);
 	const char *cn = c->counters == SA_COUNTERS_NONE
 			 ? "not_seen" : sa_counters_from_name(c->counters);
@@ -310,7 +298,7 @@ static bool row_raw(struct sa_analysis *a, const struct words *wd,
 	size_t nhost = strlen(host), nfam = strlen(family);
 	size_t nrole = strlen(role), ncn = len_of(cn);
 	size_t noc = (unsigned)c->outcome < SA_OUT_COUNT
-		     ? wd->outcome_len[c->outcome] : strlen(oc);
+		     ? wd->sw.outcome_len[c->outcome] : strlen(oc);
 	size_t nclose = strlen(c->close);
 	struct sa_out *o = &a->o;
 	char *p;
@@ -335,7 +323,7 @@ static bool row_raw(struct sa_analysis *a, const struct words *wd,
 	p = raw_opt(p, SA_KEY("local_port"), known && s->sport != 0, s->sport);
 	p = raw_addr(p, SA_KEY("remote_addr"), s->family, s->daddr, peer);
 	p = raw_opt(p, SA_KEY("remote_port"), peer && s->dport != 0, s->dport);
-	p = raw_slot(p, SA_KEY("role"), s->role < 4 ? &wd->roles[s->role]
+	p = raw_slot(p, SA_KEY("role"), s->role < 4 ? &wd->sw.roles[s->role]
 						     : NULL, role);
 	if (s->have_owner) {
 		p = sa_raw_u64(p, SA_KEY("owner_pid"), s->owner_pid);
@@ -520,7 +508,6 @@ static void text_row(struct sa_analysis *a, const struct sa_sock *s,
 static int connections_new(struct sa_analysis *a, void **state)
 {
 	struct words *wd;
-	char buf[24];
 	unsigned v;
 
 	*state = NULL;
@@ -533,16 +520,10 @@ static int connections_new(struct sa_analysis *a, void **state)
 		const char *cn = v == SA_COUNTERS_NONE ? "not_seen"
 			: sa_counters_from_name((enum sa_counters_from)v);
 
-		(void)sa_word_make(&wd->roles[v], sa_role_name(v));
 		if (cn)
 			(void)sa_word_make(&wd->counters[v], cn);
 	}
-	(void)sa_word_make(&wd->ipv4, sa_text_family(SKR_AF_INET, buf,
-						     sizeof(buf)));
-	(void)sa_word_make(&wd->ipv6, sa_text_family(SKR_AF_INET6, buf,
-						     sizeof(buf)));
-	for (v = 0; v < SA_OUT_COUNT; v++)
-		wd->outcome_len[v] = strlen(sa_outcome_name(v));
+	sa_sock_words_make(&wd->sw);
 	*state = wd;
 	return 0;
 }

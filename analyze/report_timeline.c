@@ -174,13 +174,8 @@ struct timeline {
 	 * type - SKR_REC_EVENT_BASE.
 	 */
 	struct sa_word states[256], ctxs[256], evnames[256];
-	/*
-	 * The socket row's words the same way (roles by SA_ROLE_*, the two
-	 * families), and its outcomes' lengths (longer than a slot): each
-	 * cost a strlen per socket.
-	 */
-	struct sa_word roles[4], ipv4, ipv6;
-	size_t outcome_len[SA_OUT_COUNT];
+	/* The socket row's words the same way: each cost a strlen per socket. */
+	struct sa_sock_words sw;
 };
 
 /* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
@@ -247,10 +242,10 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 		",\"srtt_us\":null,\"counters_from\":null";
 	char fam[24];
 	const struct sa_word *family =
-		s->family == SKR_AF_INET && tl->ipv4.len ? &tl->ipv4 :
-		s->family == SKR_AF_INET6 && tl->ipv6.len ? &tl->ipv6 : NULL;
-	const struct sa_word *role = s->role < 4 && tl->roles[s->role].len
-				     ? &tl->roles[s->role] : NULL;
+		s->family == SKR_AF_INET && tl->sw.ipv4.len ? &tl->sw.ipv4 :
+		s->family == SKR_AF_INET6 && tl->sw.ipv6.len ? &tl->sw.ipv6 : NULL;
+	const struct sa_word *role = s->role < 4 && tl->sw.roles[s->role].len
+				     ? &tl->sw.roles[s->role] : NULL;
 	enum sa_outcome out = sa_outcome_of(a, s);
 	const char *outcome = sa_outcome_name(out);
 	struct sa_out *o = &a->o;
@@ -263,7 +258,7 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 	const char *rolew = role ? "" : sa_role_name(s->role);
 	size_t nfam = strlen(famw);
 	size_t nrole = strlen(rolew), nfrom = strlen(from);
-	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->outcome_len[out]
+	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->sw.outcome_len[out]
 						   : strlen(outcome);
 	size_t room;
 	char *p;
@@ -843,14 +838,7 @@ static int timeline_new(struct sa_analysis *a, void **state)
 				   sa_event_name((uint16_t)(SKR_REC_EVENT_BASE +
 							    v)));
 	}
-	for (v = 0; v < 4; v++)
-		(void)sa_word_make(&tl->roles[v], sa_role_name(v));
-	(void)sa_word_make(&tl->ipv4, sa_text_family(SKR_AF_INET, buf,
-						     sizeof(buf)));
-	(void)sa_word_make(&tl->ipv6, sa_text_family(SKR_AF_INET6, buf,
-						     sizeof(buf)));
-	for (v = 0; v < SA_OUT_COUNT; v++)
-		tl->outcome_len[v] = strlen(sa_outcome_name(v));
+	sa_sock_words_make(&tl->sw);
 	return 0;
 }
 
