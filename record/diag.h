@@ -107,8 +107,9 @@ int diag_nl_socket(struct diag_nl *n, const struct diag_ns *ns, int *netstat);
 /*
  * Dump the TCP sockets of one family whose state bit is set in states,
  * asking for memory info (drops) when meminfo is set.  fn sees each socket.
- * Returns 0, fn's non-zero result, or -errno (from the kernel's NLMSG_ERROR,
- * a malformed answer: -EBADMSG, or a timeout: -EAGAIN).
+ * Returns 0, fn's non-zero result (the dump stops there, and its socket is
+ * made again before the next dump), or -errno (from the kernel's
+ * NLMSG_ERROR, a malformed answer: -EBADMSG, or a timeout: -EAGAIN).
  */
 int diag_nl_dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
 		 bool meminfo, diag_sock_fn fn, void *arg);

@@ -213,11 +213,12 @@ static int parse_sock(const uint8_t *payload, size_t len, uint8_t family,
 }
 
 /*
- * One datagram of the answer.  Returns 1 when the dump is over (DONE), 0 to
- * read on, or an error.
+ * One datagram of the answer.  Sets *done when the dump is over (DONE, or
+ * an acknowledgement without error).  Returns 0, fn's non-zero result, or
+ * -errno.
  */
 static int parse_datagram(struct diag_nl *n, size_t len, uint8_t family,
-			  diag_sock_fn fn, void *arg)
+			  diag_sock_fn fn, void *arg, bool *done)
 {
 	const uint8_t *p = n->buf;
 
@@ -243,7 +244,8 @@ static int parse_datagram(struct diag_nl *n, size_t len, uint8_t family,
 				if (v < 0)
 					return v;
 			}
-			return 1;
+			*done = true;
+			return 0;
 		}
 		if (h.nlmsg_type == NLMSG_ERROR) {
 			struct nlmsgerr e;
@@ -253,7 +255,8 @@ static int parse_datagram(struct diag_nl *n, size_t len, uint8_t family,
 			memcpy(&e, p + NLMSG_HDRLEN, sizeof(e));
 			if (e.error > 0 || e.error < -4095)
 				return -EBADMSG;
-			return e.error ? e.error : 1;
+			*done = e.error == 0;
+			return e.error;
 		}
 		if (h.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
 			struct diag_sock ds;
@@ -279,6 +282,7 @@ next:
 static int dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
 		bool meminfo, diag_sock_fn fn, void *arg)
 {
+	bool done = false;
 	unsigned i;
 	int err;
 
@@ -307,9 +311,9 @@ static int dump(struct diag_nl *n, int fd, uint8_t family, uint32_t states,
 		/* Only the kernel (port 0) answers dumps. */
 		if (mh.msg_namelen < sizeof(sa) || sa.nl_pid != 0)
 			continue;
-		err = parse_datagram(n, (size_t)r, family, fn, arg);
-		if (err)
-			return err > 0 ? 0 : err;
+		err = parse_datagram(n, (size_t)r, family, fn, arg, &done);
+		if (err || done)
+			return err;
 	}
 	return -E2BIG;
 }

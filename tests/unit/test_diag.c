@@ -130,6 +130,25 @@ static int on_sock(void *arg, const struct diag_sock *ds)
 	return 0;
 }
 
+/* parse_datagram() with its end folded in: 1 when the dump is over. */
+static int parse_dg(struct diag_nl *n, size_t len, uint8_t family,
+		    diag_sock_fn fn, void *arg)
+{
+	bool done = false;
+	int err = parse_datagram(n, len, family, fn, arg, &done);
+
+	ck_assert(!(err && done));
+	return err ? err : done;
+}
+
+/* A callback that stops the dump with a positive result of its own. */
+static int stop_with_7(void *arg, const struct diag_sock *ds)
+{
+	(void)ds;
+	((struct seen *)arg)->calls++;
+	return 7;
+}
+
 static struct diag_nl *nl_new(void)
 {
 	struct diag_nl *n = calloc(1, sizeof(*n));
@@ -205,7 +224,7 @@ START_TEST(test_nl_good_dump)
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
 	put_msg(n, &off, NLMSG_DONE, 7, &zero, sizeof(zero));
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 1);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 1);
 	ck_assert_int_eq(s.calls, 2);
 	ck_assert_uint_eq(s.last.cookie, 0x111223344ull);
 	ck_assert_uint_eq(s.last.sport, 8080);
@@ -217,11 +236,16 @@ START_TEST(test_nl_good_dump)
 	ck_assert_uint_eq(s.last.saddr[0], 127);
 	ck_assert_uint_eq(s.last.saddr[3], 1);
 
+	/* A callback's own non-zero result stops the datagram with it. */
+	s.calls = 0;
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, stop_with_7, &s), 7);
+	ck_assert_int_eq(s.calls, 1);
+
 	/* Without DONE the caller reads on. */
 	s.calls = 0;
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 0);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 0);
 	ck_assert_int_eq(s.calls, 1);
 	diag_nl_close(n);
 }
@@ -238,7 +262,7 @@ START_TEST(test_nl_meminfo_missing_or_short)
 	/* An old kernel's SKMEMINFO without the drops slot. */
 	plen = sock_payload(payload, AF_INET, SK_MEMINFO_DROPS, 9);
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 0);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 0);
 	ck_assert_int_eq(s.calls, 1);
 	ck_assert(!s.last.has_drops);
 
@@ -249,7 +273,7 @@ START_TEST(test_nl_meminfo_missing_or_short)
 	memcpy(payload + NLMSG_ALIGN(sizeof(struct inet_diag_msg)), &rta, sizeof(rta));
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 0);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 0);
 	ck_assert_int_eq(s.calls, 2);
 	ck_assert(!s.last.has_drops);
 
@@ -258,7 +282,7 @@ START_TEST(test_nl_meminfo_missing_or_short)
 	memcpy(payload + NLMSG_ALIGN(sizeof(struct inet_diag_msg)), &rta, sizeof(rta));
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 0);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 0);
 	ck_assert(!s.last.has_drops);
 	diag_nl_close(n);
 }
@@ -276,7 +300,7 @@ START_TEST(test_nl_malformed)
 
 	/* A message longer than what was received. */
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off - 8, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off - 8, AF_INET, on_sock, &s), -EBADMSG);
 
 	/* nlmsg_len below the header. */
 	off = 0;
@@ -284,27 +308,27 @@ START_TEST(test_nl_malformed)
 	memcpy(&h, n->buf + at, sizeof(h));
 	h.nlmsg_len = 8;
 	memcpy(n->buf + at, &h, sizeof(h));
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), -EBADMSG);
 
 	/* A few stray bytes after a whole message: that one was good. */
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off + 4, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off + 4, AF_INET, on_sock, &s), -EBADMSG);
 	ck_assert_int_eq(s.calls, 1);
 	s.calls = 0;
 
 	/* A payload too short for an inet_diag_msg. */
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, 20);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), -EBADMSG);
 
 	/* The wrong family. */
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 7, payload, plen);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET6, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET6, on_sock, &s), -EBADMSG);
 
 	/* Less than a header. */
-	ck_assert_int_eq(parse_datagram(n, 10, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, 10, AF_INET, on_sock, &s), -EBADMSG);
 	ck_assert_int_eq(s.calls, 0);
 	diag_nl_close(n);
 }
@@ -322,36 +346,36 @@ START_TEST(test_nl_errors_and_seq)
 	memset(&e, 0, sizeof(e));
 	e.error = -EPERM;
 	put_msg(n, &off, NLMSG_ERROR, 7, &e, sizeof(e));
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), -EPERM);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), -EPERM);
 
 	/* An error message cut short. */
 	off = 0;
 	put_msg(n, &off, NLMSG_ERROR, 7, &e, 2);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), -EBADMSG);
 
 	/* A nonsense "errno". */
 	e.error = 12345;
 	off = 0;
 	put_msg(n, &off, NLMSG_ERROR, 7, &e, sizeof(e));
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), -EBADMSG);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), -EBADMSG);
 
 	/* DONE carrying the dump's error. */
 	v = -ENOENT;
 	off = 0;
 	put_msg(n, &off, NLMSG_DONE, 7, &v, sizeof(v));
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), -ENOENT);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), -ENOENT);
 
 	/* DONE without a payload (old kernels). */
 	off = 0;
 	put_msg(n, &off, NLMSG_DONE, 7, NULL, 0);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 1);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 1);
 
 	/* Messages of an earlier dump are passed over, DONE included. */
 	plen = sock_payload(payload, AF_INET, SK_MEMINFO_VARS, 1);
 	off = 0;
 	put_msg(n, &off, SOCK_DIAG_BY_FAMILY, 6, payload, plen);
 	put_msg(n, &off, NLMSG_DONE, 6, NULL, 0);
-	ck_assert_int_eq(parse_datagram(n, off, AF_INET, on_sock, &s), 0);
+	ck_assert_int_eq(parse_dg(n, off, AF_INET, on_sock, &s), 0);
 	ck_assert_int_eq(s.calls, 0);
 	diag_nl_close(n);
 }

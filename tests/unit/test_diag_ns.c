@@ -111,6 +111,14 @@ static int stop_at_first(void *arg, const struct diag_sock *ds)
 	return -ECANCELED;
 }
 
+/* A positive result of the callback's own stops the dump too. */
+static int stop_positive(void *arg, const struct diag_sock *ds)
+{
+	(void)arg;
+	(void)ds;
+	return 1;
+}
+
 /*
  * Our own namespace: every visit answers through the one socket and
  * netstat kept for it, until a dump that did not end, after which the
@@ -153,6 +161,14 @@ START_TEST(test_self_kept)
 				      stop_at_first, NULL), -ECANCELED);
 	close(fd2);
 
+	fd = diag_nl_socket(n, &self, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_ne(ino_of(fd), sock_ino);
+	sock_ino = ino_of(fd);
+	/* Passed back as it is, and that socket is not used again either. */
+	ck_assert_int_eq(diag_nl_dump(n, fd, AF_INET, LISTEN_BIT, false,
+				      stop_positive, NULL), 1);
+	close(fd);
 	fd = diag_nl_socket(n, &self, NULL);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_uint_ne(ino_of(fd), sock_ino);
