@@ -29,21 +29,21 @@ struct sa_pair_entry;
 /*
  * A life as the table allocates it: the public part and the links only
  * the table follows.  Nodes are 64-byte aligned (sockets.c), and what an
- * ordinary event touches (the hash chain, the pairing entry, the public
- * part's first fields, through the mark of CLOSE) lies in the first three
- * lines; the closing list and the listener index, touched once or twice
- * per life, come after the public part.
+ * ordinary event touches (the hash chain, the pairing entry, the list
+ * links a neighbour's close or end follows, the public part's first
+ * fields through the mark of LAST_ACK) lies in the first three lines; the
+ * listener index, touched once or twice per life, comes last.
  */
 struct sa_sock_node {
 	struct sa_sock *hnext;		/* hash chain, beside the key */
 	/* What pairs.c keeps of it, or NULL: found without a search. */
 	struct sa_pair_entry *pentry;
+	struct sa_sock *lprev, *lnext;
+	uint64_t close_mt;
 	bool destroyed;
 	bool ending;			/* on the closing list */
 	bool listed;			/* on the open-listener index */
 	struct sa_sock s;
-	uint64_t close_mt;
-	struct sa_sock *lprev, *lnext;
 	struct sa_lgroup *xgroup[2];	/* open-listener index: its groups */
 	uint32_t xpos[2];		/* and places in their heaps */
 };
@@ -51,7 +51,7 @@ struct sa_sock_node {
 #define SA_NODE_ALIGN	64
 #define SA_NODE_HOT	(3 * SA_NODE_ALIGN)
 _Static_assert(offsetof(struct sa_sock_node, s.at) +
-	       (SA_AT_CLOSE + 1) * sizeof(uint64_t) <= SA_NODE_HOT,
+	       (SA_AT_LAST_ACK + 1) * sizeof(uint64_t) <= SA_NODE_HOT,
 	       "an ordinary event's fields past the node's third line");
 _Static_assert(SA_SOCKETS_MAX_LIVE <= UINT32_MAX, "xpos is 32-bit");
 
