@@ -496,7 +496,6 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 {
 	struct sa_pair_entry *e;
 	uint8_t role, pairing, state;
-	bool closed;
 	struct tkey k;
 	int err;
 
@@ -505,19 +504,16 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 	if (s->family != SKR_AF_INET && s->family != SKR_AF_INET6)
 		return 0;
 	/*
-	 * One load each, and only once: the transition just stored them
-	 * byte by byte, and the compiler's one load of several together
-	 * (role and pairing; later pairing and closed, in one 8-byte load
-	 * once they sat side by side) waited for those stores (store
-	 * forwarding failed: a fifth of this function's samples).  Nothing
-	 * below changes them before the tuple is listed.
+	 * One load each: the transition just stored them byte by byte, and
+	 * the compiler's one load of role and pairing together waited for
+	 * those stores (store forwarding failed: a fifth of this function's
+	 * samples).
 	 */
 	role = *(const volatile uint8_t *)&s->role;
 	pairing = *(const volatile uint8_t *)&s->pairing;
 	state = *(const volatile uint8_t *)&s->state;
-	closed = *(const volatile bool *)&s->closed;
 	if (pairing == SA_PAIRING_NONE && role == SA_ROLE_LISTENER &&
-	    state == SKR_TCP_LISTEN && !closed)
+	    state == SKR_TCP_LISTEN && !s->closed)
 		return note_listener(p, s);
 	if (role == SA_ROLE_ACTIVE && state == SKR_TCP_SYN_SENT) {
 		err = find_listener(p, s);
@@ -525,10 +521,10 @@ int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s)
 			return err;
 	}
 	/* A closed life waits no more: off the tuple table (match()). */
-	if (closed && pairing == SA_PAIRING_LISTED)
+	if (s->closed && s->pairing == SA_PAIRING_LISTED)
 		unlist(p, sa_node(s)->pentry);
-	if (pairing != SA_PAIRING_NONE || closed ||
-	    role == SA_ROLE_LISTENER || state == SKR_TCP_LISTEN ||
+	if (s->pairing != SA_PAIRING_NONE || s->closed ||
+	    s->role == SA_ROLE_LISTENER || s->state == SKR_TCP_LISTEN ||
 	    !key_of(p, s, &k))
 		return 0;
 	e = entry_get(p, s, &err);

@@ -85,34 +85,34 @@ struct sa_evctx {
  * One life.  The table allocates it (with its private links beside it,
  * sockets_priv.h); the rest of sockana reads it, and events.c fills in
  * what the other kernel events say.  A copy is a summary without links.
- * What an ordinary event touches comes first, within the node's first
- * three cache lines (sockets_priv.h); then what birth, end, reports read.
  */
 struct sa_sock {
+	uint64_t id;			/* 1, 2, ... in order of first appearance */
 	uint64_t cookie;
-	uint32_t netns, host;		/* host: index of the host it came from */
-	uint64_t last_ts, last_mt;	/* event clock, merge time */
-	uint64_t transitions;
-	uint32_t states_seen, have_at;	/* bits 1 << state seen, 1 << mark */
+	uint32_t netns;
+	uint32_t host;			/* index of the host it came from */
+	uint16_t input;			/* input of its first event */
+	uint8_t family;
+	uint8_t saddr[16], daddr[16];	/* last seen 4-tuple */
+	uint16_t sport, dport;
+	uint64_t first_ts, last_ts;	/* event clock */
+	uint64_t first_mt, last_mt;	/* merge time */
+
 	uint8_t state;			/* current TCP state, 0 unknown */
 	uint8_t role;			/* enum sa_role */
 	uint8_t pairing;		/* enum sa_pairing (pairs.h) */
-	uint8_t family;
-	bool closed;			/* reached CLOSE */
-	uint8_t close_ctx;		/* context of the transition to CLOSE */
-	bool have_owner;
-	uint8_t owner_ctx;		/* SKR_CTX_PROCESS or SKR_CTX_UNKNOWN */
-	uint16_t sport, dport;
-	uint32_t owner_pid;
-	uint8_t saddr[16], daddr[16];	/* last seen 4-tuple */
-	uint64_t at[SA_AT_COUNT];
-
-	uint64_t id;			/* 1, 2, ... in order of first appearance */
-	uint64_t first_ts, first_mt;	/* event clock, merge time */
-	uint16_t input;			/* input of its first event */
+	uint32_t states_seen;		/* bit (1 << state) for each state */
 	bool older;			/* existed before its first event here */
 	bool from_snapshot;
+	bool closed;			/* reached CLOSE */
+	uint8_t close_ctx;		/* context of the transition to CLOSE */
+	uint32_t have_at;		/* bit (1 << mark) */
+	uint64_t at[SA_AT_COUNT];
+
+	bool have_owner;
+	uint8_t owner_ctx;		/* SKR_CTX_PROCESS or SKR_CTX_UNKNOWN */
 	bool owner_by_call;		/* seen in connect/listen/accept */
+	uint32_t owner_pid;
 	char owner_comm[SKR_COMM_LEN + 1];
 
 	/* From the other kernel events (events.c). */
@@ -142,6 +142,7 @@ struct sa_sock {
 	struct sa_accepts *acc;		/* a listener's accepts (items.h) */
 	uint64_t items_dropped;
 	uint64_t items_dropped_held;	/* of those, for SA_ITEMS_MAX_HELD */
+	uint64_t transitions;
 };
 
 /*

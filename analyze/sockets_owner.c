@@ -107,10 +107,8 @@ void sa_sockets_name_owner(struct sa_sockets *t, struct sa_sock *s)
 void sa_sockets_attribute(struct sa_sock *s, const struct skr_ev_common *c,
 			  const char *comm, size_t commlen)
 {
-	/*
-	 * owner_by_call last: it lies past the fields every event touches
-	 * (sockets_priv.h), and the tests before it end most calls.
-	 */
+	if (s->owner_by_call)
+		return;
 	if (c->ctx == SKR_CTX_PROCESS) {
 		if (s->have_owner && s->owner_ctx == SKR_CTX_PROCESS)
 			return;
@@ -120,8 +118,6 @@ void sa_sockets_attribute(struct sa_sock *s, const struct skr_ev_common *c,
 	} else {
 		return;
 	}
-	if (s->owner_by_call)
-		return;
 	s->have_owner = true;
 	s->owner_ctx = c->ctx;
 	s->owner_pid = c->tgid;

@@ -28,31 +28,28 @@ struct sa_pair_entry;
 
 /*
  * A life as the table allocates it: the public part and the links only
- * the table follows.  Nodes are 64-byte aligned (sockets.c), and what an
- * ordinary event touches (the hash chain, the pairing entry, the list
- * links a neighbour's close or end follows, the public part's first
- * fields through the mark of LAST_ACK) lies in the first three lines; the
- * listener index, touched once or twice per life, comes last.
+ * the table follows.  The hash chain comes last, next to the key at the
+ * start of the public part, so that a lookup reads one cache line per
+ * socket it passes.
  */
 struct sa_sock_node {
-	struct sa_sock *hnext;		/* hash chain, beside the key */
-	/* What pairs.c keeps of it, or NULL: found without a search. */
-	struct sa_pair_entry *pentry;
-	struct sa_sock *lprev, *lnext;
-	uint64_t close_mt;
 	bool destroyed;
 	bool ending;			/* on the closing list */
 	bool listed;			/* on the open-listener index */
-	struct sa_sock s;
+	uint64_t close_mt;
+	struct sa_sock *lprev, *lnext;
 	struct sa_lgroup *xgroup[2];	/* open-listener index: its groups */
 	uint32_t xpos[2];		/* and places in their heaps */
+	/*
+	 * What pairs.c keeps of it, or NULL: found without a search.  The
+	 * node stays at 472 bytes (a 480-byte malloc chunk): xpos is 32-bit
+	 * to make room, as a heap holds at most SA_SOCKETS_MAX_LIVE.
+	 */
+	struct sa_pair_entry *pentry;
+	struct sa_sock *hnext;		/* hash chain, beside the key */
+	struct sa_sock s;
 };
 
-#define SA_NODE_ALIGN	64
-#define SA_NODE_HOT	(3 * SA_NODE_ALIGN)
-_Static_assert(offsetof(struct sa_sock_node, s.at) +
-	       (SA_AT_LAST_ACK + 1) * sizeof(uint64_t) <= SA_NODE_HOT,
-	       "an ordinary event's fields past the node's third line");
 _Static_assert(SA_SOCKETS_MAX_LIVE <= UINT32_MAX, "xpos is 32-bit");
 
 /* The node of a life the table handed out. */
