@@ -44,6 +44,9 @@ struct hook {
 	uint8_t tier;			/* tier attached */
 	int error;			/* positive errno of the last failed tier */
 	char reason[REASON_LEN];
+	/* probes_keep_facts(): a PROBE record of what the BTF says, or NULL */
+	uint8_t *facts;
+	size_t facts_len;
 };
 
 /* ---- probes_tiers.c: the hooks, and the tier the kernel offers each ---- */
@@ -80,5 +83,16 @@ int probes_open_load(struct sockrec_bpf **skelp, const struct hook *only);
  * hook whose every offered tier fails is left out, with the error.
  */
 void probes_demote_failing(void);
+
+/* ---- probes_report.c ---- */
+
+/*
+ * Take from the kernel's BTF, for each attached hook, what its PROBE
+ * records say of the kernel (LIMITS, ENUM), so that the BTF need not be
+ * kept for the files to come.  0, -ENOMEM, or -E2BIG if a hook's would
+ * not fit in a record.  probes_drop_facts() frees them.
+ */
+int probes_keep_facts(void);
+void probes_drop_facts(void);
 
 #endif /* SOCKREC_PROBES_H */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -77,10 +78,74 @@ static bool hook_limits(const struct hook *h, uint32_t *limits)
 	return true;
 }
 
-int rec_probes_write(struct rec_session *s)
+void probes_drop_facts(void)
+{
+	size_t i;
+
+	for (i = 0; i < NHOOKS; i++) {
+		free(probes_hooks[i].facts);
+		probes_hooks[i].facts = NULL;
+		probes_hooks[i].facts_len = 0;
+	}
+}
+
+/*
+ * Each file of a session says the same of the kernel, so it is looked up
+ * once: the lookups walk the whole BTF (0.7 ms per file here), and the BTF
+ * need not stay in memory for the files to come.
+ */
+int probes_keep_facts(void)
 {
 	static struct skr_tlv_builder b;
 	uint32_t limits;
+	size_t i;
+	int len;
+
+	probes_drop_facts();
+	for (i = 0; i < NHOOKS; i++) {
+		struct hook *h = &probes_hooks[i];
+
+		if (h->tier == SKR_TIER_NONE)
+			continue;
+		skr_tlv_begin(&b, SKR_REC_PROBE);
+		if (hook_limits(h, &limits))
+			skr_tlv_put_u32(&b, SKR_PROBE_LIMITS, limits);
+		put_enum(&b, h);
+		len = skr_tlv_end(&b);
+		if (len < 0) {
+			probes_drop_facts();
+			return len;
+		}
+		if ((size_t)len == SKR_REC_MIN)
+			continue;	/* nothing known: no BTF, no enum */
+		h->facts = malloc((size_t)len);
+		if (!h->facts) {
+			probes_drop_facts();
+			return -ENOMEM;
+		}
+		memcpy(h->facts, b.buf, (size_t)len);
+		h->facts_len = (size_t)len;
+	}
+	return 0;
+}
+
+/* The kept facts' attributes, after the others as before. */
+static void put_facts(struct skr_tlv_builder *b, const struct hook *h)
+{
+	struct skr_tlv_iter it;
+	const uint8_t *val;
+	uint16_t tag, vlen;
+
+	if (!h->facts)
+		return;
+	skr_tlv_iter_init(&it, h->facts, h->facts_len);
+	while (skr_tlv_next(&it, &tag, &val, &vlen) > 0)
+		skr_tlv_put(b, tag, val, vlen);
+}
+
+int rec_probes_write(struct rec_session *s)
+{
+	static struct skr_tlv_builder b;
 	size_t i;
 	int len, err;
 
@@ -95,10 +160,7 @@ int rec_probes_write(struct rec_session *s)
 			skr_tlv_put_str(&b, SKR_PROBE_REASON, h->reason);
 		skr_tlv_put_u16(&b, SKR_PROBE_EVENT, h->event);
 		skr_tlv_put_u8(&b, SKR_PROBE_TIERS, h->offered);
-		if (h->tier != SKR_TIER_NONE && hook_limits(h, &limits))
-			skr_tlv_put_u32(&b, SKR_PROBE_LIMITS, limits);
-		if (h->tier != SKR_TIER_NONE)
-			put_enum(&b, h);
+		put_facts(&b, h);
 		len = skr_tlv_end(&b);
 		if (len < 0)
 			return len;
