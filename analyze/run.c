@@ -820,7 +820,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 
 	sa_sockets_keep_items(a->socks, run.view->items);
 	sa_sockets_keep_owners(a->socks, !run.view->no_owners);
-	sa_pairs_enable(sa_sockets_pairs(a->socks), run.view->pairs);
+	sa_sockets_keep_pairs(a->socks, run.view->pairs);
 	err = run.view->new(a, &run.state);
 	if (err)
 		goto out;
