@@ -137,6 +137,15 @@ static uint32_t load32(const uint32_t *p)
 	return *(const volatile uint32_t *)p;
 }
 
+/* Little-endian, spelt out: compilers make it one load. */
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+	       (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
 static unsigned size_class(uint32_t len)
 {
 	return (unsigned)((len + CLASS_STEP - 1) / CLASS_STEP);
@@ -169,15 +178,16 @@ static void charge(struct sa_replay *rp, size_t bytes)
 		rp->st->peak_bytes = rp->bytes;
 }
 
-static struct held *held_alloc(struct sa_replay *rp, uint32_t len)
+/* c is size_class(len), worked out once by the caller (every event). */
+static struct held *held_alloc(struct sa_replay *rp, uint32_t len,
+			       unsigned c)
 {
-	unsigned c = size_class(len);
 	struct held *h;
 
 	if (c < CLASSES && rp->spare[c]) {
 		h = rp->spare[c];
 		rp->spare[c] = h->next;
-		rp->spare_bytes -= held_cost(rp, len);
+		rp->spare_bytes -= rp->class_cost[c];
 		return h;
 	}
 	h = malloc(held_size(len));
@@ -186,7 +196,8 @@ static struct held *held_alloc(struct sa_replay *rp, uint32_t len)
 	return h;
 }
 
-static void held_free(struct sa_replay *rp, struct held *h)
+/* Once per event (pop): inline, the class's cost from its table. */
+static inline void held_free(struct sa_replay *rp, struct held *h)
 {
 	unsigned c;
 
@@ -200,7 +211,7 @@ static void held_free(struct sa_replay *rp, struct held *h)
 	}
 	h->next = rp->spare[c];
 	rp->spare[c] = h;
-	rp->spare_bytes += held_cost(rp, h->len);
+	rp->spare_bytes += rp->class_cost[c];
 }
 
 /*
@@ -297,7 +308,7 @@ static size_t oldest(const struct sa_replay *rp, const struct held **min)
  * placed or taken: the merge peeks at it, then the round's release tests
  * it, then pop() takes it.
  */
-static const struct held *oldest_held(struct sa_replay *rp)
+static inline const struct held *oldest_held(struct sa_replay *rp)
 {
 	if (!rp->peeked) {
 		rp->peek_at = oldest(rp, &rp->peek_min);
@@ -345,7 +356,6 @@ static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 	top = take(rp, rp->peek_at);
 
 	rp->n--;
-	memset(rec, 0, sizeof(*rec));
 	rec->data = top->data;
 	rec->len = top->len;
 	rec->type = top->type;
@@ -394,13 +404,13 @@ static size_t heap_grown(const struct sa_replay *rp)
 }
 
 /* Bytes holding the waiting event would add (the heap while it grows). */
-static size_t admit_cost(const struct sa_replay *rp, size_t best)
+static size_t admit_cost(const struct sa_replay *rp, uint32_t len,
+			 unsigned c, size_t best)
 {
-	unsigned c = size_class(rp->in.len);
 	size_t cost = 0;
 
 	if (c >= CLASSES || !rp->spare[c])
-		cost += held_cost(rp, rp->in.len);
+		cost += held_cost(rp, len);
 	if (best == NO_RUN && rp->hn == rp->cap)
 		cost += sa_mem_cost(heap_grown(rp) * sizeof(*rp->heap));
 	return cost;
@@ -449,31 +459,34 @@ static int place(struct sa_replay *rp, struct held *h, size_t best)
 }
 
 /*
- * Hold the waiting event.  While it does not fit the bounds, give back
- * what is not in use, then release the oldest held event early (returns 1
- * with it in rec/ts; the event keeps waiting).  Returns 0 once it is held.
+ * Hold the event in (read just now, or waiting).  While it does not fit
+ * the bounds, give back what is not in use, then release the oldest held
+ * event early (returns 1 with it in rec/ts; the event is not held: the
+ * caller keeps it waiting).  Returns 0 once it is held.
  */
-static int admit(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
+static int admit(struct sa_replay *rp, const struct skr_record *in,
+		 uint64_t in_ts, struct skr_record *rec, uint64_t *ts)
 {
-	const struct skr_record *in = &rp->in;
 	/* Neither trim() nor the loop's tests move an event: chosen once. */
-	size_t best = choose_run(rp, rp->in_ts);
+	size_t best = choose_run(rp, in_ts);
+	unsigned c = size_class(in->len);
 	struct held *h;
 	int err;
 
 	while (rp->n > 0) {
 		if (rp->n < rp->max_events &&
-		    rp->bytes + admit_cost(rp, best) <= rp->max_bytes)
+		    rp->bytes + admit_cost(rp, in->len, c, best) <=
+		    rp->max_bytes)
 			break;
-		if (rp->n < rp->max_events && trim(rp, size_class(in->len)))
+		if (rp->n < rp->max_events && trim(rp, c))
 			continue;
 		rp->st->forced++;
 		pop(rp, rec, ts);
 		return 1;
 	}
-	if (rp->released_any && rp->in_ts < rp->last_released)
+	if (rp->released_any && in_ts < rp->last_released)
 		rp->st->late++;
-	h = held_alloc(rp, in->len);
+	h = held_alloc(rp, in->len, c);
 	if (!h)
 		return -ENOMEM;
 	h->len = in->len;
@@ -481,7 +494,7 @@ static int admit(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 	h->type = load16(&in->type);
 	h->flags = load16(&in->flags);
 	h->minor = in->minor;
-	h->ts = rp->in_ts;
+	h->ts = in_ts;
 	h->seq = rp->seq++;
 	memcpy(h->data, in->data, in->len);
 	err = place(rp, h, best);
@@ -554,7 +567,7 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 
 	for (;;) {
 		if (rp->waiting) {
-			ret = admit(rp, rec, ts);
+			ret = admit(rp, &rp->in, rp->in_ts, rec, ts);
 			if (ret != 0)
 				return ret;
 			continue;
@@ -595,11 +608,21 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 			continue;
 		}
 		if (skr_rec_is_event(in.type)) {
-			if (skr_event_ts(&in, &in_ts) != 0) {
+			/*
+			 * skr_event_ts() spelt out (the reader handed out len
+			 * bytes at data; the type is an event's), and held at
+			 * once: it waits only when it does not fit.
+			 */
+			if (in.len < SKR_EV_TS_OFF + sizeof(in_ts)) {
 				rp->st->malformed++;
 				continue;
 			}
-			wait_for_room(rp, &in, in_ts);
+			in_ts = le64(in.data + SKR_EV_TS_OFF);
+			ret = admit(rp, &in, in_ts, rec, ts);
+			if (ret != 0) {
+				wait_for_room(rp, &in, in_ts);
+				return ret;
+			}
 			continue;
 		}
 		switch (in.type) {

@@ -363,7 +363,8 @@ static int first_event(struct sa_analysis *a, struct sa_input *in,
 	return a->win_err;
 }
 
-static int dispatch(struct run *run, struct sa_input *in)
+/* in is a->in[idx]. */
+static int dispatch(struct run *run, struct sa_input *in, size_t idx)
 {
 	struct sa_analysis *a = &run->a;
 	const struct skr_record *rec = &in->head;
@@ -371,9 +372,14 @@ static int dispatch(struct run *run, struct sa_input *in)
 	struct sa_evctx ec;
 	int err;
 
-	ec.input = (uint16_t)(in - a->in);
-	/* The same segment read from another input: counted there. */
-	if (sa_inputs_skip(a, ec.input, rec->type != SKR_REC_SNAPSHOT))
+	ec.input = (uint16_t)idx;
+	/*
+	 * The same segment read from another input: counted there.  One
+	 * input owns every segment it reads (inputs.c), so only several
+	 * inputs need the call, which every event made.
+	 */
+	if (a->nin > 1 &&
+	    sa_inputs_skip(a, ec.input, rec->type != SKR_REC_SNAPSHOT))
 		return 0;
 	if (!a->started) {
 		err = first_event(a, in, in->head_mt);
@@ -416,8 +422,8 @@ static int dispatch(struct run *run, struct sa_input *in)
  * 16 and netns at 24, little-endian, spelt out so that each is one load.
  * false when the record is no event.
  */
-static bool event_key(const struct skr_record *rec, uint64_t *cookie,
-		      uint32_t *netns)
+static inline bool event_key(const struct skr_record *rec, uint64_t *cookie,
+			     uint32_t *netns)
 {
 	const uint8_t *p;
 
@@ -536,7 +542,7 @@ static int merge(struct run *run, size_t *failed)
 {
 	struct sa_analysis *a = &run->a;
 	struct sa_input *best;
-	size_t i;
+	size_t i, bi;
 	int err;
 
 	for (i = 0; i < a->nin; i++) {
@@ -572,24 +578,33 @@ static int merge(struct run *run, size_t *failed)
 	}
 	for (;;) {
 		best = NULL;
-		for (i = 0; i < a->nin; i++) {
-			struct sa_input *in = &a->in[i];
+		bi = 0;
+		/* One input (most runs): its head, with no loop to run. */
+		if (a->nin == 1) {
+			if (a->in[0].have_head)
+				best = &a->in[0];
+		} else {
+			for (i = 0; i < a->nin; i++) {
+				struct sa_input *in = &a->in[i];
 
-			if (in->have_head &&
-			    (!best || in->head_mt < best->head_mt))
-				best = in;
+				if (in->have_head &&
+				    (!best || in->head_mt < best->head_mt)) {
+					best = in;
+					bi = i;
+				}
+			}
 		}
 		if (!best)
 			return 0;
 		prefetch_after(a, best);
-		err = dispatch(run, best);
+		err = dispatch(run, best, bi);
 		if (err) {
 			*failed = SIZE_MAX;
 			return err;
 		}
 		err = advance(best);
 		if (err) {
-			*failed = (size_t)(best - a->in);
+			*failed = bi;
 			return err;
 		}
 	}
@@ -805,7 +820,7 @@ int sa_run_many(struct skr_reader *const *rs, size_t n,
 
 	sa_sockets_keep_items(a->socks, run.view->items);
 	sa_sockets_keep_owners(a->socks, !run.view->no_owners);
-	sa_pairs_enable(sa_sockets_pairs(a->socks), run.view->pairs);
+	sa_sockets_keep_pairs(a->socks, run.view->pairs);
 	err = run.view->new(a, &run.state);
 	if (err)
 		goto out;

@@ -89,6 +89,7 @@ int sa_sockets_new(struct sa_sockets **tp, sa_sock_fn done, void *ctx)
 	t->next_id = 1;
 	t->keep_items = true;
 	t->keep_owners = true;
+	t->keep_pairs = true;
 	t->max_live = max_live_next;
 	err = sa_pairs_new(&t->pairs);
 	if (err)
@@ -103,6 +104,16 @@ fail:
 void sa_sockets_keep_items(struct sa_sockets *t, bool keep)
 {
 	t->keep_items = keep;
+}
+
+/*
+ * sa_pairs_enable() of the table's pairs (call this, not that: the table
+ * then skips the call per state change when no view reads pairs).
+ */
+void sa_sockets_keep_pairs(struct sa_sockets *t, bool on)
+{
+	t->keep_pairs = on;
+	sa_pairs_enable(t->pairs, on);
 }
 
 static void grow(struct sa_sockets *t)

@@ -236,15 +236,13 @@ uint64_t sa_sockets_evicted(const struct sa_sockets *t);
 bool sa_sockets_full(const struct sa_sockets *t);
 /* Its bound of live sockets: SA_SOCKETS_MAX_LIVE but in tests. */
 size_t sa_sockets_max_live(const struct sa_sockets *t);
-/*
- * Tests only: the bound of the tables made from now on (0: back to
- * SA_SOCKETS_MAX_LIVE), so that a small trace can exceed it.
- */
+/* Tests only: the bound of tables made from now on (0: the default). */
 void sa_sockets_test_max_live(size_t n);
 /* Tests: the most lives in one chain of the hash table. */
 size_t sa_sockets_test_longest_chain(const struct sa_sockets *t);
 void sa_sockets_free(struct sa_sockets *t);
-/* The pairs of its lives' ends (pairs.h): its stats and address map. */
+/* The pairs of its lives' ends (pairs.h), and whether to pair them at all. */
 struct sa_pairs *sa_sockets_pairs(struct sa_sockets *t);
+void sa_sockets_keep_pairs(struct sa_sockets *t, bool on);
 
 #endif /* SA_SOCKETS_H */

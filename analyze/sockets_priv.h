@@ -131,6 +131,7 @@ struct sa_sockets {
 	void *ctx;
 	bool keep_items;
 	bool keep_owners;
+	bool keep_pairs;		/* sa_sockets_keep_pairs() */
 	uint64_t next_id;
 	uint64_t seen;
 	uint64_t transitions;

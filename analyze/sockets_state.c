@@ -332,9 +332,13 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 			return err;
 		first = false;
 	}
-	err = sa_sockets_add_item(t, s, &it);
-	if (err)
-		return err;
+	/* Most views keep no items: no call per event for them. */
+	it = NULL;
+	if (t->keep_items) {
+		err = sa_sockets_add_item(t, s, &it);
+		if (err)
+			return err;
+	}
 	if (it) {
 		it->ts_ns = ev->c.ts_ns;
 		it->tgid = ev->c.tgid;
@@ -377,5 +381,6 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		note_listener_closed(t, s);
 		sa_sockets_start_closing(t, s, ec->mt);
 	}
-	return sa_pairs_note(t->pairs, s);
+	/* --latency and most views read no pairs: no call per event. */
+	return t->keep_pairs ? sa_pairs_note(t->pairs, s) : 0;
 }

@@ -76,6 +76,13 @@ struct skr_reader {
 	 * this reader decoded the frame itself.
 	 */
 	size_t checked;
+	/*
+	 * frame[plain_from, checked) holds no FILE_HEADER, no END and no
+	 * record of a type this reader does not know (take_record() moves
+	 * it past each, walk_frame() starts it at 0): handing one of those
+	 * out is the count alone (take_plain()).
+	 */
+	size_t plain_from;
 
 	/*
 	 * The frame being decoded, kept between calls so that a followed
@@ -144,6 +151,7 @@ struct skr_prefetch {
 		size_t cap, len;
 		uint64_t idx;
 		size_t checked;	/* walk_frame()'s */
+		size_t plain_from;
 		bool cut, partial;
 		uint64_t frames, bytes_in, bytes_out;
 		bool partial_frame;
@@ -852,6 +860,7 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 		rc = start_segment(r, rec);
 		if (rc)
 			return rc;
+		r->plain_from = r->frame_pos + len;
 	} else if (r->st.segments == 0) {
 		return fail(r, -EINVAL, "not a sockrec trace: first record is "
 			    "type 0x%04x, expected FILE_HEADER", type);
@@ -864,9 +873,12 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	if (type == SKR_REC_END) {
 		r->seg_ended = true;
 		r->st.segments_ended++;
+		r->plain_from = r->frame_pos + len;
 	}
-	if (!known)
+	if (!known) {
 		r->st.skipped++;
+		r->plain_from = r->frame_pos + len;
+	}
 	/* Events are at least EVENT_MIN long here (min_len). */
 	if (r->seg_delta && skr_rec_is_event(type))
 		delta_decode(r, r->frame + r->frame_pos);
@@ -921,6 +933,28 @@ static int take_checked(struct skr_reader *r, struct skr_record *rec)
 }
 
 /*
+ * A record in frame[plain_from, checked): take_checked() without the
+ * tests that only a FILE_HEADER, an END or an unknown type passes (most
+ * records of most frames; once per event).
+ */
+static int take_plain(struct skr_reader *r, struct skr_record *rec)
+{
+	const uint8_t *p = r->frame + r->frame_pos;
+	uint32_t len = get_le32(p);
+
+	rec->data = p;
+	rec->len = len;
+	rec->type = get_le16(p + 4);
+	rec->flags = get_le16(p + 6);
+	rec->segment = r->st.segments - 1;
+	rec->minor = r->seg_minor;
+	r->st.records++;
+	r->frame_recs++;
+	r->frame_pos += len;
+	return 1;
+}
+
+/*
  * The worker, on a whole frame just decoded: take its records as the
  * caller will (the checks of take_record(), the deltas undone in place),
  * keeping the record state of its own reader in step with the caller's.
@@ -934,6 +968,7 @@ static void walk_frame(struct skr_reader *d)
 	struct skr_record rec;
 
 	d->frame_pos = 0;
+	d->plain_from = 0;
 	if (d->walk_failed || d->partial)
 		return;
 	while (d->frame_pos < d->frame_len) {
@@ -973,6 +1008,7 @@ static void *pf_main(void *arg)
 		pf->res.len = d->frame_len;
 		pf->res.idx = d->frame_idx;
 		pf->res.checked = rc > 0 ? d->frame_pos : 0;
+		pf->res.plain_from = rc > 0 ? d->plain_from : 0;
 		pf->res.cut = d->cut;
 		pf->res.partial = d->partial;
 		pf->res.frames = d->st.frames;
@@ -1072,6 +1108,7 @@ static int pf_take(struct skr_reader *r)
 	r->frame_pos = 0;
 	r->frame_idx = pf->res.idx;
 	r->checked = rc > 0 ? pf->res.checked : 0;
+	r->plain_from = rc > 0 ? pf->res.plain_from : 0;
 	r->cut = pf->res.cut;
 	r->partial = pf->res.partial;
 	r->st.frames = pf->res.frames;
@@ -1126,7 +1163,8 @@ int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 		return r->err;
 	for (;;) {
 		if (r->frame_pos < r->checked)
-			return take_checked(r, rec);
+			return r->frame_pos >= r->plain_from ?
+			       take_plain(r, rec) : take_checked(r, rec);
 		if (r->frame_pos < r->frame_len) {
 			rc = take_record(r, rec);
 			if (rc != 0)
