@@ -764,6 +764,29 @@ static void delta_decode(struct skr_reader *r, uint8_t *p)
 	skr_delta_put64(p + SKR_EV_COOKIE_OFF, r->prev_cookie);
 }
 
+/* rec from the header at p; its length is checked, or was by the worker. */
+static inline void rec_header(struct skr_record *rec, const uint8_t *p)
+{
+	rec->data = p;
+	rec->len = get_le32(p);
+	rec->type = get_le16(p + 4);
+	rec->flags = get_le16(p + 6);
+}
+
+/*
+ * Hand out the record at frame_pos, whose header rec holds: its file, the
+ * counts, and frame_pos past it.  Returns 1, what the take_* functions do.
+ */
+static inline int hand_out(struct skr_reader *r, struct skr_record *rec)
+{
+	rec->segment = r->st.segments - 1;
+	rec->minor = r->seg_minor;
+	r->st.records++;
+	r->frame_recs++;
+	r->frame_pos += rec->len;
+	return 1;
+}
+
 /* Check the record at frame_pos and hand it out. */
 static int take_record(struct skr_reader *r, struct skr_record *rec)
 {
@@ -882,14 +905,9 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
 	/* Events are at least EVENT_MIN long here (min_len). */
 	if (r->seg_delta && skr_rec_is_event(type))
 		delta_decode(r, r->frame + r->frame_pos);
-	rec->segment = r->st.segments - 1;
-	rec->minor = r->seg_minor;
-	r->st.records++;
 	if (r->partial)
 		r->st.partial_records++;
-	r->frame_recs++;
-	r->frame_pos += len;
-	return 1;
+	return hand_out(r, rec);
 }
 
 /*
@@ -899,15 +917,11 @@ static int take_record(struct skr_reader *r, struct skr_record *rec)
  */
 static int take_checked(struct skr_reader *r, struct skr_record *rec)
 {
-	const uint8_t *p = r->frame + r->frame_pos;
-	uint32_t len = get_le32(p);
-	uint16_t type = get_le16(p + 4);
+	uint16_t type;
 	int rc;
 
-	rec->data = p;
-	rec->len = len;
-	rec->type = type;
-	rec->flags = get_le16(p + 6);
+	rec_header(rec, r->frame + r->frame_pos);
+	type = rec->type;
 	if (type == SKR_REC_FILE_HEADER) {
 		/* It decoded and passed in the worker: it does here too. */
 		rc = start_segment(r, rec);
@@ -924,12 +938,7 @@ static int take_checked(struct skr_reader *r, struct skr_record *rec)
 	}
 	if (!r->mlen)
 		r->st.skipped++;
-	rec->segment = r->st.segments - 1;
-	rec->minor = r->seg_minor;
-	r->st.records++;
-	r->frame_recs++;
-	r->frame_pos += len;
-	return 1;
+	return hand_out(r, rec);
 }
 
 /*
@@ -939,19 +948,8 @@ static int take_checked(struct skr_reader *r, struct skr_record *rec)
  */
 static int take_plain(struct skr_reader *r, struct skr_record *rec)
 {
-	const uint8_t *p = r->frame + r->frame_pos;
-	uint32_t len = get_le32(p);
-
-	rec->data = p;
-	rec->len = len;
-	rec->type = get_le16(p + 4);
-	rec->flags = get_le16(p + 6);
-	rec->segment = r->st.segments - 1;
-	rec->minor = r->seg_minor;
-	r->st.records++;
-	r->frame_recs++;
-	r->frame_pos += len;
-	return 1;
+	rec_header(rec, r->frame + r->frame_pos);
+	return hand_out(r, rec);
 }
 
 /*
