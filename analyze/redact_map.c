@@ -15,19 +15,10 @@
  */
 #include <string.h>
 
+#include "analyze/le.h"
 #include "analyze/redact.h"
 
 #define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 #define SIPROUND(v0, v1, v2, v3) do {					\
 	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
@@ -40,7 +31,7 @@ uint64_t sa_siphash24(const uint8_t key[SA_REDACT_KEY_LEN], const void *data,
 		      size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t k0 = le64(key), k1 = le64(key + 8);
+	uint64_t k0 = sa_le64(key), k1 = sa_le64(key + 8);
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
 	uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
 	uint64_t v2 = k0 ^ 0x6c7967656e657261ull;
@@ -49,7 +40,7 @@ uint64_t sa_siphash24(const uint8_t key[SA_REDACT_KEY_LEN], const void *data,
 	size_t i, left = len % 8;
 
 	for (i = 0; i + 8 <= len; i += 8) {
-		m = le64(p + i);
+		m = sa_le64(p + i);
 		v3 ^= m;
 		SIPROUND(v0, v1, v2, v3);
 		SIPROUND(v0, v1, v2, v3);

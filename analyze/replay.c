@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/le.h"
 #include "analyze/memory.h"
 #include "analyze/replay.h"
 #include "format/skr.h"
@@ -135,15 +136,6 @@ static uint16_t load16(const uint16_t *p)
 static uint32_t load32(const uint32_t *p)
 {
 	return *(const volatile uint32_t *)p;
-}
-
-/* Little-endian, spelt out: compilers make it one load. */
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	       (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	       (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	       (uint64_t)p[7] << 56;
 }
 
 static unsigned size_class(uint32_t len)
@@ -617,7 +609,7 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 				rp->st->malformed++;
 				continue;
 			}
-			in_ts = le64(in.data + SKR_EV_TS_OFF);
+			in_ts = sa_le64(in.data + SKR_EV_TS_OFF);
 			ret = admit(rp, &in, in_ts, rec, ts);
 			if (ret != 0) {
 				wait_for_room(rp, &in, in_ts);

@@ -22,6 +22,7 @@
 #include "analyze/events.h"
 #include "analyze/filter.h"
 #include "analyze/inputs.h"
+#include "analyze/le.h"
 #include "analyze/live.h"
 #include "analyze/meta.h"
 #include "analyze/out.h"
@@ -419,7 +420,7 @@ static int dispatch(struct run *run, struct sa_input *in, size_t idx)
 
 /*
  * The socket of an event record: the common event fields, cookie at byte
- * 16 and netns at 24, little-endian, spelt out so that each is one load.
+ * 16 and netns at 24, little-endian (le.h: each one load).
  * false when the record is no event.
  */
 static inline bool event_key(const struct skr_record *rec, uint64_t *cookie,
@@ -430,13 +431,8 @@ static inline bool event_key(const struct skr_record *rec, uint64_t *cookie,
 	if (rec->len < 28 || !skr_rec_is_event(rec->type))
 		return false;
 	p = rec->data + 16;
-	*cookie = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
-		  (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-		  (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-		  (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-	p += 8;
-	*netns = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	*cookie = sa_le64(p);
+	*netns = sa_le32(p + 8);
 	return true;
 }
 
