@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The typed decoders of skr.h: each is the catalogue's decoder (catalog.c)
- * applied to its record type, except STATE4, which is widened to STATE.
+ * applied to its record type, except STATE and STATE4 (STATE4 widened to
+ * STATE), every event's, which take fixed-size copies on a little-endian
+ * host with the catalogue's checks.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "skr.h"
@@ -34,12 +37,19 @@ DECODER(skr_decode_listener, SKR_REC_LISTENER, skr_ev_listener)
 DECODER(skr_decode_netns_stats, SKR_REC_NETNS_STATS, skr_ev_netns_stats)
 DECODER(skr_decode_sampling, SKR_REC_SAMPLING, skr_ev_sampling)
 
-/* STATE4 (IPv4, 4-byte addresses) widened to STATE, as every reader wants it. */
-static int decode_state4(const struct skr_record *rec, struct skr_ev_state *out)
+/*
+ * STATE4 (IPv4, 4-byte addresses) widened to STATE through the catalogue:
+ * what the fast paths below fall back to, and the only path on a
+ * big-endian host.
+ */
+static int widen_state4(const struct skr_record *rec, struct skr_ev_state *out)
 {
 	struct skr_ev_state4 s4;
-	int rc = skr_rec_decode(rec, SKR_REC_STATE4, &s4, sizeof(s4));
+	int rc;
 
+	if (!out)
+		return -EINVAL;
+	rc = skr_rec_decode(rec, SKR_REC_STATE4, &s4, sizeof(s4));
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -57,25 +67,72 @@ static int decode_state4(const struct skr_record *rec, struct skr_ev_state *out)
 	return 0;
 }
 
+/*
+ * The fast STATE4 widening copies three runs that the two layouts share:
+ * header and common fields up to the source address, the addresses' first
+ * 4 bytes, and comm to the end (comm, ports, family, protocol, states, in
+ * the same order and with no padding).  Asserted, so that a field added to
+ * one struct and not the other stops the build instead of the copy.
+ */
+#define ST(m)		offsetof(struct skr_ev_state, m)
+#define ST4(m)		offsetof(struct skr_ev_state4, m)
+#define TAIL(st)	(sizeof(struct st) - offsetof(struct st, comm))
+_Static_assert(ST(saddr) == ST4(saddr), "STATE4 shares STATE's head");
+_Static_assert(ST(c) == ST4(c), "STATE4 shares STATE's common part");
+_Static_assert(TAIL(skr_ev_state) == TAIL(skr_ev_state4),
+	       "STATE4 shares STATE's tail");
+_Static_assert(ST(sport) - ST(comm) == ST4(sport) - ST4(comm) &&
+	       ST(dport) - ST(comm) == ST4(dport) - ST4(comm) &&
+	       ST(family) - ST(comm) == ST4(family) - ST4(comm) &&
+	       ST(protocol) - ST(comm) == ST4(protocol) - ST4(comm) &&
+	       ST(oldstate) - ST(comm) == ST4(oldstate) - ST4(comm) &&
+	       ST(newstate) - ST(comm) == ST4(newstate) - ST4(comm),
+	       "STATE4's tail is STATE's");
+_Static_assert(ST4(daddr) == ST4(saddr) + 4 && ST4(comm) == ST4(daddr) + 4,
+	       "STATE4's addresses are 4 bytes each");
+
+static int decode_slow(const struct skr_record *rec, struct skr_ev_state *out)
+{
+	if (rec && rec->type == SKR_REC_STATE4)
+		return widen_state4(rec, out);
+	return skr_rec_decode(rec, SKR_REC_STATE, out, sizeof(*out));
+}
+
 int skr_decode_state(const struct skr_record *rec, struct skr_ev_state *out)
 {
 	const uint16_t one = 1;
+	const uint8_t *p;
 
-	if (rec && rec->type == SKR_REC_STATE4)
-		return decode_state4(rec, out);
 	/*
-	 * Nearly every event: the catalogue's checks, with a copy of a size
-	 * the compiler knows.  memcpy() of a run-time size took wide stores
-	 * that the caller's first 8-byte load (the cookie) could not be
-	 * served from until they retired.
+	 * Nearly every event: the catalogue's checks (type, data, the whole
+	 * v1 record there), then copies of sizes the compiler knows.
+	 * memcpy() of a run-time size took wide stores that the caller's
+	 * first 8-byte load (the cookie) could not be served from until they
+	 * retired.  Anything else, and every big-endian host, takes the
+	 * catalogue's decoder, which refuses or swaps.
 	 */
-	if (rec && out && rec->data && rec->type == SKR_REC_STATE &&
-	    rec->len >= sizeof(*out) && *(const uint8_t *)&one == 1) {
-		memcpy(out, rec->data, sizeof(*out));
+	if (!rec || !out || !rec->data || *(const uint8_t *)&one != 1)
+		return decode_slow(rec, out);
+	p = rec->data;
+	if (rec->type == SKR_REC_STATE4 &&
+	    rec->len >= sizeof(struct skr_ev_state4)) {
+		memcpy(out, p, ST(saddr));
+		memcpy(out->saddr, p + ST4(saddr), 4);
+		memset(out->saddr + 4, 0, sizeof(out->saddr) - 4);
+		memcpy(out->daddr, p + ST4(daddr), 4);
+		memset(out->daddr + 4, 0, sizeof(out->daddr) - 4);
+		memcpy(out->comm, p + ST4(comm), TAIL(skr_ev_state));
 		return 0;
 	}
-	return skr_rec_decode(rec, SKR_REC_STATE, out, sizeof(*out));
+	if (rec->type == SKR_REC_STATE && rec->len >= sizeof(*out)) {
+		memcpy(out, p, sizeof(*out));
+		return 0;
+	}
+	return decode_slow(rec, out);
 }
+#undef ST
+#undef ST4
+#undef TAIL
 
 int skr_event_ts(const struct skr_record *rec, uint64_t *ts_ns)
 {

@@ -60,6 +60,8 @@ printf '\xff' | dd of=checksum-mismatch.skr bs=1 seek=$((size - 1)) conv=notrunc
 { file_header; clock; end_rec; } | zstd -q -c --check --long=24 > window-too-large.skr
 # A STATE record of 64 bytes, shorter than its version-1 size.
 { file_header; clock; u32 64; u16 0x100; u16 0; zeros 56; end_rec; } | frame > state-too-short.skr
+# An IPv4 state record (STATE4) cut to 64 of its 72 bytes.
+{ file_header; clock; u32 64; u16 0x10a; u16 0; zeros 56; end_rec; } | frame > state4-too-short.skr
 # A FILE_HEADER as a big-endian recorder writing host order would put it:
 # the format is little-endian on every host (docs/FORMAT.md §1).
 be16() { u8 "$(($1 >> 8))"; u8 "$1"; }

@@ -324,6 +324,25 @@ START_TEST(test_reader_min_len_by_type)
 			       SKR_REC_LISTEN, sizeof(struct skr_ev_listen),
 			       msg, sizeof(msg));
 	ck_assert_int_ge(ret, 4);
+	/*
+	 * IPv4 and IPv6 state records mixed, as on a dual-stack host: a
+	 * STATE4's length is not enough for a STATE after it, and a STATE4
+	 * after a STATE is held to its own 72, not to 96.
+	 */
+	ret = read_until_error(SKR_REC_STATE4, sizeof(struct skr_ev_state4),
+			       SKR_REC_STATE, sizeof(struct skr_ev_state4) + 8,
+			       msg, sizeof(msg));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(msg, "shorter than 96") != NULL, "%s", msg);
+	ret = read_until_error(SKR_REC_STATE, sizeof(struct skr_ev_state),
+			       SKR_REC_STATE4, sizeof(struct skr_ev_state4) - 8,
+			       msg, sizeof(msg));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(msg, "shorter than 72") != NULL, "%s", msg);
+	ret = read_until_error(SKR_REC_STATE, sizeof(struct skr_ev_state),
+			       SKR_REC_STATE4, sizeof(struct skr_ev_state4),
+			       msg, sizeof(msg));
+	ck_assert_int_ge(ret, 4);
 }
 END_TEST
 
