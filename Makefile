@@ -273,7 +273,7 @@ $(BUILD)/tests/pairtool: tests/e2e/pairtool.c
 E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrdump \
 		   $(BUILD)/tests/evgen $(BUILD)/tests/jsonlines $(BUILD)/samples/scenario \
 		   $(BUILD)/bench/synth $(BUILD)/tests/cutcheck $(BUILD)/tests/cmdclient \
-		   $(BUILD)/tests/tevcheck $(BUILD)/tests/pairtool
+		   $(BUILD)/tests/tevcheck $(BUILD)/tests/pairtool $(BUILD)/bench/cpuclock
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)
@@ -371,12 +371,19 @@ clean:
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 
 # ---- bench/: `make bench` (docs/PERFORMANCE.md); root, installs libbpf-tools and bpftrace ----
-BENCH_BINS	:= $(BUILD)/bench/storm $(BUILD)/bench/synth $(BUILD)/bench/rezip
+BENCH_BINS	:= $(BUILD)/bench/storm $(BUILD)/bench/synth $(BUILD)/bench/rezip \
+		   $(BUILD)/bench/cpuclock
 
 $(BUILD)/bench/storm: bench/storm.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -pthread
+
+# the recorders' CPU in bench/run, exact (wait4, the process CPU clock)
+$(BUILD)/bench/cpuclock: bench/cpuclock.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(LINUXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
 $(BUILD)/bench/synth: bench/synth.c $(LIBSKR)
 	$(call msg,CC,$@)

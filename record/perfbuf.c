@@ -257,7 +257,13 @@ static size_t default_pages(int ncpus)
  * run it there: a run on another CPU is a cross-CPU call, whose caller
  * spins until it is done, and in a busy VM that took up to 117 ms (the
  * recorder's CPU went up 10x).  A move sleeps instead.  A CPU that is
- * offline runs no program: nothing to ask it.
+ * offline runs no program: nothing to ask it.  The CPU we are on is asked
+ * first and without a move (the kernel runs the flush in place when the
+ * CPU asked is the caller's): in a storm every CPU holds records at every
+ * sweep, and each sched_setaffinity() was a syscall and often a migration
+ * (3.5% of a storm's recorder samples went to them; docs/PERFORMANCE.md,
+ * "benchcpu").  Should we be moved between sched_getcpu() and the flush,
+ * that one flush is a cross-CPU call: right, only slower.
  */
 #define FLUSH_TRIES	3
 
@@ -291,7 +297,7 @@ static int flush_stages(struct rec_session *s)
 	bool moved = false, asked = false;
 	uint8_t *vals;
 	uint32_t key = 0;
-	int cpu, e, err = 0;
+	int cpu, here, e, err = 0;
 
 	if (s->skel->bss->stage_off)
 		return 0;
@@ -303,10 +309,16 @@ static int flush_stages(struct rec_session *s)
 	vals = s->stages;
 	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, vals))
 		return -errno;
+	here = sched_getcpu();
+	if (here >= 0 && here < s->ncpus) {
+		memcpy(&head, vals + stride * (size_t)here, sizeof(head));
+		if (head.used)
+			err = flush_cpu(fd, here);
+	}
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
 		/* Empty after our start: anything staged before was sent. */
-		if (head.used == 0)
+		if (head.used == 0 || cpu == here)
 			continue;
 		/* Where to come back to, asked only when we may move. */
 		if (!asked && sched_getaffinity(0, sizeof(old), &old))
