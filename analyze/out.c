@@ -22,7 +22,7 @@
 #include "analyze/text.h"
 
 /* Rows gathered before one write, for a report that asks (sa_out_batch). */
-#define BATCH_BYTES	((size_t)64 << 10)
+#define BATCH_BYTES	SA_OUT_BATCH_BYTES
 
 /* Room for n more bytes and the terminator; false (failed) on ENOMEM. */
 bool sa_buf_grow(struct sa_buf *b, size_t n)
@@ -681,7 +681,7 @@ void sa_row_raw_done(struct sa_out *o, char *end, int nfields)
 	o->nfields += nfields;
 }
 
-void sa_row_raw_end(struct sa_out *o, char *end, int nfields)
+void sa_row_raw_end_slow(struct sa_out *o, char *end, int nfields)
 {
 	struct sa_buf *b = &o->vals;
 
