@@ -14,6 +14,12 @@
  * with '?'.
  */
 void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen);
+/*
+ * The same for a task name of 16 bytes into a slot of 17, where what
+ * follows the terminator is not kept: each word is stored without reading
+ * the slot (a new item's, often not in the cache).
+ */
+void sa_text_name16(char dst[static 17], const void *src);
 /* Same into a new allocation; NULL on ENOMEM. */
 char *sa_text_dup(const void *src, size_t slen);
 /* "S.UUUUUU" of a duration in ns (truncated to microseconds). */
