@@ -264,8 +264,10 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 	const char *famw = family ? "" : sa_text_family(s->family, fam,
 							sizeof(fam));
 	const char *rolew = role ? "" : sa_role_name(s->role);
-	size_t nfam = strlen(famw);
-	size_t nrole = strlen(rolew), nfrom = strlen(from);
+	/* Most are "" here: no call then. */
+	size_t nfam = famw[0] ? strlen(famw) : 0;
+	size_t nrole = rolew[0] ? strlen(rolew) : 0;
+	size_t nfrom = from[0] ? strlen(from) : 0;
 	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->sw.outcome_len[out]
 						   : strlen(outcome);
 	size_t room;
@@ -1099,13 +1101,11 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		/* JSON and CSV: nothing but rows until the end. */
 		sa_out_batch(&a->o, true);
 		t.host = sa_host_name(a, s->host);
-		sa_text_endpoint(s->family, s->saddr, s->sport, t.local,
-				 sizeof(t.local));
-		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
-				 sizeof(t.remote));
+		t.nlocal = sa_text_endpoint_n(s->family, s->saddr, s->sport,
+					      t.local);
+		t.nremote = sa_text_endpoint_n(s->family, s->daddr, s->dport,
+					       t.remote);
 		t.nhost = strlen(t.host);
-		t.nlocal = strlen(t.local);
-		t.nremote = strlen(t.remote);
 		row_socket(a, tl, s, &t);
 		keep_prefix(a, s, &t);
 		sa_row_keep(&a->o, &tl->prefix);

@@ -287,6 +287,23 @@ const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 	return buf;
 }
 
+size_t sa_text_endpoint_n(unsigned family, const uint8_t addr[16],
+			  unsigned port, char buf[static SA_ENDPOINT_LEN])
+{
+	_Static_assert(SA_ENDPOINT_LEN > ENDPOINT4_MAX,
+		       "an IPv4 endpoint is written in place");
+	char *end;
+
+	/* IPv4 as sa_text_endpoint() writes it, its end known: no strlen. */
+	if (family == SKR_AF_INET) {
+		end = put_endpoint4(buf, addr, port);
+		*end = '\0';
+		return (size_t)(end - buf);
+	}
+	return strlen(sa_text_endpoint(family, addr, port, buf,
+				       SA_ENDPOINT_LEN));
+}
+
 const char *sa_text_task(const char *comm, uint32_t pid, char *buf,
 			 size_t size)
 {

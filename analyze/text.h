@@ -31,6 +31,9 @@ extern const char sa_digit_pairs[201];
 #define SA_ENDPOINT_LEN	64
 const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 			     unsigned port, char *buf, size_t size);
+/* The same into buf (SA_ENDPOINT_LEN bytes); its length. */
+size_t sa_text_endpoint_n(unsigned family, const uint8_t addr[16],
+			  unsigned port, char buf[static SA_ENDPOINT_LEN]);
 /*
  * The dotted quad of addr at p, as inet_ntop() writes it, without a NUL;
  * its end.  p has SA_IPV4_ROOM bytes of room, all of which may be written.

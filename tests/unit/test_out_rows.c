@@ -166,8 +166,23 @@ START_TEST(test_endpoint4)
 			ck_assert_str_eq(sa_text_endpoint(SKR_AF_INET, addr,
 							  ports[k], got,
 							  sizeof(got)), want);
+			/* The same with its length (--timeline's rows). */
+			memset(got, 'x', sizeof(got));
+			ck_assert_uint_eq(sa_text_endpoint_n(SKR_AF_INET, addr,
+							     ports[k], got),
+					  (size_t)n);
+			ck_assert_str_eq(got, want);
 		}
 	}
+	/* IPv6 and unknown families: sa_text_endpoint()'s text. */
+	for (k = 0; k < 16; k++)
+		addr[k] = (uint8_t)(k * 17);
+	ck_assert_uint_eq(sa_text_endpoint_n(SKR_AF_INET6, addr, 443, got),
+			  strlen(sa_text_endpoint(SKR_AF_INET6, addr, 443, want,
+						  sizeof(want))));
+	ck_assert_str_eq(got, want);
+	ck_assert_uint_eq(sa_text_endpoint_n(99, addr, 7, got), 3);
+	ck_assert_str_eq(got, "?:7");
 }
 END_TEST
 
