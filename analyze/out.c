@@ -771,6 +771,34 @@ void sa_row_keep(struct sa_out *o, struct sa_row_prefix *p)
 	o->in_row = false;
 }
 
+char *sa_row_prefix_raw(struct sa_out *o, struct sa_row_prefix *p,
+			const char *head, size_t hlen, size_t n)
+{
+	p->valid = false;
+	if (o->fmt != SA_FORMAT_JSON || o->vals.failed || o->names.failed)
+		return NULL;
+	p->vals.failed = false;
+	p->vals.len = 0;
+	if (!sa_buf_grow(&p->vals, hlen + n))
+		return NULL;
+	memcpy(p->vals.p, head, hlen);
+	return p->vals.p + hlen;
+}
+
+void sa_row_prefix_raw_end(struct sa_row_prefix *p, char *end, int nfields)
+{
+	/* What sa_row_keep() leaves for a JSON row begun with these fields. */
+	p->vals.len = (size_t)(end - p->vals.p);
+	p->vals.p[p->vals.len] = '\0';
+	p->names.failed = false;
+	p->names.len = 0;
+	if (p->names.p)
+		p->names.p[0] = '\0';
+	p->nfields = nfields;
+	p->emit = true;
+	p->valid = true;
+}
+
 void sa_row_begin_kept(struct sa_out *o, const struct sa_row_prefix *p)
 {
 	o->in_row = true;

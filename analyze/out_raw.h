@@ -95,6 +95,15 @@ static inline char *sa_row_raw_kind(struct sa_out *o, const char *head,
  * open (for more fields, or sa_row_keep()), sa_row_raw_end() ends it.
  */
 void sa_row_raw_done(struct sa_out *o, char *end, int nfields);
+/*
+ * A kept prefix (out_rows.h) written straight into p, for JSON: its kind
+ * head, then at most n bytes of fields at the pointer returned, ended by
+ * sa_row_prefix_raw_end().  NULL (p not valid): make it through a row and
+ * sa_row_keep().  No copy through the output buffer.
+ */
+char *sa_row_prefix_raw(struct sa_out *o, struct sa_row_prefix *p,
+			const char *head, size_t hlen, size_t n);
+void sa_row_prefix_raw_end(struct sa_row_prefix *p, char *end, int nfields);
 void sa_row_raw_end_slow(struct sa_out *o, char *end, int nfields);
 void sa_row_raw_abort(struct sa_out *o);
 

@@ -406,6 +406,32 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 	sa_rowk_str(o, SA_KEY("remote"), t->remote);
 }
 
+/*
+ * keep_prefix() and sa_row_keep() in one: the prefix written straight
+ * into tl->prefix in JSON, not into the output buffer and copied out.
+ */
+static void make_prefix(struct sa_analysis *a, struct timeline *tl,
+			const struct sa_sock *s, const struct sock_text *t)
+{
+	char *p = sa_row_prefix_raw(&a->o, &tl->prefix, SA_ROW_HEAD("event"),
+				    256 + t->nhost + t->nlocal + t->nremote);
+
+	if (p) {
+		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+		p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
+		if (p) {
+			p = sa_raw_wordn(p, SA_KEY("local"), t->local,
+					 t->nlocal);
+			p = sa_raw_wordn(p, SA_KEY("remote"), t->remote,
+					 t->nremote);
+			sa_row_prefix_raw_end(&tl->prefix, p, 4);
+			return;
+		}
+	}
+	keep_prefix(a, s, t);
+	sa_row_keep(&a->o, &tl->prefix);
+}
+
 /* ,"key":"STATE" from the view's table, or looked up when not in it. */
 static inline char *state_field(char *p, const struct timeline *tl,
 				const char *jkey, size_t jlen, unsigned state,
@@ -1107,8 +1133,7 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 					       t.remote);
 		t.nhost = strlen(t.host);
 		row_socket(a, tl, s, &t);
-		keep_prefix(a, s, &t);
-		sa_row_keep(&a->o, &tl->prefix);
+		make_prefix(a, tl, s, &t);
 	}
 	if (!s->gap) {
 		/*
