@@ -22,7 +22,7 @@
 #include "analyze/text.h"
 
 /* Rows gathered before one write, for a report that asks (sa_out_batch). */
-#define BATCH_BYTES	((size_t)64 << 10)
+#define BATCH_BYTES	SA_OUT_BATCH_BYTES
 
 /* Room for n more bytes and the terminator; false (failed) on ENOMEM. */
 bool sa_buf_grow(struct sa_buf *b, size_t n)
@@ -681,7 +681,7 @@ void sa_row_raw_done(struct sa_out *o, char *end, int nfields)
 	o->nfields += nfields;
 }
 
-void sa_row_raw_end(struct sa_out *o, char *end, int nfields)
+void sa_row_raw_end_slow(struct sa_out *o, char *end, int nfields)
 {
 	struct sa_buf *b = &o->vals;
 
@@ -769,6 +769,34 @@ void sa_row_keep(struct sa_out *o, struct sa_row_prefix *p)
 	}
 	o->vals.len = o->pending;
 	o->in_row = false;
+}
+
+char *sa_row_prefix_raw(struct sa_out *o, struct sa_row_prefix *p,
+			const char *head, size_t hlen, size_t n)
+{
+	p->valid = false;
+	if (o->fmt != SA_FORMAT_JSON || o->vals.failed || o->names.failed)
+		return NULL;
+	p->vals.failed = false;
+	p->vals.len = 0;
+	if (!sa_buf_grow(&p->vals, hlen + n))
+		return NULL;
+	memcpy(p->vals.p, head, hlen);
+	return p->vals.p + hlen;
+}
+
+void sa_row_prefix_raw_end(struct sa_row_prefix *p, char *end, int nfields)
+{
+	/* What sa_row_keep() leaves for a JSON row begun with these fields. */
+	p->vals.len = (size_t)(end - p->vals.p);
+	p->vals.p[p->vals.len] = '\0';
+	p->names.failed = false;
+	p->names.len = 0;
+	if (p->names.p)
+		p->names.p[0] = '\0';
+	p->nfields = nfields;
+	p->emit = true;
+	p->valid = true;
 }
 
 void sa_row_begin_kept(struct sa_out *o, const struct sa_row_prefix *p)

@@ -95,8 +95,39 @@ static inline char *sa_row_raw_kind(struct sa_out *o, const char *head,
  * open (for more fields, or sa_row_keep()), sa_row_raw_end() ends it.
  */
 void sa_row_raw_done(struct sa_out *o, char *end, int nfields);
-void sa_row_raw_end(struct sa_out *o, char *end, int nfields);
+/*
+ * A kept prefix (out_rows.h) written straight into p, for JSON: its kind
+ * head, then at most n bytes of fields at the pointer returned, ended by
+ * sa_row_prefix_raw_end().  NULL (p not valid): make it through a row and
+ * sa_row_keep().  No copy through the output buffer.
+ */
+char *sa_row_prefix_raw(struct sa_out *o, struct sa_row_prefix *p,
+			const char *head, size_t hlen, size_t n);
+void sa_row_prefix_raw_end(struct sa_row_prefix *p, char *end, int nfields);
+void sa_row_raw_end_slow(struct sa_out *o, char *end, int nfields);
 void sa_row_raw_abort(struct sa_out *o);
+
+/*
+ * A batched row ends inline; out.c flushes past SA_OUT_BATCH_BYTES and
+ * ends any other row.  The row's room kept "}\n" and the NUL.
+ */
+#define SA_OUT_BATCH_BYTES	((size_t)64 << 10)
+
+static inline void sa_row_raw_end(struct sa_out *o, char *end, int nfields)
+{
+	size_t len = (size_t)(end + 2 - o->vals.p);
+
+	if (!o->batch || !o->emit || o->names.failed ||
+	    len >= SA_OUT_BATCH_BYTES) {
+		sa_row_raw_end_slow(o, end, nfields);
+		return;
+	}
+	memcpy(end, "}\n", 3);
+	o->vals.len = len;
+	o->nfields += nfields;
+	o->in_row = false;
+	o->pending = len;
+}
 
 /* ,"key": then v. */
 static inline char *sa_raw_u64(char *p, const char *jkey, size_t jlen,
@@ -208,37 +239,6 @@ static inline char *sa_raw_slot(char *p, const char *jkey, size_t jlen,
 	memcpy(p, jkey, jlen);
 	memcpy(p + jlen, w->s, SA_WORD_SLOT);
 	return p + jlen + w->len;
-}
-
-/*
- * ,"key":"0x..." of v, as "0x%" PRIx64 writes it: its count of hex
- * digits from its highest set bit, then the digits from the last back,
- * with no scratch copy to reverse.  At most jlen + 21 bytes.
- */
-static inline char *sa_raw_hex(char *p, const char *jkey, size_t jlen,
-			       uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-#if defined(__GNUC__)
-	size_t n = v ? (size_t)(67 - __builtin_clzll(v)) / 4 : 1;
-#else
-	size_t n = 1;
-
-	while (n < 16 && v >> (4 * n))
-		n++;
-#endif
-	size_t i = n;
-
-	memcpy(p, jkey, jlen);
-	p += jlen;
-	memcpy(p, "\"0x", 3);
-	p += 3;
-	do {
-		p[--i] = digits[v & 0xf];
-		v >>= 4;
-	} while (i > 0);
-	p[n] = '"';
-	return p + n + 1;
 }
 
 #endif /* SA_OUT_RAW_H */

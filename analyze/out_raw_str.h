@@ -2,7 +2,8 @@
 /*
  * The strings of the raw JSON rows (out_raw.h): names from outside checked
  * for bytes that need an escape eight at a time and copied whole, or NULL
- * when one does (the caller then writes the row field by field).
+ * when one does (the caller then writes the row field by field); and a
+ * cookie's hex digits.
  */
 #ifndef SA_OUT_RAW_STR_H
 #define SA_OUT_RAW_STR_H
@@ -125,6 +126,37 @@ static inline char *sa_raw_comm(char *p, const char *jkey, size_t jlen,
 		return NULL;
 	return sa_raw_strn(p, jkey, jlen, comm, n);
 #endif
+}
+
+/*
+ * ,"key":"0x..." of v, as "0x%" PRIx64 writes it: its count of hex
+ * digits from its highest set bit, then the digits from the last back,
+ * with no scratch copy to reverse.  At most jlen + 21 bytes.
+ */
+static inline char *sa_raw_hex(char *p, const char *jkey, size_t jlen,
+			       uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+#if defined(__GNUC__)
+	size_t n = v ? (size_t)(67 - __builtin_clzll(v)) / 4 : 1;
+#else
+	size_t n = 1;
+
+	while (n < 16 && v >> (4 * n))
+		n++;
+#endif
+	size_t i = n;
+
+	memcpy(p, jkey, jlen);
+	p += jlen;
+	memcpy(p, "\"0x", 3);
+	p += 3;
+	do {
+		p[--i] = digits[v & 0xf];
+		v >>= 4;
+	} while (i > 0);
+	p[n] = '"';
+	return p + n + 1;
 }
 
 #endif /* SA_OUT_RAW_STR_H */

@@ -176,6 +176,14 @@ struct timeline {
 	struct sa_word states[256], ctxs[256], evnames[256];
 	/* The socket row's words the same way: each cost a strlen per socket. */
 	struct sa_sock_words sw;
+	/*
+	 * A transition's row in fewer pieces: its words with the keys around
+	 * them, in slots made once (len 0: the row takes row_item_raw()'s
+	 * field by field way): ,"event":"state","old_state": then
+	 * "OLD","new_state": and "NEW","prev_state_ns": by state, and
+	 * ,"ctx":"CTX","pid": by context.
+	 */
+	struct sa_word state_head, olds[256], news[256], ctxpid[256];
 };
 
 /* "0x..." of v in buf (at least 19 bytes), as "0x%" PRIx64 would; buf. */
@@ -256,8 +264,10 @@ static bool row_socket_raw(struct sa_analysis *a, const struct timeline *tl,
 	const char *famw = family ? "" : sa_text_family(s->family, fam,
 							sizeof(fam));
 	const char *rolew = role ? "" : sa_role_name(s->role);
-	size_t nfam = strlen(famw);
-	size_t nrole = strlen(rolew), nfrom = strlen(from);
+	/* Most are "" here: no call then. */
+	size_t nfam = famw[0] ? strlen(famw) : 0;
+	size_t nrole = rolew[0] ? strlen(rolew) : 0;
+	size_t nfrom = from[0] ? strlen(from) : 0;
 	size_t nout = (unsigned)out < SA_OUT_COUNT ? tl->sw.outcome_len[out]
 						   : strlen(outcome);
 	size_t room;
@@ -396,6 +406,32 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 	sa_rowk_str(o, SA_KEY("remote"), t->remote);
 }
 
+/*
+ * keep_prefix() and sa_row_keep() in one: the prefix written straight
+ * into tl->prefix in JSON, not into the output buffer and copied out.
+ */
+static void make_prefix(struct sa_analysis *a, struct timeline *tl,
+			const struct sa_sock *s, const struct sock_text *t)
+{
+	char *p = sa_row_prefix_raw(&a->o, &tl->prefix, SA_ROW_HEAD("event"),
+				    256 + t->nhost + t->nlocal + t->nremote);
+
+	if (p) {
+		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+		p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
+		if (p) {
+			p = sa_raw_wordn(p, SA_KEY("local"), t->local,
+					 t->nlocal);
+			p = sa_raw_wordn(p, SA_KEY("remote"), t->remote,
+					 t->nremote);
+			sa_row_prefix_raw_end(&tl->prefix, p, 4);
+			return;
+		}
+	}
+	keep_prefix(a, s, t);
+	sa_row_keep(&a->o, &tl->prefix);
+}
+
 /* ,"key":"STATE" from the view's table, or looked up when not in it. */
 static inline char *state_field(char *p, const struct timeline *tl,
 				const char *jkey, size_t jlen, unsigned state,
@@ -436,6 +472,60 @@ static inline char *time_field(struct sa_analysis *a,
 }
 
 /*
+ * row_item_raw() for a transition whose words all have pieces: the same
+ * bytes, in a dozen moves fewer.  false when one has none.
+ */
+static inline bool row_state_raw(struct sa_analysis *a,
+				 const struct timeline *tl,
+				 const struct sa_row_prefix *pf,
+				 const struct sa_sock *s,
+				 const struct sa_item *it,
+				 const struct sa_item *prev)
+{
+	static const char detail[] = ",\"detail\":\"\"";
+	const struct sa_word *old = &tl->olds[it->oldstate];
+	const struct sa_word *new = &tl->news[it->newstate];
+	const struct sa_word *ctx = &tl->ctxpid[it->ctx];
+	struct sa_out *o = &a->o;
+	char *p, *q;
+
+	if (!old->len || !new->len || !ctx->len || !tl->state_head.len)
+		return false;
+	/* Keys and numbers; the pieces; the name and the time. */
+	p = sa_row_raw_begin(o, pf, 256 + 4 * SA_WORD_SLOT + SA_COMM_SLOT +
+			     SA_WALL_LEN);
+	if (!p)
+		return false;
+	p = time_field(a, it, p);
+	p = sa_raw_u64(p, SA_KEY("ts_ns"), it->ts_ns);
+	p = sa_raw_u64(p, SA_KEY("offset_ns"), it->ts_ns >= s->first_ts
+					       ? it->ts_ns - s->first_ts : 0);
+	memcpy(p, tl->state_head.s, SA_WORD_SLOT);
+	p += tl->state_head.len;
+	memcpy(p, old->s, SA_WORD_SLOT);
+	p += old->len;
+	memcpy(p, new->s, SA_WORD_SLOT);
+	p += new->len;
+	if (prev) {
+		p = sa_put_u64(p, it->ts_ns >= prev->ts_ns
+				  ? it->ts_ns - prev->ts_ns : 0);
+	} else {
+		memcpy(p, "null", 4);
+		p += 4;
+	}
+	memcpy(p, ctx->s, SA_WORD_SLOT);
+	p = sa_put_u64(p + ctx->len, it->tgid);
+	q = sa_raw_comm(p, SA_KEY("comm"), it->u.comm);
+	if (!q) {
+		sa_row_raw_abort(o);
+		return false;
+	}
+	memcpy(q, detail, sizeof(detail) - 1);
+	sa_row_raw_end(o, q + sizeof(detail) - 1, 13);
+	return true;
+}
+
+/*
  * row_item() in JSON, its fields written straight after the kept prefix
  * with one check of room (the row most written of all); false when the
  * row takes the general path: a string to escape, or no kept prefix.
@@ -454,6 +544,9 @@ static bool row_item_raw(struct sa_analysis *a, const struct timeline *tl,
 
 	if (!pf->valid)
 		return false;
+	if (it->type == SKR_REC_STATE &&
+	    row_state_raw(a, tl, pf, s, it, prev))
+		return true;
 	if (it->type != SKR_REC_STATE) {
 		det = sa_item_detail(a, it, detail, sizeof(detail));
 		ndet = strlen(det);
@@ -818,6 +911,20 @@ fail:
 	return NULL;
 }
 
+/* w as pre "word" post, if it fits a slot; else false and w->len 0. */
+static bool piece_make(struct sa_word *w, const char *pre, const char *word,
+		       const char *post)
+{
+	int n = snprintf(w->s, sizeof(w->s), "%s\"%s\"%s", pre, word, post);
+
+	if (n < 0 || (size_t)n >= sizeof(w->s)) {
+		memset(w, 0, sizeof(*w));
+		return false;
+	}
+	w->len = (size_t)n;
+	return true;
+}
+
 static int timeline_new(struct sa_analysis *a, void **state)
 {
 	struct timeline *tl = calloc(1, sizeof(*tl));
@@ -839,6 +946,17 @@ static int timeline_new(struct sa_analysis *a, void **state)
 							    v)));
 	}
 	sa_sock_words_make(&tl->sw);
+	(void)piece_make(&tl->state_head, ",\"event\":",
+			 sa_event_name(SKR_REC_STATE), ",\"old_state\":");
+	for (v = 0; v < 256; v++) {
+		const char *st = skr_tcp_state_name(v, buf, sizeof(buf));
+
+		(void)piece_make(&tl->olds[v], "", st, ",\"new_state\":");
+		(void)piece_make(&tl->news[v], "", st, ",\"prev_state_ns\":");
+		(void)piece_make(&tl->ctxpid[v], ",\"ctx\":",
+				 skr_ctx_name(v, buf, sizeof(buf)),
+				 ",\"pid\":");
+	}
 	return 0;
 }
 
@@ -1009,16 +1127,13 @@ static int block(struct sa_analysis *a, struct timeline *tl,
 		/* JSON and CSV: nothing but rows until the end. */
 		sa_out_batch(&a->o, true);
 		t.host = sa_host_name(a, s->host);
-		sa_text_endpoint(s->family, s->saddr, s->sport, t.local,
-				 sizeof(t.local));
-		sa_text_endpoint(s->family, s->daddr, s->dport, t.remote,
-				 sizeof(t.remote));
+		t.nlocal = sa_text_endpoint_n(s->family, s->saddr, s->sport,
+					      t.local);
+		t.nremote = sa_text_endpoint_n(s->family, s->daddr, s->dport,
+					       t.remote);
 		t.nhost = strlen(t.host);
-		t.nlocal = strlen(t.local);
-		t.nremote = strlen(t.remote);
 		row_socket(a, tl, s, &t);
-		keep_prefix(a, s, &t);
-		sa_row_keep(&a->o, &tl->prefix);
+		make_prefix(a, tl, s, &t);
 	}
 	if (!s->gap) {
 		/*

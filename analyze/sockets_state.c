@@ -347,8 +347,10 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		it->oldstate = ev->oldstate;
 		it->newstate = ev->newstate;
 		it->ctx = ev->c.ctx;
-		sa_text_copy(it->u.comm, sizeof(it->u.comm), ev->comm,
-			     sizeof(ev->comm));
+		_Static_assert(sizeof(it->u.comm) == 17 &&
+			       sizeof(ev->comm) == 16,
+			       "sa_text_name16() copies 16 bytes into 17");
+		sa_text_name16(it->u.comm, ev->comm);
 	}
 	t->transitions++;
 	s->transitions++;

@@ -110,6 +110,47 @@ void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen)
 	dst[i] = '\0';
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * As end_in_word(), into *d: the bytes before the NUL, then zeros, so the
+ * word is stored whole.  end_in_word() read the slot first to keep its
+ * bytes after the NUL, and that read waited for the line of a new item:
+ * two thirds of sa_text_copy()'s samples in perf of --timeline --json.
+ */
+static inline bool nul_in_word(uint64_t w, uint64_t bad, uint64_t *d)
+{
+	unsigned f = (unsigned)__builtin_ctzll(bad) / 8;
+
+	if ((w >> (8 * f) & 0xff) != 0)
+		return false;
+	*d = f ? w & (~0ull >> (64 - 8 * f)) : 0;
+	return true;
+}
+#endif
+
+void sa_text_name16(char dst[static 17], const void *src)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const unsigned char *s = src;
+	uint64_t w0, w1, b0, b1, d;
+
+	memcpy(&w0, s, sizeof(w0));
+	memcpy(&w1, s + 8, sizeof(w1));
+	b0 = unprintable8(w0);
+	if (b0) {
+		if (nul_in_word(w0, b0, &d)) {
+			memcpy(dst, &d, sizeof(d));
+			return;
+		}
+	} else if ((b1 = unprintable8(w1)) != 0 && nul_in_word(w1, b1, &d)) {
+		memcpy(dst, &w0, sizeof(w0));
+		memcpy(dst + 8, &d, sizeof(d));
+		return;
+	}
+#endif
+	sa_text_copy(dst, 17, src, 16);
+}
+
 char *sa_text_dup(const void *src, size_t slen)
 {
 	char *d = malloc(slen + 1);
@@ -244,6 +285,23 @@ const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 		n = snprintf(buf, size, "?:%u", port);
 	terminate_empty(buf, size, n);
 	return buf;
+}
+
+size_t sa_text_endpoint_n(unsigned family, const uint8_t addr[16],
+			  unsigned port, char buf[static SA_ENDPOINT_LEN])
+{
+	_Static_assert(SA_ENDPOINT_LEN > ENDPOINT4_MAX,
+		       "an IPv4 endpoint is written in place");
+	char *end;
+
+	/* IPv4 as sa_text_endpoint() writes it, its end known: no strlen. */
+	if (family == SKR_AF_INET) {
+		end = put_endpoint4(buf, addr, port);
+		*end = '\0';
+		return (size_t)(end - buf);
+	}
+	return strlen(sa_text_endpoint(family, addr, port, buf,
+				       SA_ENDPOINT_LEN));
 }
 
 const char *sa_text_task(const char *comm, uint32_t pid, char *buf,

@@ -14,6 +14,12 @@
  * with '?'.
  */
 void sa_text_copy(char *dst, size_t dsize, const void *src, size_t slen);
+/*
+ * The same for a task name of 16 bytes into a slot of 17, where what
+ * follows the terminator is not kept: each word is stored without reading
+ * the slot (a new item's, often not in the cache).
+ */
+void sa_text_name16(char dst[static 17], const void *src);
 /* Same into a new allocation; NULL on ENOMEM. */
 char *sa_text_dup(const void *src, size_t slen);
 /* "S.UUUUUU" of a duration in ns (truncated to microseconds). */
@@ -25,6 +31,9 @@ extern const char sa_digit_pairs[201];
 #define SA_ENDPOINT_LEN	64
 const char *sa_text_endpoint(unsigned family, const uint8_t addr[16],
 			     unsigned port, char *buf, size_t size);
+/* The same into buf (SA_ENDPOINT_LEN bytes); its length. */
+size_t sa_text_endpoint_n(unsigned family, const uint8_t addr[16],
+			  unsigned port, char buf[static SA_ENDPOINT_LEN]);
 /*
  * The dotted quad of addr at p, as inet_ntop() writes it, without a NUL;
  * its end.  p has SA_IPV4_ROOM bytes of room, all of which may be written.

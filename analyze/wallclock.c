@@ -230,7 +230,11 @@ int sa_format_wall(uint64_t wall_ns, char *buf, size_t size)
 	return 0;
 }
 
-char *sa_wall_put(uint64_t wall_ns, char *p)
+/*
+ * sa_wall_put(), inline in sa_wallclock_put(): a row's time was two calls
+ * (about 10 of its 90 instructions).
+ */
+static inline char *wall_put(uint64_t wall_ns, char *p)
 {
 	uint64_t secs = wall_ns / NSEC_PER_SEC;
 
@@ -244,6 +248,11 @@ char *sa_wall_put(uint64_t wall_ns, char *p)
 	return p + wall_cache.len;
 }
 
+char *sa_wall_put(uint64_t wall_ns, char *p)
+{
+	return wall_put(wall_ns, p);
+}
+
 char *sa_wallclock_put(const struct sa_wallclock *wc, uint64_t ts_ns, char *p)
 {
 	const struct sa_clock_sample *last = &wc->s[wc->n > 0 ? wc->n - 1 : 0];
@@ -255,11 +264,11 @@ char *sa_wallclock_put(const struct sa_wallclock *wc, uint64_t ts_ns, char *p)
 	 */
 	if (wc->n > 0 && ts_ns >= last->clock_ns &&
 	    ts_ns - last->clock_ns <= UINT64_MAX - last->realtime_ns)
-		return sa_wall_put(last->realtime_ns + (ts_ns - last->clock_ns),
-				   p);
+		return wall_put(last->realtime_ns + (ts_ns - last->clock_ns),
+				p);
 	if (sa_wallclock_to_wall(wc, ts_ns, &wall) != 0)
 		return NULL;
-	return sa_wall_put(wall, p);
+	return wall_put(wall, p);
 }
 
 const char *sa_wallclock_format(const struct sa_wallclock *wc, uint64_t ts_ns,

@@ -96,6 +96,43 @@ START_TEST(test_text_copy)
 }
 END_TEST
 
+/*
+ * sa_text_name16(): the name up to its terminator as sa_text_copy()
+ * writes it (the slot's bytes after the terminator are not kept), for
+ * names ending in either word, at the word's edge, or not at all.
+ */
+START_TEST(test_text_name16)
+{
+	static const unsigned char edge[] = {
+		0x00, 0x01, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 'a',
+	};
+	unsigned char src[16];
+	char got[17], want[17];
+	size_t i, len, e;
+
+	for (len = 0; len <= 16; len++) {
+		for (e = 0; e < sizeof(edge); e++) {
+			for (i = 0; i < 16; i++)
+				src[i] = i < len ? (unsigned char)('a' + i)
+						 : (unsigned char)'\0';
+			/* A byte to replace (or another end) in the name. */
+			if (len > 0)
+				src[(len * 7 + e) % len] = edge[e];
+			/* Bytes after the NUL are not part of the name. */
+			if (len + 1 < 16)
+				src[len + 1] = 'Q';
+			memset(got, 'x', sizeof(got));
+			memset(want, 'x', sizeof(want));
+			sa_text_name16(got, src);
+			copy_ref(want, sizeof(want), src, sizeof(src));
+			ck_assert_msg(strcmp(got, want) == 0,
+				      "len %zu byte 0x%02x: '%s' != '%s'", len,
+				      edge[e], got, want);
+		}
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* IPv4 endpoints                                                       */
 /* ------------------------------------------------------------------ */
@@ -129,8 +166,23 @@ START_TEST(test_endpoint4)
 			ck_assert_str_eq(sa_text_endpoint(SKR_AF_INET, addr,
 							  ports[k], got,
 							  sizeof(got)), want);
+			/* The same with its length (--timeline's rows). */
+			memset(got, 'x', sizeof(got));
+			ck_assert_uint_eq(sa_text_endpoint_n(SKR_AF_INET, addr,
+							     ports[k], got),
+					  (size_t)n);
+			ck_assert_str_eq(got, want);
 		}
 	}
+	/* IPv6 and unknown families: sa_text_endpoint()'s text. */
+	for (k = 0; k < 16; k++)
+		addr[k] = (uint8_t)(k * 17);
+	ck_assert_uint_eq(sa_text_endpoint_n(SKR_AF_INET6, addr, 443, got),
+			  strlen(sa_text_endpoint(SKR_AF_INET6, addr, 443, want,
+						  sizeof(want))));
+	ck_assert_str_eq(got, want);
+	ck_assert_uint_eq(sa_text_endpoint_n(99, addr, 7, got), 3);
+	ck_assert_str_eq(got, "?:7");
 }
 END_TEST
 
@@ -522,6 +574,7 @@ static Suite *rows_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_text_copy);
+	tcase_add_test(tc, test_text_name16);
 	tcase_add_test(tc, test_endpoint4);
 	tcase_add_test(tc, test_raw_rows);
 	tcase_add_test(tc, test_batch_order);
