@@ -12,6 +12,8 @@
 #                   install-sockana: the analyzer alone; uninstall
 #   V=1             show the commands
 #   WERROR=1        warnings are errors (CI; .ci/run sets it)
+#   LTO=0           sockana without link-time optimisation (default: on with
+#                   gcc, off with clang or SAN=)
 #   CPPFLAGS CFLAGS LDFLAGS  taken from the environment (dpkg-buildflags)
 
 VERSION		:= 0.2.0
@@ -52,6 +54,23 @@ ifneq ($(SAN),)
 CFLAGS		+= -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS		+= -fsanitize=$(SAN)
 endif
+
+# Link-time optimisation of sockana (docs/PERFORMANCE.md, "anlto"): sockana is
+# linked from objects of its own, in $(BUILD)/lto, that carry GCC's
+# intermediate code only; sockrec, the tests, bench/ and fuzz/ link the
+# ordinary objects as before.  Apart because GCC 12 writes the build
+# directory into LTO objects (in their compressed streams and, in fat objects,
+# the line table), where -ffile-prefix-map does not reach: the LTO link maps it
+# away, but a fat libskr.a, and sockrec linked from it, would differ from one
+# directory to another (make check-repro).  LTO_JOBS=auto: as many jobs as
+# make's job server gives, or as CPUs; the output does not depend on it
+# (check-repro builds once with auto, once with 1).  Off with clang (its LTO
+# needs the gold or lld plugin) and with sanitizers.
+CC_IS_CLANG	:= $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1))
+LTO		?= $(if $(SAN)$(CC_IS_CLANG),0,1)
+GCC_AR		?= gcc-ar
+LTO_JOBS	?= auto
+LTOFLAGS	:= -flto=$(LTO_JOBS)
 
 ZSTD_LIBS	:= $(or $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null),-lzstd)
 # Everything linking libskr links libzstd, and its reader's decode-ahead
@@ -99,6 +118,7 @@ TEST_BINS	:= $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ANALYZE_LIB_OBJS := $(filter-out $(BUILD)/analyze/main.o,$(ANALYZE_OBJS))
 
 LIBSKR		:= $(BUILD)/libskr.a
+LIBSKR_LTO	:= $(BUILD)/lto/libskr.a
 BPF_OBJ		:= $(BUILD)/bpf/sockrec.bpf.o
 SKEL		:= $(BUILD)/sockrec.skel.h
 
@@ -124,9 +144,34 @@ $(BUILD)/analyze/%.o: analyze/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) -DSKR_VERSION='"$(VERSION)"' $(CFLAGS) -c $< -o $@
 
+ifeq ($(LTO),1)
+# The code is generated at this link: the compiler's flags, its warnings
+# (-Werror included) and the path mapping apply here again.
+$(BUILD)/sockana: $(ANALYZE_OBJS:$(BUILD)/%=$(BUILD)/lto/%) $(LIBSKR_LTO)
+	$(call msg,LTOLINK,$@)
+	$(Q)$(CC) $(WARNFLAGS) $(REPROFLAGS) $(CFLAGS) $(LTOFLAGS) $(LDFLAGS) $^ $(ZSTD_LIBS) -lm -o $@
+else
 $(BUILD)/sockana: $(ANALYZE_OBJS) $(LIBSKR)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(ZSTD_LIBS) -lm -o $@
+endif
+
+# ---- LTO objects of format/ and analyze/, for sockana only ----
+$(BUILD)/lto/format/%.o: format/%.c
+	$(call msg,LTOCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) $(ZSTD_CFLAGS) $(CFLAGS) $(LTOFLAGS) -c $< -o $@
+
+$(BUILD)/lto/analyze/%.o: analyze/%.c
+	$(call msg,LTOCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASEFLAGS) $(PORTFLAGS) -DSKR_VERSION='"$(VERSION)"' $(CFLAGS) $(LTOFLAGS) -c $< -o $@
+
+# gcc-ar: the archive's index needs the LTO plugin to see their symbols.
+$(LIBSKR_LTO): $(FORMAT_OBJS:$(BUILD)/%=$(BUILD)/lto/%)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(GCC_AR) rcs $@ $^
 
 # ---- bpf/: kernel side ----
 define gen_vmlinux
