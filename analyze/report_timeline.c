@@ -377,6 +377,25 @@ static void row_socket(struct sa_analysis *a, const struct timeline *tl,
 }
 
 /* The first fields of every event row of s, begun (then kept whole). */
+/*
+ * A socket's event prefix in JSON, for keep_prefix() (through the output
+ * buffer) and make_prefix() (straight into the view's prefix): the room it
+ * may take, and its fields into p.  NULL when the host would not fit raw.
+ */
+#define PREFIX_ROOM(t)	(256 + (t)->nhost + (t)->nlocal + (t)->nremote)
+#define PREFIX_FIELDS	4
+
+static inline char *prefix_fields(char *p, const struct sa_sock *s,
+				  const struct sock_text *t)
+{
+	p = sa_raw_u64(p, SA_KEY("socket"), s->id);
+	p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
+	if (!p)
+		return NULL;
+	p = sa_raw_wordn(p, SA_KEY("local"), t->local, t->nlocal);
+	return sa_raw_wordn(p, SA_KEY("remote"), t->remote, t->nremote);
+}
+
 static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 			const struct sock_text *t)
 {
@@ -384,17 +403,11 @@ static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 	char *p;
 
 	/* In JSON with one check of room, as row_item_raw(). */
-	p = sa_row_raw_kind(o, SA_ROW_HEAD("event"), 256 + t->nhost +
-			    t->nlocal + t->nremote);
+	p = sa_row_raw_kind(o, SA_ROW_HEAD("event"), PREFIX_ROOM(t));
 	if (p) {
-		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
-		p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
+		p = prefix_fields(p, s, t);
 		if (p) {
-			p = sa_raw_wordn(p, SA_KEY("local"), t->local,
-					 t->nlocal);
-			p = sa_raw_wordn(p, SA_KEY("remote"), t->remote,
-					 t->nremote);
-			sa_row_raw_done(o, p, 4);
+			sa_row_raw_done(o, p, PREFIX_FIELDS);
 			return;
 		}
 		sa_row_raw_abort(o);
@@ -414,19 +427,13 @@ static void make_prefix(struct sa_analysis *a, struct timeline *tl,
 			const struct sa_sock *s, const struct sock_text *t)
 {
 	char *p = sa_row_prefix_raw(&a->o, &tl->prefix, SA_ROW_HEAD("event"),
-				    256 + t->nhost + t->nlocal + t->nremote);
+				    PREFIX_ROOM(t));
 
+	if (p)
+		p = prefix_fields(p, s, t);
 	if (p) {
-		p = sa_raw_u64(p, SA_KEY("socket"), s->id);
-		p = sa_raw_strn(p, SA_KEY("host"), t->host, t->nhost);
-		if (p) {
-			p = sa_raw_wordn(p, SA_KEY("local"), t->local,
-					 t->nlocal);
-			p = sa_raw_wordn(p, SA_KEY("remote"), t->remote,
-					 t->nremote);
-			sa_row_prefix_raw_end(&tl->prefix, p, 4);
-			return;
-		}
+		sa_row_prefix_raw_end(&tl->prefix, p, PREFIX_FIELDS);
+		return;
 	}
 	keep_prefix(a, s, t);
 	sa_row_keep(&a->o, &tl->prefix);
