@@ -99,8 +99,11 @@ msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
 .DELETE_ON_ERROR:
-# Objects reached through pattern chains (tests, fuzz) are kept, not deleted as intermediates.
-.SECONDARY:
+# The unit tests' objects, reached through a pattern chain, are kept, not deleted
+# as intermediates.  Only those: .SECONDARY with no prerequisites made every target
+# secondary, and make then skipped a missing prerequisite whose target was newer
+# than its sources (sockana's LTO objects in a build directory from before them).
+.SECONDARY: $(patsubst tests/unit/%.c,$(BUILD)/tests/%.o,$(wildcard tests/unit/*.c))
 .SUFFIXES:
 .PHONY: all sockrec sockana check check-unit check-e2e check-golden check-html check-man check-repro demo clean install \
 	install-sockana install-sockrec uninstall vmlinux deps fuzz bench samples vmtest vmtest-selftest check-headers
