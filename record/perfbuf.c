@@ -78,6 +78,9 @@ _Static_assert(sizeof(struct skr_ev_state) <= HELD_COPY_MAX, "held copy");
  * back: the writer takes them in one call and one copy
  * (skr_writer_append_run), not one call per record.
  */
+/* A cache line, as far as prefetching a sample goes. */
+#define PREFETCH_STRIDE	64u
+
 struct run {
 	const uint8_t *at;
 	size_t len;
@@ -133,7 +136,7 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	const uint8_t *rec = (const uint8_t *)(rs + 1);
 	struct run run = { rec, 0, 0 };
 	struct skr_rec_hdr hdr;
-	uint32_t size;
+	uint32_t size, n;
 	size_t min;
 
 	if (e->size < sizeof(*rs)) {
@@ -145,6 +148,13 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 		s->malformed++;
 		return;
 	}
+	/*
+	 * The walk below finds each record from the one before it: in memory
+	 * another CPU just wrote, every header would be a cache miss waiting
+	 * for the last.  Ask for the sample's lines all at once first.
+	 */
+	for (n = 0; n < size; n += PREFETCH_STRIDE)
+		__builtin_prefetch(rec + n);
 	while (size >= sizeof(hdr)) {
 		memcpy(&hdr, rec, sizeof(hdr));
 		min = event_min_len(hdr.type);
