@@ -15,14 +15,18 @@
  * With -w the records go through libskr's own writer instead (as the
  * reader returns them: absolute values), so the writer as built is
  * measured, delta coding included; the zstd options do not apply then.
+ * -R (with -w) hands the writer runs of records of up to 2 KiB, ended at
+ * each ROUND, through skr_writer_append_run(), as the recorder hands it a
+ * perf-buffer sample's batch.
  *
- * usage: rezip [-w] [-r REPS] [-l LEVEL] [-s STRATEGY] [-H HASHLOG]
+ * usage: rezip [-w [-R]] [-r REPS] [-l LEVEL] [-s STRATEGY] [-H HASHLOG]
  *              [-C CHAINLOG] [-W WINDOWLOG] [-m MINMATCH] [-t TARGETLEN]
  *              [-o OUT] TRACE
  * Prints: bytes out, events, bytes per event, best and median CPU ms of a
  * pass.  Exit 0, 1 on error, 2 on misuse.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -272,8 +276,10 @@ uint64_t rezip_pass(ZSTD_CCtx *c, const struct trace *t, uint8_t *out,
 }
 
 /* -w: the same records through skr_writer, to fd. */
-uint64_t rezip_writer_pass(const struct trace *t, int fd);
-uint64_t rezip_writer_pass(const struct trace *t, int fd)
+#define RUN_BYTES	2048	/* bpf/stage.h's SKR_STAGE_BYTES */
+
+uint64_t rezip_writer_pass(const struct trace *t, int fd, bool runs);
+uint64_t rezip_writer_pass(const struct trace *t, int fd, bool runs)
 {
 	struct skr_writer *w = NULL;
 	uint64_t bytes = 0;
@@ -282,12 +288,25 @@ uint64_t rezip_writer_pass(const struct trace *t, int fd)
 
 	rc = skr_writer_open(&w, fd, NULL);
 	while (rc == 0 && pos < t->abs_len) {
-		uint32_t len = rec_len(t->abs + pos);
+		size_t run = 0;
+		uint32_t len;
+		bool round;
 
-		rc = skr_writer_append(w, t->abs + pos, len);
-		if (!rc && rec_type(t->abs + pos) == SKR_REC_ROUND)
+		/*
+		 * -R: records in runs of up to RUN_BYTES, as the recorder takes
+		 * a CPU's staged batch from one perf-buffer sample.
+		 */
+		do {
+			len = rec_len(t->abs + pos + run);
+			round = rec_type(t->abs + pos + run) == SKR_REC_ROUND;
+			run += len;
+		} while (runs && !round && pos + run < t->abs_len &&
+			 run + rec_len(t->abs + pos + run) <= RUN_BYTES);
+		rc = runs ? skr_writer_append_run(w, t->abs + pos, run)
+			  : skr_writer_append(w, t->abs + pos, run);
+		if (!rc && round)
 			rc = skr_writer_sync(w);
-		pos += len;
+		pos += run;
 	}
 	if (!rc)
 		rc = skr_writer_flush(w);
@@ -327,7 +346,7 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: rezip [-w] [-r REPS] [-l LEVEL] [-s STRATEGY] [-H HASHLOG]\n"
+	fprintf(f, "usage: rezip [-w [-R]] [-r REPS] [-l LEVEL] [-s STRATEGY] [-H HASHLOG]\n"
 		"             [-C CHAINLOG] [-W WINDOWLOG] [-m MINMATCH] [-t TARGETLEN]\n"
 		"             [-o OUT] TRACE\n");
 }
@@ -343,14 +362,16 @@ int main(int argc, char **argv)
 	const char *out_path = "/dev/null";
 	uint64_t bytes = 0;
 	int reps = 5, opt, writer = 0, fd = -1, status = 1, err;
+	bool runs = false;
 	struct stat st;
 	int regular;
 
 	memset(&t, 0, sizeof(t));
-	while ((opt = getopt(argc, argv, "wr:l:s:H:C:W:m:t:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "wRr:l:s:H:C:W:m:t:o:h")) != -1) {
 		err = 0;
 		switch (opt) {
 		case 'w': writer = 1; break;
+		case 'R': runs = true; break;
 		case 'r': err = parse_int(optarg, 1, REPS_MAX, &reps); break;
 		case 'l': err = parse_int(optarg, -131072, 22, &p.level); break;
 		case 's': err = parse_int(optarg, 1, 9, &p.strategy); break;
@@ -396,7 +417,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < reps; i++) {
 		double t0 = cpu_ms();
 
-		bytes = writer ? rezip_writer_pass(&t, fd) : rezip_pass(c, &t, out, out_cap);
+		bytes = writer ? rezip_writer_pass(&t, fd, runs) : rezip_pass(c, &t, out, out_cap);
 		ms[i] = cpu_ms() - t0;
 		if (!bytes) {
 			fprintf(stderr, "rezip: compressing failed\n");

@@ -54,6 +54,16 @@ int skr_writer_open(struct skr_writer **wp, int fd,
 int skr_writer_append(struct skr_writer *w, const void *rec, size_t len);
 
 /*
+ * Append the complete records that fill recs[0, len) back to back (a
+ * perf-buffer sample of the recorder's), as skr_writer_append() would
+ * one by one, with one copy for as many as the open block takes.
+ * Returns 0, -EINVAL at the first record that is not whole or whose
+ * length is out of range (those before it are appended), or the error of
+ * the write.
+ */
+int skr_writer_append_run(struct skr_writer *w, const void *recs, size_t len);
+
+/*
  * End the current zstd block (ZSTD_e_flush) and write it, leaving the
  * frame open: a file cut after this point reads every record appended so
  * far (docs/FORMAT.md §2.3).  A no-op when nothing is buffered.  Returns 0

@@ -99,13 +99,18 @@ static uint16_t get_le16(const uint8_t *p)
 }
 
 /*
- * A record just copied into the frame buffer, before zstd sees it: an
+ * A record being copied into the frame buffer, before zstd sees it: an
  * event's time and cookie become deltas (§4.7.1); a FILE_HEADER starts a
- * chain of its own and says whether its segment takes them.
+ * chain of its own and says whether its segment takes them.  src is the
+ * caller's record and dst its copy: the fields are read from src, where
+ * the copy's loads just brought them, not from dst, whose wide stores a
+ * narrow load right after would wait for (that wait was most of the
+ * append's own time in a storm's profile, docs/PERFORMANCE.md "recuser").
  */
-static void delta_encode(struct skr_writer *w, uint8_t *p, size_t len)
+static inline void delta_encode(struct skr_writer *w, uint8_t *dst,
+			 const uint8_t *src, size_t len)
 {
-	uint16_t type = get_le16(p + 4);
+	uint16_t type = get_le16(src + 4);
 	uint64_t ts, cookie;
 
 	if (skr_rec_is_event(type)) {
@@ -115,16 +120,16 @@ static void delta_encode(struct skr_writer *w, uint8_t *p, size_t len)
 		 */
 		if (!w->delta || len < SKR_EV_DELTA_END)
 			return;
-		ts = skr_delta_get64(p + SKR_EV_TS_OFF);
-		cookie = skr_delta_get64(p + SKR_EV_COOKIE_OFF);
-		skr_delta_put64(p + SKR_EV_TS_OFF, skr_delta_make(ts, w->prev_ts));
-		skr_delta_put64(p + SKR_EV_COOKIE_OFF,
+		ts = skr_delta_get64(src + SKR_EV_TS_OFF);
+		cookie = skr_delta_get64(src + SKR_EV_COOKIE_OFF);
+		skr_delta_put64(dst + SKR_EV_TS_OFF, skr_delta_make(ts, w->prev_ts));
+		skr_delta_put64(dst + SKR_EV_COOKIE_OFF,
 				skr_delta_make(cookie, w->prev_cookie));
 		w->prev_ts = ts;
 		w->prev_cookie = cookie;
 	} else if (type == SKR_REC_FILE_HEADER) {
 		w->delta = !(len >= SKR_FH_MAJOR_END &&
-			     get_le16(p + SKR_FH_MAJOR_OFF) <
+			     get_le16(src + SKR_FH_MAJOR_OFF) <
 			     SKR_VERSION_MAJOR_DELTA);
 		w->prev_ts = 0;
 		w->prev_cookie = 0;
@@ -389,7 +394,7 @@ int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 	}
 	/* Fits: frame_in + len <= frame_bytes here, or frame_in is 0. */
 	memcpy(w->buf + w->frame_in, rec, len);
-	delta_encode(w, w->buf + w->frame_in, len);
+	delta_encode(w, w->buf + w->frame_in, rec, len);
 	w->frame_in += len;
 	w->bytes_in += len;
 	/*
@@ -398,6 +403,83 @@ int skr_writer_append(struct skr_writer *w, const void *rec, size_t len)
 	 */
 	if (get_le16((const uint8_t *)rec + 4) == SKR_REC_FILE_HEADER)
 		return skr_writer_sync(w);
+	return 0;
+}
+
+/*
+ * Records per pass of skr_writer_append_run(): their lengths are checked
+ * once, into this many slots on the stack, before one copy of them all.
+ */
+#define RUN_RECS	64
+
+/*
+ * The leading records of p (at most RUN_RECS) that the open block and
+ * frame take as they are: each whole and of a valid length, none a
+ * FILE_HEADER.  Their lengths go to lens; returns their total bytes (0 if
+ * the first one needs skr_writer_append()'s care), *count their number.
+ */
+static size_t run_fit(const struct skr_writer *w, const uint8_t *p,
+		      size_t len, uint32_t *lens, unsigned *count)
+{
+	size_t room = BLOCK_BYTES - (w->frame_in - w->done), n = 0;
+	unsigned k = 0;
+	uint32_t rl;
+
+	if (w->frame_in >= w->frame_bytes)
+		room = 0;
+	else if (w->frame_bytes - w->frame_in < room)
+		room = w->frame_bytes - w->frame_in;
+	while (k < RUN_RECS && len - n >= SKR_REC_MIN) {
+		rl = get_le32(p + n);
+		if (rl < SKR_REC_MIN || rl > SKR_REC_MAX || rl > len - n ||
+		    rl > room - n ||
+		    get_le16(p + n + 4) == SKR_REC_FILE_HEADER)
+			break;
+		lens[k++] = rl;
+		n += rl;
+	}
+	*count = k;
+	return n;
+}
+
+int skr_writer_append_run(struct skr_writer *w, const void *recs, size_t len)
+{
+	const uint8_t *p = recs;
+	uint32_t lens[RUN_RECS];
+	unsigned i, k;
+	size_t n, off;
+	uint8_t *dst;
+	int rc;
+
+	if (!w || (!recs && len))
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	while (len > 0) {
+		n = run_fit(w, p, len, lens, &k);
+		if (n == 0) {
+			/*
+			 * The first record ends the block or the frame, is a
+			 * FILE_HEADER or is bad: the one-record path decides
+			 * (and refuses a bad one with -EINVAL).
+			 */
+			n = len >= SKR_REC_MIN ? get_le32(p) : len;
+			if (n < SKR_REC_MIN || n > len)
+				return -EINVAL;
+			rc = skr_writer_append(w, p, n);
+			if (rc)
+				return rc;
+		} else {
+			dst = w->buf + w->frame_in;
+			memcpy(dst, p, n);
+			for (i = 0, off = 0; i < k; off += lens[i++])
+				delta_encode(w, dst + off, p + off, lens[i]);
+			w->frame_in += n;
+			w->bytes_in += n;
+		}
+		p += n;
+		len -= n;
+	}
 	return 0;
 }
 

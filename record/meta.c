@@ -36,6 +36,30 @@ int rec_write(struct rec_session *s, const void *rec, size_t len)
 	return err;
 }
 
+int rec_write_run(struct rec_session *s, const void *recs, size_t len)
+{
+	const uint8_t *p = recs;
+	uint32_t rl;
+	size_t off;
+	int err;
+
+	if (s->werr)
+		return s->werr;
+	err = skr_writer_append_run(s->w, recs, len);
+	if (err) {
+		s->werr = err;
+		return err;
+	}
+	/* The writer took every record whole: their lengths walk the run. */
+	for (off = 0; s->opt->print && len - off >= sizeof(rl); off += rl) {
+		memcpy(&rl, p + off, sizeof(rl));
+		if (rl < sizeof(rl) || rl > len - off)
+			break;
+		rec_print_event(p + off, rl);
+	}
+	return 0;
+}
+
 int rec_sync(struct rec_session *s)
 {
 	int err;

@@ -74,64 +74,70 @@ _Static_assert(sizeof(struct skr_ev_state) <= HELD_COPY_MAX, "held copy");
 #define COOKIE_OFF	(sizeof(struct skr_rec_hdr) + offsetof(struct skr_ev_common, cookie))
 
 /*
- * One record at the start of the avail bytes rec of a sample: written,
- * dropped (held, -c) or counted malformed.  Returns its length, or 0 when
- * no record can be read there (the rest of the sample is then ignored).
+ * Records of a sample that go to the file as the kernel wrote them, back to
+ * back: the writer takes them in one call and one copy
+ * (skr_writer_append_run), not one call per record.
  */
-static size_t on_record(struct rec_session *s, const uint8_t *rec,
-			size_t avail)
-{
-	uint8_t copy[HELD_COPY_MAX];
-	struct skr_rec_hdr hdr;
-	uint64_t cookie;
-	size_t min;
+/* A cache line, as far as prefetching a sample goes. */
+#define PREFETCH_STRIDE	64u
 
-	memcpy(&hdr, rec, sizeof(hdr));
-	min = event_min_len(hdr.type);
-	if (min == 0 || hdr.len < min || hdr.len > avail) {
-		s->malformed++;
-		return 0;
-	}
-	if (s->max_events && s->events >= s->max_events)
-		return hdr.len;	/* -c reached: the loop stops after this sweep */
-	/*
-	 * Held back by a task filter until the start snapshot (bpf/filter.h):
-	 * an event of a socket the snapshot admitted, or of no one wanted.
-	 */
-	if (rec[PAD_OFF] & SKR_PAD_HELD) {
-		memcpy(&cookie, rec + COOKIE_OFF, sizeof(cookie));
-		if (hdr.len > sizeof(copy) || !rec_filters_keep_held(cookie))
-			return hdr.len;
-		memcpy(copy, rec, hdr.len);
-		copy[PAD_OFF] = 0;
-		rec = copy;
-	}
-	/*
-	 * Straight from the ring (or libbpf's copy of a sample that wraps)
-	 * into the frame: the writer reads the record bytewise, so its 4-byte
-	 * alignment here does not matter.  (A copy through an aligned buffer
-	 * first cost about 2% of the recorder's CPU; the one copy left, of
-	 * memory the kernel just wrote on another CPU, is most of the 10% the
-	 * recorder spends in memmove.)
-	 */
-	if (rec_write(s, rec, hdr.len) == 0) {
-		s->events++;
+struct run {
+	const uint8_t *at;
+	size_t len;
+	uint64_t count;
+};
+
+static void run_end(struct rec_session *s, struct run *r)
+{
+	if (r->count && rec_write_run(s, r->at, r->len) == 0) {
+		s->events += r->count;
 		s->rounds_pending = ROUNDS_AFTER_EVENT;
 	}
-	return hdr.len;
+	r->len = 0;
+	r->count = 0;
 }
 
 /*
- * A sample holds one record, or several back to back (the state hook
- * sends a transition to CLOSE and its COUNTERS in one output); the perf
- * buffer pads it by fewer bytes than a record header.
+ * A record held back by a task filter until the start snapshot
+ * (bpf/filter.h): an event of a socket the snapshot admitted is written
+ * without its mark, any other dropped.
+ */
+static void on_held(struct rec_session *s, const uint8_t *rec, size_t len)
+{
+	uint8_t copy[HELD_COPY_MAX];
+	uint64_t cookie;
+
+	memcpy(&cookie, rec + COOKIE_OFF, sizeof(cookie));
+	if (len > sizeof(copy) || !rec_filters_keep_held(cookie))
+		return;
+	memcpy(copy, rec, len);
+	copy[PAD_OFF] = 0;
+	if (rec_write(s, copy, len) == 0) {
+		s->events++;
+		s->rounds_pending = ROUNDS_AFTER_EVENT;
+	}
+}
+
+/*
+ * A sample holds one record, or several back to back (a CPU's staged
+ * batch, bpf/output.bpf.h); the perf buffer pads it by fewer bytes than a
+ * record header.  Each record is checked before use (a known event type,
+ * a length from its shortest to what the sample has left); the first that
+ * fails is counted malformed and the rest of the sample ignored.  The
+ * records up to it that are written as they are leave in runs, straight
+ * from the ring (or libbpf's copy of a sample that wraps) into the frame:
+ * the writer reads them bytewise, so their 4-byte alignment here does not
+ * matter.  The one copy left is of memory the kernel just wrote on another
+ * CPU, most of what the writer's append costs.
  */
 static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 {
 	const struct raw_sample *rs = (const void *)e;
 	const uint8_t *rec = (const uint8_t *)(rs + 1);
-	uint32_t size;
-	size_t n;
+	struct run run = { rec, 0, 0 };
+	struct skr_rec_hdr hdr;
+	uint32_t size, n;
+	size_t min;
 
 	if (e->size < sizeof(*rs)) {
 		s->malformed++;
@@ -142,11 +148,36 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 		s->malformed++;
 		return;
 	}
-	do {
-		n = on_record(s, rec, size);
-		rec += n;
-		size -= (uint32_t)n;
-	} while (n && size >= sizeof(struct skr_rec_hdr));
+	/*
+	 * The walk below finds each record from the one before it: in memory
+	 * another CPU just wrote, every header would be a cache miss waiting
+	 * for the last.  Ask for the sample's lines all at once first.
+	 */
+	for (n = 0; n < size; n += PREFETCH_STRIDE)
+		__builtin_prefetch(rec + n);
+	while (size >= sizeof(hdr)) {
+		memcpy(&hdr, rec, sizeof(hdr));
+		min = event_min_len(hdr.type);
+		if (min == 0 || hdr.len < min || hdr.len > size) {
+			s->malformed++;
+			break;
+		}
+		if ((s->max_events && s->events + run.count >= s->max_events) ||
+		    (rec[PAD_OFF] & SKR_PAD_HELD)) {
+			/* -c reached (the loop stops after this sweep), or held. */
+			run_end(s, &run);
+			if (!(s->max_events && s->events >= s->max_events))
+				on_held(s, rec, hdr.len);
+		} else {
+			if (run.count == 0)
+				run.at = rec;
+			run.len += hdr.len;
+			run.count++;
+		}
+		rec += hdr.len;
+		size -= hdr.len;
+	}
+	run_end(s, &run);
 }
 
 /* sockrec.h: one buffer for every read of a per-CPU u64, kept. */

@@ -124,6 +124,11 @@ struct rec_session {
 
 /* Append one record; on failure remember the first error in s->werr. */
 int rec_write(struct rec_session *s, const void *rec, size_t len);
+/*
+ * Append records back to back whose lengths the caller checked (a run of a
+ * perf-buffer sample), in one call to the writer; errors as rec_write.
+ */
+int rec_write_run(struct rec_session *s, const void *recs, size_t len);
 /* Flush the writer (end a zstd frame), remembering errors in s->werr. */
 int rec_flush(struct rec_session *s);
 /* End a zstd block (what is read so far survives a cut), errors as rec_flush. */

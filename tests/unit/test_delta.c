@@ -838,6 +838,147 @@ START_TEST(test_concat_v1_v2)
 }
 END_TEST
 
+/*
+ * skr_writer_append_run() against skr_writer_append(): the same records,
+ * cut into runs of 1 to 100 at random and synced or flushed between runs
+ * at the same places, give the same file byte for byte (block and frame
+ * ends included), and the caller's bytes are left as they were.
+ */
+static void write_plan(const struct recs *rs, size_t frame_bytes,
+		       const uint8_t *op, bool runs, struct bytes *out)
+{
+	struct skr_writer_opts o = { .level = 1, .frame_bytes = frame_bytes };
+	struct skr_writer *w;
+	struct bytes run = { 0 }, copy = { 0 };
+	FILE *f = tmpfile();
+	uint8_t tmp[4096];
+	ssize_t n;
+	size_t i;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(skr_writer_open(&w, fileno(f), &o), 0);
+	for (i = 0; i < rs->n; i++) {
+		if (runs)
+			bytes_add(&run, rs->r[i].p, rs->r[i].len);
+		else
+			ck_assert_int_eq(skr_writer_append(w, rs->r[i].p,
+							   rs->r[i].len), 0);
+		if (op[i] == 0)
+			continue;
+		if (runs) {
+			copy.len = 0;
+			bytes_add(&copy, run.p, run.len);
+			ck_assert_int_eq(skr_writer_append_run(w, run.p, run.len), 0);
+			ck_assert(memcmp(copy.p, run.p, run.len) == 0);
+			run.len = 0;
+		}
+		if (op[i] == 2)
+			ck_assert_int_eq(skr_writer_sync(w), 0);
+		else if (op[i] == 3)
+			ck_assert_int_eq(skr_writer_flush(w), 0);
+	}
+	ck_assert_uint_eq(run.len, 0);
+	ck_assert_int_eq(skr_writer_close(w), 0);
+	ck_assert_int_eq(lseek(fileno(f), 0, SEEK_SET), 0);
+	memset(out, 0, sizeof(*out));
+	while ((n = read(fileno(f), tmp, sizeof(tmp))) > 0)
+		bytes_add(out, tmp, (size_t)n);
+	ck_assert_int_eq(n, 0);
+	fclose(f);
+	free(run.p);
+	free(copy.p);
+}
+
+START_TEST(test_run_as_records)
+{
+	static const size_t frame_bytes[] = { 200, 700, 4096, 0 };
+	struct recs *rs = calloc(1, sizeof(*rs));
+	uint64_t ts = 1000000000ull, cookie = 0x4000;
+	struct bytes one, many;
+	uint8_t *op;
+	size_t i, left;
+
+	ck_assert_ptr_nonnull(rs);
+	rnd_state ^= (uint64_t)_i * 0x7654321ull;
+	file_header(rs, SKR_VERSION_MAJOR, SKR_VERSION_MINOR);
+	for (i = 0; i < 4000; i++) {
+		if (rnd() % 500 == 0)
+			file_header(rs, rnd() % 2 ? 2 : 1, 0);
+		else
+			random_record(rs, &ts, &cookie);
+	}
+	end_rec(rs);
+	/* 1: a run ends here; 2: and a sync; 3: and a flush.  Last: a run ends. */
+	op = calloc(rs->n, 1);
+	ck_assert_ptr_nonnull(op);
+	for (i = 0, left = 0; i < rs->n; i++) {
+		if (left == 0)
+			left = 1 + rnd() % 100;
+		if (--left == 0 || i + 1 == rs->n)
+			op[i] = (uint8_t)(1 + (rnd() % 8 == 0) + (rnd() % 30 == 0));
+	}
+	write_plan(rs, frame_bytes[_i], op, false, &one);
+	write_plan(rs, frame_bytes[_i], op, true, &many);
+	ck_assert_uint_gt(one.len, 0);
+	ck_assert_uint_eq(one.len, many.len);
+	ck_assert_msg(memcmp(one.p, many.p, one.len) == 0,
+		      "runs wrote another file (frame bytes %zu)", frame_bytes[_i]);
+	free(one.p);
+	free(many.p);
+	free(op);
+	recs_free(rs);
+	free(rs);
+}
+END_TEST
+
+/* A run that is not whole records: those before the bad one are appended. */
+START_TEST(test_run_refuses)
+{
+	struct skr_writer *w;
+	uint8_t buf[256], zbuf[1024], out[1024];
+	FILE *f = tmpfile();
+	ssize_t got;
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	memset(buf, 0, sizeof(buf));
+	/* Three ROUND-sized records, then a bad length (_i picks which). */
+	for (int k = 0; k < 3; k++) {
+		put32(buf + 16 * k, 16);
+		put16(buf + 16 * k + 4, SKR_REC_ROUND);
+	}
+	ck_assert_int_eq(skr_writer_open(&w, fileno(f), NULL), 0);
+	switch (_i) {
+	case 0:		/* shorter than a header */
+		put32(buf + 48, 4);
+		ck_assert_int_eq(skr_writer_append_run(w, buf, 64), -EINVAL);
+		break;
+	case 1:		/* longer than what is left */
+		put32(buf + 48, 24);
+		ck_assert_int_eq(skr_writer_append_run(w, buf, 64), -EINVAL);
+		break;
+	case 2:		/* a few bytes after the last record */
+		ck_assert_int_eq(skr_writer_append_run(w, buf, 52), -EINVAL);
+		break;
+	default:	/* whole: all three */
+		ck_assert_int_eq(skr_writer_append_run(w, buf, 48), 0);
+		ck_assert_int_eq(skr_writer_append_run(w, buf, 0), 0);
+		break;
+	}
+	ck_assert_int_eq(skr_writer_append_run(NULL, buf, 48), -EINVAL);
+	ck_assert_int_eq(skr_writer_close(w), 0);
+	/* The file holds the three records and nothing else. */
+	ck_assert_int_eq(lseek(fileno(f), 0, SEEK_SET), 0);
+	got = read(fileno(f), zbuf, sizeof(zbuf));
+	ck_assert_int_gt(got, 0);
+	n = ZSTD_decompress(out, sizeof(out), zbuf, (size_t)got);
+	ck_assert(!ZSTD_isError(n));
+	ck_assert_uint_eq(n, 48);
+	ck_assert(memcmp(out, buf, 48) == 0);
+	fclose(f);
+}
+END_TEST
+
 static Suite *delta_suite(void)
 {
 	Suite *s = suite_create("delta");
@@ -852,6 +993,8 @@ static Suite *delta_suite(void)
 	tcase_add_test(tc, test_handmade_v2);
 	tcase_add_test(tc, test_v1_untouched);
 	tcase_add_loop_test(tc, test_concat_v1_v2, 0, 2);
+	tcase_add_loop_test(tc, test_run_as_records, 0, 4);
+	tcase_add_loop_test(tc, test_run_refuses, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
