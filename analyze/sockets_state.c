@@ -383,6 +383,11 @@ int sa_sockets_state(struct sa_sockets *t, const struct sa_evctx *ec,
 		note_listener_closed(t, s);
 		sa_sockets_start_closing(t, s, ec->mt);
 	}
-	/* --latency and most views read no pairs: no call per event. */
-	return t->keep_pairs ? sa_pairs_note(t->pairs, s) : 0;
+	/*
+	 * --latency and most views read no pairs, and a life whose pairing
+	 * is decided has nothing more to note: no call per event.
+	 */
+	if (!t->keep_pairs || sa_pairs_settled(s))
+		return 0;
+	return sa_pairs_note(t->pairs, s);
 }
