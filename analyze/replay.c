@@ -488,7 +488,18 @@ static int admit(struct sa_replay *rp, const struct skr_record *in,
 	h->minor = in->minor;
 	h->ts = in_ts;
 	h->seq = rp->seq++;
-	memcpy(h->data, in->data, in->len);
+	/*
+	 * A state change as sockrec writes it (most events) is copied with a
+	 * size the compiler knows, without a call to libc's memcpy; any other
+	 * length as it is.  Either way len bytes, which the reader handed out
+	 * and held_alloc() made room for.
+	 */
+	if (in->len == sizeof(struct skr_ev_state4))
+		memcpy(h->data, in->data, sizeof(struct skr_ev_state4));
+	else if (in->len == sizeof(struct skr_ev_state))
+		memcpy(h->data, in->data, sizeof(struct skr_ev_state));
+	else
+		memcpy(h->data, in->data, in->len);
 	err = place(rp, h, best);
 	if (err) {
 		held_free(rp, h);
