@@ -338,8 +338,14 @@ static struct held *take(struct sa_replay *rp, size_t at)
 	return top;
 }
 
-/* Take the oldest held event; it becomes rp->cur. */
-static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
+/*
+ * Take the oldest held event; it becomes rp->cur.  Once per event:
+ * inlined into its callers, since GCC kept it a call.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 {
 	struct held *top;
 
@@ -360,6 +366,17 @@ static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 	rp->st->events++;
 	held_free(rp, rp->cur);
 	rp->cur = top;
+}
+
+/* pop() for admit()'s early release, which is rare: kept out of admit(). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void pop_early(struct sa_replay *rp, struct skr_record *rec,
+		      uint64_t *ts)
+{
+	rp->st->forced++;
+	pop(rp, rec, ts);
 }
 
 /*
@@ -472,8 +489,7 @@ static int admit(struct sa_replay *rp, const struct skr_record *in,
 			break;
 		if (rp->n < rp->max_events && trim(rp, c))
 			continue;
-		rp->st->forced++;
-		pop(rp, rec, ts);
+		pop_early(rp, rec, ts);
 		return 1;
 	}
 	if (rp->released_any && in_ts < rp->last_released)
