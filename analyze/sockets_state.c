@@ -62,9 +62,13 @@ bool sa_sockets_is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static void update_endpoints(struct sa_sock *s, unsigned family,
-			     const uint8_t saddr[16], const uint8_t daddr[16],
-			     uint16_t sport, uint16_t dport)
+#if defined(__GNUC__)
+__attribute__((always_inline))	/* once per state change */
+#endif
+static inline void update_endpoints(struct sa_sock *s, unsigned family,
+				    const uint8_t saddr[16],
+				    const uint8_t daddr[16], uint16_t sport,
+				    uint16_t dport)
 {
 	if (family != s->family) {
 		/* First event, or a family the socket did not have: start over. */
