@@ -345,7 +345,8 @@ static struct held *take(struct sa_replay *rp, size_t at)
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
+static inline void pop(struct sa_replay *rp, struct skr_record *rec,
+		       uint64_t *ts)
 {
 	struct held *top;
 
