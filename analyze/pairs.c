@@ -234,12 +234,21 @@ static bool key_of(const struct sa_pairs *p, const struct sa_sock *s,
 		return false;
 	memset(k, 0, sizeof(*k));
 	k->family = s->family;
-	memcpy(k->la, s->saddr, al);
-	memcpy(k->ra, s->daddr, al);
+	/* Copies of a size the compiler knows: no call to libc's memcpy. */
+	if (al == 4) {
+		memcpy(k->la, s->saddr, 4);
+		memcpy(k->ra, s->daddr, 4);
+	} else {
+		memcpy(k->la, s->saddr, 16);
+		memcpy(k->ra, s->daddr, 16);
+	}
 	k->lp = s->sport;
 	k->rp = s->dport;
-	map_endpoint(p, k->family, k->la, &k->lp);
-	map_endpoint(p, k->family, k->ra, &k->rp);
+	/* Most runs map nothing: no call. */
+	if (p->nmap > 0) {
+		map_endpoint(p, k->family, k->la, &k->lp);
+		map_endpoint(p, k->family, k->ra, &k->rp);
+	}
 	return true;
 }
 
@@ -428,7 +437,8 @@ static struct tkey dest_key(const struct sa_pairs *p, uint8_t family,
 	k.family = family;
 	memcpy(k.la, addr, addr_len(family));
 	k.lp = port;
-	map_endpoint(p, family, k.la, &k.lp);
+	if (p->nmap > 0)
+		map_endpoint(p, family, k.la, &k.lp);
 	return k;
 }
 

@@ -97,6 +97,21 @@ int sa_pairs_set_map(struct sa_pairs *p, const struct sa_addr_map *m,
  * closed life.  Returns 0 or -ENOMEM (then s stays unlisted).
  */
 int sa_pairs_note(struct sa_pairs *p, struct sa_sock *s);
+/*
+ * Whether sa_pairs_note(p, s) has nothing to do, read from s alone: its
+ * pairing is decided (listed, paired, ambiguous, a listener), and neither
+ * of the two steps a decided life can still take is due (a listed life
+ * that closed leaves the list; a connect in SYN_SENT looks for a listener
+ * elsewhere).  Most state changes are of such lives: the per-event caller
+ * tests this and makes no call.
+ */
+static inline bool sa_pairs_settled(const struct sa_sock *s)
+{
+	if (s->pairing == SA_PAIRING_NONE ||
+	    (s->pairing == SA_PAIRING_LISTED && s->closed))
+		return false;
+	return !(s->role == SA_ROLE_ACTIVE && s->state == SKR_TCP_SYN_SENT);
+}
 /* s is leaving the table: take it off the list (its peer keeps its id). */
 void sa_pairs_forget(struct sa_pairs *p, struct sa_sock *s);
 const struct sa_pairs_stats *sa_pairs_stats(const struct sa_pairs *p);

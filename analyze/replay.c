@@ -338,8 +338,15 @@ static struct held *take(struct sa_replay *rp, size_t at)
 	return top;
 }
 
-/* Take the oldest held event; it becomes rp->cur. */
-static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
+/*
+ * Take the oldest held event; it becomes rp->cur.  Once per event:
+ * inlined into its callers, since GCC kept it a call.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void pop(struct sa_replay *rp, struct skr_record *rec,
+		       uint64_t *ts)
 {
 	struct held *top;
 
@@ -360,6 +367,17 @@ static void pop(struct sa_replay *rp, struct skr_record *rec, uint64_t *ts)
 	rp->st->events++;
 	held_free(rp, rp->cur);
 	rp->cur = top;
+}
+
+/* pop() for admit()'s early release, which is rare: kept out of admit(). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void pop_early(struct sa_replay *rp, struct skr_record *rec,
+		      uint64_t *ts)
+{
+	rp->st->forced++;
+	pop(rp, rec, ts);
 }
 
 /*
@@ -472,8 +490,7 @@ static int admit(struct sa_replay *rp, const struct skr_record *in,
 			break;
 		if (rp->n < rp->max_events && trim(rp, c))
 			continue;
-		rp->st->forced++;
-		pop(rp, rec, ts);
+		pop_early(rp, rec, ts);
 		return 1;
 	}
 	if (rp->released_any && in_ts < rp->last_released)
@@ -488,7 +505,18 @@ static int admit(struct sa_replay *rp, const struct skr_record *in,
 	h->minor = in->minor;
 	h->ts = in_ts;
 	h->seq = rp->seq++;
-	memcpy(h->data, in->data, in->len);
+	/*
+	 * A state change as sockrec writes it (most events) is copied with a
+	 * size the compiler knows, without a call to libc's memcpy; any other
+	 * length as it is.  Either way len bytes, which the reader handed out
+	 * and held_alloc() made room for.
+	 */
+	if (in->len == sizeof(struct skr_ev_state4))
+		memcpy(h->data, in->data, sizeof(struct skr_ev_state4));
+	else if (in->len == sizeof(struct skr_ev_state))
+		memcpy(h->data, in->data, sizeof(struct skr_ev_state));
+	else
+		memcpy(h->data, in->data, in->len);
 	err = place(rp, h, best);
 	if (err) {
 		held_free(rp, h);

@@ -18,8 +18,13 @@
  *   - pairs.c's caps, reached: past 256 entries scanned under one tuple a
  *     life is ambiguous (its one candidate in its own namespace beyond
  *     them is not paired), and past 131,072 sockets kept at once a life
- *     is not tried (its waiting peer is left unpaired); --info says both.
+ *     is not tried (its waiting peer is left unpaired); --info says both;
+ *   - sa_pairs_settled() says "nothing to do" only where sa_pairs_note()
+ *     does nothing: every pairing, role, state and closed flag, each run
+ *     with the call made always and made only when not settled, must
+ *     leave the same pairs behind.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +33,7 @@
 
 #include "analyze/pairs.h"
 #include "analyze/sockana.h"
+#include "analyze/sockets_priv.h"
 #include "analyze/views.h"
 #include "analyze/work.h"
 #include "tracegen.h"
@@ -727,6 +733,107 @@ START_TEST(test_entries_cap)
 }
 END_TEST
 
+/* A socket of its own node, as pairs.c finds it (sa_node()). */
+static struct sa_sock *node_sock(uint64_t id, uint32_t ns, const char *src,
+				 uint16_t sport, const char *dst,
+				 uint16_t dport)
+{
+	struct sa_sock_node *n = calloc(1, sizeof(*n));
+	struct sa_sock *s;
+
+	ck_assert_ptr_nonnull(n);
+	s = &n->s;
+	s->id = id;
+	s->netns = ns;
+	s->family = SKR_AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, src, s->saddr), 1);
+	ck_assert_int_eq(inet_pton(AF_INET, dst, s->daddr), 1);
+	s->sport = sport;
+	s->dport = dport;
+	return s;
+}
+
+/*
+ * One world: a listener in NS_B, s (listed by its tuple, then given the
+ * pairing, role, state and closed flag asked for), s's note made always
+ * or only when not settled, then a probe: a life under s's mirrored tuple
+ * noted.  What pairs.c did is summed up in out[].
+ */
+static void settled_world(uint8_t pairing, uint8_t role, uint8_t state,
+			  bool closed, bool skip_settled, uint64_t out[6])
+{
+	struct sa_sock *l, *s, *m;
+	struct sa_pairs *p;
+
+	ck_assert_int_eq(sa_pairs_new(&p), 0);
+	l = node_sock(100, NS_B, "10.0.0.2", 80, "0.0.0.0", 0);
+	l->role = SA_ROLE_LISTENER;
+	l->state = SKR_TCP_LISTEN;
+	ck_assert_int_eq(sa_pairs_note(p, l), 0);
+	s = node_sock(1, NS_A, "10.0.0.1", 5000, "10.0.0.2", 80);
+	s->role = SA_ROLE_PASSIVE;
+	s->state = SKR_TCP_ESTABLISHED;
+	ck_assert_int_eq(sa_pairs_note(p, s), 0);
+	ck_assert_int_eq(s->pairing, SA_PAIRING_LISTED);
+	s->pairing = pairing;
+	s->role = role;
+	s->state = state;
+	s->closed = closed;
+	if (!skip_settled || !sa_pairs_settled(s))
+		ck_assert_int_eq(sa_pairs_note(p, s), 0);
+	m = node_sock(2, NS_A, "10.0.0.2", 80, "10.0.0.1", 5000);
+	m->role = SA_ROLE_PASSIVE;
+	m->state = SKR_TCP_ESTABLISHED;
+	ck_assert_int_eq(sa_pairs_note(p, m), 0);
+	out[0] = s->pairing;
+	out[1] = s->peer;
+	out[2] = m->pairing;
+	out[3] = m->peer;
+	out[4] = sa_pairs_listener_of(p, s);
+	out[5] = sa_pairs_stats(p)->pairs;
+	sa_pairs_forget(p, m);
+	sa_pairs_forget(p, s);
+	sa_pairs_forget(p, l);
+	free(sa_node(m));
+	free(sa_node(s));
+	free(sa_node(l));
+	sa_pairs_free(p);
+}
+
+START_TEST(test_settled_means_no_work)
+{
+	uint64_t always[6], skipped[6];
+	unsigned pairing, role, state, closed, settled = 0;
+
+	for (pairing = SA_PAIRING_NONE; pairing <= SA_PAIRING_LISTENER;
+	     pairing++)
+		for (role = SA_ROLE_UNKNOWN; role <= SA_ROLE_LISTENER; role++)
+			for (state = 0; state <= SKR_TCP_NEW_SYN_RECV; state++)
+				for (closed = 0; closed < 2; closed++) {
+					settled_world(pairing, role, state,
+						      closed, false, always);
+					settled_world(pairing, role, state,
+						      closed, true, skipped);
+					ck_assert_msg(memcmp(always, skipped,
+							     sizeof(always)) == 0,
+						      "pairing %u role %u state "
+						      "%u closed %u", pairing,
+						      role, state, closed);
+				}
+	/* The walk saw both answers. */
+	for (pairing = SA_PAIRING_LISTED; pairing <= SA_PAIRING_LISTENER;
+	     pairing++) {
+		struct sa_sock s;
+
+		memset(&s, 0, sizeof(s));
+		s.pairing = (uint8_t)pairing;
+		s.state = SKR_TCP_ESTABLISHED;
+		settled += sa_pairs_settled(&s);
+	}
+	ck_assert_uint_eq(settled, 4);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pairs");
@@ -743,6 +850,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_many_open);
 	tcase_add_test(tc, test_scan_cap);
 	tcase_add_test(tc, test_entries_cap);
+	tcase_add_test(tc, test_settled_means_no_work);
 	/* 131,072 sockets at once: slow under the sanitizers, not a timing. */
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
