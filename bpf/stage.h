@@ -7,7 +7,7 @@
 #ifndef SKR_BPF_STAGE_H
 #define SKR_BPF_STAGE_H
 
-#define SKR_STAGE_BYTES	2048
+#define SKR_STAGE_BYTES	4096
 
 struct skr_stage_head {
 	__u32 busy;		/* a program is filling it: leave it alone */
