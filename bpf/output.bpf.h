@@ -174,6 +174,29 @@ static __always_inline void stage_commit(struct stage *st, __u64 size)
 	st->h.busy = 0;
 }
 
+/* The end of a record stage_reserve() placed: committed, or sent alone. */
+static __always_inline void stage_end(void *ctx, struct stage *st, void *ev,
+				      __u64 size)
+{
+	if (st)
+		stage_commit(st, size);
+	else
+		emit_alone(ctx, ev, size);
+}
+
+/*
+ * Where a record of type T is built (T *ev): in the staging area, or on
+ * the stack (sev) when stage_reserve() found it busy or off.  stage_end()
+ * finishes it.  Used by the programs that run on every connection.
+ */
+#define STAGE_PLACE(ctx, T, sev, ev, st) do {				\
+	_Static_assert(sizeof(T) % 8 == 0 && sizeof(T) <= 255,		\
+		       "a record is whole 8-byte words, at most 255 bytes"); \
+	void *at_ = &(sev);						\
+	(st) = stage_reserve(ctx, sizeof(T), &at_);			\
+	(ev) = at_;							\
+} while (0)
+
 static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
 {
 	__u32 zero = 0;

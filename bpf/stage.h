@@ -7,7 +7,12 @@
 #ifndef SKR_BPF_STAGE_H
 #define SKR_BPF_STAGE_H
 
-#define SKR_STAGE_BYTES	2048
+/*
+ * A perf output's fixed cost is paid once per batch: 4 KiB (~56 records)
+ * measured 5-6 ns per program run less than 2 KiB (docs/PERFORMANCE.md,
+ * "kclock").
+ */
+#define SKR_STAGE_BYTES	4096
 
 struct skr_stage_head {
 	__u32 busy;		/* a program is filling it: leave it alone */

@@ -102,9 +102,10 @@ static __always_inline int record_accept(void *ctx, const struct sock *sk,
 					 const struct sock *child, int fd,
 					 __s32 ret, __u8 flags, const bool btf)
 {
-	struct skr_ev_accept ev;
+	struct skr_ev_accept sev, *ev;
 	struct tuple t = {};
-	__u64 cookie;
+	__u64 cookie, child_cookie = 0;
+	struct stage *st;
 	__u32 netns;
 	__u8 v;
 
@@ -116,28 +117,31 @@ static __always_inline int record_accept(void *ctx, const struct sock *sk,
 	v = task_pass(cookie, true);
 	if (v == TASK_DROP)
 		return 0;
-	__builtin_memset(&ev, 0, sizeof(ev));
 	if (child)
-		ev.child_cookie = btf ? child->__sk_common.skc_cookie.counter
-				      : sock_ident(child);
+		child_cookie = btf ? child->__sk_common.skc_cookie.counter
+				   : sock_ident(child);
 	/* The accepting task owns the child from now on (not a held one's). */
 	if (task_filtering() && v == TASK_PASS)
-		admit(ev.child_cookie);
-	ev.hdr.len = sizeof(ev);
-	ev.hdr.type = SKR_REC_ACCEPT;
-	fill_common(&ev.c, cookie, netns, SKR_CTX_PROCESS);
-	ev.c.pad = held_mark(v);
-	ev.ret = ret;
-	ev.fd = fd;
-	ev.flags = flags;
-	ev.qlen_exit = SKF(btf, sk, sk_ack_backlog);
+		admit(child_cookie);
+	/* One run per connection: built in place, as the state record. */
+	STAGE_PLACE(ctx, struct skr_ev_accept, sev, ev, st);
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->child_cookie = child_cookie;
+	ev->hdr.len = sizeof(*ev);
+	ev->hdr.type = SKR_REC_ACCEPT;
+	fill_common(&ev->c, cookie, netns, SKR_CTX_PROCESS);
+	ev->c.pad = held_mark(v);
+	ev->ret = ret;
+	ev->fd = fd;
+	ev->flags = flags;
+	ev->qlen_exit = SKF(btf, sk, sk_ack_backlog);
 	/* The queue as the call found the connection it took. */
-	ev.qlen = ev.qlen_exit + (ret >= 0 ? 1 : 0);
-	ev.max_backlog = SKF(btf, sk, sk_max_ack_backlog);
-	ev.drops = sk_drops(sk, btf);
-	ev.sport = t.sport;
-	ev.family = t.family;
-	emit(ctx, &ev, sizeof(ev));
+	ev->qlen = ev->qlen_exit + (ret >= 0 ? 1 : 0);
+	ev->max_backlog = SKF(btf, sk, sk_max_ack_backlog);
+	ev->drops = sk_drops(sk, btf);
+	ev->sport = t.sport;
+	ev->family = t.family;
+	stage_end(ctx, st, ev, sizeof(*ev));
 	return 0;
 }
 
@@ -153,18 +157,18 @@ static __always_inline int record_accept(void *ctx, const struct sock *sk,
 static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx,
 				       __u8 flags)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
-		bpf_get_current_task_btf());
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	/* A typed pointer: a plain load on x86, no probe read. */
 	int fd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	__s32 ret = (__s32)ctx->ret;
 	struct sock *sk, *child = NULL;
 
-	sk = fd_to_tcp_sock_btf(fd);
+	sk = fd_to_tcp_sock_btf(task, fd);
 	if (!sk)
 		return 0;
 	if (ret >= 0)
-		child = fd_to_tcp_sock_btf(ret);
+		child = fd_to_tcp_sock_btf(task, ret);
 	return record_accept(ctx, sk, child, fd, ret, flags, true);
 }
 

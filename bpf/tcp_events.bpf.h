@@ -333,10 +333,11 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 {
 	const struct tcp_sock *tp = btf ? tcp_of(sk) :
 				    (const struct tcp_sock *)sk;
-	struct skr_ev_destroy ev;
+	struct skr_ev_destroy sev, *ev;
 	struct tuple t = {};
 	__u32 netns = sk_netns(sk, btf);
 	__u8 ectx = exec_ctx(sk, btf), v = TASK_DROP;
+	struct stage *st;
 
 	sk_tuple(sk, &t, btf);
 	if (sock_pass(cookie, t.family, netns, t.sport, t.dport))
@@ -346,25 +347,27 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 	own_id_forget(sk);
 	if (v == TASK_DROP)
 		return 0;
-	__builtin_memset(&ev, 0, sizeof(ev));
-	ev.hdr.len = sizeof(ev);
-	ev.hdr.type = SKR_REC_DESTROY;
-	fill_common(&ev.c, cookie, netns, ectx);
-	ev.c.pad = held_mark(v);
+	/* Two runs per connection: built in place, as the state record. */
+	STAGE_PLACE(ctx, struct skr_ev_destroy, sev, ev, st);
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->hdr.len = sizeof(*ev);
+	ev->hdr.type = SKR_REC_DESTROY;
+	fill_common(&ev->c, cookie, netns, ectx);
+	ev->c.pad = held_mark(v);
 	if (tp) {
-		ev.bytes_acked = SKF(btf, tp, bytes_acked);
-		ev.bytes_received = SKF(btf, tp, bytes_received);
-		ev.segs_in = SKF(btf, tp, segs_in);
-		ev.segs_out = SKF(btf, tp, segs_out);
-		ev.total_retrans = SKF(btf, tp, total_retrans);
-		ev.srtt_us = SKF(btf, tp, srtt_us) >> 3;
+		ev->bytes_acked = SKF(btf, tp, bytes_acked);
+		ev->bytes_received = SKF(btf, tp, bytes_received);
+		ev->segs_in = SKF(btf, tp, segs_in);
+		ev->segs_out = SKF(btf, tp, segs_out);
+		ev->total_retrans = SKF(btf, tp, total_retrans);
+		ev->srtt_us = SKF(btf, tp, srtt_us) >> 3;
 	}
-	ev.drops = sk_drops(sk, btf);
-	ev.sport = t.sport;
-	ev.dport = t.dport;
-	ev.family = t.family;
-	ev.state = t.state;
-	emit(ctx, &ev, sizeof(ev));
+	ev->drops = sk_drops(sk, btf);
+	ev->sport = t.sport;
+	ev->dport = t.dport;
+	ev->family = t.family;
+	ev->state = t.state;
+	stage_end(ctx, st, ev, sizeof(*ev));
 	return 0;
 }
 
