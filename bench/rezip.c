@@ -276,7 +276,7 @@ uint64_t rezip_pass(ZSTD_CCtx *c, const struct trace *t, uint8_t *out,
 }
 
 /* -w: the same records through skr_writer, to fd. */
-#define RUN_BYTES	2048	/* bpf/stage.h's SKR_STAGE_BYTES */
+#define RUN_BYTES	4096	/* as bpf/stage.h's SKR_STAGE_BYTES (2048 before kclock) */
 
 uint64_t rezip_writer_pass(const struct trace *t, int fd, bool runs);
 uint64_t rezip_writer_pass(const struct trace *t, int fd, bool runs)
