@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/inline.h"
 #include "analyze/life.h"
 #include "analyze/out.h"
 #include "analyze/out_raw.h"
@@ -405,10 +406,7 @@ static inline char *put_8(char *p, uint32_t v)
  * from a scratch array of a length known only at run time was a call to
  * memcpy() per number, and a loop of % 100 a step per two digits).
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline char *put_u32(char *p, uint32_t v)
+static SA_ALWAYS_INLINE char *put_u32(char *p, uint32_t v)
 {
 	uint32_t hi, lo;
 

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/inline.h"
 #include "analyze/le.h"
 #include "analyze/memory.h"
 #include "analyze/replay.h"
@@ -342,11 +343,8 @@ static struct held *take(struct sa_replay *rp, size_t at)
  * Take the oldest held event; it becomes rp->cur.  Once per event:
  * inlined into its callers, since GCC kept it a call.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void pop(struct sa_replay *rp, struct skr_record *rec,
-		       uint64_t *ts)
+static SA_ALWAYS_INLINE void pop(struct sa_replay *rp,
+				 struct skr_record *rec, uint64_t *ts)
 {
 	struct held *top;
 
@@ -370,11 +368,8 @@ static inline void pop(struct sa_replay *rp, struct skr_record *rec,
 }
 
 /* pop() for admit()'s early release, which is rare: kept out of admit(). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void pop_early(struct sa_replay *rp, struct skr_record *rec,
-		      uint64_t *ts)
+static SA_NOINLINE void pop_early(struct sa_replay *rp,
+				  struct skr_record *rec, uint64_t *ts)
 {
 	rp->st->forced++;
 	pop(rp, rec, ts);

@@ -21,6 +21,7 @@
 #include "analyze/drops.h"
 #include "analyze/events.h"
 #include "analyze/filter.h"
+#include "analyze/inline.h"
 #include "analyze/inputs.h"
 #include "analyze/le.h"
 #include "analyze/live.h"
@@ -197,12 +198,10 @@ bool sa_observable_probe(const struct sa_analysis *a, uint16_t type,
 
 /*
  * Merge time of an event: wall time when the input can say it, moved by
- * its host's clock offset (clock.h).
+ * its host's clock offset (clock.h).  Once per event (advance()).
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))	/* once per event (advance()) */
-#endif
-static inline uint64_t merge_time(const struct sa_input *in, uint64_t ts)
+static SA_ALWAYS_INLINE uint64_t merge_time(const struct sa_input *in,
+					   uint64_t ts)
 {
 	const struct sa_wallclock *wc = &in->meta.clock;
 	const struct sa_clock_sample *last;

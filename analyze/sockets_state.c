@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/inline.h"
 #include "analyze/items.h"
 #include "analyze/pairs.h"
 #include "analyze/sockets_priv.h"
@@ -62,13 +63,12 @@ bool sa_sockets_is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))	/* once per state change */
-#endif
-static inline void update_endpoints(struct sa_sock *s, unsigned family,
-				    const uint8_t saddr[16],
-				    const uint8_t daddr[16], uint16_t sport,
-				    uint16_t dport)
+/* Once per state change. */
+static SA_ALWAYS_INLINE void update_endpoints(struct sa_sock *s,
+					      unsigned family,
+					      const uint8_t saddr[16],
+					      const uint8_t daddr[16],
+					      uint16_t sport, uint16_t dport)
 {
 	if (family != s->family) {
 		/* First event, or a family the socket did not have: start over. */
@@ -178,11 +178,9 @@ static bool claim_birth(struct sa_sockets *t, const struct sa_evctx *ec,
  * Once per state change: inlined into its two callers, since GCC kept it
  * a call (13 instructions per event of passing and saving registers).
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void apply_state(struct sa_sock *s,
-			       const struct skr_ev_state *ev, bool first)
+static SA_ALWAYS_INLINE void apply_state(struct sa_sock *s,
+					 const struct skr_ev_state *ev,
+					 bool first)
 {
 	/* The mark of entering each state, plus one (0: none). */
 	static const uint8_t marks[16] = {
