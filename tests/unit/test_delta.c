@@ -237,6 +237,21 @@ static void random_record(struct recs *rs, uint64_t *ts, uint64_t *cookie)
 /* Writing and reading                                                */
 /* ---------------------------------------------------------------- */
 
+/* Close w, which writes into f, and return f's bytes; f is closed. */
+static void close_and_take(struct skr_writer *w, FILE *f, struct bytes *out)
+{
+	uint8_t tmp[4096];
+	ssize_t n;
+
+	ck_assert_int_eq(skr_writer_close(w), 0);
+	ck_assert_int_eq(lseek(fileno(f), 0, SEEK_SET), 0);
+	memset(out, 0, sizeof(*out));
+	while ((n = read(fileno(f), tmp, sizeof(tmp))) > 0)
+		bytes_add(out, tmp, (size_t)n);
+	ck_assert_int_eq(n, 0);
+	fclose(f);
+}
+
 /*
  * Append every record of rs, syncing and flushing at random (sync_in and
  * flush_in: one in that many records; 0 never), and return the file.
@@ -249,8 +264,7 @@ static void write_all(const struct recs *rs, size_t frame_bytes,
 	struct skr_writer_opts o = { .level = 1, .frame_bytes = frame_bytes };
 	struct skr_writer *w;
 	FILE *f = tmpfile();
-	uint8_t tmp[4096], *copy;
-	ssize_t n;
+	uint8_t *copy;
 	size_t i;
 
 	ck_assert_ptr_nonnull(f);
@@ -275,13 +289,7 @@ static void write_all(const struct recs *rs, size_t frame_bytes,
 			ck_assert_int_eq(skr_writer_sync(w), 0);
 		}
 	}
-	ck_assert_int_eq(skr_writer_close(w), 0);
-	ck_assert_int_eq(lseek(fileno(f), 0, SEEK_SET), 0);
-	memset(out, 0, sizeof(*out));
-	while ((n = read(fileno(f), tmp, sizeof(tmp))) > 0)
-		bytes_add(out, tmp, (size_t)n);
-	ck_assert_int_eq(n, 0);
-	fclose(f);
+	close_and_take(w, f, out);
 }
 
 /*
@@ -851,8 +859,6 @@ static void write_plan(const struct recs *rs, size_t frame_bytes,
 	struct skr_writer *w;
 	struct bytes run = { 0 }, copy = { 0 };
 	FILE *f = tmpfile();
-	uint8_t tmp[4096];
-	ssize_t n;
 	size_t i;
 
 	ck_assert_ptr_nonnull(f);
@@ -878,13 +884,7 @@ static void write_plan(const struct recs *rs, size_t frame_bytes,
 			ck_assert_int_eq(skr_writer_flush(w), 0);
 	}
 	ck_assert_uint_eq(run.len, 0);
-	ck_assert_int_eq(skr_writer_close(w), 0);
-	ck_assert_int_eq(lseek(fileno(f), 0, SEEK_SET), 0);
-	memset(out, 0, sizeof(*out));
-	while ((n = read(fileno(f), tmp, sizeof(tmp))) > 0)
-		bytes_add(out, tmp, (size_t)n);
-	ck_assert_int_eq(n, 0);
-	fclose(f);
+	close_and_take(w, f, out);
 	free(run.p);
 	free(copy.p);
 }
