@@ -41,6 +41,19 @@ struct tuple {
 #define SKF(btf, sk, f) ((btf) ? (sk)->f : BPF_CORE_READ(sk, f))
 
 /*
+ * A TCP socket's counters into a record that carries them under these
+ * names (COUNTERS, DESTROY); srtt_us is stored in µs, the kernel's <<3.
+ */
+#define SKF_TCP_COUNTERS(ev, btf, tp) do {				\
+	(ev)->bytes_acked = SKF(btf, tp, bytes_acked);			\
+	(ev)->bytes_received = SKF(btf, tp, bytes_received);		\
+	(ev)->segs_in = SKF(btf, tp, segs_in);				\
+	(ev)->segs_out = SKF(btf, tp, segs_out);			\
+	(ev)->total_retrans = SKF(btf, tp, total_retrans);		\
+	(ev)->srtt_us = SKF(btf, tp, srtt_us) >> 3;			\
+} while (0)
+
+/*
  * A socket's cookie without the helper, which classic tracepoints and
  * pointers read from memory cannot use.  It is non-zero once anyone asked
  * for it: our tp_btf state program does for every TCP socket that changes

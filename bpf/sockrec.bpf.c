@@ -135,12 +135,7 @@ static __always_inline bool fill_counters(struct skr_ev_counters *ev,
 	ev->hdr.len = sizeof(*ev);
 	ev->hdr.type = SKR_REC_COUNTERS;
 	ev->c = *c;
-	ev->bytes_acked = SKF(btf, tp, bytes_acked);
-	ev->bytes_received = SKF(btf, tp, bytes_received);
-	ev->segs_in = SKF(btf, tp, segs_in);
-	ev->segs_out = SKF(btf, tp, segs_out);
-	ev->total_retrans = SKF(btf, tp, total_retrans);
-	ev->srtt_us = SKF(btf, tp, srtt_us) >> 3;
+	SKF_TCP_COUNTERS(ev, btf, tp);
 	return true;
 }
 
@@ -199,10 +194,7 @@ static __always_inline bool counts_at(int oldstate, int newstate)
 		birth_common(&ev->st.c, b, ev->st.comm);		\
 	size = cnt && fill_counters(&ev->cn, sk, &ev->st.c, btf) ?	\
 	       sizeof(*ev) : sizeof(ev->st);				\
-	if (st)								\
-		stage_commit(st, size);					\
-	else								\
-		emit_alone(ctx, ev, size);				\
+	stage_end(ctx, st, ev, size);					\
 } while (0)
 
 /* The record of one transition; b: a held-back birth's time and context. */

@@ -354,14 +354,8 @@ static __always_inline int record_destroy(void *ctx, const struct sock *sk,
 	ev->hdr.type = SKR_REC_DESTROY;
 	fill_common(&ev->c, cookie, netns, ectx);
 	ev->c.pad = held_mark(v);
-	if (tp) {
-		ev->bytes_acked = SKF(btf, tp, bytes_acked);
-		ev->bytes_received = SKF(btf, tp, bytes_received);
-		ev->segs_in = SKF(btf, tp, segs_in);
-		ev->segs_out = SKF(btf, tp, segs_out);
-		ev->total_retrans = SKF(btf, tp, total_retrans);
-		ev->srtt_us = SKF(btf, tp, srtt_us) >> 3;
-	}
+	if (tp)
+		SKF_TCP_COUNTERS(ev, btf, tp);
 	ev->drops = sk_drops(sk, btf);
 	ev->sport = t.sport;
 	ev->dport = t.dport;
