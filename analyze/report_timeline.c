@@ -376,7 +376,6 @@ static void row_socket(struct sa_analysis *a, const struct timeline *tl,
 	sa_row_end(o);
 }
 
-/* The first fields of every event row of s, begun (then kept whole). */
 /*
  * A socket's event prefix in JSON, for keep_prefix() (through the output
  * buffer) and make_prefix() (straight into the view's prefix): the room it
@@ -396,6 +395,7 @@ static inline char *prefix_fields(char *p, const struct sa_sock *s,
 	return sa_raw_wordn(p, SA_KEY("remote"), t->remote, t->nremote);
 }
 
+/* The first fields of every event row of s, begun (then kept whole). */
 static void keep_prefix(struct sa_analysis *a, const struct sa_sock *s,
 			const struct sock_text *t)
 {
