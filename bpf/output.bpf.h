@@ -251,6 +251,60 @@ int stage_flush(void *ctx)
 }
 
 /*
+ * A CPU that went offline runs no program, so stage_flush cannot reach
+ * what it staged: the recorder sends it from its own CPU with this
+ * program, in three runs (record/perfbuf.c, flush_offline()).  ctx[0] is
+ * the offline CPU, ctx[1] the step:
+ *   STAGE_CLAIM    mark the area busy (REMOTE_BUSY) if it is free: 1 if not;
+ *   STAGE_SEND     send its records to this CPU's buffer and free it;
+ *   STAGE_RELEASE  free it unsent (the CPU came back meanwhile).
+ * Between the claim and the send the recorder checks, with a stage_flush
+ * run on that CPU, that it is still offline.  A CPU's own programs take
+ * busy with a plain load and store, which another CPU could interleave
+ * with; here that cannot happen.  The claim is an atomic exchange (a full
+ * barrier) made before the check, so a CPU that is offline at the check
+ * sees it once it is back (bringing a CPU up orders everything before it),
+ * and a program there finds the area busy and sends its record alone; and
+ * a CPU taken down has run its programs to their end.  The area's first
+ * word holds busy (low half, little-endian) and used, updated together.
+ */
+#define STAGE_CLAIM	0
+#define STAGE_SEND	1
+#define STAGE_RELEASE	2
+#define REMOTE_BUSY	2ULL
+
+SEC("raw_tp")
+int stage_flush_cpu(__u64 *ctx)
+{
+	__u32 zero = 0, cpu = (__u32)ctx[0];
+	__u64 step = ctx[1], old, *word;
+	struct stage *st;
+
+	_Static_assert(__builtin_offsetof(struct skr_stage_head, busy) == 0 &&
+		       __builtin_offsetof(struct skr_stage_head, used) == 4,
+		       "busy and used share the head's first word");
+	st = bpf_map_lookup_percpu_elem(&stage, &zero, cpu);
+	if (!st)
+		return 1;
+	word = (__u64 *)&st->h;
+	old = *word;
+	if (step == STAGE_CLAIM)
+		return (__u32)old != 0 ||
+		       __sync_val_compare_and_swap(word, old,
+						   old | REMOTE_BUSY) != old;
+	if ((__u32)old != REMOTE_BUSY)
+		return 1;
+	if (step == STAGE_SEND) {
+		stage_send(ctx, st);
+		__sync_lock_test_and_set(word, 0);	/* free, empty */
+	} else {
+		/* Free, the records left for the CPU's own flush. */
+		__sync_val_compare_and_swap(word, old, old & ~0xffffffffULL);
+	}
+	return 0;
+}
+
+/*
  * --recover-misses.  The kernel skips a tp_btf program that is entered
  * again on a CPU where it is already running (a softirq interrupting it
  * fires the same hook) and only counts a recursion miss.  Each tp_btf hook

@@ -287,14 +287,15 @@ static size_t default_pages(int ncpus)
  * Only CPUs that hold records are asked, and we move to each in turn to
  * run it there: a run on another CPU is a cross-CPU call, whose caller
  * spins until it is done, and in a busy VM that took up to 117 ms (the
- * recorder's CPU went up 10x).  A move sleeps instead.  A CPU that is
- * offline runs no program: nothing to ask it.  The CPU we are on is asked
- * first and without a move (the kernel runs the flush in place when the
- * CPU asked is the caller's): in a storm every CPU holds records at every
- * sweep, and each sched_setaffinity() was a syscall and often a migration
- * (3.5% of a storm's recorder samples went to them; docs/PERFORMANCE.md,
- * "benchcpu").  Should we be moved between sched_getcpu() and the flush,
- * that one flush is a cross-CPU call: right, only slower.
+ * recorder's CPU went up 10x).  A move sleeps instead.  The CPU we are
+ * on is asked first and without a move (the kernel runs the flush in place
+ * when the CPU asked is the caller's): in a storm every CPU holds records
+ * at every sweep, and each sched_setaffinity() was a syscall and often a
+ * migration (3.5% of a storm's recorder samples went to them;
+ * docs/PERFORMANCE.md, "benchcpu").  Should we be moved between
+ * sched_getcpu() and the flush, that one flush is a cross-CPU call: right,
+ * only slower.  A CPU that is offline runs no program (-ENXIO):
+ * flush_offline() sends its records.
  */
 #define FLUSH_TRIES	3
 
@@ -311,11 +312,52 @@ static int flush_cpu(int fd, int cpu)
 			    .cpu = (uint32_t)cpu);
 
 		if (bpf_prog_test_run_opts(fd, &o))
-			return errno == ENXIO ? 0 : -errno;
+			return -errno;
 		if (o.retval == 0)
 			return 0;
 	}
 	return -EBUSY;
+}
+
+/* One step of stage_flush_cpu (bpf/output.bpf.h) on cpu's area, run here. */
+static int flush_step(int fd, int cpu, uint64_t step)
+{
+	uint64_t args[2] = { (uint64_t)cpu, step };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		    .ctx_in = args,
+		    .ctx_size_in = sizeof(args));
+
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	return o.retval == 0 ? 0 : -EBUSY;
+}
+
+/*
+ * Records staged on a CPU that went offline stay in its area: sent from
+ * here, so that this sweep's ROUND still holds (they are read with the
+ * rest), and none is lost if the CPU never comes back.  Claim the area,
+ * check that the CPU is still offline, then send: the order that makes it
+ * safe is argued at stage_flush_cpu.  -EBUSY (no ROUND this sweep) if the
+ * area is taken or the CPU came back meanwhile: its next sweep flushes it
+ * there.  A kernel without bpf_map_lookup_percpu_elem (before 5.19) does
+ * not load stage_flush_cpu: such records wait for the CPU's return, as
+ * before (docs/KERNELS.md).
+ */
+static int flush_offline(struct rec_session *s, int cpu)
+{
+	int fd = bpf_program__fd(s->skel->progs.stage_flush_cpu);
+	int err;
+
+	if (fd < 0)
+		return 0;
+	err = flush_step(fd, cpu, 0);		/* STAGE_CLAIM */
+	if (err)
+		return err;
+	err = flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
+	if (err == -ENXIO)
+		return flush_step(fd, cpu, 1);	/* STAGE_SEND */
+	flush_step(fd, cpu, 2);			/* STAGE_RELEASE */
+	return err ? err : -EBUSY;
 }
 
 static int flush_stages(struct rec_session *s)
@@ -360,6 +402,8 @@ static int flush_stages(struct rec_session *s)
 		/* Cannot move there (not allowed, offline): asked from afar. */
 		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
 		e = flush_cpu(fd, cpu);
+		if (e == -ENXIO)
+			e = flush_offline(s, cpu);
 		if (e && (err == 0 || err == -EBUSY))
 			err = e;
 	}

@@ -149,8 +149,13 @@ static void set_autoload(struct sockrec_bpf *skel, const struct hook *only)
 
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	/* No hook's: the sweep runs it (record/perfbuf.c). */
+	/* No hook's: the sweep runs them (record/perfbuf.c). */
 	bpf_program__set_autoload(skel->progs.stage_flush, true);
+	/* Needs bpf_map_lookup_percpu_elem (5.19); without it, see perfbuf.c. */
+	bpf_program__set_autoload(skel->progs.stage_flush_cpu,
+				  libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
+							  BPF_FUNC_map_lookup_percpu_elem,
+							  NULL) == 1);
 	for (i = 0; i < NHOOKS; i++) {
 		const struct hook *h = &probes_hooks[i];
 		const struct tier_def *td = probes_tier_of(h, h->chosen);

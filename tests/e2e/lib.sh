@@ -6,6 +6,8 @@
 #   rec_start_wait W FILE ARGS  the same, waiting for file W (rotation: FILE.0)
 #   rec_stop             SIGINT it and wait; returns its exit status
 #   check DESC CMD...    run CMD, count a pass or a failure
+#   socket_lives NS_INODE TIMELINE   each life of the namespace's sockets, counted
+#   workload_lives N     what socket_lives gives for `workload -n N`
 #   finish               exit 1 if any check failed
 set -u
 
@@ -102,6 +104,35 @@ rec_stop() {
 	wait "$REC_PID" || rc=$?
 	REC_PID=
 	return $rc
+}
+
+# socket_lives NS_INODE TIMELINE: from sockana --timeline's text, one line
+# per kind of socket life in the namespace, "COUNT OWNER OLD>NEW,...", sorted.
+socket_lives() {
+	awk -v ns="$1" '
+		/^#[0-9]+ / {
+			if (cur != "") print cur
+			cur = ""
+			mine = 0
+			for (i = 1; i <= NF; i++) {
+				if ($i == "netns" && $(i + 1) == ns) mine = 1
+				if ($i == "owner") { owner = $(i + 1); sub(/\[.*/, "", owner) }
+			}
+			if (mine) { cur = owner " "; sep = "" }
+			next
+		}
+		mine && $4 == "->" { cur = cur sep $3 ">" $5; sep = "," }
+		END { if (cur != "") print cur }
+	' "$2" | LC_ALL=C sort | uniq -c | sed "s/^ *//" | LC_ALL=C sort
+}
+
+# workload_lives N: socket_lives of a recording of `workload -n N`, whole.
+workload_lives() {
+	printf '%s\n' \
+		"1 skr-server CLOSE>LISTEN,LISTEN>CLOSE" \
+		"$1 skr-server LISTEN>SYN_RECV,SYN_RECV>ESTABLISHED,ESTABLISHED>CLOSE_WAIT,CLOSE_WAIT>LAST_ACK,LAST_ACK>CLOSE" \
+		"$1 skr-client CLOSE>SYN_SENT,SYN_SENT>ESTABLISHED,ESTABLISHED>FIN_WAIT1,FIN_WAIT1>FIN_WAIT2,FIN_WAIT2>CLOSE" |
+		LC_ALL=C sort
 }
 
 finish() {
