@@ -2,7 +2,8 @@
 # Recorder faults (issue 5): an output that cannot be written is refused
 # before any BPF program is loaded; a full disk stops the recording with a
 # clear error and leaves a readable file; a perf buffer overrun is counted in
-# the file and in the exit summary, and sockana says so.
+# the file and in the exit summary, and sockana says so; a kernel that will
+# not run the flush of staged records gets every record sent alone.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -61,6 +62,57 @@ if mount -t tmpfs -o size=32k tmpfs "$mnt"; then
 		grep -Eq '^  STATE4?: +[1-9]' "$TMP/full.info"
 else
 	bad "full disk: cannot mount a tmpfs"
+fi
+
+# ---- the flush fallback: rec_perfbuf_open() runs stage_flush once (a
+# BPF_PROG_TEST_RUN); if the kernel refuses it, records cannot wait in the
+# per-CPU staging areas (bpf/output.bpf.h) for a flush that never comes,
+# and each is sent alone.  strace counts bpf() calls per process: a first
+# run finds which one is that first BPF_PROG_TEST_RUN, a second makes it
+# fail with EPERM.  No flush runs after it, so a record still staged at
+# the end would be missing from the trace.
+if command -v strace >/dev/null; then
+	nsan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	ASAN_OPTIONS=$nsan strace -f -qq -e trace=bpf -o "$TMP/count.strace" \
+		"$SOCKREC" -o "$TMP/count.skr" -q -d 1 --netns "$NS_INODE" 2>/dev/null
+	nth=$(awk '/ bpf\(/ { n[$1]++ } / bpf\(BPF_PROG_TEST_RUN/ { print n[$1]; exit }' \
+		"$TMP/count.strace")
+	check "fallback: the first flush is bpf() call ${nth:-none}" test -n "$nth"
+	trace=$TMP/fallback.skr
+	ASAN_OPTIONS=$nsan strace -f -qq -e trace=bpf -e inject=bpf:error=EPERM:when="${nth:-1}" \
+		-o "$TMP/fallback.strace" \
+		"$SOCKREC" -o "$trace" -q --netns "$NS_INODE" 2>"$TMP/fallback.err" &
+	STRACE_PID=$!
+	for _ in $(seq 600); do
+		rec_ready "$trace" && break
+		kill -0 "$STRACE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	REC_PID=$(pgrep -P "$STRACE_PID" -x sockrec)
+	check "fallback: sockrec records under strace" test -n "$REC_PID"
+	workload 5 7450
+	sleep 0.5
+	rc=0
+	[ -n "$REC_PID" ] && kill -INT "$REC_PID"
+	wait "$STRACE_PID" || rc=$?
+	REC_PID=
+	check_eq "fallback: sockrec exits 0" 0 "$rc"
+	check "fallback: the refused call was the flush" \
+		grep -q 'bpf(BPF_PROG_TEST_RUN.*(INJECTED)' "$TMP/fallback.strace"
+	check "fallback: says it sends each record alone" grep -q \
+		'^sockrec: sending records in batches: Operation not permitted; sending each alone$' \
+		"$TMP/fallback.err"
+	check_eq "fallback: no flush ran after it" 1 \
+		"$(grep -c 'bpf(BPF_PROG_TEST_RUN' "$TMP/fallback.strace")"
+	"$SOCKANA" "$trace" --info >"$TMP/fallback.info" 2>&1
+	check_eq "fallback: sockana --info exits 0" 0 $?
+	check "fallback: complete" grep -Eq '^File status: +complete' "$TMP/fallback.info"
+	check "fallback: no lost events" grep -Eq '^Lost events: +0$' "$TMP/fallback.info"
+	"$SOCKANA" "$trace" --timeline >"$TMP/fallback.timeline" 2>&1
+	check_eq "fallback: every socket's whole life is in the trace" \
+		"$(workload_lives 5)" "$(socket_lives "$NS_INODE" "$TMP/fallback.timeline")"
+else
+	bad "strace is missing (.ci/install-deps installs it)"
 fi
 
 # ---- perf buffer overrun: one page per CPU, recorder stopped while traffic runs
