@@ -260,13 +260,14 @@ int stage_flush(void *ctx)
  *   STAGE_RELEASE  free it unsent (the CPU came back meanwhile).
  * Between the claim and the send the recorder checks, with a stage_flush
  * run on that CPU, that it is still offline.  A CPU's own programs take
- * busy with a plain load and store, which another CPU could interleave
- * with; here that cannot happen.  The claim is an atomic exchange (a full
- * barrier) made before the check, so a CPU that is offline at the check
- * sees it once it is back (bringing a CPU up orders everything before it),
- * and a program there finds the area busy and sends its record alone; and
- * a CPU taken down has run its programs to their end.  The area's first
- * word holds busy (low half, little-endian) and used, updated together.
+ * busy with a plain load and store, so a claim from another CPU could fall
+ * between the two while that CPU runs; the check rules that out.  The
+ * claim is a compare-and-exchange (a full barrier) made before the check:
+ * a CPU offline at the check sees the claim once it is back (bringing a
+ * CPU up orders everything before it), and its programs find the area busy
+ * and send their records alone; a CPU taken down ran its programs to their
+ * end first.  The area's first word holds busy (low half, little-endian)
+ * and used, updated together.
  */
 #define STAGE_CLAIM	0
 #define STAGE_SEND	1
