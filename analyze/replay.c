@@ -542,6 +542,53 @@ static void wait_for_room(struct sa_replay *rp, const struct skr_record *in,
 	rp->in_ts = in_ts;
 }
 
+/*
+ * The events at the head of the reader's checked span (skr_reader_span),
+ * each held as sa_replay_next() holds one it read, without a call of the
+ * reader per record: up to the first record that is no event, or the
+ * first that does not fit (it waits; returns what admit() did).  The
+ * records taken are then handed out in the reader's count.
+ */
+static int admit_span(struct sa_replay *rp, struct skr_record *rec,
+		      uint64_t *ts)
+{
+	struct skr_span sp;
+	struct skr_record in;
+	const uint8_t *p;
+	uint64_t in_ts, n = 0;
+	size_t pos = 0;
+	int ret = 0;
+
+	if (!skr_reader_span(rp->r, &sp))
+		return 0;
+	in.segment = sp.segment;
+	in.minor = sp.minor;
+	while (pos < sp.len) {
+		p = sp.data + pos;
+		in.type = sa_le16(p + 4);
+		if (!skr_rec_is_event(in.type))
+			break;
+		in.data = p;
+		in.len = sa_le32(p);
+		in.flags = sa_le16(p + 6);
+		pos += in.len;
+		n++;
+		/* As sa_replay_next() does with a record it read. */
+		if (in.len < SKR_EV_TS_OFF + sizeof(in_ts)) {
+			rp->st->malformed++;
+			continue;
+		}
+		in_ts = sa_le64(p + SKR_EV_TS_OFF);
+		ret = admit(rp, &in, in_ts, rec, ts);
+		if (ret != 0) {
+			wait_for_room(rp, &in, in_ts);
+			break;
+		}
+	}
+	skr_reader_span_done(rp->r, pos, n);
+	return ret;
+}
+
 int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
 		  const struct sa_replay_opts *opts,
 		  const struct sa_replay_ops *ops, void *ctx,
@@ -605,6 +652,9 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 			pop(rp, rec, ts);
 			return 1;
 		}
+		ret = admit_span(rp, rec, ts);
+		if (ret != 0)
+			return ret;
 		ret = skr_reader_next(rp->r, &in);
 		if (ret < 0) {
 			/*
