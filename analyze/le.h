@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Little-endian words of the trace read in place (replay.c's event time,
- * run.c's event key, redact_map.c's hash input).  Spelt out rather than a
- * loop, so that compilers make each one load on little-endian hosts.
+ * Little-endian words of the trace read in place (replay.c's event time and
+ * the record headers of a checked span, run.c's event key, redact_map.c's
+ * hash input).  Spelt out rather than a loop, so that compilers make each
+ * one load on little-endian hosts.
  */
 #ifndef SA_LE_H
 #define SA_LE_H
 
 #include <stdint.h>
+
+static inline uint16_t sa_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
 
 static inline uint32_t sa_le32(const uint8_t *p)
 {

@@ -542,6 +542,103 @@ static void wait_for_room(struct sa_replay *rp, const struct skr_record *in,
 	rp->in_ts = in_ts;
 }
 
+/*
+ * admit() of an event from a span in its most common case, spelt out
+ * once here: it joins the run the last event joined, and a record of its
+ * size class is on a free list, so it costs no byte more
+ * (admit_cost() is 0) and, the bounds not passed yet, fits them.
+ * Returns false, having done nothing, in every other case.
+ */
+static inline bool hold_fast(struct sa_replay *rp, const uint8_t *p,
+			     uint32_t len, uint64_t in_ts, uint32_t segment,
+			     uint16_t minor)
+{
+	unsigned c = size_class(len);
+	struct held *h, *tail;
+
+	if (c >= CLASSES || !rp->spare[c] || rp->last == NO_RUN ||
+	    rp->n >= rp->max_events || rp->bytes > rp->max_bytes)
+		return false;
+	tail = rp->runs[rp->last].tail;
+	if (tail->ts > in_ts)
+		return false;
+	if (rp->released_any && in_ts < rp->last_released)
+		rp->st->late++;
+	h = rp->spare[c];
+	rp->spare[c] = h->next;
+	rp->spare_bytes -= rp->class_cost[c];
+	h->len = len;
+	h->segment = segment;
+	h->type = sa_le16(p + 4);
+	h->flags = sa_le16(p + 6);
+	h->minor = minor;
+	h->ts = in_ts;
+	h->seq = rp->seq++;
+	if (len == sizeof(struct skr_ev_state4))
+		memcpy(h->data, p, sizeof(struct skr_ev_state4));
+	else if (len == sizeof(struct skr_ev_state))
+		memcpy(h->data, p, sizeof(struct skr_ev_state));
+	else
+		memcpy(h->data, p, len);
+	rp->peeked = false;
+	h->next = NULL;
+	tail->next = h;
+	rp->runs[rp->last].tail = h;
+	rp->n++;
+	if (rp->n > rp->st->peak_held)
+		rp->st->peak_held = rp->n;
+	return true;
+}
+
+/*
+ * The events at the head of the reader's checked span (skr_reader_span),
+ * each held as sa_replay_next() holds one it read, without a call of the
+ * reader per record: up to the first record that is no event, or the
+ * first that does not fit (it waits; returns what admit() did).  The
+ * records taken are then handed out in the reader's count.
+ */
+static int admit_span(struct sa_replay *rp, struct skr_record *rec,
+		      uint64_t *ts)
+{
+	struct skr_span sp;
+	struct skr_record in;
+	const uint8_t *p;
+	uint64_t in_ts, n = 0;
+	size_t pos = 0;
+	int ret = 0;
+
+	if (!skr_reader_span(rp->r, &sp))
+		return 0;
+	in.segment = sp.segment;
+	in.minor = sp.minor;
+	while (pos < sp.len) {
+		p = sp.data + pos;
+		in.type = sa_le16(p + 4);
+		if (!skr_rec_is_event(in.type))
+			break;
+		in.data = p;
+		in.len = sa_le32(p);
+		in.flags = sa_le16(p + 6);
+		pos += in.len;
+		n++;
+		/* As sa_replay_next() does with a record it read. */
+		if (in.len < SKR_EV_TS_OFF + sizeof(in_ts)) {
+			rp->st->malformed++;
+			continue;
+		}
+		in_ts = sa_le64(p + SKR_EV_TS_OFF);
+		if (hold_fast(rp, p, in.len, in_ts, sp.segment, sp.minor))
+			continue;
+		ret = admit(rp, &in, in_ts, rec, ts);
+		if (ret != 0) {
+			wait_for_room(rp, &in, in_ts);
+			break;
+		}
+	}
+	skr_reader_span_done(rp->r, pos, n);
+	return ret;
+}
+
 int sa_replay_new(struct sa_replay **rpp, struct skr_reader *r,
 		  const struct sa_replay_opts *opts,
 		  const struct sa_replay_ops *ops, void *ctx,
@@ -605,6 +702,9 @@ int sa_replay_next(struct sa_replay *rp, struct skr_record *rec,
 			pop(rp, rec, ts);
 			return 1;
 		}
+		ret = admit_span(rp, rec, ts);
+		if (ret != 0)
+			return ret;
 		ret = skr_reader_next(rp->r, &in);
 		if (ret < 0) {
 			/*

@@ -1151,6 +1151,27 @@ static void pf_stop(struct skr_prefetch *pf)
 	free(pf);
 }
 
+bool skr_reader_span(const struct skr_reader *r, struct skr_span *sp)
+{
+	if (r->err || r->frame_pos < r->plain_from ||
+	    r->frame_pos >= r->checked)
+		return false;
+	sp->data = r->frame + r->frame_pos;
+	sp->len = r->checked - r->frame_pos;
+	sp->segment = r->st.segments - 1;
+	sp->minor = r->seg_minor;
+	return true;
+}
+
+/* hand_out() of records records of bytes bytes together. */
+void skr_reader_span_done(struct skr_reader *r, size_t bytes,
+			  uint64_t records)
+{
+	r->st.records += records;
+	r->frame_recs += records;
+	r->frame_pos += bytes;
+}
+
 int skr_reader_next(struct skr_reader *r, struct skr_record *rec)
 {
 	int rc;

@@ -235,6 +235,33 @@ int skr_reader_follow(struct skr_reader *r, const struct skr_follow *f);
  * Returns 0, or -EINVAL (followed, or reading already began).
  */
 int skr_reader_prefetch(struct skr_reader *r, bool on);
+/*
+ * Records a decode-ahead reader already checked, handed out in bulk.
+ * skr_reader_span() sets *sp to the bytes from the next record to the end
+ * of the run the worker walked and passed, when that run holds no
+ * FILE_HEADER, no END and no record of a type this reader does not know
+ * (take_plain()'s records, most of a prefetched frame), and returns
+ * true; otherwise (not prefetched, an error, a frame this thread checks
+ * itself, nothing left) false, and skr_reader_next() reads on as usual.
+ * Every record in the span is whole (len at offset 0, SKR_REC_MIN <= len
+ * <= bytes left), at least its type's minimum length, and an event's
+ * deltas are undone: exactly what skr_reader_next() would hand out, with
+ * segment and minor as in *sp.  The caller takes records from its start
+ * and says how many with skr_reader_span_done(r, bytes, records) before
+ * calling the reader again: bytes is the sum of their lengths (at most
+ * sp->len), and the reader's position and status move as if
+ * skr_reader_next() had handed out each.  The span stays valid until the
+ * next skr_reader_next().
+ */
+struct skr_span {
+	const uint8_t *data;
+	size_t len;
+	uint32_t segment;
+	uint16_t minor;
+};
+bool skr_reader_span(const struct skr_reader *r, struct skr_span *sp);
+void skr_reader_span_done(struct skr_reader *r, size_t bytes,
+			  uint64_t records);
 void skr_reader_get_status(const struct skr_reader *r,
 			   struct skr_reader_status *st);
 void skr_reader_free(struct skr_reader *r);

@@ -25,7 +25,8 @@
  * vouches for, gets the mutated content too.
  *
  * The reader pass also steps a decode-ahead reader (skr_reader_prefetch)
- * beside the plain one: same records, status and error at every call.
+ * beside the plain one: same records, status and error at every call,
+ * taking what it offers as spans (skr_reader_span) from them.
  *
  *   make fuzz FUZZ_SECONDS=N      (builds with clang, see tests/fuzz/run)
  */
@@ -73,6 +74,31 @@ static bool same_status(const struct skr_reader *a, const struct skr_reader *b)
 }
 
 /*
+ * p's next record: the first of its span (skr_reader_span) when it offers
+ * one, as skr_reader_next() would hand it out, else skr_reader_next()'s.
+ */
+static bool next_of(struct skr_reader *p, bool spans, struct skr_record *rec)
+{
+	struct skr_span sp;
+
+	if (!spans || !skr_reader_span(p, &sp))
+		return skr_reader_next(p, rec) == 1;
+	if (sp.len < SKR_REC_MIN)
+		abort();
+	rec->data = sp.data;
+	rec->len = (uint32_t)sp.data[0] | (uint32_t)sp.data[1] << 8 |
+		   (uint32_t)sp.data[2] << 16 | (uint32_t)sp.data[3] << 24;
+	rec->type = (uint16_t)(sp.data[4] | sp.data[5] << 8);
+	rec->flags = (uint16_t)(sp.data[6] | sp.data[7] << 8);
+	rec->segment = sp.segment;
+	rec->minor = sp.minor;
+	if (rec->len < SKR_REC_MIN || rec->len > sp.len)
+		abort();
+	skr_reader_span_done(p, rec->len, 1);
+	return true;
+}
+
+/*
  * Returns how many records the reader handed out.  With both, a second
  * reader that decodes ahead on a thread (skr_reader_prefetch) is stepped
  * beside it and must return the same at every call.  A thread per read
@@ -99,7 +125,7 @@ static size_t read_all(const uint8_t *data, size_t size, bool both)
 		/* Touch every byte so ASan sees any record outside the frame. */
 		if (rec.data[rec.len - 1] == 0x5a && rec.data[0] == 0xa5)
 			rec.flags ^= 1;
-		if (skr_reader_next(p, &prec) != 1 || prec.len != rec.len ||
+		if (!next_of(p, both, &prec) || prec.len != rec.len ||
 		    prec.type != rec.type || prec.flags != rec.flags ||
 		    prec.segment != rec.segment || prec.minor != rec.minor ||
 		    memcmp(prec.data, rec.data, rec.len) != 0 ||

@@ -62,6 +62,67 @@ static void status_eq(const struct skr_reader_status *a,
 }
 
 /*
+ * With span_mode, b hands out what skr_reader_span() offers through the
+ * span, one record at a time or every record of it at once (by turns),
+ * and only the rest through skr_reader_next(); span_records counts them.
+ */
+static bool span_mode;
+static uint64_t span_records;
+
+static void same_record(const struct skr_record *ra,
+			const struct skr_record *rb, const char *what,
+			uint64_t n)
+{
+	if (ra->len != rb->len || ra->type != rb->type ||
+	    ra->flags != rb->flags || ra->segment != rb->segment ||
+	    ra->minor != rb->minor || memcmp(ra->data, rb->data, ra->len) != 0)
+		ck_abort_msg("%s: record %llu differs", what,
+			     (unsigned long long)n);
+}
+
+static uint32_t span_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * b's records from its span, each against a's next one; returns how many
+ * (the span's first only, or all of them).
+ */
+static uint64_t take_span(struct skr_reader *a, struct skr_reader *b,
+			  const struct skr_span *sp, bool all,
+			  const char *what, uint64_t n)
+{
+	struct skr_record ra, rb;
+	size_t pos = 0;
+	uint64_t k = 0;
+
+	while (pos < sp->len && (all || k == 0)) {
+		if (sp->len - pos < SKR_REC_MIN)
+			ck_abort_msg("%s: a span ends inside a header", what);
+		rb.data = sp->data + pos;
+		rb.len = span_le32(rb.data);
+		rb.type = (uint16_t)(rb.data[4] | rb.data[5] << 8);
+		rb.flags = (uint16_t)(rb.data[6] | rb.data[7] << 8);
+		rb.segment = sp->segment;
+		rb.minor = sp->minor;
+		if (rb.len < SKR_REC_MIN || rb.len > sp->len - pos)
+			ck_abort_msg("%s: a span's record of %u bytes at %zu "
+				     "of %zu", what, rb.len, pos, sp->len);
+		if (skr_reader_next(a, &ra) != 1)
+			ck_abort_msg("%s: a span where a reads no record",
+				     what);
+		same_record(&ra, &rb, what, n + k + 1);
+		pos += rb.len;
+		k++;
+	}
+	skr_reader_span_done(b, pos, k);
+	span_records += k;
+	return k;
+}
+
+/*
  * Step a (single) and b (prefetching) to the end, comparing; frees both.
  * Returns the final rc; *nrec the records before it.
  */
@@ -79,7 +140,16 @@ static int lockstep(struct skr_reader *a, struct skr_reader *b,
 	skr_reader_get_status(b, &sb);
 	status_eq(&sa, &sb, what, call);
 	for (;;) {
+		struct skr_span sp;
+
 		call++;
+		if (span_mode && skr_reader_span(b, &sp)) {
+			n += take_span(a, b, &sp, call % 2 == 0, what, n);
+			skr_reader_get_status(a, &sa);
+			skr_reader_get_status(b, &sb);
+			status_eq(&sa, &sb, what, call);
+			continue;
+		}
 		rca = skr_reader_next(a, &ra);
 		rcb = skr_reader_next(b, &rb);
 		if (rca != rcb)
@@ -93,11 +163,7 @@ static int lockstep(struct skr_reader *a, struct skr_reader *b,
 		if (rca != 1)
 			break;
 		n++;
-		if (ra.len != rb.len || ra.type != rb.type ||
-		    ra.flags != rb.flags || ra.segment != rb.segment ||
-		    ra.minor != rb.minor || memcmp(ra.data, rb.data, ra.len) != 0)
-			ck_abort_msg("%s: record %llu differs", what,
-				     (unsigned long long)n);
+		same_record(&ra, &rb, what, n);
 	}
 	if (strcmp(skr_reader_errmsg(a), skr_reader_errmsg(b)) != 0)
 		ck_abort_msg("%s: message \"%s\" without prefetch, \"%s\" with",
@@ -235,6 +301,40 @@ START_TEST(test_cut_everywhere)
 				     (unsigned long long)nrec);
 	}
 	free(buf);
+}
+END_TEST
+
+/*
+ * skr_reader_span() and skr_reader_span_done() hand out the records, and
+ * move the status, as skr_reader_next() does (analyze/replay.c holds
+ * events from spans): the samples, the refused files, the synthetic trace
+ * whole and cut in its last frames.
+ */
+START_TEST(test_span)
+{
+	size_t len, cut, n, start[FRAMES + 4];
+	uint64_t whole, nrec;
+	char what[64];
+	uint8_t *buf;
+
+	span_mode = true;
+	span_records = 0;
+	buf = multi_frame(&len);
+	frame_starts(buf, len, start, FRAMES + 4, &n);
+	ck_assert_int_eq(compare_mem(buf, len, "span, whole", &whole), 0);
+	/* Most of the trace's records came through spans. */
+	ck_assert_uint_gt(span_records, whole / 2);
+	for (cut = start[n - 3]; cut < len; cut += 7) {
+		snprintf(what, sizeof(what), "span, cut at %zu of %zu", cut,
+			 len);
+		if (compare_mem(buf, cut, what, &nrec) != 0 || nrec > whole)
+			ck_abort_msg("%s: an error, or %llu records", what,
+				     (unsigned long long)nrec);
+	}
+	ck_assert_uint_ge(compare_dir("samples", NULL), 8);
+	ck_assert_uint_ge(compare_dir("tests/bad", ".skr"), 22);
+	free(buf);
+	span_mode = false;
 }
 END_TEST
 
@@ -615,6 +715,7 @@ static Suite *prefetch_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_cut_everywhere);
+	tcase_add_test(tc, test_span);
 	tcase_add_test(tc, test_garbage_and_damage);
 	tcase_add_test(tc, test_bad_record_in_frame);
 	tcase_add_test(tc, test_pipe);
