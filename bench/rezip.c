@@ -21,7 +21,9 @@
  *
  * usage: rezip [-w [-R]] [-r REPS] [-l LEVEL] [-s STRATEGY] [-H HASHLOG]
  *              [-C CHAINLOG] [-W WINDOWLOG] [-m MINMATCH] [-t TARGETLEN]
- *              [-o OUT] TRACE
+ *              [-L LITMODE] [-o OUT] TRACE
+ * -L sets ZSTD_c_literalCompressionMode: 0 zstd's choice, 1 Huffman-coded
+ * literals, 2 literals stored as they are.
  * Prints: bytes out, events, bytes per event, best and median CPU ms of a
  * pass.  Exit 0, 1 on error, 2 on misuse.
  */
@@ -59,7 +61,7 @@ struct trace {
 
 struct params {
 	int level, strategy, hash_log, chain_log, window_log, min_match,
-	    target_len;
+	    target_len, lit_mode;
 };
 
 static int read_file(const char *path, uint8_t **buf, size_t *len)
@@ -216,6 +218,8 @@ static int cctx_params(ZSTD_CCtx *c, const struct params *p)
 		err = set(c, ZSTD_c_minMatch, p->min_match);
 	if (!err && p->target_len >= 0)
 		err = set(c, ZSTD_c_targetLength, p->target_len);
+	if (!err && p->lit_mode)
+		err = set(c, ZSTD_c_literalCompressionMode, p->lit_mode);
 	return err;
 }
 
@@ -348,12 +352,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: rezip [-w [-R]] [-r REPS] [-l LEVEL] [-s STRATEGY] [-H HASHLOG]\n"
 		"             [-C CHAINLOG] [-W WINDOWLOG] [-m MINMATCH] [-t TARGETLEN]\n"
-		"             [-o OUT] TRACE\n");
+		"             [-L LITMODE] [-o OUT] TRACE\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct params p = { 1, 0, 0, 0, 20, 0, -1 };
+	struct params p = { 1, 0, 0, 0, 20, 0, -1, 0 };
 	struct trace t;
 	double ms[REPS_MAX];
 	uint8_t *z = NULL, *out = NULL;
@@ -367,7 +371,7 @@ int main(int argc, char **argv)
 	int regular;
 
 	memset(&t, 0, sizeof(t));
-	while ((opt = getopt(argc, argv, "wRr:l:s:H:C:W:m:t:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "wRr:l:s:H:C:W:m:t:L:o:h")) != -1) {
 		err = 0;
 		switch (opt) {
 		case 'w': writer = 1; break;
@@ -380,6 +384,7 @@ int main(int argc, char **argv)
 		case 'W': err = parse_int(optarg, 10, 27, &p.window_log); break;
 		case 'm': err = parse_int(optarg, 3, 7, &p.min_match); break;
 		case 't': err = parse_int(optarg, 0, 131072, &p.target_len); break;
+		case 'L': err = parse_int(optarg, 0, 2, &p.lit_mode); break;
 		case 'o': out_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;

@@ -238,7 +238,7 @@ static int record_loop(struct rec_session *s)
 
 		now = rec_mono_ms();
 		if (now >= next_sweep) {
-			err = rec_perfbuf_sweep(s);
+			err = rec_perfbuf_sweep(s, false);
 			if (err)
 				break;
 			next_sweep = now + SWEEP_MS;
@@ -295,7 +295,7 @@ static int finish(struct rec_session *s)
 	int err;
 
 	rec_probes_detach(s);
-	err = rec_perfbuf_sweep(s);
+	err = rec_perfbuf_sweep(s, true);
 	/* The listeners' drops up to the very end. */
 	if (!err && s->opt->sample_ms)
 		err = rec_diag_sample(s);

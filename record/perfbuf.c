@@ -21,6 +21,7 @@
 
 #include "bpf/stage.h"
 #include "record/sockrec.h"
+#include "record/stage_age.h"
 #include "sockrec.skel.h"
 
 /*
@@ -299,6 +300,18 @@ static size_t default_pages(int ncpus)
  */
 #define FLUSH_TRIES	3
 
+/*
+ * A sweep may leave a CPU's staged records in place when all of them are
+ * younger than this at the sweep's start (and stamped after the previous
+ * sweep's start, ROUND's horizon): they leave with the CPU's next full
+ * area or, at the latest, with the next sweep, which finds them older.  In
+ * a storm every CPU fills its area in well under a millisecond, so the
+ * sweep's moves and test runs bought nothing there (docs/PERFORMANCE.md,
+ * "recrest").  With 100 ms sweeps a record waits at most 150 ms instead of
+ * 100 ms; the file's frames end once a second.
+ */
+#define STAGE_FRESH_NS	(50u * 1000u * 1000u)
+
 static int flush_cpu(int fd, int cpu)
 {
 	int i;
@@ -360,7 +373,11 @@ static int flush_offline(struct rec_session *s, int cpu)
 	return err ? err : -EBUSY;
 }
 
-static int flush_stages(struct rec_session *s)
+/*
+ * fresh_since: records staged at or after it may stay staged (rec_stage_fresh);
+ * 0 sends everything.
+ */
+static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 {
 	int fd = bpf_program__fd(s->skel->progs.stage_flush);
 	const struct bpf_map *map = s->skel->maps.stage;
@@ -385,13 +402,17 @@ static int flush_stages(struct rec_session *s)
 	here = sched_getcpu();
 	if (here >= 0 && here < s->ncpus) {
 		memcpy(&head, vals + stride * (size_t)here, sizeof(head));
-		if (head.used)
+		if (head.used && !(fresh_since &&
+		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since)))
 			err = flush_cpu(fd, here);
 	}
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
 		/* Empty after our start: anything staged before was sent. */
 		if (head.used == 0 || cpu == here)
+			continue;
+		if (fresh_since &&
+		    rec_stage_fresh(vals + stride * (size_t)cpu, stride, fresh_since))
 			continue;
 		/* Where to come back to, asked only when we may move. */
 		if (!asked && sched_getaffinity(0, sizeof(old), &old))
@@ -520,15 +541,32 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
  * A CPU whose staging area stayed busy may keep records staged before
  * T(k), so that sweep promises nothing new: no ROUND.  The next sweep
  * whose flush reaches every CPU sends them, and its promise holds again.
+ * A CPU whose records are all recent is not asked at all (STAGE_FRESH_NS):
+ * what stays staged is stamped at or after T(k-1), so still to come and
+ * within the promise; sweep k+1 sends whatever of it is stamped before
+ * T(k).  A copy torn by a send during the lookup shows newer records or
+ * bytes that do not read as such: the first change nothing, the second
+ * are flushed.
  */
-int rec_perfbuf_sweep(struct rec_session *s)
+int rec_perfbuf_sweep(struct rec_session *s, bool last)
 {
 	uint64_t start = rec_boot_ns();
+	uint64_t fresh = start > STAGE_FRESH_NS ? start - STAGE_FRESH_NS : 0;
 	struct skr_round r;
 	bool flushed;
 	int err;
 
-	err = flush_stages(s);
+	/*
+	 * Records left staged must not break the promise below: each is
+	 * stamped at or after the previous sweep's start, the horizon this
+	 * sweep's ROUND gives.  Without a previous sweep, or at the last one
+	 * (the hooks are detached: nothing would send them), all are sent.
+	 */
+	if (last || !s->prev_sweep_start_ns)
+		fresh = 0;
+	else if (fresh < s->prev_sweep_start_ns)
+		fresh = s->prev_sweep_start_ns;
+	err = flush_stages(s, fresh);
 	if (err && err != -EBUSY) {
 		fprintf(stderr, "sockrec: sending staged records: %s\n",
 			strerror(-err));

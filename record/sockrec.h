@@ -315,8 +315,12 @@ void rec_filters_close(void);
 int rec_perfbuf_open(struct rec_session *s);
 /* Wait up to timeout_ms for wakeups and read what they announce. */
 int rec_perfbuf_poll(struct rec_session *s, int timeout_ms);
-/* Read every CPU buffer, then write a ROUND record when one is due. */
-int rec_perfbuf_sweep(struct rec_session *s);
+/*
+ * Read every CPU buffer, then write a ROUND record when one is due.  A CPU's
+ * staged records that are all recent may stay staged for the next sweep;
+ * last (the hooks are detached) sends every one.
+ */
+int rec_perfbuf_sweep(struct rec_session *s, bool last);
 void rec_perfbuf_close(struct rec_session *s);
 /*
  * Each possible CPU's value of key in a per-CPU map of u64, read into a

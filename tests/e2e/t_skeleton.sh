@@ -36,6 +36,8 @@ check "info: kernel release" grep -q "$(uname -r)" "$TMP/info"
 check_eq "sockana --timeline exits 0" 0 $?
 
 # One line per socket of our namespace: "owner-comm seq", seq = OLD>NEW,...
+# counted and sorted, from a --timeline on stdin.
+lives_of() {
 awk -v ns="$NS_INODE" '
 	/^#[0-9]+ / {
 		if (cur != "") print cur
@@ -50,7 +52,9 @@ awk -v ns="$NS_INODE" '
 	}
 	mine && $4 == "->" { cur = cur sep $3 ">" $5; sep = "," }
 	END { if (cur != "") print cur }
-' "$TMP/timeline" | LC_ALL=C sort | uniq -c | sed "s/^ *//" | LC_ALL=C sort >"$TMP/lives"
+' | LC_ALL=C sort | uniq -c | sed "s/^ *//" | LC_ALL=C sort
+}
+lives_of <"$TMP/timeline" >"$TMP/lives"
 
 server_seq="LISTEN>SYN_RECV,SYN_RECV>ESTABLISHED,ESTABLISHED>CLOSE_WAIT,CLOSE_WAIT>LAST_ACK,LAST_ACK>CLOSE"
 client_seq="CLOSE>SYN_SENT,SYN_SENT>ESTABLISHED,ESTABLISHED>FIN_WAIT1,FIN_WAIT1>FIN_WAIT2,FIN_WAIT2>CLOSE"
@@ -98,5 +102,17 @@ check "killed trace: reported truncated" grep -Eq '^File status: +truncated' "$T
 "$SOCKANA" "$killed" --timeline >"$TMP/timeline.killed" 2>&1
 check_eq "killed trace: the workload's 5 sockets are there" 5 \
 	"$(grep -c "netns $NS_INODE owner" "$TMP/timeline.killed" | tr -d ' ')"
+
+# Stopped the moment the workload is done: its last records may still be
+# staged in BPF, younger than any sweep would wait to send
+# (record/perfbuf.c, STAGE_FRESH_NS); the last sweep sends them all.
+quick=$TMP/quick.skr
+rec_start "$quick" || exit 1
+ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7003 >/dev/null
+rc=0
+rec_stop || rc=$?
+check_eq "stopped at once: sockrec exits 0" 0 "$rc"
+"$SOCKANA" "$quick" --timeline 2>&1 | lives_of >"$TMP/lives.quick"
+check_eq "stopped at once: every socket's whole life is there" "$expect" "$(cat "$TMP/lives.quick")"
 
 finish
