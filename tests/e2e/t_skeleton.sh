@@ -35,33 +35,9 @@ check "info: kernel release" grep -q "$(uname -r)" "$TMP/info"
 "$SOCKANA" "$trace" --timeline >"$TMP/timeline" 2>&1
 check_eq "sockana --timeline exits 0" 0 $?
 
-# One line per socket of our namespace: "owner-comm seq", seq = OLD>NEW,...
-# counted and sorted, from a --timeline on stdin.
-lives_of() {
-awk -v ns="$NS_INODE" '
-	/^#[0-9]+ / {
-		if (cur != "") print cur
-		cur = ""
-		mine = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i == "netns" && $(i + 1) == ns) mine = 1
-			if ($i == "owner") { owner = $(i + 1); sub(/\[.*/, "", owner) }
-		}
-		if (mine) { cur = owner " "; sep = "" }
-		next
-	}
-	mine && $4 == "->" { cur = cur sep $3 ">" $5; sep = "," }
-	END { if (cur != "") print cur }
-' | LC_ALL=C sort | uniq -c | sed "s/^ *//" | LC_ALL=C sort
-}
-lives_of <"$TMP/timeline" >"$TMP/lives"
-
-server_seq="LISTEN>SYN_RECV,SYN_RECV>ESTABLISHED,ESTABLISHED>CLOSE_WAIT,CLOSE_WAIT>LAST_ACK,LAST_ACK>CLOSE"
-client_seq="CLOSE>SYN_SENT,SYN_SENT>ESTABLISHED,ESTABLISHED>FIN_WAIT1,FIN_WAIT1>FIN_WAIT2,FIN_WAIT2>CLOSE"
-expect=$(printf '%s\n' \
-	"1 skr-server CLOSE>LISTEN,LISTEN>CLOSE" \
-	"$N skr-server $server_seq" \
-	"$N skr-client $client_seq" | LC_ALL=C sort)
+# One line per kind of socket life in our namespace (tests/e2e/lib.sh).
+socket_lives "$NS_INODE" "$TMP/timeline" >"$TMP/lives"
+expect=$(workload_lives "$N")
 check_eq "socket lives in the namespace (N+1 server side, N client side)" "$expect" "$(cat "$TMP/lives")"
 if [ "$expect" != "$(cat "$TMP/lives")" ]; then
 	echo "---- timeline"; cat "$TMP/timeline"
@@ -112,7 +88,8 @@ ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7003 >/dev/null
 rc=0
 rec_stop || rc=$?
 check_eq "stopped at once: sockrec exits 0" 0 "$rc"
-"$SOCKANA" "$quick" --timeline 2>&1 | lives_of >"$TMP/lives.quick"
+"$SOCKANA" "$quick" --timeline >"$TMP/timeline.quick" 2>&1
+socket_lives "$NS_INODE" "$TMP/timeline.quick" >"$TMP/lives.quick"
 check_eq "stopped at once: every socket's whole life is there" "$expect" "$(cat "$TMP/lives.quick")"
 
 finish
