@@ -10,7 +10,9 @@
  * never, and each order is held to the one a sort by (ts, file order)
  * gives, or, where the bounds force early releases, to each other.  Read
  * through a decode-ahead reader, events are held from its spans
- * (skr_reader_span) without a reader call each: the same again.
+ * (skr_reader_span) without a reader call each: the same again, also
+ * where a bound is reached while a free record of the event's size waits
+ * (hold_fast()'s own bound tests).
  */
 #include <check.h>
 #include <errno.h>
@@ -318,6 +320,140 @@ START_TEST(test_replay_spans)
 END_TEST
 
 /*
+ * hold_fast()'s own bound tests, each reached while a free record of the
+ * event's size waits (the case test_replay_spans never makes: there the
+ * free lists are empty whenever a bound is reached, and admit()'s tests
+ * decide).  The free lists are by size class, so the trace mixes sizes:
+ * STATE4 records freed by a round wait while STATE records fill the
+ * bound, then a STATE4 comes in the same run.  Read through spans and
+ * record by record, the order and the counts must be the same.
+ */
+#define BND_MAX		64u
+#define BND_BIG		8192u	/* past the free lists' largest class, and max_bytes */
+
+static void bnd_put(struct tg *t, uint16_t type, uint32_t len, uint64_t ts,
+		    uint64_t cookie)
+{
+	uint8_t buf[BND_BIG];
+	struct skr_ev_state ev;
+
+	ck_assert_uint_le(len, sizeof(buf));
+	memset(buf, 0, sizeof(buf));
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.len = len;
+	ev.hdr.type = type;
+	ev.c.ts_ns = ts;
+	ev.c.cookie = cookie;
+	/* the common part is the same in STATE4 and STATE */
+	memcpy(buf, &ev, sizeof(ev.hdr) + sizeof(ev.c));
+	tg_put(t, buf, len);
+}
+
+/*
+ * A burst of four STATE4 events released by a round (three go to the free
+ * list, one stays out as the last handed out), then in a frame of its own
+ * either (big false) four STATE events and a STATE4, all in one run: with
+ * max_events 4 the STATE4 comes when four are held; or (big true) one
+ * event of BND_BIG bytes, held alone past max_bytes (nothing else is held
+ * to release), then a STATE4.  The END releases the rest.
+ */
+static struct skr_reader *bound_trace(struct tg *t, bool big)
+{
+	uint64_t ts = 1000000000u, cookie = 1;
+	unsigned i;
+
+	tg_begin(t);
+	tg_header(t, 0, 0, SKR_VERSION_MINOR, 0);
+	ck_assert_int_eq(skr_writer_flush(t->w), 0);
+	for (i = 0; i < 4; i++)
+		bnd_put(t, SKR_REC_STATE4, sizeof(struct skr_ev_state4),
+			ts++, cookie++);
+	tg_round(t, ts + 1);
+	ck_assert_int_eq(skr_writer_flush(t->w), 0);
+	ts += 10;
+	if (big) {
+		bnd_put(t, SKR_REC_STATE, BND_BIG, ts++, cookie++);
+	} else {
+		for (i = 0; i < 4; i++)
+			bnd_put(t, SKR_REC_STATE, sizeof(struct skr_ev_state),
+				ts++, cookie++);
+	}
+	bnd_put(t, SKR_REC_STATE4, sizeof(struct skr_ev_state4), ts++,
+		cookie++);
+	bnd_put(t, SKR_REC_STATE4, sizeof(struct skr_ev_state4), ts++,
+		cookie++);
+	ck_assert_int_eq(skr_writer_flush(t->w), 0);
+	tg_end(t, ts + 1000, 0, 0);
+	return tg_finish(t);
+}
+
+/* Cookies in release order to out[] (at most BND_MAX); returns how many. */
+static unsigned replay_bound(bool big, bool prefetch,
+			     const struct sa_replay_opts *opts, uint64_t *out,
+			     struct sa_replay_stats *st)
+{
+	const struct sa_replay_ops ops = { .meta = no_meta };
+	struct sa_replay *rp = NULL;
+	struct skr_reader *r;
+	struct skr_record rec;
+	struct skr_ev_state ev;
+	unsigned got = 0;
+	uint64_t ts;
+	struct tg t;
+	int ret;
+
+	r = bound_trace(&t, big);
+	if (prefetch)
+		ck_assert_int_eq(skr_reader_prefetch(r, true), 0);
+	ck_assert_int_eq(sa_replay_new(&rp, r, opts, &ops, NULL, st), 0);
+	while ((ret = sa_replay_next(rp, &rec, &ts)) == 1) {
+		ck_assert_uint_lt(got, BND_MAX);
+		ck_assert_int_eq(skr_decode_state(&rec, &ev), 0);
+		ck_assert_uint_eq(ev.c.ts_ns, ts);
+		out[got++] = ev.c.cookie;
+	}
+	ck_assert_int_eq(ret, 0);
+	skr_reader_get_status(r, &replay_status);
+	sa_replay_free(rp);
+	skr_reader_free(r);
+	close(t.fd);
+	return got;
+}
+
+START_TEST(test_replay_span_bounds)
+{
+	/* _i 0: max_events, 1: max_bytes */
+	const struct sa_replay_opts o = {
+		.max_events = _i == 0 ? 4 : 0,
+		.max_bytes = _i == 1 ? 4u << 10 : 0,
+	};
+	uint64_t plain[BND_MAX], got[BND_MAX], records;
+	struct sa_replay_stats st0, st;
+	unsigned n0, n, i;
+
+	n0 = replay_bound(_i == 1, false, &o, plain, &st0);
+	records = replay_status.records;
+	n = replay_bound(_i == 1, true, &o, got, &st);
+	ck_assert_uint_eq(replay_status.records, records);
+	ck_assert_uint_eq(n, n0);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(got[i] == plain[i],
+			      "bound %d, event %u: cookie %llu, read one by "
+			      "one %llu", _i, i, (unsigned long long)got[i],
+			      (unsigned long long)plain[i]);
+	ck_assert_uint_eq(st.events, st0.events);
+	ck_assert_uint_eq(st.forced, st0.forced);
+	ck_assert_uint_eq(st.late, st0.late);
+	ck_assert_uint_eq(st.peak_held, st0.peak_held);
+	ck_assert_uint_eq(st.peak_bytes, st0.peak_bytes);
+	/* The bound was reached, and released an event early. */
+	ck_assert_uint_gt(st0.forced, 0);
+	if (_i == 0)
+		ck_assert_uint_eq(st0.peak_held, 4);
+}
+END_TEST
+
+/*
  * skr_decode_state()'s copy for STATE records against the catalogue's
  * decoder: same bytes out, same refusals (short, wrong type, no data).
  */
@@ -445,6 +581,7 @@ static Suite *paths_suite(void)
 	tcase_add_loop_test(tc, test_replay_paths_sorted, 0, 3);
 	tcase_add_loop_test(tc, test_replay_paths_bounded, 0, 4);
 	tcase_add_loop_test(tc, test_replay_spans, 0, 6);
+	tcase_add_loop_test(tc, test_replay_span_bounds, 0, 2);
 	tcase_add_test(tc, test_decode_state_shortcut);
 	tcase_add_test(tc, test_reader_min_len_by_type);
 	suite_add_tcase(s, tc);
