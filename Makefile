@@ -105,7 +105,7 @@ endif
 # than its sources (sockana's LTO objects in a build directory from before them).
 .SECONDARY: $(patsubst tests/unit/%.c,$(BUILD)/tests/%.o,$(wildcard tests/unit/*.c))
 .SUFFIXES:
-.PHONY: all sockrec sockana check check-unit check-e2e check-golden check-html check-man check-repro demo clean install \
+.PHONY: all sockrec sockana check check-unit check-e2e check-golden check-prefetch check-html check-man check-repro demo clean install \
 	install-sockana install-sockrec uninstall vmlinux deps fuzz bench samples vmtest vmtest-selftest check-headers
 
 FORMAT_SRCS	:= $(wildcard format/*.c)
@@ -325,7 +325,7 @@ E2E_TOOLS	:= $(BUILD)/tests/workload $(BUILD)/tests/diagtool $(BUILD)/tests/skrd
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(E2E_TOOLS)
-	$(Q)$(MAKE) --no-print-directory check-headers check-man check-unit check-golden check-html check-e2e
+	$(Q)$(MAKE) --no-print-directory check-headers check-man check-unit check-golden check-prefetch check-html check-e2e
 
 # analyze/ is one small header per module (docs/ANALYZER.md): none over 250 lines
 check-headers:
@@ -337,6 +337,11 @@ check-unit: $(TEST_BINS)
 # sockana on the committed sample traces against their expected outputs (no root)
 check-golden: $(BUILD)/sockana
 	$(Q)tests/golden $(BUILD)
+
+# sockana with and without its decode worker on bench/synth traces past the
+# size that starts it (no root; 77: one CPU online, skipped, said loudly)
+check-prefetch: $(BUILD)/sockana $(BUILD)/bench/synth
+	$(Q)tests/prefetch $(BUILD) || [ $$? -eq 77 ]
 
 # sockana --html's pages of samples/ in headless Chromium (tests/browser; 77: skipped, said loudly)
 check-html: $(BUILD)/sockana

@@ -13,6 +13,10 @@
  *
  * With -R no ROUND record is written, so the whole trace is one round:
  * what a reorder buffer does at its memory bound (tests/e2e/t_memory.sh).
+ * With -L two events of each batch (CPU 0's last two) are written after
+ * the ROUND that should have waited for them: late events, as a recorder
+ * whose rounds promise too much writes them.  Two, in time order, so that
+ * a reader holds the second in the run the first opened (tests/prefetch).
  *
  * The sockets are IPv4.  By default their state changes are written as
  * STATE records (the 96-byte IPv6 layout), as every earlier measurement
@@ -21,7 +25,7 @@
  * measured on the decode real traces take.  The events are the same
  * either way: only the record type and size differ.
  *
- * usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL] [-R] [-4]
+ * usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL] [-R] [-4] [-L]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +83,9 @@ struct synth {
 	uint64_t events;
 	bool rounds;		/* write ROUND records (no -R) */
 	bool state4;		/* -4: STATE4 records, as sockrec writes IPv4 */
+	bool late;		/* -L: hold events back past their ROUND */
+	unsigned nlate;
+	struct skr_ev_state held_back[2];
 	uint16_t next_port;
 	/* one batch, split by CPU as a sweep of per-CPU buffers returns it */
 	struct skr_ev_state batch[2][BATCH];
@@ -160,14 +167,28 @@ static int append_state(struct synth *s, const struct skr_ev_state *ev)
 	return skr_writer_append(s->w, &s4, sizeof(s4));
 }
 
-static int flush_batch(struct synth *s)
+/* last: the batch before the END, which holds nothing back. */
+static int flush_batch(struct synth *s, bool last)
 {
 	struct skr_round r;
-	unsigned cpu, i;
+	unsigned cpu, i, n;
 	int err;
 
+	for (i = 0; i < s->nlate; i++) {
+		err = append_state(s, &s->held_back[i]);
+		if (err)
+			return err;
+	}
+	s->nlate = 0;
 	for (cpu = 0; cpu < 2; cpu++) {
-		for (i = 0; i < s->nbatch[cpu]; i++) {
+		n = s->nbatch[cpu];
+		if (s->late && s->rounds && !last && cpu == 0 && n >= 2) {
+			n -= 2;
+			s->held_back[0] = s->batch[0][n];
+			s->held_back[1] = s->batch[0][n + 1];
+			s->nlate = 2;
+		}
+		for (i = 0; i < n; i++) {
 			err = append_state(s, &s->batch[cpu][i]);
 			if (err)
 				return err;
@@ -191,7 +212,7 @@ static int add_event(struct synth *s, struct skr_ev_state *ev)
 	s->batch[cpu][s->nbatch[cpu]++] = *ev;
 	s->events++;
 	if (s->nbatch[0] + s->nbatch[1] >= BATCH)
-		return flush_batch(s);
+		return flush_batch(s, false);
 	return 0;
 }
 
@@ -297,7 +318,7 @@ static int write_meta(struct synth *s, int argc, char **argv)
 static int write_end(struct synth *s)
 {
 	struct skr_end e;
-	int err = flush_batch(s);
+	int err = flush_batch(s, true);
 
 	if (err)
 		return err;
@@ -360,7 +381,7 @@ int main(int argc, char **argv)
 
 	s.live = 1000;
 	s.rounds = true;
-	while ((c = getopt(argc, argv, ":o:n:l:z:R4h")) != -1) {
+	while ((c = getopt(argc, argv, ":o:n:l:z:R4Lh")) != -1) {
 		switch (c) {
 		case 'o':
 			path = optarg;
@@ -383,14 +404,18 @@ int main(int argc, char **argv)
 		case '4':
 			s.state4 = true;
 			break;
+		case 'L':
+			s.late = true;
+			break;
 		case 'h':
-			printf("Usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL] [-R] [-4]\n"
+			printf("Usage: synth -o FILE [-n EVENTS] [-l LIVE] [-z LEVEL] [-R] [-4] [-L]\n"
 			       "Write a synthetic trace of EVENTS state changes (default 1000000)\n"
 			       "with at most LIVE connections open at once (default 1000).\n"
 			       "The sockets are IPv4; their changes are STATE records (96 bytes,\n"
 			       "the IPv6 layout) unless -4 writes them as sockrec does: STATE4\n"
 			       "(72 bytes).\n"
-			       "-R writes no ROUND record: the trace is one round.\n");
+			       "-R writes no ROUND record: the trace is one round.\n"
+			       "-L writes two events of each round after its ROUND: late.\n");
 			return fflush(stdout) ? 1 : 0;
 		case ':':
 			return misuse("option needs an argument:", argv[optind - 1]);
