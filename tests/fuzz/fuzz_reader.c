@@ -26,7 +26,11 @@
  *
  * The reader pass also steps a decode-ahead reader (skr_reader_prefetch)
  * beside the plain one: same records, status and error at every call,
- * taking what it offers as spans (skr_reader_span) from them.
+ * taking what it offers as spans (skr_reader_span) from them.  And one
+ * analysis in four runs twice, through decode-ahead readers (the replay
+ * then holds events from their spans: admit_span(), hold_fast(), under
+ * the small bounds below) and through plain ones: the same output, return
+ * and message, or the target aborts.
  *
  *   make fuzz FUZZ_SECONDS=N      (builds with clang, see tests/fuzz/run)
  */
@@ -143,17 +147,23 @@ static size_t read_all(const uint8_t *data, size_t size, bool both)
 	return n;
 }
 
-static void analyze(const uint8_t *data, size_t size, enum sa_report rep,
-		    enum sa_format fmt, enum sa_group by, size_t ninputs)
+/*
+ * One analysis of the input (ninputs copies) written to out; ahead: its
+ * readers decode ahead on threads.  Returns sa_run_many()'s result.
+ */
+static int run_one(const uint8_t *data, size_t size, enum sa_report rep,
+		   enum sa_format fmt, enum sa_group by, size_t ninputs,
+		   bool ahead, FILE *out, char *msg, size_t msize)
 {
 	static const char *const names[] = { "fuzz-a", "fuzz-b" };
 	struct skr_reader *r[2] = { NULL, NULL };
 	struct sa_run_opts opts;
-	char msg[512];
 	size_t i;
+	int err;
 
 	for (i = 0; i < ninputs; i++)
-		if (skr_reader_open_mem(&r[i], data, size))
+		if (skr_reader_open_mem(&r[i], data, size) ||
+		    skr_reader_prefetch(r[i], ahead))
 			abort();
 	memset(&opts, 0, sizeof(opts));
 	opts.report = rep;
@@ -162,11 +172,49 @@ static void analyze(const uint8_t *data, size_t size, enum sa_report rep,
 	opts.name = names[0];
 	opts.names = names;
 	opts.replay = small_replay;
-	if (sa_run_many(r, ninputs, &opts, devnull, msg, sizeof(msg)) != 0 &&
-	    (msg[0] == '\0' || memchr(msg, '\n', strlen(msg))))
+	opts.warn_to = out == devnull ? NULL : out;
+	msg[0] = '\0';
+	err = sa_run_many(r, ninputs, &opts, out, msg, msize);
+	if (err != 0 && (msg[0] == '\0' || memchr(msg, '\n', strlen(msg))))
 		abort();	/* errors are one non-empty line */
 	for (i = 0; i < ninputs; i++)
 		skr_reader_free(r[i]);
+	return err;
+}
+
+/*
+ * The analysis to /dev/null; with ahead, also through decode-ahead
+ * readers, each way to memory, and the two must agree byte for byte.
+ */
+static void analyze(const uint8_t *data, size_t size, enum sa_report rep,
+		    enum sa_format fmt, enum sa_group by, size_t ninputs,
+		    bool ahead)
+{
+	char msg[2][512];
+	char *buf[2] = { NULL, NULL };
+	size_t len[2] = { 0, 0 };
+	FILE *out[2];
+	int err[2], k;
+
+	if (!ahead) {
+		(void)run_one(data, size, rep, fmt, by, ninputs, false,
+			      devnull, msg[0], sizeof(msg[0]));
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		out[k] = open_memstream(&buf[k], &len[k]);
+		if (!out[k])
+			abort();
+		err[k] = run_one(data, size, rep, fmt, by, ninputs, k == 1,
+				 out[k], msg[k], sizeof(msg[k]));
+		if (fclose(out[k]) != 0)
+			abort();
+	}
+	if (err[0] != err[1] || strcmp(msg[0], msg[1]) != 0 ||
+	    len[0] != len[1] || memcmp(buf[0], buf[1], len[0]) != 0)
+		abort();	/* the decode worker changed what sockana says */
+	free(buf[0]);
+	free(buf[1]);
 }
 
 static void redact(const uint8_t *data, size_t size)
@@ -210,14 +258,15 @@ static const struct pass {
 };
 #define NPASSES	(sizeof(passes) / sizeof(passes[0]))
 
-static void run_pass(const uint8_t *data, size_t size, size_t i)
+/* ahead: compare the analysis with one through decode-ahead readers. */
+static void run_pass(const uint8_t *data, size_t size, size_t i, bool ahead)
 {
 	const struct pass *p = &passes[i % NPASSES];
 
 	if (p->by == REDACT)
 		redact(data, size);
 	else
-		analyze(data, size, p->rep, p->fmt, p->by, p->ninputs);
+		analyze(data, size, p->rep, p->fmt, p->by, p->ninputs, ahead);
 }
 
 /* FNV-1a: any mutation of the input moves the choice of passes. */
@@ -231,15 +280,24 @@ static uint64_t hash(const uint8_t *data, size_t size)
 	return h;
 }
 
+/*
+ * The first analysis of one input in four is also run through
+ * decode-ahead readers (bits of the hash apart from the reader pass's, so
+ * the two choices are independent): under ASan a thread per reader and
+ * the second run cost about as much as a pass more.
+ */
 static void all_passes(const uint8_t *data, size_t size, uint64_t h)
 {
+	bool ahead = (h >> 28) % 4 == 0;
+
 	if (read_all(data, size, (h >> 20) % 4 == 0) == 0) {
-		run_pass(data, size, h % NPASSES);
+		run_pass(data, size, h % NPASSES, false);
 		return;
 	}
-	run_pass(data, size, h % NPASSES);
+	run_pass(data, size, h % NPASSES, ahead);
 	/* A second, different one: 1 + (h / N) % (N - 1) steps further. */
-	run_pass(data, size, h % NPASSES + 1 + (h / NPASSES) % (NPASSES - 1));
+	run_pass(data, size, h % NPASSES + 1 + (h / NPASSES) % (NPASSES - 1),
+		 false);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -277,7 +335,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cut = 4 + size % 29;
 	if (n > cut) {
 		if (read_all(frame, n - cut, (h >> 24) % 4 == 0) > 0)
-			run_pass(frame, n - cut, (h >> 16) % NPASSES);
+			run_pass(frame, n - cut, (h >> 16) % NPASSES,
+				 (h >> 12) % 4 == 0);
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
  * that frame, for the reader's unfinished-frame path.  Seeds of both
  * majors: 2.x (times and cookies as deltas, docs/FORMAT.md §4.7.1) and 1.x
  * (stored as they are), alone and concatenated, so both paths are fuzzed.
+ * Late events in frames a decode-ahead reader offers as spans.
  *
  * usage: gen_corpus DIR
  */
@@ -303,6 +304,41 @@ static int blocks(struct gen *g, const char *dir, const char *name,
 	return 0;
 }
 
+/*
+ * The header frame, then frames of events a ROUND releases followed by
+ * two events it should have waited for, in time order: late, the second
+ * held in the run the first opened.  A decode-ahead reader offers these
+ * frames as spans, so the replay holds them in admit_span()/hold_fast().
+ */
+static int late_spans(struct gen *g, const char *dir)
+{
+	uint64_t t, c;
+	int f, i, rc;
+
+	rc = open_out_frames(g, dir, "seed-late-spans.skr", 0);
+	if (rc)
+		return rc;
+	header(g, 0, 0);
+	meta(g);
+	rc = skr_writer_flush(g->w);
+	for (f = 0; f < 4 && rc == 0; f++) {
+		t = 4000000000ull + (uint64_t)f * 1000000;
+		c = 0x5000 + 16 * (uint64_t)f;
+		for (i = 0; i < 6; i++)
+			state(g, t + 1000 * (uint64_t)i, c + (uint64_t)(i & 1),
+			      SKR_AF_INET, SKR_TCP_ESTABLISHED,
+			      SKR_TCP_ESTABLISHED, SKR_CTX_SOFTIRQ, "");
+		round_(g, t + 10000);
+		state(g, t + 500, c + 2, SKR_AF_INET, SKR_TCP_CLOSE,
+		      SKR_TCP_SYN_SENT, SKR_CTX_PROCESS, "late");
+		state(g, t + 600, c + 2, SKR_AF_INET, SKR_TCP_SYN_SENT,
+		      SKR_TCP_ESTABLISHED, SKR_CTX_SOFTIRQ, "late");
+		rc = skr_writer_flush(g->w);
+	}
+	end(g, 4010000000ull, 32, 0);
+	return finish(g, rc);
+}
+
 int main(int argc, char **argv)
 {
 	static const uint8_t unknown[48] = { 48, 0, 0, 0, 0x77, 0x07 };
@@ -342,6 +378,8 @@ int main(int argc, char **argv)
 	/* 1.x, whose records are stored as they are, and `cat v1 v2`. */
 	if (rc == 0)
 		rc = blocks(&g, argv[1], "seed-v1-blocks-cut.skr", 20, 1);
+	if (rc == 0)
+		rc = late_spans(&g, argv[1]);
 	if (rc == 0 && (rc = open_out(&g, argv[1], "seed-v1-then-v2.skr")) == 0) {
 		g.major = 1;
 		rc = segment(&g, 0, SKR_AF_INET, true);
