@@ -20,11 +20,18 @@ struct {
 /*
  * The perf buffer only reports a loss once a later sample fits, so the end
  * of a burst would go unreported; counting failed outputs here is the
- * figure that stays true.
+ * figure that stays true.  Key 0 counts every record whose output failed;
+ * key 1 those of them that failed because the CPU has no working ring
+ * (OUTPUT_NO_RING): it came back online, or was offline when the recorder
+ * opened its rings.  The recorder reads key 1 only when key 0 grew, and
+ * opens that CPU a ring of its own (record/cpurings.c).
  */
+#define FAILED_ALL	0
+#define FAILED_NO_RING	1
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
 } output_failed SEC(".maps");
@@ -93,11 +100,28 @@ struct {
 /* Set by the recorder if it cannot run stage_flush: every record alone. */
 __u32 stage_off = 0;
 
-static __always_inline void count_failed(__u64 n)
-{
-	__u32 zero = 0;
-	__u64 *failed = bpf_map_lookup_elem(&output_failed, &zero);
+/*
+ * bpf_perf_event_output()'s errors that mean "no ring here": no perf event
+ * in the CPU's slot (ENOENT), or one that is no longer on this CPU
+ * (EOPNOTSUPP: the kernel takes a CPU's perf events out of its context when
+ * the CPU goes offline and does not put them back).  A full ring is ENOSPC.
+ */
+#define OUTPUT_ENOENT		2
+#define OUTPUT_EOPNOTSUPP	95
+#define OUTPUT_NO_RING(err)	((err) == -OUTPUT_ENOENT || (err) == -OUTPUT_EOPNOTSUPP)
 
+/* Only on the failure path: a working output costs nothing more. */
+static __always_inline void count_failed(__u64 n, long err)
+{
+	__u32 key = FAILED_ALL;
+	__u64 *failed = bpf_map_lookup_elem(&output_failed, &key);
+
+	if (failed)
+		*failed += n;
+	if (!OUTPUT_NO_RING(err))
+		return;
+	key = FAILED_NO_RING;
+	failed = bpf_map_lookup_elem(&output_failed, &key);
 	if (failed)
 		*failed += n;
 }
@@ -107,10 +131,13 @@ static __always_inline void stage_send(void *ctx, struct stage *st)
 {
 	/* Masked so the verifier sees the bound; used < STAGE_BYTES. */
 	__u64 n = st->h.used & (STAGE_BYTES - 1);
+	long err = 0;
 
-	if (n && bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
-				       st->buf, n))
-		count_failed(st->h.records);
+	if (n)
+		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
+					    st->buf, n);
+	if (err)
+		count_failed(st->h.records, err);
 	st->h.used = 0;
 	st->h.records = 0;
 }
@@ -135,8 +162,10 @@ static __always_inline void stage_copy(__u8 *dst, const void *src, __u64 size)
 /* A record that cannot be staged goes alone. */
 static __always_inline void emit_alone(void *ctx, void *ev, __u64 size)
 {
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size))
-		count_failed(1);
+	long err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size);
+
+	if (err)
+		count_failed(1, err);
 }
 
 /*

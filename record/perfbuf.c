@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "bpf/stage.h"
+#include "record/cpurings.h"
 #include "record/sockrec.h"
 #include "record/stage_age.h"
 #include "sockrec.skel.h"
@@ -207,6 +208,7 @@ int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
 static int write_losses(struct rec_session *s)
 {
 	const uint64_t *vals;
+	bool grew = false;
 	int cpu, err;
 
 	/*
@@ -230,8 +232,12 @@ static int write_losses(struct rec_session *s)
 		l.cpu = (uint32_t)cpu;
 		s->cpu_lost[cpu] = vals[cpu];
 		s->lost += l.count;
+		grew = true;
 		err = rec_write(s, &l, sizeof(l));
 	}
+	/* Did they fail for lack of a ring (a CPU back online)?  (vals is reused.) */
+	if (grew && !err)
+		rec_cpurings_failed(s);
 	return err;
 }
 
@@ -423,8 +429,11 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		/* Cannot move there (not allowed, offline): asked from afar. */
 		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
 		e = flush_cpu(fd, cpu);
-		if (e == -ENXIO)
+		if (e == -ENXIO) {
+			/* Its ring is gone for good once it is back. */
+			rec_cpurings_offline(s, cpu);
 			e = flush_offline(s, cpu);
+		}
 		if (e && (err == 0 || err == -EBUSY))
 			err = e;
 	}
@@ -472,6 +481,9 @@ int rec_perfbuf_open(struct rec_session *s)
 	s->cpu_lost = calloc((size_t)s->ncpus, sizeof(*s->cpu_lost));
 	if (!s->cpu_lost)
 		return -ENOMEM;
+	err = rec_cpurings_open(s, &attr, on_event);
+	if (err)
+		return err;
 	/*
 	 * Without a working flush staged records would wait for the next
 	 * record of their CPU: send each record alone instead.  Nothing is
@@ -494,9 +506,21 @@ int rec_perfbuf_open(struct rec_session *s)
 	return 0;
 }
 
+/* Every ring: the main buffer's and those of CPUs that came back. */
+static int consume_all(struct rec_session *s)
+{
+	int err = perf_buffer__consume(s->pb);
+
+	if (err >= 0 && rec_cpurings_any(s))
+		err = rec_cpurings_consume(s);
+	return err;
+}
+
 int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
 {
-	int err = perf_buffer__poll(s->pb, timeout_ms);
+	/* A CPU with a ring of its own wakes us through its own epoll. */
+	int err = rec_cpurings_any(s) ? rec_cpurings_wait(s, timeout_ms) :
+		  perf_buffer__poll(s->pb, timeout_ms);
 
 	/*
 	 * One CPU's ring reached its watermark; the others are likely filling
@@ -505,7 +529,7 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
 	 * is what absorbs the reader's next scheduling delay.
 	 */
 	if (err > 0)
-		err = perf_buffer__consume(s->pb);
+		err = consume_all(s);
 	if (err == -EINTR)
 		return 0;
 	if (err < 0) {
@@ -566,6 +590,12 @@ int rec_perfbuf_sweep(struct rec_session *s, bool last)
 		fresh = 0;
 	else if (fresh < s->prev_sweep_start_ns)
 		fresh = s->prev_sweep_start_ns;
+	/*
+	 * A CPU back online gets its new ring before the flush, which then
+	 * sends its staged records there, and the reads below include it.
+	 */
+	if (!last)
+		rec_cpurings_revive(s);
 	err = flush_stages(s, fresh);
 	if (err && err != -EBUSY) {
 		fprintf(stderr, "sockrec: sending staged records: %s\n",
@@ -573,7 +603,7 @@ int rec_perfbuf_sweep(struct rec_session *s, bool last)
 		return err;
 	}
 	flushed = err == 0;
-	err = perf_buffer__consume(s->pb);
+	err = consume_all(s);
 	if (err < 0 && err != -EINTR) {
 		fprintf(stderr, "sockrec: reading perf buffer: %s\n",
 			strerror(-err));
@@ -606,6 +636,7 @@ void rec_perfbuf_close(struct rec_session *s)
 {
 	perf_buffer__free(s->pb);
 	s->pb = NULL;
+	rec_cpurings_close(s);
 	free(s->cpu_lost);
 	s->cpu_lost = NULL;
 	free(s->stages);

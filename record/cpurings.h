@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Perf rings for CPUs that come (back) online during a recording
+ * (record/cpurings.c), used by record/perfbuf.c only.  Every int function
+ * returns 0 or a negative errno.
+ */
+#ifndef SOCKREC_CPURINGS_H
+#define SOCKREC_CPURINGS_H
+
+#include <bpf/libbpf.h>
+
+struct rec_session;
+struct perf_event_attr;
+
+/*
+ * After the main perf buffer is open: note the CPUs that are offline now
+ * (libbpf opened them no ring).  attr and cb are what a CPU's new ring is
+ * opened with, ctx s.  -ENOMEM only; without the online list the
+ * recording goes on, said once, with no ring opened later.
+ */
+int rec_cpurings_open(struct rec_session *s, const struct perf_event_attr *attr,
+		      perf_buffer_event_fn cb);
+/* A sweep's flush found cpu offline (ENXIO): its ring is gone once it is back. */
+void rec_cpurings_offline(struct rec_session *s, int cpu);
+/*
+ * The failed outputs of some CPU grew: read which of them failed for lack
+ * of a ring (the BPF side's output_failed key 1) and mark those CPUs.
+ */
+void rec_cpurings_failed(struct rec_session *s);
+/*
+ * While some CPU lacks a ring: read the online list once and open a ring
+ * for each such CPU that is online, printed.  Call at a sweep's start,
+ * before its flush, so what the flush sends lands in a ring this sweep
+ * reads.  Failures are printed and leave the CPU counted lost.
+ */
+void rec_cpurings_revive(struct rec_session *s);
+/* True if some CPU reads from a ring of its own. */
+bool rec_cpurings_any(const struct rec_session *s);
+/* Read every ring of its own, as perf_buffer__consume(); count or -errno. */
+int rec_cpurings_consume(struct rec_session *s);
+/*
+ * Wait up to timeout_ms for a wakeup of the main buffer (pb's epoll) or of
+ * any ring of its own; 1 if one came, 0 if none, -errno.
+ */
+int rec_cpurings_wait(struct rec_session *s, int timeout_ms);
+void rec_cpurings_close(struct rec_session *s);
+
+#endif /* SOCKREC_CPURINGS_H */
