@@ -259,13 +259,21 @@ static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
  * on that CPU): send what the CPU has staged.  Returns 1 if the area was
  * busy (a program was filling it when the sweep interrupted it), so the
  * recorder knows the CPU may still hold records and writes no ROUND
- * (record/perfbuf.c).
+ * (record/perfbuf.c).  Returns 2, the records left staged, if the CPU has
+ * no working ring (it went offline and came back since the recorder last
+ * looked) and ctx[0] is STAGE_FLUSH_KEEP: the recorder opens it a new ring
+ * and runs this again; STAGE_FLUSH_DROP counts them lost instead.
  */
+#define STAGE_FLUSH_KEEP	0
+#define STAGE_FLUSH_DROP	1
+
 SEC("raw_tp")
-int stage_flush(void *ctx)
+int stage_flush(__u64 *ctx)
 {
 	__u32 zero = 0;
 	struct stage *st = bpf_map_lookup_elem(&stage, &zero);
+	__u64 n;
+	long err = 0;
 
 	if (!st)
 		return 0;
@@ -273,7 +281,19 @@ int stage_flush(void *ctx)
 		return 1;
 	st->h.busy = 1;
 	asm volatile("" ::: "memory");
-	stage_send(ctx, st);
+	n = st->h.used & (STAGE_BYTES - 1);
+	if (n)
+		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
+					    st->buf, n);
+	if (OUTPUT_NO_RING(err) && ctx[0] == STAGE_FLUSH_KEEP) {
+		asm volatile("" ::: "memory");
+		st->h.busy = 0;
+		return 2;
+	}
+	if (err)
+		count_failed(st->h.records, err);
+	st->h.used = 0;
+	st->h.records = 0;
 	asm volatile("" ::: "memory");
 	st->h.busy = 0;
 	return 0;

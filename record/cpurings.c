@@ -198,6 +198,41 @@ static int open_own(struct rec_session *s, struct rec_cpurings *r, int cpu)
 	return 0;
 }
 
+/* Open cpu, online and in RING_NEEDED, a ring; true if it has one now. */
+static bool revive_one(struct rec_session *s, struct rec_cpurings *r, int cpu)
+{
+	/* -Z: perf_event_open() on a CPU needs the privileges we dropped. */
+	int err = s->opt->user ? -EPERM : open_own(s, r, cpu);
+
+	/* Gone again since it was seen online: wait for its return. */
+	if (err == -ENODEV)
+		return false;
+	rec_status_clear(s);
+	if (err) {
+		set_state(r, cpu, RING_FAILED);
+		fprintf(stderr, "sockrec: opening a perf buffer for CPU %d, "
+			"online again: %s; its events are counted lost\n",
+			cpu, strerror(-err));
+		return false;
+	}
+	set_state(r, cpu, RING_OK);
+	fprintf(stderr, "sockrec: CPU %d is online: its events go to a "
+		"new perf buffer\n", cpu);
+	return true;
+}
+
+bool rec_cpurings_revive_cpu(struct rec_session *s, int cpu)
+{
+	struct rec_cpurings *r = s->rings;
+
+	if (!r || cpu < 0 || cpu >= r->ncpus)
+		return false;
+	/* One that failed is not tried again before it is seen offline. */
+	if (r->state[cpu] == RING_OK)
+		set_state(r, cpu, RING_NEEDED);
+	return r->state[cpu] == RING_NEEDED && revive_one(s, r, cpu);
+}
+
 void rec_cpurings_revive(struct rec_session *s)
 {
 	struct rec_cpurings *r = s->rings;
@@ -215,26 +250,9 @@ void rec_cpurings_revive(struct rec_session *s)
 		r->online_fd = -1;
 		return;
 	}
-	for (cpu = 0; cpu < r->ncpus && r->needed; cpu++) {
-		if (r->state[cpu] != RING_NEEDED || !r->online[cpu])
-			continue;
-		/* -Z: perf_event_open() on a CPU needs the privileges we dropped. */
-		err = s->opt->user ? -EPERM : open_own(s, r, cpu);
-		/* Gone again since the list was read: wait for its return. */
-		if (err == -ENODEV)
-			continue;
-		rec_status_clear(s);
-		if (err) {
-			set_state(r, cpu, RING_FAILED);
-			fprintf(stderr, "sockrec: opening a perf buffer for CPU %d, "
-				"online again: %s; its events are counted lost\n",
-				cpu, strerror(-err));
-			continue;
-		}
-		set_state(r, cpu, RING_OK);
-		fprintf(stderr, "sockrec: CPU %d is online: its events go to a "
-			"new perf buffer\n", cpu);
-	}
+	for (cpu = 0; cpu < r->ncpus && r->needed; cpu++)
+		if (r->state[cpu] == RING_NEEDED && r->online[cpu])
+			revive_one(s, r, cpu);
 }
 
 bool rec_cpurings_any(const struct rec_session *s)

@@ -34,6 +34,11 @@ void rec_cpurings_failed(struct rec_session *s);
  * reads.  Failures are printed and leave the CPU counted lost.
  */
 void rec_cpurings_revive(struct rec_session *s);
+/*
+ * A flush found cpu, online, without a working ring: open it one now,
+ * unless opening one failed already.  True if it has one.
+ */
+bool rec_cpurings_revive_cpu(struct rec_session *s, int cpu);
 /* True if some CPU reads from a ring of its own. */
 bool rec_cpurings_any(const struct rec_session *s);
 /* Read every ring of its own, as perf_buffer__consume(); count or -errno. */

@@ -318,12 +318,21 @@ static size_t default_pages(int ncpus)
  */
 #define STAGE_FRESH_NS	(50u * 1000u * 1000u)
 
-static int flush_cpu(int fd, int cpu)
+/* stage_flush's argument and its answer for "no working ring" (bpf/output.bpf.h). */
+#define STAGE_FLUSH_KEEP	0u
+#define STAGE_FLUSH_DROP	1u
+#define STAGE_FLUSH_NO_RING	2u
+
+/*
+ * 0, -EBUSY, -ENOLINK (the CPU has no working ring: with STAGE_FLUSH_KEEP
+ * its records stay staged), or the kernel's -errno (-ENXIO: offline).
+ */
+static int flush_cpu(int fd, int cpu, uint64_t mode)
 {
 	int i;
 
 	for (i = 0; i < FLUSH_TRIES; i++) {
-		uint64_t arg = 0;
+		uint64_t arg = mode;
 		LIBBPF_OPTS(bpf_test_run_opts, o,
 			    .ctx_in = &arg,
 			    .ctx_size_in = sizeof(arg),
@@ -334,8 +343,30 @@ static int flush_cpu(int fd, int cpu)
 			return -errno;
 		if (o.retval == 0)
 			return 0;
+		if (o.retval == STAGE_FLUSH_NO_RING)
+			return -ENOLINK;
 	}
 	return -EBUSY;
+}
+
+/*
+ * Flush a CPU that is online.  If it has no working ring (it went offline
+ * and came back between two sweeps, unseen), its records stay staged: open
+ * it a new ring now and flush again, so they reach a ring this sweep reads;
+ * if no ring can be opened, they are counted lost.
+ */
+static int flush_online(struct rec_session *s, int fd, int cpu)
+{
+	int err = flush_cpu(fd, cpu, STAGE_FLUSH_KEEP);
+
+	if (err != -ENOLINK)
+		return err;
+	if (rec_cpurings_revive_cpu(s, cpu))
+		err = flush_cpu(fd, cpu, STAGE_FLUSH_KEEP);
+	/* No ring still (gone again, or none could be opened): lost, counted. */
+	if (err == -ENOLINK)
+		err = flush_cpu(fd, cpu, STAGE_FLUSH_DROP);
+	return err;
 }
 
 /* One step of stage_flush_cpu (bpf/output.bpf.h) on cpu's area, run here. */
@@ -372,7 +403,8 @@ static int flush_offline(struct rec_session *s, int cpu)
 	err = flush_step(fd, cpu, 0);		/* STAGE_CLAIM */
 	if (err)
 		return err;
-	err = flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
+	err = flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu,
+			STAGE_FLUSH_KEEP);
 	if (err == -ENXIO)
 		return flush_step(fd, cpu, 1);	/* STAGE_SEND */
 	flush_step(fd, cpu, 2);			/* STAGE_RELEASE */
@@ -410,7 +442,7 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		memcpy(&head, vals + stride * (size_t)here, sizeof(head));
 		if (head.used && !(fresh_since &&
 		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since)))
-			err = flush_cpu(fd, here);
+			err = flush_online(s, fd, here);
 	}
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
@@ -428,7 +460,7 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		CPU_SET(cpu, &one);
 		/* Cannot move there (not allowed, offline): asked from afar. */
 		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
-		e = flush_cpu(fd, cpu);
+		e = flush_online(s, fd, cpu);
 		if (e == -ENXIO) {
 			/* Its ring is gone for good once it is back. */
 			rec_cpurings_offline(s, cpu);
@@ -491,7 +523,8 @@ int rec_perfbuf_open(struct rec_session *s)
 	 */
 	cpu = sched_getcpu();
 	err = cpu < 0 ? -errno :
-	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
+	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu,
+			STAGE_FLUSH_KEEP);
 	if (err) {
 		fprintf(stderr, "sockrec: sending records in batches: %s; "
 			"sending each alone\n", strerror(-err));

@@ -15,6 +15,9 @@
 # lost, and in the order the ROUND records promise (docs/FORMAT.md §7.1).
 # Part 3, a CPU offline when sockrec starts (libbpf opens it no ring) that
 # comes online during the recording: the same, for a workload pinned to it.
+# Part 4, a CPU that goes offline and comes back unseen (sockrec stopped,
+# nothing staged there): the first flush of a workload's records finds no
+# ring, keeps them staged, and sockrec opens one and sends them there.
 #
 # Taking a CPU offline disturbs whatever else runs on the machine, so the
 # script does it only in a tests/vm guest (SKR_VM_GUEST=1, set by
@@ -140,4 +143,26 @@ rc=0
 rec_stop || rc=$?
 check_eq "sockrec exits 0 (CPU offline at start)" 0 "$rc"
 check_trace late "$(workload_lives "$N")"
+
+# ---- part 4: offline and back while sockrec does not look ----
+# Few connections, so that their records stay staged (a 4 KiB area) until
+# a sweep flushes them: more would fill the area, and its send from the
+# program, into the dead ring, would be lost (counted) before any flush.
+N4=2
+rec_start "$TMP/unseen.skr" --netns "$NS_INODE" || exit 1
+kill -STOP "$REC_PID"
+echo 0 >"$ONLINE"
+check_eq "CPU $CPU is offline while sockrec is stopped" 0 "$(cat "$ONLINE")"
+echo 1 >"$ONLINE"
+kill -CONT "$REC_PID"
+sleep 0.5
+check_eq "sockrec has not noticed yet" 0 "$(grep -c "$REVIVED" "$TMP/sockrec.err")"
+taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N4" -p 7604 >"$TMP/workload4.out"
+check_eq "fourth workload ran on CPU $CPU" 0 $?
+check "sockrec opened CPU $CPU a new ring at the flush that found none" wait_revived 1
+sleep 1
+rc=0
+rec_stop || rc=$?
+check_eq "sockrec exits 0 (CPU back unseen)" 0 "$rc"
+check_trace unseen "$(workload_lives "$N4")"
 finish
