@@ -20,18 +20,11 @@ struct {
 /*
  * The perf buffer only reports a loss once a later sample fits, so the end
  * of a burst would go unreported; counting failed outputs here is the
- * figure that stays true.  Key 0 counts every record whose output failed;
- * key 1 those of them that failed because the CPU has no working ring
- * (OUTPUT_NO_RING): it came back online, or was offline when the recorder
- * opened its rings.  The recorder reads key 1 only when key 0 grew, and
- * opens that CPU a ring of its own (record/cpurings.c).
+ * figure that stays true.
  */
-#define FAILED_ALL	0
-#define FAILED_NO_RING	1
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } output_failed SEC(".maps");
@@ -100,28 +93,11 @@ struct {
 /* Set by the recorder if it cannot run stage_flush: every record alone. */
 __u32 stage_off = 0;
 
-/*
- * bpf_perf_event_output()'s errors that mean "no ring here": no perf event
- * in the CPU's slot (ENOENT), or one that is no longer on this CPU
- * (EOPNOTSUPP: the kernel takes a CPU's perf events out of its context when
- * the CPU goes offline and does not put them back).  A full ring is ENOSPC.
- */
-#define OUTPUT_ENOENT		2
-#define OUTPUT_EOPNOTSUPP	95
-#define OUTPUT_NO_RING(err)	((err) == -OUTPUT_ENOENT || (err) == -OUTPUT_EOPNOTSUPP)
-
-/* Only on the failure path: a working output costs nothing more. */
-static __always_inline void count_failed(__u64 n, long err)
+static __always_inline void count_failed(__u64 n)
 {
-	__u32 key = FAILED_ALL;
-	__u64 *failed = bpf_map_lookup_elem(&output_failed, &key);
+	__u32 zero = 0;
+	__u64 *failed = bpf_map_lookup_elem(&output_failed, &zero);
 
-	if (failed)
-		*failed += n;
-	if (!OUTPUT_NO_RING(err))
-		return;
-	key = FAILED_NO_RING;
-	failed = bpf_map_lookup_elem(&output_failed, &key);
 	if (failed)
 		*failed += n;
 }
@@ -131,13 +107,10 @@ static __always_inline void stage_send(void *ctx, struct stage *st)
 {
 	/* Masked so the verifier sees the bound; used < STAGE_BYTES. */
 	__u64 n = st->h.used & (STAGE_BYTES - 1);
-	long err = 0;
 
-	if (n)
-		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
-					    st->buf, n);
-	if (err)
-		count_failed(st->h.records, err);
+	if (n && bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
+				       st->buf, n))
+		count_failed(st->h.records);
 	st->h.used = 0;
 	st->h.records = 0;
 }
@@ -162,10 +135,8 @@ static __always_inline void stage_copy(__u8 *dst, const void *src, __u64 size)
 /* A record that cannot be staged goes alone. */
 static __always_inline void emit_alone(void *ctx, void *ev, __u64 size)
 {
-	long err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size);
-
-	if (err)
-		count_failed(1, err);
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size))
+		count_failed(1);
 }
 
 /*
@@ -259,20 +230,30 @@ static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
  * on that CPU): send what the CPU has staged.  Returns 1 if the area was
  * busy (a program was filling it when the sweep interrupted it), so the
  * recorder knows the CPU may still hold records and writes no ROUND
- * (record/perfbuf.c).  Returns 2, the records left staged, if the CPU has
- * no working ring (it went offline and came back since the recorder last
- * looked) and ctx[0] is STAGE_FLUSH_KEEP: the recorder opens it a new ring
- * and runs this again; STAGE_FLUSH_DROP counts them lost instead.
+ * (record/perfbuf.c).
+ *
+ * Returns 2 if the CPU has no working ring: no perf event in its slot
+ * (ENOENT: offline when the recorder opened its rings) or one the kernel
+ * took off the CPU when it went offline and never put back (EOPNOTSUPP).
+ * ctx[0] says what then: STAGE_FLUSH_KEEP leaves the records staged (the
+ * recorder opens the CPU a new ring and runs this again), STAGE_FLUSH_DROP
+ * counts them lost.  STAGE_FLUSH_PROBE is KEEP that, with nothing staged,
+ * sends an empty sample to learn whether the ring works: the recorder asks
+ * so only of a CPU whose failed outputs grew, so that the programs that
+ * run per event need not tell one failure from another.
  */
 #define STAGE_FLUSH_KEEP	0
 #define STAGE_FLUSH_DROP	1
+#define STAGE_FLUSH_PROBE	2
+#define OUTPUT_ENOENT		2
+#define OUTPUT_EOPNOTSUPP	95
 
 SEC("raw_tp")
 int stage_flush(__u64 *ctx)
 {
 	__u32 zero = 0;
 	struct stage *st = bpf_map_lookup_elem(&stage, &zero);
-	__u64 n;
+	__u64 n, mode = ctx[0];
 	long err = 0;
 
 	if (!st)
@@ -282,16 +263,17 @@ int stage_flush(__u64 *ctx)
 	st->h.busy = 1;
 	asm volatile("" ::: "memory");
 	n = st->h.used & (STAGE_BYTES - 1);
-	if (n)
+	if (n || mode == STAGE_FLUSH_PROBE)
 		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
 					    st->buf, n);
-	if (OUTPUT_NO_RING(err) && ctx[0] == STAGE_FLUSH_KEEP) {
+	if ((err == -OUTPUT_ENOENT || err == -OUTPUT_EOPNOTSUPP) &&
+	    mode != STAGE_FLUSH_DROP) {
 		asm volatile("" ::: "memory");
 		st->h.busy = 0;
 		return 2;
 	}
-	if (err)
-		count_failed(st->h.records, err);
+	if (err && n)
+		count_failed(st->h.records);
 	st->h.used = 0;
 	st->h.records = 0;
 	asm volatile("" ::: "memory");

@@ -12,10 +12,12 @@
  * through the same callback, losses and staging as every other CPU's.
  *
  * Which CPUs lack a ring: those offline when the main buffer opened, those
- * a sweep's flush found offline (ENXIO), and those whose outputs failed for
- * lack of a ring (the BPF side counts these apart, read only when a CPU's
- * failed outputs grew).  Only while one of them is waiting is the online
- * list read, once per sweep; a CPU that never goes offline costs nothing.
+ * a sweep's flush found offline (ENXIO), and those whose flush found no
+ * ring (stage_flush says so, its records kept; a CPU whose failed outputs
+ * grew is flushed at the next sweep with an empty sample if need be, to
+ * ask).  Only while one of them is waiting is the online list read, once
+ * per sweep; a CPU that never goes offline costs nothing, and the
+ * programs that run per event are the same as without any of this.
  *
  * The new buffer is opened on a map of our own (hold) and its event then
  * put in the programs' map by us: perf_buffer__free() deletes the slots of
@@ -42,9 +44,6 @@
 #include "sockrec.skel.h"
 
 #define ONLINE_PATH	"/sys/devices/system/cpu/online"
-/* output_failed's key for outputs that found no ring (bpf/output.bpf.h). */
-#define FAILED_NO_RING	1u
-
 enum ring_state {
 	RING_OK,		/* reads through the main buffer or its own ring */
 	RING_NEEDED,		/* none that works: open one when it is online */
@@ -57,7 +56,7 @@ struct rec_cpurings {
 	int ncpus;
 	uint8_t *state;			/* enum ring_state, per CPU */
 	struct perf_buffer **own;	/* per CPU: its own ring; NULL: the main buffer's */
-	uint64_t *no_ring;		/* per CPU: output_failed[1] as last read */
+	bool *suspect;			/* per CPU: its failed outputs grew; ask its flush */
 	bool *online;			/* the online list, as last read */
 	struct pollfd *pfd;		/* the main buffer's epoll and each own ring's */
 	char *text;			/* the online list's text */
@@ -108,11 +107,11 @@ int rec_cpurings_open(struct rec_session *s, const struct perf_event_attr *attr,
 	r->text_size = n * 10 + 2;
 	r->state = calloc(n, sizeof(*r->state));
 	r->own = calloc(n, sizeof(*r->own));
-	r->no_ring = calloc(n, sizeof(*r->no_ring));
+	r->suspect = calloc(n, sizeof(*r->suspect));
 	r->online = calloc(n, sizeof(*r->online));
 	r->pfd = calloc(n + 1, sizeof(*r->pfd));
 	r->text = malloc(r->text_size);
-	if (!r->state || !r->own || !r->no_ring || !r->online || !r->pfd ||
+	if (!r->state || !r->own || !r->suspect || !r->online || !r->pfd ||
 	    !r->text)
 		return -ENOMEM;
 	/* sysfs, read as root: a plain file, never through a link. */
@@ -141,20 +140,24 @@ void rec_cpurings_offline(struct rec_session *s, int cpu)
 		set_state(r, cpu, RING_NEEDED);
 }
 
-void rec_cpurings_failed(struct rec_session *s)
+void rec_cpurings_suspect(struct rec_session *s, int cpu)
 {
 	struct rec_cpurings *r = s->rings;
-	const uint64_t *vals;
-	int cpu;
 
-	if (!r || rec_percpu_u64(s, s->skel->maps.output_failed,
-				 FAILED_NO_RING, &vals))
-		return;
-	for (cpu = 0; cpu < r->ncpus; cpu++) {
-		if (vals[cpu] > r->no_ring[cpu] && r->state[cpu] == RING_OK)
-			set_state(r, cpu, RING_NEEDED);
-		r->no_ring[cpu] = vals[cpu];
-	}
+	if (r && cpu >= 0 && cpu < r->ncpus && r->state[cpu] == RING_OK)
+		r->suspect[cpu] = true;
+}
+
+bool rec_cpurings_take_suspect(struct rec_session *s, int cpu)
+{
+	struct rec_cpurings *r = s->rings;
+	bool was;
+
+	if (!r || cpu < 0 || cpu >= r->ncpus)
+		return false;
+	was = r->suspect[cpu];
+	r->suspect[cpu] = false;
+	return was;
 }
 
 /* Open cpu a ring of its own and give it the CPU's slot; -errno. */
@@ -163,7 +166,6 @@ static int open_own(struct rec_session *s, struct rec_cpurings *r, int cpu)
 	LIBBPF_OPTS(perf_buffer_raw_opts, o, .cpu_cnt = 1, .cpus = &cpu,
 		    .map_keys = &cpu);
 	struct perf_buffer *pb, *old = r->own[cpu];
-	const uint64_t *vals;
 	int fd, err = 0;
 
 	if (r->hold_fd < 0) {
@@ -191,10 +193,6 @@ static int open_own(struct rec_session *s, struct rec_cpurings *r, int cpu)
 		r->owned++;
 	}
 	r->own[cpu] = pb;
-	/* Outputs that failed before now are no news of the new ring. */
-	if (rec_percpu_u64(s, s->skel->maps.output_failed, FAILED_NO_RING,
-			   &vals) == 0)
-		r->no_ring[cpu] = vals[cpu];
 	return 0;
 }
 
@@ -314,7 +312,7 @@ void rec_cpurings_close(struct rec_session *s)
 		close(r->online_fd);
 	free(r->state);
 	free(r->own);
-	free(r->no_ring);
+	free(r->suspect);
 	free(r->online);
 	free(r->pfd);
 	free(r->text);

@@ -23,10 +23,12 @@ int rec_cpurings_open(struct rec_session *s, const struct perf_event_attr *attr,
 /* A sweep's flush found cpu offline (ENXIO): its ring is gone once it is back. */
 void rec_cpurings_offline(struct rec_session *s, int cpu);
 /*
- * The failed outputs of some CPU grew: read which of them failed for lack
- * of a ring (the BPF side's output_failed key 1) and mark those CPUs.
+ * cpu's failed outputs grew: its ring may be gone (it went offline and
+ * came back unseen), or full.  The next sweep flushes it, asking.
  */
-void rec_cpurings_failed(struct rec_session *s);
+void rec_cpurings_suspect(struct rec_session *s, int cpu);
+/* Whether cpu is to be asked at this sweep's flush (and forget it). */
+bool rec_cpurings_take_suspect(struct rec_session *s, int cpu);
 /*
  * While some CPU lacks a ring: read the online list once and open a ring
  * for each such CPU that is online, printed.  Call at a sweep's start,

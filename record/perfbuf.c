@@ -146,8 +146,20 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 		return;
 	}
 	memcpy(&size, &rs->size, sizeof(size));
-	if (size > e->size - sizeof(*rs) || size < sizeof(struct skr_rec_hdr)) {
+	if (size > e->size - sizeof(*rs)) {
 		s->malformed++;
+		return;
+	}
+	/*
+	 * Shorter than a record: the empty sample of a flush that asked
+	 * whether a CPU's ring works (STAGE_FLUSH_PROBE), which the kernel pads
+	 * with zeros to 8 bytes, size field included; anything else is not ours.
+	 */
+	if (size < sizeof(struct skr_rec_hdr)) {
+		for (n = 0; n < size && rec[n] == 0; n++)
+			;
+		if (n < size || size > sizeof(struct skr_rec_hdr) / 2)
+			s->malformed++;
 		return;
 	}
 	/*
@@ -208,7 +220,6 @@ int rec_percpu_u64(struct rec_session *s, const struct bpf_map *map,
 static int write_losses(struct rec_session *s)
 {
 	const uint64_t *vals;
-	bool grew = false;
 	int cpu, err;
 
 	/*
@@ -232,12 +243,10 @@ static int write_losses(struct rec_session *s)
 		l.cpu = (uint32_t)cpu;
 		s->cpu_lost[cpu] = vals[cpu];
 		s->lost += l.count;
-		grew = true;
+		/* For lack of a ring (a CPU back online, unseen)?  Ask at the next flush. */
+		rec_cpurings_suspect(s, cpu);
 		err = rec_write(s, &l, sizeof(l));
 	}
-	/* Did they fail for lack of a ring (a CPU back online)?  (vals is reused.) */
-	if (grew && !err)
-		rec_cpurings_failed(s);
 	return err;
 }
 
@@ -321,6 +330,7 @@ static size_t default_pages(int ncpus)
 /* stage_flush's argument and its answer for "no working ring" (bpf/output.bpf.h). */
 #define STAGE_FLUSH_KEEP	0u
 #define STAGE_FLUSH_DROP	1u
+#define STAGE_FLUSH_PROBE	2u
 #define STAGE_FLUSH_NO_RING	2u
 
 /*
@@ -350,14 +360,15 @@ static int flush_cpu(int fd, int cpu, uint64_t mode)
 }
 
 /*
- * Flush a CPU that is online.  If it has no working ring (it went offline
- * and came back between two sweeps, unseen), its records stay staged: open
- * it a new ring now and flush again, so they reach a ring this sweep reads;
- * if no ring can be opened, they are counted lost.
+ * Flush a CPU that is online (mode KEEP, or PROBE for a suspect CPU).  If
+ * it has no working ring (it went offline and came back between two
+ * sweeps, unseen), its records stay staged: open it a new ring now and
+ * flush again, so they reach a ring this sweep reads; if no ring can be
+ * opened, they are counted lost.
  */
-static int flush_online(struct rec_session *s, int fd, int cpu)
+static int flush_online(struct rec_session *s, int fd, int cpu, uint64_t mode)
 {
-	int err = flush_cpu(fd, cpu, STAGE_FLUSH_KEEP);
+	int err = flush_cpu(fd, cpu, mode);
 
 	if (err != -ENOLINK)
 		return err;
@@ -422,7 +433,7 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 	size_t stride = (bpf_map__value_size(map) + 7) & ~(size_t)7;
 	struct skr_stage_head head;
 	cpu_set_t old, one;
-	bool moved = false, asked = false;
+	bool moved = false, asked = false, ask;
 	uint8_t *vals;
 	uint32_t key = 0;
 	int cpu, here, e, err = 0;
@@ -440,16 +451,22 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 	here = sched_getcpu();
 	if (here >= 0 && here < s->ncpus) {
 		memcpy(&head, vals + stride * (size_t)here, sizeof(head));
-		if (head.used && !(fresh_since &&
-		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since)))
-			err = flush_online(s, fd, here);
+		ask = rec_cpurings_take_suspect(s, here);
+		if (ask || (head.used && !(fresh_since &&
+		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since))))
+			err = flush_online(s, fd, here, ask ? STAGE_FLUSH_PROBE :
+					   STAGE_FLUSH_KEEP);
 	}
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
-		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
-		/* Empty after our start: anything staged before was sent. */
-		if (head.used == 0 || cpu == here)
+		if (cpu == here)
 			continue;
-		if (fresh_since &&
+		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
+		/* A CPU whose outputs failed is asked whether its ring works. */
+		ask = rec_cpurings_take_suspect(s, cpu);
+		/* Empty after our start: anything staged before was sent. */
+		if (head.used == 0 && !ask)
+			continue;
+		if (fresh_since && !ask &&
 		    rec_stage_fresh(vals + stride * (size_t)cpu, stride, fresh_since))
 			continue;
 		/* Where to come back to, asked only when we may move. */
@@ -460,7 +477,8 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		CPU_SET(cpu, &one);
 		/* Cannot move there (not allowed, offline): asked from afar. */
 		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
-		e = flush_online(s, fd, cpu);
+		e = flush_online(s, fd, cpu, ask ? STAGE_FLUSH_PROBE :
+				 STAGE_FLUSH_KEEP);
 		if (e == -ENXIO) {
 			/* Its ring is gone for good once it is back. */
 			rec_cpurings_offline(s, cpu);
