@@ -231,12 +231,30 @@ static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
  * busy (a program was filling it when the sweep interrupted it), so the
  * recorder knows the CPU may still hold records and writes no ROUND
  * (record/perfbuf.c).
+ *
+ * Returns 2 if the CPU has no working ring: no perf event in its slot
+ * (ENOENT: offline when the recorder opened its rings) or one the kernel
+ * took off the CPU when it went offline and never put back (EOPNOTSUPP).
+ * ctx[0] says what then: STAGE_FLUSH_KEEP leaves the records staged (the
+ * recorder opens the CPU a new ring and runs this again), STAGE_FLUSH_DROP
+ * counts them lost.  STAGE_FLUSH_PROBE is KEEP that, with nothing staged,
+ * sends an empty sample to learn whether the ring works: the recorder asks
+ * so only of a CPU whose failed outputs grew, so that the programs that
+ * run per event need not tell one failure from another.
  */
+#define STAGE_FLUSH_KEEP	0
+#define STAGE_FLUSH_DROP	1
+#define STAGE_FLUSH_PROBE	2
+#define OUTPUT_ENOENT		2
+#define OUTPUT_EOPNOTSUPP	95
+
 SEC("raw_tp")
-int stage_flush(void *ctx)
+int stage_flush(__u64 *ctx)
 {
 	__u32 zero = 0;
 	struct stage *st = bpf_map_lookup_elem(&stage, &zero);
+	__u64 n, mode = ctx[0];
+	long err = 0;
 
 	if (!st)
 		return 0;
@@ -244,7 +262,20 @@ int stage_flush(void *ctx)
 		return 1;
 	st->h.busy = 1;
 	asm volatile("" ::: "memory");
-	stage_send(ctx, st);
+	n = st->h.used & (STAGE_BYTES - 1);
+	if (n || mode == STAGE_FLUSH_PROBE)
+		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
+					    st->buf, n);
+	if ((err == -OUTPUT_ENOENT || err == -OUTPUT_EOPNOTSUPP) &&
+	    mode != STAGE_FLUSH_DROP) {
+		asm volatile("" ::: "memory");
+		st->h.busy = 0;
+		return 2;
+	}
+	if (err && n)
+		count_failed(st->h.records);
+	st->h.used = 0;
+	st->h.records = 0;
 	asm volatile("" ::: "memory");
 	st->h.busy = 0;
 	return 0;

@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "bpf/stage.h"
+#include "record/cpurings.h"
 #include "record/sockrec.h"
 #include "record/stage_age.h"
 #include "sockrec.skel.h"
@@ -145,8 +146,20 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 		return;
 	}
 	memcpy(&size, &rs->size, sizeof(size));
-	if (size > e->size - sizeof(*rs) || size < sizeof(struct skr_rec_hdr)) {
+	if (size > e->size - sizeof(*rs)) {
 		s->malformed++;
+		return;
+	}
+	/*
+	 * Shorter than a record: the empty sample of a flush that asked
+	 * whether a CPU's ring works (STAGE_FLUSH_PROBE), which the kernel pads
+	 * with zeros to 8 bytes, size field included; anything else is not ours.
+	 */
+	if (size < sizeof(struct skr_rec_hdr)) {
+		for (n = 0; n < size && rec[n] == 0; n++)
+			;
+		if (n < size || size > sizeof(struct skr_rec_hdr) / 2)
+			s->malformed++;
 		return;
 	}
 	/*
@@ -230,6 +243,8 @@ static int write_losses(struct rec_session *s)
 		l.cpu = (uint32_t)cpu;
 		s->cpu_lost[cpu] = vals[cpu];
 		s->lost += l.count;
+		/* For lack of a ring (a CPU back online, unseen)?  Ask at the next flush. */
+		rec_cpurings_suspect(s, cpu);
 		err = rec_write(s, &l, sizeof(l));
 	}
 	return err;
@@ -312,12 +327,22 @@ static size_t default_pages(int ncpus)
  */
 #define STAGE_FRESH_NS	(50u * 1000u * 1000u)
 
-static int flush_cpu(int fd, int cpu)
+/* stage_flush's argument and its answer for "no working ring" (bpf/output.bpf.h). */
+#define STAGE_FLUSH_KEEP	0u
+#define STAGE_FLUSH_DROP	1u
+#define STAGE_FLUSH_PROBE	2u
+#define STAGE_FLUSH_NO_RING	2u
+
+/*
+ * 0, -EBUSY, -ENOLINK (the CPU has no working ring: with STAGE_FLUSH_KEEP
+ * its records stay staged), or the kernel's -errno (-ENXIO: offline).
+ */
+static int flush_cpu(int fd, int cpu, uint64_t mode)
 {
 	int i;
 
 	for (i = 0; i < FLUSH_TRIES; i++) {
-		uint64_t arg = 0;
+		uint64_t arg = mode;
 		LIBBPF_OPTS(bpf_test_run_opts, o,
 			    .ctx_in = &arg,
 			    .ctx_size_in = sizeof(arg),
@@ -328,8 +353,31 @@ static int flush_cpu(int fd, int cpu)
 			return -errno;
 		if (o.retval == 0)
 			return 0;
+		if (o.retval == STAGE_FLUSH_NO_RING)
+			return -ENOLINK;
 	}
 	return -EBUSY;
+}
+
+/*
+ * Flush a CPU that is online (mode KEEP, or PROBE for a suspect CPU).  If
+ * it has no working ring (it went offline and came back between two
+ * sweeps, unseen), its records stay staged: open it a new ring now and
+ * flush again, so they reach a ring this sweep reads; if no ring can be
+ * opened, they are counted lost.
+ */
+static int flush_online(struct rec_session *s, int fd, int cpu, uint64_t mode)
+{
+	int err = flush_cpu(fd, cpu, mode);
+
+	if (err != -ENOLINK)
+		return err;
+	if (rec_cpurings_revive_cpu(s, cpu))
+		err = flush_cpu(fd, cpu, STAGE_FLUSH_KEEP);
+	/* No ring still (gone again, or none could be opened): lost, counted. */
+	if (err == -ENOLINK)
+		err = flush_cpu(fd, cpu, STAGE_FLUSH_DROP);
+	return err;
 }
 
 /* One step of stage_flush_cpu (bpf/output.bpf.h) on cpu's area, run here. */
@@ -366,7 +414,8 @@ static int flush_offline(struct rec_session *s, int cpu)
 	err = flush_step(fd, cpu, 0);		/* STAGE_CLAIM */
 	if (err)
 		return err;
-	err = flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
+	err = flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu,
+			STAGE_FLUSH_KEEP);
 	if (err == -ENXIO)
 		return flush_step(fd, cpu, 1);	/* STAGE_SEND */
 	flush_step(fd, cpu, 2);			/* STAGE_RELEASE */
@@ -384,7 +433,7 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 	size_t stride = (bpf_map__value_size(map) + 7) & ~(size_t)7;
 	struct skr_stage_head head;
 	cpu_set_t old, one;
-	bool moved = false, asked = false;
+	bool moved = false, asked = false, ask;
 	uint8_t *vals;
 	uint32_t key = 0;
 	int cpu, here, e, err = 0;
@@ -402,16 +451,22 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 	here = sched_getcpu();
 	if (here >= 0 && here < s->ncpus) {
 		memcpy(&head, vals + stride * (size_t)here, sizeof(head));
-		if (head.used && !(fresh_since &&
-		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since)))
-			err = flush_cpu(fd, here);
+		ask = rec_cpurings_take_suspect(s, here);
+		if (ask || (head.used && !(fresh_since &&
+		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since))))
+			err = flush_online(s, fd, here, ask ? STAGE_FLUSH_PROBE :
+					   STAGE_FLUSH_KEEP);
 	}
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
-		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
-		/* Empty after our start: anything staged before was sent. */
-		if (head.used == 0 || cpu == here)
+		if (cpu == here)
 			continue;
-		if (fresh_since &&
+		memcpy(&head, vals + stride * (size_t)cpu, sizeof(head));
+		/* A CPU whose outputs failed is asked whether its ring works. */
+		ask = rec_cpurings_take_suspect(s, cpu);
+		/* Empty after our start: anything staged before was sent. */
+		if (head.used == 0 && !ask)
+			continue;
+		if (fresh_since && !ask &&
 		    rec_stage_fresh(vals + stride * (size_t)cpu, stride, fresh_since))
 			continue;
 		/* Where to come back to, asked only when we may move. */
@@ -422,9 +477,13 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		CPU_SET(cpu, &one);
 		/* Cannot move there (not allowed, offline): asked from afar. */
 		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
-		e = flush_cpu(fd, cpu);
-		if (e == -ENXIO)
+		e = flush_online(s, fd, cpu, ask ? STAGE_FLUSH_PROBE :
+				 STAGE_FLUSH_KEEP);
+		if (e == -ENXIO) {
+			/* Its ring is gone for good once it is back. */
+			rec_cpurings_offline(s, cpu);
 			e = flush_offline(s, cpu);
+		}
 		if (e && (err == 0 || err == -EBUSY))
 			err = e;
 	}
@@ -472,6 +531,9 @@ int rec_perfbuf_open(struct rec_session *s)
 	s->cpu_lost = calloc((size_t)s->ncpus, sizeof(*s->cpu_lost));
 	if (!s->cpu_lost)
 		return -ENOMEM;
+	err = rec_cpurings_open(s, &attr, on_event);
+	if (err)
+		return err;
 	/*
 	 * Without a working flush staged records would wait for the next
 	 * record of their CPU: send each record alone instead.  Nothing is
@@ -479,7 +541,8 @@ int rec_perfbuf_open(struct rec_session *s)
 	 */
 	cpu = sched_getcpu();
 	err = cpu < 0 ? -errno :
-	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu);
+	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu,
+			STAGE_FLUSH_KEEP);
 	if (err) {
 		fprintf(stderr, "sockrec: sending records in batches: %s; "
 			"sending each alone\n", strerror(-err));
@@ -494,9 +557,21 @@ int rec_perfbuf_open(struct rec_session *s)
 	return 0;
 }
 
+/* Every ring: the main buffer's and those of CPUs that came back. */
+static int consume_all(struct rec_session *s)
+{
+	int err = perf_buffer__consume(s->pb);
+
+	if (err >= 0 && rec_cpurings_any(s))
+		err = rec_cpurings_consume(s);
+	return err;
+}
+
 int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
 {
-	int err = perf_buffer__poll(s->pb, timeout_ms);
+	/* A CPU with a ring of its own wakes us through its own epoll. */
+	int err = rec_cpurings_any(s) ? rec_cpurings_wait(s, timeout_ms) :
+		  perf_buffer__poll(s->pb, timeout_ms);
 
 	/*
 	 * One CPU's ring reached its watermark; the others are likely filling
@@ -505,7 +580,7 @@ int rec_perfbuf_poll(struct rec_session *s, int timeout_ms)
 	 * is what absorbs the reader's next scheduling delay.
 	 */
 	if (err > 0)
-		err = perf_buffer__consume(s->pb);
+		err = consume_all(s);
 	if (err == -EINTR)
 		return 0;
 	if (err < 0) {
@@ -566,6 +641,12 @@ int rec_perfbuf_sweep(struct rec_session *s, bool last)
 		fresh = 0;
 	else if (fresh < s->prev_sweep_start_ns)
 		fresh = s->prev_sweep_start_ns;
+	/*
+	 * A CPU back online gets its new ring before the flush, which then
+	 * sends its staged records there, and the reads below include it.
+	 */
+	if (!last)
+		rec_cpurings_revive(s);
 	err = flush_stages(s, fresh);
 	if (err && err != -EBUSY) {
 		fprintf(stderr, "sockrec: sending staged records: %s\n",
@@ -573,7 +654,7 @@ int rec_perfbuf_sweep(struct rec_session *s, bool last)
 		return err;
 	}
 	flushed = err == 0;
-	err = perf_buffer__consume(s->pb);
+	err = consume_all(s);
 	if (err < 0 && err != -EINTR) {
 		fprintf(stderr, "sockrec: reading perf buffer: %s\n",
 			strerror(-err));
@@ -606,6 +687,7 @@ void rec_perfbuf_close(struct rec_session *s)
 {
 	perf_buffer__free(s->pb);
 	s->pb = NULL;
+	rec_cpurings_close(s);
 	free(s->cpu_lost);
 	s->cpu_lost = NULL;
 	free(s->stages);

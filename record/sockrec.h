@@ -17,6 +17,7 @@
 
 struct sockrec_bpf;
 struct perf_buffer;
+struct rec_cpurings;
 struct bpf_map;
 
 /* The command line, parsed by options.c. */
@@ -95,6 +96,7 @@ struct rec_session {
 	uint64_t *cpu_lost;		/* per CPU: failed outputs written as LOSS */
 	uint64_t *percpu;		/* rec_percpu_u64()'s values, ncpus of them */
 	uint8_t *stages;		/* perfbuf.c: each CPU's staging area, as read */
+	struct rec_cpurings *rings;	/* cpurings.c: CPUs that came (back) online */
 
 	struct rec_diag *diag;		/* diag.c: sock_diag state; NULL before use */
 

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Records staged on a CPU that goes offline (issue 18, "nothing lost").
-# The BPF programs stage records per CPU (bpf/output.bpf.h) and the
-# recorder's sweep sends them on that CPU; an offline CPU runs nothing, so
-# the sweep sends its area from another CPU (stage_flush_cpu).  Here:
-# sockrec stopped (no sweep), a workload pinned to CPU 1, CPU 1 taken
-# offline while its area holds records, sockrec resumed and stopped.  Every
-# event must be in the trace, nothing lost, and in the order the ROUND
-# records promise (docs/FORMAT.md §7.1).
+# A CPU taken offline and brought back during a recording (issue 18,
+# "nothing lost").
+#
+# Part 1, records staged on a CPU that goes offline.  The BPF programs
+# stage records per CPU (bpf/output.bpf.h) and the recorder's sweep sends
+# them on that CPU; an offline CPU runs nothing, so the sweep sends its
+# area from another CPU (stage_flush_cpu).  Here: sockrec stopped (no
+# sweep), a workload pinned to CPU 1, CPU 1 taken offline while its area
+# holds records, sockrec resumed.
+# Part 2, the CPU back online.  The kernel does not give back the perf event
+# sockrec had opened on it, so sockrec opens the CPU a new ring
+# (record/cpurings.c); a second workload pinned to CPU 1 runs once sockrec
+# says so.  Every event of both workloads must be in the trace, nothing
+# lost, and in the order the ROUND records promise (docs/FORMAT.md §7.1).
+# Part 3, a CPU offline when sockrec starts (libbpf opens it no ring) that
+# comes online during the recording: the same, for a workload pinned to it.
+# Part 4, a CPU that goes offline and comes back unseen (sockrec stopped,
+# nothing staged there): the first flush of a workload's records finds no
+# ring, keeps them staged, and sockrec opens one and sends them there.
 #
 # Taking a CPU offline disturbs whatever else runs on the machine, so the
 # script does it only in a tests/vm guest (SKR_VM_GUEST=1, set by
@@ -53,9 +64,45 @@ staged_records() {
 	done
 }
 
+# wait_revived N: sockrec said N times that a CPU got a new ring (10 s at most).
+REVIVED="CPU $CPU is online: its events go to a new perf buffer"
+wait_revived() {
+	local _
+	for _ in $(seq 100); do
+		[ "$(grep -c "$REVIVED" "$TMP/sockrec.err")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# check_trace NAME WANT_LIVES: the checks every part makes of its trace.
+check_trace() {
+	local trace=$TMP/$1.skr
+	"$SOCKANA" "$trace" --info >"$TMP/$1.info" 2>&1
+	check_eq "$1: sockana --info exits 0" 0 $?
+	check "$1: info: complete" grep -Eq '^File status: +complete' "$TMP/$1.info"
+	check "$1: info: no lost events ($(sed -n 's/^Lost events: *//p' "$TMP/$1.info"))" \
+		grep -Eq '^Lost events: +0$' "$TMP/$1.info"
+	"$SOCKANA" "$trace" --timeline >"$TMP/$1.timeline" 2>&1
+	check_eq "$1: sockana --timeline exits 0" 0 $?
+	# Sent after a ROUND that promised them, they would be out of order.
+	check "$1: every event in time order (no event after a ROUND that promised it)" \
+		test "$(grep -c 'could not be put in time order' "$TMP/$1.timeline")" -eq 0
+	# Every socket's whole life, as t_skeleton.sh checks it.
+	check_eq "$1: every socket's whole life is in the trace" "$2" \
+		"$(socket_lives "$NS_INODE" "$TMP/$1.timeline")"
+}
+
+# two_workloads N: socket_lives of `workload -n N` run twice (two listeners).
+two_workloads() {
+	workload_lives "$((2 * $1))" | sed 's/^1 skr-server CLOSE>LISTEN/2 skr-server CLOSE>LISTEN/' |
+		LC_ALL=C sort
+}
+
 netns_new hotplug || exit 1
-trace=$TMP/hotplug.skr
-rec_start "$trace" --netns "$NS_INODE" || exit 1
+
+# ---- parts 1 and 2: offline with records staged, then back online ----
+rec_start "$TMP/back.skr" --netns "$NS_INODE" || exit 1
 check_eq "the recorder is the process stopped" sockrec "$(cat /proc/"$REC_PID"/comm)"
 
 # No sweep while it is stopped: CPU 1's records stay staged.
@@ -69,24 +116,53 @@ echo 0 >"$ONLINE"
 check_eq "CPU $CPU is offline" 0 "$(cat "$ONLINE")"
 kill -CONT "$REC_PID"
 sleep 1
-rc=0
-rec_stop || rc=$?
-check_eq "sockrec exits 0" 0 "$rc"
 check "sockrec sent its staged records without error" \
 	test "$(grep -c 'sending staged records' "$TMP/sockrec.err")" -eq 0
 echo 1 >"$ONLINE"
+check_eq "CPU $CPU is back online" 1 "$(cat "$ONLINE")"
+check "sockrec opened CPU $CPU a new ring within a few sweeps" wait_revived 1
+taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7602 >"$TMP/workload2.out"
+check_eq "second workload ran on CPU $CPU" 0 $?
+sleep 1
+rc=0
+rec_stop || rc=$?
+check_eq "sockrec exits 0" 0 "$rc"
+check_eq "sockrec said so once" 1 "$(grep -c "$REVIVED" "$TMP/sockrec.err")"
+check_trace back "$(two_workloads "$N")"
 
-"$SOCKANA" "$trace" --info >"$TMP/info" 2>&1
-check_eq "sockana --info exits 0" 0 $?
-check "info: complete" grep -Eq '^File status: +complete' "$TMP/info"
-check "info: no lost events" grep -Eq '^Lost events: +0$' "$TMP/info"
-"$SOCKANA" "$trace" --timeline >"$TMP/timeline" 2>&1
-check_eq "sockana --timeline exits 0" 0 $?
-# Sent after a ROUND that promised them, they would be out of order.
-check "every event in time order (no event after a ROUND that promised it)" \
-	test "$(grep -c 'could not be put in time order' "$TMP/timeline")" -eq 0
+# ---- part 3: offline when sockrec starts, online during the recording ----
+echo 0 >"$ONLINE"
+check_eq "CPU $CPU is offline before sockrec starts" 0 "$(cat "$ONLINE")"
+rec_start "$TMP/late.skr" --netns "$NS_INODE" || exit 1
+echo 1 >"$ONLINE"
+check "sockrec opened CPU $CPU, offline at its start, a ring" wait_revived 1
+taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7603 >"$TMP/workload3.out"
+check_eq "third workload ran on CPU $CPU" 0 $?
+sleep 1
+rc=0
+rec_stop || rc=$?
+check_eq "sockrec exits 0 (CPU offline at start)" 0 "$rc"
+check_trace late "$(workload_lives "$N")"
 
-# Every socket's whole life, as t_skeleton.sh checks it.
-check_eq "every socket's whole life is in the trace" "$(workload_lives "$N")" \
-	"$(socket_lives "$NS_INODE" "$TMP/timeline")"
+# ---- part 4: offline and back while sockrec does not look ----
+# Few connections, so that their records stay staged (a 4 KiB area) until
+# a sweep flushes them: more would fill the area, and its send from the
+# program, into the dead ring, would be lost (counted) before any flush.
+N4=2
+rec_start "$TMP/unseen.skr" --netns "$NS_INODE" || exit 1
+kill -STOP "$REC_PID"
+echo 0 >"$ONLINE"
+check_eq "CPU $CPU is offline while sockrec is stopped" 0 "$(cat "$ONLINE")"
+echo 1 >"$ONLINE"
+kill -CONT "$REC_PID"
+sleep 0.5
+check_eq "sockrec has not noticed yet" 0 "$(grep -c "$REVIVED" "$TMP/sockrec.err")"
+taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N4" -p 7604 >"$TMP/workload4.out"
+check_eq "fourth workload ran on CPU $CPU" 0 $?
+check "sockrec opened CPU $CPU a new ring at the flush that found none" wait_revived 1
+sleep 1
+rc=0
+rec_stop || rc=$?
+check_eq "sockrec exits 0 (CPU back unseen)" 0 "$rc"
+check_trace unseen "$(workload_lives "$N4")"
 finish
