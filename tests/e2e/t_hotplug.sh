@@ -121,6 +121,15 @@ check "sockrec sent its staged records without error" \
 echo 1 >"$ONLINE"
 check_eq "CPU $CPU is back online" 1 "$(cat "$ONLINE")"
 check "sockrec opened CPU $CPU a new ring within a few sweeps" wait_revived 1
+# That ring's epoll joins the poll (record/cpurings.c): with no traffic the
+# recorder must still sleep between sweeps; a wakeup that poll() kept
+# reporting would spin it on a CPU (user + system ticks, USER_HZ 100).
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$REC_PID"/stat; }
+t0=$(cpu_ticks)
+sleep 2
+t1=$(cpu_ticks)
+check "sockrec sleeps with a ring of its own in its poll ($((t1 - t0)) ticks of CPU in 2 s)" \
+	test $((t1 - t0)) -lt 50
 taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7602 >"$TMP/workload2.out"
 check_eq "second workload ran on CPU $CPU" 0 $?
 sleep 1
