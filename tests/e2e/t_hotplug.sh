@@ -99,6 +99,22 @@ two_workloads() {
 		LC_ALL=C sort
 }
 
+# pinned_workload WHAT N PORT: workload -n N on CPU $CPU in the namespace,
+# which must succeed ("WHAT ran on CPU N").
+pinned_workload() {
+	taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$2" -p "$3" >"$TMP/workload-$3.out"
+	check_eq "$1 ran on CPU $CPU" 0 $?
+}
+
+# stop_recorder [NOTE]: a second for the last sweeps, then stop sockrec,
+# which must exit 0 ("sockrec exits 0NOTE").
+stop_recorder() {
+	local rc=0
+	sleep 1
+	rec_stop || rc=$?
+	check_eq "sockrec exits 0${1:-}" 0 "$rc"
+}
+
 netns_new hotplug || exit 1
 
 # ---- parts 1 and 2: offline with records staged, then back online ----
@@ -107,8 +123,7 @@ check_eq "the recorder is the process stopped" sockrec "$(cat /proc/"$REC_PID"/c
 
 # No sweep while it is stopped: CPU 1's records stay staged.
 kill -STOP "$REC_PID"
-taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7601 >"$TMP/workload.out"
-check_eq "workload ran on CPU $CPU" 0 $?
+pinned_workload workload "$N" 7601
 staged=$(staged_records "$REC_PID" "$CPU")
 check "CPU $CPU's area holds records before it goes offline (${staged:-none})" \
 	test "${staged:-0}" -gt 0
@@ -130,12 +145,8 @@ sleep 2
 t1=$(cpu_ticks)
 check "sockrec sleeps with a ring of its own in its poll ($((t1 - t0)) ticks of CPU in 2 s)" \
 	test $((t1 - t0)) -lt 50
-taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7602 >"$TMP/workload2.out"
-check_eq "second workload ran on CPU $CPU" 0 $?
-sleep 1
-rc=0
-rec_stop || rc=$?
-check_eq "sockrec exits 0" 0 "$rc"
+pinned_workload "second workload" "$N" 7602
+stop_recorder
 check_eq "sockrec said so once" 1 "$(grep -c "$REVIVED" "$TMP/sockrec.err")"
 check_trace back "$(two_workloads "$N")"
 
@@ -145,12 +156,8 @@ check_eq "CPU $CPU is offline before sockrec starts" 0 "$(cat "$ONLINE")"
 rec_start "$TMP/late.skr" --netns "$NS_INODE" || exit 1
 echo 1 >"$ONLINE"
 check "sockrec opened CPU $CPU, offline at its start, a ring" wait_revived 1
-taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N" -p 7603 >"$TMP/workload3.out"
-check_eq "third workload ran on CPU $CPU" 0 $?
-sleep 1
-rc=0
-rec_stop || rc=$?
-check_eq "sockrec exits 0 (CPU offline at start)" 0 "$rc"
+pinned_workload "third workload" "$N" 7603
+stop_recorder " (CPU offline at start)"
 check_trace late "$(workload_lives "$N")"
 
 # ---- part 4: offline and back while sockrec does not look ----
@@ -166,12 +173,8 @@ echo 1 >"$ONLINE"
 kill -CONT "$REC_PID"
 sleep 0.5
 check_eq "sockrec has not noticed yet" 0 "$(grep -c "$REVIVED" "$TMP/sockrec.err")"
-taskset -c "$CPU" ip netns exec "$NS" "$WORKLOAD" -n "$N4" -p 7604 >"$TMP/workload4.out"
-check_eq "fourth workload ran on CPU $CPU" 0 $?
+pinned_workload "fourth workload" "$N4" 7604
 check "sockrec opened CPU $CPU a new ring at the flush that found none" wait_revived 1
-sleep 1
-rc=0
-rec_stop || rc=$?
-check_eq "sockrec exits 0 (CPU back unseen)" 0 "$rc"
+stop_recorder " (CPU back unseen)"
 check_trace unseen "$(workload_lives "$N4")"
 finish

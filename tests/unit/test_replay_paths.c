@@ -120,6 +120,19 @@ static struct skr_reader *make_trace(struct tg *t, struct sent *sent,
 
 enum peeking { PEEK_NEVER, PEEK_ALWAYS, PEEK_SOMETIMES };
 
+/* Two replays of the same events kept the same counts, each of them. */
+static void ck_same_stats(const struct sa_replay_stats *st,
+			  const struct sa_replay_stats *st0)
+{
+	ck_assert_uint_eq(st->events, st0->events);
+	ck_assert_uint_eq(st->rounds, st0->rounds);
+	ck_assert_uint_eq(st->forced, st0->forced);
+	ck_assert_uint_eq(st->late, st0->late);
+	ck_assert_uint_eq(st->malformed, st0->malformed);
+	ck_assert_uint_eq(st->peak_held, st0->peak_held);
+	ck_assert_uint_eq(st->peak_bytes, st0->peak_bytes);
+}
+
 /* replay() reads through a decode-ahead reader: events come from spans. */
 static bool replay_prefetch;
 /* The reader's status at the end of the last replay(). */
@@ -240,10 +253,7 @@ START_TEST(test_replay_paths_bounded)
 				      "without peeking %llu", (int)p, i,
 				      (unsigned long long)got[i],
 				      (unsigned long long)plain[i]);
-		ck_assert_uint_eq(st.forced, st0.forced);
-		ck_assert_uint_eq(st.late, st0.late);
-		ck_assert_uint_eq(st.peak_held, st0.peak_held);
-		ck_assert_uint_eq(st.peak_bytes, st0.peak_bytes);
+		ck_same_stats(&st, &st0);
 	}
 	free(plain);
 	free(got);
@@ -295,13 +305,7 @@ START_TEST(test_replay_spans)
 				      "%llu, read one by one %llu", _i % 3,
 				      (int)p, i, (unsigned long long)got[i],
 				      (unsigned long long)plain[i]);
-		ck_assert_uint_eq(st.events, st0.events);
-		ck_assert_uint_eq(st.rounds, st0.rounds);
-		ck_assert_uint_eq(st.forced, st0.forced);
-		ck_assert_uint_eq(st.late, st0.late);
-		ck_assert_uint_eq(st.malformed, st0.malformed);
-		ck_assert_uint_eq(st.peak_held, st0.peak_held);
-		ck_assert_uint_eq(st.peak_bytes, st0.peak_bytes);
+		ck_same_stats(&st, &st0);
 	}
 	replay_prefetch = false;
 	frame_per_round = false;
@@ -441,11 +445,7 @@ START_TEST(test_replay_span_bounds)
 			      "bound %d, event %u: cookie %llu, read one by "
 			      "one %llu", _i, i, (unsigned long long)got[i],
 			      (unsigned long long)plain[i]);
-	ck_assert_uint_eq(st.events, st0.events);
-	ck_assert_uint_eq(st.forced, st0.forced);
-	ck_assert_uint_eq(st.late, st0.late);
-	ck_assert_uint_eq(st.peak_held, st0.peak_held);
-	ck_assert_uint_eq(st.peak_bytes, st0.peak_bytes);
+	ck_same_stats(&st, &st0);
 	/* The bound was reached, and released an event early. */
 	ck_assert_uint_gt(st0.forced, 0);
 	if (_i == 0)
