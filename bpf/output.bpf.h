@@ -235,16 +235,13 @@ static __always_inline void emit_rec(void *ctx, void *ev, __u64 size)
  * Returns 2 if the CPU has no working ring: no perf event in its slot
  * (ENOENT: offline when the recorder opened its rings) or one the kernel
  * took off the CPU when it went offline and never put back (EOPNOTSUPP).
- * ctx[0] says what then: STAGE_FLUSH_KEEP leaves the records staged (the
- * recorder opens the CPU a new ring and runs this again), STAGE_FLUSH_DROP
- * counts them lost.  STAGE_FLUSH_PROBE is KEEP that, with nothing staged,
+ * ctx[0] says what then: SKR_STAGE_FLUSH_KEEP leaves the records staged (the
+ * recorder opens the CPU a new ring and runs this again), SKR_STAGE_FLUSH_DROP
+ * counts them lost.  SKR_STAGE_FLUSH_PROBE is KEEP that, with nothing staged,
  * sends an empty sample to learn whether the ring works: the recorder asks
  * so only of a CPU whose failed outputs grew, so that the programs that
  * run per event need not tell one failure from another.
  */
-#define STAGE_FLUSH_KEEP	0
-#define STAGE_FLUSH_DROP	1
-#define STAGE_FLUSH_PROBE	2
 #define OUTPUT_ENOENT		2
 #define OUTPUT_EOPNOTSUPP	95
 
@@ -263,14 +260,14 @@ int stage_flush(__u64 *ctx)
 	st->h.busy = 1;
 	asm volatile("" ::: "memory");
 	n = st->h.used & (STAGE_BYTES - 1);
-	if (n || mode == STAGE_FLUSH_PROBE)
+	if (n || mode == SKR_STAGE_FLUSH_PROBE)
 		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU,
 					    st->buf, n);
 	if ((err == -OUTPUT_ENOENT || err == -OUTPUT_EOPNOTSUPP) &&
-	    mode != STAGE_FLUSH_DROP) {
+	    mode != SKR_STAGE_FLUSH_DROP) {
 		asm volatile("" ::: "memory");
 		st->h.busy = 0;
-		return 2;
+		return SKR_STAGE_FLUSH_NO_RING;
 	}
 	if (err && n)
 		count_failed(st->h.records);

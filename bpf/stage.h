@@ -14,6 +14,15 @@
  */
 #define SKR_STAGE_BYTES	4096
 
+/*
+ * stage_flush's argument (ctx[0], from the recorder's BPF_PROG_TEST_RUN)
+ * and its answer for a CPU without a working ring (bpf/output.bpf.h).
+ */
+#define SKR_STAGE_FLUSH_KEEP	0	/* no ring: keep the records staged */
+#define SKR_STAGE_FLUSH_DROP	1	/* no ring: count them lost */
+#define SKR_STAGE_FLUSH_PROBE	2	/* KEEP, and send an empty sample to ask */
+#define SKR_STAGE_FLUSH_NO_RING	2	/* the return value: no working ring */
+
 struct skr_stage_head {
 	__u32 busy;		/* a program is filling it: leave it alone */
 	__u32 used;		/* bytes of records staged */

@@ -152,7 +152,7 @@ static void on_sample(struct rec_session *s, const struct perf_event_header *e)
 	}
 	/*
 	 * Shorter than a record: the empty sample of a flush that asked
-	 * whether a CPU's ring works (STAGE_FLUSH_PROBE), which the kernel pads
+	 * whether a CPU's ring works (SKR_STAGE_FLUSH_PROBE), which the kernel pads
 	 * with zeros to 8 bytes, size field included; anything else is not ours.
 	 */
 	if (size < sizeof(struct skr_rec_hdr)) {
@@ -327,14 +327,8 @@ static size_t default_pages(int ncpus)
  */
 #define STAGE_FRESH_NS	(50u * 1000u * 1000u)
 
-/* stage_flush's argument and its answer for "no working ring" (bpf/output.bpf.h). */
-#define STAGE_FLUSH_KEEP	0u
-#define STAGE_FLUSH_DROP	1u
-#define STAGE_FLUSH_PROBE	2u
-#define STAGE_FLUSH_NO_RING	2u
-
 /*
- * 0, -EBUSY, -ENOLINK (the CPU has no working ring: with STAGE_FLUSH_KEEP
+ * 0, -EBUSY, -ENOLINK (the CPU has no working ring: with SKR_STAGE_FLUSH_KEEP
  * its records stay staged), or the kernel's -errno (-ENXIO: offline).
  */
 static int flush_cpu(int fd, int cpu, uint64_t mode)
@@ -353,30 +347,31 @@ static int flush_cpu(int fd, int cpu, uint64_t mode)
 			return -errno;
 		if (o.retval == 0)
 			return 0;
-		if (o.retval == STAGE_FLUSH_NO_RING)
+		if (o.retval == SKR_STAGE_FLUSH_NO_RING)
 			return -ENOLINK;
 	}
 	return -EBUSY;
 }
 
 /*
- * Flush a CPU that is online (mode KEEP, or PROBE for a suspect CPU).  If
+ * Flush a CPU that is online (KEEP; PROBE if ask: a suspect CPU).  If
  * it has no working ring (it went offline and came back between two
  * sweeps, unseen), its records stay staged: open it a new ring now and
  * flush again, so they reach a ring this sweep reads; if no ring can be
  * opened, they are counted lost.
  */
-static int flush_online(struct rec_session *s, int fd, int cpu, uint64_t mode)
+static int flush_online(struct rec_session *s, int fd, int cpu, bool ask)
 {
-	int err = flush_cpu(fd, cpu, mode);
+	int err = flush_cpu(fd, cpu, ask ? SKR_STAGE_FLUSH_PROBE :
+			    SKR_STAGE_FLUSH_KEEP);
 
 	if (err != -ENOLINK)
 		return err;
 	if (rec_cpurings_revive_cpu(s, cpu))
-		err = flush_cpu(fd, cpu, STAGE_FLUSH_KEEP);
+		err = flush_cpu(fd, cpu, SKR_STAGE_FLUSH_KEEP);
 	/* No ring still (gone again, or none could be opened): lost, counted. */
 	if (err == -ENOLINK)
-		err = flush_cpu(fd, cpu, STAGE_FLUSH_DROP);
+		err = flush_cpu(fd, cpu, SKR_STAGE_FLUSH_DROP);
 	return err;
 }
 
@@ -415,7 +410,7 @@ static int flush_offline(struct rec_session *s, int cpu)
 	if (err)
 		return err;
 	err = flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu,
-			STAGE_FLUSH_KEEP);
+			SKR_STAGE_FLUSH_KEEP);
 	if (err == -ENXIO)
 		return flush_step(fd, cpu, 1);	/* STAGE_SEND */
 	flush_step(fd, cpu, 2);			/* STAGE_RELEASE */
@@ -454,8 +449,7 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		ask = rec_cpurings_take_suspect(s, here);
 		if (ask || (head.used && !(fresh_since &&
 		    rec_stage_fresh(vals + stride * (size_t)here, stride, fresh_since))))
-			err = flush_online(s, fd, here, ask ? STAGE_FLUSH_PROBE :
-					   STAGE_FLUSH_KEEP);
+			err = flush_online(s, fd, here, ask);
 	}
 	for (cpu = 0; cpu < s->ncpus && cpu < CPU_SETSIZE; cpu++) {
 		if (cpu == here)
@@ -477,8 +471,7 @@ static int flush_stages(struct rec_session *s, uint64_t fresh_since)
 		CPU_SET(cpu, &one);
 		/* Cannot move there (not allowed, offline): asked from afar. */
 		moved = sched_setaffinity(0, sizeof(one), &one) == 0 || moved;
-		e = flush_online(s, fd, cpu, ask ? STAGE_FLUSH_PROBE :
-				 STAGE_FLUSH_KEEP);
+		e = flush_online(s, fd, cpu, ask);
 		if (e == -ENXIO) {
 			/* Its ring is gone for good once it is back. */
 			rec_cpurings_offline(s, cpu);
@@ -542,7 +535,7 @@ int rec_perfbuf_open(struct rec_session *s)
 	cpu = sched_getcpu();
 	err = cpu < 0 ? -errno :
 	      flush_cpu(bpf_program__fd(s->skel->progs.stage_flush), cpu,
-			STAGE_FLUSH_KEEP);
+			SKR_STAGE_FLUSH_KEEP);
 	if (err) {
 		fprintf(stderr, "sockrec: sending records in batches: %s; "
 			"sending each alone\n", strerror(-err));
